@@ -1,0 +1,3 @@
+//! `dwell`: runs Dwell reports natively (work in progress).
+
+fn main() {}

@@ -1,0 +1,1 @@
+//! The Jira wire model and the pure report engine (work in progress).

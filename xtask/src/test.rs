@@ -1,0 +1,121 @@
+//! `cargo xtask test`: every check CI runs, in order, failing on the first that fails.
+
+use std::time::Instant;
+
+use crate::Result;
+use crate::tools::{self, cargo};
+
+/// The crates that must build for the browser as well as natively (BRIEF.md invariant 4).
+const WASM_CRATES: &[&str] = &["config", "engine"];
+
+struct Step {
+    name: &'static str,
+    what: &'static str,
+    run: fn() -> Result,
+}
+
+fn steps() -> Vec<Step> {
+    vec![
+        Step {
+            name: "setup",
+            what: "install what is missing",
+            run: setup,
+        },
+        Step {
+            name: "fmt",
+            what: "formatting (rustfmt)",
+            run: fmt,
+        },
+        Step {
+            name: "clippy",
+            what: "lints, warnings denied",
+            run: clippy,
+        },
+        Step {
+            name: "wasm",
+            what: "config and engine build for wasm32",
+            run: wasm,
+        },
+        Step {
+            name: "unit",
+            what: "cargo tests of every crate",
+            run: unit,
+        },
+    ]
+}
+
+pub fn run(args: &[String]) -> Result {
+    let all = steps();
+    let mut only = Vec::new();
+    let mut skip = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--list" => {
+                for s in &all {
+                    println!("{:<10} {}", s.name, s.what);
+                }
+                return Ok(());
+            }
+            "--only" => only.push(it.next().ok_or("--only needs a step name")?.clone()),
+            "--skip" => skip.push(it.next().ok_or("--skip needs a step name")?.clone()),
+            other => return Err(format!("unknown option {other:?} (try --list)")),
+        }
+    }
+    for name in only.iter().chain(&skip) {
+        if !all.iter().any(|s| s.name == name) {
+            return Err(format!("no step named {name:?} (try --list)"));
+        }
+    }
+    let started = Instant::now();
+    for step in all {
+        let selected = only.is_empty() || only.iter().any(|n| n == step.name);
+        if !selected || skip.iter().any(|n| n == step.name) {
+            continue;
+        }
+        eprintln!("\n== {}: {}", step.name, step.what);
+        let t = Instant::now();
+        (step.run)().map_err(|e| format!("step {} failed: {e}", step.name))?;
+        eprintln!("== {} ok in {:.1}s", step.name, t.elapsed().as_secs_f64());
+    }
+    eprintln!(
+        "\nall steps passed in {:.0}s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+fn setup() -> Result {
+    tools::ensure_rust_component("rustfmt", &["fmt", "--version"])?;
+    tools::ensure_rust_component("clippy", &["clippy", "--version"])?;
+    tools::ensure_rust_target("wasm32-unknown-unknown")
+}
+
+fn fmt() -> Result {
+    tools::run(cargo().args(["fmt", "--all", "--check"]))
+}
+
+fn clippy() -> Result {
+    tools::run(cargo().args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--all-features",
+        "--",
+        "-D",
+        "warnings",
+    ]))
+}
+
+fn wasm() -> Result {
+    let mut cmd = cargo();
+    cmd.args(["build", "--target", "wasm32-unknown-unknown"]);
+    for c in WASM_CRATES {
+        cmd.args(["-p", c]);
+    }
+    tools::run(&mut cmd)
+}
+
+fn unit() -> Result {
+    tools::run(cargo().args(["test", "--workspace", "--all-features"]))
+}
