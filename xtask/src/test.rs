@@ -3,6 +3,7 @@
 use std::time::Instant;
 
 use crate::Result;
+use crate::client;
 use crate::tools::{self, cargo};
 
 /// The crates that must build for the browser as well as natively (BRIEF.md invariant 4).
@@ -40,6 +41,16 @@ fn steps() -> Vec<Step> {
             name: "unit",
             what: "cargo tests of every crate",
             run: unit,
+        },
+        Step {
+            name: "client",
+            what: "browser client: wasm lints, trunk build, first-download budget",
+            run: client::build,
+        },
+        Step {
+            name: "browser",
+            what: "browser client: wasm-bindgen tests in headless Chromium",
+            run: client::browser_tests,
         },
     ]
 }
@@ -88,7 +99,8 @@ pub fn run(args: &[String]) -> Result {
 fn setup() -> Result {
     tools::ensure_rust_component("rustfmt", &["fmt", "--version"])?;
     tools::ensure_rust_component("clippy", &["clippy", "--version"])?;
-    tools::ensure_rust_target("wasm32-unknown-unknown")
+    tools::ensure_rust_target("wasm32-unknown-unknown")?;
+    client::setup()
 }
 
 fn fmt() -> Result {

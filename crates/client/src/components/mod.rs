@@ -1,0 +1,12 @@
+//! Reusable pieces of the UI. Each takes plain values or signals and owns no data fetching,
+//! so browser tests can mount them alone.
+
+mod conflict;
+mod error;
+mod form;
+mod progress;
+
+pub use conflict::ConflictPanel;
+pub use error::{ErrorPanel, Notice, Problems};
+pub use form::{Field, set_id_namespace, unique_id};
+pub use progress::ProgressPanel;
