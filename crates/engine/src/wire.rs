@@ -1,0 +1,1012 @@
+//! Jira's JSON, and its conversion into the domain model. The only module that sees raw JSON.
+//!
+//! Shapes read (Atlassian's OpenAPI names in brackets):
+//! - Cloud `GET/POST /rest/api/3/search/jql` pages (`SearchAndReconcileResults`), with or
+//!   without `expand=changelog`; `POST /rest/api/3/issue/bulkfetch` responses (the same
+//!   `issues` array, no paging).
+//! - Data Center `/rest/api/2/search` pages (`SearchResults`, `startAt`/`maxResults`/`total`).
+//! - One issue, `GET /rest/api/{2,3}/issue/{key}?expand=changelog` (`IssueBean`).
+//! - Per-issue changelog pages, `GET /rest/api/3/issue/{key}/changelog` (`PageBeanChangelog`).
+//! - Bulk changelog pages, `POST /rest/api/3/changelog/bulkfetch`
+//!   (`BulkChangelogResponseBean`).
+//! - `GET /rest/api/{2,3}/status` (a list of `StatusDetails`) and `/field` (`FieldDetails`).
+//!
+//! Reading is defensive: unknown fields are ignored, ids may be strings or numbers, `fieldId`
+//! may be missing from old change items, timestamps may carry `+0000`, `+05:30` or `Z`, or be
+//! epoch milliseconds. Malformed values are refused with the issue and history they sit in.
+//! Parsing borrows from the input and keeps only status and assignee changes, which is what
+//! makes a million histories fit in a second.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fmt;
+
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Serialize};
+
+use crate::dataset::{
+    Category, Change, Dataset, Embedded, FieldValue, IssueRef, NO_HISTORY_ID, Paged, RANK_CURRENT,
+    RANK_HISTORY, RANK_LIST, What,
+};
+use crate::time::{Millis, parse_millis};
+
+/// Why a Jira response could not be read. Messages are lowercase and name the issue and
+/// history at fault when there is one.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WireError {
+    /// Not JSON, or JSON of the wrong type at a place the shape fixes.
+    #[error("malformed json at line {line}, column {column}: {message}")]
+    Json {
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    /// One issue (or one history of it) holds a value that cannot be read.
+    #[error("issue {issue}: {message}")]
+    Issue { issue: String, message: String },
+    /// The document is JSON but not the shape expected.
+    #[error("{0}")]
+    Shape(String),
+}
+
+/// What a search page (or an issue bulk fetch) held.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SearchPageInfo {
+    /// The issues on the page, in page order.
+    pub issues: Vec<IssueRef>,
+    /// Cloud: the token for the next page; absent on the last page.
+    pub next_page_token: Option<String>,
+    /// Whether this is the last page (Cloud `isLast`, or worked out from the paging fields).
+    pub is_last: bool,
+    /// Data Center paging.
+    pub start_at: Option<u64>,
+    pub max_results: Option<u64>,
+    pub total: Option<u64>,
+}
+
+/// What a bulk changelog page held.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BulkChangelogInfo {
+    /// Issue ids with histories on this page (an issue may continue on the next page).
+    pub issue_ids: Vec<String>,
+    pub next_page_token: Option<String>,
+    pub is_last: bool,
+}
+
+/// What a per-issue changelog page held.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChangelogPageInfo {
+    pub issue: IssueRef,
+    pub start_at: Option<u64>,
+    pub max_results: Option<u64>,
+    pub total: Option<u64>,
+    pub histories: u64,
+    pub is_last: bool,
+}
+
+/// What [`Dataset::add_json`] recognised and loaded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "shape", rename_all = "camelCase")]
+pub enum Loaded {
+    SearchPage(SearchPageInfo),
+    BulkChangelog(BulkChangelogInfo),
+    IssueChangelog(ChangelogPageInfo),
+    Issue(IssueRef),
+    Statuses { count: usize },
+    Fields { count: usize },
+}
+
+impl Dataset {
+    /// Loads a search page: Cloud `search/jql`, Data Center `search`, or an issue bulk fetch.
+    pub fn add_search_page(&mut self, json: &[u8]) -> Result<SearchPageInfo, WireError> {
+        let page: Page = parse(json)?;
+        self.search_page(page)
+            .ok_or_else(|| WireError::Shape("expected a search page with an `issues` list".into()))?
+    }
+
+    /// Loads a bulk changelog page (`POST /rest/api/3/changelog/bulkfetch`). One issue's
+    /// histories may continue on the next page; they are put back together here.
+    pub fn add_bulk_changelog_page(&mut self, json: &[u8]) -> Result<BulkChangelogInfo, WireError> {
+        let page: Page = parse(json)?;
+        self.bulk_page(page).ok_or_else(|| {
+            WireError::Shape("expected a bulk changelog page with `issueChangeLogs`".into())
+        })?
+    }
+
+    /// Loads one page of `GET /rest/api/3/issue/{issue}/changelog` for `issue` (id or key).
+    pub fn add_issue_changelog_page(
+        &mut self,
+        issue: &str,
+        json: &[u8],
+    ) -> Result<ChangelogPageInfo, WireError> {
+        let page: Page = parse(json)?;
+        self.changelog_page(Some(issue), page)
+    }
+
+    /// Loads the `/status` list: current names and categories of statuses.
+    pub fn add_statuses(&mut self, json: &[u8]) -> Result<usize, WireError> {
+        let list: Vec<WireStatus> = parse(json)?;
+        Ok(self.status_list(list))
+    }
+
+    /// Loads the `/field` list: display names of field ids.
+    pub fn add_fields(&mut self, json: &[u8]) -> Result<usize, WireError> {
+        let list: Vec<WireField> = parse(json)?;
+        Ok(self.field_list(list))
+    }
+
+    /// Loads any of the shapes above, recognised by their keys (for the CLI, which reads files
+    /// of unknown origin). A per-issue changelog page must name its issue in its `self` URL.
+    pub fn add_json(&mut self, json: &[u8]) -> Result<Loaded, WireError> {
+        let first = json.iter().find(|b| !b.is_ascii_whitespace());
+        if first == Some(&b'[') {
+            let list: Vec<ListItem> = parse(json)?;
+            if list.iter().any(ListItem::looks_like_field) {
+                let fields = list.into_iter().map(ListItem::into_field).collect();
+                return Ok(Loaded::Fields {
+                    count: self.field_list(fields),
+                });
+            }
+            let statuses = list.into_iter().map(ListItem::into_status).collect();
+            return Ok(Loaded::Statuses {
+                count: self.status_list(statuses),
+            });
+        }
+        let page: Page = parse(json)?;
+        if page.issue_change_logs.is_some() {
+            return self.bulk_page(page).map_or_else(
+                || Err(WireError::Shape("unreachable".into())),
+                |r| r.map(Loaded::BulkChangelog),
+            );
+        }
+        if page.issues.is_some() {
+            return self.search_page(page).map_or_else(
+                || Err(WireError::Shape("unreachable".into())),
+                |r| r.map(Loaded::SearchPage),
+            );
+        }
+        if page.values.is_some() {
+            return self.changelog_page(None, page).map(Loaded::IssueChangelog);
+        }
+        if page.fields.is_some() || page.changelog.is_some() {
+            let issue = WireIssue {
+                id: page.id,
+                key: page.key,
+                fields: page.fields,
+                changelog: page.changelog,
+            };
+            return self.issue(issue).map(Loaded::Issue);
+        }
+        Err(WireError::Shape(
+            "not a Jira shape dwell reads: expected a search page (`issues`), a bulk changelog \
+             page (`issueChangeLogs`), a changelog page (`values`), an issue (`fields`), or a \
+             status or field list"
+                .into(),
+        ))
+    }
+
+    fn search_page(&mut self, page: Page<'_>) -> Option<Result<SearchPageInfo, WireError>> {
+        let issues = page.issues?;
+        if let Some(names) = page.names {
+            for (id, name) in names {
+                self.field_names.entry(id).or_insert(name);
+            }
+        }
+        let count = issues.len() as u64;
+        let mut refs = Vec::with_capacity(issues.len());
+        for issue in issues {
+            match self.issue(issue) {
+                Ok(r) => refs.push(r),
+                Err(e) => return Some(Err(e)),
+            }
+        }
+        let is_last = match (page.is_last, &page.next_page_token, page.total) {
+            (Some(last), _, _) => last,
+            (None, Some(_), _) => false,
+            (None, None, Some(total)) => count == 0 || page.start_at.unwrap_or(0) + count >= total,
+            (None, None, None) => true,
+        };
+        Some(Ok(SearchPageInfo {
+            issues: refs,
+            next_page_token: page.next_page_token,
+            is_last,
+            start_at: page.start_at,
+            max_results: page.max_results,
+            total: page.total,
+        }))
+    }
+
+    fn bulk_page(&mut self, page: Page<'_>) -> Option<Result<BulkChangelogInfo, WireError>> {
+        let logs = page.issue_change_logs?;
+        let mut ids = Vec::with_capacity(logs.len());
+        for log in logs {
+            let Some(id) = log.issue_id else {
+                return Some(Err(WireError::Shape(
+                    "a bulk changelog entry has no `issueId`".into(),
+                )));
+            };
+            let slot = self.slot(Some(&id.0), None);
+            self.issues[slot as usize].log.bulk = true;
+            if let Err(e) = self.histories(slot, log.change_histories) {
+                return Some(Err(e));
+            }
+            ids.push(id.0.into_owned());
+        }
+        self.bulk_pages += 1;
+        let is_last = page.next_page_token.is_none();
+        if is_last {
+            self.bulk_last_pages += 1;
+        }
+        Some(Ok(BulkChangelogInfo {
+            issue_ids: ids,
+            next_page_token: page.next_page_token,
+            is_last,
+        }))
+    }
+
+    fn changelog_page(
+        &mut self,
+        issue: Option<&str>,
+        page: Page<'_>,
+    ) -> Result<ChangelogPageInfo, WireError> {
+        let histories = page.values.or(page.histories).ok_or_else(|| {
+            WireError::Shape("expected a changelog page with a `values` list".into())
+        })?;
+        let named = match issue {
+            Some(i) => i.to_owned(),
+            None => page
+                .self_url
+                .as_deref()
+                .and_then(issue_in_changelog_url)
+                .ok_or_else(|| {
+                    WireError::Shape(
+                        "a changelog page whose `self` URL does not name its issue \
+                         (.../issue/KEY/changelog); load it with add_issue_changelog_page"
+                            .into(),
+                    )
+                })?,
+        };
+        let slot = match self.find(&named) {
+            Some(s) => s,
+            None if named.bytes().all(|b| b.is_ascii_digit()) => self.slot(Some(&named), None),
+            None => self.slot(None, Some(&named)),
+        };
+        let n = histories.len() as u64;
+        self.histories(slot, histories)?;
+        let start_at = page.start_at.unwrap_or(0);
+        let is_last = page
+            .is_last
+            .unwrap_or_else(|| page.total.is_none_or(|t| start_at + n >= t));
+        let log = &mut self.issues[slot as usize].log;
+        let paged = log.paged.get_or_insert_with(Paged::default);
+        paged.received += n;
+        if page.total.is_some() {
+            paged.total = page.total;
+        }
+        paged.last_seen |= is_last;
+        Ok(ChangelogPageInfo {
+            issue: self.issues[slot as usize].reference(),
+            start_at: page.start_at,
+            max_results: page.max_results,
+            total: page.total,
+            histories: n,
+            is_last,
+        })
+    }
+
+    fn issue(&mut self, wire: WireIssue<'_>) -> Result<IssueRef, WireError> {
+        let id = wire.id.map(|s| s.0);
+        let slot = self.slot(id.as_deref(), wire.key.as_deref());
+        if let Some(fields) = wire.fields {
+            self.fields(slot, fields);
+        }
+        if let Some(log) = wire.changelog {
+            let got = log.histories.len() as u64;
+            self.histories(slot, log.histories)?;
+            self.issues[slot as usize].log.embedded = Some(Embedded {
+                start_at: log.start_at.unwrap_or(0),
+                got,
+                total: log.total,
+                max_results: log.max_results,
+            });
+        }
+        Ok(self.issues[slot as usize].reference())
+    }
+
+    fn fields(&mut self, slot: u32, f: WireFields) {
+        let status = f.status.and_then(|s| {
+            let sym = self.statuses.intern(
+                s.id.as_deref(),
+                s.name.as_deref(),
+                RANK_CURRENT,
+                Millis::MAX,
+            )?;
+            if let Some(key) = s.category {
+                let info = &mut self.statuses.list[sym as usize];
+                if !info.listed {
+                    info.category = Category::from_key(&key);
+                }
+            }
+            Some(sym)
+        });
+        let assignee = f.assignee.map(|a| match a {
+            Some(u) => self.people.intern(
+                u.account_id.or(u.name).or(u.key).as_deref(),
+                u.display_name.as_deref(),
+                Millis::MAX,
+            ),
+            None => crate::dataset::NONE,
+        });
+        let keep = self.keep_fields.clone();
+        let issue = &mut self.issues[slot as usize];
+        if let Some(s) = status {
+            issue.status = Some(s);
+        }
+        if assignee.is_some() {
+            issue.assignee = assignee;
+        }
+        if let Some(t) = f.created {
+            issue.created = t;
+        }
+        if let Some(t) = f.updated {
+            issue.updated = t;
+        }
+        if let Some(t) = f.resolved {
+            issue.resolved = t;
+        }
+        for (id, value) in f.other {
+            if keep.as_ref().is_none_or(|k| k.contains(&id)) {
+                issue.set_field(&id, value);
+            }
+        }
+    }
+
+    /// Reduces histories to status and assignee changes and merges them into the issue's.
+    fn histories(&mut self, slot: u32, histories: Vec<WireHistory<'_>>) -> Result<(), WireError> {
+        let mut added = Vec::new();
+        for h in histories {
+            let history = h.id.as_ref().map_or(NO_HISTORY_ID, |id| history_number(&id.0));
+            let mut at = None;
+            for (seq, item) in h.items.iter().enumerate() {
+                let Some(what) = item.what() else { continue };
+                let at = match (at, h.created) {
+                    (Some(at), _) => at,
+                    (None, Some(WireTime(t))) => *at.insert(t),
+                    (None, None) => {
+                        let issue = self.issues[slot as usize].label().to_owned();
+                        let id = h.id.as_ref().map_or("(no id)", |i| &i.0);
+                        return Err(WireError::Issue {
+                            issue,
+                            message: format!("history {id} has no `created` time"),
+                        });
+                    }
+                };
+                let (from, to) = match what {
+                    What::Status => (
+                        self.statuses
+                            .intern(s(&item.from), s(&item.from_string), RANK_HISTORY, at)
+                            .unwrap_or(crate::dataset::NONE),
+                        self.statuses
+                            .intern(s(&item.to), s(&item.to_string), RANK_HISTORY, at)
+                            .unwrap_or(crate::dataset::NONE),
+                    ),
+                    What::Assignee => (
+                        self.people.intern(s(&item.from), s(&item.from_string), at),
+                        self.people.intern(s(&item.to), s(&item.to_string), at),
+                    ),
+                };
+                added.push(Change {
+                    at,
+                    history,
+                    seq: u16::try_from(seq).unwrap_or(u16::MAX),
+                    what,
+                    from,
+                    to,
+                });
+            }
+        }
+        if !added.is_empty() {
+            let issue = &mut self.issues[slot as usize];
+            issue.changes.extend(added);
+            issue.normalise();
+        }
+        Ok(())
+    }
+
+    fn status_list(&mut self, list: Vec<WireStatus>) -> usize {
+        let mut count = 0;
+        for s in list {
+            let Some(sym) = self.statuses.intern(
+                s.id.as_deref(),
+                s.name.as_deref(),
+                RANK_LIST,
+                Millis::MAX,
+            ) else {
+                continue;
+            };
+            let info = &mut self.statuses.list[sym as usize];
+            info.listed = true;
+            if let Some(key) = s.category {
+                info.category = Category::from_key(&key);
+            }
+            count += 1;
+        }
+        self.status_list_loaded = true;
+        count
+    }
+
+    fn field_list(&mut self, list: Vec<WireField>) -> usize {
+        let mut count = 0;
+        for f in list {
+            if let (Some(id), Some(name)) = (f.id, f.name) {
+                self.field_names.insert(id, name);
+                count += 1;
+            }
+        }
+        count
+    }
+}
+
+/// `https://x/rest/api/3/issue/DW-1/changelog?startAt=0` → `DW-1`.
+fn issue_in_changelog_url(url: &str) -> Option<String> {
+    let path = url.split(['?', '#']).next()?;
+    let mut parts = path.rsplit('/');
+    if parts.next()? != "changelog" {
+        return None;
+    }
+    let issue = parts.next()?;
+    (parts.next()? == "issue" && !issue.is_empty()).then(|| issue.to_owned())
+}
+
+fn s<'a>(v: &'a Option<Str<'_>>) -> Option<&'a str> {
+    v.as_ref().map(|s| &*s.0)
+}
+
+/// Jira history ids are decimal numbers; anything else is kept apart from deduplication.
+fn history_number(id: &str) -> u64 {
+    id.trim().parse::<u64>().unwrap_or(NO_HISTORY_ID)
+}
+
+/// Parses `json` as `T`; on failure, finds the issue (and history) at fault for the message.
+fn parse<'a, T: Deserialize<'a>>(json: &'a [u8]) -> Result<T, WireError> {
+    serde_json::from_slice(json).map_err(|e| locate(json, &e))
+}
+
+fn json_error(e: &serde_json::Error) -> WireError {
+    WireError::Json {
+        line: e.line(),
+        column: e.column(),
+        message: e.to_string(),
+    }
+}
+
+/// The slow path of an error: re-reads the document loosely and retries each issue alone, so
+/// the message can say which issue (and history) holds the bad value.
+fn locate(json: &[u8], err: &serde_json::Error) -> WireError {
+    use serde_json::Value;
+    let Ok(doc) = serde_json::from_slice::<Value>(json) else {
+        return json_error(err);
+    };
+    let label = |v: &Value, keys: &[&str]| -> String {
+        keys.iter()
+            .find_map(|k| match v.get(*k) {
+                Some(Value::String(s)) => Some(s.clone()),
+                Some(Value::Number(n)) => Some(n.to_string()),
+                _ => None,
+            })
+            .unwrap_or_else(|| "(unnamed)".into())
+    };
+    let in_histories = |histories: Option<&Value>| -> Option<String> {
+        histories?.as_array()?.iter().find_map(|h| {
+            WireHistory::deserialize(h)
+                .err()
+                .map(|e| format!("history {}: {e}", label(h, &["id"])))
+        })
+    };
+    if let Some(issues) = doc.get("issues").and_then(Value::as_array) {
+        for issue in issues {
+            if let Err(e) = WireIssue::deserialize(issue) {
+                let message = in_histories(issue.pointer("/changelog/histories"))
+                    .unwrap_or_else(|| e.to_string());
+                return WireError::Issue {
+                    issue: label(issue, &["key", "id"]),
+                    message,
+                };
+            }
+        }
+    }
+    if let Some(logs) = doc.get("issueChangeLogs").and_then(Value::as_array) {
+        for log in logs {
+            if let Err(e) = WireIssueChangeLog::deserialize(log) {
+                let message =
+                    in_histories(log.get("changeHistories")).unwrap_or_else(|| e.to_string());
+                return WireError::Issue {
+                    issue: label(log, &["issueId"]),
+                    message,
+                };
+            }
+        }
+    }
+    if doc.get("fields").is_some() || doc.get("changelog").is_some() {
+        let message = in_histories(doc.pointer("/changelog/histories"));
+        if let Some(message) = message {
+            return WireError::Issue {
+                issue: label(&doc, &["key", "id"]),
+                message,
+            };
+        }
+    }
+    if let Some(message) = in_histories(doc.get("values")) {
+        return WireError::Shape(format!("changelog page: {message}"));
+    }
+    match doc {
+        Value::Object(_) | Value::Array(_) => json_error(err),
+        _ => WireError::Shape("expected a JSON object or list".into()),
+    }
+}
+
+/// Every top-level key any supported response has; which ones are present tells the shape.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Page<'a> {
+    #[serde(borrow, default)]
+    issues: Option<Vec<WireIssue<'a>>>,
+    #[serde(borrow, default)]
+    issue_change_logs: Option<Vec<WireIssueChangeLog<'a>>>,
+    #[serde(borrow, default)]
+    values: Option<Vec<WireHistory<'a>>>,
+    #[serde(borrow, default)]
+    histories: Option<Vec<WireHistory<'a>>>,
+    #[serde(default)]
+    next_page_token: Option<String>,
+    #[serde(default)]
+    is_last: Option<bool>,
+    #[serde(default)]
+    start_at: Option<u64>,
+    #[serde(default)]
+    max_results: Option<u64>,
+    #[serde(default)]
+    total: Option<u64>,
+    #[serde(default)]
+    names: Option<HashMap<String, String>>,
+    #[serde(rename = "self", borrow, default)]
+    self_url: Option<Cow<'a, str>>,
+    // A single issue (`GET /issue/{key}`).
+    #[serde(borrow, default)]
+    id: Option<Str<'a>>,
+    #[serde(borrow, default)]
+    key: Option<Cow<'a, str>>,
+    #[serde(default)]
+    fields: Option<WireFields>,
+    #[serde(borrow, default)]
+    changelog: Option<WireChangelog<'a>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct WireIssue<'a> {
+    #[serde(borrow, default)]
+    id: Option<Str<'a>>,
+    #[serde(borrow, default)]
+    key: Option<Cow<'a, str>>,
+    #[serde(default)]
+    fields: Option<WireFields>,
+    #[serde(borrow, default)]
+    changelog: Option<WireChangelog<'a>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct WireChangelog<'a> {
+    #[serde(default)]
+    start_at: Option<u64>,
+    #[serde(default)]
+    max_results: Option<u64>,
+    #[serde(default)]
+    total: Option<u64>,
+    #[serde(borrow, default)]
+    histories: Vec<WireHistory<'a>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct WireIssueChangeLog<'a> {
+    #[serde(borrow, default)]
+    issue_id: Option<Str<'a>>,
+    #[serde(borrow, default)]
+    change_histories: Vec<WireHistory<'a>>,
+}
+
+#[derive(Deserialize)]
+struct WireHistory<'a> {
+    #[serde(borrow, default)]
+    id: Option<Str<'a>>,
+    #[serde(default)]
+    created: Option<WireTime>,
+    #[serde(borrow, default)]
+    items: Vec<WireItem<'a>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct WireItem<'a> {
+    #[serde(borrow, default)]
+    field: Option<Str<'a>>,
+    #[serde(borrow, default)]
+    field_id: Option<Str<'a>>,
+    #[serde(borrow, default)]
+    from: Option<Str<'a>>,
+    #[serde(borrow, default)]
+    to: Option<Str<'a>>,
+    #[serde(borrow, default)]
+    from_string: Option<Str<'a>>,
+    #[serde(borrow, default)]
+    to_string: Option<Str<'a>>,
+}
+
+impl WireItem<'_> {
+    /// Status and assignee items, recognised by `fieldId`, or by `field` when old entries lack
+    /// the id.
+    fn what(&self) -> Option<What> {
+        let name = self.field_id.as_ref().or(self.field.as_ref())?;
+        if name.0.eq_ignore_ascii_case("status") {
+            Some(What::Status)
+        } else if name.0.eq_ignore_ascii_case("assignee") {
+            Some(What::Assignee)
+        } else {
+            None
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct WireStatus {
+    #[serde(default)]
+    id: Option<StrOwned>,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default, rename = "statusCategory", deserialize_with = "category_key")]
+    category: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct WireField {
+    #[serde(default)]
+    id: Option<String>,
+    #[serde(default)]
+    name: Option<String>,
+}
+
+/// An element of a top-level list: a status or a field, told apart by field-only keys.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ListItem {
+    #[serde(default)]
+    id: Option<StrOwned>,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default, deserialize_with = "category_key")]
+    status_category: Option<String>,
+    #[serde(default)]
+    custom: Option<bool>,
+    #[serde(default)]
+    clause_names: Option<IgnoredAny>,
+    #[serde(default)]
+    schema: Option<IgnoredAny>,
+}
+
+impl ListItem {
+    fn looks_like_field(&self) -> bool {
+        self.status_category.is_none()
+            && (self.custom.is_some() || self.clause_names.is_some() || self.schema.is_some())
+    }
+
+    fn into_field(self) -> WireField {
+        WireField {
+            id: self.id.map(|s| s.0),
+            name: self.name,
+        }
+    }
+
+    fn into_status(self) -> WireStatus {
+        WireStatus {
+            id: self.id,
+            name: self.name,
+            category: self.status_category,
+        }
+    }
+}
+
+fn category_key<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    #[derive(Deserialize)]
+    struct Cat {
+        #[serde(default)]
+        key: Option<String>,
+    }
+    Ok(Option::<Cat>::deserialize(d)?.and_then(|c| c.key))
+}
+
+/// `fields` of an issue: the ones the engine models, and a display summary of every other.
+#[derive(Default)]
+struct WireFields {
+    created: Option<Option<Millis>>,
+    updated: Option<Option<Millis>>,
+    resolved: Option<Option<Millis>>,
+    status: Option<WireStatus>,
+    /// `Some(None)` when the field is present and null: unassigned.
+    assignee: Option<Option<WireUser>>,
+    other: Vec<(String, Option<FieldValue>)>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct WireUser {
+    #[serde(default)]
+    account_id: Option<String>,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    key: Option<String>,
+    #[serde(default)]
+    display_name: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for WireFields {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = WireFields;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an issue's `fields` object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<WireFields, A::Error> {
+                let mut out = WireFields::default();
+                while let Some(key) = map.next_key::<String>()? {
+                    let time = |t: Option<WireTime>| t.map(|t| t.0);
+                    match key.as_str() {
+                        "created" => {
+                            let t = time(map.next_value()?);
+                            out.created = Some(t);
+                            out.other.push((key, t.map(FieldValue::Time)));
+                        }
+                        "updated" => {
+                            let t = time(map.next_value()?);
+                            out.updated = Some(t);
+                            out.other.push((key, t.map(FieldValue::Time)));
+                        }
+                        "resolutiondate" => {
+                            let t = time(map.next_value()?);
+                            out.resolved = Some(t);
+                            out.other.push((key, t.map(FieldValue::Time)));
+                        }
+                        "status" => {
+                            let s: Option<WireStatus> = map.next_value()?;
+                            let name = s.as_ref().and_then(|s| s.name.clone());
+                            out.other
+                                .push((key, name.map(|n| FieldValue::Text(n.into()))));
+                            out.status = s;
+                        }
+                        "assignee" => {
+                            let u: Option<WireUser> = map.next_value()?;
+                            let name = u
+                                .as_ref()
+                                .and_then(|u| u.display_name.clone().or(u.name.clone()));
+                            out.other
+                                .push((key, name.map(|n| FieldValue::Text(n.into()))));
+                            out.assignee = Some(u);
+                        }
+                        _ => {
+                            let Summary(v) = map.next_value()?;
+                            out.other.push((key, v));
+                        }
+                    }
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// A field value of any shape, summarised: users by display name, options by value, objects by
+/// name or key, lists as lists, Atlassian Document Format as its text.
+struct Summary(Option<FieldValue>);
+
+impl Summary {
+    fn text(self) -> Option<String> {
+        match self.0? {
+            FieldValue::Text(t) => Some(t.into()),
+            FieldValue::Number(n) => Some(n.to_string()),
+            FieldValue::List(l) => Some(l.join(" ")),
+            FieldValue::Time(t) => Some(t.to_string()),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Summary {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(SummaryVisitor)
+    }
+}
+
+struct SummaryVisitor;
+
+impl<'de> Visitor<'de> for SummaryVisitor {
+    type Value = Summary;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_unit<E>(self) -> Result<Summary, E> {
+        Ok(Summary(None))
+    }
+    fn visit_none<E>(self) -> Result<Summary, E> {
+        Ok(Summary(None))
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Summary, D::Error> {
+        Summary::deserialize(d)
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Summary, E> {
+        Ok(Summary(Some(FieldValue::Text(v.to_string().into()))))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Summary, E> {
+        Ok(Summary(Some(FieldValue::Number(v as f64))))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Summary, E> {
+        Ok(Summary(Some(FieldValue::Number(v as f64))))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Summary, E> {
+        Ok(Summary(Some(FieldValue::Number(v))))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Summary, E> {
+        Ok(Summary((!v.is_empty()).then(|| FieldValue::Text(v.into()))))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Summary, A::Error> {
+        let mut items: Vec<Box<str>> = Vec::new();
+        while let Some(Summary(v)) = seq.next_element()? {
+            match v {
+                Some(FieldValue::List(l)) => items.extend(l.into_vec()),
+                Some(other) => {
+                    if let Some(t) = Summary(Some(other)).text() {
+                        items.push(t.into());
+                    }
+                }
+                None => {}
+            }
+        }
+        Ok(Summary(
+            (!items.is_empty()).then(|| FieldValue::List(items.into_boxed_slice())),
+        ))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Summary, A::Error> {
+        let (mut display, mut name, mut value, mut key, mut text, mut content) =
+            (None, None, None, None, None, None);
+        while let Some(k) = map.next_key::<String>()? {
+            let slot = match k.as_str() {
+                "displayName" => &mut display,
+                "name" => &mut name,
+                "value" => &mut value,
+                "key" => &mut key,
+                "text" => &mut text,
+                "content" => &mut content,
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                    continue;
+                }
+            };
+            let Summary(v) = map.next_value()?;
+            *slot = v;
+        }
+        let best = display.or(name).or(value).or(key).or(text);
+        let best = best.or_else(|| {
+            Summary(content)
+                .text()
+                .map(|t| FieldValue::Text(t.into()))
+        });
+        Ok(Summary(best))
+    }
+}
+
+/// A timestamp as Jira writes it: a string in one of its formats, or epoch milliseconds.
+#[derive(Clone, Copy)]
+struct WireTime(Millis);
+
+impl<'de> Deserialize<'de> for WireTime {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = WireTime;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a timestamp (ISO 8601 text or epoch milliseconds)")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<WireTime, E> {
+                parse_millis(v).map(WireTime).map_err(E::custom)
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<WireTime, E> {
+                Ok(WireTime(v))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<WireTime, E> {
+                i64::try_from(v)
+                    .map(WireTime)
+                    .map_err(|_| E::custom(format!("invalid timestamp {v}")))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<WireTime, E> {
+                if v.is_finite() && v.abs() < 1e17 {
+                    Ok(WireTime(v as i64))
+                } else {
+                    Err(E::custom(format!("invalid timestamp {v}")))
+                }
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A scalar read as text: Jira writes ids as strings or numbers depending on the endpoint.
+/// Borrows from the input when it can.
+struct Str<'a>(Cow<'a, str>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Str<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Str<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string or a number")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Str<'de>, E> {
+                Ok(Str(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Str<'de>, E> {
+                Ok(Str(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Str<'de>, E> {
+                Ok(Str(Cow::Owned(v)))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Str<'de>, E> {
+                Ok(Str(Cow::Owned(v.to_string())))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Str<'de>, E> {
+                Ok(Str(Cow::Owned(v.to_string())))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Str<'de>, E> {
+                Ok(Str(Cow::Owned(v.to_string())))
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Str<'de>, E> {
+                Ok(Str(Cow::Owned(v.to_string())))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// [`Str`] without the borrow, for small lists.
+struct StrOwned(String);
+
+impl std::ops::Deref for StrOwned {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for StrOwned {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Str::deserialize(d).map(|s| StrOwned(s.0.into_owned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changelog_urls_name_their_issue() {
+        let url = "https://x.atlassian.net/rest/api/3/issue/TT-1/changelog?&startAt=4";
+        assert_eq!(issue_in_changelog_url(url).as_deref(), Some("TT-1"));
+        assert_eq!(issue_in_changelog_url("https://x/rest/api/3/issue/TT-1"), None);
+    }
+}
