@@ -130,8 +130,12 @@ mod tests {
     #[test]
     fn office_hours_skip_nights_and_weekends() {
         let cal = WorkCalendar::office_hours("office", "UTC");
-        let clock = Clock::new(Some(&cal), at("2026-01-01T00:00:00Z"), at("2026-02-01T00:00:00Z"))
-            .unwrap();
+        let clock = Clock::new(
+            Some(&cal),
+            at("2026-01-01T00:00:00Z"),
+            at("2026-02-01T00:00:00Z"),
+        )
+        .unwrap();
         // Friday 16:00 to Monday 10:00: one hour on Friday, one on Monday.
         let fri = at("2026-01-09T16:00:00Z");
         let mon = at("2026-01-12T10:00:00Z");
@@ -144,8 +148,12 @@ mod tests {
         // Berlin springs forward on Sunday 2026-03-29; Monday 09:00-17:00 is still 8 hours,
         // and Friday before it too, both measured in local time.
         let cal = WorkCalendar::office_hours("berlin", "Europe/Berlin");
-        let clock = Clock::new(Some(&cal), at("2026-03-20T00:00:00Z"), at("2026-04-10T00:00:00Z"))
-            .unwrap();
+        let clock = Clock::new(
+            Some(&cal),
+            at("2026-03-20T00:00:00Z"),
+            at("2026-04-10T00:00:00Z"),
+        )
+        .unwrap();
         let week = clock.between(at("2026-03-23T00:00:00Z"), at("2026-04-06T00:00:00Z"));
         assert_eq!(week, 10 * 8 * 3600);
         // Monday after the change: 09:00 CEST is 07:00 UTC.

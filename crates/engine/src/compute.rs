@@ -15,8 +15,8 @@ use crate::calendar::{Clock, zone};
 use crate::dataset::{Completeness, Dataset, NONE, Sym, What};
 use crate::filter::{date_of, date_window, passes};
 use crate::report::{
-    Bucket, ClockState, Details, Flag, KindTag, MetricColumn, Num, Percentile, Point, Report,
-    Unit, Warning, WarningCode,
+    Bucket, ClockState, Details, Flag, KindTag, MetricColumn, Num, Percentile, Point, Report, Unit,
+    Warning, WarningCode,
 };
 use crate::rows::{self, Item};
 use crate::stats::percentile;
@@ -81,7 +81,11 @@ pub enum ComputeError {
 }
 
 /// Computes the report `config` asks for over the issues of `data`, as of `ctx.now`.
-pub fn compute(data: &Dataset, config: &ReportConfig, ctx: &Context) -> Result<Report, ComputeError> {
+pub fn compute(
+    data: &Dataset,
+    config: &ReportConfig,
+    ctx: &Context,
+) -> Result<Report, ComputeError> {
     config.validate().map_err(ComputeError::InvalidConfig)?;
     let calendar: Option<&WorkCalendar> = match &config.calendar {
         CalendarRef::AllTime => None,
@@ -490,7 +494,13 @@ impl Env<'_> {
     fn assignee_time(&self, items: &mut [Item], trim: Option<i64>) -> KindOutput {
         let people = &self.data.people;
         let unassigned = people.list.len();
-        let index = |sym: Sym| if sym == NONE { unassigned } else { sym as usize };
+        let index = |sym: Sym| {
+            if sym == NONE {
+                unassigned
+            } else {
+                sym as usize
+            }
+        };
         let mut arena = Vec::new();
         let mut bounds = Vec::with_capacity(items.len());
         let mut totals = vec![false; unassigned + 1];
@@ -670,7 +680,9 @@ impl Env<'_> {
         let mut instants = Vec::new();
         let mut d = first;
         while d <= last {
-            let next = d.tomorrow().map_err(|e| ComputeError::Time(e.to_string()))?;
+            let next = d
+                .tomorrow()
+                .map_err(|e| ComputeError::Time(e.to_string()))?;
             let end = next
                 .to_zoned(self.day_tz.clone())
                 .map_err(|e| ComputeError::Time(e.to_string()))?
@@ -812,7 +824,11 @@ impl Env<'_> {
             period_start(d, period)
         };
         let mut buckets = Vec::new();
-        if let Some(first) = points.iter().filter_map(|p| bucket_of(p.done.as_second())).min() {
+        if let Some(first) = points
+            .iter()
+            .filter_map(|p| bucket_of(p.done.as_second()))
+            .min()
+        {
             let mut counts: HashMap<Date, u32> = HashMap::new();
             for p in &points {
                 if let Some(b) = bucket_of(p.done.as_second()) {
@@ -906,12 +922,13 @@ impl Env<'_> {
     }
 
     fn column(&self, name: String, members: Vec<bool>) -> StatusCol {
-        let ids = members
+        let mut ids: Vec<String> = members
             .iter()
             .enumerate()
             .filter(|&(_, &m)| m)
             .filter_map(|(s, _)| self.data.statuses.list[s].jira_id().map(str::to_owned))
             .collect();
+        ids.sort_by(|a, b| a.len().cmp(&b.len()).then_with(|| a.cmp(b)));
         StatusCol { name, members, ids }
     }
 
@@ -976,7 +993,7 @@ impl Env<'_> {
             }
         }
         let sort_key = |g: &Vec<usize>| {
-            let category = g.iter().map(|&s| statuses[s].category).min();
+            let category = g.iter().map(|&s| statuses[s].category.rank()).min();
             let first = g.iter().map(|&s| self.first_seen[s]).min();
             (category, first, statuses[g[0]].name.to_string())
         };
@@ -1044,9 +1061,7 @@ fn period_start(d: Date, period: ThroughputPeriod) -> Option<Date> {
     match period {
         ThroughputPeriod::Day => Some(d),
         ThroughputPeriod::Week => d
-            .checked_sub(jiff::Span::new().days(i64::from(
-                d.weekday().to_monday_zero_offset(),
-            )))
+            .checked_sub(jiff::Span::new().days(i64::from(d.weekday().to_monday_zero_offset())))
             .ok(),
         ThroughputPeriod::Month => d.first_of_month().into(),
     }
@@ -1113,11 +1128,13 @@ impl Warnings {
                          status) and are left out"
                     ),
                     WarningCode::CreatedAfterNow => {
-                        format!("{count} issues were created after the report's time and are left out")
+                        format!(
+                            "{count} issues were created after the report's time and are left out"
+                        )
                     }
-                    WarningCode::UnknownStatuses => format!(
-                        "{count} statuses seen in histories are not in the status list"
-                    ),
+                    WarningCode::UnknownStatuses => {
+                        format!("{count} statuses seen in histories are not in the status list")
+                    }
                     WarningCode::UnresolvedStatus => format!(
                         "{count} statuses named by the configuration were not found in the data"
                     ),

@@ -82,7 +82,8 @@ impl Dataset {
 
     /// How complete one issue's changelog is (by id or key); `None` for an unknown issue.
     pub fn changelog_completeness(&self, issue: &str) -> Option<Completeness> {
-        self.find(issue).map(|i| self.issues[i as usize].log.completeness())
+        self.find(issue)
+            .map(|i| self.issues[i as usize].log.completeness())
     }
 
     /// Declares the changelogs of these issues (ids or keys) complete: the caller has fetched
@@ -343,6 +344,16 @@ pub(crate) enum Category {
 }
 
 impl Category {
+    /// Position in a workflow. A status of unknown category sits with the in-progress ones,
+    /// where first appearance orders it.
+    pub(crate) fn rank(self) -> u8 {
+        match self {
+            Category::ToDo => 0,
+            Category::InProgress | Category::Unknown => 1,
+            Category::Done => 2,
+        }
+    }
+
     pub(crate) fn from_key(key: &str) -> Category {
         match key {
             "new" => Category::ToDo,

@@ -30,7 +30,10 @@ pub enum Cell {
         decimals: u8,
     },
     /// An instant: its text in the display time zone and its unix seconds.
-    Instant { text: String, seconds: i64 },
+    Instant {
+        text: String,
+        seconds: i64,
+    },
 }
 
 impl Cell {
@@ -110,7 +113,12 @@ pub fn grid(report: &Report) -> Vec<Vec<Cell>> {
     out
 }
 
-fn values(report: &Report, values: &[Option<Num>], stat: Option<&Aggregate>, tz: &TimeZone) -> Vec<Cell> {
+fn values(
+    report: &Report,
+    values: &[Option<Num>],
+    stat: Option<&Aggregate>,
+    tz: &TimeZone,
+) -> Vec<Cell> {
     values
         .iter()
         .zip(&report.columns)
@@ -219,7 +227,9 @@ pub fn to_xlsx(report: &Report) -> Result<Vec<u8>, ExportError> {
             match cell {
                 Cell::Empty => {}
                 Cell::Text(t) if r == 0 => {
-                    sheet.write_string_with_format(r, c, t, &bold).map_err(err)?;
+                    sheet
+                        .write_string_with_format(r, c, t, &bold)
+                        .map_err(err)?;
                 }
                 Cell::Text(t) => {
                     sheet.write_string(r, c, t).map_err(err)?;
@@ -237,7 +247,9 @@ pub fn to_xlsx(report: &Report) -> Result<Vec<u8>, ExportError> {
                 }
                 Cell::Instant { text, seconds } => match excel_time(*seconds) {
                     Some(t) => {
-                        sheet.write_datetime_with_format(r, c, &t, &date).map_err(err)?;
+                        sheet
+                            .write_datetime_with_format(r, c, &t, &date)
+                            .map_err(err)?;
                     }
                     None => {
                         sheet.write_string(r, c, text).map_err(err)?;
@@ -255,7 +267,8 @@ pub fn to_xlsx(report: &Report) -> Result<Vec<u8>, ExportError> {
         for (r, line) in details.iter().enumerate() {
             let r = u32::try_from(r).map_err(|_| ExportError::Xlsx("too many rows".into()))?;
             for (c, cell) in line.iter().enumerate() {
-                let c = u16::try_from(c).map_err(|_| ExportError::Xlsx("too many columns".into()))?;
+                let c =
+                    u16::try_from(c).map_err(|_| ExportError::Xlsx("too many columns".into()))?;
                 match cell {
                     Cell::Value {
                         number: Some(n), ..
@@ -317,17 +330,29 @@ pub fn details_grid(report: &Report) -> Vec<Vec<Cell>> {
                 Cell::Text("Finished".into()),
             ]];
             for b in buckets {
-                out.push(vec![Cell::Text(b.start.to_string()), num(f64::from(b.count))]);
+                out.push(vec![
+                    Cell::Text(b.start.to_string()),
+                    num(f64::from(b.count)),
+                ]);
             }
             out.push(Vec::new());
-            out.push(vec![Cell::Text("Percentile".into()), Cell::Text("Cycle time".into())]);
+            out.push(vec![
+                Cell::Text("Percentile".into()),
+                Cell::Text("Cycle time".into()),
+            ]);
             for p in percentiles {
                 out.push(vec![
                     Cell::Text(format!("P{}", p.p)),
-                    Cell::Text(crate::format::format_duration(p.seconds, &report.duration_format)),
+                    Cell::Text(crate::format::format_duration(
+                        p.seconds,
+                        &report.duration_format,
+                    )),
                 ]);
             }
-            out.push(vec![Cell::Text("Unfinished".into()), num(f64::from(*unfinished))]);
+            out.push(vec![
+                Cell::Text("Unfinished".into()),
+                num(f64::from(*unfinished)),
+            ]);
             out
         }
         Details::None | Details::StatusPerDay { .. } => Vec::new(),

@@ -71,7 +71,10 @@ fn compact(seconds: f64, hours_per_day: f64) -> String {
 /// Writes an instant as `2026-06-20 15:04` in `tz`.
 pub fn format_instant(seconds: i64, tz: &TimeZone) -> String {
     match Timestamp::from_second(seconds) {
-        Ok(t) => t.to_zoned(tz.clone()).strftime("%Y-%m-%d %H:%M").to_string(),
+        Ok(t) => t
+            .to_zoned(tz.clone())
+            .strftime("%Y-%m-%d %H:%M")
+            .to_string(),
         Err(_) => String::new(),
     }
 }

@@ -174,7 +174,11 @@ pub enum ClockState {
 
 /// Data for charts, by report kind.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase")]
+#[serde(
+    tag = "type",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
 pub enum Details {
     None,
     /// The from→to matrix over all issues: `counts[from][to]`, indexes into `statuses`.

@@ -46,11 +46,7 @@ pub(crate) fn aggregate(f: AggregateFn, values: &[f64], whole: bool) -> Option<N
         AggregateFn::Min => keep(values[0]),
         AggregateFn::Max => keep(values[n - 1]),
         AggregateFn::StdDev => {
-            let var = values
-                .iter()
-                .map(|&v| (v - mean).powi(2))
-                .sum::<f64>()
-                / n as f64;
+            let var = values.iter().map(|&v| (v - mean).powi(2)).sum::<f64>() / n as f64;
             float(var.sqrt())
         }
         AggregateFn::Percentile { p } => float(percentile(values, p)),
@@ -80,8 +76,14 @@ mod tests {
         let v = [10.0, 20.0, 30.0, 40.0];
         assert_eq!(aggregate(AggregateFn::Count, &v, true), Some(Num::Int(4)));
         assert_eq!(aggregate(AggregateFn::Sum, &v, true), Some(Num::Int(100)));
-        assert_eq!(aggregate(AggregateFn::Mean, &v, true), Some(Num::Float(25.0)));
-        assert_eq!(aggregate(AggregateFn::Median, &v, true), Some(Num::Float(25.0)));
+        assert_eq!(
+            aggregate(AggregateFn::Mean, &v, true),
+            Some(Num::Float(25.0))
+        );
+        assert_eq!(
+            aggregate(AggregateFn::Median, &v, true),
+            Some(Num::Float(25.0))
+        );
         assert_eq!(aggregate(AggregateFn::Min, &v, true), Some(Num::Int(10)));
         assert_eq!(aggregate(AggregateFn::Max, &v, true), Some(Num::Int(40)));
         // Population standard deviation: sqrt(((15² + 5²) * 2) / 4) = sqrt(125).
@@ -90,8 +92,7 @@ mod tests {
         };
         assert!((sd - 125f64.sqrt()).abs() < 1e-9);
         // Rank (4 - 1) * 0.85 = 2.55: 30 + 0.55 * 10.
-        let Some(Num::Float(p85)) = aggregate(AggregateFn::Percentile { p: 85.0 }, &v, true)
-        else {
+        let Some(Num::Float(p85)) = aggregate(AggregateFn::Percentile { p: 85.0 }, &v, true) else {
             panic!("p85");
         };
         assert!((p85 - 35.5).abs() < 1e-9);

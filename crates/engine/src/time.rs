@@ -94,7 +94,8 @@ pub(crate) fn parse_millis(s: &str) -> Result<Millis, String> {
 }
 
 fn two(a: u8, b: u8) -> Option<i64> {
-    (a.is_ascii_digit() && b.is_ascii_digit()).then(|| i64::from(a - b'0') * 10 + i64::from(b - b'0'))
+    (a.is_ascii_digit() && b.is_ascii_digit())
+        .then(|| i64::from(a - b'0') * 10 + i64::from(b - b'0'))
 }
 
 fn days_in_month(year: i64, month: i64) -> i64 {
@@ -151,7 +152,10 @@ mod tests {
         assert_eq!(parse_millis("2026-06-20T14:54:05.000+05:30").unwrap(), ms);
         assert_eq!(parse_millis("2026-06-20T09:24:05Z").unwrap(), ms);
         assert_eq!(parse_millis("1781947445000").unwrap(), ms);
-        assert_eq!(parse_millis("2026-06-20T15:04:05.1+0000").unwrap() % 1000, 100);
+        assert_eq!(
+            parse_millis("2026-06-20T15:04:05.1+0000").unwrap() % 1000,
+            100
+        );
     }
 
     #[test]

@@ -92,10 +92,7 @@ pub(crate) fn build(
 }
 
 /// Maximal runs of consecutive segments whose value is in `set`: the visits to a column.
-pub(crate) fn runs<'a>(
-    segs: &'a [Seg],
-    set: &'a [bool],
-) -> impl Iterator<Item = &'a [Seg]> + 'a {
+pub(crate) fn runs<'a>(segs: &'a [Seg], set: &'a [bool]) -> impl Iterator<Item = &'a [Seg]> + 'a {
     let inside = move |s: &Seg| set.get(s.sym as usize).copied().unwrap_or(false);
     let mut i = 0;
     std::iter::from_fn(move || {

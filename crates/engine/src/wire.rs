@@ -103,8 +103,9 @@ impl Dataset {
     /// Loads a search page: Cloud `search/jql`, Data Center `search`, or an issue bulk fetch.
     pub fn add_search_page(&mut self, json: &[u8]) -> Result<SearchPageInfo, WireError> {
         let page: Page = parse(json)?;
-        self.search_page(page)
-            .ok_or_else(|| WireError::Shape("expected a search page with an `issues` list".into()))?
+        self.search_page(page).ok_or_else(|| {
+            WireError::Shape("expected a search page with an `issues` list".into())
+        })?
     }
 
     /// Loads a bulk changelog page (`POST /rest/api/3/changelog/bulkfetch`). One issue's
@@ -171,7 +172,7 @@ impl Dataset {
         if page.values.is_some() {
             return self.changelog_page(None, page).map(Loaded::IssueChangelog);
         }
-        if page.fields.is_some() || page.changelog.is_some() {
+        if page.fields.is_some() || (page.key.is_some() && page.changelog.is_some()) {
             let issue = WireIssue {
                 id: page.id,
                 key: page.key,
@@ -368,7 +369,9 @@ impl Dataset {
     fn histories(&mut self, slot: u32, histories: Vec<WireHistory<'_>>) -> Result<(), WireError> {
         let mut added = Vec::new();
         for h in histories {
-            let history = h.id.as_ref().map_or(NO_HISTORY_ID, |id| history_number(&id.0));
+            let history =
+                h.id.as_ref()
+                    .map_or(NO_HISTORY_ID, |id| history_number(&id.0));
             let mut at = None;
             for (seq, item) in h.items.iter().enumerate() {
                 let Some(what) = item.what() else { continue };
@@ -419,12 +422,10 @@ impl Dataset {
     fn status_list(&mut self, list: Vec<WireStatus>) -> usize {
         let mut count = 0;
         for s in list {
-            let Some(sym) = self.statuses.intern(
-                s.id.as_deref(),
-                s.name.as_deref(),
-                RANK_LIST,
-                Millis::MAX,
-            ) else {
+            let Some(sym) =
+                self.statuses
+                    .intern(s.id.as_deref(), s.name.as_deref(), RANK_LIST, Millis::MAX)
+            else {
                 continue;
             };
             let info = &mut self.statuses.list[sym as usize];
@@ -901,11 +902,7 @@ impl<'de> Visitor<'de> for SummaryVisitor {
             *slot = v;
         }
         let best = display.or(name).or(value).or(key).or(text);
-        let best = best.or_else(|| {
-            Summary(content)
-                .text()
-                .map(|t| FieldValue::Text(t.into()))
-        });
+        let best = best.or_else(|| Summary(content).text().map(|t| FieldValue::Text(t.into())));
         Ok(Summary(best))
     }
 }
@@ -1007,6 +1004,9 @@ mod tests {
     fn changelog_urls_name_their_issue() {
         let url = "https://x.atlassian.net/rest/api/3/issue/TT-1/changelog?&startAt=4";
         assert_eq!(issue_in_changelog_url(url).as_deref(), Some("TT-1"));
-        assert_eq!(issue_in_changelog_url("https://x/rest/api/3/issue/TT-1"), None);
+        assert_eq!(
+            issue_in_changelog_url("https://x/rest/api/3/issue/TT-1"),
+            None
+        );
     }
 }
