@@ -6,10 +6,32 @@
 //! hundred thousand issues in a few tens of megabytes.
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use serde::{Deserialize, Serialize};
 
 use crate::time::Millis;
+
+/// FNV-1a: interning hashes millions of short ids, where std's DoS-resistant hasher is slow
+/// and its protection buys nothing (the input is the user's own Jira data).
+#[derive(Default)]
+pub(crate) struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for &b in bytes {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
 
 /// An interned status or person; [`NONE`] is "no value" (an unassigned issue).
 pub(crate) type Sym = u32;
@@ -27,8 +49,8 @@ pub(crate) const NO_HISTORY_ID: u64 = 0;
 #[derive(Debug, Default, Clone)]
 pub struct Dataset {
     pub(crate) issues: Vec<Issue>,
-    pub(crate) by_id: HashMap<Box<str>, u32>,
-    pub(crate) by_key: HashMap<Box<str>, u32>,
+    pub(crate) by_id: FastMap<Box<str>, u32>,
+    pub(crate) by_key: FastMap<Box<str>, u32>,
     pub(crate) statuses: Statuses,
     pub(crate) people: People,
     pub(crate) field_names: HashMap<String, String>,
@@ -222,10 +244,10 @@ impl Issue {
             .map(|(_, v)| v)
     }
 
-    pub(crate) fn set_field(&mut self, id: &str, value: Option<FieldValue>) {
-        self.fields.retain(|(k, _)| k.as_ref() != id);
+    pub(crate) fn set_field(&mut self, id: Box<str>, value: Option<FieldValue>) {
+        self.fields.retain(|(k, _)| *k != id);
         if let Some(v) = value {
-            self.fields.push((id.into(), v));
+            self.fields.push((id, v));
         }
     }
 
@@ -330,7 +352,6 @@ pub(crate) enum FieldValue {
     Text(Box<str>),
     Number(f64),
     List(Box<[Box<str>]>),
-    Time(Millis),
 }
 
 /// Status category, for ordering columns the way a workflow runs.
@@ -391,7 +412,7 @@ impl StatusInfo {
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Statuses {
     pub list: Vec<StatusInfo>,
-    index: HashMap<Box<str>, Sym>,
+    index: FastMap<Box<str>, Sym>,
 }
 
 impl Statuses {
@@ -463,7 +484,7 @@ pub(crate) struct Person {
 #[derive(Debug, Default, Clone)]
 pub(crate) struct People {
     pub list: Vec<Person>,
-    index: HashMap<Box<str>, Sym>,
+    index: FastMap<Box<str>, Sym>,
 }
 
 impl People {

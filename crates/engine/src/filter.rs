@@ -23,7 +23,6 @@ pub(crate) fn value<'a>(ds: &'a Dataset, issue: &'a Issue, field: &str) -> Optio
             FieldValue::Text(t) => Value::Text(t),
             FieldValue::Number(n) => Value::Number(*n),
             FieldValue::List(l) => Value::List(l),
-            FieldValue::Time(t) => Value::Time(*t),
         }),
     }
 }

@@ -21,12 +21,15 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use std::cell::RefCell;
+use std::collections::HashSet;
+
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
 use crate::dataset::{
-    Category, Change, Dataset, Embedded, FieldValue, IssueRef, NO_HISTORY_ID, Paged, RANK_CURRENT,
-    RANK_HISTORY, RANK_LIST, What,
+    Category, Change, Dataset, Embedded, FieldValue, IssueRef, NO_HISTORY_ID, NONE, Paged, People,
+    RANK_CURRENT, RANK_HISTORY, RANK_LIST, Statuses, What,
 };
 use crate::time::{Millis, parse_millis};
 
@@ -102,7 +105,7 @@ pub enum Loaded {
 impl Dataset {
     /// Loads a search page: Cloud `search/jql`, Data Center `search`, or an issue bulk fetch.
     pub fn add_search_page(&mut self, json: &[u8]) -> Result<SearchPageInfo, WireError> {
-        let page: Page = parse(json)?;
+        let page: Page = parse_into(self, json)?;
         self.search_page(page).ok_or_else(|| {
             WireError::Shape("expected a search page with an `issues` list".into())
         })?
@@ -111,7 +114,7 @@ impl Dataset {
     /// Loads a bulk changelog page (`POST /rest/api/3/changelog/bulkfetch`). One issue's
     /// histories may continue on the next page; they are put back together here.
     pub fn add_bulk_changelog_page(&mut self, json: &[u8]) -> Result<BulkChangelogInfo, WireError> {
-        let page: Page = parse(json)?;
+        let page: Page = parse_into(self, json)?;
         self.bulk_page(page).ok_or_else(|| {
             WireError::Shape("expected a bulk changelog page with `issueChangeLogs`".into())
         })?
@@ -123,7 +126,7 @@ impl Dataset {
         issue: &str,
         json: &[u8],
     ) -> Result<ChangelogPageInfo, WireError> {
-        let page: Page = parse(json)?;
+        let page: Page = parse_into(self, json)?;
         self.changelog_page(Some(issue), page)
     }
 
@@ -156,7 +159,7 @@ impl Dataset {
                 count: self.status_list(statuses),
             });
         }
-        let page: Page = parse(json)?;
+        let page: Page = parse_into(self, json)?;
         if page.issue_change_logs.is_some() {
             return self.bulk_page(page).map_or_else(
                 || Err(WireError::Shape("unreachable".into())),
@@ -231,9 +234,7 @@ impl Dataset {
             };
             let slot = self.slot(Some(&id.0), None);
             self.issues[slot as usize].log.bulk = true;
-            if let Err(e) = self.histories(slot, log.change_histories) {
-                return Some(Err(e));
-            }
+            self.histories(slot, log.change_histories);
             ids.push(id.0.into_owned());
         }
         self.bulk_pages += 1;
@@ -275,8 +276,8 @@ impl Dataset {
             None if named.bytes().all(|b| b.is_ascii_digit()) => self.slot(Some(&named), None),
             None => self.slot(None, Some(&named)),
         };
-        let n = histories.len() as u64;
-        self.histories(slot, histories)?;
+        let n = histories.count;
+        self.histories(slot, histories);
         let start_at = page.start_at.unwrap_or(0);
         let is_last = page
             .is_last
@@ -305,8 +306,8 @@ impl Dataset {
             self.fields(slot, fields);
         }
         if let Some(log) = wire.changelog {
-            let got = log.histories.len() as u64;
-            self.histories(slot, log.histories)?;
+            let got = log.histories.count;
+            self.histories(slot, log.histories);
             self.issues[slot as usize].log.embedded = Some(Embedded {
                 start_at: log.start_at.unwrap_or(0),
                 got,
@@ -341,7 +342,6 @@ impl Dataset {
             ),
             None => crate::dataset::NONE,
         });
-        let keep = self.keep_fields.clone();
         let issue = &mut self.issues[slot as usize];
         if let Some(s) = status {
             issue.status = Some(s);
@@ -359,64 +359,22 @@ impl Dataset {
             issue.resolved = t;
         }
         for (id, value) in f.other {
-            if keep.as_ref().is_none_or(|k| k.contains(&id)) {
-                issue.set_field(&id, value);
-            }
+            issue.set_field(id, value);
         }
     }
 
-    /// Reduces histories to status and assignee changes and merges them into the issue's.
-    fn histories(&mut self, slot: u32, histories: Vec<WireHistory<'_>>) -> Result<(), WireError> {
-        let mut added = Vec::new();
-        for h in histories {
-            let history =
-                h.id.as_ref()
-                    .map_or(NO_HISTORY_ID, |id| history_number(&id.0));
-            let mut at = None;
-            for (seq, item) in h.items.iter().enumerate() {
-                let Some(what) = item.what() else { continue };
-                let at = match (at, h.created) {
-                    (Some(at), _) => at,
-                    (None, Some(WireTime(t))) => *at.insert(t),
-                    (None, None) => {
-                        let issue = self.issues[slot as usize].label().to_owned();
-                        let id = h.id.as_ref().map_or("(no id)", |i| &i.0);
-                        return Err(WireError::Issue {
-                            issue,
-                            message: format!("history {id} has no `created` time"),
-                        });
-                    }
-                };
-                let (from, to) = match what {
-                    What::Status => (
-                        self.statuses
-                            .intern(s(&item.from), s(&item.from_string), RANK_HISTORY, at)
-                            .unwrap_or(crate::dataset::NONE),
-                        self.statuses
-                            .intern(s(&item.to), s(&item.to_string), RANK_HISTORY, at)
-                            .unwrap_or(crate::dataset::NONE),
-                    ),
-                    What::Assignee => (
-                        self.people.intern(s(&item.from), s(&item.from_string), at),
-                        self.people.intern(s(&item.to), s(&item.to_string), at),
-                    ),
-                };
-                added.push(Change {
-                    at,
-                    history,
-                    seq: u16::try_from(seq).unwrap_or(u16::MAX),
-                    what,
-                    from,
-                    to,
-                });
-            }
+    /// Merges changes read from histories into the issue's.
+    fn histories(&mut self, slot: u32, histories: Histories) {
+        if histories.changes.is_empty() {
+            return;
         }
-        if !added.is_empty() {
-            let issue = &mut self.issues[slot as usize];
-            issue.changes.extend(added);
-            issue.normalise();
+        let issue = &mut self.issues[slot as usize];
+        if issue.changes.is_empty() {
+            issue.changes = histories.changes;
+        } else {
+            issue.changes.extend(histories.changes);
         }
-        Ok(())
+        issue.normalise();
     }
 
     fn status_list(&mut self, list: Vec<WireStatus>) -> usize {
@@ -469,6 +427,191 @@ fn s<'a>(v: &'a Option<Str<'_>>) -> Option<&'a str> {
 /// Jira history ids are decimal numbers; anything else is kept apart from deduplication.
 fn history_number(id: &str) -> u64 {
     id.trim().parse::<u64>().unwrap_or(NO_HISTORY_ID)
+}
+
+/// While one response is parsed, the data set's interners and its field filter live here, so
+/// histories are reduced to changes as they stream past instead of being built as trees.
+struct Sink {
+    statuses: Statuses,
+    people: People,
+    keep: Option<HashSet<String>>,
+}
+
+thread_local! {
+    static SINK: RefCell<Option<Sink>> = const { RefCell::new(None) };
+}
+
+/// [`parse`], with the data set's interners lent to the history reader.
+fn parse_into<'a, T: Deserialize<'a>>(ds: &mut Dataset, json: &'a [u8]) -> Result<T, WireError> {
+    let sink = Sink {
+        statuses: std::mem::take(&mut ds.statuses),
+        people: std::mem::take(&mut ds.people),
+        keep: ds.keep_fields.take(),
+    };
+    SINK.with(|s| *s.borrow_mut() = Some(sink));
+    let result = serde_json::from_slice(json);
+    if let Some(sink) = SINK.with(|s| s.borrow_mut().take()) {
+        ds.statuses = sink.statuses;
+        ds.people = sink.people;
+        ds.keep_fields = sink.keep;
+    }
+    result.map_err(|e| locate(json, &e))
+}
+
+/// Whether the data set keeps issue field `id` (always, outside a [`parse_into`]).
+fn kept(id: &str) -> bool {
+    SINK.with(|s| {
+        s.borrow()
+            .as_ref()
+            .and_then(|s| s.keep.as_ref())
+            .is_none_or(|k| k.contains(id))
+    })
+}
+
+/// A list of histories, reduced while it is read to the status and assignee changes it holds.
+#[derive(Default)]
+struct Histories {
+    changes: Vec<Change>,
+    /// Histories read, whatever they changed.
+    count: u64,
+}
+
+impl<'de> Deserialize<'de> for Histories {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Histories;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a list of changelog histories")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Histories, A::Error> {
+                let mut out = Histories::default();
+                while seq.next_element_seed(HistorySeed(&mut out.changes))?.is_some() {
+                    out.count += 1;
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_seq(V)
+    }
+}
+
+/// Reads one history into `changes`.
+struct HistorySeed<'o>(&'o mut Vec<Change>);
+
+impl<'de> DeserializeSeed<'de> for HistorySeed<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for HistorySeed<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a changelog history")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let out = self.0;
+        let start = out.len();
+        let mut id: Option<Str<'de>> = None;
+        let mut at: Option<Millis> = None;
+        // Items seen before `created` wait for it (key order is not guaranteed).
+        let mut pending: Vec<WireItem<'de>> = Vec::new();
+        while let Some(key) = map.next_key::<Str<'de>>()? {
+            match &*key.0 {
+                "id" => id = map.next_value()?,
+                "created" => at = map.next_value::<Option<WireTime>>()?.map(|t| t.0),
+                "items" => match at {
+                    Some(at) => map.next_value_seed(ItemsSeed { at, out: &mut *out })?,
+                    None => pending = map.next_value()?,
+                },
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        match at {
+            Some(at) => {
+                for (seq, item) in pending.iter().enumerate() {
+                    push_change(out, at, seq, item);
+                }
+            }
+            None if pending.iter().any(|i| i.what().is_some()) => {
+                let id = id.as_ref().map_or("(no id)", |i| &*i.0);
+                return Err(de::Error::custom(format!(
+                    "history {id} has no `created` time"
+                )));
+            }
+            None => {}
+        }
+        let history = id.map_or(NO_HISTORY_ID, |i| history_number(&i.0));
+        for c in &mut out[start..] {
+            c.history = history;
+        }
+        Ok(())
+    }
+}
+
+/// Reads a history's items, keeping status and assignee changes.
+struct ItemsSeed<'o> {
+    at: Millis,
+    out: &'o mut Vec<Change>,
+}
+
+impl<'de> DeserializeSeed<'de> for ItemsSeed<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ItemsSeed<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a list of change items")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut k = 0;
+        while let Some(item) = seq.next_element::<WireItem<'de>>()? {
+            push_change(self.out, self.at, k, &item);
+            k += 1;
+        }
+        Ok(())
+    }
+}
+
+/// Interns a status or assignee item's values and records the change.
+fn push_change(out: &mut Vec<Change>, at: Millis, seq: usize, item: &WireItem<'_>) {
+    let Some(what) = item.what() else { return };
+    let (from, to) = SINK.with(|sink| {
+        let mut sink = sink.borrow_mut();
+        let Some(sink) = sink.as_mut() else {
+            return (NONE, NONE);
+        };
+        match what {
+            What::Status => (
+                sink.statuses
+                    .intern(s(&item.from), s(&item.from_string), RANK_HISTORY, at)
+                    .unwrap_or(NONE),
+                sink.statuses
+                    .intern(s(&item.to), s(&item.to_string), RANK_HISTORY, at)
+                    .unwrap_or(NONE),
+            ),
+            What::Assignee => (
+                sink.people.intern(s(&item.from), s(&item.from_string), at),
+                sink.people.intern(s(&item.to), s(&item.to_string), at),
+            ),
+        }
+    });
+    out.push(Change {
+        at,
+        history: NO_HISTORY_ID,
+        seq: u16::try_from(seq).unwrap_or(u16::MAX),
+        what,
+        from,
+        to,
+    });
 }
 
 /// Parses `json` as `T`; on failure, finds the issue (and history) at fault for the message.
@@ -557,10 +700,10 @@ struct Page<'a> {
     issues: Option<Vec<WireIssue<'a>>>,
     #[serde(borrow, default)]
     issue_change_logs: Option<Vec<WireIssueChangeLog<'a>>>,
-    #[serde(borrow, default)]
-    values: Option<Vec<WireHistory<'a>>>,
-    #[serde(borrow, default)]
-    histories: Option<Vec<WireHistory<'a>>>,
+    #[serde(default)]
+    values: Option<Histories>,
+    #[serde(default)]
+    histories: Option<Histories>,
     #[serde(default)]
     next_page_token: Option<String>,
     #[serde(default)]
@@ -582,8 +725,8 @@ struct Page<'a> {
     key: Option<Cow<'a, str>>,
     #[serde(default)]
     fields: Option<WireFields>,
-    #[serde(borrow, default)]
-    changelog: Option<WireChangelog<'a>>,
+    #[serde(default)]
+    changelog: Option<WireChangelog>,
 }
 
 #[derive(Deserialize)]
@@ -595,21 +738,21 @@ struct WireIssue<'a> {
     key: Option<Cow<'a, str>>,
     #[serde(default)]
     fields: Option<WireFields>,
-    #[serde(borrow, default)]
-    changelog: Option<WireChangelog<'a>>,
+    #[serde(default)]
+    changelog: Option<WireChangelog>,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct WireChangelog<'a> {
+struct WireChangelog {
     #[serde(default)]
     start_at: Option<u64>,
     #[serde(default)]
     max_results: Option<u64>,
     #[serde(default)]
     total: Option<u64>,
-    #[serde(borrow, default)]
-    histories: Vec<WireHistory<'a>>,
+    #[serde(default)]
+    histories: Histories,
 }
 
 #[derive(Deserialize)]
@@ -617,11 +760,14 @@ struct WireChangelog<'a> {
 struct WireIssueChangeLog<'a> {
     #[serde(borrow, default)]
     issue_id: Option<Str<'a>>,
-    #[serde(borrow, default)]
-    change_histories: Vec<WireHistory<'a>>,
+    #[serde(default)]
+    change_histories: Histories,
 }
 
+/// A history as a tree: only for finding the history at fault in an error message, so its
+/// fields are read (and checked) but never used.
 #[derive(Deserialize)]
+#[expect(dead_code, reason = "deserialised only to find the history at fault")]
 struct WireHistory<'a> {
     #[serde(borrow, default)]
     id: Option<Str<'a>>,
@@ -740,7 +886,7 @@ struct WireFields {
     status: Option<WireStatus>,
     /// `Some(None)` when the field is present and null: unassigned.
     assignee: Option<Option<WireUser>>,
-    other: Vec<(String, Option<FieldValue>)>,
+    other: Vec<(Box<str>, Option<FieldValue>)>,
 }
 
 #[derive(Deserialize)]
@@ -766,43 +912,32 @@ impl<'de> Deserialize<'de> for WireFields {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<WireFields, A::Error> {
                 let mut out = WireFields::default();
-                while let Some(key) = map.next_key::<String>()? {
+                while let Some(key) = map.next_key::<Str<'de>>()? {
                     let time = |t: Option<WireTime>| t.map(|t| t.0);
-                    match key.as_str() {
-                        "created" => {
-                            let t = time(map.next_value()?);
-                            out.created = Some(t);
-                            out.other.push((key, t.map(FieldValue::Time)));
-                        }
-                        "updated" => {
-                            let t = time(map.next_value()?);
-                            out.updated = Some(t);
-                            out.other.push((key, t.map(FieldValue::Time)));
-                        }
-                        "resolutiondate" => {
-                            let t = time(map.next_value()?);
-                            out.resolved = Some(t);
-                            out.other.push((key, t.map(FieldValue::Time)));
-                        }
-                        "status" => {
-                            let s: Option<WireStatus> = map.next_value()?;
-                            let name = s.as_ref().and_then(|s| s.name.clone());
-                            out.other
-                                .push((key, name.map(|n| FieldValue::Text(n.into()))));
-                            out.status = s;
-                        }
+                    // created, updated, resolution date and status are served from the issue's
+                    // own fields (see `filter::value`), so they are not kept twice.
+                    match &*key.0 {
+                        "created" => out.created = Some(time(map.next_value()?)),
+                        "updated" => out.updated = Some(time(map.next_value()?)),
+                        "resolutiondate" => out.resolved = Some(time(map.next_value()?)),
+                        "status" => out.status = map.next_value()?,
                         "assignee" => {
                             let u: Option<WireUser> = map.next_value()?;
-                            let name = u
-                                .as_ref()
-                                .and_then(|u| u.display_name.clone().or(u.name.clone()));
-                            out.other
-                                .push((key, name.map(|n| FieldValue::Text(n.into()))));
+                            if kept("assignee") {
+                                let name = u
+                                    .as_ref()
+                                    .and_then(|u| u.display_name.clone().or(u.name.clone()));
+                                out.other
+                                    .push(("assignee".into(), name.map(|n| FieldValue::Text(n.into()))));
+                            }
                             out.assignee = Some(u);
                         }
-                        _ => {
+                        k if kept(k) => {
                             let Summary(v) = map.next_value()?;
-                            out.other.push((key, v));
+                            out.other.push((k.into(), v));
+                        }
+                        _ => {
+                            map.next_value::<IgnoredAny>()?;
                         }
                     }
                 }
@@ -823,7 +958,6 @@ impl Summary {
             FieldValue::Text(t) => Some(t.into()),
             FieldValue::Number(n) => Some(n.to_string()),
             FieldValue::List(l) => Some(l.join(" ")),
-            FieldValue::Time(t) => Some(t.to_string()),
         }
     }
 }
@@ -885,8 +1019,8 @@ impl<'de> Visitor<'de> for SummaryVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Summary, A::Error> {
         let (mut display, mut name, mut value, mut key, mut text, mut content) =
             (None, None, None, None, None, None);
-        while let Some(k) = map.next_key::<String>()? {
-            let slot = match k.as_str() {
+        while let Some(k) = map.next_key::<Str<'de>>()? {
+            let slot = match &*k.0 {
                 "displayName" => &mut display,
                 "name" => &mut name,
                 "value" => &mut value,
