@@ -41,6 +41,11 @@ fn steps() -> Vec<Step> {
             what: "cargo tests of every crate",
             run: unit,
         },
+        Step {
+            name: "bench",
+            what: "engine benchmark runs once on a small data set",
+            run: bench,
+        },
     ]
 }
 
@@ -113,9 +118,26 @@ fn wasm() -> Result {
     for c in WASM_CRATES {
         cmd.args(["-p", c]);
     }
-    tools::run(&mut cmd)
+    tools::run(&mut cmd)?;
+    // The XLSX encoder is optional in the browser bundle, but must build there too.
+    tools::run(cargo().args([
+        "build",
+        "--target",
+        "wasm32-unknown-unknown",
+        "-p",
+        "engine",
+        "--features",
+        "xlsx",
+    ]))
 }
 
 fn unit() -> Result {
     tools::run(cargo().args(["test", "--workspace", "--all-features"]))
+}
+
+/// Criterion without `--bench` runs each benchmark once (on 1k issues, see
+/// `crates/engine/benches/engine.rs`): the bench keeps compiling and working. Figures come
+/// from `cargo bench -p engine` and docs/PERFORMANCE.md.
+fn bench() -> Result {
+    tools::run(cargo().args(["test", "-p", "engine", "--bench", "engine"]))
 }

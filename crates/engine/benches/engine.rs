@@ -5,6 +5,10 @@
 #![allow(clippy::unwrap_used)]
 
 #[path = "support/synth.rs"]
+#[allow(
+    dead_code,
+    reason = "the bench keeps files in memory and needs no names"
+)]
 mod synth;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
@@ -22,7 +26,11 @@ fn parse_and_compute(files: &[synth::File], config: &config::ReportConfig) -> us
 
 fn bench(c: &mut Criterion) {
     let measuring = std::env::args().any(|a| a == "--bench");
-    let sizes: &[usize] = if measuring { &[10_000, 100_000] } else { &[1_000] };
+    let sizes: &[usize] = if measuring {
+        &[10_000, 100_000]
+    } else {
+        &[1_000]
+    };
     let config = config::ReportConfig::time_in_status("bench", config::Jql::default());
     let mut group = c.benchmark_group("parse_and_compute");
     group.sample_size(10);

@@ -365,7 +365,7 @@ impl Env<'_> {
             let segs = self.segs(item);
             for col in &cols {
                 let n = runs(segs, &col.members).count();
-                values.push((n > 0).then(|| Num::Int(n as i64)));
+                values.push((n > 0).then_some(Num::Int(n as i64)));
             }
         }
         Ok(KindOutput {

@@ -486,7 +486,10 @@ impl<'de> Deserialize<'de> for Histories {
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Histories, A::Error> {
                 let mut out = Histories::default();
-                while seq.next_element_seed(HistorySeed(&mut out.changes))?.is_some() {
+                while seq
+                    .next_element_seed(HistorySeed(&mut out.changes))?
+                    .is_some()
+                {
                     out.count += 1;
                 }
                 Ok(out)
@@ -927,8 +930,10 @@ impl<'de> Deserialize<'de> for WireFields {
                                 let name = u
                                     .as_ref()
                                     .and_then(|u| u.display_name.clone().or(u.name.clone()));
-                                out.other
-                                    .push(("assignee".into(), name.map(|n| FieldValue::Text(n.into()))));
+                                out.other.push((
+                                    "assignee".into(),
+                                    name.map(|n| FieldValue::Text(n.into())),
+                                ));
                             }
                             out.assignee = Some(u);
                         }

@@ -112,19 +112,20 @@ pub fn dataset(issues: usize, changes: usize, seed: u64) -> Vec<File> {
     let mut bulk_open_issue = false;
     let mut history_id: u64 = 100_000;
 
-    let flush_search = |search: &mut String, pages: &mut usize, last: bool, files: &mut Vec<File>| {
-        *pages += 1;
-        let token = if last {
-            r#""isLast":true"#.to_owned()
-        } else {
-            format!(r#""isLast":false,"nextPageToken":"page-{}""#, *pages + 1)
+    let flush_search =
+        |search: &mut String, pages: &mut usize, last: bool, files: &mut Vec<File>| {
+            *pages += 1;
+            let token = if last {
+                r#""isLast":true"#.to_owned()
+            } else {
+                format!(r#""isLast":false,"nextPageToken":"page-{}""#, *pages + 1)
+            };
+            files.push(File {
+                name: format!("search-{:05}.json", *pages),
+                bytes: format!(r#"{{"issues":[{search}],{token}}}"#).into_bytes(),
+            });
+            search.clear();
         };
-        files.push(File {
-            name: format!("search-{:05}.json", *pages),
-            bytes: format!(r#"{{"issues":[{search}],{token}}}"#).into_bytes(),
-        });
-        search.clear();
-    };
 
     for n in 0..issues {
         let id = 10_000 + n;
@@ -151,7 +152,12 @@ pub fn dataset(issues: usize, changes: usize, seed: u64) -> Vec<File> {
                 (s, _) => s + 1,
             };
             let reassign = rng.below(5) == 0;
-            histories.push((t, status, next, reassign.then(|| (assignee, (assignee + 1) % PEOPLE.len()))));
+            histories.push((
+                t,
+                status,
+                next,
+                reassign.then(|| (assignee, (assignee + 1) % PEOPLE.len())),
+            ));
             if reassign {
                 assignee = (assignee + 1) % PEOPLE.len();
             }
