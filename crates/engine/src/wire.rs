@@ -26,6 +26,7 @@ use std::collections::HashSet;
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 
 use crate::dataset::{
     Category, Change, Dataset, Embedded, FieldValue, IssueRef, NO_HISTORY_ID, NONE, Paged, People,
@@ -521,10 +522,18 @@ impl<'de> Visitor<'de> for HistorySeed<'_> {
         let mut at: Option<Millis> = None;
         // Items seen before `created` wait for it (key order is not guaranteed).
         let mut pending: Vec<WireItem<'de>> = Vec::new();
+        let mut raw_items: Option<&'de RawValue> = None;
         while let Some(key) = map.next_key::<Str<'de>>()? {
             match &*key.0 {
                 "id" => id = map.next_value()?,
                 "created" => at = map.next_value::<Option<WireTime>>()?.map(|t| t.0),
+                "items" if streaming() => {
+                    let raw: &'de RawValue = map.next_value()?;
+                    match at {
+                        Some(at) => items(raw.get(), at, out).map_err(de::Error::custom)?,
+                        None => raw_items = Some(raw),
+                    }
+                }
                 "items" => match at {
                     Some(at) => map.next_value_seed(ItemsSeed { at, out: &mut *out })?,
                     None => pending = map.next_value()?,
@@ -533,6 +542,9 @@ impl<'de> Visitor<'de> for HistorySeed<'_> {
                     map.next_value::<IgnoredAny>()?;
                 }
             }
+        }
+        if let Some(raw) = raw_items {
+            pending = serde_json::from_str(raw.get()).map_err(de::Error::custom)?;
         }
         match at {
             Some(at) => {
@@ -554,6 +566,152 @@ impl<'de> Visitor<'de> for HistorySeed<'_> {
         }
         Ok(())
     }
+}
+
+/// Whether histories are being read into a data set (not re-read for an error message).
+fn streaming() -> bool {
+    SINK.with(|s| s.borrow().is_some())
+}
+
+/// Reads a history's `items` (a raw JSON slice) into changes. Items are the bulk of a
+/// changelog, and nearly all are flat objects of plain strings and nulls, so a small scanner
+/// reads those, several times faster than a general parser; anything else (escapes, numbers,
+/// nesting, bad syntax) goes to serde_json, which reads it or says what is wrong.
+fn items(raw: &str, at: Millis, out: &mut Vec<Change>) -> Result<(), serde_json::Error> {
+    let start = out.len();
+    if scan_items(raw, at, out).is_some() {
+        return Ok(());
+    }
+    out.truncate(start);
+    let list: Vec<WireItem<'_>> = serde_json::from_str(raw)?;
+    for (seq, item) in list.iter().enumerate() {
+        push_change(out, at, seq, item);
+    }
+    Ok(())
+}
+
+/// The fast path of [`items`]: `None` as soon as the input is anything but a list of flat
+/// objects whose values are strings without escapes, or null.
+fn scan_items(raw: &str, at: Millis, out: &mut Vec<Change>) -> Option<()> {
+    let b = raw.as_bytes();
+    let mut i = 0;
+    let ws = |i: &mut usize| {
+        while *i < b.len() && matches!(b[*i], b' ' | b'\n' | b'\r' | b'\t') {
+            *i += 1;
+        }
+    };
+    // A string without escapes: the text between the quotes, and the index after them.
+    let string = |i: &mut usize| -> Option<&str> {
+        if b.get(*i) != Some(&b'"') {
+            return None;
+        }
+        let from = *i + 1;
+        let end = quote_or_backslash(b, from)?;
+        if b[end] != b'"' {
+            return None;
+        }
+        *i = end + 1;
+        raw.get(from..end)
+    };
+    ws(&mut i);
+    if b.get(i) != Some(&b'[') {
+        return None;
+    }
+    i += 1;
+    ws(&mut i);
+    let mut seq = 0usize;
+    if b.get(i) == Some(&b']') {
+        i += 1;
+    } else {
+        loop {
+            ws(&mut i);
+            if b.get(i) != Some(&b'{') {
+                return None;
+            }
+            i += 1;
+            let mut item = WireItem::default();
+            ws(&mut i);
+            if b.get(i) == Some(&b'}') {
+                i += 1;
+            } else {
+                loop {
+                    ws(&mut i);
+                    let key = string(&mut i)?;
+                    ws(&mut i);
+                    if b.get(i) != Some(&b':') {
+                        return None;
+                    }
+                    i += 1;
+                    ws(&mut i);
+                    let value = if b.get(i) == Some(&b'"') {
+                        Some(string(&mut i)?)
+                    } else if b.get(i..i + 4) == Some(b"null") {
+                        i += 4;
+                        None
+                    } else {
+                        return None;
+                    };
+                    let mut ignored = None;
+                    let slot = match key {
+                        "field" => &mut item.field,
+                        "fieldId" => &mut item.field_id,
+                        "from" => &mut item.from,
+                        "to" => &mut item.to,
+                        "fromString" => &mut item.from_string,
+                        "toString" => &mut item.to_string,
+                        _ => &mut ignored,
+                    };
+                    *slot = value.map(|v| Str(Cow::Borrowed(v)));
+                    ws(&mut i);
+                    match b.get(i) {
+                        Some(b',') => i += 1,
+                        Some(b'}') => {
+                            i += 1;
+                            break;
+                        }
+                        _ => return None,
+                    }
+                }
+            }
+            push_change(out, at, seq, &item);
+            seq += 1;
+            ws(&mut i);
+            match b.get(i) {
+                Some(b',') => i += 1,
+                Some(b']') => {
+                    i += 1;
+                    break;
+                }
+                _ => return None,
+            }
+        }
+    }
+    ws(&mut i);
+    (i == b.len()).then_some(())
+}
+
+/// The index of the first `"` or `\\` at or after `from`, eight bytes at a time (the classic
+/// "has a zero byte" word trick), as string scanning is most of the scanner's work.
+fn quote_or_backslash(b: &[u8], from: usize) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let mut i = from;
+    while i + 8 <= b.len() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(&b[i..i + 8]);
+        let w = u64::from_le_bytes(word);
+        let q = w ^ (ONES * u64::from(b'"'));
+        let s = w ^ (ONES * u64::from(b'\\'));
+        let hit = (q.wrapping_sub(ONES) & !q | s.wrapping_sub(ONES) & !s) & HIGHS;
+        if hit != 0 {
+            return Some(i + (hit.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    b[i..]
+        .iter()
+        .position(|&c| c == b'"' || c == b'\\')
+        .map(|p| i + p)
 }
 
 /// Reads a history's items, keeping status and assignee changes.
@@ -780,7 +938,7 @@ struct WireHistory<'a> {
     items: Vec<WireItem<'a>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 struct WireItem<'a> {
     #[serde(borrow, default)]
@@ -1138,6 +1296,60 @@ impl<'de> Deserialize<'de> for StrOwned {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn finds_quotes_and_backslashes_in_every_position() {
+        for len in 0..20 {
+            for at in 0..len {
+                for c in [b'"', b'\\'] {
+                    let mut b = vec![b'a'; len];
+                    b[at] = c;
+                    assert_eq!(quote_or_backslash(&b, 0), Some(at), "{len} {at}");
+                    assert_eq!(quote_or_backslash(&b, at), Some(at));
+                }
+            }
+            assert_eq!(quote_or_backslash(&vec![b'x'; len], 0), None);
+        }
+        assert_eq!(quote_or_backslash("é\"".as_bytes(), 0), Some(2));
+    }
+
+    /// The scanner and serde_json agree, and the scanner steps aside for what it does not read.
+    #[test]
+    fn item_scanner_matches_serde() {
+        let cases = [
+            r#"[]"#,
+            r#" [ { } ] "#,
+            r#"[{"field":"status","fieldtype":"jira","fieldId":"status","from":"1","fromString":"To Do","to":"3","toString":"Done"}]"#,
+            r#"[{"field":"resolution","from":null,"to":"1"},{"field":"assignee","from":null,"to":"a","toString":"Ann"}]"#,
+            r#"[{"field":"status","from":"1","to":"2","toString":"In \"Dev\""}]"#,
+            r#"[{"field":"status","from":1,"to":2}]"#,
+            r#"[{"field":"Status","from":"1","to":"2","extra":{"nested":[1,2]}}]"#,
+        ];
+        for raw in cases {
+            let mut sink = Some(Sink {
+                statuses: Statuses::default(),
+                people: People::default(),
+                keep: None,
+            });
+            SINK.with(|s| std::mem::swap(&mut *s.borrow_mut(), &mut sink));
+            let mut fast = Vec::new();
+            items(raw, 0, &mut fast).unwrap();
+            let mut slow = Vec::new();
+            let list: Vec<WireItem<'_>> = serde_json::from_str(raw).unwrap();
+            for (seq, item) in list.iter().enumerate() {
+                push_change(&mut slow, 0, seq, item);
+            }
+            SINK.with(|s| s.borrow_mut().take());
+            let key = |c: &Change| (c.seq, c.what as u8, c.from, c.to);
+            assert_eq!(
+                fast.iter().map(key).collect::<Vec<_>>(),
+                slow.iter().map(key).collect::<Vec<_>>(),
+                "{raw}"
+            );
+        }
+        let mut out = Vec::new();
+        assert!(items("[{\"field\":", 0, &mut out).is_err());
+    }
 
     #[test]
     fn changelog_urls_name_their_issue() {
