@@ -319,26 +319,23 @@ impl Dataset {
         Ok(self.issues[slot as usize].reference())
     }
 
-    fn fields(&mut self, slot: u32, f: WireFields) {
-        let status = f.status.and_then(|s| {
-            let sym = self.statuses.intern(
-                s.id.as_deref(),
-                s.name.as_deref(),
-                RANK_CURRENT,
-                Millis::MAX,
-            )?;
-            if let Some(key) = s.category {
+    fn fields(&mut self, slot: u32, f: WireFields<'_>) {
+        let status = f.status.and_then(|st| {
+            let sym = self
+                .statuses
+                .intern(s(&st.id), s(&st.name), RANK_CURRENT, Millis::MAX)?;
+            if let Some(key) = st.category.as_ref().and_then(|c| c.key.as_ref()) {
                 let info = &mut self.statuses.list[sym as usize];
                 if !info.listed {
-                    info.category = Category::from_key(&key);
+                    info.category = Category::from_key(&key.0);
                 }
             }
             Some(sym)
         });
         let assignee = f.assignee.map(|a| match a {
             Some(u) => self.people.intern(
-                u.account_id.or(u.name).or(u.key).as_deref(),
-                u.display_name.as_deref(),
+                s(&u.account_id).or(s(&u.name)).or(s(&u.key)),
+                s(&u.display_name),
                 Millis::MAX,
             ),
             None => crate::dataset::NONE,
@@ -884,8 +881,8 @@ struct Page<'a> {
     id: Option<Str<'a>>,
     #[serde(borrow, default)]
     key: Option<Cow<'a, str>>,
-    #[serde(default)]
-    fields: Option<WireFields>,
+    #[serde(borrow, default)]
+    fields: Option<WireFields<'a>>,
     #[serde(default)]
     changelog: Option<WireChangelog>,
 }
@@ -897,8 +894,8 @@ struct WireIssue<'a> {
     id: Option<Str<'a>>,
     #[serde(borrow, default)]
     key: Option<Cow<'a, str>>,
-    #[serde(default)]
-    fields: Option<WireFields>,
+    #[serde(borrow, default)]
+    fields: Option<WireFields<'a>>,
     #[serde(default)]
     changelog: Option<WireChangelog>,
 }
@@ -1040,38 +1037,56 @@ fn category_key<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Er
 
 /// `fields` of an issue: the ones the engine models, and a display summary of every other.
 #[derive(Default)]
-struct WireFields {
+struct WireFields<'a> {
     created: Option<Option<Millis>>,
     updated: Option<Option<Millis>>,
     resolved: Option<Option<Millis>>,
-    status: Option<WireStatus>,
+    status: Option<CurrentStatus<'a>>,
     /// `Some(None)` when the field is present and null: unassigned.
-    assignee: Option<Option<WireUser>>,
+    assignee: Option<Option<WireUser<'a>>>,
     other: Vec<(Box<str>, Option<FieldValue>)>,
+}
+
+/// An issue's `status` field.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CurrentStatus<'a> {
+    #[serde(borrow, default)]
+    id: Option<Str<'a>>,
+    #[serde(borrow, default)]
+    name: Option<Str<'a>>,
+    #[serde(borrow, default, rename = "statusCategory")]
+    category: Option<CategoryRef<'a>>,
+}
+
+#[derive(Deserialize)]
+struct CategoryRef<'a> {
+    #[serde(borrow, default)]
+    key: Option<Str<'a>>,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct WireUser {
-    #[serde(default)]
-    account_id: Option<String>,
-    #[serde(default)]
-    name: Option<String>,
-    #[serde(default)]
-    key: Option<String>,
-    #[serde(default)]
-    display_name: Option<String>,
+struct WireUser<'a> {
+    #[serde(borrow, default)]
+    account_id: Option<Str<'a>>,
+    #[serde(borrow, default)]
+    name: Option<Str<'a>>,
+    #[serde(borrow, default)]
+    key: Option<Str<'a>>,
+    #[serde(borrow, default)]
+    display_name: Option<Str<'a>>,
 }
 
-impl<'de> Deserialize<'de> for WireFields {
+impl<'de: 'a, 'a> Deserialize<'de> for WireFields<'a> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = WireFields;
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = WireFields<'a>;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("an issue's `fields` object")
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<WireFields, A::Error> {
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<WireFields<'a>, A::Error> {
                 let mut out = WireFields::default();
                 while let Some(key) = map.next_key::<Str<'de>>()? {
                     let time = |t: Option<WireTime>| t.map(|t| t.0);
@@ -1083,11 +1098,10 @@ impl<'de> Deserialize<'de> for WireFields {
                         "resolutiondate" => out.resolved = Some(time(map.next_value()?)),
                         "status" => out.status = map.next_value()?,
                         "assignee" => {
-                            let u: Option<WireUser> = map.next_value()?;
+                            let u: Option<WireUser<'a>> = map.next_value()?;
                             if kept("assignee") {
-                                let name = u
-                                    .as_ref()
-                                    .and_then(|u| u.display_name.clone().or(u.name.clone()));
+                                let name =
+                                    u.as_ref().and_then(|u| s(&u.display_name).or(s(&u.name)));
                                 out.other.push((
                                     "assignee".into(),
                                     name.map(|n| FieldValue::Text(n.into())),
@@ -1107,7 +1121,7 @@ impl<'de> Deserialize<'de> for WireFields {
                 Ok(out)
             }
         }
-        d.deserialize_map(V)
+        d.deserialize_map(V(std::marker::PhantomData))
     }
 }
 

@@ -83,6 +83,12 @@ fn run(fixture: &Value, case: &Value, data: &Dataset) -> Result<Report, String> 
         let cal = config::parse_calendar(&cal.to_string()).unwrap();
         ctx = ctx.with_calendar(config::CalendarId::parse("berlin").unwrap(), cal);
     }
+    if let Some(groups) = fixture.get("statusGroups").and_then(Value::as_object) {
+        for (id, group) in groups {
+            let group = config::parse_status_group(&group.to_string()).unwrap();
+            ctx = ctx.with_status_group(config::StatusGroupId::parse(id).unwrap(), group);
+        }
+    }
     let report =
         engine::compute(data, &config_of(case), &ctx).map_err(|e| format!("compute: {e}"))?;
     // The report crosses a worker boundary as JSON: it must come back identical.
