@@ -77,8 +77,9 @@ enum Command {
 #[derive(clap::Args)]
 struct Io {
     /// Jira JSON: search pages, changelog pages, bulk changelog pages, issues, `/status` or
-    /// `/field` lists. Repeat for several files (one data set); a directory means its *.json.
-    #[arg(long, short, required = true, value_name = "FILE")]
+    /// `/field` lists. Several files (`--input dump/*.json`, or the option repeated) are one
+    /// data set; a directory means its *.json files.
+    #[arg(long, short, required = true, num_args = 1.., value_name = "FILE")]
     input: Vec<PathBuf>,
     /// The instant the report is computed for (RFC 3339); default: the current time.
     #[arg(long)]

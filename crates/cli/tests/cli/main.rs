@@ -89,6 +89,30 @@ fn time_in_status_prints_the_csv_the_issue_specifies() {
 }
 
 #[test]
+fn one_input_option_takes_a_shell_glob() {
+    let dir = scratch("glob");
+    let (files, fixture) = fixture_inputs("bulk-pages-and-clamping.json", &dir);
+    let mut args = vec!["time-in-status".to_owned(), "--input".to_owned()];
+    args.extend(files.iter().map(|f| f.display().to_string()));
+    args.extend([
+        "--now".to_owned(),
+        fixture["now"].as_str().unwrap().to_owned(),
+    ]);
+    let out = run(args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .ends_with("DW-5,14400,,\n")
+    );
+}
+
+#[test]
 fn a_directory_is_its_json_files() {
     let dir = scratch("dir");
     let (_, fixture) = fixture_inputs("bulk-pages-and-clamping.json", &dir);
