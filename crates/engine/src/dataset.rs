@@ -143,6 +143,30 @@ impl Dataset {
         marked
     }
 
+    /// Every status seen (in `/status` lists, issue fields or histories), with its current
+    /// name and category: what a column picker offers.
+    pub fn statuses(&self) -> Vec<Status> {
+        self.statuses
+            .list
+            .iter()
+            .map(|s| Status {
+                id: s.jira_id().map(str::to_owned),
+                name: s.name.to_string(),
+                category: match s.category {
+                    Category::ToDo => StatusCategory::ToDo,
+                    Category::InProgress => StatusCategory::InProgress,
+                    Category::Done => StatusCategory::Done,
+                    Category::Unknown => StatusCategory::Unknown,
+                },
+            })
+            .collect()
+    }
+
+    /// A field's display name, from a `/field` list or a search page's `names`.
+    pub fn field_name(&self, id: &str) -> Option<&str> {
+        self.field_names.get(id).map(String::as_str)
+    }
+
     pub(crate) fn find(&self, issue: &str) -> Option<u32> {
         self.by_key
             .get(issue)
@@ -197,6 +221,27 @@ impl IssueRef {
             .or(self.id.as_deref())
             .unwrap_or("(unnamed)")
     }
+}
+
+/// A status as a data set knows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Status {
+    /// The Jira id; `None` for a status known only by name from an old change item.
+    pub id: Option<String>,
+    /// The current name.
+    pub name: String,
+    pub category: StatusCategory,
+}
+
+/// Jira's status categories (`statusCategory.key`: `new`, `indeterminate`, `done`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum StatusCategory {
+    ToDo,
+    InProgress,
+    Done,
+    Unknown,
 }
 
 /// How much of an issue's changelog has been seen.

@@ -32,7 +32,7 @@ mod timeline;
 pub mod wire;
 
 pub use compute::{ComputeError, Context, compute};
-pub use dataset::{Completeness, Dataset, IssueRef};
+pub use dataset::{Completeness, Dataset, IssueRef, Status, StatusCategory};
 pub use format::{duration_number, format_duration, format_instant, format_value};
 pub use report::{
     Aggregate, Bucket, ClockState, Details, FieldColumn, Flag, KindTag, MetricColumn, Num,

@@ -15,6 +15,7 @@ pub(crate) fn parse_millis(s: &str) -> Result<Millis, String> {
         return std::str::from_utf8(b)
             .ok()
             .and_then(|d| d.parse::<i64>().ok())
+            .filter(|&ms| in_range(ms))
             .ok_or_else(bad);
     }
     if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b' ') {
@@ -116,6 +117,12 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     let doy = (153 * mp + 2) / 5 + day - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     era * 146_097 + doe - 719_468
+}
+
+/// Whether epoch milliseconds fall in the years -9999 to 9999, the range every later step
+/// (time zones, calendars) can represent. Larger numbers are garbage, not dates.
+pub(crate) fn in_range(ms: Millis) -> bool {
+    jiff::Timestamp::from_millisecond(ms).is_ok()
 }
 
 /// Floors epoch milliseconds to whole seconds: every duration is computed on whole seconds, so

@@ -32,7 +32,7 @@ use crate::dataset::{
     Category, Change, Dataset, Embedded, FieldValue, IssueRef, NO_HISTORY_ID, NONE, Paged, People,
     RANK_CURRENT, RANK_HISTORY, RANK_LIST, Statuses, What,
 };
-use crate::time::{Millis, parse_millis};
+use crate::time::{Millis, in_range, parse_millis};
 
 /// Why a Jira response could not be read. Messages are lowercase and name the issue and
 /// history at fault when there is one.
@@ -1233,17 +1233,22 @@ impl<'de> Deserialize<'de> for WireTime {
             fn visit_str<E: de::Error>(self, v: &str) -> Result<WireTime, E> {
                 parse_millis(v).map(WireTime).map_err(E::custom)
             }
-            fn visit_i64<E>(self, v: i64) -> Result<WireTime, E> {
-                Ok(WireTime(v))
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<WireTime, E> {
+                if in_range(v) {
+                    Ok(WireTime(v))
+                } else {
+                    Err(E::custom(format!("invalid timestamp {v}")))
+                }
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<WireTime, E> {
-                i64::try_from(v)
-                    .map(WireTime)
-                    .map_err(|_| E::custom(format!("invalid timestamp {v}")))
+                match i64::try_from(v) {
+                    Ok(v) => self.visit_i64(v),
+                    Err(_) => Err(E::custom(format!("invalid timestamp {v}"))),
+                }
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<WireTime, E> {
                 if v.is_finite() && v.abs() < 1e17 {
-                    Ok(WireTime(v as i64))
+                    self.visit_i64(v as i64)
                 } else {
                     Err(E::custom(format!("invalid timestamp {v}")))
                 }

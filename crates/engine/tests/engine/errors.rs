@@ -67,3 +67,10 @@ fn wrong_call_for_the_shape() {
         .unwrap_err();
     assert!(err.to_string().contains("issueChangeLogs"), "{err}");
 }
+
+#[test]
+fn timestamps_beyond_year_9999_are_refused() {
+    let page = br#"{"issueChangeLogs": [{"issueId": "1", "changeHistories": [{"id": "5", "created": 99999999999999999, "items": [{"field": "status", "from": "1", "to": "2"}]}]}]}"#;
+    let err = Dataset::new().add_bulk_changelog_page(page).unwrap_err();
+    assert!(err.to_string().contains("invalid timestamp"), "{err}");
+}

@@ -147,6 +147,11 @@ fn devlake_cloud_status_list_with_repeated_names() {
         data.add_json(list.as_bytes()).unwrap(),
         Loaded::Statuses { count: 53 }
     );
+    // Several ids share the names "To Do", "In Progress" and "Done" (team-managed projects).
+    let statuses = data.statuses();
+    let to_do = statuses.iter().filter(|s| s.name == "To Do").count();
+    assert!(to_do > 1, "{to_do}");
+    assert!(statuses.iter().all(|s| s.id.is_some()));
 }
 
 #[test]
