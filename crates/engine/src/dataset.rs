@@ -474,8 +474,8 @@ impl Statuses {
         rank: u8,
         at: Millis,
     ) -> Option<Sym> {
-        let id = id.map(str::trim).filter(|s| !s.is_empty());
-        let name = name.map(str::trim).filter(|s| !s.is_empty());
+        let id = id.map(str::trim_ascii).filter(|s| !s.is_empty());
+        let name = name.map(str::trim_ascii).filter(|s| !s.is_empty());
         let synthetic;
         let key: &str = match (id, name) {
             (Some(id), _) => id,
@@ -538,8 +538,8 @@ pub(crate) struct People {
 
 impl People {
     pub(crate) fn intern(&mut self, id: Option<&str>, name: Option<&str>, at: Millis) -> Sym {
-        let id = id.map(str::trim).filter(|s| !s.is_empty());
-        let name = name.map(str::trim).filter(|s| !s.is_empty());
+        let id = id.map(str::trim_ascii).filter(|s| !s.is_empty());
+        let name = name.map(str::trim_ascii).filter(|s| !s.is_empty());
         let Some(key) = id.or(name) else {
             return NONE;
         };

@@ -474,26 +474,45 @@ struct Histories {
     count: u64,
 }
 
-impl<'de> Deserialize<'de> for Histories {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Histories;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a list of changelog histories")
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Histories, A::Error> {
-                let mut out = Histories::default();
-                while seq
-                    .next_element_seed(HistorySeed(&mut out.changes))?
-                    .is_some()
-                {
-                    out.count += 1;
-                }
-                Ok(out)
-            }
+/// The serde path for histories: a visitor that streams each history into changes.
+struct HistoriesVisitor;
+
+impl<'de> Visitor<'de> for HistoriesVisitor {
+    type Value = Histories;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a list of changelog histories")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Histories, A::Error> {
+        let mut out = Histories::default();
+        while seq
+            .next_element_seed(HistorySeed(&mut out.changes))?
+            .is_some()
+        {
+            out.count += 1;
         }
-        d.deserialize_seq(V)
+        Ok(out)
+    }
+}
+
+impl<'de> Deserialize<'de> for Histories {
+    /// Histories are most of a changelog's bytes. While loading, the list is taken as a raw
+    /// slice (serde_json has validated it) and read by [`scan_histories`]; any history shape
+    /// the scanner does not know sends the whole list through the serde visitor instead.
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        if !streaming() {
+            return d.deserialize_seq(HistoriesVisitor);
+        }
+        let raw: &'de RawValue = Deserialize::deserialize(d)?;
+        let mut out = Histories::default();
+        if scan_histories(raw.get(), &mut out).is_some() {
+            return Ok(out);
+        }
+        let mut de = serde_json::Deserializer::from_str(raw.get());
+        let out = de
+            .deserialize_seq(HistoriesVisitor)
+            .and_then(|h| de.end().map(|()| h))
+            .map_err(de::Error::custom)?;
+        Ok(out)
     }
 }
 
@@ -590,63 +609,220 @@ fn items(raw: &str, at: Millis, out: &mut Vec<Change>) -> Result<(), serde_json:
 /// The fast path of [`items`]: `None` as soon as the input is anything but a list of flat
 /// objects whose values are strings without escapes, or null.
 fn scan_items(raw: &str, at: Millis, out: &mut Vec<Change>) -> Option<()> {
-    let b = raw.as_bytes();
-    let mut i = 0;
-    let ws = |i: &mut usize| {
-        while *i < b.len() && matches!(b[*i], b' ' | b'\n' | b'\r' | b'\t') {
-            *i += 1;
-        }
-    };
-    // A string without escapes: the text between the quotes, and the index after them.
-    let string = |i: &mut usize| -> Option<&str> {
-        if b.get(*i) != Some(&b'"') {
-            return None;
-        }
-        let from = *i + 1;
-        let end = quote_or_backslash(b, from)?;
-        if b[end] != b'"' {
-            return None;
-        }
-        *i = end + 1;
-        raw.get(from..end)
-    };
-    ws(&mut i);
-    if b.get(i) != Some(&b'[') {
-        return None;
-    }
-    i += 1;
-    ws(&mut i);
-    let mut seq = 0usize;
-    if b.get(i) == Some(&b']') {
-        i += 1;
+    let mut c = Cursor::new(raw);
+    c.items(at, out)?;
+    c.ws();
+    c.done().then_some(())
+}
+
+/// The fast path of [`Histories`]: a list of histories whose `created` comes before their
+/// `items` (as Jira writes them), items as [`scan_items`] reads them, and anything else under
+/// other keys (authors, metadata) skipped. `None` means "use serde", never "bad input": the
+/// slice was already validated as JSON by serde_json, which also reports real errors.
+fn scan_histories(raw: &str, out: &mut Histories) -> Option<()> {
+    let mut c = Cursor::new(raw);
+    c.expect(b'[')?;
+    if c.peek()? == b']' {
+        c.i += 1;
     } else {
         loop {
-            ws(&mut i);
-            if b.get(i) != Some(&b'{') {
-                return None;
-            }
-            i += 1;
-            let mut item = WireItem::default();
-            ws(&mut i);
-            if b.get(i) == Some(&b'}') {
-                i += 1;
+            c.expect(b'{')?;
+            let start = out.changes.len();
+            let mut history = NO_HISTORY_ID;
+            let mut at: Option<Millis> = None;
+            if c.peek()? == b'}' {
+                c.i += 1;
             } else {
                 loop {
-                    ws(&mut i);
-                    let key = string(&mut i)?;
-                    ws(&mut i);
-                    if b.get(i) != Some(&b':') {
-                        return None;
+                    c.ws();
+                    let key = c.string()?;
+                    c.expect(b':')?;
+                    c.ws();
+                    match key {
+                        "id" => history = history_number(c.scalar()?),
+                        "created" => {
+                            at = match c.peek()? {
+                                b'"' => Some(parse_millis(c.string()?).ok()?),
+                                b'n' => {
+                                    c.skip_value()?;
+                                    None
+                                }
+                                _ => {
+                                    Some(c.scalar()?.parse::<i64>().ok().filter(|&m| in_range(m))?)
+                                }
+                            }
+                        }
+                        "items" => c.items(at?, &mut out.changes)?,
+                        _ => c.skip_value()?,
                     }
-                    i += 1;
-                    ws(&mut i);
-                    let value = if b.get(i) == Some(&b'"') {
-                        Some(string(&mut i)?)
-                    } else if b.get(i..i + 4) == Some(b"null") {
-                        i += 4;
-                        None
-                    } else {
-                        return None;
+                    match c.peek()? {
+                        b',' => c.i += 1,
+                        b'}' => {
+                            c.i += 1;
+                            break;
+                        }
+                        _ => return None,
+                    }
+                }
+            }
+            for change in &mut out.changes[start..] {
+                change.history = history;
+            }
+            out.count += 1;
+            match c.peek()? {
+                b',' => c.i += 1,
+                b']' => {
+                    c.i += 1;
+                    break;
+                }
+                _ => return None,
+            }
+        }
+    }
+    c.ws();
+    c.done().then_some(())
+}
+
+/// A position in a JSON text already validated by serde_json, for the scanners above. Every
+/// method returns `None` on a shape it does not read; none can panic.
+struct Cursor<'a> {
+    s: &'a str,
+    b: &'a [u8],
+    i: usize,
+}
+
+impl<'a> Cursor<'a> {
+    fn new(s: &'a str) -> Self {
+        Cursor {
+            s,
+            b: s.as_bytes(),
+            i: 0,
+        }
+    }
+
+    fn ws(&mut self) {
+        while self.i < self.b.len() && matches!(self.b[self.i], b' ' | b'\n' | b'\r' | b'\t') {
+            self.i += 1;
+        }
+    }
+
+    fn done(&self) -> bool {
+        self.i == self.b.len()
+    }
+
+    /// The next byte after whitespace.
+    fn peek(&mut self) -> Option<u8> {
+        self.ws();
+        self.b.get(self.i).copied()
+    }
+
+    fn expect(&mut self, c: u8) -> Option<()> {
+        (self.peek()? == c).then(|| self.i += 1)
+    }
+
+    /// A string without escapes, at the cursor.
+    fn string(&mut self) -> Option<&'a str> {
+        if self.b.get(self.i) != Some(&b'"') {
+            return None;
+        }
+        let from = self.i + 1;
+        let end = quote_or_backslash(self.b, from)?;
+        if self.b[end] != b'"' {
+            return None;
+        }
+        self.i = end + 1;
+        self.s.get(from..end)
+    }
+
+    /// A string without escapes or a bare number, as text.
+    fn scalar(&mut self) -> Option<&'a str> {
+        if self.b.get(self.i) == Some(&b'"') {
+            return self.string();
+        }
+        let from = self.i;
+        while self.i < self.b.len() && matches!(self.b[self.i], b'0'..=b'9' | b'-') {
+            self.i += 1;
+        }
+        (self.i > from).then(|| self.s.get(from..self.i)).flatten()
+    }
+
+    /// Skips any value: strings (with escapes), numbers, literals, objects and arrays.
+    fn skip_value(&mut self) -> Option<()> {
+        match self.peek()? {
+            b'"' => self.skip_string(),
+            b'{' | b'[' => {
+                let mut depth = 0usize;
+                loop {
+                    match self.b.get(self.i)? {
+                        b'"' => {
+                            self.skip_string()?;
+                            continue;
+                        }
+                        b'{' | b'[' => depth += 1,
+                        b'}' | b']' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                self.i += 1;
+                                return Some(());
+                            }
+                        }
+                        _ => {}
+                    }
+                    self.i += 1;
+                }
+            }
+            _ => {
+                let from = self.i;
+                while self.i < self.b.len()
+                    && !matches!(
+                        self.b[self.i],
+                        b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t'
+                    )
+                {
+                    self.i += 1;
+                }
+                (self.i > from).then_some(())
+            }
+        }
+    }
+
+    fn skip_string(&mut self) -> Option<()> {
+        let mut at = self.i + 1;
+        loop {
+            let end = quote_or_backslash(self.b, at)?;
+            if self.b[end] == b'"' {
+                self.i = end + 1;
+                return Some(());
+            }
+            at = end + 2;
+        }
+    }
+
+    /// A list of change items, each pushed as a change at `at`.
+    fn items(&mut self, at: Millis, out: &mut Vec<Change>) -> Option<()> {
+        self.expect(b'[')?;
+        if self.peek()? == b']' {
+            self.i += 1;
+            return Some(());
+        }
+        let mut seq = 0usize;
+        loop {
+            self.expect(b'{')?;
+            let mut item = WireItem::default();
+            if self.peek()? == b'}' {
+                self.i += 1;
+            } else {
+                loop {
+                    self.ws();
+                    let key = self.string()?;
+                    self.expect(b':')?;
+                    let value = match self.peek()? {
+                        b'"' => Some(self.string()?),
+                        b'n' if self.b.get(self.i..self.i + 4) == Some(b"null") => {
+                            self.i += 4;
+                            None
+                        }
+                        _ => return None,
                     };
                     let mut ignored = None;
                     let slot = match key {
@@ -659,11 +835,10 @@ fn scan_items(raw: &str, at: Millis, out: &mut Vec<Change>) -> Option<()> {
                         _ => &mut ignored,
                     };
                     *slot = value.map(|v| Str(Cow::Borrowed(v)));
-                    ws(&mut i);
-                    match b.get(i) {
-                        Some(b',') => i += 1,
-                        Some(b'}') => {
-                            i += 1;
+                    match self.peek()? {
+                        b',' => self.i += 1,
+                        b'}' => {
+                            self.i += 1;
                             break;
                         }
                         _ => return None,
@@ -672,19 +847,16 @@ fn scan_items(raw: &str, at: Millis, out: &mut Vec<Change>) -> Option<()> {
             }
             push_change(out, at, seq, &item);
             seq += 1;
-            ws(&mut i);
-            match b.get(i) {
-                Some(b',') => i += 1,
-                Some(b']') => {
-                    i += 1;
-                    break;
+            match self.peek()? {
+                b',' => self.i += 1,
+                b']' => {
+                    self.i += 1;
+                    return Some(());
                 }
                 _ => return None,
             }
         }
     }
-    ws(&mut i);
-    (i == b.len()).then_some(())
 }
 
 /// The index of the first `"` or `\\` at or after `from`, eight bytes at a time (the classic
@@ -1368,6 +1540,59 @@ mod tests {
         }
         let mut out = Vec::new();
         assert!(items("[{\"field\":", 0, &mut out).is_err());
+    }
+
+    /// The history scanner and the serde visitor read the same changes, and the scanner steps
+    /// aside for shapes it does not read.
+    #[test]
+    fn history_scanner_matches_serde() {
+        let cases = [
+            (r#"[]"#, true),
+            (r#"[{}]"#, true),
+            (
+                r#"[{"id":"10","author":{"accountId":"a","avatarUrls":{"16x16":"u"},"active":true,"n":[1,{"x":"}"}]},"created":"2026-06-01T01:00:00.000+0000","items":[{"field":"status","fieldtype":"jira","fieldId":"status","from":"1","fromString":"To Do","to":"3","toString":"Done"}]}]"#,
+                true,
+            ),
+            (
+                r#"[ { "created" : 1780272000000 , "items" : [ { "field" : "assignee" , "from" : null , "to" : "b" } ] , "id" : 7 } ]"#,
+                true,
+            ),
+            (
+                r#"[{"id":"11","created":"2026-06-01T01:00:00.000+0000","historyMetadata":{"type":"x","description":"a \"quoted\" \\ text"},"items":[]}]"#,
+                true,
+            ),
+            (
+                r#"[{"items":[{"field":"status","from":"1","to":"2"}],"created":"2026-06-01T01:00:00.000+0000","id":"12"}]"#,
+                false,
+            ),
+            (
+                r#"[{"id":"13","created":"2026-06-01T01:00:00.000+0000","items":[{"field":"status","from":"1","to":"2","toString":"In \"Dev\""}]}]"#,
+                false,
+            ),
+            (r#"[{"id":"14","created":1.78e12,"items":[]}]"#, false),
+        ];
+        for (raw, fast_path) in cases {
+            let mut sink = Some(Sink {
+                statuses: Statuses::default(),
+                people: People::default(),
+                keep: None,
+            });
+            SINK.with(|s| std::mem::swap(&mut *s.borrow_mut(), &mut sink));
+            let mut fast = Histories::default();
+            let scanned = scan_histories(raw, &mut fast).is_some();
+            let slow = serde_json::Deserializer::from_str(raw)
+                .deserialize_seq(HistoriesVisitor)
+                .unwrap();
+            let through_serde: Histories = serde_json::from_str(raw).unwrap();
+            SINK.with(|s| s.borrow_mut().take());
+            assert_eq!(scanned, fast_path, "{raw}");
+            let key = |c: &Change| (c.at, c.history, c.seq, c.what as u8, c.from, c.to);
+            let keys = |h: &Histories| (h.count, h.changes.iter().map(key).collect::<Vec<_>>());
+            if scanned {
+                assert_eq!(keys(&fast), keys(&slow), "{raw}");
+            }
+            assert_eq!(keys(&through_serde), keys(&slow), "{raw}");
+        }
     }
 
     #[test]
