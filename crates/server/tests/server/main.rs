@@ -1,1 +1,7 @@
+//! Integration tests of dwell-server: the real app over loopback HTTP, a real SQLite file, and
+//! a loopback Jira (install keys, user groups) started by the tests themselves.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod helpers;
+mod jwt_attacks;
+mod lifecycle;
