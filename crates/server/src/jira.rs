@@ -13,7 +13,6 @@ use std::time::{Duration, Instant};
 use config::AccountId;
 use futures_util::future::LocalBoxFuture;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
-use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Tenant;
@@ -82,10 +81,7 @@ pub fn signed_groups_request(
     tenant: &Tenant,
     account: &AccountId,
 ) -> anyhow::Result<(String, String)> {
-    let query = format!(
-        "accountId={}",
-        utf8_percent_encode(account.as_str(), NON_ALPHANUMERIC)
-    );
+    let query = format!("accountId={}", qsh::encode(account.as_str()));
     let now = jiff::Timestamp::now().as_second();
     let claims = AppClaims {
         iss: app_key,

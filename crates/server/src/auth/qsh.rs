@@ -84,7 +84,9 @@ fn decode(s: &str) -> String {
         .into_owned()
 }
 
-fn encode(s: &str) -> String {
+/// Percent-encodes a query component the way the canonical query writes it (RFC 3986), so that
+/// a URL built with it is already canonical.
+pub fn encode(s: &str) -> String {
     utf8_percent_encode(s, ENCODE).to_string()
 }
 

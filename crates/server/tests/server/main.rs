@@ -3,5 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod helpers;
+mod isolation;
 mod jwt_attacks;
 mod lifecycle;
+mod permissions;
