@@ -2,8 +2,11 @@
 //! a loopback Jira (install keys, user groups) started by the tests themselves.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod bodies;
+mod concurrency;
 mod helpers;
 mod isolation;
 mod jwt_attacks;
 mod lifecycle;
 mod permissions;
+mod transfer;
