@@ -264,12 +264,25 @@ async fn user_groups(
 // ---------------------------------------------------------------------------------------------
 // The app
 
-pub struct TestApp {
+/// A running server as a client sees it: its URL and the loopback Jira it trusts.
+pub struct Remote {
     pub url: String,
     pub jira: FakeJira,
+}
+
+/// The app in this process, on its own thread.
+pub struct TestApp {
+    pub remote: Remote,
     pub db_path: PathBuf,
     pub dir: Arc<tempfile::TempDir>,
     handle: actix_web::dev::ServerHandle,
+}
+
+impl std::ops::Deref for TestApp {
+    type Target = Remote;
+    fn deref(&self) -> &Remote {
+        &self.remote
+    }
 }
 
 impl Drop for TestApp {
@@ -331,14 +344,27 @@ impl TestApp {
             .unwrap()
             .expect("the app starts");
         TestApp {
-            url: format!("http://127.0.0.1:{port}"),
-            jira,
+            remote: Remote {
+                url: format!("http://127.0.0.1:{port}"),
+                jira,
+            },
             db_path,
             dir,
             handle,
         }
     }
 
+    /// A read-only connection to the app's database file.
+    pub fn db(&self) -> rusqlite::Connection {
+        rusqlite::Connection::open_with_flags(
+            &self.db_path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )
+        .unwrap()
+    }
+}
+
+impl Remote {
     /// A plain HTTP request.
     pub async fn send(
         &self,
@@ -490,15 +516,6 @@ impl TestApp {
         )
         .await
     }
-
-    /// A read-only connection to the app's database file.
-    pub fn db(&self) -> rusqlite::Connection {
-        rusqlite::Connection::open_with_flags(
-            &self.db_path,
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-        )
-        .unwrap()
-    }
 }
 
 #[derive(Debug)]
@@ -553,4 +570,111 @@ pub fn admins(ids: &[&str]) -> Vec<config::AccountId> {
     ids.iter()
         .map(|id| config::AccountId::parse(*id).unwrap())
         .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// The real binary, for what only a process can show: crashes, logs, the CLI.
+
+pub struct ServerProcess {
+    pub remote: Remote,
+    pub logs: Arc<Mutex<Vec<String>>>,
+    child: std::process::Child,
+}
+
+impl std::ops::Deref for ServerProcess {
+    type Target = Remote;
+    fn deref(&self) -> &Remote {
+        &self.remote
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `dwell-server` with the settings of [`test_settings`] given as environment variables.
+pub fn dwell_server(db: &std::path::Path, jira: &FakeJira) -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_dwell-server"));
+    cmd.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("DWELL_LISTEN", "127.0.0.1:0")
+        .env("DWELL_DATABASE", db)
+        .env("DWELL_SECRET_KEYS", SECRET_KEY)
+        .env("DWELL_BASE_URL", APP_BASE_URL)
+        .env("DWELL_APP_KEY", APP_KEY)
+        .env(
+            "DWELL_INSTALL_KEYS_URL",
+            format!("{}/connect-install-keys", jira.url),
+        )
+        .env("DWELL_ADMIN_ACCOUNTS", "admin")
+        .env("DWELL_WORKERS", "2")
+        .env("DWELL_PURGE_INTERVAL_SECONDS", "0")
+        .env("DWELL_RATE_LIMIT_PER_SECOND", "100000")
+        .env("DWELL_RATE_LIMIT_BURST", "100000")
+        .env("DWELL_LOG_FORMAT", "json")
+        .env("RUST_LOG", "info");
+    cmd
+}
+
+impl ServerProcess {
+    /// Starts `cmd` (from [`dwell_server`]) and waits for it to say which port it took.
+    pub fn start(mut cmd: std::process::Command, jira: FakeJira) -> ServerProcess {
+        use std::io::BufRead;
+        let mut child = cmd
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let logs = Arc::new(Mutex::new(Vec::new()));
+        let sink = logs.clone();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                if let Ok(v) = serde_json::from_str::<Value>(&line)
+                    && v["fields"]["message"] == "dwell-server listening"
+                {
+                    let _ = tx.send(v["fields"]["port"].as_u64().unwrap());
+                }
+                sink.lock().unwrap().push(line);
+            }
+        });
+        let port = match rx.recv_timeout(Duration::from_secs(60)) {
+            Ok(p) => p,
+            Err(_) => panic!("dwell-server did not start: {:?}", logs.lock().unwrap()),
+        };
+        ServerProcess {
+            remote: Remote {
+                url: format!("http://127.0.0.1:{port}"),
+                jira,
+            },
+            logs,
+            child,
+        }
+    }
+
+    /// SIGKILL: no shutdown, no flush, as a crash or an OOM kill.
+    pub fn kill9(&mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+
+    pub fn log_text(&self) -> String {
+        self.logs.lock().unwrap().join("\n")
+    }
+}
+
+/// Runs a `dwell-server` maintenance command and returns its stdout.
+pub fn run_cli(mut cmd: std::process::Command, args: &[&str]) -> String {
+    let out = cmd.args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "dwell-server {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
 }

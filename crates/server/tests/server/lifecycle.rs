@@ -63,7 +63,8 @@ async fn forged_or_misaddressed_installs_are_refused_and_store_nothing() {
     let good = install_private_key();
     let attacker = std::fs::read(fixture("attacker-key.pem")).unwrap();
     let path_qsh = qsh("POST", "/lifecycle/installed", "");
-    let cases: Vec<(&str, Vec<u8>, Option<&str>, Option<serde_json::Value>)> = vec![
+    type Case<'a> = (&'a str, Vec<u8>, Option<&'a str>, Option<serde_json::Value>);
+    let cases: Vec<Case> = vec![
         (
             "signed with a key the service does not vouch for",
             attacker,

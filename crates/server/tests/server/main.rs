@@ -9,4 +9,6 @@ mod isolation;
 mod jwt_attacks;
 mod lifecycle;
 mod permissions;
+mod process;
+mod security;
 mod transfer;

@@ -216,13 +216,10 @@ async fn imports_have_their_own_larger_cap() {
     let a = app.install("site-a").await.user("admin");
     // 100 reports with long descriptions: beyond the 64 KiB body cap, within the import cap.
     let mut doc = app.api(&a, "GET", "/api/v1/export", None).await.body;
-    let template = {
-        let created = app
-            .api(&a, "POST", "/api/v1/reports", Some(report("T")))
-            .await
-            .body;
-        created
-    };
+    let template = app
+        .api(&a, "POST", "/api/v1/reports", Some(report("T")))
+        .await
+        .body;
     let reports: Vec<Value> = (0..100)
         .map(|i| {
             let mut r = template.clone();
