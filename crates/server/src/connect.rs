@@ -107,19 +107,15 @@ impl InstallKeys {
             utf8_percent_encode(kid, NON_ALPHANUMERIC)
         );
         let client = awc::Client::builder().timeout(self.timeout).finish();
-        let mut response = client
-            .get(url)
-            .send()
-            .await
-            .map_err(|e| ApiError::JiraUnavailable(format!("install key service: {e}")))?;
+        let mut response = client.get(url).send().await.map_err(|e| {
+            ApiError::JiraUnavailable(format!("the install key service did not answer: {e}"))
+        })?;
         if !response.status().is_success() {
             return Err(ApiError::Unauthorized("unknown install key"));
         }
-        let pem = response
-            .body()
-            .limit(16 * 1024)
-            .await
-            .map_err(|e| ApiError::JiraUnavailable(format!("install key service: {e}")))?;
+        let pem = response.body().limit(16 * 1024).await.map_err(|e| {
+            ApiError::JiraUnavailable(format!("the install key service did not answer: {e}"))
+        })?;
         let key = DecodingKey::from_rsa_pem(&pem)
             .map_err(|_| ApiError::Unauthorized("install key is not an RSA public key"))?;
         if let Ok(mut cache) = self.cache.lock() {

@@ -46,7 +46,8 @@ pub enum ApiError {
     PreconditionRequired,
     #[error("too many requests")]
     RateLimited { retry_after_seconds: u64 },
-    #[error("jira did not answer: {0}")]
+    /// The site's Jira (or the install key service) did not give a usable answer.
+    #[error("{0}")]
     JiraUnavailable(String),
     #[error("internal error")]
     Internal(#[source] anyhow::Error),

@@ -125,7 +125,11 @@ impl Directory for JiraDirectory {
                 .insert_header(("Accept", "application/json"))
                 .send()
                 .await
-                .map_err(|e| ApiError::JiraUnavailable(format!("groups request failed: {e}")))?;
+                .map_err(|e| {
+                    ApiError::JiraUnavailable(format!(
+                        "jira did not answer the groups request: {e}"
+                    ))
+                })?;
             let status = response.status();
             let groups: Vec<String> = if status.as_u16() == 404 {
                 // Jira does not know the user (deleted or never on this site): no groups.
@@ -135,17 +139,21 @@ impl Directory for JiraDirectory {
                     .body()
                     .limit(GROUPS_BODY_LIMIT)
                     .await
-                    .map_err(|e| ApiError::JiraUnavailable(format!("groups answer: {e}")))?;
+                    .map_err(|e| {
+                        ApiError::JiraUnavailable(format!("jira's groups answer broke off: {e}"))
+                    })?;
                 serde_json::from_slice::<Vec<GroupName>>(&body)
                     .map_err(|_| {
-                        ApiError::JiraUnavailable("groups answer is not a list of groups".into())
+                        ApiError::JiraUnavailable(
+                            "jira's groups answer is not a list of groups".into(),
+                        )
                     })?
                     .into_iter()
                     .map(|g| g.name)
                     .collect()
             } else {
                 return Err(ApiError::JiraUnavailable(format!(
-                    "groups request answered {status}"
+                    "jira answered the groups request with {status}"
                 )));
             };
             let groups = Arc::new(groups);
