@@ -129,5 +129,5 @@ fn unit() -> Result {
 /// proves the benchmark builds and that the server answers every request. The 60-second
 /// measurement is `cargo bench -p server --bench load` (docs/PERFORMANCE.md).
 fn server_load() -> Result {
-    tools::run(cargo().args(["test", "-p", "server", "--bench", "load"]))
+    tools::run(cargo().args(["test", "-p", "server", "--all-features", "--bench", "load"]))
 }

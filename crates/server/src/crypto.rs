@@ -67,9 +67,11 @@ impl KeyRing {
     pub fn parse(text: &str) -> anyhow::Result<Self> {
         let mut raw = Vec::new();
         for (i, part) in text
-            .split([',', '\n'])
+            .lines()
+            .filter(|line| !line.trim_start().starts_with('#'))
+            .flat_map(|line| line.split(','))
             .map(str::trim)
-            .filter(|p| !p.is_empty() && !p.starts_with('#'))
+            .filter(|p| !p.is_empty())
             .enumerate()
         {
             let bytes = STANDARD
@@ -106,9 +108,13 @@ impl KeyRing {
     /// it does not exist. A key file that others may read is refused.
     pub fn load_file(path: &Path, create: bool) -> anyhow::Result<Self> {
         if create && !path.exists() {
-            if let Some(dir) = path.parent() {
+            if let Some(dir) = path
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty() && !d.exists())
+            {
                 std::fs::create_dir_all(dir)
                     .with_context(|| format!("cannot create {}", dir.display()))?;
+                std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
             }
             let key = STANDARD.encode(random_key()?);
             let mut file = std::fs::OpenOptions::new()
@@ -249,6 +255,23 @@ mod tests {
         assert!(!after.is_current(&sealed));
         assert_eq!(after.open(&sealed, "t").unwrap(), b"x");
         assert!(after.is_current(&after.seal(b"x", "t").unwrap()));
+    }
+
+    #[test]
+    fn a_created_key_file_is_private_and_loads_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("data/dwell.key");
+        let ring = KeyRing::load_file(&path, true).unwrap();
+        let again = KeyRing::load_file(&path, false).unwrap();
+        assert_eq!(ring.current_id(), again.current_id());
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(mode(path.parent().unwrap()), 0o700);
+        let sealed = ring.seal(b"x", "t").unwrap();
+        assert_eq!(again.open(&sealed, "t").unwrap(), b"x");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let err = format!("{:#}", KeyRing::load_file(&path, false).unwrap_err());
+        assert!(err.contains("readable by others"), "{err}");
     }
 
     #[test]
