@@ -172,13 +172,6 @@ pub struct ConnectAuthenticator {
     pub leeway: Duration,
 }
 
-impl ConnectAuthenticator {
-    /// The tenant with `client_key`, from the cache or the database, secret opened.
-    pub async fn tenant(&self, client_key: String) -> Result<Option<Arc<Tenant>>, ApiError> {
-        load_tenant(&self.db, &self.keys, &self.tenants, client_key).await
-    }
-}
-
 /// The tenant with `client_key`, from `cache` or the database, with its secret opened.
 pub async fn load_tenant(
     db: &Db,

@@ -181,18 +181,3 @@ pub fn replace_sealed_secret(
     )?;
     Ok(())
 }
-
-/// Whether any row of any table still belongs to `tenant` (for tests of deletion and purge).
-pub fn tenant_row_count(tenant: TenantId, conn: &Connection) -> rusqlite::Result<i64> {
-    conn.query_row(
-        "SELECT (SELECT count(*) FROM tenants WHERE id = ?1)
-              + (SELECT count(*) FROM reports WHERE tenant_id = ?1)
-              + (SELECT count(*) FROM report_calendars WHERE tenant_id = ?1)
-              + (SELECT count(*) FROM report_status_groups WHERE tenant_id = ?1)
-              + (SELECT count(*) FROM calendars WHERE tenant_id = ?1)
-              + (SELECT count(*) FROM status_groups WHERE tenant_id = ?1)
-              + (SELECT count(*) FROM permissions WHERE tenant_id = ?1)",
-        [tenant.0],
-        |r| r.get(0),
-    )
-}
