@@ -42,9 +42,14 @@ fn steps() -> Vec<Step> {
             run: unit,
         },
         Step {
-            name: "bench",
+            name: "engine-bench",
             what: "engine benchmark runs once on a small data set",
             run: bench,
+        },
+        Step {
+            name: "server-load",
+            what: "the server's load benchmark builds and a short run has no errors",
+            run: server_load,
         },
     ]
 }
@@ -140,4 +145,11 @@ fn unit() -> Result {
 /// from `cargo bench -p engine` and docs/PERFORMANCE.md.
 fn bench() -> Result {
     tools::run(cargo().args(["test", "-p", "engine", "--bench", "engine"]))
+}
+
+/// The server's loopback load benchmark, as a 3-second smoke run in the test profile: it
+/// proves the benchmark builds and that the server answers every request. The 60-second
+/// measurement is `cargo bench -p server --bench load` (docs/PERFORMANCE.md).
+fn server_load() -> Result {
+    tools::run(cargo().args(["test", "-p", "server", "--all-features", "--bench", "load"]))
 }
