@@ -126,7 +126,8 @@ impl Dataset {
 
     /// For dumps read from files (the CLI): when bulk changelog pages were loaded and at least
     /// one chain of them ended, takes the files to hold whole bulk fetches and declares complete
-    /// every issue that had no embedded or per-issue changelog of its own. Returns how many
+    /// every issue seen in a bulk page, and every issue that had no embedded or per-issue
+    /// changelog of its own (an issue that never changed is in no bulk page). Returns how many
     /// issues were marked.
     pub fn assume_bulk_changelogs_complete(&mut self) -> usize {
         if self.bulk_last_pages == 0 {
@@ -135,7 +136,8 @@ impl Dataset {
         let mut marked = 0;
         for issue in &mut self.issues {
             let log = &mut issue.log;
-            if log.embedded.is_none() && log.paged.is_none() && !log.marked_complete {
+            let unlogged = log.embedded.is_none() && log.paged.is_none();
+            if (unlogged || log.bulk) && !log.marked_complete {
                 log.marked_complete = true;
                 marked += 1;
             }
