@@ -38,7 +38,7 @@ pub(crate) struct Table<'a> {
 type Assembled = (Vec<Row>, Vec<Aggregate>, Vec<FieldColumn>, Vec<FieldColumn>);
 
 /// The placeholder for a group whose field is empty.
-pub const NONE_LABEL: &str = "(none)";
+pub(crate) const NONE_LABEL: &str = "(none)";
 
 impl Table<'_> {
     fn width(&self) -> usize {
