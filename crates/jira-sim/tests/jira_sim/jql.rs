@@ -9,7 +9,10 @@ use crate::support::*;
 
 #[test]
 fn and_binds_tighter_than_or_and_not_tightest() {
-    let q = parse("project = A OR NOT status = B AND labels in (x, \"y z\") ORDER BY created DESC, key").unwrap();
+    let q = parse(
+        "project = A OR NOT status = B AND labels in (x, \"y z\") ORDER BY created DESC, key",
+    )
+    .unwrap();
     let Some(Clause::Or(left, right)) = q.clause else {
         panic!("expected OR at the top: {q:?}")
     };
@@ -35,7 +38,10 @@ fn and_binds_tighter_than_or_and_not_tightest() {
         .collect();
     assert_eq!(
         keys,
-        vec![("created".to_string(), Some(true)), ("key".to_string(), None)]
+        vec![
+            ("created".to_string(), Some(true)),
+            ("key".to_string(), None)
+        ]
     );
 }
 
@@ -64,24 +70,78 @@ fn operators_parentheses_and_functions_parse() {
 
 /// `(jql, a fragment of the expected message)`; every one must be a 400.
 const ERRORS: &[(&str, &str)] = &[
-    ("status = ", "Error in the JQL Query: Expecting either a value, list or function before the end of the query."),
-    ("foo = bar", "Field 'foo' does not exist or you do not have permission to view it."),
-    ("project = NOPE", "The value 'NOPE' does not exist for the field 'project'."),
-    ("project > PLAT", "The operator '>' is not supported by the 'project' field."),
-    ("created > yesterday", "Date value 'yesterday' for field 'created' is invalid."),
-    ("status = Done ORDER created", "Expecting 'by' but got 'created'."),
-    ("(status = Done", "Expecting ')' before the end of the query."),
-    ("summary ~ \"x\"", "Field 'summary' is not supported by jira-sim's JQL subset."),
-    ("status = \"Done", "The quoted string 'Done' has not been completed. (line 1, character 10)"),
-    ("status in Done", "The operator 'in' must be followed by a list of values"),
-    ("assignee = nobody()", "Unable to find JQL function 'nobody()'."),
-    ("status = Done status = QA", "Expecting either 'OR' or 'AND' but got 'status'. (line 1, character 15)"),
-    ("status == Done", "Expecting either a value, list or function but got '='."),
-    ("status Done", "Expecting operator but got 'Done'. The valid operators are"),
-    ("status = Done ORDER BY labels", "Field 'labels' does not support sorting."),
-    ("priority = High AND status = %", "The character '%' is a reserved JQL character."),
-    ("", "Unbounded JQL queries are not allowed here. Please add a search restriction to your query."),
-    ("ORDER BY created DESC", "Unbounded JQL queries are not allowed here."),
+    (
+        "status = ",
+        "Error in the JQL Query: Expecting either a value, list or function before the end of the query.",
+    ),
+    (
+        "foo = bar",
+        "Field 'foo' does not exist or you do not have permission to view it.",
+    ),
+    (
+        "project = NOPE",
+        "The value 'NOPE' does not exist for the field 'project'.",
+    ),
+    (
+        "project > PLAT",
+        "The operator '>' is not supported by the 'project' field.",
+    ),
+    (
+        "created > yesterday",
+        "Date value 'yesterday' for field 'created' is invalid.",
+    ),
+    (
+        "status = Done ORDER created",
+        "Expecting 'by' but got 'created'.",
+    ),
+    (
+        "(status = Done",
+        "Expecting ')' before the end of the query.",
+    ),
+    (
+        "summary ~ \"x\"",
+        "Field 'summary' is not supported by jira-sim's JQL subset.",
+    ),
+    (
+        "status = \"Done",
+        "The quoted string 'Done' has not been completed. (line 1, character 10)",
+    ),
+    (
+        "status in Done",
+        "The operator 'in' must be followed by a list of values",
+    ),
+    (
+        "assignee = nobody()",
+        "Unable to find JQL function 'nobody()'.",
+    ),
+    (
+        "status = Done status = QA",
+        "Expecting either 'OR' or 'AND' but got 'status'. (line 1, character 15)",
+    ),
+    (
+        "status == Done",
+        "Expecting either a value, list or function but got '='.",
+    ),
+    (
+        "status Done",
+        "Expecting operator but got 'Done'. The valid operators are",
+    ),
+    (
+        "status = Done ORDER BY labels",
+        "Field 'labels' does not support sorting.",
+    ),
+    (
+        "priority = High AND status = %",
+        "The character '%' is a reserved JQL character.",
+    ),
+    (
+        "",
+        "Unbounded JQL queries are not allowed here. Please add a search restriction to your query.",
+    ),
+    (
+        "ORDER BY created DESC",
+        "Unbounded JQL queries are not allowed here.",
+    ),
 ];
 
 #[test]
@@ -96,7 +156,11 @@ fn bad_queries_get_jiras_messages() {
             "{jql:?}: expected a message containing {expected:?}, got {messages:?}"
         );
         // The same query posted in a body fails the same way.
-        let p = post(&sim, "/rest/api/3/search/jql", &serde_json::json!({"jql": jql}));
+        let p = post(
+            &sim,
+            "/rest/api/3/search/jql",
+            &serde_json::json!({"jql": jql}),
+        );
         assert_eq!(p.errors(), messages, "{jql:?} via POST");
     }
 }
@@ -104,7 +168,13 @@ fn bad_queries_get_jiras_messages() {
 #[test]
 fn every_semantic_error_is_reported_at_once() {
     let sim = sim(60, Flavor::Cloud);
-    let r = get(&sim, &format!("/rest/api/3/search/jql?jql={}", enc("foo = 1 AND project = NOPE OR bar in (2)")));
+    let r = get(
+        &sim,
+        &format!(
+            "/rest/api/3/search/jql?jql={}",
+            enc("foo = 1 AND project = NOPE OR bar in (2)")
+        ),
+    );
     assert_eq!(r.status, 400);
     assert_eq!(r.errors().len(), 3, "{:?}", r.errors());
 }
@@ -112,7 +182,13 @@ fn every_semantic_error_is_reported_at_once() {
 #[test]
 fn data_center_allows_unbounded_queries() {
     let sim = sim(60, Flavor::Dc);
-    let r = get(&sim, &format!("/rest/api/2/search?jql={}&maxResults=1", enc("ORDER BY key")));
+    let r = get(
+        &sim,
+        &format!(
+            "/rest/api/2/search?jql={}&maxResults=1",
+            enc("ORDER BY key")
+        ),
+    );
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json["total"], 60);
 }
@@ -149,11 +225,17 @@ fn ms(v: &Value) -> i64 {
 
 fn date(s: &str) -> i64 {
     let d: jiff::civil::Date = s.parse().unwrap();
-    d.to_zoned(jiff::tz::TimeZone::UTC).unwrap().timestamp().as_millisecond()
+    d.to_zoned(jiff::tz::TimeZone::UTC)
+        .unwrap()
+        .timestamp()
+        .as_millisecond()
 }
 
 fn s<'a>(issue: &'a Value, pointer: &str) -> &'a str {
-    issue["fields"].pointer(pointer).and_then(Value::as_str).unwrap_or("")
+    issue["fields"]
+        .pointer(pointer)
+        .and_then(Value::as_str)
+        .unwrap_or("")
 }
 
 fn labels(issue: &Value) -> Vec<&str> {
@@ -195,15 +277,35 @@ fn results_match_the_issues_own_fields() {
         ("(project = PLAT OR project = WEB) AND NOT (status = Done OR priority in (Low, Lowest))".into(), Box::new(|i| ["PLAT", "WEB"].contains(&s(i, "/project/key")) && !(s(i, "/status/name") == "Done" || ["Low", "Lowest"].contains(&s(i, "/priority/name"))))),
     ];
     for (jql, check) in cases {
-        let mut expected: Vec<String> = all.iter().filter(|i| check(i)).map(|i| i["id"].as_str().unwrap().to_string()).collect();
+        let mut expected: Vec<String> = all
+            .iter()
+            .filter(|i| check(i))
+            .map(|i| i["id"].as_str().unwrap().to_string())
+            .collect();
         expected.sort();
-        let r = post(&sim, "/rest/api/3/search/jql", &serde_json::json!({"jql": jql, "maxResults": 5000}));
+        let r = post(
+            &sim,
+            "/rest/api/3/search/jql",
+            &serde_json::json!({"jql": jql, "maxResults": 5000}),
+        );
         assert_eq!(r.status, 200, "{jql}: {}", r.text);
-        let mut got: Vec<String> = r.json["issues"].as_array().unwrap().iter().map(|i| i["id"].as_str().unwrap().to_string()).collect();
+        let mut got: Vec<String> = r.json["issues"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["id"].as_str().unwrap().to_string())
+            .collect();
         got.sort();
         assert_eq!(got, expected, "{jql}");
-        assert!(!got.is_empty() || jql.contains("-60d"), "{jql} matched nothing: a weak check");
-        let count = post(&sim, "/rest/api/3/search/approximate-count", &serde_json::json!({"jql": jql}));
+        assert!(
+            !got.is_empty() || jql.contains("-60d"),
+            "{jql} matched nothing: a weak check"
+        );
+        let count = post(
+            &sim,
+            "/rest/api/3/search/approximate-count",
+            &serde_json::json!({"jql": jql}),
+        );
         assert_eq!(count.json["count"], expected.len(), "{jql}");
     }
 }
@@ -211,35 +313,69 @@ fn results_match_the_issues_own_fields() {
 #[test]
 fn current_user_is_the_caller() {
     let sim = sim(400, Flavor::Cloud);
-    let r = get_as(&sim, &format!("/rest/api/3/search/jql?jql={}&fields=assignee&maxResults=5000", enc("assignee = currentUser()")), &sim.bearer_auth("ben"));
+    let r = get_as(
+        &sim,
+        &format!(
+            "/rest/api/3/search/jql?jql={}&fields=assignee&maxResults=5000",
+            enc("assignee = currentUser()")
+        ),
+        &sim.bearer_auth("ben"),
+    );
     assert_eq!(r.status, 200, "{}", r.text);
     let issues = r.json["issues"].as_array().unwrap();
     assert!(!issues.is_empty());
     for i in issues {
-        assert_eq!(i["fields"]["assignee"]["accountId"], sim.data.site.users[1].account_id.as_str());
+        assert_eq!(
+            i["fields"]["assignee"]["accountId"],
+            sim.data.site.users[1].account_id.as_str()
+        );
     }
 }
 
 #[test]
 fn order_by_sorts_by_every_key_in_turn() {
     let sim = sim(400, Flavor::Cloud);
-    let r = get(&sim, &format!("/rest/api/3/search/jql?jql={}&fields=priority,created&maxResults=100", enc("project = PLAT ORDER BY priority DESC, created ASC")));
+    let r = get(
+        &sim,
+        &format!(
+            "/rest/api/3/search/jql?jql={}&fields=priority,created&maxResults=100",
+            enc("project = PLAT ORDER BY priority DESC, created ASC")
+        ),
+    );
     assert_eq!(r.status, 200, "{}", r.text);
     let rows: Vec<(u32, i64)> = r.json["issues"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|i| (s(i, "/priority/id").parse().unwrap(), ms(&i["fields"]["created"])))
+        .map(|i| {
+            (
+                s(i, "/priority/id").parse().unwrap(),
+                ms(&i["fields"]["created"]),
+            )
+        })
         .collect();
     assert!(rows.len() > 20);
     // Highest (id 1) first, then by creation.
     assert!(rows.windows(2).all(|w| w[0] <= w[1]), "{rows:?}");
-    let r = get(&sim, &format!("/rest/api/3/search/jql?jql={}&fields=key&maxResults=100", enc("project = WEB ORDER BY key DESC")));
+    let r = get(
+        &sim,
+        &format!(
+            "/rest/api/3/search/jql?jql={}&fields=key&maxResults=100",
+            enc("project = WEB ORDER BY key DESC")
+        ),
+    );
     let numbers: Vec<u32> = r.json["issues"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|i| i["key"].as_str().unwrap().trim_start_matches("WEB-").parse().unwrap())
+        .map(|i| {
+            i["key"]
+                .as_str()
+                .unwrap()
+                .trim_start_matches("WEB-")
+                .parse()
+                .unwrap()
+        })
         .collect();
     assert!(numbers.windows(2).all(|w| w[0] > w[1]), "{numbers:?}");
 }

@@ -1,7 +1,9 @@
 //! jira-sim's tests, over real loopback HTTP against simulators the tests start themselves.
 #![allow(clippy::unwrap_used)]
 
-mod openapi;
-mod support;
+mod connect;
 mod jql;
+mod limits;
+mod openapi;
 mod paging;
+mod support;

@@ -27,7 +27,11 @@ fn check_fields(what: &str, issue: &Value) {
     }
     if let Some(list) = fields.get("components").and_then(Value::as_array) {
         for c in list {
-            assert_conforms(&format!("{what}.fields.components"), &component("ProjectComponent"), c);
+            assert_conforms(
+                &format!("{what}.fields.components"),
+                &component("ProjectComponent"),
+                c,
+            );
         }
     }
 }

@@ -30,10 +30,13 @@ pub fn spec(issues: usize) -> DataSpec {
 
 /// A simulator over the shared data set of `issues` issues.
 pub fn sim(issues: usize, flavor: Flavor) -> RunningSim {
-    sim_with(issues, SimConfig {
-        flavor,
-        ..SimConfig::default()
-    })
+    sim_with(
+        issues,
+        SimConfig {
+            flavor,
+            ..SimConfig::default()
+        },
+    )
 }
 
 pub fn sim_with(issues: usize, config: SimConfig) -> RunningSim {
@@ -69,7 +72,11 @@ impl Res {
     pub fn errors(&self) -> Vec<String> {
         self.json["errorMessages"]
             .as_array()
-            .map(|a| a.iter().map(|m| m.as_str().unwrap_or("").to_string()).collect())
+            .map(|a| {
+                a.iter()
+                    .map(|m| m.as_str().unwrap_or("").to_string())
+                    .collect()
+            })
             .unwrap_or_default()
     }
 }
@@ -129,7 +136,10 @@ pub fn reference_dir() -> PathBuf {
     let start = Path::new(env!("CARGO_MANIFEST_DIR"));
     for dir in start.ancestors() {
         let candidate = dir.join("shared").join("reference");
-        if candidate.join("jira-cloud-platform-openapi-v3.json").is_file() {
+        if candidate
+            .join("jira-cloud-platform-openapi-v3.json")
+            .is_file()
+        {
             return candidate;
         }
     }
@@ -206,7 +216,13 @@ fn type_ok(ty: &str, v: &Value) -> bool {
     }
 }
 
-fn check(schema: &Value, v: &Value, path: &str, parent: Option<(&str, &str)>, errors: &mut Vec<String>) {
+fn check(
+    schema: &Value,
+    v: &Value,
+    path: &str,
+    parent: Option<(&str, &str)>,
+    errors: &mut Vec<String>,
+) {
     let (s, name) = resolve(schema);
     if v.is_null() {
         let nullable = s.get("nullable").and_then(Value::as_bool).unwrap_or(false)
@@ -266,7 +282,10 @@ fn check(schema: &Value, v: &Value, path: &str, parent: Option<(&str, &str)>, er
                 Some(p) => check(p, val, &sub_path, name.map(|n| (n, k.as_str())), errors),
                 None => match s.get("additionalProperties") {
                     Some(Value::Bool(false)) if s.get("allOf").is_none() => {
-                        errors.push(format!("{sub_path}: not a property of {}", name.unwrap_or("the schema")));
+                        errors.push(format!(
+                            "{sub_path}: not a property of {}",
+                            name.unwrap_or("the schema")
+                        ));
                     }
                     Some(extra @ Value::Object(_)) => check(extra, val, &sub_path, None, errors),
                     _ => {}
@@ -283,6 +302,11 @@ pub fn assert_conforms(what: &str, schema: &Value, v: &Value) {
     assert!(
         errors.is_empty(),
         "{what} does not conform to the spec:\n{}",
-        errors.iter().take(20).cloned().collect::<Vec<_>>().join("\n")
+        errors
+            .iter()
+            .take(20)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
     );
 }
