@@ -7,3 +7,4 @@ mod limits;
 mod openapi;
 mod paging;
 mod support;
+mod python;
