@@ -74,7 +74,13 @@ pub fn ensure_python_packages(packages: &[&str], modules: &[&str]) -> Result {
         return Ok(());
     }
     let mut cmd = Command::new(&python);
-    cmd.args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"]);
+    cmd.args([
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+    ]);
     cmd.args(packages);
     if run(&mut cmd).is_ok() {
         return Ok(());

@@ -2,9 +2,11 @@
 #![allow(clippy::unwrap_used)]
 
 mod connect;
+mod data;
+mod dump;
 mod jql;
 mod limits;
 mod openapi;
 mod paging;
-mod support;
 mod python;
+mod support;

@@ -12,20 +12,29 @@ use crate::support::*;
 const N: usize = 230;
 
 fn run(script: &str, args: &[&str]) -> Value {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/jira_sim/python").join(script);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/jira_sim/python")
+        .join(script);
     let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
     let out = Command::new(&python)
         .arg(&path)
         .args(args)
         .output()
-        .unwrap_or_else(|e| panic!("cannot run {python}: {e}; install Python 3 (cargo xtask test does)"));
+        .unwrap_or_else(|e| {
+            panic!("cannot run {python}: {e}; install Python 3 (cargo xtask test does)")
+        });
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         !stderr.contains("ModuleNotFoundError"),
         "the Python clients are missing: run `cargo xtask test --only setup` (or pip install jira atlassian-python-api)\n{stderr}"
     );
     assert!(out.status.success(), "{script} failed:\n{stderr}");
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{script} printed no JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{script} printed no JSON ({e}): {}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    })
 }
 
 fn email(sim: &RunningSim) -> String {
@@ -35,7 +44,10 @@ fn email(sim: &RunningSim) -> String {
 #[test]
 fn python_jira_pages_through_every_issue_with_changelogs() {
     let sim = sim(N, Flavor::Cloud);
-    let r = run("jira_enhanced_search.py", &[&sim.base_url, &email(&sim), "sim-token"]);
+    let r = run(
+        "jira_enhanced_search.py",
+        &[&sim.base_url, &email(&sim), "sim-token"],
+    );
     assert_eq!(r["count"], N);
     assert_eq!(r["unique"], N);
     assert_eq!(r["with_status"], N);
@@ -49,7 +61,10 @@ fn python_jira_pages_through_every_issue_with_changelogs() {
 #[test]
 fn atlassian_python_api_on_cloud_sees_every_issue_and_history() {
     let sim = sim(N, Flavor::Cloud);
-    let r = run("atlassian_cloud.py", &[&sim.base_url, &email(&sim), "sim-token"]);
+    let r = run(
+        "atlassian_cloud.py",
+        &[&sim.base_url, &email(&sim), "sim-token"],
+    );
     assert_eq!(r["count"], N);
     assert_eq!(r["unique"], N);
     assert_eq!(r["histories"], sim.data.histories.len());
