@@ -34,7 +34,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Serve the REST API, the admin endpoints and the Connect host (the default).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Write the generated data as API response pages (search and changelog pages) to a
     /// directory, for the dwell CLI.
     Dump(DumpArgs),
