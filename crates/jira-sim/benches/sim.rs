@@ -97,7 +97,7 @@ fn main() {
     let s = t.elapsed().as_secs_f64();
     println!(
         "search/jql ids, 5000/page {:>7.1} ms/page  ({pages} pages, {} ids, {s:.2} s)",
-        s * 1000.0 / f64::from(pages),
+        s * 1000.0 / pages as f64,
         ids.len()
     );
 
@@ -142,7 +142,7 @@ fn main() {
     }
     println!(
         "changelog/bulkfetch 1000 {:>8.1} ms/call  ({calls} calls, {histories} histories, {} KiB a call)",
-        t.elapsed().as_secs_f64() * 1000.0 / f64::from(calls),
+        t.elapsed().as_secs_f64() * 1000.0 / calls as f64,
         bytes / calls / 1024
     );
     println!(

@@ -150,14 +150,12 @@ impl Dataset {
             issue.number = *n;
             issue.first_history = histories.len() as u32;
             issue.histories = d.histories.len() as u32;
-            for (h, changes) in d.histories {
-                histories.push(History {
-                    first_item: items.len() as u32,
-                    items: changes.len() as u8,
-                    ..h
-                });
-                items.extend(changes);
-            }
+            let base = items.len() as u32;
+            histories.extend(d.histories.into_iter().map(|h| History {
+                first_item: base + h.first_item,
+                ..h
+            }));
+            items.extend(d.items);
             issues.push(issue);
         }
         // History ids follow time across the site.
@@ -283,10 +281,11 @@ impl Dataset {
     }
 }
 
-/// An issue before ids and keys are assigned.
+/// An issue before ids and keys are assigned; `first_item` indexes its own `items`.
 struct Draft {
     issue: Issue,
-    histories: Vec<(History, Vec<Change>)>,
+    histories: Vec<History>,
+    items: Vec<Change>,
 }
 
 struct Generator<'a> {
@@ -366,6 +365,7 @@ impl<'a> Generator<'a> {
             end_ms: self.end_ms,
             legacy_until_ms: self.legacy_until_ms,
             histories: Vec::new(),
+            items: Vec::new(),
             status: if team_managed { st::MOB_TODO } else { st::TODO },
             assignee: None,
             priority,
@@ -381,7 +381,7 @@ impl<'a> Generator<'a> {
         }
         let author_default = reporter;
         w.run(team_managed, heavy, author_default);
-        let updated_ms = w.histories.last().map_or(created_ms, |h| h.0.created_ms);
+        let updated_ms = w.histories.last().map_or(created_ms, |h| h.created_ms);
         Draft {
             issue: Issue {
                 id: 0,
@@ -405,6 +405,7 @@ impl<'a> Generator<'a> {
                 histories: 0,
             },
             histories: w.histories,
+            items: w.items,
         }
     }
 }
@@ -415,7 +416,8 @@ struct Walk {
     t: i64,
     end_ms: i64,
     legacy_until_ms: i64,
-    histories: Vec<(History, Vec<Change>)>,
+    histories: Vec<History>,
+    items: Vec<Change>,
     status: u8,
     assignee: Option<u8>,
     priority: u8,
@@ -503,19 +505,17 @@ impl Walk {
         })
     }
 
-    fn push(&mut self, at: i64, author: u8, changes: Vec<Change>) {
+    fn push(&mut self, at: i64, author: u8, changes: &[Change]) {
         self.t = at;
-        self.histories.push((
-            History {
-                id: 0,
-                created_ms: at,
-                author,
-                legacy: at < self.legacy_until_ms,
-                first_item: 0,
-                items: 0,
-            },
-            changes,
-        ));
+        self.histories.push(History {
+            id: 0,
+            created_ms: at,
+            author,
+            legacy: at < self.legacy_until_ms,
+            first_item: self.items.len() as u32,
+            items: changes.len() as u8,
+        });
+        self.items.extend_from_slice(changes);
     }
 
     fn member(&mut self) -> u8 {
@@ -560,7 +560,7 @@ impl Walk {
         }
         let author = self.assignee.unwrap_or_else(|| self.member());
         self.status = to;
-        self.push(at, author, changes);
+        self.push(at, author, &changes);
     }
 
     fn side_change(&mut self, at: i64, reporter: u8) {
@@ -617,7 +617,7 @@ impl Walk {
                 c
             }
         };
-        self.push(at, author, vec![change]);
+        self.push(at, author, &[change]);
     }
 }
 

@@ -365,9 +365,9 @@ fn term(t: &parse::Term, data: &Dataset, env: Env, errors: &mut Vec<String>) -> 
             Value::Empty => empty = true,
             Value::Function(name, _) => {
                 if field_is_user(field) && name.eq_ignore_ascii_case("currentUser") {
-                    match env.current_user {
-                        Some(u) => set.push(u32::from(u)),
-                        None => empty = false,
+                    // An app (no user) matches nobody.
+                    if let Some(u) = env.current_user {
+                        set.push(u32::from(u));
                     }
                 } else {
                     errors.push(format!("Unable to find JQL function '{name}()'."));
@@ -377,10 +377,14 @@ fn term(t: &parse::Term, data: &Dataset, env: Env, errors: &mut Vec<String>) -> 
             Value::Text(text) => match resolve(field, text, data) {
                 Some(ids) => set.extend(ids),
                 None => {
-                    errors.push(format!(
-                        "The value '{text}' does not exist for the field '{}'.",
-                        t.field
-                    ));
+                    errors.push(if field == Field::Key {
+                        format!("An issue with key '{text}' does not exist for field '{}'.", t.field)
+                    } else {
+                        format!(
+                            "The value '{text}' does not exist for the field '{}'.",
+                            t.field
+                        )
+                    });
                     ok = false;
                 }
             },
