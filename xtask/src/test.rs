@@ -41,6 +41,11 @@ fn steps() -> Vec<Step> {
             what: "cargo tests of every crate",
             run: unit,
         },
+        Step {
+            name: "server-load",
+            what: "the server's load benchmark builds and a short run has no errors",
+            run: server_load,
+        },
     ]
 }
 
@@ -123,4 +128,11 @@ fn wasm() -> Result {
 
 fn unit() -> Result {
     tools::run(cargo().args(["test", "--workspace", "--all-features"]))
+}
+
+/// The server's loopback load benchmark, as a 3-second smoke run in the test profile: it
+/// proves the benchmark builds and that the server answers every request. The 60-second
+/// measurement is `cargo bench -p server --bench load` (docs/PERFORMANCE.md).
+fn server_load() -> Result {
+    tools::run(cargo().args(["test", "-p", "server", "--all-features", "--bench", "load"]))
 }
