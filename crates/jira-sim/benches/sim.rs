@@ -123,8 +123,7 @@ fn main() {
     for chunk in ids.chunks(1000).take(5) {
         let mut token: Option<String> = None;
         loop {
-            let mut body =
-                json!({"issueIdsOrKeys": chunk, "fieldIds": ["status", "assignee"], "maxResults": 10000});
+            let mut body = json!({"issueIdsOrKeys": chunk, "fieldIds": ["status", "assignee"], "maxResults": 10000});
             if let Some(tk) = &token {
                 body["nextPageToken"] = json!(tk);
             }

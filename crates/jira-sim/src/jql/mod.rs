@@ -378,7 +378,10 @@ fn term(t: &parse::Term, data: &Dataset, env: Env, errors: &mut Vec<String>) -> 
                 Some(ids) => set.extend(ids),
                 None => {
                     errors.push(if field == Field::Key {
-                        format!("An issue with key '{text}' does not exist for field '{}'.", t.field)
+                        format!(
+                            "An issue with key '{text}' does not exist for field '{}'.",
+                            t.field
+                        )
                     } else {
                         format!(
                             "The value '{text}' does not exist for the field '{}'.",
