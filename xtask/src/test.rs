@@ -98,7 +98,12 @@ pub fn run(args: &[String]) -> Result {
 fn setup() -> Result {
     tools::ensure_rust_component("rustfmt", &["fmt", "--version"])?;
     tools::ensure_rust_component("clippy", &["clippy", "--version"])?;
-    tools::ensure_rust_target("wasm32-unknown-unknown")
+    tools::ensure_rust_target("wasm32-unknown-unknown")?;
+    // jira-sim's tests run these third-party Jira clients against the simulator.
+    tools::ensure_python_packages(
+        &["jira==3.10.5", "atlassian-python-api==5.0.5"],
+        &["jira", "atlassian"],
+    )
 }
 
 fn fmt() -> Result {
