@@ -43,6 +43,16 @@ fn steps() -> Vec<Step> {
             run: unit,
         },
         Step {
+            name: "engine-bench",
+            what: "engine benchmark runs once on a small data set",
+            run: bench,
+        },
+        Step {
+            name: "server-load",
+            what: "the server's load benchmark builds and a short run has no errors",
+            run: server_load,
+        },
+        Step {
             name: "client",
             what: "browser client: wasm lints, trunk build, first-download budget",
             run: client::build,
@@ -100,6 +110,11 @@ fn setup() -> Result {
     tools::ensure_rust_component("rustfmt", &["fmt", "--version"])?;
     tools::ensure_rust_component("clippy", &["clippy", "--version"])?;
     tools::ensure_rust_target("wasm32-unknown-unknown")?;
+    // jira-sim's tests run these third-party Jira clients against the simulator.
+    tools::ensure_python_packages(
+        &["jira==3.10.5", "atlassian-python-api==5.0.5"],
+        &["jira", "atlassian"],
+    )?;
     client::setup()
 }
 
@@ -125,9 +140,33 @@ fn wasm() -> Result {
     for c in WASM_CRATES {
         cmd.args(["-p", c]);
     }
-    tools::run(&mut cmd)
+    tools::run(&mut cmd)?;
+    // The XLSX encoder is optional in the browser bundle, but must build there too.
+    tools::run(cargo().args([
+        "build",
+        "--target",
+        "wasm32-unknown-unknown",
+        "-p",
+        "engine",
+        "--features",
+        "xlsx",
+    ]))
 }
 
 fn unit() -> Result {
     tools::run(cargo().args(["test", "--workspace", "--all-features"]))
+}
+
+/// Criterion without `--bench` runs each benchmark once (on 1k issues, see
+/// `crates/engine/benches/engine.rs`): the bench keeps compiling and working. Figures come
+/// from `cargo bench -p engine` and docs/PERFORMANCE.md.
+fn bench() -> Result {
+    tools::run(cargo().args(["test", "-p", "engine", "--bench", "engine"]))
+}
+
+/// The server's loopback load benchmark, as a 3-second smoke run in the test profile: it
+/// proves the benchmark builds and that the server answers every request. The 60-second
+/// measurement is `cargo bench -p server --bench load` (docs/PERFORMANCE.md).
+fn server_load() -> Result {
+    tools::run(cargo().args(["test", "-p", "server", "--all-features", "--bench", "load"]))
 }

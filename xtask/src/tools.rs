@@ -201,3 +201,38 @@ pub fn chromium() -> Option<PathBuf> {
 pub fn chromedriver() -> Option<PathBuf> {
     which(&["chromedriver"])
 }
+
+/// Installs Python packages (`pip` names pinned with `==`) unless every module in `modules`
+/// already imports. jira-sim's tests run third-party Jira clients written in Python.
+pub fn ensure_python_packages(packages: &[&str], modules: &[&str]) -> Result {
+    let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
+    let probe = format!("import {}", modules.join(", "));
+    if output(Command::new(&python).args(["-c", &probe])).is_some() {
+        return Ok(());
+    }
+    let mut cmd = Command::new(&python);
+    cmd.args([
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+    ]);
+    cmd.args(packages);
+    if run(&mut cmd).is_ok() {
+        return Ok(());
+    }
+    // A distribution's own Python refuses global installs: install for the user instead.
+    let mut cmd = Command::new(&python);
+    cmd.args([
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        "--user",
+        "--break-system-packages",
+    ]);
+    cmd.args(packages);
+    run(&mut cmd)
+}

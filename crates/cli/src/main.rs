@@ -1,3 +1,301 @@
-//! `dwell`: runs Dwell reports natively (work in progress).
+//! `dwell`: Dwell's report engine on the command line, for scripts, CI and benchmarks.
+//!
+//! It reads Jira JSON dumps (any page shape the engine knows, several files making one data
+//! set), runs a report configuration natively, and writes CSV, JSON or XLSX. The design
+//! decision: the CLI is only I/O around `engine::compute` — the same pure code the browser
+//! runs — so a report from `dwell` and one from the browser agree to the second. Exit codes
+//! are part of its interface (see [`Exit`]).
 
-fn main() {}
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use config::{Aggregation, CalendarId, DurationFormat, Jql, ReportConfig, StatusGroupId};
+use engine::{Context, Dataset, Report};
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+
+/// Exit codes scripts can rely on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Exit {
+    /// Report written from complete data.
+    Ok = 0,
+    /// Unexpected failure.
+    Failure = 1,
+    /// Bad command line (clap uses 2 as well).
+    Usage = 2,
+    /// An input file is unreadable or not a Jira shape dwell reads.
+    Input = 3,
+    /// The configuration (or a calendar or status group file) is unreadable or invalid.
+    Config = 4,
+    /// The output could not be written.
+    Output = 5,
+    /// Report written, but some issues' changelogs are partial or missing (see warnings);
+    /// `--allow-partial` turns this into 0.
+    Partial = 6,
+}
+
+#[derive(Parser)]
+#[command(
+    name = "dwell",
+    version,
+    about = "Time-in-status reports from Jira changelog dumps",
+    after_help = "Exit codes: 0 ok, 2 usage, 3 bad input file, 4 bad configuration, \
+                  5 cannot write output, 6 written from partial data (see --allow-partial)."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Time in each status per issue: `Key,<status>,...`, one row per issue.
+    TimeInStatus {
+        #[command(flatten)]
+        io: Io,
+        /// Unit of the durations.
+        #[arg(long, value_enum, default_value_t = UnitArg::Seconds)]
+        unit: UnitArg,
+    },
+    /// Runs a saved report configuration.
+    Report {
+        /// The report configuration (JSON, schema v1).
+        #[arg(long, value_name = "CONFIG.json")]
+        config: PathBuf,
+        /// A saved calendar the configuration names: `ID=FILE.json`.
+        #[arg(long = "calendar", value_name = "ID=FILE")]
+        calendars: Vec<String>,
+        /// A saved status group the configuration names: `ID=FILE.json`.
+        #[arg(long = "status-group", value_name = "ID=FILE")]
+        status_groups: Vec<String>,
+        #[command(flatten)]
+        io: Io,
+    },
+}
+
+#[derive(clap::Args)]
+struct Io {
+    /// Jira JSON: search pages, changelog pages, bulk changelog pages, issues, `/status` or
+    /// `/field` lists. Several files (`--input dump/*.json`, or the option repeated) are one
+    /// data set; a directory means its *.json files.
+    #[arg(long, short, required = true, num_args = 1.., value_name = "FILE")]
+    input: Vec<PathBuf>,
+    /// The instant the report is computed for (RFC 3339); default: the current time.
+    #[arg(long)]
+    now: Option<Timestamp>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Csv)]
+    format: Format,
+    /// Where to write; `-` or absent means standard output (not for xlsx).
+    #[arg(long, short)]
+    out: Option<PathBuf>,
+    /// Time zone for dates in the output (IANA name).
+    #[arg(long, default_value = "UTC")]
+    tz: String,
+    /// Exit 0 even when some changelogs are partial or missing.
+    #[arg(long)]
+    allow_partial: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Csv,
+    Json,
+    Xlsx,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum UnitArg {
+    Seconds,
+    Hours,
+    Days,
+    Compact,
+}
+
+/// A failure for people, with the exit code it maps to.
+struct Failure(Exit, String);
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => ExitCode::from(code as u8),
+        Err(Failure(code, message)) => {
+            eprintln!("dwell: error: {message}");
+            ExitCode::from(code as u8)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<Exit, Failure> {
+    match cli.command {
+        Command::TimeInStatus { io, unit } => {
+            let mut config = ReportConfig::time_in_status("Time in status", Jql::default());
+            config.duration_format = match unit {
+                UnitArg::Seconds => DurationFormat::Seconds,
+                UnitArg::Hours => DurationFormat::Hours { decimals: 2 },
+                UnitArg::Days => DurationFormat::Days { decimals: 2 },
+                UnitArg::Compact => DurationFormat::Compact {
+                    hours_per_day: 24.0,
+                },
+            };
+            config.aggregation = Aggregation {
+                functions: Vec::new(),
+                count_missing_as_zero: false,
+            };
+            execute(&config, Context::new(Timestamp::UNIX_EPOCH), &io)
+        }
+        Command::Report {
+            config,
+            calendars,
+            status_groups,
+            io,
+        } => {
+            let text = read_text(&config, Exit::Config)?;
+            let report = config::parse_report(&text)
+                .map_err(|e| Failure(Exit::Config, format!("{}: {e}", config.display())))?;
+            let mut ctx = Context::new(Timestamp::UNIX_EPOCH);
+            for spec in &calendars {
+                let (id, path) = id_and_path(spec, "--calendar")?;
+                let id = CalendarId::parse(id).map_err(|e| Failure(Exit::Usage, e.to_string()))?;
+                let cal = config::parse_calendar(&read_text(&path, Exit::Config)?)
+                    .map_err(|e| Failure(Exit::Config, format!("{}: {e}", path.display())))?;
+                ctx = ctx.with_calendar(id, cal);
+            }
+            for spec in &status_groups {
+                let (id, path) = id_and_path(spec, "--status-group")?;
+                let id =
+                    StatusGroupId::parse(id).map_err(|e| Failure(Exit::Usage, e.to_string()))?;
+                let group = config::parse_status_group(&read_text(&path, Exit::Config)?)
+                    .map_err(|e| Failure(Exit::Config, format!("{}: {e}", path.display())))?;
+                ctx = ctx.with_status_group(id, group);
+            }
+            execute(&report, ctx, &io)
+        }
+    }
+}
+
+fn execute(config: &ReportConfig, ctx: Context, io: &Io) -> Result<Exit, Failure> {
+    if matches!(io.format, Format::Xlsx) && io.out.as_deref().is_none_or(|p| p == Path::new("-")) {
+        return Err(Failure(
+            Exit::Usage,
+            "xlsx is binary: name a file with --out".into(),
+        ));
+    }
+    let tz = TimeZone::get(&io.tz)
+        .map_err(|_| Failure(Exit::Usage, format!("unknown time zone {:?}", io.tz)))?;
+    let mut ctx = ctx.with_time_zone(tz);
+    // The one clock read: the CLI is the edge, the engine never reads the clock.
+    ctx.now = io.now.unwrap_or_else(Timestamp::now);
+
+    let data = load(&io.input, config)?;
+    let report =
+        engine::compute(&data, config, &ctx).map_err(|e| Failure(Exit::Config, e.to_string()))?;
+    write(&report, io)?;
+
+    let mut partial = false;
+    for w in &report.warnings {
+        let issues = if w.issues.is_empty() {
+            String::new()
+        } else {
+            let more = if (w.count as usize) > w.issues.len() {
+                ", ..."
+            } else {
+                ""
+            };
+            format!(" ({}{more})", w.issues.join(", "))
+        };
+        eprintln!("dwell: warning: {}{issues}", w.message);
+        partial |= matches!(
+            w.code,
+            engine::WarningCode::TruncatedChangelogs | engine::WarningCode::MissingChangelogs
+        );
+    }
+    Ok(if partial && !io.allow_partial {
+        eprintln!(
+            "dwell: the report was written from partial data; pass --allow-partial to exit 0"
+        );
+        Exit::Partial
+    } else {
+        Exit::Ok
+    })
+}
+
+/// Reads every input into one data set, one file at a time (peak memory: the largest file
+/// plus the data set).
+fn load(inputs: &[PathBuf], config: &ReportConfig) -> Result<Dataset, Failure> {
+    let mut files = Vec::new();
+    for input in inputs {
+        if input.is_dir() {
+            let entries = std::fs::read_dir(input)
+                .map_err(|e| Failure(Exit::Input, format!("{}: {e}", input.display())))?;
+            let mut found: Vec<PathBuf> = entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "json"))
+                .collect();
+            found.sort();
+            if found.is_empty() {
+                return Err(Failure(
+                    Exit::Input,
+                    format!("{}: no .json files in this directory", input.display()),
+                ));
+            }
+            files.extend(found);
+        } else {
+            files.push(input.clone());
+        }
+    }
+    let mut data = Dataset::for_fields(config.needed_fields().iter().map(|f| f.as_str()));
+    for file in &files {
+        let bytes = std::fs::read(file)
+            .map_err(|e| Failure(Exit::Input, format!("{}: {e}", file.display())))?;
+        data.add_json(&bytes)
+            .map_err(|e| Failure(Exit::Input, format!("{}: {e}", file.display())))?;
+    }
+    data.assume_bulk_changelogs_complete();
+    Ok(data)
+}
+
+fn write(report: &Report, io: &Io) -> Result<(), Failure> {
+    let bytes =
+        match io.format {
+            Format::Csv => engine::export::to_csv(report)
+                .map_err(|e| Failure(Exit::Failure, e.to_string()))?
+                .into_bytes(),
+            Format::Json => serde_json::to_vec_pretty(report)
+                .map_err(|e| Failure(Exit::Failure, e.to_string()))?,
+            Format::Xlsx => engine::export::to_xlsx(report)
+                .map_err(|e| Failure(Exit::Failure, e.to_string()))?,
+        };
+    match io.out.as_deref() {
+        None => stdout(&bytes),
+        Some(p) if p == Path::new("-") => stdout(&bytes),
+        Some(path) => std::fs::write(path, &bytes)
+            .map_err(|e| Failure(Exit::Output, format!("{}: {e}", path.display()))),
+    }
+}
+
+fn stdout(bytes: &[u8]) -> Result<(), Failure> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes)
+        .and_then(|()| out.flush())
+        .map_err(|e| Failure(Exit::Output, format!("standard output: {e}")))
+}
+
+fn read_text(path: &Path, code: Exit) -> Result<String, Failure> {
+    std::fs::read_to_string(path).map_err(|e| Failure(code, format!("{}: {e}", path.display())))
+}
+
+fn id_and_path(spec: &str, flag: &str) -> Result<(String, PathBuf), Failure> {
+    match spec.split_once('=') {
+        Some((id, path)) if !id.is_empty() && !path.is_empty() => {
+            Ok((id.to_owned(), PathBuf::from(path)))
+        }
+        _ => Err(Failure(
+            Exit::Usage,
+            format!("{flag} takes ID=FILE, got {spec:?}"),
+        )),
+    }
+}

@@ -138,6 +138,16 @@ pub struct CalendarRecord {
     pub updated_at: Timestamp,
 }
 
+/// Body of `PUT /api/v1/calendars/{id}`: the whole new calendar and the version it was based
+/// on. A stale `version` gets 409 with the current record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct CalendarUpdate {
+    pub version: u64,
+    pub calendar: WorkCalendar,
+}
+
 /// A saved status group.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -148,6 +158,16 @@ pub struct StatusGroupRecord {
     pub group: StatusGroup,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+}
+
+/// Body of `PUT /api/v1/status-groups/{id}`: the whole new group and the version it was based
+/// on. A stale `version` gets 409 with the current record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct StatusGroupUpdate {
+    pub version: u64,
+    pub group: StatusGroup,
 }
 
 /// Everything the server stores for one tenant, from `GET /api/v1/export`. It never contains
@@ -237,6 +257,18 @@ impl crate::Validate for ReportUpdate {
     fn check(&self, e: &mut crate::Errors) {
         e.nested("config", |e| self.config.check(e));
         e.nested("access", |e| self.access.check(e));
+    }
+}
+
+impl crate::Validate for CalendarUpdate {
+    fn check(&self, e: &mut crate::Errors) {
+        e.nested("calendar", |e| self.calendar.check(e));
+    }
+}
+
+impl crate::Validate for StatusGroupUpdate {
+    fn check(&self, e: &mut crate::Errors) {
+        e.nested("group", |e| self.group.check(e));
     }
 }
 

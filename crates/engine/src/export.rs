@@ -1,0 +1,360 @@
+//! CSV and XLSX encoders. Both lay a report out as the same grid (see [`grid`]); XLSX writes
+//! numbers as numbers where the duration format is numeric, so spreadsheets can sum them.
+
+use config::{AggregateFn, DurationFormat};
+use jiff::tz::TimeZone;
+
+use crate::format::{duration_number, format_value};
+use crate::report::{Aggregate, Details, KindTag, Num, Report, Row, RowKind, Unit};
+
+/// Why an export failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error("csv: {0}")]
+    Csv(String),
+    #[cfg(feature = "xlsx")]
+    #[error("xlsx: {0}")]
+    Xlsx(String),
+}
+
+/// One cell of the exported grid.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Empty,
+    Text(String),
+    /// A number with its text as the report's format writes it; `number` is in the unit of the
+    /// format (hours, days...) and `None` when the format is text only (`1d 2h`).
+    Value {
+        text: String,
+        number: Option<f64>,
+        decimals: u8,
+    },
+    /// An instant: its text in the display time zone and its unix seconds.
+    Instant {
+        text: String,
+        seconds: i64,
+    },
+}
+
+impl Cell {
+    pub fn text(&self) -> &str {
+        match self {
+            Cell::Empty => "",
+            Cell::Text(t) | Cell::Value { text: t, .. } | Cell::Instant { text: t, .. } => t,
+        }
+    }
+}
+
+/// The report as a grid: a header row, then one row per report row, statistics under each
+/// group, and the overall statistics at the bottom.
+///
+/// Columns: one per grouping level, then `Key` (`Date` for per-day reports), the extra
+/// fields, and the metric columns. An ungrouped report without aggregation is exactly a header
+/// and one line per issue.
+pub fn grid(report: &Report) -> Vec<Vec<Cell>> {
+    let tz = TimeZone::get(&report.time_zone).unwrap_or(TimeZone::UTC);
+    let levels = report.group_by.len();
+    let mut header: Vec<Cell> = report
+        .group_by
+        .iter()
+        .map(|g| Cell::Text(g.name.clone()))
+        .collect();
+    header.push(Cell::Text(
+        if report.kind == KindTag::StatusPerDay {
+            "Date"
+        } else {
+            "Key"
+        }
+        .into(),
+    ));
+    header.extend(report.fields.iter().map(|f| Cell::Text(f.name.clone())));
+    header.extend(report.columns.iter().map(|c| Cell::Text(c.name.clone())));
+    let mut out = vec![header];
+    let pad_fields = report.fields.len();
+    let path_cells = |row: &Row, upto: usize| -> Vec<Cell> {
+        (0..levels)
+            .map(|l| match row.group.get(l) {
+                Some(v) if l < upto => Cell::Text(v.clone()),
+                _ => Cell::Empty,
+            })
+            .collect()
+    };
+    for row in &report.rows {
+        let mut line = match row.kind {
+            RowKind::Group => path_cells(row, usize::from(row.depth) + 1),
+            _ => path_cells(row, levels),
+        };
+        line.push(match row.kind {
+            RowKind::Group => Cell::Empty,
+            _ => Cell::Text(row.label.clone()),
+        });
+        if row.kind == RowKind::Issue {
+            line.extend(row.fields.iter().map(|f| Cell::Text(f.clone())));
+        } else {
+            line.extend((0..pad_fields).map(|_| Cell::Empty));
+        }
+        line.extend(values(report, &row.values, None, &tz));
+        out.push(line);
+        for stat in &row.stats {
+            let mut line = path_cells(row, usize::from(row.depth) + 1);
+            line.push(Cell::Text(stat.label.clone()));
+            line.extend((0..pad_fields).map(|_| Cell::Empty));
+            line.extend(values(report, &stat.values, Some(stat), &tz));
+            out.push(line);
+        }
+    }
+    for stat in &report.totals {
+        let mut line: Vec<Cell> = (0..levels).map(|_| Cell::Empty).collect();
+        line.push(Cell::Text(stat.label.clone()));
+        line.extend((0..pad_fields).map(|_| Cell::Empty));
+        line.extend(values(report, &stat.values, Some(stat), &tz));
+        out.push(line);
+    }
+    out
+}
+
+fn values(
+    report: &Report,
+    values: &[Option<Num>],
+    stat: Option<&Aggregate>,
+    tz: &TimeZone,
+) -> Vec<Cell> {
+    values
+        .iter()
+        .zip(&report.columns)
+        .map(|(v, col)| {
+            let Some(v) = *v else { return Cell::Empty };
+            let is_count = matches!(stat.map(|s| s.function), Some(AggregateFn::Count));
+            let unit = if is_count { Unit::Count } else { col.unit };
+            cell(v, unit, &report.duration_format, tz)
+        })
+        .collect()
+}
+
+fn cell(v: Num, unit: Unit, format: &DurationFormat, tz: &TimeZone) -> Cell {
+    let text = format_value(v, unit, format, tz);
+    match unit {
+        Unit::Duration => {
+            let decimals = match *format {
+                DurationFormat::Seconds | DurationFormat::Compact { .. } => 0,
+                DurationFormat::Hours { decimals }
+                | DurationFormat::Days { decimals }
+                | DurationFormat::BusinessDays { decimals, .. } => decimals,
+            };
+            Cell::Value {
+                number: duration_number(v.as_f64(), format),
+                text,
+                decimals,
+            }
+        }
+        Unit::Count => Cell::Value {
+            number: Some(v.as_f64()),
+            decimals: if matches!(v, Num::Float(_)) { 2 } else { 0 },
+            text,
+        },
+        Unit::Timestamp => Cell::Instant {
+            text,
+            seconds: v.as_f64().round() as i64,
+        },
+    }
+}
+
+/// The report as CSV (RFC 4180, comma-separated, `\n` line ends), laid out as [`grid`].
+pub fn to_csv(report: &Report) -> Result<String, ExportError> {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    for line in grid(report) {
+        w.write_record(line.iter().map(Cell::text))
+            .map_err(|e| ExportError::Csv(e.to_string()))?;
+    }
+    let bytes = w
+        .into_inner()
+        .map_err(|e| ExportError::Csv(e.to_string()))?;
+    String::from_utf8(bytes).map_err(|e| ExportError::Csv(e.to_string()))
+}
+
+/// The report as an XLSX workbook: the grid on a "Report" sheet (numbers as numbers, instants
+/// as dates), chart data on a "Details" sheet, warnings on a "Warnings" sheet.
+#[cfg(feature = "xlsx")]
+pub fn to_xlsx(report: &Report) -> Result<Vec<u8>, ExportError> {
+    use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
+    let err = |e: rust_xlsxwriter::XlsxError| ExportError::Xlsx(e.to_string());
+    let tz = TimeZone::get(&report.time_zone).unwrap_or(TimeZone::UTC);
+    let excel_time = |seconds: i64| -> Option<ExcelDateTime> {
+        let dt = jiff::Timestamp::from_second(seconds)
+            .ok()?
+            .to_zoned(tz.clone())
+            .datetime();
+        ExcelDateTime::from_ymd(
+            u16::try_from(dt.year()).ok()?,
+            u8::try_from(dt.month()).ok()?,
+            u8::try_from(dt.day()).ok()?,
+        )
+        .ok()?
+        .and_hms(
+            u16::try_from(dt.hour()).ok()?,
+            u8::try_from(dt.minute()).ok()?,
+            f64::from(dt.second()),
+        )
+        .ok()
+    };
+
+    let mut book = Workbook::new();
+    // Document metadata carries the report's `now`, not the machine's clock.
+    if let Some(created) = excel_time(report.now.as_second()) {
+        book.set_properties(&DocProperties::new().set_creation_datetime(&created));
+    }
+    let bold = Format::new().set_bold();
+    let date = Format::new().set_num_format("yyyy-mm-dd hh:mm");
+    let number_formats: Vec<Format> = (0..=6u8)
+        .map(|d| {
+            let f = if d == 0 {
+                "0".to_owned()
+            } else {
+                format!("0.{}", "0".repeat(usize::from(d)))
+            };
+            Format::new().set_num_format(f)
+        })
+        .collect();
+
+    let sheet = book.add_worksheet();
+    sheet.set_name("Report").map_err(err)?;
+    for (r, line) in grid(report).iter().enumerate() {
+        let r = u32::try_from(r).map_err(|_| ExportError::Xlsx("too many rows".into()))?;
+        for (c, cell) in line.iter().enumerate() {
+            let c = u16::try_from(c).map_err(|_| ExportError::Xlsx("too many columns".into()))?;
+            match cell {
+                Cell::Empty => {}
+                Cell::Text(t) if r == 0 => {
+                    sheet
+                        .write_string_with_format(r, c, t, &bold)
+                        .map_err(err)?;
+                }
+                Cell::Text(t) => {
+                    sheet.write_string(r, c, t).map_err(err)?;
+                }
+                Cell::Value {
+                    number: Some(n),
+                    decimals,
+                    ..
+                } => {
+                    let f = &number_formats[usize::from(*decimals).min(6)];
+                    sheet.write_number_with_format(r, c, *n, f).map_err(err)?;
+                }
+                Cell::Value { text, .. } => {
+                    sheet.write_string(r, c, text).map_err(err)?;
+                }
+                Cell::Instant { text, seconds } => match excel_time(*seconds) {
+                    Some(t) => {
+                        sheet
+                            .write_datetime_with_format(r, c, &t, &date)
+                            .map_err(err)?;
+                    }
+                    None => {
+                        sheet.write_string(r, c, text).map_err(err)?;
+                    }
+                },
+            }
+        }
+    }
+    sheet.set_freeze_panes(1, 0).map_err(err)?;
+
+    let details = details_grid(report);
+    if !details.is_empty() {
+        let sheet = book.add_worksheet();
+        sheet.set_name("Details").map_err(err)?;
+        for (r, line) in details.iter().enumerate() {
+            let r = u32::try_from(r).map_err(|_| ExportError::Xlsx("too many rows".into()))?;
+            for (c, cell) in line.iter().enumerate() {
+                let c =
+                    u16::try_from(c).map_err(|_| ExportError::Xlsx("too many columns".into()))?;
+                match cell {
+                    Cell::Value {
+                        number: Some(n), ..
+                    } => {
+                        sheet.write_number(r, c, *n).map_err(err)?;
+                    }
+                    other if !other.text().is_empty() => {
+                        sheet.write_string(r, c, other.text()).map_err(err)?;
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    if !report.warnings.is_empty() {
+        let sheet = book.add_worksheet();
+        sheet.set_name("Warnings").map_err(err)?;
+        for (r, w) in report.warnings.iter().enumerate() {
+            let r = u32::try_from(r).map_err(|_| ExportError::Xlsx("too many rows".into()))?;
+            sheet.write_string(r, 0, &w.message).map_err(err)?;
+            sheet.write_string(r, 1, w.issues.join(", ")).map_err(err)?;
+        }
+    }
+    book.save_to_buffer().map_err(err)
+}
+
+/// Chart data as a small table: the transition matrix or the throughput buckets and
+/// percentiles. Empty for kinds without details (per-day counts are the report's own rows).
+pub fn details_grid(report: &Report) -> Vec<Vec<Cell>> {
+    let num = |n: f64| Cell::Value {
+        text: crate::filter::number(n),
+        number: Some(n),
+        decimals: 0,
+    };
+    match &report.details {
+        Details::Transitions { statuses, counts } => {
+            let mut out = vec![
+                std::iter::once(Cell::Text("From \\ To".into()))
+                    .chain(statuses.iter().map(|s| Cell::Text(s.clone())))
+                    .collect::<Vec<_>>(),
+            ];
+            for (from, row) in statuses.iter().zip(counts) {
+                out.push(
+                    std::iter::once(Cell::Text(from.clone()))
+                        .chain(row.iter().map(|&c| num(f64::from(c))))
+                        .collect(),
+                );
+            }
+            out
+        }
+        Details::Throughput {
+            buckets,
+            percentiles,
+            unfinished,
+            ..
+        } => {
+            let mut out = vec![vec![
+                Cell::Text("Period start".into()),
+                Cell::Text("Finished".into()),
+            ]];
+            for b in buckets {
+                out.push(vec![
+                    Cell::Text(b.start.to_string()),
+                    num(f64::from(b.count)),
+                ]);
+            }
+            out.push(Vec::new());
+            out.push(vec![
+                Cell::Text("Percentile".into()),
+                Cell::Text("Cycle time".into()),
+            ]);
+            for p in percentiles {
+                out.push(vec![
+                    Cell::Text(format!("P{}", p.p)),
+                    Cell::Text(crate::format::format_duration(
+                        p.seconds,
+                        &report.duration_format,
+                    )),
+                ]);
+            }
+            out.push(vec![
+                Cell::Text("Unfinished".into()),
+                num(f64::from(*unfinished)),
+            ]);
+            out
+        }
+        Details::None | Details::StatusPerDay { .. } => Vec::new(),
+    }
+}

@@ -1,0 +1,396 @@
+//! From per-issue values to the rows of a report: sorting, multi-level grouping, subtotals and
+//! statistics.
+
+use std::cmp::Ordering;
+use std::ops::Range;
+
+use config::{AggregateFn, ReportConfig, SortDirection, SortTarget};
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+
+use crate::dataset::Dataset;
+use crate::filter::{self, compare_keys};
+use crate::report::{
+    Aggregate, ClockState, FieldColumn, Flag, MetricColumn, Num, Row, RowKind, Unit,
+};
+use crate::stats::{aggregate, label};
+
+/// An issue in the report, with the place of its values.
+pub(crate) struct Item {
+    /// Index into the data set's issues.
+    pub issue: u32,
+    /// Its status segments in the timeline arena.
+    pub segs: Range<usize>,
+    pub flags: Vec<Flag>,
+    pub clock: Option<ClockState>,
+}
+
+/// What row assembly reads.
+pub(crate) struct Table<'a> {
+    pub data: &'a Dataset,
+    pub config: &'a ReportConfig,
+    pub tz: &'a TimeZone,
+    pub columns: &'a [MetricColumn],
+    /// Row-major values: row `i` is `values[i * width..][..width]`.
+    pub values: &'a [Option<Num>],
+}
+
+type Assembled = (Vec<Row>, Vec<Aggregate>, Vec<FieldColumn>, Vec<FieldColumn>);
+
+/// The placeholder for a group whose field is empty.
+pub(crate) const NONE_LABEL: &str = "(none)";
+
+impl Table<'_> {
+    fn width(&self) -> usize {
+        self.columns.len()
+    }
+
+    fn row(&self, i: usize) -> &[Option<Num>] {
+        let w = self.width();
+        &self.values[i * w..(i + 1) * w]
+    }
+
+    fn field_columns(&self, ids: &[config::FieldId]) -> Vec<FieldColumn> {
+        ids.iter()
+            .map(|id| FieldColumn {
+                id: id.to_string(),
+                name: self
+                    .data
+                    .field_names
+                    .get(id.as_str())
+                    .cloned()
+                    .unwrap_or_else(|| id.to_string()),
+            })
+            .collect()
+    }
+
+    fn field_text(&self, issue: u32, field: &str) -> Option<String> {
+        let issue = &self.data.issues[issue as usize];
+        filter::value(self.data, issue, field).map(|v| v.display(self.tz))
+    }
+
+    /// The configured statistics over some rows (by index), one value per column.
+    fn stats(&self, rows: &[usize]) -> Vec<Aggregate> {
+        let agg = &self.config.aggregation;
+        let mut columns: Vec<(Vec<f64>, bool)> = Vec::with_capacity(self.width());
+        for c in 0..self.width() {
+            let unit = self.columns[c].unit;
+            let mut whole = true;
+            let mut vals: Vec<f64> = Vec::with_capacity(rows.len());
+            for &r in rows {
+                match self.row(r)[c] {
+                    Some(Num::Int(i)) => vals.push(i as f64),
+                    Some(Num::Float(f)) => {
+                        whole = false;
+                        vals.push(f);
+                    }
+                    None if agg.count_missing_as_zero && unit != Unit::Timestamp => vals.push(0.0),
+                    None => {}
+                }
+            }
+            vals.sort_by(f64::total_cmp);
+            columns.push((vals, whole));
+        }
+        agg.functions
+            .iter()
+            .map(|&f| Aggregate {
+                function: f,
+                label: label(f),
+                values: columns
+                    .iter()
+                    .zip(self.columns)
+                    .map(|((vals, whole), col)| {
+                        let meaningless = col.unit == Unit::Timestamp
+                            && matches!(f, AggregateFn::Sum | AggregateFn::StdDev);
+                        if meaningless {
+                            None
+                        } else {
+                            aggregate(f, vals, *whole)
+                        }
+                    })
+                    .collect(),
+            })
+            .collect()
+    }
+
+    /// Sums of durations and counts over some rows; `None` for instants and empty columns.
+    fn subtotals(&self, rows: &[usize]) -> Vec<Option<Num>> {
+        (0..self.width())
+            .map(|c| {
+                if self.columns[c].unit == Unit::Timestamp {
+                    return None;
+                }
+                let mut any = false;
+                let mut whole = true;
+                let mut sum = 0f64;
+                let mut isum = 0i64;
+                for &r in rows {
+                    match self.row(r)[c] {
+                        Some(Num::Int(i)) => {
+                            any = true;
+                            isum = isum.saturating_add(i);
+                            sum += i as f64;
+                        }
+                        Some(Num::Float(f)) => {
+                            any = true;
+                            whole = false;
+                            sum += f;
+                        }
+                        None => {}
+                    }
+                }
+                match (any, whole) {
+                    (false, _) => None,
+                    (true, true) => Some(Num::Int(isum)),
+                    (true, false) => Some(Num::Float(sum)),
+                }
+            })
+            .collect()
+    }
+
+    fn total(&self, r: usize) -> f64 {
+        self.row(r)
+            .iter()
+            .zip(self.columns)
+            .filter(|(_, c)| c.unit != Unit::Timestamp)
+            .filter_map(|(v, _)| v.map(Num::as_f64))
+            .sum()
+    }
+}
+
+/// Rows for issue-based kinds: sorted, grouped by the configured fields, with subtotals and
+/// statistics per group, and statistics over all issues.
+pub(crate) fn assemble(t: &Table<'_>, items: &[Item]) -> Assembled {
+    let cfg = t.config;
+    let group_by = t.field_columns(&cfg.rows.group_by);
+    let fields = t.field_columns(&cfg.columns.fields);
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    let keys: Vec<&str> = items
+        .iter()
+        .map(|i| t.data.issues[i.issue as usize].label())
+        .collect();
+    order.sort_by(|&a, &b| compare_items(t, items, &keys, a, b));
+
+    let mut rows = Vec::new();
+    let paths: Vec<Vec<String>> = items
+        .iter()
+        .map(|item| {
+            cfg.rows
+                .group_by
+                .iter()
+                .map(|f| {
+                    t.field_text(item.issue, f.as_str())
+                        .unwrap_or_else(|| NONE_LABEL.to_owned())
+                })
+                .collect()
+        })
+        .collect();
+    let ctx = Ctx {
+        t,
+        items,
+        keys: &keys,
+        paths: &paths,
+        levels: cfg.rows.group_by.len(),
+    };
+    ctx.level(0, &order, &mut rows);
+    let totals = t.stats(&order);
+    (rows, totals, group_by, fields)
+}
+
+struct Ctx<'a, 'b> {
+    t: &'a Table<'b>,
+    items: &'a [Item],
+    keys: &'a [&'a str],
+    paths: &'a [Vec<String>],
+    levels: usize,
+}
+
+impl Ctx<'_, '_> {
+    fn level(&self, depth: usize, order: &[usize], rows: &mut Vec<Row>) {
+        let t = self.t;
+        if depth == self.levels {
+            if self.levels > 0 && !t.config.rows.show_issues {
+                return;
+            }
+            for &i in order {
+                rows.push(self.issue_row(i, depth));
+            }
+            return;
+        }
+        // Groups in order of their label, or of a subtotal when sorting by a column.
+        let mut index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+        let mut groups: Vec<(String, Vec<usize>)> = Vec::new();
+        for &i in order {
+            let label = self.paths[i][depth].as_str();
+            match index.get(label) {
+                Some(&g) => groups[g].1.push(i),
+                None => {
+                    index.insert(label, groups.len());
+                    groups.push((label.to_owned(), vec![i]));
+                }
+            }
+        }
+        let first_sort = t.config.sort.first();
+        let keyed: Vec<f64> = groups
+            .iter()
+            .map(|(_, members)| match first_sort.map(|k| &k.by) {
+                Some(SortTarget::Column { index }) => t
+                    .subtotals(members)
+                    .get(usize::from(*index))
+                    .copied()
+                    .flatten()
+                    .map_or(f64::NAN, Num::as_f64),
+                Some(SortTarget::Total) => members.iter().map(|&r| t.total(r)).sum(),
+                _ => 0.0,
+            })
+            .collect();
+        let mut sorted: Vec<usize> = (0..groups.len()).collect();
+        sorted.sort_by(|&x, &y| {
+            let (a, b) = (groups[x].0.as_str(), groups[y].0.as_str());
+            let by_label = || match (a, b) {
+                (NONE_LABEL, NONE_LABEL) => Ordering::Equal,
+                (NONE_LABEL, _) => Ordering::Greater,
+                (_, NONE_LABEL) => Ordering::Less,
+                _ => natural(a, b),
+            };
+            let ord = match first_sort {
+                Some(key) => match &key.by {
+                    SortTarget::Column { .. } | SortTarget::Total => {
+                        let v = |k: f64| (!k.is_nan()).then_some(k);
+                        none_last(v(keyed[x]), v(keyed[y]), key.direction)
+                    }
+                    SortTarget::Field { field }
+                        if t.config.rows.group_by.get(depth) == Some(field) =>
+                    {
+                        directed(by_label(), key.direction)
+                    }
+                    _ => Ordering::Equal,
+                },
+                None => Ordering::Equal,
+            };
+            ord.then_with(by_label)
+        });
+        let mut slots: Vec<Option<(String, Vec<usize>)>> = groups.into_iter().map(Some).collect();
+        let groups: Vec<(String, Vec<usize>)> =
+            sorted.into_iter().filter_map(|g| slots[g].take()).collect();
+        for (label, members) in groups {
+            let mut group = self.paths[members[0]][..depth].to_vec();
+            group.push(label.clone());
+            rows.push(Row {
+                kind: RowKind::Group,
+                depth: depth as u8,
+                label,
+                group,
+                issues: u32::try_from(members.len()).unwrap_or(u32::MAX),
+                fields: Vec::new(),
+                values: t.subtotals(&members),
+                stats: t.stats(&members),
+                flags: Vec::new(),
+                clock: None,
+            });
+            self.level(depth + 1, &members, rows);
+        }
+    }
+
+    fn issue_row(&self, i: usize, depth: usize) -> Row {
+        let t = self.t;
+        let item = &self.items[i];
+        Row {
+            kind: RowKind::Issue,
+            depth: depth as u8,
+            label: self.keys[i].to_owned(),
+            group: self.paths[i].clone(),
+            issues: 1,
+            fields: t
+                .config
+                .columns
+                .fields
+                .iter()
+                .map(|f| t.field_text(item.issue, f.as_str()).unwrap_or_default())
+                .collect(),
+            values: t.row(i).to_vec(),
+            stats: Vec::new(),
+            flags: item.flags.clone(),
+            clock: item.clock,
+        }
+    }
+}
+
+fn compare_items(t: &Table<'_>, items: &[Item], keys: &[&str], a: usize, b: usize) -> Ordering {
+    for key in &t.config.sort {
+        let ord = match &key.by {
+            SortTarget::Key => directed(compare_keys(keys[a], keys[b]), key.direction),
+            SortTarget::Field { field } => {
+                let (ia, ib) = (
+                    &t.data.issues[items[a].issue as usize],
+                    &t.data.issues[items[b].issue as usize],
+                );
+                let va = filter::value(t.data, ia, field.as_str());
+                let vb = filter::value(t.data, ib, field.as_str());
+                match (&va, &vb) {
+                    (None, None) => Ordering::Equal,
+                    (None, _) | (_, None) => filter::compare(va.as_ref(), vb.as_ref()),
+                    _ => directed(filter::compare(va.as_ref(), vb.as_ref()), key.direction),
+                }
+            }
+            SortTarget::Column { index } => {
+                let c = usize::from(*index);
+                let va = t.row(a).get(c).copied().flatten().map(Num::as_f64);
+                let vb = t.row(b).get(c).copied().flatten().map(Num::as_f64);
+                none_last(va, vb, key.direction)
+            }
+            SortTarget::Total => directed(t.total(a).total_cmp(&t.total(b)), key.direction),
+        };
+        if ord != Ordering::Equal {
+            return ord;
+        }
+    }
+    compare_keys(keys[a], keys[b])
+}
+
+fn directed(ord: Ordering, dir: SortDirection) -> Ordering {
+    match dir {
+        SortDirection::Asc => ord,
+        SortDirection::Desc => ord.reverse(),
+    }
+}
+
+/// Orders numbers in `dir`, empty cells last either way.
+fn none_last(a: Option<f64>, b: Option<f64>, dir: SortDirection) -> Ordering {
+    match (a, b) {
+        (None, None) => Ordering::Equal,
+        (None, Some(_)) => Ordering::Greater,
+        (Some(_), None) => Ordering::Less,
+        (Some(x), Some(y)) => directed(x.total_cmp(&y), dir),
+    }
+}
+
+/// Text order with numbers compared as numbers (`Team 9` before `Team 10`), ignoring case.
+fn natural(a: &str, b: &str) -> Ordering {
+    match (a.trim().parse::<f64>(), b.trim().parse::<f64>()) {
+        (Ok(x), Ok(y)) => x.total_cmp(&y),
+        _ => compare_keys(&a.to_lowercase(), &b.to_lowercase()),
+    }
+}
+
+/// Rows for the per-day report: one per day, statistics over the days.
+pub(crate) fn days(t: &Table<'_>, dates: &[Date]) -> Assembled {
+    let rows = dates
+        .iter()
+        .enumerate()
+        .map(|(i, d)| Row {
+            kind: RowKind::Day,
+            depth: 0,
+            label: d.to_string(),
+            group: Vec::new(),
+            issues: 0,
+            fields: Vec::new(),
+            values: t.row(i).to_vec(),
+            stats: Vec::new(),
+            flags: Vec::new(),
+            clock: None,
+        })
+        .collect();
+    let all: Vec<usize> = (0..dates.len()).collect();
+    (rows, t.stats(&all), Vec::new(), Vec::new())
+}

@@ -1,0 +1,120 @@
+//! The REST API: routes for each flavour and the helpers the handlers share.
+//!
+//! Cloud serves `/rest/api/3/...` and `/rest/api/2/...` (the same resources; v3 writes
+//! descriptions as ADF) with `search/jql`, bulk fetches and the approximate count; the old
+//! `/search` answers 410 as on Cloud today. Data Center serves `/rest/api/2/...` with
+//! `/search` (`startAt`/`total`) and no Cloud-only resources.
+
+pub mod admin;
+pub mod cloud;
+pub mod dc;
+pub mod error;
+pub mod meta;
+pub mod params;
+pub mod token;
+
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
+
+use crate::gate::Principal;
+use crate::jql::{self, Compiled};
+use crate::render::{Flavor, Renderer};
+use crate::state::AppState;
+use error::{ApiResult, JiraError};
+
+/// Registers the REST API of `flavor`.
+pub fn configure(cfg: &mut web::ServiceConfig, flavor: Flavor) {
+    let versions: &[&str] = match flavor {
+        Flavor::Cloud => &["3", "2"],
+        Flavor::Dc => &["2"],
+    };
+    for v in versions {
+        let mut scope = web::scope(&format!("/rest/api/{v}"))
+            .route(
+                "/issue/{key}/changelog",
+                web::get().to(cloud::issue_changelog),
+            )
+            .route("/issue/{key}", web::get().to(cloud::issue))
+            .route("/status", web::get().to(meta::statuses))
+            .route("/statuscategory", web::get().to(meta::status_categories))
+            .route("/field", web::get().to(meta::fields))
+            .route("/myself", web::get().to(meta::myself))
+            .route("/serverInfo", web::get().to(meta::server_info))
+            .route("/project/search", web::get().to(meta::project_search))
+            .route("/project", web::get().to(meta::projects))
+            .route("/priority", web::get().to(meta::priorities))
+            .route("/issuetype", web::get().to(meta::issue_types))
+            .route("/resolution", web::get().to(meta::resolutions))
+            .route("/user/groups", web::get().to(meta::user_groups));
+        scope = match flavor {
+            Flavor::Cloud => scope
+                .route("/search/jql", web::get().to(cloud::search_jql))
+                .route("/search/jql", web::post().to(cloud::search_jql))
+                .route(
+                    "/search/approximate-count",
+                    web::post().to(cloud::approximate_count),
+                )
+                .route(
+                    "/changelog/bulkfetch",
+                    web::post().to(cloud::bulk_changelog),
+                )
+                .route("/issue/bulkfetch", web::post().to(cloud::bulk_issues))
+                .route("/search", web::route().to(cloud::search_removed)),
+            Flavor::Dc => scope
+                .route("/search", web::get().to(dc::search))
+                .route("/search", web::post().to(dc::search)),
+        };
+        cfg.service(scope.default_service(web::to(not_found)));
+    }
+}
+
+async fn not_found() -> HttpResponse {
+    error::JiraError::not_found("null for uri: the resource does not exist in jira-sim")
+        .error_response_json()
+}
+
+impl error::JiraError {
+    fn error_response_json(&self) -> HttpResponse {
+        actix_web::ResponseError::error_response(self)
+    }
+}
+
+/// The caller the gate authenticated.
+pub fn principal(req: &HttpRequest) -> ApiResult<Principal> {
+    req.extensions()
+        .get::<Principal>()
+        .cloned()
+        .ok_or_else(JiraError::unauthorized)
+}
+
+/// 2 or 3, from the path.
+pub fn api_version(req: &HttpRequest) -> u8 {
+    if req.path().starts_with("/rest/api/2/") {
+        2
+    } else {
+        3
+    }
+}
+
+pub fn renderer<'a>(state: &'a AppState, req: &HttpRequest) -> Renderer<'a> {
+    Renderer {
+        data: &state.data,
+        base: &state.settings.base_url,
+        api: api_version(req),
+        flavor: state.settings.flavor,
+    }
+}
+
+/// Compiles a JQL for `who`, with the clock read now (relative dates are relative to now).
+pub fn compile(state: &AppState, jql_text: &str, who: &Principal) -> ApiResult<Compiled> {
+    let env = jql::Env {
+        now_ms: jiff::Timestamp::now().as_millisecond(),
+        current_user: match who {
+            Principal::User(u) => Some(*u),
+            Principal::App(_) => None,
+        },
+    };
+    Compiled::new(jql_text, &state.data, env).map_err(|e| JiraError {
+        status: actix_web::http::StatusCode::BAD_REQUEST,
+        messages: e.0,
+    })
+}

@@ -1,0 +1,598 @@
+//! The simulated Jira site's fixed catalogue: projects, statuses and their workflow, issue types,
+//! priorities, resolutions, fields, users and groups. Issues refer to these by small indices.
+//!
+//! Two quirks of real sites are built in on purpose:
+//! - the status "Review" was called "Code Review" until [`Site::rename_at`]; history items
+//!   written before then carry the old name, `/status` shows the new one;
+//! - the team-managed project MOB has its own "To Do", "In Progress" and "Done", with other
+//!   ids than the company-managed statuses of the same names.
+
+use jiff::Timestamp;
+
+/// The marker `--canary` mode puts into every issue key, summary and field value.
+pub const CANARY: &str = "ZZCANARY";
+
+/// Jira's four status categories, with their fixed ids.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Category {
+    ToDo,
+    InProgress,
+    Done,
+}
+
+impl Category {
+    pub fn id(self) -> u32 {
+        match self {
+            Category::ToDo => 2,
+            Category::InProgress => 4,
+            Category::Done => 3,
+        }
+    }
+    pub fn key(self) -> &'static str {
+        match self {
+            Category::ToDo => "new",
+            Category::InProgress => "indeterminate",
+            Category::Done => "done",
+        }
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            Category::ToDo => "To Do",
+            Category::InProgress => "In Progress",
+            Category::Done => "Done",
+        }
+    }
+    pub fn color(self) -> &'static str {
+        match self {
+            Category::ToDo => "blue-gray",
+            Category::InProgress => "yellow",
+            Category::Done => "green",
+        }
+    }
+    pub const ALL: [Category; 3] = [Category::ToDo, Category::InProgress, Category::Done];
+}
+
+/// The "No Category" category Jira also lists (no status uses it here).
+pub const UNDEFINED_CATEGORY: (u32, &str, &str, &str) =
+    (1, "undefined", "medium-gray", "No Category");
+
+/// A workflow status.
+#[derive(Debug, Clone)]
+pub struct Status {
+    pub id: u32,
+    pub name: &'static str,
+    /// The name this status had before [`Site::rename_at`], if it was renamed.
+    pub old_name: Option<&'static str>,
+    pub category: Category,
+    /// Team-managed statuses belong to one project (index into [`Site::projects`]).
+    pub project: Option<usize>,
+    pub description: &'static str,
+}
+
+/// Status indices, for the generator's workflow.
+pub mod st {
+    pub const TODO: u8 = 0;
+    pub const IN_PROGRESS: u8 = 1;
+    pub const REVIEW: u8 = 2;
+    pub const QA: u8 = 3;
+    pub const BLOCKED: u8 = 4;
+    pub const DONE: u8 = 5;
+    pub const MOB_TODO: u8 = 6;
+    pub const MOB_IN_PROGRESS: u8 = 7;
+    pub const MOB_DONE: u8 = 8;
+}
+
+#[derive(Debug, Clone)]
+pub struct Project {
+    pub id: u32,
+    pub key: String,
+    pub name: &'static str,
+    /// Team-managed ("next-gen") projects have their own statuses.
+    pub simplified: bool,
+    pub components: [&'static str; 4],
+    /// Relative share of the generated issues.
+    pub weight: u32,
+    /// Users (indices) who work on it.
+    pub team: &'static [u8],
+    pub lead: u8,
+}
+
+#[derive(Debug, Clone)]
+pub struct IssueType {
+    pub id: u32,
+    pub name: &'static str,
+    pub description: &'static str,
+    pub weight: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct Named {
+    pub id: u32,
+    pub name: &'static str,
+}
+
+#[derive(Debug, Clone)]
+pub struct User {
+    pub account_id: String,
+    /// Data Center's user name and key.
+    pub login: &'static str,
+    pub display_name: String,
+    pub email: String,
+    pub groups: &'static [&'static str],
+}
+
+/// A field of `/rest/api/{2,3}/field`.
+#[derive(Debug, Clone)]
+pub struct Field {
+    pub id: &'static str,
+    pub name: &'static str,
+    pub custom: bool,
+    pub navigable: bool,
+    pub orderable: bool,
+    pub searchable: bool,
+    pub clause_names: &'static [&'static str],
+    /// `schema.type`, `schema.items`, `schema.system`/`custom`, `schema.customId`.
+    pub schema: Option<(
+        &'static str,
+        Option<&'static str>,
+        &'static str,
+        Option<u32>,
+    )>,
+}
+
+/// The story points custom field (Cloud's "Story point estimate").
+pub const STORY_POINTS: &str = "customfield_10016";
+/// The rank custom field; its changes are the noise that fills long changelogs.
+pub const RANK: &str = "customfield_10019";
+
+pub const LABELS: [&str; 8] = [
+    "backend",
+    "frontend",
+    "tech-debt",
+    "customer",
+    "security",
+    "performance",
+    "ux",
+    "regression",
+];
+
+pub const GROUPS: [&str; 7] = [
+    "site-admins",
+    "jira-administrators",
+    "jira-software-users",
+    "team-platform",
+    "team-web",
+    "team-data",
+    "team-mobile",
+];
+
+#[derive(Debug, Clone)]
+pub struct Site {
+    pub statuses: Vec<Status>,
+    pub projects: Vec<Project>,
+    pub issue_types: Vec<IssueType>,
+    pub priorities: Vec<Named>,
+    pub resolutions: Vec<Named>,
+    pub users: Vec<User>,
+    pub fields: Vec<Field>,
+    /// Labels as served (with the canary marker in canary mode).
+    pub labels: Vec<String>,
+    /// When "Code Review" became "Review".
+    pub rename_at: Timestamp,
+    pub canary: bool,
+}
+
+impl Site {
+    /// The catalogue; `rename_at` is when the renamed status got its current name.
+    pub fn new(canary: bool, rename_at: Timestamp) -> Site {
+        let mark = |s: &str| {
+            if canary {
+                format!("{s}{CANARY}")
+            } else {
+                s.to_string()
+            }
+        };
+        let statuses = vec![
+            status(
+                10000,
+                "To Do",
+                None,
+                Category::ToDo,
+                None,
+                "Work that has not started",
+            ),
+            status(
+                3,
+                "In Progress",
+                None,
+                Category::InProgress,
+                None,
+                "Work under way",
+            ),
+            status(
+                10001,
+                "Review",
+                Some("Code Review"),
+                Category::InProgress,
+                None,
+                "Waiting for a reviewer",
+            ),
+            status(
+                10002,
+                "QA",
+                None,
+                Category::InProgress,
+                None,
+                "Being tested",
+            ),
+            status(
+                10003,
+                "Blocked",
+                None,
+                Category::InProgress,
+                None,
+                "Waiting on something",
+            ),
+            status(10004, "Done", None, Category::Done, None, "Finished"),
+            status(10010, "To Do", None, Category::ToDo, Some(3), ""),
+            status(
+                10011,
+                "In Progress",
+                None,
+                Category::InProgress,
+                Some(3),
+                "",
+            ),
+            status(10012, "Done", None, Category::Done, Some(3), ""),
+        ];
+        let projects = vec![
+            Project {
+                id: 10000,
+                key: mark("PLAT"),
+                name: "Platform",
+                simplified: false,
+                components: ["API", "Auth", "Billing", "Infrastructure"],
+                weight: 35,
+                team: &[1, 2, 9],
+                lead: 1,
+            },
+            Project {
+                id: 10001,
+                key: mark("WEB"),
+                name: "Web App",
+                simplified: false,
+                components: ["Checkout", "Search", "Accounts", "Design System"],
+                weight: 30,
+                team: &[3, 4, 9],
+                lead: 3,
+            },
+            Project {
+                id: 10002,
+                key: mark("DATA"),
+                name: "Data Pipeline",
+                simplified: false,
+                components: ["Ingest", "Warehouse", "Reports", "Scheduler"],
+                weight: 20,
+                team: &[5, 6, 2],
+                lead: 5,
+            },
+            Project {
+                id: 10003,
+                key: mark("MOB"),
+                name: "Mobile",
+                simplified: true,
+                components: ["iOS", "Android", "Push", "Offline"],
+                weight: 15,
+                team: &[7, 8, 4],
+                lead: 7,
+            },
+        ];
+        let issue_types = vec![
+            IssueType {
+                id: 10001,
+                name: "Story",
+                description: "Functionality or a feature expressed as a user goal.",
+                weight: 50,
+            },
+            IssueType {
+                id: 10002,
+                name: "Task",
+                description: "A small, distinct piece of work.",
+                weight: 30,
+            },
+            IssueType {
+                id: 10003,
+                name: "Bug",
+                description: "A problem or error.",
+                weight: 20,
+            },
+        ];
+        let priorities = ["Highest", "High", "Medium", "Low", "Lowest"]
+            .iter()
+            .zip(1..)
+            .map(|(name, id)| Named { id, name })
+            .collect();
+        let resolutions = vec![
+            Named {
+                id: 10000,
+                name: "Done",
+            },
+            Named {
+                id: 10001,
+                name: "Won't Do",
+            },
+            Named {
+                id: 10002,
+                name: "Duplicate",
+            },
+        ];
+        let people: [(&str, &str, &[&str]); 10] = [
+            (
+                "ada",
+                "Ada Admin",
+                &["site-admins", "jira-administrators", "jira-software-users"],
+            ),
+            (
+                "ben",
+                "Ben Builder",
+                &["jira-software-users", "team-platform"],
+            ),
+            (
+                "chloe",
+                "Chloe Chen",
+                &["jira-software-users", "team-platform"],
+            ),
+            ("dev", "Dev Patel", &["jira-software-users", "team-web"]),
+            ("eve", "Eve Evans", &["jira-software-users", "team-web"]),
+            ("femi", "Femi Okafor", &["jira-software-users", "team-data"]),
+            ("gus", "Gus Grant", &["jira-software-users", "team-data"]),
+            ("hana", "Hana Sato", &["jira-software-users", "team-mobile"]),
+            (
+                "ivan",
+                "Ivan Petrov",
+                &["jira-software-users", "team-mobile"],
+            ),
+            ("jo", "Jo Kim", &["jira-software-users"]),
+        ];
+        let users = people
+            .iter()
+            .zip(1u64..)
+            .map(|(&(login, name, groups), n)| User {
+                account_id: format!("5d1e0a{:018x}", 0x5eed_0000_u64 + n),
+                login,
+                display_name: if canary {
+                    format!("{name} {CANARY}")
+                } else {
+                    name.to_string()
+                },
+                email: format!("{login}@dwell.example"),
+                groups,
+            })
+            .collect();
+        Site {
+            statuses,
+            projects,
+            issue_types,
+            priorities,
+            resolutions,
+            users,
+            fields: fields(),
+            labels: LABELS.iter().map(|l| mark(l)).collect(),
+            rename_at,
+            canary,
+        }
+    }
+
+    /// The status's name as shown at `at` (old histories keep the old name).
+    pub fn status_name_at(&self, status: u8, at_ms: i64) -> &'static str {
+        let s = &self.statuses[usize::from(status)];
+        match s.old_name {
+            Some(old) if at_ms < self.rename_at.as_millisecond() => old,
+            _ => s.name,
+        }
+    }
+
+    pub fn user_by_login(&self, login: &str) -> Option<usize> {
+        self.users.iter().position(|u| u.login == login)
+    }
+
+    pub fn user_by_account(&self, account_id: &str) -> Option<usize> {
+        self.users.iter().position(|u| u.account_id == account_id)
+    }
+
+    pub fn user_by_email(&self, email: &str) -> Option<usize> {
+        self.users
+            .iter()
+            .position(|u| u.email.eq_ignore_ascii_case(email))
+    }
+
+    pub fn component_name(&self, project: u8, component: usize) -> String {
+        let name = self.projects[usize::from(project)].components[component];
+        if self.canary {
+            format!("{name} {CANARY}")
+        } else {
+            name.to_string()
+        }
+    }
+
+    /// Component ids are unique across projects: 10000 + 10 * project + index.
+    pub fn component_id(project: u8, component: usize) -> u32 {
+        10000 + 10 * u32::from(project) + component as u32
+    }
+}
+
+fn status(
+    id: u32,
+    name: &'static str,
+    old_name: Option<&'static str>,
+    category: Category,
+    project: Option<usize>,
+    description: &'static str,
+) -> Status {
+    Status {
+        id,
+        name,
+        old_name,
+        category,
+        project,
+        description,
+    }
+}
+
+fn field(
+    id: &'static str,
+    name: &'static str,
+    clause_names: &'static [&'static str],
+    schema: Option<(
+        &'static str,
+        Option<&'static str>,
+        &'static str,
+        Option<u32>,
+    )>,
+) -> Field {
+    Field {
+        id,
+        name,
+        custom: id.starts_with("customfield_"),
+        navigable: true,
+        orderable: true,
+        searchable: true,
+        clause_names,
+        schema,
+    }
+}
+
+fn fields() -> Vec<Field> {
+    let mut v = vec![
+        field("issuekey", "Key", &["id", "issue", "issuekey", "key"], None),
+        field(
+            "summary",
+            "Summary",
+            &["summary"],
+            Some(("string", None, "summary", None)),
+        ),
+        field(
+            "description",
+            "Description",
+            &["description"],
+            Some(("string", None, "description", None)),
+        ),
+        field(
+            "project",
+            "Project",
+            &["project"],
+            Some(("project", None, "project", None)),
+        ),
+        field(
+            "issuetype",
+            "Issue Type",
+            &["issuetype", "type"],
+            Some(("issuetype", None, "issuetype", None)),
+        ),
+        field(
+            "status",
+            "Status",
+            &["status"],
+            Some(("status", None, "status", None)),
+        ),
+        field(
+            "priority",
+            "Priority",
+            &["priority"],
+            Some(("priority", None, "priority", None)),
+        ),
+        field(
+            "assignee",
+            "Assignee",
+            &["assignee"],
+            Some(("user", None, "assignee", None)),
+        ),
+        field(
+            "reporter",
+            "Reporter",
+            &["reporter"],
+            Some(("user", None, "reporter", None)),
+        ),
+        field(
+            "creator",
+            "Creator",
+            &["creator"],
+            Some(("user", None, "creator", None)),
+        ),
+        field(
+            "created",
+            "Created",
+            &["created", "createdDate"],
+            Some(("datetime", None, "created", None)),
+        ),
+        field(
+            "updated",
+            "Updated",
+            &["updated", "updatedDate"],
+            Some(("datetime", None, "updated", None)),
+        ),
+        field(
+            "resolutiondate",
+            "Resolved",
+            &["resolutiondate", "resolved"],
+            Some(("datetime", None, "resolutiondate", None)),
+        ),
+        field(
+            "resolution",
+            "Resolution",
+            &["resolution"],
+            Some(("resolution", None, "resolution", None)),
+        ),
+        field(
+            "labels",
+            "Labels",
+            &["labels"],
+            Some(("array", Some("string"), "labels", None)),
+        ),
+        field(
+            "components",
+            "Components",
+            &["component"],
+            Some(("array", Some("component"), "components", None)),
+        ),
+        field(
+            "statuscategorychangedate",
+            "Status Category Changed",
+            &["statusCategoryChangedDate"],
+            Some(("datetime", None, "statuscategorychangedate", None)),
+        ),
+        field(
+            STORY_POINTS,
+            "Story point estimate",
+            &["cf[10016]", "Story point estimate"],
+            Some((
+                "number",
+                None,
+                "com.atlassian.jira.plugin.system.customfieldtypes:float",
+                Some(10016),
+            )),
+        ),
+        field(
+            RANK,
+            "Rank",
+            &["cf[10019]", "Rank"],
+            Some((
+                "any",
+                None,
+                "com.pyxis.greenhopper.jira:gh-lexo-rank",
+                Some(10019),
+            )),
+        ),
+    ];
+    // Time tracking is not navigable: `*navigable` leaves it out, `*all` keeps it.
+    let mut tt = field(
+        "timetracking",
+        "Time tracking",
+        &["timetracking"],
+        Some(("timetracking", None, "timetracking", None)),
+    );
+    tt.navigable = false;
+    tt.orderable = false;
+    v.push(tt);
+    v
+}

@@ -1,0 +1,12 @@
+//! jira-sim's tests, over real loopback HTTP against simulators the tests start themselves.
+#![allow(clippy::unwrap_used)]
+
+mod connect;
+mod data;
+mod dump;
+mod jql;
+mod limits;
+mod openapi;
+mod paging;
+mod python;
+mod support;

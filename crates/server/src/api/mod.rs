@@ -1,0 +1,173 @@
+//! `/api/v1`: the versioned JSON API. Every handler takes a verified [`Caller`], so the tenant
+//! comes from the token; every handler checks the caller's rights before it reads or writes.
+
+mod permissions;
+mod reports;
+mod shared;
+mod transfer;
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, web};
+use config::{StatusGroup, WorkCalendar};
+use serde::Serialize;
+
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::rights::Subject;
+use crate::state::AppState;
+use crate::store::Write;
+
+/// Registers every `/api/v1` route on `cfg` (mounted under `/api/v1`).
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/me", web::get().to(permissions::me))
+        .service(
+            web::resource("/reports")
+                .route(web::get().to(reports::list))
+                .route(web::post().to(reports::create)),
+        )
+        .service(
+            web::resource("/reports/{id}")
+                .route(web::get().to(reports::get))
+                .route(web::put().to(reports::update))
+                .route(web::delete().to(reports::delete)),
+        )
+        .route(
+            "/reports/{id}/duplicate",
+            web::post().to(reports::duplicate),
+        )
+        .service(
+            web::resource("/calendars")
+                .route(web::get().to(shared::list::<WorkCalendar>))
+                .route(web::post().to(shared::create::<WorkCalendar>)),
+        )
+        .service(
+            web::resource("/calendars/{id}")
+                .route(web::get().to(shared::get::<WorkCalendar>))
+                .route(web::put().to(shared::update::<WorkCalendar>))
+                .route(web::delete().to(shared::delete::<WorkCalendar>)),
+        )
+        .service(
+            web::resource("/status-groups")
+                .route(web::get().to(shared::list::<StatusGroup>))
+                .route(web::post().to(shared::create::<StatusGroup>)),
+        )
+        .service(
+            web::resource("/status-groups/{id}")
+                .route(web::get().to(shared::get::<StatusGroup>))
+                .route(web::put().to(shared::update::<StatusGroup>))
+                .route(web::delete().to(shared::delete::<StatusGroup>)),
+        )
+        .service(
+            web::resource("/permissions")
+                .route(web::get().to(permissions::get_permissions))
+                .route(web::put().to(permissions::put_permissions)),
+        )
+        .route("/export", web::get().to(transfer::export))
+        .route("/import", web::post().to(transfer::import))
+        .route("/tenant", web::delete().to(transfer::delete_tenant));
+}
+
+/// The caller as the permission rules see them. Configured admins need no lookup; everyone
+/// else's groups come from the tenant's Jira (cached).
+pub(crate) async fn subject(state: &AppState, caller: &Caller) -> Result<Subject, ApiError> {
+    let s = &state.settings;
+    if s.admin_accounts.contains(&caller.account) {
+        return Ok(Subject::new(
+            caller.account.clone(),
+            Default::default(),
+            &s.admin_accounts,
+            &s.admin_groups,
+        ));
+    }
+    let groups = state
+        .directory
+        .groups(&caller.tenant, &caller.account)
+        .await?;
+    Ok(Subject::new(
+        caller.account.clone(),
+        groups,
+        &s.admin_accounts,
+        &s.admin_groups,
+    ))
+}
+
+/// The strong ETag of a record version: `"3"`.
+pub(crate) fn etag(version: u64) -> String {
+    format!("\"{version}\"")
+}
+
+/// The version an `If-Match` header names: `None` without the header or with `*`.
+pub(crate) fn if_match(req: &HttpRequest) -> Result<Option<u64>, ApiError> {
+    let Some(value) = req.headers().get(header::IF_MATCH) else {
+        return Ok(None);
+    };
+    let text = value
+        .to_str()
+        .map_err(|_| ApiError::BadRequest("malformed If-Match header".into()))?
+        .trim();
+    if text == "*" {
+        return Ok(None);
+    }
+    text.strip_prefix('"')
+        .and_then(|t| t.strip_suffix('"'))
+        .and_then(|t| t.parse::<u64>().ok())
+        .map(Some)
+        .ok_or_else(|| ApiError::BadRequest("If-Match must be a version ETag such as \"3\"".into()))
+}
+
+/// A JSON response with an ETag and no caching.
+pub(crate) fn with_etag<T: Serialize>(
+    mut builder: actix_web::HttpResponseBuilder,
+    version: u64,
+    body: &T,
+) -> HttpResponse {
+    builder.insert_header((header::ETAG, etag(version)));
+    builder.json(body)
+}
+
+/// Turns a store outcome into the record or the matching error. A version conflict answers
+/// 409 with the current record as the body.
+pub(crate) fn outcome<T: Serialize>(w: Write<T>, what: &'static str) -> Result<T, ApiError> {
+    match w {
+        Write::Done(t) => Ok(t),
+        Write::NotFound => Err(ApiError::NotFound(what)),
+        Write::Conflict(current) => Err(ApiError::VersionConflict(
+            serde_json::to_value(current).map_err(anyhow::Error::from)?,
+        )),
+        Write::UnknownReference { path, message } => Err(ApiError::invalid_at(path, message)),
+        Write::LimitReached(m) => Err(ApiError::LimitReached(m)),
+        Write::InUse(reports) => Err(ApiError::InUse(format!(
+            "the {what} is used by {} report{}: {}",
+            reports.len(),
+            if reports.len() == 1 { "" } else { "s" },
+            reports
+                .iter()
+                .map(|r| r.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
+}
+
+/// A delete's outcome: a stale `If-Match` is 412 rather than 409.
+pub(crate) fn deleted(w: Write<()>, what: &'static str) -> Result<HttpResponse, ApiError> {
+    match w {
+        Write::Conflict(()) => Err(ApiError::PreconditionFailed),
+        other => outcome(other, what).map(|()| HttpResponse::NoContent().finish()),
+    }
+}
+
+/// A fresh server-assigned id: `prefix_` and 20 hex digits of randomness.
+pub(crate) fn new_id(prefix: &str) -> Result<String, ApiError> {
+    let mut bytes = [0u8; 10];
+    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+    Ok(format!("{prefix}_{}", hex::encode(bytes)))
+}
+
+pub(crate) fn created<T: Serialize>(location: String, version: u64, body: &T) -> HttpResponse {
+    let mut b = HttpResponse::Created();
+    if let Ok(v) = HeaderValue::from_str(&location) {
+        b.insert_header((header::LOCATION, v));
+    }
+    with_etag(b, version, body)
+}

@@ -1,0 +1,280 @@
+//! Atlassian Connect: the app descriptor and the signed-install lifecycle.
+//!
+//! Lifecycle events are RS256 JWTs signed by Atlassian (`signed-install`). The public key is
+//! fetched by the token's `kid` from the install key service (configurable, so tests and the
+//! simulator serve their own), cached for good since a `kid` never changes its key. The token's
+//! `aud` must be this app's base URL, its `iss` the payload's client key, its `qsh` the request.
+
+use std::collections::HashMap;
+use std::num::NonZeroU32;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use jsonwebtoken::{Algorithm, DecodingKey};
+use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::auth::connect::{Expected, RequestTarget, precheck, verify};
+use crate::auth::{QshPolicy, header_token};
+use crate::body::read_limited;
+use crate::error::ApiError;
+use crate::settings::{BODY_LIMIT, Settings};
+use crate::state::AppState;
+use crate::store::{self, InstallOutcome, Installation};
+
+/// `GET /atlassian-connect.json`.
+pub async fn descriptor(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-cache"))
+        .json(descriptor_json(&state.settings))
+}
+
+/// The descriptor: READ scope only, signed installs and context tokens, a general page and a
+/// project page that both load the client.
+pub fn descriptor_json(s: &Settings) -> serde_json::Value {
+    json!({
+        "key": s.app_key,
+        "name": s.app_name,
+        "description": "Time in status reports computed in your browser. The app stores report configuration only.",
+        "vendor": { "name": "Dwell", "url": s.base_url },
+        "baseUrl": s.base_url,
+        "authentication": { "type": "jwt" },
+        "apiVersion": 1,
+        "apiMigrations": { "signed-install": true, "context-qsh": true },
+        "scopes": ["READ"],
+        "lifecycle": {
+            "installed": "/lifecycle/installed",
+            "uninstalled": "/lifecycle/uninstalled"
+        },
+        "modules": {
+            "generalPages": [{
+                "key": "dwell-reports",
+                "name": { "value": "Time in status" },
+                "url": "/?view=general",
+                "location": "system.top.navigation.bar"
+            }],
+            "jiraProjectPages": [{
+                "key": "dwell-project-reports",
+                "name": { "value": "Time in status" },
+                "url": "/?view=project&projectKey={project.key}&projectId={project.id}",
+                "weight": 100
+            }]
+        }
+    })
+}
+
+/// Public keys of the install key service, by `kid`.
+pub struct InstallKeys {
+    base_url: String,
+    timeout: Duration,
+    cache: Mutex<HashMap<String, DecodingKey>>,
+    /// Unknown `kid`s cost an outbound request each; this bounds how many a flood can cause.
+    fetches: DefaultDirectRateLimiter,
+}
+
+const INSTALL_KEYS_CACHED: usize = 256;
+
+impl InstallKeys {
+    pub fn new(base_url: String, timeout: Duration) -> Self {
+        let per_minute = NonZeroU32::new(30).unwrap_or(NonZeroU32::MIN);
+        InstallKeys {
+            base_url,
+            timeout,
+            cache: Mutex::new(HashMap::new()),
+            fetches: RateLimiter::direct(Quota::per_minute(per_minute)),
+        }
+    }
+
+    /// The key for `kid`, from the cache or the key service.
+    pub async fn key(&self, kid: &str) -> Result<DecodingKey, ApiError> {
+        if !valid_kid(kid) {
+            return Err(ApiError::Unauthorized("malformed key id"));
+        }
+        if let Some(k) = self.cache.lock().ok().and_then(|c| c.get(kid).cloned()) {
+            return Ok(k);
+        }
+        if self.fetches.check().is_err() {
+            return Err(ApiError::RateLimited {
+                retry_after_seconds: 2,
+            });
+        }
+        let url = format!(
+            "{}/{}",
+            self.base_url,
+            utf8_percent_encode(kid, NON_ALPHANUMERIC)
+        );
+        let client = awc::Client::builder().timeout(self.timeout).finish();
+        let mut response = client.get(url).send().await.map_err(|e| {
+            ApiError::JiraUnavailable(format!("the install key service did not answer: {e}"))
+        })?;
+        if !response.status().is_success() {
+            return Err(ApiError::Unauthorized("unknown install key"));
+        }
+        let pem = response.body().limit(16 * 1024).await.map_err(|e| {
+            ApiError::JiraUnavailable(format!("the install key service did not answer: {e}"))
+        })?;
+        let key = DecodingKey::from_rsa_pem(&pem)
+            .map_err(|_| ApiError::Unauthorized("install key is not an RSA public key"))?;
+        if let Ok(mut cache) = self.cache.lock() {
+            if cache.len() >= INSTALL_KEYS_CACHED {
+                cache.clear();
+            }
+            cache.insert(kid.to_string(), key.clone());
+        }
+        Ok(key)
+    }
+}
+
+fn valid_kid(kid: &str) -> bool {
+    !kid.is_empty()
+        && kid.len() <= 128
+        && kid != "."
+        && kid != ".."
+        && kid
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
+/// The lifecycle payload. Not strict: Atlassian adds fields over time, and only these are kept.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Lifecycle {
+    key: String,
+    client_key: String,
+    #[serde(default)]
+    shared_secret: Option<String>,
+    base_url: String,
+    #[serde(default)]
+    display_url: Option<String>,
+}
+
+/// Reads and verifies a lifecycle request: the signed token first, then the payload it covers.
+async fn verified_lifecycle(
+    req: &HttpRequest,
+    payload: &mut web::Payload,
+    state: &AppState,
+) -> Result<Lifecycle, ApiError> {
+    let token = header_token(req)?;
+    let header = precheck(&token, Algorithm::RS256)?;
+    let kid = header
+        .kid
+        .ok_or(ApiError::Unauthorized("signed install token has no kid"))?;
+    let body = read_limited(req, payload, BODY_LIMIT).await?;
+    let event: Lifecycle = serde_json::from_slice(&body)
+        .map_err(|_| ApiError::BadRequest("not a lifecycle payload".into()))?;
+    let key = state.install_keys.key(&kid).await?;
+    let expected = Expected {
+        alg: Algorithm::RS256,
+        issuer: &event.client_key,
+        audience: Some(&state.settings.base_url),
+        leeway: state.settings.jwt_leeway,
+        policy: QshPolicy::RequireRequestHash,
+    };
+    verify(&token, &key, &expected, &RequestTarget::of(req))?;
+    if event.key != state.settings.app_key {
+        return Err(ApiError::BadRequest(
+            "the payload is for another app key".into(),
+        ));
+    }
+    Ok(event)
+}
+
+/// `POST /lifecycle/installed`.
+pub async fn installed(
+    req: HttpRequest,
+    mut payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let event = verified_lifecycle(&req, &mut payload, &state).await?;
+    let secret = event
+        .shared_secret
+        .filter(|s| (8..=1024).contains(&s.len()))
+        .ok_or_else(|| ApiError::BadRequest("installed needs a sharedSecret".into()))?;
+    check_site_url(&event.base_url)?;
+    if let Some(d) = &event.display_url {
+        check_site_url(d)?;
+    }
+    let sealed = state.keys.seal(secret.as_bytes(), &event.client_key)?;
+    let installation = Installation {
+        client_key: event.client_key.clone(),
+        base_url: event.base_url.trim_end_matches('/').to_string(),
+        display_url: event
+            .display_url
+            .map(|d| d.trim_end_matches('/').to_string()),
+        sealed_secret: sealed,
+    };
+    let now = jiff::Timestamp::now();
+    let done = state
+        .db
+        .run(move |conn| Ok(store::install(conn, &installation, now)?))
+        .await?;
+    // Secrets rotated and installations retired: drop every cached tenant.
+    state.tenants.forget_all();
+    match done.outcome {
+        InstallOutcome::New => tracing::info!(tenant = %done.tenant, "tenant installed"),
+        InstallOutcome::Reinstalled { base_url_changed } => tracing::info!(
+            tenant = %done.tenant,
+            base_url_changed,
+            "tenant reinstalled, shared secret rotated"
+        ),
+    }
+    if done.retired > 0 {
+        tracing::info!(
+            retired = done.retired,
+            "older installations at the same base URL retired"
+        );
+    }
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// `POST /lifecycle/uninstalled`: keeps the data for the grace period, refuses the tenant's
+/// tokens from now on.
+pub async fn uninstalled(
+    req: HttpRequest,
+    mut payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let event = verified_lifecycle(&req, &mut payload, &state).await?;
+    let now = jiff::Timestamp::now();
+    let client_key = event.client_key.clone();
+    let found = state
+        .db
+        .run(move |conn| Ok(store::uninstall(conn, &client_key, now)?))
+        .await?;
+    state.tenants.forget(&event.client_key);
+    if found {
+        tracing::info!("tenant uninstalled; data kept for the grace period");
+    }
+    Ok(HttpResponse::NoContent().finish())
+}
+
+fn check_site_url(url: &str) -> Result<(), ApiError> {
+    let ok = url.len() <= 2048
+        && url.parse::<actix_web::http::Uri>().ok().is_some_and(|u| {
+            matches!(u.scheme_str(), Some("http" | "https"))
+                && u.host().is_some()
+                && u.query().is_none()
+        });
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::BadRequest("baseUrl is not an http(s) URL".into()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_ids_cannot_leave_the_key_service() {
+        assert!(valid_kid("0e50fccb-239d-4991-a5db-dc850ba3f236"));
+        assert!(!valid_kid("../secrets"));
+        assert!(!valid_kid(".."));
+        assert!(!valid_kid("a/b"));
+        assert!(!valid_kid(""));
+    }
+}

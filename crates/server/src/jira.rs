@@ -1,0 +1,169 @@
+//! The server's only outbound call to a tenant's Jira: a user's groups, for permissions.
+//!
+//! A Connect token carries no group membership, so the server asks Jira as the app:
+//! `GET {baseUrl}/rest/api/3/user/groups?accountId=...` with `Authorization: JWT <token>`, an
+//! HS256 token signed with the tenant's shared secret (`iss` = the app key, `qsh` of that very
+//! request, valid for three minutes). Answers are cached briefly per tenant and user. Nothing
+//! but the account id goes out; nothing but group names comes back.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use config::AccountId;
+use futures_util::future::LocalBoxFuture;
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use serde::{Deserialize, Serialize};
+
+use crate::auth::Tenant;
+use crate::auth::qsh;
+use crate::error::ApiError;
+use crate::store::TenantId;
+
+/// The path of Jira's user groups resource, relative to the site's base URL.
+pub const USER_GROUPS_PATH: &str = "/rest/api/3/user/groups";
+
+/// Where a user's group memberships come from.
+pub trait Directory: Send + Sync {
+    fn groups(
+        &self,
+        tenant: &Tenant,
+        account: &AccountId,
+    ) -> LocalBoxFuture<'static, Result<Arc<Vec<String>>, ApiError>>;
+}
+
+type GroupsCache = HashMap<(TenantId, AccountId), (Instant, Arc<Vec<String>>)>;
+
+/// Asks the tenant's Jira, as the app, and caches the answer.
+pub struct JiraDirectory {
+    app_key: String,
+    timeout: Duration,
+    ttl: Duration,
+    cache: Arc<Mutex<GroupsCache>>,
+}
+
+const GROUPS_CACHE_MAX: usize = 50_000;
+const GROUPS_BODY_LIMIT: usize = 1024 * 1024;
+
+impl JiraDirectory {
+    pub fn new(app_key: String, timeout: Duration, ttl: Duration) -> Self {
+        JiraDirectory {
+            app_key,
+            timeout,
+            ttl,
+            cache: Arc::new(Mutex::new(HashMap::new())),
+        }
+    }
+
+    fn cached(&self, key: &(TenantId, AccountId)) -> Option<Arc<Vec<String>>> {
+        let cache = self.cache.lock().ok()?;
+        let (at, groups) = cache.get(key)?;
+        (at.elapsed() < self.ttl).then(|| groups.clone())
+    }
+}
+
+#[derive(Serialize)]
+struct AppClaims<'a> {
+    iss: &'a str,
+    iat: i64,
+    exp: i64,
+    qsh: String,
+}
+
+#[derive(Deserialize)]
+struct GroupName {
+    name: String,
+}
+
+/// The signed request for `account`'s groups: its URL and `Authorization` value.
+pub fn signed_groups_request(
+    app_key: &str,
+    tenant: &Tenant,
+    account: &AccountId,
+) -> anyhow::Result<(String, String)> {
+    let query = format!("accountId={}", qsh::encode(account.as_str()));
+    let now = jiff::Timestamp::now().as_second();
+    let claims = AppClaims {
+        iss: app_key,
+        iat: now,
+        exp: now + 180,
+        qsh: qsh::qsh("GET", USER_GROUPS_PATH, &query),
+    };
+    let token = jsonwebtoken::encode(
+        &Header::new(Algorithm::HS256),
+        &claims,
+        &EncodingKey::from_secret(&tenant.shared_secret),
+    )?;
+    // The canonical path is relative to the base URL, so a context path such as `/jira`
+    // stays out of the hash.
+    let base = tenant.base_url.trim_end_matches('/');
+    Ok((
+        format!("{base}{USER_GROUPS_PATH}?{query}"),
+        format!("JWT {token}"),
+    ))
+}
+
+impl Directory for JiraDirectory {
+    fn groups(
+        &self,
+        tenant: &Tenant,
+        account: &AccountId,
+    ) -> LocalBoxFuture<'static, Result<Arc<Vec<String>>, ApiError>> {
+        let key = (tenant.id, account.clone());
+        if let Some(hit) = self.cached(&key) {
+            return Box::pin(async move { Ok(hit) });
+        }
+        let request = signed_groups_request(&self.app_key, tenant, account);
+        let cache = self.cache.clone();
+        let timeout = self.timeout;
+        Box::pin(async move {
+            let (url, authorization) = request?;
+            let client = awc::Client::builder().timeout(timeout).finish();
+            let mut response = client
+                .get(url)
+                .insert_header(("Authorization", authorization))
+                .insert_header(("Accept", "application/json"))
+                .send()
+                .await
+                .map_err(|e| {
+                    ApiError::JiraUnavailable(format!(
+                        "jira did not answer the groups request: {e}"
+                    ))
+                })?;
+            let status = response.status();
+            let groups: Vec<String> = if status.as_u16() == 404 {
+                // Jira does not know the user (deleted or never on this site): no groups.
+                Vec::new()
+            } else if status.is_success() {
+                let body = response
+                    .body()
+                    .limit(GROUPS_BODY_LIMIT)
+                    .await
+                    .map_err(|e| {
+                        ApiError::JiraUnavailable(format!("jira's groups answer broke off: {e}"))
+                    })?;
+                serde_json::from_slice::<Vec<GroupName>>(&body)
+                    .map_err(|_| {
+                        ApiError::JiraUnavailable(
+                            "jira's groups answer is not a list of groups".into(),
+                        )
+                    })?
+                    .into_iter()
+                    .map(|g| g.name)
+                    .collect()
+            } else {
+                return Err(ApiError::JiraUnavailable(format!(
+                    "jira answered the groups request with {status}"
+                )));
+            };
+            let groups = Arc::new(groups);
+            if let Ok(mut cache) = cache.lock() {
+                if cache.len() >= GROUPS_CACHE_MAX {
+                    cache.clear();
+                }
+                cache.insert(key, (Instant::now(), groups.clone()));
+            }
+            Ok(groups)
+        })
+    }
+}

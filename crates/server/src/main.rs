@@ -1,0 +1,123 @@
+//! `dwell-server`: runs the metadata server, or one maintenance task, with the settings of
+//! `--help` (flags, `DWELL_*` environment variables, or a TOML file given by `--config`).
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use server::settings::{LogFormat, Settings, SettingsArgs};
+use server::{Application, jobs, store};
+
+/// Dwell's metadata server: stores report configuration for Jira sites, nothing else.
+///
+/// Every setting is a flag, a DWELL_* environment variable, or a snake_case key in the TOML
+/// file given by --config; flags and the environment win over the file. The server calls out
+/// only to the install key service (signed installs) and to each site's Jira for a user's
+/// groups (GET /rest/api/3/user/groups, signed as the app).
+#[derive(Debug, Parser)]
+#[command(name = "dwell-server", version, about, long_about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    settings: SettingsArgs,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the API, the Connect lifecycle and the client (the default).
+    Serve,
+    /// Delete tenants uninstalled longer ago than the grace period, with all their data.
+    Purge,
+    /// Copy the database into DIR with SQLite's online backup API (safe while serving).
+    Backup {
+        /// Directory for the copy, named dwell-<UTC time>.sqlite3.
+        #[arg(long)]
+        to: PathBuf,
+        /// Afterwards, delete copies beyond the retention policy (8 daily + 8 weekly).
+        #[arg(long)]
+        prune: bool,
+    },
+    /// Replace the database with a backup, then migrate it. Stop the server first.
+    Restore {
+        /// The backup file.
+        #[arg(long)]
+        from: PathBuf,
+    },
+    /// Print a new random AES-256 key (base64) for the secret key file.
+    Keygen,
+    /// Print the OpenAPI document.
+    Openapi,
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let settings = Settings::load(&cli.settings)?;
+    init_logging(settings.log_format);
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(settings),
+        Command::Purge => {
+            let db = store::Db::open(&settings.database, 1)?;
+            let purged = jobs::purge_once(&db, settings.purge_grace, jiff::Timestamp::now())?;
+            println!("purged {} uninstalled tenant(s)", purged.len());
+            Ok(())
+        }
+        Command::Backup { to, prune } => {
+            let db = store::Db::open(&settings.database, 1)?;
+            let path = jobs::backup_now(&db, &to, jiff::Timestamp::now())?;
+            println!("{}", path.display());
+            if prune {
+                let daily = settings.backup.as_ref().map_or(8, |b| b.keep_daily);
+                let weekly = settings.backup.as_ref().map_or(8, |b| b.keep_weekly);
+                for removed in jobs::prune(&to, daily, weekly)? {
+                    println!("removed {}", removed.display());
+                }
+            }
+            Ok(())
+        }
+        Command::Restore { from } => {
+            store::restore(&from, &settings.database)?;
+            println!(
+                "restored {} into {}",
+                from.display(),
+                settings.database.display()
+            );
+            Ok(())
+        }
+        Command::Keygen => {
+            println!("{}", server::crypto::generate_key_base64()?);
+            Ok(())
+        }
+        Command::Openapi => {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&server::openapi::document(&settings.base_url))?
+            );
+            Ok(())
+        }
+    }
+}
+
+#[actix_web::main]
+async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let listen = settings.listen;
+    let app = Application::build(settings)
+        .await
+        .context("cannot start the server")?;
+    tracing::info!(%listen, port = app.port(), "dwell-server listening");
+    app.run_until_stopped().await?;
+    Ok(())
+}
+
+fn init_logging(format: LogFormat) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => builder.init(),
+    }
+}

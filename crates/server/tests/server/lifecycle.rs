@@ -1,0 +1,313 @@
+//! The Connect descriptor and the signed-install lifecycle, against a loopback key service.
+
+use serde_json::json;
+
+use crate::helpers::*;
+
+#[actix_web::test]
+async fn the_descriptor_asks_for_read_only_signed_installs_and_context_tokens() {
+    let app = TestApp::spawn();
+    let res = app.send("GET", "/atlassian-connect.json", &[], None).await;
+    assert_eq!(res.status, 200);
+    let d = &res.body;
+    assert_eq!(d["key"], APP_KEY);
+    assert_eq!(d["baseUrl"], APP_BASE_URL);
+    assert_eq!(d["scopes"], json!(["READ"]));
+    assert_eq!(d["authentication"]["type"], "jwt");
+    assert_eq!(d["apiMigrations"]["signed-install"], true);
+    assert_eq!(d["apiMigrations"]["context-qsh"], true);
+    assert_eq!(d["lifecycle"]["installed"], "/lifecycle/installed");
+    assert_eq!(d["lifecycle"]["uninstalled"], "/lifecycle/uninstalled");
+    assert!(d["modules"]["generalPages"][0]["url"].is_string());
+    assert!(d["modules"]["jiraProjectPages"][0]["url"].is_string());
+}
+
+#[actix_web::test]
+async fn a_signed_install_creates_a_tenant_whose_users_can_call_the_api() {
+    let app = TestApp::spawn_with(|s| s.admin_accounts = admins(&["admin-1"]));
+    let tenant = app.install("site-a").await;
+    let res = app
+        .api(&tenant.user("admin-1"), "GET", "/api/v1/me", None)
+        .await;
+    assert_eq!(res.status, 200, "{:?}", res.body);
+    assert_eq!(res.body["accountId"], "admin-1");
+    assert_eq!(res.body["isAdmin"], true);
+    // The key was fetched once by kid and cached after.
+    app.install_as("site-b", &format!("{}/t/site-b", app.jira.url), 1)
+        .await;
+    assert_eq!(app.jira.state.lock().unwrap().key_fetches, 1);
+    // The secret is stored sealed, never in clear.
+    let stored: Vec<u8> = app
+        .db()
+        .query_row(
+            "SELECT shared_secret FROM tenants WHERE client_key = 'site-a'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(
+        !stored
+            .windows(tenant.secret.len())
+            .any(|w| w == tenant.secret.as_bytes())
+    );
+}
+
+#[actix_web::test]
+async fn forged_or_misaddressed_installs_are_refused_and_store_nothing() {
+    let app = TestApp::spawn();
+    let tenant = Tenant {
+        client_key: "evil".into(),
+        secret: "attacker-chosen-secret-0123456789".into(),
+        base_url: format!("{}/t/evil", app.jira.url),
+    };
+    let good = install_private_key();
+    let attacker = std::fs::read(fixture("attacker-key.pem")).unwrap();
+    let path_qsh = qsh("POST", "/lifecycle/installed", "");
+    type Case<'a> = (&'a str, Vec<u8>, Option<&'a str>, Option<serde_json::Value>);
+    let cases: Vec<Case> = vec![
+        (
+            "signed with a key the service does not vouch for",
+            attacker,
+            Some(KID),
+            None,
+        ),
+        ("unknown kid", good.clone(), Some("other-kid"), None),
+        ("no kid", good.clone(), None, None),
+        (
+            "audience is another app",
+            good.clone(),
+            Some(KID),
+            Some(
+                json!({"iss": "evil", "aud": "https://other.app", "iat": now(), "exp": now() + 60, "qsh": path_qsh}),
+            ),
+        ),
+        (
+            "issuer is not the payload's client key",
+            good.clone(),
+            Some(KID),
+            Some(
+                json!({"iss": "someone-else", "aud": APP_BASE_URL, "iat": now(), "exp": now() + 60, "qsh": path_qsh}),
+            ),
+        ),
+        (
+            "qsh of another request",
+            good.clone(),
+            Some(KID),
+            Some(
+                json!({"iss": "evil", "aud": APP_BASE_URL, "iat": now(), "exp": now() + 60, "qsh": qsh("POST", "/lifecycle/uninstalled", "")}),
+            ),
+        ),
+        (
+            "context token for a lifecycle event",
+            good.clone(),
+            Some(KID),
+            Some(
+                json!({"iss": "evil", "aud": APP_BASE_URL, "iat": now(), "exp": now() + 60, "qsh": "context-qsh"}),
+            ),
+        ),
+        (
+            "expired",
+            good.clone(),
+            Some(KID),
+            Some(
+                json!({"iss": "evil", "aud": APP_BASE_URL, "iat": now() - 900, "exp": now() - 600, "qsh": path_qsh}),
+            ),
+        ),
+    ];
+    for (what, key, kid, claims) in cases {
+        let res = app.lifecycle("installed", &tenant, &key, kid, claims).await;
+        assert_eq!(res.status, 401, "{what}: {:?}", res.body);
+        assert_eq!(res.code(), "unauthorized", "{what}");
+    }
+    // An HS256 install signed with a secret of the caller's choosing is refused outright.
+    let token = hs256(
+        tenant.secret.as_bytes(),
+        &json!({"iss": "evil", "aud": APP_BASE_URL, "iat": now(), "exp": now() + 60, "qsh": path_qsh}),
+    );
+    let res = app
+        .send(
+            "POST",
+            "/lifecycle/installed",
+            &[("Authorization", format!("JWT {token}"))],
+            Some(("application/json", br#"{"key":"dwell","clientKey":"evil","sharedSecret":"attacker-chosen-secret-0123456789","baseUrl":"https://x.test"}"#.to_vec())),
+        )
+        .await;
+    assert_eq!(res.status, 401);
+    let n: i64 = app
+        .db()
+        .query_row("SELECT count(*) FROM tenants", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 0);
+}
+
+#[actix_web::test]
+async fn an_install_for_another_app_key_is_refused() {
+    let app = TestApp::spawn_with(|s| s.app_key = "not-dwell".into());
+    let tenant = Tenant {
+        client_key: "site".into(),
+        secret: "secret-0123456789abcdef".into(),
+        base_url: format!("{}/t/site", app.jira.url),
+    };
+    let res = app
+        .lifecycle(
+            "installed",
+            &tenant,
+            &install_private_key(),
+            Some(KID),
+            None,
+        )
+        .await;
+    assert_eq!(res.status, 400, "{:?}", res.body);
+}
+
+#[actix_web::test]
+async fn uninstall_keeps_the_data_and_a_reinstall_brings_it_back_with_a_new_secret() {
+    let app = TestApp::spawn_with(|s| s.admin_accounts = admins(&["admin-1"]));
+    let tenant = app.install("site-a").await;
+    let admin = tenant.user("admin-1");
+    let created = app
+        .api(&admin, "POST", "/api/v1/reports", Some(report("Kept")))
+        .await;
+    assert_eq!(created.status, 201);
+    let id = created.body["id"].as_str().unwrap().to_string();
+
+    let res = app
+        .lifecycle(
+            "uninstalled",
+            &tenant,
+            &install_private_key(),
+            Some(KID),
+            None,
+        )
+        .await;
+    assert_eq!(res.status, 204);
+    let res = app.api(&admin, "GET", "/api/v1/reports", None).await;
+    assert_eq!(res.status, 401);
+    let uninstalled_at: Option<i64> = app
+        .db()
+        .query_row(
+            "SELECT uninstalled_at FROM tenants WHERE client_key = 'site-a'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(uninstalled_at.is_some());
+
+    let again = app
+        .install_as("site-a", &tenant.base_url, 2)
+        .await
+        .user("admin-1");
+    let res = app
+        .api(&again, "GET", &format!("/api/v1/reports/{id}"), None)
+        .await;
+    assert_eq!(res.status, 200);
+    assert_eq!(res.body["config"]["name"], "Kept");
+    // The old secret no longer opens anything.
+    let res = app.api(&admin, "GET", "/api/v1/reports", None).await;
+    assert_eq!(res.status, 401);
+}
+
+#[actix_web::test]
+async fn a_renamed_site_keeps_its_data_and_a_site_import_starts_afresh() {
+    let app = TestApp::spawn();
+    let old_url = format!("{}/t/site-a", app.jira.url);
+    app.install_as("site-a", &old_url, 1).await;
+
+    // Same client key, new base URL: a rename. The stored URL follows.
+    let new_url = format!("{}/t/site-a-renamed", app.jira.url);
+    app.install_as("site-a", &new_url, 2).await;
+    let (url, uninstalled): (String, Option<i64>) = app
+        .db()
+        .query_row(
+            "SELECT base_url, uninstalled_at FROM tenants WHERE client_key = 'site-a'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(url, new_url);
+    assert_eq!(uninstalled, None);
+
+    // A new client key at the same base URL: an imported site. The old installation is
+    // retired (and will be purged); nothing passes to the new one.
+    app.install_as("site-a-imported", &new_url, 1).await;
+    let retired: Option<i64> = app
+        .db()
+        .query_row(
+            "SELECT uninstalled_at FROM tenants WHERE client_key = 'site-a'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(retired.is_some());
+}
+
+#[actix_web::test]
+async fn the_purge_job_removes_uninstalled_tenants_after_the_grace_period() {
+    let app = TestApp::spawn_with(|s| {
+        s.purge_grace = std::time::Duration::ZERO;
+        s.purge_interval = Some(std::time::Duration::from_millis(200));
+        s.admin_accounts = admins(&["admin-1"]);
+    });
+    let gone = app.install("gone").await;
+    let stays = app.install("stays").await;
+    for t in [&gone, &stays] {
+        let res = app
+            .api(
+                &t.user("admin-1"),
+                "POST",
+                "/api/v1/reports",
+                Some(report("R")),
+            )
+            .await;
+        assert_eq!(res.status, 201);
+    }
+    app.lifecycle(
+        "uninstalled",
+        &gone,
+        &install_private_key(),
+        Some(KID),
+        None,
+    )
+    .await;
+    let mut remaining = i64::MAX;
+    for _ in 0..100 {
+        remaining = app
+            .db()
+            .query_row(
+                "SELECT count(*) FROM tenants WHERE client_key = 'gone'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        if remaining == 0 {
+            break;
+        }
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(remaining, 0, "the uninstalled tenant was purged");
+    let reports: i64 = app
+        .db()
+        .query_row("SELECT count(*) FROM reports", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(reports, 1, "only the installed tenant's report is left");
+}
+
+#[actix_web::test]
+async fn a_tenant_within_the_grace_period_is_not_purged() {
+    let app = TestApp::spawn();
+    let t = app.install("recent").await;
+    app.lifecycle("uninstalled", &t, &install_private_key(), Some(KID), None)
+        .await;
+    let db = server::store::Db::open(&app.db_path, 1).unwrap();
+    let purged = server::jobs::purge_once(
+        &db,
+        std::time::Duration::from_secs(90 * 86_400),
+        jiff::Timestamp::now(),
+    )
+    .unwrap();
+    assert!(purged.is_empty());
+    let later = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(91 * 24);
+    let purged =
+        server::jobs::purge_once(&db, std::time::Duration::from_secs(90 * 86_400), later).unwrap();
+    assert_eq!(purged, vec!["recent".to_string()]);
+}

@@ -1,0 +1,14 @@
+//! Integration tests of dwell-server: the real app over loopback HTTP, a real SQLite file, and
+//! a loopback Jira (install keys, user groups) started by the tests themselves.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod bodies;
+mod concurrency;
+mod helpers;
+mod isolation;
+mod jwt_attacks;
+mod lifecycle;
+mod permissions;
+mod process;
+mod security;
+mod transfer;

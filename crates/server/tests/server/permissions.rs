@@ -1,0 +1,416 @@
+//! The permissions matrix: who may do what, with groups resolved by signed calls to the
+//! loopback Jira.
+
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+/// The tenant's cast. Groups come from Jira; grants from the tenant's permissions.
+const SITE_ADMIN: &str = "site-admin";
+const CONFIGURED_ADMIN: &str = "configured-admin";
+const EDITOR: &str = "editor";
+const CALENDAR_MANAGER: &str = "cal-manager";
+const PERMISSION_MANAGER: &str = "perm-manager";
+const PLAIN: &str = "plain";
+const AUDITOR: &str = "auditor";
+const NAMED_EDITOR: &str = "named-editor";
+
+async fn setup() -> (TestApp, Tenant) {
+    let app = TestApp::spawn_with(|s| s.admin_accounts = admins(&[CONFIGURED_ADMIN]));
+    app.jira
+        .set_groups(SITE_ADMIN, &["site-admins", "jira-software-users"]);
+    app.jira.set_groups(EDITOR, &["Team-Falcon"]);
+    app.jira.set_groups(AUDITOR, &["auditors"]);
+    let tenant = app.install("site").await;
+    let grants = json!({
+        "editReports": [{"type": "group", "name": "team-falcon"}],
+        "manageCalendars": [{"type": "user", "accountId": CALENDAR_MANAGER}],
+        "managePermissions": [{"type": "user", "accountId": PERMISSION_MANAGER}]
+    });
+    let res = app
+        .api_with(
+            &tenant.user(SITE_ADMIN),
+            "PUT",
+            "/api/v1/permissions",
+            Some(grants),
+            &[("If-Match", "\"0\"".into())],
+        )
+        .await;
+    assert_eq!(res.status, 200, "{:?}", res.body);
+    assert_eq!(res.header("etag").as_deref(), Some("\"1\""));
+    (app, tenant)
+}
+
+#[actix_web::test]
+async fn tenant_rights_follow_admin_groups_the_admin_list_and_grants() {
+    let (app, tenant) = setup().await;
+    let everyone = [
+        SITE_ADMIN,
+        CONFIGURED_ADMIN,
+        EDITOR,
+        CALENDAR_MANAGER,
+        PERMISSION_MANAGER,
+        PLAIN,
+    ];
+    // (account, isAdmin, editReports, manageCalendars, managePermissions)
+    let expected = [
+        (SITE_ADMIN, true, true, true, true),
+        (CONFIGURED_ADMIN, true, true, true, true),
+        (EDITOR, false, true, false, false),
+        (CALENDAR_MANAGER, false, false, true, false),
+        (PERMISSION_MANAGER, false, false, false, true),
+        (PLAIN, false, false, false, false),
+    ];
+    for (account, admin, edit, cal, perm) in expected {
+        let me = app
+            .api(&tenant.user(account), "GET", "/api/v1/me", None)
+            .await;
+        assert_eq!(me.status, 200);
+        assert_eq!(
+            me.body,
+            json!({"accountId": account, "isAdmin": admin, "editReports": edit,
+                   "manageCalendars": cal, "managePermissions": perm}),
+            "{account}"
+        );
+    }
+
+    let status =
+        |want: &[&str], account: &str, ok: u16| if want.contains(&account) { ok } else { 403 };
+    let editors = [SITE_ADMIN, CONFIGURED_ADMIN, EDITOR];
+    let calendar_managers = [SITE_ADMIN, CONFIGURED_ADMIN, CALENDAR_MANAGER];
+    let permission_managers = [SITE_ADMIN, CONFIGURED_ADMIN, PERMISSION_MANAGER];
+    for account in everyone {
+        let u = tenant.user(account);
+        let res = app
+            .api(&u, "POST", "/api/v1/reports", Some(report("R")))
+            .await;
+        assert_eq!(
+            res.status,
+            status(&editors, account, 201),
+            "create report as {account}"
+        );
+        let res = app
+            .api(&u, "POST", "/api/v1/calendars", Some(calendar("C")))
+            .await;
+        assert_eq!(
+            res.status,
+            status(&calendar_managers, account, 201),
+            "create calendar as {account}"
+        );
+        let res = app
+            .api(&u, "POST", "/api/v1/status-groups", Some(status_group("G")))
+            .await;
+        assert_eq!(
+            res.status,
+            status(&calendar_managers, account, 201),
+            "create group as {account}"
+        );
+        let res = app.api(&u, "GET", "/api/v1/permissions", None).await;
+        assert_eq!(
+            res.status,
+            status(&permission_managers, account, 200),
+            "read grants as {account}"
+        );
+        let res = app.api(&u, "GET", "/api/v1/export", None).await;
+        assert_eq!(
+            res.status,
+            status(&permission_managers, account, 200),
+            "export as {account}"
+        );
+        let doc = app
+            .api(&tenant.user(SITE_ADMIN), "GET", "/api/v1/export", None)
+            .await
+            .body;
+        let res = app
+            .api(&u, "POST", "/api/v1/import?dryRun=true", Some(doc))
+            .await;
+        assert_eq!(
+            res.status,
+            status(&permission_managers, account, 200),
+            "import as {account}"
+        );
+        // Everyone may read what reports need.
+        for path in [
+            "/api/v1/reports",
+            "/api/v1/calendars",
+            "/api/v1/status-groups",
+        ] {
+            assert_eq!(
+                app.api(&u, "GET", path, None).await.status,
+                200,
+                "{path} as {account}"
+            );
+        }
+    }
+    assert!(app.jira.group_calls() > 0);
+    assert_eq!(
+        app.jira.rejected_group_calls(),
+        0,
+        "every groups call was signed correctly"
+    );
+
+    // Deleting the tenant's data: refused to all but permission managers, then total.
+    for account in [EDITOR, CALENDAR_MANAGER, PLAIN] {
+        let res = app
+            .api(&tenant.user(account), "DELETE", "/api/v1/tenant", None)
+            .await;
+        assert_eq!(res.status, 403, "delete tenant as {account}");
+    }
+    let res = app
+        .api(
+            &tenant.user(PERMISSION_MANAGER),
+            "DELETE",
+            "/api/v1/tenant",
+            None,
+        )
+        .await;
+    assert_eq!(res.status, 204);
+    let db = app.db();
+    for table in [
+        "tenants",
+        "reports",
+        "calendars",
+        "status_groups",
+        "permissions",
+        "report_calendars",
+        "report_status_groups",
+    ] {
+        let n: i64 = db
+            .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 0, "{table} still holds rows");
+    }
+    let res = app
+        .api(&tenant.user(SITE_ADMIN), "GET", "/api/v1/me", None)
+        .await;
+    assert_eq!(res.status, 401, "the installation went with the data");
+}
+
+#[actix_web::test]
+async fn grants_change_only_with_the_current_version() {
+    let (app, tenant) = setup().await;
+    let u = tenant.user(PERMISSION_MANAGER);
+    let res = app
+        .api(&u, "PUT", "/api/v1/permissions", Some(json!({})))
+        .await;
+    assert_eq!(res.status, 428, "no If-Match, no change");
+    let res = app
+        .api_with(
+            &u,
+            "PUT",
+            "/api/v1/permissions",
+            Some(json!({})),
+            &[("If-Match", "\"0\"".into())],
+        )
+        .await;
+    assert_eq!(res.status, 412, "stale If-Match");
+    let res = app
+        .api_with(
+            &u,
+            "PUT",
+            "/api/v1/permissions",
+            Some(json!({"editReports": [{"type": "user", "accountId": PLAIN}]})),
+            &[("If-Match", "\"1\"".into())],
+        )
+        .await;
+    assert_eq!(res.status, 200);
+    // The manager gave away nothing they held: grants are not admin rights.
+    let me = app
+        .api(&tenant.user(PLAIN), "GET", "/api/v1/me", None)
+        .await;
+    assert_eq!(me.body["editReports"], true);
+    assert_eq!(me.body["isAdmin"], false);
+}
+
+async fn create_report(app: &TestApp, as_user: &User, name: &str, access: Value) -> String {
+    let mut body = report(name);
+    body["access"] = access;
+    let res = app
+        .api(as_user, "POST", "/api/v1/reports", Some(body))
+        .await;
+    assert_eq!(res.status, 201, "{:?}", res.body);
+    res.body["id"].as_str().unwrap().to_string()
+}
+
+fn update_body(current: &Value) -> Value {
+    let mut config = current["config"].clone();
+    config["description"] = json!("changed");
+    json!({"version": current["version"], "config": config, "access": current["access"]})
+}
+
+#[actix_web::test]
+async fn restricted_reports_are_seen_and_edited_only_by_whom_they_name() {
+    let (app, tenant) = setup().await;
+    let admin = tenant.user(SITE_ADMIN);
+    let restricted = create_report(
+        &app,
+        &admin,
+        "Restricted",
+        json!({"viewers": [{"type": "group", "name": "auditors"}],
+               "editors": [{"type": "user", "accountId": NAMED_EDITOR}]}),
+    )
+    .await;
+    let open = create_report(&app, &tenant.user(EDITOR), "Open", json!({})).await;
+
+    // (account, sees restricted, may edit restricted, may edit open)
+    let expected = [
+        (SITE_ADMIN, true, true, true),
+        (AUDITOR, true, false, false),
+        (NAMED_EDITOR, true, true, false),
+        (EDITOR, false, false, true),
+        (PLAIN, false, false, false),
+    ];
+    for (account, sees, edits_restricted, edits_open) in expected {
+        let u = tenant.user(account);
+        let list = app.api(&u, "GET", "/api/v1/reports", None).await;
+        let ids: Vec<&str> = list
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            ids.contains(&restricted.as_str()),
+            sees,
+            "{account} lists restricted"
+        );
+        assert!(ids.contains(&open.as_str()), "{account} lists open");
+        let got = app
+            .api(&u, "GET", &format!("/api/v1/reports/{restricted}"), None)
+            .await;
+        assert_eq!(
+            got.status,
+            if sees { 200 } else { 404 },
+            "{account} reads restricted"
+        );
+        let can_edit = list
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == open.as_str())
+            .unwrap()["canEdit"]
+            .clone();
+        assert_eq!(can_edit, json!(edits_open), "{account} canEdit open");
+
+        let current = app
+            .api(
+                &admin,
+                "GET",
+                &format!("/api/v1/reports/{restricted}"),
+                None,
+            )
+            .await
+            .body;
+        let res = app
+            .api(
+                &u,
+                "PUT",
+                &format!("/api/v1/reports/{restricted}"),
+                Some(update_body(&current)),
+            )
+            .await;
+        let want = match (sees, edits_restricted) {
+            (false, _) => 404,
+            (true, true) => 200,
+            (true, false) => 403,
+        };
+        assert_eq!(res.status, want, "{account} edits restricted");
+        let current = app
+            .api(&admin, "GET", &format!("/api/v1/reports/{open}"), None)
+            .await
+            .body;
+        let res = app
+            .api(
+                &u,
+                "PUT",
+                &format!("/api/v1/reports/{open}"),
+                Some(update_body(&current)),
+            )
+            .await;
+        assert_eq!(
+            res.status,
+            if edits_open { 200 } else { 403 },
+            "{account} edits open"
+        );
+    }
+
+    // Duplicating needs the right to create; the copy belongs to whoever made it.
+    let res = app
+        .api(
+            &tenant.user(PLAIN),
+            "POST",
+            &format!("/api/v1/reports/{open}/duplicate"),
+            None,
+        )
+        .await;
+    assert_eq!(res.status, 403);
+    let res = app
+        .api(
+            &tenant.user(EDITOR),
+            "POST",
+            &format!("/api/v1/reports/{open}/duplicate"),
+            None,
+        )
+        .await;
+    assert_eq!(res.status, 201);
+    assert_eq!(res.body["config"]["name"], "Copy of Open");
+    assert_eq!(res.body["createdBy"], EDITOR);
+    assert_ne!(res.body["id"], json!(open));
+    let res = app
+        .api(
+            &tenant.user(EDITOR),
+            "POST",
+            &format!("/api/v1/reports/{restricted}/duplicate"),
+            None,
+        )
+        .await;
+    assert_eq!(res.status, 404, "what one cannot see cannot be copied");
+
+    // Deleting follows editing.
+    let res = app
+        .api(
+            &tenant.user(AUDITOR),
+            "DELETE",
+            &format!("/api/v1/reports/{restricted}"),
+            None,
+        )
+        .await;
+    assert_eq!(res.status, 403);
+    let res = app
+        .api(
+            &tenant.user(NAMED_EDITOR),
+            "DELETE",
+            &format!("/api/v1/reports/{restricted}"),
+            None,
+        )
+        .await;
+    assert_eq!(res.status, 204);
+}
+
+#[actix_web::test]
+async fn groups_are_asked_once_and_cached_briefly() {
+    let (app, tenant) = setup().await;
+    let u = tenant.user(EDITOR);
+    app.api(&u, "GET", "/api/v1/me", None).await;
+    let after_first = app.jira.group_calls();
+    for _ in 0..5 {
+        assert_eq!(app.api(&u, "GET", "/api/v1/me", None).await.status, 200);
+    }
+    assert_eq!(app.jira.group_calls(), after_first);
+}
+
+#[actix_web::test]
+async fn without_jira_there_are_no_rights_to_resolve() {
+    let app = TestApp::spawn();
+    let tenant = app.install("site").await;
+    // The loopback Jira forgets the secret: it now refuses the app's calls.
+    app.jira.state.lock().unwrap().secrets.clear();
+    let res = app
+        .api(&tenant.user(PLAIN), "GET", "/api/v1/me", None)
+        .await;
+    assert_eq!(res.status, 503);
+    assert_eq!(res.code(), "jira_unavailable");
+    assert!(res.header("retry-after").is_some());
+}
