@@ -10,8 +10,8 @@
 use std::future::Future;
 
 use config::api::{
-    CalendarRecord, EffectiveRights, ErrorBody, ImportSummary, NewReport, Permissions,
-    ReportRecord, ReportSummary, ReportUpdate, StatusGroupRecord,
+    CalendarRecord, CalendarUpdate, EffectiveRights, ErrorBody, ImportSummary, NewReport,
+    Permissions, ReportRecord, ReportSummary, ReportUpdate, StatusGroupRecord, StatusGroupUpdate,
 };
 use config::{CalendarId, ReportId, StatusGroup, StatusGroupId, WorkCalendar};
 use serde::Serialize;
@@ -33,22 +33,6 @@ pub enum Saved<T> {
     /// The record as it is now on the server. Nothing was written; the caller still holds its
     /// own version.
     Conflict(T),
-}
-
-/// Body of `PUT /api/v1/calendars/{id}`.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct CalendarUpdate<'a> {
-    version: u64,
-    calendar: &'a WorkCalendar,
-}
-
-/// Body of `PUT /api/v1/status-groups/{id}`.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct StatusGroupUpdate<'a> {
-    version: u64,
-    group: &'a StatusGroup,
 }
 
 /// A version-stamped document (permissions carry their version in the ETag).
@@ -192,7 +176,10 @@ impl<H: Http, A: Authenticator> ServerClient<H, A> {
     ) -> Result<Saved<CalendarRecord>, ClientError> {
         self.save(
             &format!("/calendars/{id}"),
-            &CalendarUpdate { version, calendar },
+            &CalendarUpdate {
+                version,
+                calendar: calendar.clone(),
+            },
         )
         .await
     }
@@ -221,7 +208,10 @@ impl<H: Http, A: Authenticator> ServerClient<H, A> {
     ) -> Result<Saved<StatusGroupRecord>, ClientError> {
         self.save(
             &format!("/status-groups/{id}"),
-            &StatusGroupUpdate { version, group },
+            &StatusGroupUpdate {
+                version,
+                group: group.clone(),
+            },
         )
         .await
     }

@@ -8,6 +8,8 @@
 mod planner;
 #[cfg(not(target_arch = "wasm32"))]
 mod scripted;
+#[cfg(not(target_arch = "wasm32"))]
+mod sim;
 
 #[cfg(target_arch = "wasm32")]
 mod browser;
