@@ -112,26 +112,34 @@ impl std::fmt::Display for BundleSizes {
     }
 }
 
-/// Measures every wasm and JS file in `dist`. The page's own program is `client-<hash>.js` and
-/// `client-<hash>_bg.wasm`; the worker's files load later, off the main thread.
+/// Measures every wasm and JS file in `dist`. The page's own program is `client-<hash>.js`,
+/// `client-<hash>_bg.wasm` and its snippets; the worker's and the extra module's files load
+/// later, when first needed.
 pub fn bundle_sizes(dist: &Path) -> Result<BundleSizes> {
     let entries =
         std::fs::read_dir(dist).map_err(|e| format!("cannot read {}: {e}", dist.display()))?;
-    let mut paths: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            p.extension()
-                .is_some_and(|x| x == "wasm" || x == "js" || x == "css" || x == "html")
-        })
-        .collect();
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    // wasm-bindgen's snippets (imported by the page's JS at start) sit in snippets/<crate>/.
+    if let Ok(crates) = std::fs::read_dir(dist.join("snippets")) {
+        for dir in crates.filter_map(|e| e.ok().map(|e| e.path())) {
+            if let Ok(files) = std::fs::read_dir(&dir) {
+                paths.extend(files.filter_map(|e| e.ok().map(|e| e.path())));
+            }
+        }
+    }
+    paths.retain(|p| {
+        p.extension()
+            .is_some_and(|x| x == "wasm" || x == "js" || x == "css" || x == "html")
+    });
     paths.sort();
     let mut files = Vec::new();
     let mut tzdb_in_page = false;
     for path in paths {
         let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
+            .strip_prefix(dist)
+            .unwrap_or(&path)
+            .to_string_lossy()
+            .into_owned();
         let bytes =
             std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         let first_download =
@@ -171,7 +179,9 @@ fn gzip_size(path: &Path) -> Result<u64> {
 }
 
 /// The wasm-bindgen tests (`crates/client/tests/client`, browser modules) in headless
-/// Chromium through ChromeDriver. The browser's flags are in `crates/client/webdriver.json`.
+/// Chromium through ChromeDriver (the browser's flags are in `crates/client/webdriver.json`),
+/// then the end-to-end smoke run of the built client against jira-sim
+/// (`crates/client/benches/browser.rs`, which needs the `client` step's `dist/`).
 pub fn browser_tests() -> Result {
     let driver = tools::chromedriver().ok_or("chromedriver is not installed (run setup)")?;
     let mut cmd = cargo();
@@ -197,5 +207,12 @@ pub fn browser_tests() -> Result {
     )
     .env_remove("GECKODRIVER")
     .env_remove("SAFARIDRIVER");
-    tools::run(&mut cmd)
+    tools::run(&mut cmd)?;
+    let chromium = tools::chromium().ok_or("chromium is not installed (run setup)")?;
+    tools::run(
+        cargo()
+            .args(["test", "-p", "client", "--bench", "browser"])
+            .env("CHROMEDRIVER", tools::chromedriver().unwrap_or_default())
+            .env("CHROMIUM", chromium),
+    )
 }

@@ -1,7 +1,6 @@
 //! The app shell: finds out where the page runs, sets up the Jira transport and the metadata
 //! server client, and shows the page the URL fragment names.
 
-use config::ReportConfig;
 use config::api::EffectiveRights;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -63,9 +62,9 @@ pub struct Ctx {
     pub server: StoredValue<Option<Server>>,
     /// What the user may do on the server; `None` until known (and in Direct mode).
     pub rights: RwSignal<Option<EffectiveRights>>,
-    /// The configuration being run or edited without the server (templates, imports).
-    pub draft: RwSignal<Option<ReportConfig>>,
-    pub background: StoredValue<Background, LocalStorage>,
+    /// The configuration being run or edited without the server (templates, imports), as
+    /// JSON: the page never parses configurations (the worker and the editor module do).
+    pub draft: RwSignal<Option<String>>,
     /// A short confirmation shown at the top of the page.
     pub notice: RwSignal<Option<String>>,
     /// Why starting up failed (all.js missing, server unreachable).
@@ -84,7 +83,6 @@ impl Ctx {
             server: StoredValue::new(server),
             rights: RwSignal::new(None),
             draft: RwSignal::new(None),
-            background: StoredValue::new_local(Background::new()),
             notice: RwSignal::new(None),
             startup_error: RwSignal::new(None),
         }
@@ -111,8 +109,9 @@ impl Ctx {
         self.server.get_value().ok_or(ClientError::NoServer)
     }
 
+    /// The page's worker (one per page, started on first use).
     pub fn background(&self) -> Background {
-        self.background.get_value()
+        Background::shared()
     }
 
     pub fn can_edit_reports(&self) -> bool {
@@ -144,6 +143,10 @@ async fn start(ctx: Ctx, env: Environment) {
     let Environment::Connect { host, all_js } = env else {
         return;
     };
+    // A shared link opened in Jira: Connect passes the route as `ac.route`.
+    if let Some(hash) = crate::env::query_param(&platform::location_search(), "ac.route") {
+        ctx.go(Route::parse(&hash));
+    }
     let Some(all_js) = all_js else {
         ctx.startup_error.set(Some(ClientError::Network {
             service: "Jira",
@@ -170,6 +173,41 @@ async fn start(ctx: Ctx, env: Environment) {
             Err(e) => ctx.startup_error.set(Some(e)),
         },
         Err(e) => ctx.startup_error.set(Some(e)),
+    }
+}
+
+/// A link that reopens `route` for someone else. Opened directly, it is this page's address;
+/// inside Jira it is the Jira page that hosts Dwell, carrying the route as `ac.route` (Connect
+/// hands `ac.*` parameters to the app's iframe).
+pub async fn share_link(ctx: Ctx, route: &Route) -> String {
+    let hash = route.to_hash();
+    let Environment::Connect { host, .. } = ctx.env.get_value() else {
+        return format!("{}{hash}", platform::page_url());
+    };
+    #[derive(serde::Deserialize)]
+    struct Descriptor {
+        key: String,
+    }
+    let descriptor = crate::api::http::Http::fetch(
+        &BrowserHttp,
+        crate::api::http::HttpRequest {
+            method: "GET",
+            url: format!("{}/atlassian-connect.json", platform::origin()),
+            headers: vec![("Accept", "application/json".to_string())],
+            body: None,
+        },
+        &Cancel::new(),
+    )
+    .await
+    .ok()
+    .and_then(|r| serde_json::from_str::<Descriptor>(&r.body).ok());
+    match descriptor {
+        Some(d) => format!(
+            "{host}/plugins/servlet/ac/{}/dwell-reports?ac.route={}",
+            crate::env::percent_encode(&d.key),
+            crate::env::percent_encode(&hash)
+        ),
+        None => format!("{}{hash}", platform::page_url()),
     }
 }
 

@@ -14,6 +14,34 @@ use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
 
 use crate::fetch::Delivery;
+use crate::route::Overrides;
+
+/// A shared link's changes, applied for one viewing (never saved).
+pub fn apply_overrides(mut config: ReportConfig, o: &Overrides) -> Result<ReportConfig, String> {
+    use config::{DateField, DateRange, FieldId, Jql};
+
+    use crate::view::editor::parse_date_bound;
+    if let Some(jql) = &o.jql {
+        config.jql = Jql::parse(jql.clone()).map_err(|e| format!("jql: {e}"))?;
+    }
+    if o.from.is_some() || o.to.is_some() {
+        let from = parse_date_bound(o.from.as_deref().unwrap_or(""))?;
+        let to = parse_date_bound(o.to.as_deref().unwrap_or(""))?;
+        let field = config
+            .date_range
+            .as_ref()
+            .map_or(DateField::Updated, |r| r.field);
+        config.date_range = Some(DateRange { field, from, to });
+    }
+    if let Some(group) = &o.group {
+        config.rows.group_by = if group == "none" {
+            Vec::new()
+        } else {
+            vec![FieldId::parse(group.as_str()).map_err(|e| format!("group: {e}"))?]
+        };
+    }
+    Ok(config)
+}
 
 /// One run's data and its latest report.
 #[derive(Debug, Default)]
@@ -51,10 +79,11 @@ impl SortBy {
 }
 
 impl Session {
-    /// A session that keeps the fields `config` needs.
-    pub fn new(config: &ReportConfig) -> Self {
+    /// A session that keeps `fields` (what the run asked Jira for: see
+    /// [`crate::fetch::FetchSpec::fields`]), so the table can be regrouped by any of them.
+    pub fn new(fields: &[String]) -> Self {
         Session {
-            dataset: Dataset::for_fields(config.needed_fields().iter().map(|f| f.as_str())),
+            dataset: Dataset::for_fields(fields),
             ..Session::default()
         }
     }
@@ -79,6 +108,11 @@ impl Session {
             self.problems
                 .push(format!("a page Jira sent could not be read: {e}"));
         }
+    }
+
+    #[doc(hidden)]
+    pub fn dataset_for_bench(&self) -> &Dataset {
+        &self.dataset
     }
 
     pub fn issue_count(&self) -> usize {
@@ -385,7 +419,8 @@ pub struct ReportSummary {
     pub has_total: bool,
     pub totals: Vec<StatView>,
     pub warnings: Vec<String>,
-    pub charts: Charts,
+    /// [`Charts`] as JSON: the page hands it to the charts' module without reading it.
+    pub charts: String,
 }
 
 /// Chart data, in plain numbers (seconds, counts, epoch milliseconds) and ISO dates.
@@ -565,13 +600,14 @@ impl ReportSummary {
                 .map(|a| stat_view(report, a, &units, &tz))
                 .collect(),
             warnings,
-            charts: Charts {
+            charts: serde_json::to_string(&Charts {
                 averages,
                 largest,
                 flow,
                 cycle,
                 unit: unit.to_string(),
-            },
+            })
+            .unwrap_or_default(),
         }
     }
 }

@@ -1,17 +1,16 @@
-//! The configuration editor (report editor and administration) as a module loaded when first
-//! needed. Its views are about as large as the rest of the page put together, and most visits
-//! only list and run reports, so the page's first download leaves them out.
+//! The rest of the UI (report editor, administration, charts) as a module loaded when first
+//! needed. Those views are about as large as the rest of the page put together, and a visit
+//! starts with listing and running reports, so the page's first download leaves them out.
 //!
-//! Trunk builds the editor as a second wasm-bindgen module (`bin/editor.rs`: `editor.js` and
-//! `editor_bg.wasm`); the page imports it on the first editor or admin route and mounts it into
-//! a container with [`EditorProps`]. The editor runs its own copy of the UI runtime and talks
-//! back through the page's address (it sets the fragment to navigate) and two host callbacks:
-//! a notice to show, and the Direct-mode draft configuration to run.
+//! Trunk builds the module from `bin/extra.rs` (`extra.js` and `extra_bg.wasm`). The page
+//! imports it on the first editor or admin route, or while a report's data is being fetched
+//! (for the charts), and mounts a [`Mount`] into a container. The module runs its own copy of
+//! the UI runtime and talks back through the page's address (it sets the fragment to
+//! navigate) and two host callbacks: a notice to show, and the Direct-mode draft to run.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use config::ReportConfig;
 use config::api::EffectiveRights;
 use js_sys::{Function, Object, Promise, Reflect};
 use leptos::html;
@@ -31,11 +30,29 @@ extern "C" {
     fn import_module(url: &str) -> Promise;
 }
 
+/// What to mount, with everything it needs.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(
+    tag = "what",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum Mount {
+    /// The report editor or an admin page, for the page's current route.
+    Editor(EditorProps),
+    /// A report's charts: [`crate::compute::Charts`] as JSON, read by the module.
+    Charts {
+        charts: String,
+        columns: Vec<String>,
+    },
+}
+
 /// What the page tells the editor when mounting it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct EditorProps {
     pub rights: Option<EffectiveRights>,
-    pub draft: Option<ReportConfig>,
+    /// The Direct-mode draft configuration, as JSON.
+    pub draft: Option<String>,
     pub jira: Option<JiraProps>,
 }
 
@@ -76,10 +93,10 @@ thread_local! {
 fn js_error(e: JsValue) -> String {
     e.dyn_ref::<js_sys::Error>()
         .map(|e| String::from(e.message()))
-        .unwrap_or_else(|| "cannot load the editor".into())
+        .unwrap_or_else(|| "cannot load the rest of Dwell".into())
 }
 
-/// Imports `editor.js` and initialises its wasm, once.
+/// Imports `extra.js` and initialises its wasm, once.
 async fn load() -> Result<JsValue, String> {
     if let Some(m) = MODULE.with(|m| m.borrow().clone()) {
         return Ok(m);
@@ -93,18 +110,18 @@ async fn load() -> Result<JsValue, String> {
             .map(|u| u.href())
             .map_err(js_error)
     };
-    let module = JsFuture::from(import_module(&url("./editor.js")?))
+    let module = JsFuture::from(import_module(&url("./extra.js")?))
         .await
         .map_err(js_error)?;
     let init: Function = Reflect::get(&module, &"default".into())
         .map_err(js_error)?
         .dyn_into()
-        .map_err(|_| "the editor module has no initialiser".to_string())?;
+        .map_err(|_| "the module has no initialiser".to_string())?;
     let options = Object::new();
     Reflect::set(
         &options,
         &"module_or_path".into(),
-        &url("./editor_bg.wasm")?.into(),
+        &url("./extra_bg.wasm")?.into(),
     )
     .map_err(js_error)?;
     let started = init.call1(&JsValue::NULL, &options).map_err(js_error)?;
@@ -118,9 +135,9 @@ async fn load() -> Result<JsValue, String> {
 fn props(ctx: Ctx) -> EditorProps {
     use crate::app::JiraTransport;
     EditorProps {
-        rights: ctx.rights.get_untracked(),
+        rights: ctx.rights.get(),
         draft: ctx.draft.get_untracked(),
-        jira: ctx.jira.get_untracked().map(|site| JiraProps {
+        jira: ctx.jira.get().map(|site| JiraProps {
             cloud: site.flavour == crate::api::jira::Flavour::Cloud,
             site: site.site.clone(),
             user: site.user.clone(),
@@ -149,55 +166,59 @@ fn direct_props(
     }
 }
 
-/// Where the editor module is mounted, for the routes it serves.
+/// Starts loading the module in the background (a report run will want the charts).
+pub fn preload() {
+    spawn_local(async {
+        let _ = load().await;
+    });
+}
+
+/// Mounts `what` into `element`; the handle unmounts it.
+async fn mount_into(
+    element: &web_sys::HtmlElement,
+    what: &Mount,
+    host: &JsValue,
+) -> Result<JsValue, String> {
+    let module = load().await?;
+    let mount: Function = Reflect::get(&module, &"mount".into())
+        .map_err(js_error)?
+        .dyn_into()
+        .map_err(|_| "the module has no mount function".to_string())?;
+    let json = crate::view::compact_json(what);
+    mount
+        .call3(&JsValue::NULL, element, &json.into(), host)
+        .map_err(js_error)
+}
+
+/// A container the module fills, for as long as this component lives.
 #[component]
-pub fn EditorHost() -> impl IntoView {
+fn Host(
+    what: Signal<Mount>,
+    #[prop(into)] loading: String,
+    #[prop(into)] failing: String,
+) -> impl IntoView {
     let ctx = Ctx::get();
     let container = NodeRef::<html::Div>::new();
     let failure = RwSignal::new(None::<ClientError>);
-    let loading = RwSignal::new(true);
+    let busy = RwSignal::new(true);
     let mounted = StoredValue::new_local(None::<JsValue>);
     Effect::new(move |_| {
         let Some(element) = container.get() else {
             return;
         };
-        // Re-mount when the connection or the rights change (they are part of the props).
-        ctx.jira.track();
-        ctx.rights.track();
+        let what = what.get();
+        let host = host_callbacks(ctx);
         spawn_local(async move {
-            let module = match load().await {
-                Ok(m) => m,
-                Err(detail) => {
-                    loading.set(false);
-                    failure.set(Some(ClientError::Network {
-                        service: "Dwell's editor",
-                        detail,
-                    }));
-                    return;
-                }
-            };
-            loading.set(false);
-            let Ok(mount) =
-                Reflect::get(&module, &"mount".into()).and_then(|f| f.dyn_into::<Function>())
-            else {
-                failure.set(Some(ClientError::Network {
-                    service: "Dwell's editor",
-                    detail: "the module has no mount function".into(),
-                }));
-                return;
-            };
-            let props = serde_json::to_value(props(ctx))
-                .map(|v| v.to_string())
-                .unwrap_or_default();
-            let host = host_callbacks(ctx);
+            let result = mount_into(&element, &what, &host).await;
+            busy.set(false);
             if let Some(old) = mounted.get_value() {
                 unmount(&old);
             }
-            match mount.call3(&JsValue::NULL, &element, &props.into(), &host) {
+            match result {
                 Ok(handle) => mounted.set_value(Some(handle)),
-                Err(e) => failure.set(Some(ClientError::Network {
-                    service: "Dwell's editor",
-                    detail: js_error(e),
+                Err(detail) => failure.set(Some(ClientError::Network {
+                    service: "the rest of Dwell",
+                    detail,
                 })),
             }
         });
@@ -208,12 +229,31 @@ pub fn EditorHost() -> impl IntoView {
         }
     });
     view! {
-        <Show when=move || loading.get()>
-            <p class="loading">"Loading the editor…"</p>
+        <Show when=move || busy.get()>
+            <p class="loading">{loading.clone()}</p>
         </Show>
-        {move || failure.get().map(|e| view! { <ErrorPanel error=e title="The editor could not load" /> })}
+        {move || failure.get().map(|e| view! { <ErrorPanel error=e title=failing.clone() /> })}
         <div node_ref=container></div>
     }
+}
+
+/// The report editor or an admin page (the page's current route), from the module.
+#[component]
+pub fn EditorHost() -> impl IntoView {
+    let ctx = Ctx::get();
+    // Re-mounts when the connection or the rights change (they are part of the props).
+    let what = Signal::derive(move || Mount::Editor(props(ctx)));
+    view! { <Host what loading="Loading the editor…" failing="The editor could not load" /> }
+}
+
+/// A report's charts, from the module.
+#[component]
+pub fn ChartsHost(charts: String, columns: Vec<String>) -> impl IntoView {
+    let what = Signal::derive(move || Mount::Charts {
+        charts: charts.clone(),
+        columns: columns.clone(),
+    });
+    view! { <Host what loading="Drawing the charts…" failing="The charts could not load" /> }
 }
 
 fn unmount(handle: &JsValue) {
@@ -226,11 +266,7 @@ fn unmount(handle: &JsValue) {
 fn host_callbacks(ctx: Ctx) -> JsValue {
     let host = Object::new();
     let notice = Closure::<dyn Fn(String)>::new(move |text: String| ctx.notice.set(Some(text)));
-    let draft = Closure::<dyn Fn(String)>::new(move |json: String| {
-        if let Ok(config) = serde_json::from_str::<ReportConfig>(&json) {
-            ctx.draft.set(Some(config));
-        }
-    });
+    let draft = Closure::<dyn Fn(String)>::new(move |json: String| ctx.draft.set(Some(json)));
     let _ = Reflect::set(&host, &"notice".into(), notice.as_ref());
     let _ = Reflect::set(&host, &"draft".into(), draft.as_ref());
     // The page and the editor live as long as the tab.

@@ -22,6 +22,12 @@ extern "C" {
     #[wasm_bindgen(js_namespace = performance, js_name = now)]
     fn performance_now() -> f64;
 
+    #[wasm_bindgen(js_namespace = performance, js_name = mark, catch)]
+    fn performance_mark(name: &str) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(js_namespace = performance, js_name = measure, catch)]
+    fn performance_measure(name: &str, options: &JsValue) -> Result<JsValue, JsValue>;
+
     #[wasm_bindgen(js_namespace = Intl, js_name = supportedValuesOf, catch)]
     fn intl_supported_values_of(key: &str) -> Result<Array, JsValue>;
 }
@@ -177,12 +183,57 @@ pub async fn read_file(file: &web_sys::File) -> Result<String, String> {
         .ok_or_else(|| "cannot read the file".to_string())
 }
 
-/// An instant in the user's local time and language, e.g. "21 Jun 2026, 15:04".
-pub fn local_time(ts: &jiff::Timestamp) -> String {
-    let date = js_sys::Date::new(&JsValue::from_f64(ts.as_millisecond() as f64));
+/// An instant (RFC 3339 text) in the user's local time and language, e.g. "21 Jun 2026,
+/// 15:04". Text it cannot read is shown as it is.
+pub fn local_time(iso: &str) -> String {
+    let date = js_sys::Date::new(&JsValue::from_str(iso));
+    if date.get_time().is_nan() {
+        return iso.to_string();
+    }
     let options = js_sys::Object::new();
     for (k, v) in [("dateStyle", "medium"), ("timeStyle", "short")] {
         let _ = js_sys::Reflect::set(&options, &k.into(), &v.into());
     }
     date.to_locale_string("default", &options).into()
+}
+
+/// The browser's own IANA time zone (`UTC` when it does not say).
+pub fn time_zone() -> String {
+    let options =
+        js_sys::Intl::DateTimeFormat::new(&Array::new(), &js_sys::Object::new()).resolved_options();
+    js_sys::Reflect::get(&options, &"timeZone".into())
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_else(|| "UTC".into())
+}
+
+/// Offers bytes as a file download.
+pub fn download_bytes(
+    filename: &str,
+    mime: &str,
+    bytes: &js_sys::Uint8Array,
+) -> Result<(), String> {
+    let parts = Array::of1(bytes);
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)
+        .map_err(|_| "cannot build the file")?;
+    download_blob(filename, &blob)
+}
+
+/// Marks a moment on the page's performance timeline (the browser benchmark reads them).
+pub fn mark(name: &str) {
+    let _ = performance_mark(name);
+}
+
+/// Records a duration measured elsewhere (in the worker) on the page's timeline.
+pub fn measure(name: &str, duration_ms: f64) {
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"start".into(), &JsValue::from_f64(0.0));
+    let _ = js_sys::Reflect::set(
+        &options,
+        &"duration".into(),
+        &JsValue::from_f64(duration_ms),
+    );
+    let _ = performance_measure(name, &options);
 }

@@ -43,18 +43,21 @@ impl AdminPage {
 }
 
 /// What a shared link changes in a report for this viewing only (never saved).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Overrides {
     /// Replaces the report's JQL.
     pub jql: Option<String>,
     /// Restricts the report's date range (ISO dates).
     pub from: Option<String>,
     pub to: Option<String>,
+    /// Groups rows by this field id (`none`: one row per issue).
+    pub group: Option<String>,
 }
 
 impl Overrides {
     pub fn is_empty(&self) -> bool {
-        self.jql.is_none() && self.from.is_none() && self.to.is_none()
+        self.jql.is_none() && self.from.is_none() && self.to.is_none() && self.group.is_none()
     }
 
     fn parse(query: &str) -> Self {
@@ -62,12 +65,19 @@ impl Overrides {
             jql: query_param(query, "jql"),
             from: query_param(query, "from"),
             to: query_param(query, "to"),
+            group: query_param(query, "group"),
         }
     }
 
     fn to_query(&self) -> String {
         let mut parts = Vec::new();
-        for (k, v) in [("jql", &self.jql), ("from", &self.from), ("to", &self.to)] {
+        let pairs = [
+            ("jql", &self.jql),
+            ("from", &self.from),
+            ("to", &self.to),
+            ("group", &self.group),
+        ];
+        for (k, v) in pairs {
             if let Some(v) = v {
                 parts.push(format!("{k}={}", percent_encode(v)));
             }
@@ -193,6 +203,7 @@ mod tests {
                     jql: Some("project = DW AND status = \"In Progress\"".into()),
                     from: Some("2026-01-01".into()),
                     to: None,
+                    group: Some("issuetype".into()),
                 },
             },
             Route::EditReport { id: id("rep_2") },

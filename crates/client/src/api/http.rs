@@ -53,8 +53,8 @@ mod browser {
 
     use super::*;
 
-    /// `fetch`, in a page or a worker. No cookies are sent (`credentials: "omit"`): Jira and
-    /// the metadata server are reached with explicit tokens only.
+    /// `fetch`, in a page or a worker, with `credentials: "omit"`: the browser adds no
+    /// credentials of its own; Jira and the metadata server are reached with explicit tokens.
     #[derive(Debug, Clone, Copy, Default)]
     pub struct BrowserHttp;
 

@@ -103,7 +103,8 @@ pub trait Transport {
 }
 
 /// Which Jira REST API a site speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub enum Flavour {
     /// Jira Cloud: `/rest/api/3/search/jql` with page tokens, bulk fetches.
     Cloud,

@@ -119,6 +119,27 @@ impl<H: Http, A: Authenticator> ServerClient<H, A> {
         read_empty(&self.call("DELETE", path, None, version).await?)
     }
 
+    /// A resource's JSON as the server wrote it, for the worker to read (the page does not
+    /// parse configurations).
+    pub async fn get_text(&self, path: &str) -> Result<String, ClientError> {
+        let response = self.call("GET", path, None, None).await?;
+        if (200..300).contains(&response.status) {
+            Ok(response.body)
+        } else {
+            Err(failure(&response))
+        }
+    }
+
+    /// A resource read leniently into `T` (only the parts the page shows).
+    pub async fn get_as<T: DeserializeOwned>(&self, path: &str) -> Result<T, ClientError> {
+        self.get(path).await
+    }
+
+    /// A `POST` without a body, its answer read leniently into `T`.
+    pub async fn post_as<T: DeserializeOwned>(&self, path: &str) -> Result<T, ClientError> {
+        read(&self.call("POST", path, None, None).await?)
+    }
+
     /// What the caller may do.
     pub async fn me(&self) -> Result<EffectiveRights, ClientError> {
         self.get("/me").await

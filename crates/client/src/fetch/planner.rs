@@ -102,6 +102,24 @@ pub struct FetchSpec {
 }
 
 impl FetchSpec {
+    /// A spec from its parts (as the worker planned them), with default limits.
+    pub fn new(
+        flavour: Flavour,
+        jql: String,
+        fields: Vec<String>,
+        changelog_fields: Vec<String>,
+        field_names: bool,
+    ) -> Self {
+        FetchSpec {
+            flavour,
+            jql,
+            fields,
+            changelog_fields,
+            field_names,
+            limits: Limits::default(),
+        }
+    }
+
     /// What running `config` needs from a Jira of `flavour`.
     pub fn for_report(flavour: Flavour, config: &config::ReportConfig) -> Self {
         let needed = config.needed_fields();

@@ -173,7 +173,9 @@ fn CalendarEditor(record: Option<CalendarRecord>, on_done: Callback<()>) -> impl
     let initial = record
         .as_ref()
         .map(|r| r.calendar.clone())
-        .unwrap_or_else(|| WorkCalendar::office_hours("Office hours", browser_zone()));
+        .unwrap_or_else(|| {
+            WorkCalendar::office_hours("Office hours", crate::platform::time_zone())
+        });
     let version = RwSignal::new(record.as_ref().map(|r| (r.id.clone(), r.version)));
     let name = RwSignal::new(initial.name.clone());
     let zone = RwSignal::new(initial.time_zone.clone());
@@ -284,7 +286,7 @@ fn CalendarEditor(record: Option<CalendarRecord>, on_done: Callback<()>) -> impl
                     <crate::components::ConflictPanel
                         mine=serde_json::to_value(build().ok()).unwrap_or_default()
                         theirs=serde_json::to_value(&current.calendar).unwrap_or_default()
-                        saved_by=format!("Version {v} was saved at {}.", crate::platform::local_time(&current.updated_at))
+                        saved_by=format!("Version {v} was saved at {}.", crate::platform::local_time(&current.updated_at.to_string()))
                         on_keep_mine=Callback::new(move |_| save(Some(v)))
                         on_take_theirs=Callback::new(move |_| on_done.run(()))
                     />
@@ -319,16 +321,6 @@ fn CalendarEditor(record: Option<CalendarRecord>, on_done: Callback<()>) -> impl
             </div>
         </form>
     }
-}
-
-/// The browser's own time zone, as a default for new calendars.
-fn browser_zone() -> String {
-    let options = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new())
-        .resolved_options();
-    js_sys::Reflect::get(&options, &"timeZone".into())
-        .ok()
-        .and_then(|v| v.as_string())
-        .unwrap_or_else(|| "UTC".into())
 }
 
 // ---------------------------------------------------------------- status groups

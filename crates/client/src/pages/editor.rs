@@ -74,6 +74,8 @@ pub fn EditorPage(source: Source) -> impl IntoView {
                     ctx.draft
                         .get_untracked()
                         .filter(|_| !ctx.is_connect())
+                        // Checked by the worker when it was imported or run.
+                        .and_then(|json| serde_json::from_str(&json).ok())
                         .unwrap_or_else(blank),
                     None,
                 )),
@@ -404,7 +406,9 @@ fn ReportForm(config: ReportConfig, saved: Option<SavedMeta>) -> impl IntoView {
     };
 
     let use_here = move || {
-        ctx.draft.set(Some(form.config.get_untracked()));
+        ctx.draft.set(Some(crate::view::compact_json(
+            &form.config.get_untracked(),
+        )));
         ctx.go(Route::Draft);
     };
     let download = move || {
@@ -454,7 +458,7 @@ fn ReportForm(config: ReportConfig, saved: Option<SavedMeta>) -> impl IntoView {
                     "Version {} was saved by {} at {}.",
                     current.version,
                     current.updated_by,
-                    crate::platform::local_time(&current.updated_at),
+                    crate::platform::local_time(&current.updated_at.to_string()),
                 );
                 let version = current.version;
                 let keep = Callback::new(move |_| save(Some(version)));

@@ -1,7 +1,7 @@
 //! The home page: the site's saved reports (Connect), or templates and imported configurations
 //! (Direct mode, where there is no server session).
 
-use config::api::ReportSummary;
+use config::ReportId;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -9,7 +9,8 @@ use crate::api::ClientError;
 use crate::app::Ctx;
 use crate::components::{ErrorPanel, Field};
 use crate::route::Route;
-use crate::view::templates::{TEMPLATES, template};
+use crate::view::header::{ConfigHeader, ListedId, ListedReport};
+use crate::view::templates::{TEMPLATES, template_json};
 use crate::worker_protocol::DocumentKind;
 
 #[component]
@@ -33,9 +34,11 @@ pub fn ReportsPage() -> impl IntoView {
 #[component]
 fn SavedReports() -> impl IntoView {
     let ctx = Ctx::get();
-    let reports = LocalResource::new(move || async move { ctx.server()?.reports().await });
+    let reports = LocalResource::new(move || async move {
+        ctx.server()?.get_as::<Vec<ListedReport>>("/reports").await
+    });
     let failure = RwSignal::new(None::<ClientError>);
-    let delete = move |r: ReportSummary| {
+    let delete = move |r: ListedReport| {
         let question = format!(
             "Delete the report \u{201c}{}\u{201d}? This cannot be undone.",
             r.name
@@ -45,7 +48,12 @@ fn SavedReports() -> impl IntoView {
         }
         spawn_local(async move {
             let result = match ctx.server() {
-                Ok(s) => s.delete_report(&r.id, r.version).await,
+                Ok(s) => match ReportId::parse(r.id.as_str()) {
+                    Ok(id) => s.delete_report(&id, r.version).await,
+                    Err(e) => Err(ClientError::NotFound {
+                        message: e.to_string(),
+                    }),
+                },
                 Err(e) => Err(e),
             };
             match result {
@@ -58,14 +66,25 @@ fn SavedReports() -> impl IntoView {
             }
         });
     };
-    let duplicate = move |r: ReportSummary| {
+    let duplicate = move |r: ListedReport| {
         spawn_local(async move {
             let result = match ctx.server() {
-                Ok(s) => s.duplicate_report(&r.id).await,
+                Ok(s) => {
+                    s.post_as::<ListedId>(&format!(
+                        "/reports/{}/duplicate",
+                        crate::env::percent_encode(&r.id)
+                    ))
+                    .await
+                }
                 Err(e) => Err(e),
             };
             match result {
-                Ok(copy) => ctx.go(Route::EditReport { id: copy.id }),
+                Ok(copy) => match ReportId::parse(copy.id) {
+                    Ok(id) => ctx.go(Route::EditReport { id }),
+                    Err(e) => failure.set(Some(ClientError::NotFound {
+                        message: e.to_string(),
+                    })),
+                },
                 Err(e) => failure.set(Some(e)),
             }
         });
@@ -103,9 +122,9 @@ fn confirm(question: &str) -> bool {
 
 #[component]
 fn ReportTable(
-    list: Vec<ReportSummary>,
-    on_delete: Callback<ReportSummary>,
-    on_duplicate: Callback<ReportSummary>,
+    list: Vec<ListedReport>,
+    on_delete: Callback<ListedReport>,
+    on_duplicate: Callback<ListedReport>,
 ) -> impl IntoView {
     let ctx = Ctx::get();
     view! {
@@ -122,8 +141,9 @@ fn ReportTable(
                 {list
                     .into_iter()
                     .map(|r| {
-                        let open = Route::Report { id: r.id.clone(), overrides: Default::default() }.to_hash();
-                        let edit = Route::EditReport { id: r.id.clone() }.to_hash();
+                        let id = ReportId::parse(r.id.as_str()).ok();
+                        let open = id.clone().map(|id| Route::Report { id, overrides: Default::default() }.to_hash()).unwrap_or_default();
+                        let edit = id.map(|id| Route::EditReport { id }.to_hash()).unwrap_or_default();
                         let can_edit = r.can_edit;
                         let (for_delete, for_copy) = (r.clone(), r.clone());
                         view! {
@@ -195,14 +215,11 @@ fn DirectHome() -> impl IntoView {
                         })
                         .collect(),
                 ),
-                Ok(_) => match serde_json::from_str(&text) {
-                    Ok(config) => {
-                        problems.set(Vec::new());
-                        ctx.draft.set(Some(config));
-                        ctx.go(Route::Draft);
-                    }
-                    Err(e) => problems.set(vec![e.to_string()]),
-                },
+                Ok(_) => {
+                    problems.set(Vec::new());
+                    ctx.draft.set(Some(text));
+                    ctx.go(Route::Draft);
+                }
             }
         });
     };
@@ -236,6 +253,7 @@ fn DirectHome() -> impl IntoView {
         {move || {
             ctx.draft
                 .get()
+                .and_then(|d| ConfigHeader::read(&d))
                 .map(|d| {
                     view! {
                         <div class="panel">
@@ -281,8 +299,8 @@ fn DirectHome() -> impl IntoView {
 fn Templates() -> impl IntoView {
     let ctx = Ctx::get();
     let run = move |slug: &'static str| {
-        if let Some(config) = template(slug) {
-            ctx.draft.set(Some(config));
+        if let Some(json) = template_json(slug) {
+            ctx.draft.set(Some(json.to_string()));
             ctx.go(Route::Draft);
         }
     };

@@ -3,11 +3,14 @@
 //! these to signals.
 
 pub mod calendar;
+pub mod chart;
 pub mod conflict;
 pub mod editor;
 pub mod errors;
+pub mod header;
 pub mod principals;
 pub mod progress;
+pub mod table;
 pub mod templates;
 
 /// JSON text of a value, pretty-printed. Everything the page writes goes through

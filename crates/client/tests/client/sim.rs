@@ -125,8 +125,9 @@ fn fetch(
     config: &ReportConfig,
     cancel: &Cancel,
 ) -> Ran {
-    let mut planner = Planner::new(FetchSpec::for_report(flavour, config));
-    let mut session = Session::new(config);
+    let spec = FetchSpec::for_report(flavour, config);
+    let mut session = Session::new(&spec.fields);
+    let mut planner = Planner::new(spec);
     let mut progress = Progress::default();
     let clock = RealClock(std::time::Instant::now());
     let outcome =

@@ -1,5 +1,6 @@
-//! The editor module's side of [`crate::lazy`]: builds a [`Ctx`] from the page's
-//! [`EditorProps`] and mounts the report editor or an admin page into the page's container.
+//! The second module's side of [`crate::lazy`]: mounts what the page asks for into the page's
+//! container: the report editor or an admin page (with a [`Ctx`] built from the page's
+//! [`EditorProps`]), or a report's charts.
 
 use std::any::Any;
 use std::cell::RefCell;
@@ -16,9 +17,8 @@ use crate::api::http::BrowserHttp;
 use crate::api::jira::Flavour;
 use crate::api::server::ServerClient;
 use crate::app::{Ctx, JiraSite, JiraTransport};
-use crate::background::Background;
 use crate::env::Environment;
-use crate::lazy::{EditorProps, JiraProps};
+use crate::lazy::{EditorProps, JiraProps, Mount};
 use crate::pages;
 use crate::platform;
 use crate::route::Route;
@@ -59,22 +59,47 @@ fn call(host: &JsValue, name: &str, arg: &str) {
     }
 }
 
-/// Mounts the editor for the page's current route into `container`. Returns a handle object
-/// with an `unmount()` method.
+/// Mounts `what` (a [`Mount`] as JSON) into `container`. Returns a handle object with an
+/// `unmount()` method.
 pub fn mount(
     container: web_sys::HtmlElement,
-    props: &str,
+    what: &str,
     host: JsValue,
 ) -> Result<JsValue, JsValue> {
-    crate::components::set_id_namespace("editor-");
-    let props: EditorProps =
-        serde_json::from_str(props).map_err(|e| JsValue::from_str(&e.to_string()))?;
+    crate::components::set_id_namespace("extra-");
+    let what: Mount = serde_json::from_str(what).map_err(|e| JsValue::from_str(&e.to_string()))?;
+    let handle: Box<dyn Any> = match what {
+        Mount::Editor(props) => Box::new(mount_editor(container, props, host)),
+        Mount::Charts { charts, columns } => {
+            let charts: crate::compute::Charts =
+                serde_json::from_str(&charts).map_err(|e| JsValue::from_str(&e.to_string()))?;
+            Box::new(leptos::mount::mount_to(container, move || {
+                view! { <crate::components::ReportCharts charts columns /> }
+            }))
+        }
+    };
+    let id = NEXT.with(|n| {
+        let mut n = n.borrow_mut();
+        *n += 1;
+        *n
+    });
+    MOUNTED.with(|m| m.borrow_mut().insert(id, handle));
+    let unmount = Closure::<dyn Fn()>::new(move || {
+        MOUNTED.with(|m| m.borrow_mut().remove(&id));
+    });
+    let handle = js_sys::Object::new();
+    Reflect::set(&handle, &"unmount".into(), unmount.as_ref())?;
+    unmount.forget();
+    Ok(handle.into())
+}
+
+fn mount_editor(container: web_sys::HtmlElement, props: EditorProps, host: JsValue) -> impl Any {
     let env = Environment::detect(&platform::location_search());
     let server = env
         .is_connect()
         .then(|| ServerClient::new(platform::origin(), BrowserHttp, ConnectAuth));
     let route = Route::parse(&platform::location_hash());
-    let handle = leptos::mount::mount_to(container, move || {
+    leptos::mount::mount_to(container, move || {
         let ctx = Ctx {
             env: StoredValue::new(env),
             route: RwSignal::new(route.clone()),
@@ -82,7 +107,6 @@ pub fn mount(
             server: StoredValue::new(server),
             rights: RwSignal::new(props.rights),
             draft: RwSignal::new(props.draft),
-            background: StoredValue::new_local(Background::new()),
             notice: RwSignal::new(None),
             startup_error: RwSignal::new(None),
         };
@@ -97,9 +121,9 @@ pub fn mount(
         Effect::new(move |previous: Option<()>| {
             let draft = ctx.draft.get();
             if previous.is_some()
-                && let Some(config) = draft
+                && let Some(json) = draft
             {
-                host.with_value(|h| call(h, "draft", &crate::view::compact_json(&config)));
+                host.with_value(|h| call(h, "draft", &json));
             }
         });
         match route {
@@ -112,18 +136,5 @@ pub fn mount(
             Route::Admin(which) => view! { <pages::admin::AdminPage which /> }.into_any(),
             _ => view! { <span></span> }.into_any(),
         }
-    });
-    let id = NEXT.with(|n| {
-        let mut n = n.borrow_mut();
-        *n += 1;
-        *n
-    });
-    MOUNTED.with(|m| m.borrow_mut().insert(id, Box::new(handle)));
-    let unmount = Closure::<dyn Fn()>::new(move || {
-        MOUNTED.with(|m| m.borrow_mut().remove(&id));
-    });
-    let handle = js_sys::Object::new();
-    Reflect::set(&handle, &"unmount".into(), unmount.as_ref())?;
-    unmount.forget();
-    Ok(handle.into())
+    })
 }
