@@ -4,6 +4,7 @@
 //! building, testing, checking) lives here, behind two commands, so the README and `.ci/run`
 //! stay one line each. Installs are skipped when the tool is already present at the right version.
 
+mod client;
 mod demo;
 mod test;
 mod tools;

@@ -3,6 +3,7 @@
 use std::time::Instant;
 
 use crate::Result;
+use crate::client;
 use crate::tools::{self, cargo};
 
 /// The crates that must build for the browser as well as natively (BRIEF.md invariant 4).
@@ -50,6 +51,16 @@ fn steps() -> Vec<Step> {
             name: "server-load",
             what: "the server's load benchmark builds and a short run has no errors",
             run: server_load,
+        },
+        Step {
+            name: "client",
+            what: "browser client: wasm lints, trunk build, first-download budget",
+            run: client::build,
+        },
+        Step {
+            name: "browser",
+            what: "browser client: wasm-bindgen tests in headless Chromium",
+            run: client::browser_tests,
         },
     ]
 }
@@ -103,7 +114,8 @@ fn setup() -> Result {
     tools::ensure_python_packages(
         &["jira==3.10.5", "atlassian-python-api==5.0.5"],
         &["jira", "atlassian"],
-    )
+    )?;
+    client::setup()
 }
 
 fn fmt() -> Result {

@@ -65,6 +65,143 @@ pub fn ensure_rust_component(component: &str, probe: &[&str]) -> Result {
     run(Command::new("rustup").args(["component", "add", component]))
 }
 
+/// Where cached tools live (`.tools/` at the root, git-ignored).
+pub fn tools_dir() -> PathBuf {
+    root().join(".tools")
+}
+
+/// The folder holding binaryen's `wasm-opt` once [`ensure_wasm_opt`] ran.
+fn binaryen_bin() -> PathBuf {
+    tools_dir().join("binaryen/node_modules/.bin")
+}
+
+/// `PATH` with the cached tools first, for trunk (which must find wasm-bindgen and wasm-opt
+/// there and never download them).
+pub fn tool_path() -> std::ffi::OsString {
+    let mut dirs = vec![binaryen_bin()];
+    if let Some(home) = std::env::var_os("CARGO_HOME") {
+        dirs.push(PathBuf::from(home).join("bin"));
+    } else if let Some(home) = std::env::var_os("HOME") {
+        dirs.push(PathBuf::from(home).join(".cargo/bin"));
+    }
+    if let Some(path) = std::env::var_os("PATH") {
+        dirs.extend(std::env::split_paths(&path));
+    }
+    std::env::join_paths(dirs).unwrap_or_default()
+}
+
+/// A command for a tool, found on [`tool_path`].
+pub fn tool(name: &str) -> Command {
+    let mut cmd = Command::new(name);
+    cmd.env("PATH", tool_path());
+    cmd
+}
+
+/// The version of `package` that Cargo.lock pins (the first entry when there are several).
+pub fn locked_version(package: &str) -> Result<String> {
+    let lock = std::fs::read_to_string(root().join("Cargo.lock"))
+        .map_err(|e| format!("cannot read Cargo.lock: {e}"))?;
+    let needle = format!("name = \"{package}\"\nversion = \"");
+    let at = lock
+        .find(&needle)
+        .ok_or_else(|| format!("{package} is not in Cargo.lock"))?;
+    let rest = &lock[at + needle.len()..];
+    rest.split('"')
+        .next()
+        .map(str::to_string)
+        .ok_or_else(|| format!("malformed Cargo.lock entry for {package}"))
+}
+
+/// Installs trunk 0.21 with cargo unless a trunk 0.21 is already on the path.
+pub fn ensure_trunk() -> Result {
+    let found = output(tool("trunk").arg("--version"));
+    if found.is_some_and(|v| v.trim().starts_with("trunk 0.21.")) {
+        return Ok(());
+    }
+    run(cargo().args(["install", "trunk", "--version", "~0.21", "--locked"]))
+}
+
+/// Installs `wasm-bindgen-cli` at exactly the version of the `wasm-bindgen` crate in Cargo.lock
+/// (the CLI and the crate must match), unless that version is already installed.
+pub fn ensure_wasm_bindgen() -> Result {
+    let version = locked_version("wasm-bindgen")?;
+    let found = output(tool("wasm-bindgen").arg("--version"));
+    if found.is_some_and(|v| v.split_whitespace().nth(1) == Some(version.as_str())) {
+        return Ok(());
+    }
+    let exact = format!("={version}");
+    let locked = run(cargo().args([
+        "install",
+        "wasm-bindgen-cli",
+        "--version",
+        &exact,
+        "--locked",
+    ]));
+    if locked.is_ok() {
+        return locked;
+    }
+    eprintln!("retrying without --locked");
+    run(cargo().args(["install", "wasm-bindgen-cli", "--version", &exact]))
+}
+
+/// Installs binaryen 132's `wasm-opt` from npm into `.tools/binaryen` unless it is there.
+/// (Debian's binaryen is too old for what rustc emits today.)
+pub fn ensure_wasm_opt() -> Result {
+    let found = output(Command::new(binaryen_bin().join("wasm-opt")).arg("--version"));
+    if found.is_some_and(|v| v.contains("version 132")) {
+        return Ok(());
+    }
+    let dir = tools_dir().join("binaryen");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    run(Command::new("npm")
+        .args(["install", "--no-audit", "--no-fund", "--prefix"])
+        .arg(&dir)
+        .arg("binaryen@132"))
+}
+
+/// The Chromium and ChromeDriver the browser tests drive, installed with apt when absent. No
+/// tool is ever allowed to download a browser of its own.
+pub fn ensure_chromium() -> Result {
+    if chromium().is_some() && chromedriver().is_some() {
+        return Ok(());
+    }
+    let mut apt = if is_root() {
+        Command::new("apt-get")
+    } else {
+        let mut sudo = Command::new("sudo");
+        sudo.arg("apt-get");
+        sudo
+    };
+    run(apt.args(["install", "-y", "chromium", "chromium-driver"]))
+}
+
+fn is_root() -> bool {
+    output(Command::new("id").arg("-u")).is_some_and(|s| s.trim() == "0")
+}
+
+fn which(names: &[&str]) -> Option<PathBuf> {
+    let path = tool_path();
+    for dir in std::env::split_paths(&path) {
+        for name in names {
+            let candidate = dir.join(name);
+            if candidate.is_file() {
+                return Some(candidate);
+            }
+        }
+    }
+    None
+}
+
+/// The Chromium binary, when installed.
+pub fn chromium() -> Option<PathBuf> {
+    which(&["chromium", "chromium-browser"])
+}
+
+/// The ChromeDriver binary, when installed.
+pub fn chromedriver() -> Option<PathBuf> {
+    which(&["chromedriver"])
+}
+
 /// Installs Python packages (`pip` names pinned with `==`) unless every module in `modules`
 /// already imports. jira-sim's tests run third-party Jira clients written in Python.
 pub fn ensure_python_packages(packages: &[&str], modules: &[&str]) -> Result {

@@ -1,0 +1,34 @@
+//! The page's second module (report editor, administration, charts), imported on first use:
+//! see `client::lazy`. Its `mount` export is the only way in.
+
+#[cfg(target_arch = "wasm32")]
+mod module {
+    use wasm_bindgen::prelude::*;
+
+    #[wasm_bindgen(start)]
+    pub fn start() {
+        console_error_panic_hook::set_once();
+    }
+
+    /// Mounts `what` (JSON: see `client::lazy::Mount`) into `container`. Returns a handle
+    /// with an `unmount()` method.
+    #[wasm_bindgen]
+    pub fn mount(
+        container: web_sys::HtmlElement,
+        what: String,
+        host: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        client::extra::mount(container, &what, host)
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+fn main() {}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() {
+    eprintln!(
+        "this Dwell module runs in a browser: build it with `cargo xtask test --only client`"
+    );
+    std::process::exit(2);
+}

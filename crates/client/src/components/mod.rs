@@ -1,0 +1,16 @@
+//! Reusable pieces of the UI. Each takes plain values or signals and owns no data fetching,
+//! so browser tests can mount them alone.
+
+mod charts;
+mod conflict;
+mod error;
+mod form;
+mod progress;
+mod results;
+
+pub use charts::ReportCharts;
+pub use conflict::ConflictPanel;
+pub use error::{ErrorPanel, Notice, Problems};
+pub use form::{Field, set_id_namespace, unique_id};
+pub use progress::ProgressPanel;
+pub use results::ResultsTable;

@@ -1,0 +1,148 @@
+//! The results table: sortable headers, group rows with their subtotals and statistics, the
+//! report's statistics in the footer, and virtual scrolling, so fifty thousand rows scroll as
+//! smoothly as fifty. The table asks for the rows it shows (`window`) and renders what it is
+//! given (`rows`); where the rows come from is the page's business (the worker, or a test).
+
+use leptos::prelude::*;
+
+use crate::compute::{ReportSummary, RowKindView, RowView, SortBy};
+use crate::view::table::{ROW_HEIGHT, VISIBLE, Window, next_sort, sort_state};
+
+#[component]
+pub fn ResultsTable(
+    summary: ReportSummary,
+    sort: RwSignal<Option<SortBy>>,
+    window: RwSignal<Window>,
+    /// The rows the page has for the current window: `(start, rows)`.
+    #[prop(into)]
+    rows: Signal<(usize, Vec<RowView>)>,
+    /// `https://site/browse/` for issue links, when known.
+    #[prop(optional)]
+    browse: Option<String>,
+) -> impl IntoView {
+    let total = summary.row_count;
+    let height = ((total.min(VISIBLE)) as f64 + 1.5) * ROW_HEIGHT;
+    let scroller = NodeRef::<leptos::html::Div>::new();
+    window.set(Window::for_scroll(0.0, height, total));
+    let on_scroll = move |_| {
+        if let Some(el) = scroller.get() {
+            let w = Window::for_scroll(
+                f64::from(el.scroll_top()),
+                f64::from(el.client_height()),
+                total,
+            );
+            if w != window.get_untracked() {
+                window.set(w);
+            }
+        }
+    };
+    let header = move |label: String, by: SortBy, numeric: bool| {
+        view! {
+            <th scope="col" class:num=numeric aria-sort=move || sort_state(sort.get(), by).unwrap_or("none")>
+                <button type="button" class="sort" on:click=move |_| sort.set(Some(next_sort(sort.get_untracked(), by)))>
+                    {label}
+                    <span aria-hidden="true" class="sort-mark">
+                        {move || match sort_state(sort.get(), by) {
+                            Some("ascending") => " ▲",
+                            Some(_) => " ▼",
+                            None => "",
+                        }}
+                    </span>
+                </button>
+            </th>
+        }
+    };
+    let first_label = match summary.kind.as_str() {
+        "statusPerDay" => "Day",
+        _ if !summary.group_names.is_empty() => "Group / issue",
+        _ => "Issue",
+    };
+    let columns = summary.columns.clone();
+    let fields = summary.field_names.clone();
+    let has_total = summary.has_total;
+    let n_fields = fields.len();
+    let n_cols = columns.len();
+    let span = 1 + n_fields + n_cols + usize::from(has_total);
+    let body = move || {
+        let (start, list) = rows.get();
+        let before = start as f64 * ROW_HEIGHT;
+        let after = total.saturating_sub(start + list.len()) as f64 * ROW_HEIGHT;
+        let browse = browse.clone();
+        view! {
+            <tr class="spacer" aria-hidden="true"><td colspan=span style:height=format!("{before}px")></td></tr>
+            {list.into_iter().map(|r| row_view(r, n_fields, n_cols, has_total, browse.as_deref())).collect_view()}
+            <tr class="spacer" aria-hidden="true"><td colspan=span style:height=format!("{after}px")></td></tr>
+        }
+    };
+    view! {
+        <div
+            class="table-scroll"
+            node_ref=scroller
+            tabindex="0"
+            role="region"
+            aria-label="Report table"
+            style:max-height=format!("{height}px")
+            on:scroll=on_scroll
+        >
+            <table class="results" aria-rowcount=total + 1 + summary.totals.len()>
+                <thead>
+                    <tr aria-rowindex="1">
+                        {header(first_label.to_string(), SortBy::Label { descending: false }, false)}
+                        {fields.iter().enumerate().map(|(i, f)| header(f.clone(), SortBy::Field { index: i, descending: false }, false)).collect_view()}
+                        {columns.iter().enumerate().map(|(i, c)| header(c.name.clone(), SortBy::Column { index: i, descending: true }, true)).collect_view()}
+                        {has_total.then(|| header("Total".to_string(), SortBy::Total { descending: true }, true))}
+                    </tr>
+                </thead>
+                <tbody>{body}</tbody>
+                <tfoot>
+                    {summary.totals.iter().map(|s| view! {
+                        <tr>
+                            <th scope="row">{s.label.clone()}</th>
+                            {(0..n_fields).map(|_| view! { <td></td> }).collect_view()}
+                            {s.text.iter().map(|t| view! { <td class="num">{t.clone()}</td> }).collect_view()}
+                            {has_total.then(|| view! { <td></td> })}
+                        </tr>
+                    }).collect_view()}
+                </tfoot>
+            </table>
+        </div>
+    }
+}
+
+fn row_view(
+    r: RowView,
+    n_fields: usize,
+    n_cols: usize,
+    has_total: bool,
+    browse: Option<&str>,
+) -> impl IntoView {
+    let indent = format!("{}px", 8 + 16 * usize::from(r.depth));
+    let label = match (r.kind, browse) {
+        (RowKindView::Issue, Some(base)) => view! {
+            <a href=format!("{base}{}", r.label) target="_blank" rel="noopener noreferrer">{r.label.clone()}</a>
+        }
+        .into_any(),
+        (RowKindView::Group, _) => view! {
+            <span>{if r.label.is_empty() { "(none)".to_string() } else { r.label.clone() }}</span>
+            <span class="muted">{format!(" · {} issues", crate::view::thousands(u64::from(r.issues)))}</span>
+        }
+        .into_any(),
+        _ => view! { <span>{r.label.clone()}</span> }.into_any(),
+    };
+    let flags = (!r.flags.is_empty()).then(|| {
+        let why = r.flags.join("; ");
+        view! { <span class="flag" title=why.clone() role="img" aria-label=format!("uncertain: {why}")>" ⚠"</span> }
+    });
+    let mut fields = r.fields.clone();
+    fields.resize(n_fields, String::new());
+    let mut text = r.text.clone();
+    text.resize(n_cols, String::new());
+    view! {
+        <tr class:group-row=r.kind == RowKindView::Group aria-rowindex=r.index + 2>
+            <th scope="row" style:padding-left=indent>{label}{flags}</th>
+            {fields.into_iter().map(|f| view! { <td>{f}</td> }).collect_view()}
+            {text.into_iter().map(|t| view! { <td class="num">{t}</td> }).collect_view()}
+            {has_total.then(|| view! { <td class="num total">{r.total_text.clone()}</td> })}
+        </tr>
+    }
+}

@@ -1,0 +1,651 @@
+//! The engine's side of a report run, as the worker runs it: Jira documents go into an
+//! [`engine::Dataset`] as they arrive, [`Session::compute`] makes the [`engine::Report`], and
+//! [`ReportSummary`] and [`Session::rows`] turn it into what the page shows: formatted text
+//! next to the numbers it sorts and charts by.
+//!
+//! The page never holds the whole report: it asks for the rows it displays, in the order it
+//! wants, so fifty thousand issues cost the page only the rows on screen. Plain Rust, tested
+//! natively; the worker binary is the only caller in the browser, so the engine and the
+//! time-zone database stay out of the page's download.
+
+use config::ReportConfig;
+use engine::{Context, Dataset, Num, Report, RowKind, Unit};
+use jiff::tz::TimeZone;
+use serde::{Deserialize, Serialize};
+
+use crate::fetch::Delivery;
+use crate::route::Overrides;
+
+/// A shared link's changes, applied for one viewing (never saved).
+pub fn apply_overrides(mut config: ReportConfig, o: &Overrides) -> Result<ReportConfig, String> {
+    use config::{DateField, DateRange, FieldId, Jql};
+
+    use crate::view::editor::parse_date_bound;
+    if let Some(jql) = &o.jql {
+        config.jql = Jql::parse(jql.clone()).map_err(|e| format!("jql: {e}"))?;
+    }
+    if o.from.is_some() || o.to.is_some() {
+        let from = parse_date_bound(o.from.as_deref().unwrap_or(""))?;
+        let to = parse_date_bound(o.to.as_deref().unwrap_or(""))?;
+        let field = config
+            .date_range
+            .as_ref()
+            .map_or(DateField::Updated, |r| r.field);
+        config.date_range = Some(DateRange { field, from, to });
+    }
+    if let Some(group) = &o.group {
+        config.rows.group_by = if group == "none" {
+            Vec::new()
+        } else {
+            vec![FieldId::parse(group.as_str()).map_err(|e| format!("group: {e}"))?]
+        };
+    }
+    Ok(config)
+}
+
+/// One run's data and its latest report.
+#[derive(Debug, Default)]
+pub struct Session {
+    dataset: Dataset,
+    /// Documents that could not be read, with why (the report is then partial).
+    problems: Vec<String>,
+    report: Option<Report>,
+    /// Row order for the current sort: indexes into `report.rows`.
+    order: Vec<usize>,
+    sort: Option<SortBy>,
+    /// Row sums of duration/count columns, for the total column and sorting.
+    totals: Vec<Option<f64>>,
+}
+
+/// What the table is sorted by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "by", rename_all = "camelCase", rename_all_fields = "camelCase")]
+pub enum SortBy {
+    Label { descending: bool },
+    Field { index: usize, descending: bool },
+    Column { index: usize, descending: bool },
+    Total { descending: bool },
+}
+
+impl SortBy {
+    pub fn descending(self) -> bool {
+        match self {
+            SortBy::Label { descending }
+            | SortBy::Field { descending, .. }
+            | SortBy::Column { descending, .. }
+            | SortBy::Total { descending } => descending,
+        }
+    }
+}
+
+impl Session {
+    /// A session that keeps `fields` (what the run asked Jira for: see
+    /// [`crate::fetch::FetchSpec::fields`]), so the table can be regrouped by any of them.
+    pub fn new(fields: &[String]) -> Self {
+        Session {
+            dataset: Dataset::for_fields(fields),
+            ..Session::default()
+        }
+    }
+
+    /// Loads one document. A document that cannot be read is recorded, not fatal: the report
+    /// says which data is missing.
+    pub fn add(&mut self, delivery: &Delivery) {
+        let result = match delivery {
+            Delivery::Issues(body) => self.dataset.add_search_page(body.as_bytes()).map(drop),
+            Delivery::Changelogs(body) => self
+                .dataset
+                .add_bulk_changelog_page(body.as_bytes())
+                .map(drop),
+            Delivery::ChangelogsComplete(ids) => {
+                self.dataset.mark_changelogs_complete(ids);
+                Ok(())
+            }
+            Delivery::Statuses(body) => self.dataset.add_statuses(body.as_bytes()).map(drop),
+            Delivery::Fields(body) => self.dataset.add_fields(body.as_bytes()).map(drop),
+        };
+        if let Err(e) = result {
+            self.problems
+                .push(format!("a page Jira sent could not be read: {e}"));
+        }
+    }
+
+    #[doc(hidden)]
+    pub fn dataset_for_bench(&self) -> &Dataset {
+        &self.dataset
+    }
+
+    pub fn issue_count(&self) -> usize {
+        self.dataset.issue_count()
+    }
+
+    pub fn problems(&self) -> &[String] {
+        &self.problems
+    }
+
+    /// Computes the report and returns what the page needs to lay it out.
+    pub fn compute(
+        &mut self,
+        config: &ReportConfig,
+        ctx: &Context,
+    ) -> Result<ReportSummary, engine::ComputeError> {
+        let report = engine::compute(&self.dataset, config, ctx)?;
+        self.totals = report
+            .rows
+            .iter()
+            .map(|r| row_total(&report, &r.values))
+            .collect();
+        let summary = ReportSummary::new(&report, &self.totals, &self.problems);
+        self.report = Some(report);
+        self.sort = None;
+        self.order = (0..self.totals.len()).collect();
+        Ok(summary)
+    }
+
+    pub fn report(&self) -> Option<&Report> {
+        self.report.as_ref()
+    }
+
+    /// Rows `start..start + count` in `sort` order (groups keep their issues under them).
+    pub fn rows(&mut self, sort: Option<SortBy>, start: usize, count: usize) -> Vec<RowView> {
+        let Some(report) = &self.report else {
+            return Vec::new();
+        };
+        if sort != self.sort {
+            self.order = sorted_order(report, &self.totals, sort);
+            self.sort = sort;
+        }
+        let tz = TimeZone::get(&report.time_zone).unwrap_or(TimeZone::UTC);
+        self.order
+            .iter()
+            .skip(start)
+            .take(count)
+            .map(|&i| RowView::new(report, i, self.totals[i], &tz))
+            .collect()
+    }
+}
+
+/// The sum of a row's duration or count columns (`None` for dates, or when all are empty).
+fn row_total(report: &Report, values: &[Option<Num>]) -> Option<f64> {
+    let summable = report
+        .columns
+        .iter()
+        .all(|c| matches!(c.unit, Unit::Duration | Unit::Count));
+    if !summable || report.columns.is_empty() {
+        return None;
+    }
+    let present: Vec<f64> = values.iter().flatten().map(|v| v.as_f64()).collect();
+    (!present.is_empty()).then(|| present.iter().sum())
+}
+
+/// Sorts siblings, keeping every group's rows under it: rows form a tree by `depth`.
+fn sorted_order(report: &Report, totals: &[Option<f64>], sort: Option<SortBy>) -> Vec<usize> {
+    let Some(sort) = sort else {
+        return (0..report.rows.len()).collect();
+    };
+    // Build the tree: each node's children, in report order.
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); report.rows.len() + 1];
+    let mut stack: Vec<(u8, usize)> = Vec::new();
+    let root = report.rows.len();
+    for (i, row) in report.rows.iter().enumerate() {
+        while stack.last().is_some_and(|(d, _)| *d >= row.depth) {
+            stack.pop();
+        }
+        let parent = stack.last().map_or(root, |(_, p)| *p);
+        children[parent].push(i);
+        if row.kind == RowKind::Group {
+            stack.push((row.depth, i));
+        }
+    }
+    let key = |i: usize| -> SortKey {
+        let row = &report.rows[i];
+        match sort {
+            SortBy::Label { .. } => SortKey::Text(natural_key(&row.label)),
+            SortBy::Field { index, .. } => SortKey::Text(natural_key(
+                row.fields.get(index).map_or("", String::as_str),
+            )),
+            SortBy::Column { index, .. } => {
+                SortKey::Number(row.values.get(index).copied().flatten().map(Num::as_f64))
+            }
+            SortBy::Total { .. } => SortKey::Number(totals[i]),
+        }
+    };
+    let descending = sort.descending();
+    let mut out = Vec::with_capacity(report.rows.len());
+    fn walk(
+        node: usize,
+        children: &mut [Vec<usize>],
+        key: &dyn Fn(usize) -> SortKey,
+        descending: bool,
+        out: &mut Vec<usize>,
+    ) {
+        let mut kids = std::mem::take(&mut children[node]);
+        kids.sort_by(|&a, &b| SortKey::compare(&key(a), &key(b), descending));
+        for k in kids {
+            out.push(k);
+            walk(k, children, key, descending, out);
+        }
+    }
+    walk(root, &mut children, &key, descending, &mut out);
+    out
+}
+
+#[derive(Debug, PartialEq)]
+enum SortKey {
+    Text(Vec<TextPart>),
+    Number(Option<f64>),
+}
+
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum TextPart {
+    Number(u64),
+    Text(String),
+}
+
+/// `DW-10` sorts after `DW-9`: digit runs compare as numbers.
+fn natural_key(s: &str) -> Vec<TextPart> {
+    let mut out = Vec::new();
+    let mut digits = String::new();
+    let mut text = String::new();
+    for c in s.chars() {
+        if c.is_ascii_digit() {
+            if !text.is_empty() {
+                out.push(TextPart::Text(std::mem::take(&mut text).to_lowercase()));
+            }
+            digits.push(c);
+        } else {
+            if !digits.is_empty() {
+                out.push(TextPart::Number(digits.parse().unwrap_or(u64::MAX)));
+                digits.clear();
+            }
+            text.push(c);
+        }
+    }
+    if !digits.is_empty() {
+        out.push(TextPart::Number(digits.parse().unwrap_or(u64::MAX)));
+    }
+    if !text.is_empty() {
+        out.push(TextPart::Text(text.to_lowercase()));
+    }
+    out
+}
+
+impl SortKey {
+    /// Empty values go last whichever the direction.
+    fn compare(a: &SortKey, b: &SortKey, descending: bool) -> std::cmp::Ordering {
+        use std::cmp::Ordering;
+        let ord = match (a, b) {
+            (SortKey::Number(Some(x)), SortKey::Number(Some(y))) => x.total_cmp(y),
+            (SortKey::Number(None), SortKey::Number(None)) => Ordering::Equal,
+            (SortKey::Number(None), _) => return Ordering::Greater,
+            (_, SortKey::Number(None)) => return Ordering::Less,
+            (SortKey::Text(x), SortKey::Text(y)) => x.cmp(y),
+            _ => Ordering::Equal,
+        };
+        if descending { ord.reverse() } else { ord }
+    }
+}
+
+/// A column as the table heads it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ColumnView {
+    pub name: String,
+    /// `duration`, `count` or `timestamp`.
+    pub unit: String,
+}
+
+/// One statistic row (count, mean, p85...).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StatView {
+    pub label: String,
+    pub values: Vec<Option<f64>>,
+    pub text: Vec<String>,
+}
+
+/// One table row, formatted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RowView {
+    /// Position in the report, stable across sorts (a key for the page).
+    pub index: usize,
+    pub kind: RowKindView,
+    pub depth: u8,
+    pub label: String,
+    pub issues: u32,
+    pub fields: Vec<String>,
+    /// Numbers: seconds, counts, or epoch seconds, for charts.
+    pub values: Vec<Option<f64>>,
+    /// The same, as the report's format writes them.
+    pub text: Vec<String>,
+    pub total: Option<f64>,
+    pub total_text: String,
+    pub stats: Vec<StatView>,
+    /// Why this row's numbers are uncertain, in words.
+    pub flags: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum RowKindView {
+    Group,
+    Issue,
+    Day,
+}
+
+fn format(report: &Report, value: Option<Num>, unit: Unit, tz: &TimeZone) -> String {
+    value.map_or_else(String::new, |v| {
+        engine::format_value(v, unit, &report.duration_format, tz)
+    })
+}
+
+impl RowView {
+    fn new(report: &Report, index: usize, total: Option<f64>, tz: &TimeZone) -> Self {
+        let row = &report.rows[index];
+        let units: Vec<Unit> = report.columns.iter().map(|c| c.unit).collect();
+        let text = row
+            .values
+            .iter()
+            .zip(&units)
+            .map(|(v, u)| format(report, *v, *u, tz))
+            .collect();
+        let total_unit = units.first().copied().unwrap_or(Unit::Count);
+        RowView {
+            index,
+            kind: match row.kind {
+                RowKind::Group => RowKindView::Group,
+                RowKind::Issue => RowKindView::Issue,
+                RowKind::Day => RowKindView::Day,
+            },
+            depth: row.depth,
+            label: row.label.clone(),
+            issues: row.issues,
+            fields: row.fields.clone(),
+            values: row.values.iter().map(|v| v.map(Num::as_f64)).collect(),
+            text,
+            total,
+            total_text: total
+                .map(|t| format(report, Some(Num::Float(t)), total_unit, tz))
+                .unwrap_or_default(),
+            stats: row
+                .stats
+                .iter()
+                .map(|a| stat_view(report, a, &units, tz))
+                .collect(),
+            flags: row
+                .flags
+                .iter()
+                .map(|f| match f {
+                    engine::Flag::TruncatedChangelog => "only part of the history was read",
+                    engine::Flag::MissingChangelog => "no history was read",
+                    engine::Flag::StatusMismatch => {
+                        "the last change does not lead to the current status"
+                    }
+                })
+                .map(str::to_string)
+                .collect(),
+        }
+    }
+}
+
+fn stat_view(report: &Report, a: &engine::Aggregate, units: &[Unit], tz: &TimeZone) -> StatView {
+    let count = matches!(a.function, config::AggregateFn::Count);
+    StatView {
+        label: a.label.clone(),
+        values: a.values.iter().map(|v| v.map(Num::as_f64)).collect(),
+        text: a
+            .values
+            .iter()
+            .zip(units)
+            .map(|(v, u)| format(report, *v, if count { Unit::Count } else { *u }, tz))
+            .collect(),
+    }
+}
+
+/// Everything about a report but its rows: what the page lays out, charts and warns about.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReportSummary {
+    pub name: String,
+    /// The report kind, as in the configuration (`timeInStatus`...).
+    pub kind: String,
+    pub group_names: Vec<String>,
+    pub field_names: Vec<String>,
+    pub columns: Vec<ColumnView>,
+    pub row_count: usize,
+    pub issue_count: u32,
+    /// Whether rows have a meaningful total (all columns durations or counts).
+    pub has_total: bool,
+    pub totals: Vec<StatView>,
+    pub warnings: Vec<String>,
+    /// [`Charts`] as JSON: the page hands it to the charts' module without reading it.
+    pub charts: String,
+}
+
+/// Chart data, in plain numbers (seconds, counts, epoch milliseconds) and ISO dates.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Charts {
+    /// Mean per column over issues that have a value: (column name, seconds or count).
+    pub averages: Vec<(String, f64)>,
+    /// The rows with the largest totals, for stacked bars: (label, values per column).
+    pub largest: Vec<(String, Vec<f64>)>,
+    pub flow: Option<Flow>,
+    pub cycle: Option<Cycle>,
+    pub unit: String,
+}
+
+/// Cumulative flow: issues per status column at the end of each day.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Flow {
+    pub dates: Vec<String>,
+    pub columns: Vec<String>,
+    pub counts: Vec<Vec<u32>>,
+}
+
+/// Cycle times of finished issues.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Cycle {
+    /// (finish instant in epoch ms, cycle time in seconds, issue key).
+    pub points: Vec<(f64, f64, String)>,
+    /// (percentile, seconds).
+    pub percentiles: Vec<(f64, f64)>,
+    /// Finished issues per period: (period start, count).
+    pub throughput: Vec<(String, u32)>,
+    pub unfinished: u32,
+}
+
+/// How many of the largest rows the stacked chart shows.
+pub const STACKED_ROWS: usize = 25;
+
+impl ReportSummary {
+    fn new(report: &Report, totals: &[Option<f64>], problems: &[String]) -> Self {
+        let tz = TimeZone::get(&report.time_zone).unwrap_or(TimeZone::UTC);
+        let units: Vec<Unit> = report.columns.iter().map(|c| c.unit).collect();
+        let has_total = !units.is_empty()
+            && units
+                .iter()
+                .all(|u| matches!(u, Unit::Duration | Unit::Count));
+        let issue_rows: Vec<&engine::Row> = report
+            .rows
+            .iter()
+            .filter(|r| r.kind == RowKind::Issue)
+            .collect();
+        let averages = report
+            .columns
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| matches!(c.unit, Unit::Duration | Unit::Count))
+            .filter_map(|(i, c)| {
+                let vals: Vec<f64> = issue_rows
+                    .iter()
+                    .filter_map(|r| r.values.get(i).copied().flatten())
+                    .map(Num::as_f64)
+                    .collect();
+                (!vals.is_empty())
+                    .then(|| (c.name.clone(), vals.iter().sum::<f64>() / vals.len() as f64))
+            })
+            .collect();
+        let mut largest: Vec<(usize, f64)> = report
+            .rows
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.kind != RowKind::Day && r.depth == 0)
+            .filter_map(|(i, _)| totals[i].map(|t| (i, t)))
+            .collect();
+        largest.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let largest = if has_total {
+            largest
+                .into_iter()
+                .take(STACKED_ROWS)
+                .map(|(i, _)| {
+                    let r = &report.rows[i];
+                    (
+                        r.label.clone(),
+                        r.values
+                            .iter()
+                            .map(|v| v.map_or(0.0, Num::as_f64))
+                            .collect(),
+                    )
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let (flow, cycle) = match &report.details {
+            engine::Details::StatusPerDay {
+                dates,
+                columns,
+                counts,
+            } => (
+                Some(Flow {
+                    dates: dates.iter().map(ToString::to_string).collect(),
+                    columns: columns.clone(),
+                    counts: counts.clone(),
+                }),
+                None,
+            ),
+            engine::Details::Throughput {
+                buckets,
+                percentiles,
+                points,
+                unfinished,
+                ..
+            } => (
+                None,
+                Some(Cycle {
+                    points: points
+                        .iter()
+                        .filter_map(|p| {
+                            p.seconds
+                                .map(|s| (p.done.as_millisecond() as f64, s as f64, p.key.clone()))
+                        })
+                        .collect(),
+                    percentiles: percentiles.iter().map(|p| (p.p, p.seconds)).collect(),
+                    throughput: buckets
+                        .iter()
+                        .map(|b| (b.start.to_string(), b.count))
+                        .collect(),
+                    unfinished: *unfinished,
+                }),
+            ),
+            _ => (None, None),
+        };
+        let unit = match units.first() {
+            Some(Unit::Count) => "count",
+            Some(Unit::Timestamp) => "timestamp",
+            _ => "duration",
+        };
+        let mut warnings: Vec<String> = problems.to_vec();
+        warnings.extend(report.warnings.iter().map(|w| {
+            if w.issues.is_empty() {
+                w.message.clone()
+            } else {
+                let more = w.count as usize - w.issues.len().min(w.count as usize);
+                let tail = if more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                };
+                format!("{} ({}{tail})", w.message, w.issues.join(", "))
+            }
+        }));
+        ReportSummary {
+            name: report.name.clone(),
+            kind: kind_slug(report.kind).to_string(),
+            group_names: report.group_by.iter().map(|f| f.name.clone()).collect(),
+            field_names: report.fields.iter().map(|f| f.name.clone()).collect(),
+            columns: report
+                .columns
+                .iter()
+                .map(|c| ColumnView {
+                    name: c.name.clone(),
+                    unit: match c.unit {
+                        Unit::Duration => "duration",
+                        Unit::Count => "count",
+                        Unit::Timestamp => "timestamp",
+                    }
+                    .to_string(),
+                })
+                .collect(),
+            row_count: report.rows.len(),
+            issue_count: report.issue_count,
+            has_total,
+            totals: report
+                .totals
+                .iter()
+                .map(|a| stat_view(report, a, &units, &tz))
+                .collect(),
+            warnings,
+            charts: serde_json::to_string(&Charts {
+                averages,
+                largest,
+                flow,
+                cycle,
+                unit: unit.to_string(),
+            })
+            .unwrap_or_default(),
+        }
+    }
+}
+
+fn kind_slug(kind: engine::KindTag) -> &'static str {
+    use engine::KindTag::*;
+    match kind {
+        TimeInStatus => "timeInStatus",
+        StatusVisits => "statusVisits",
+        Transitions => "transitions",
+        AssigneeTime => "assigneeTime",
+        TimeBetween => "timeBetween",
+        EntryDates => "entryDates",
+        StatusPerDay => "statusPerDay",
+        Throughput => "throughput",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn issue_keys_sort_naturally() {
+        let mut keys = vec!["DW-10", "DW-9", "ab-1", "DW-100", "DW-9a"];
+        keys.sort_by_key(|k| natural_key(k));
+        assert_eq!(keys, vec!["ab-1", "DW-9", "DW-9a", "DW-10", "DW-100"]);
+    }
+
+    #[test]
+    fn empty_values_sort_last_both_ways() {
+        let a = SortKey::Number(Some(1.0));
+        let none = SortKey::Number(None);
+        for descending in [false, true] {
+            assert_eq!(
+                SortKey::compare(&none, &a, descending),
+                std::cmp::Ordering::Greater
+            );
+        }
+    }
+}

@@ -1,0 +1,184 @@
+//! Where the page runs, read from its address: inside Jira Cloud's iframe (Connect), or opened
+//! directly (Direct: Data Center with a token, or jira-sim). The transport follows from it.
+
+/// The environment the page was opened in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Environment {
+    /// Inside Jira Cloud: Connect put `xdm_e` (the Jira site) and `jwt` on the page URL.
+    Connect {
+        /// The Jira site's origin, e.g. `https://example.atlassian.net`.
+        host: String,
+        /// Where to load all.js from: Atlassian's CDN for Atlassian hosts, the host itself for
+        /// a loopback emulator (jira-sim). `None` for any other host: the page then refuses to
+        /// load a script named by its own URL.
+        all_js: Option<String>,
+    },
+    /// Opened directly. `jira` is a Jira base URL suggested by the `jira` query parameter.
+    Direct { jira: Option<String> },
+}
+
+/// Atlassian's all.js, the only copy a production page may load.
+pub const ATLASSIAN_ALL_JS: &str = "https://connect-cdn.atl-paas.net/all.js";
+
+/// Where jira-sim serves its all.js emulation, relative to its origin.
+pub const SIM_ALL_JS_PATH: &str = "/atlassian-connect/all.js";
+
+impl Environment {
+    /// Reads the environment from a page's query string (`location.search`, with or without
+    /// the leading `?`).
+    pub fn detect(search: &str) -> Environment {
+        let host = query_param(search, "xdm_e");
+        let jwt = query_param(search, "jwt");
+        match (host, jwt) {
+            (Some(host), Some(_)) if !host.is_empty() => {
+                let host = host.trim_end_matches('/').to_string();
+                let all_js = all_js_url(&host);
+                Environment::Connect { host, all_js }
+            }
+            _ => Environment::Direct {
+                jira: query_param(search, "jira").filter(|j| !j.is_empty()),
+            },
+        }
+    }
+
+    pub fn is_connect(&self) -> bool {
+        matches!(self, Environment::Connect { .. })
+    }
+}
+
+/// The all.js to load for a Connect host, or `None` when the host is neither Atlassian's nor a
+/// loopback emulator. Loading a script chosen by a URL parameter would let anyone who can
+/// send a link run code in this page, so only these two cases are trusted.
+pub fn all_js_url(host: &str) -> Option<String> {
+    let (scheme, rest) = host.split_once("://")?;
+    let authority = rest.split('/').next()?;
+    if authority.contains('@') {
+        return None;
+    }
+    let hostname = match authority.rsplit_once(':') {
+        Some((h, port)) if port.chars().all(|c| c.is_ascii_digit()) => h,
+        _ => authority,
+    };
+    let atlassian = [".atlassian.net", ".jira.com", ".jira-dev.com"]
+        .iter()
+        .any(|suffix| hostname.ends_with(suffix) && hostname.len() > suffix.len());
+    if scheme == "https" && atlassian {
+        return Some(ATLASSIAN_ALL_JS.to_string());
+    }
+    let loopback = matches!(hostname, "localhost" | "127.0.0.1" | "[::1]");
+    if loopback && (scheme == "http" || scheme == "https") {
+        return Some(format!("{scheme}://{authority}{SIM_ALL_JS_PATH}"));
+    }
+    None
+}
+
+/// The first value of `name` in a query string, percent-decoded.
+pub fn query_param(search: &str, name: &str) -> Option<String> {
+    search
+        .trim_start_matches('?')
+        .split('&')
+        .filter_map(|pair| pair.split_once('=').or(Some((pair, ""))))
+        .find(|(k, _)| percent_decode(k) == name)
+        .map(|(_, v)| percent_decode(v))
+}
+
+/// Decodes `%XX` escapes and `+` (a space in query strings). Invalid escapes stay as written.
+pub fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
+                match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                    Some(b) => {
+                        out.push(b);
+                        i += 2;
+                    }
+                    None => out.push(b'%'),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Encodes a query-string value: everything but unreserved characters is escaped.
+pub fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn connect_pages_carry_the_host_and_a_token() {
+        let env = Environment::detect(
+            "?xdm_e=https%3A%2F%2Facme.atlassian.net&xdm_c=channel&cp=&lic=none&jwt=eyJ.x.y",
+        );
+        assert_eq!(
+            env,
+            Environment::Connect {
+                host: "https://acme.atlassian.net".into(),
+                all_js: Some(ATLASSIAN_ALL_JS.into()),
+            }
+        );
+    }
+
+    #[test]
+    fn the_simulator_serves_its_own_all_js_on_loopback_only() {
+        assert_eq!(
+            all_js_url("http://127.0.0.1:41234").as_deref(),
+            Some("http://127.0.0.1:41234/atlassian-connect/all.js")
+        );
+        assert_eq!(all_js_url("https://evil.example.com"), None);
+        assert_eq!(
+            all_js_url("http://acme.atlassian.net"),
+            None,
+            "no plain http"
+        );
+        assert_eq!(all_js_url("https://atlassian.net.evil.com"), None);
+        assert_eq!(all_js_url("https://x@127.0.0.1"), None);
+        assert_eq!(
+            all_js_url("https://acme.atlassian.net").as_deref(),
+            Some(ATLASSIAN_ALL_JS)
+        );
+    }
+
+    #[test]
+    fn without_a_token_the_page_is_direct() {
+        assert_eq!(
+            Environment::detect("?xdm_e=https%3A%2F%2Facme.atlassian.net"),
+            Environment::Direct { jira: None }
+        );
+        assert_eq!(
+            Environment::detect("?jira=http%3A%2F%2F127.0.0.1%3A9000"),
+            Environment::Direct {
+                jira: Some("http://127.0.0.1:9000".into())
+            }
+        );
+        assert_eq!(Environment::detect(""), Environment::Direct { jira: None });
+    }
+
+    #[test]
+    fn percent_coding_round_trips() {
+        for s in ["a b&c=d/é", "100%", "%zz", "", "project = DW ORDER BY key"] {
+            assert_eq!(percent_decode(&percent_encode(s)), s);
+        }
+        assert_eq!(percent_decode("%zz%"), "%zz%");
+        assert_eq!(percent_decode("a+b%20c"), "a b c");
+    }
+}

@@ -1,0 +1,126 @@
+//! The fetch driver: sends a [`Planner`]'s requests through a [`Transport`], at most
+//! `Limits::concurrency` at a time, feeds the answers back, and reports documents and progress
+//! as they come. It owns no policy: what to send, when to retry and when to stop are the
+//! planner's. Cancelling drops every request in flight (the Direct transport also aborts them
+//! on the network).
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::Poll;
+
+use futures::StreamExt;
+use futures::stream::FuturesUnordered;
+
+use super::{Cancel, Delivery, Outcome, Planner, Progress};
+use crate::api::jira::Transport;
+
+/// Time and chance, supplied by the platform: `performance.now()`, `setTimeout` and
+/// `Math.random()` in the browser.
+pub trait Clock {
+    /// Milliseconds on a monotonic clock.
+    fn now_ms(&self) -> f64;
+    fn sleep(&self, ms: f64) -> impl Future<Output = ()>;
+    /// Uniform in `[0, 1)`.
+    fn random(&self) -> f64;
+}
+
+/// What a run reports while it works.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// A document for the engine.
+    Deliver(Delivery),
+    Progress(Progress),
+}
+
+enum Wake<T> {
+    Answer(T),
+    Timer,
+    Cancelled,
+}
+
+/// While Jira's rate limit is waited out, progress is reported this often, so the user sees
+/// the countdown move.
+const RATE_LIMIT_TICK_MS: f64 = 1000.0;
+
+/// Runs `planner` to its end (or until `cancel` fires) and returns how it ended.
+pub async fn run<T, C>(
+    planner: &mut Planner,
+    transport: &T,
+    clock: &C,
+    cancel: &Cancel,
+    mut on_event: impl FnMut(Event),
+) -> Outcome
+where
+    T: Transport,
+    C: Clock,
+{
+    let mut in_flight = FuturesUnordered::new();
+    loop {
+        if cancel.is_cancelled() {
+            planner.cancel();
+        }
+        let now = clock.now_ms();
+        while let Some(out) = planner.next_request(now) {
+            // The request is created when the planner hands it out, so a transport that
+            // starts work on creation starts it now.
+            let answer = transport.send(out.request, cancel);
+            let id = out.id;
+            in_flight.push(async move { (id, answer.await) });
+        }
+        let progress = planner.progress(now);
+        let waiting = progress.rate_limit_wait_ms.is_some();
+        on_event(Event::Progress(progress));
+        if planner.is_done() {
+            break;
+        }
+        let wake = planner.next_wake();
+        if in_flight.is_empty() && wake.is_none() {
+            // Nothing in flight and nothing scheduled, yet not done: cannot happen with a
+            // correct planner; stop rather than wait forever.
+            planner.cancel();
+            break;
+        }
+        let mut sleep = wake.map(|at| {
+            let ms = (at - now).max(0.0);
+            let ms = if waiting {
+                ms.min(RATE_LIMIT_TICK_MS)
+            } else {
+                ms
+            };
+            Box::pin(clock.sleep(ms))
+        });
+        let mut cancelled = cancel.cancelled();
+        let woke = futures::future::poll_fn(|cx| {
+            if Pin::new(&mut cancelled).poll(cx).is_ready() {
+                return Poll::Ready(Wake::Cancelled);
+            }
+            if let Poll::Ready(Some(answer)) = in_flight.poll_next_unpin(cx) {
+                return Poll::Ready(Wake::Answer(answer));
+            }
+            if let Some(s) = sleep.as_mut()
+                && s.as_mut().poll(cx).is_ready()
+            {
+                return Poll::Ready(Wake::Timer);
+            }
+            Poll::Pending
+        })
+        .await;
+        match woke {
+            Wake::Answer((id, answer)) => {
+                let now = clock.now_ms();
+                for d in planner.on_answer(id, answer, now, clock.random()) {
+                    on_event(Event::Deliver(d));
+                }
+            }
+            Wake::Timer => {}
+            Wake::Cancelled => planner.cancel(),
+        }
+    }
+    // Requests still in flight after a cancel or a fatal error are abandoned: dropped here,
+    // and aborted on the network by transports that can.
+    if !in_flight.is_empty() || planner.is_cancelled() {
+        cancel.cancel();
+    }
+    drop(in_flight);
+    planner.outcome()
+}

@@ -1,0 +1,867 @@
+//! The fetch planner: which Jira requests a report run needs, in what order, and what to do
+//! with each answer. Pure state: requests out, answers in, no I/O and no clock of its own (the
+//! driver passes `now`), so every path is tested natively.
+//!
+//! # The plan, and why
+//!
+//! Jira Cloud's `search/jql` pages are sequential: each needs the previous page's
+//! `nextPageToken`. Pages that carry fields hold at most 100 issues, so paging 10,000 issues
+//! with fields costs 100 sequential round trips (5 s at 50 ms latency) before anything else.
+//! Asking for ids only gives pages of up to 5,000, so the same 10,000 issues are listed in 2
+//! sequential round trips. Every id page then fans out into parallel work:
+//!
+//! - `POST /rest/api/3/issue/bulkfetch`, 100 issues a call, with only the fields the report
+//!   needs (`ReportConfig::needed_fields` plus status, created, updated, resolution date and
+//!   issue type);
+//! - `POST /rest/api/3/changelog/bulkfetch`, 1,000 issues a call, `fieldIds` limited to
+//!   `ReportConfig::needed_changelog_fields`, each batch following its own `nextPageToken`
+//!   chain (one issue's histories may span pages; the engine puts them back together).
+//!
+//! For N issues that is N/5000 search pages + N/100 issue calls + about N/1000 changelog
+//! calls: as many requests as paging with fields (N/100 + N/1000), but only
+//! ⌈N/5000⌉ + 1 + (changelog pages per batch) of them in sequence. Even for a handful of
+//! issues it is never slower: the changelog call needs the ids first either way.
+//! `search/approximate-count` runs alongside the first page, for the progress bar only.
+//!
+//! Jira Data Center has no bulk endpoints but tells `total` on the first page of
+//! `/rest/api/2/search`: the first page (with `expand=changelog`, which Data Center returns in
+//! full) comes alone, then every other `startAt` page goes out in parallel. Data Center stops
+//! paging at 10,000 results; a larger result is read up to that cap and flagged partial.
+//!
+//! Requests are sent in priority order (the sequential search chain first, then changelog
+//! chains, then issue batches), at most `Limits::concurrency` at a time. A 429 or 503 pauses
+//! every request until Jira's `Retry-After` has passed (plus jitter), because Jira's rate
+//! limit counts the user's requests, not one endpoint's.
+
+use std::collections::{BinaryHeap, HashMap};
+
+use serde::Deserialize;
+
+use super::retry::{Decision, Failure, RetryPolicy};
+use crate::api::ClientError;
+use crate::api::jira::{
+    Flavour, JiraRequest, JiraResponse, Purpose, TransportError, classify_failure,
+};
+
+/// The fields every run asks for, whatever the report: what timelines and date filters read.
+pub const BASE_FIELDS: &[&str] = &[
+    "status",
+    "created",
+    "updated",
+    "resolutiondate",
+    "issuetype",
+];
+
+/// Sizes and limits of a run.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Limits {
+    /// Requests in flight at once.
+    pub concurrency: usize,
+    /// `maxResults` of an ids-only `search/jql` page (Jira's maximum is 5,000).
+    pub ids_page: u32,
+    /// Issues per `issue/bulkfetch` (Jira's maximum is 100).
+    pub bulk_issues: usize,
+    /// Issues per `changelog/bulkfetch` (Jira's maximum is 1,000).
+    pub changelog_issues: usize,
+    /// `maxResults` of a `changelog/bulkfetch` page (Jira's maximum is 10,000).
+    pub changelog_page: u32,
+    /// `maxResults` of a Data Center search page.
+    pub dc_page: u32,
+    /// How far Data Center lets a search page go.
+    pub dc_cap: u64,
+    pub retry: RetryPolicy,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            concurrency: 6,
+            ids_page: 5000,
+            bulk_issues: 100,
+            changelog_issues: 1000,
+            changelog_page: 10_000,
+            dc_page: 1000,
+            dc_cap: 10_000,
+            retry: RetryPolicy::default(),
+        }
+    }
+}
+
+/// What a run fetches.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FetchSpec {
+    pub flavour: Flavour,
+    pub jql: String,
+    /// Issue fields to ask for.
+    pub fields: Vec<String>,
+    /// Changelog fields (`fieldIds`), at most 10.
+    pub changelog_fields: Vec<String>,
+    /// Whether to read `/field` for column titles of extra fields.
+    pub field_names: bool,
+    pub limits: Limits,
+}
+
+impl FetchSpec {
+    /// A spec from its parts (as the worker planned them), with default limits.
+    pub fn new(
+        flavour: Flavour,
+        jql: String,
+        fields: Vec<String>,
+        changelog_fields: Vec<String>,
+        field_names: bool,
+    ) -> Self {
+        FetchSpec {
+            flavour,
+            jql,
+            fields,
+            changelog_fields,
+            field_names,
+            limits: Limits::default(),
+        }
+    }
+
+    /// What running `config` needs from a Jira of `flavour`.
+    pub fn for_report(flavour: Flavour, config: &config::ReportConfig) -> Self {
+        let needed = config.needed_fields();
+        let mut fields: Vec<String> = BASE_FIELDS.iter().map(|f| f.to_string()).collect();
+        for f in &needed {
+            if !fields.iter().any(|x| x == f.as_str()) {
+                fields.push(f.as_str().to_string());
+            }
+        }
+        let base_only = needed.iter().all(|f| BASE_FIELDS.contains(&f.as_str()));
+        FetchSpec {
+            flavour,
+            jql: config.jql.as_str().to_string(),
+            fields,
+            changelog_fields: config
+                .needed_changelog_fields()
+                .into_iter()
+                .take(10)
+                .map(str::to_string)
+                .collect(),
+            field_names: !base_only,
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// A request the driver should send now, with the id its answer must come back under.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outgoing {
+    pub id: RequestId,
+    pub request: JiraRequest,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RequestId(u32);
+
+/// A Jira document for the engine, as received.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Delivery {
+    /// Issues with their fields: an issue bulk fetch, or a Data Center search page (with
+    /// changelogs embedded).
+    Issues(String),
+    /// A `changelog/bulkfetch` page.
+    Changelogs(String),
+    /// Every changelog page for these issue ids has arrived: their histories are complete.
+    ChangelogsComplete(Vec<String>),
+    /// `/status`: current names and categories.
+    Statuses(String),
+    /// `/field`: field names.
+    Fields(String),
+}
+
+/// Where a run stands, for the progress bar.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Progress {
+    /// Jira's estimate (approximate count or Data Center `total`), then the exact number once
+    /// the search has listed every issue.
+    pub total: Option<u64>,
+    pub total_is_exact: bool,
+    /// Issues listed by the search so far.
+    pub listed: u64,
+    /// Issues whose fields have arrived.
+    pub issues_loaded: u64,
+    /// Issues whose full changelog has arrived.
+    pub changelogs_loaded: u64,
+    pub in_flight: usize,
+    pub stats: RequestStats,
+    /// While Jira's rate limit is being waited out: how many more milliseconds.
+    pub rate_limit_wait_ms: Option<f64>,
+}
+
+impl Progress {
+    /// Share of the work done, in `[0, 1]`, when the total is known.
+    pub fn fraction(&self) -> Option<f64> {
+        let total = self.total? as f64;
+        if total == 0.0 {
+            return Some(if self.total_is_exact { 1.0 } else { 0.0 });
+        }
+        let done = (self.issues_loaded + self.changelogs_loaded) as f64 / 2.0;
+        Some((done / total).clamp(0.0, 1.0))
+    }
+}
+
+/// Requests sent, by kind: the figures the benchmark reports.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RequestStats {
+    pub sent: u32,
+    pub retries: u32,
+    pub search_pages: u32,
+    pub issue_batches: u32,
+    pub changelog_pages: u32,
+    pub other: u32,
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// Every issue the query matches, with complete histories.
+    Complete,
+    /// Some data is missing; every reason is listed for the user.
+    Partial { reasons: Vec<String> },
+    /// Nothing usable: the query or the sign-in failed.
+    Failed(ClientError),
+}
+
+/// One step of the plan.
+#[derive(Debug, Clone, PartialEq)]
+enum Step {
+    Count,
+    Statuses,
+    Fields,
+    /// An ids-only Cloud search page.
+    Ids {
+        token: Option<String>,
+    },
+    Issues {
+        ids: Vec<String>,
+    },
+    Changelogs {
+        batch: usize,
+        token: Option<String>,
+    },
+    /// A Data Center search page.
+    DcPage {
+        start_at: u64,
+    },
+}
+
+impl Step {
+    /// Lower sends first: the sequential chain is the critical path.
+    fn priority(&self) -> u8 {
+        match self {
+            Step::Ids { .. } | Step::DcPage { .. } => 0,
+            Step::Count | Step::Statuses | Step::Fields => 1,
+            Step::Changelogs { .. } => 2,
+            Step::Issues { .. } => 3,
+        }
+    }
+
+    fn purpose(&self) -> Purpose {
+        match self {
+            Step::Count => Purpose::Count,
+            Step::Statuses => Purpose::Statuses,
+            Step::Fields => Purpose::Fields,
+            Step::Ids { .. } | Step::DcPage { .. } => Purpose::Search,
+            Step::Issues { .. } => Purpose::Issues,
+            Step::Changelogs { .. } => Purpose::Changelogs,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct Task {
+    step: Step,
+    attempts: u32,
+    seq: u64,
+}
+
+/// Heap order: priority, then first come first served.
+impl Ord for Task {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (other.step.priority(), other.seq).cmp(&(self.step.priority(), self.seq))
+    }
+}
+impl PartialOrd for Task {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Eq for Task {}
+
+/// The planner of one run. See the module documentation for the plan.
+#[derive(Debug)]
+pub struct Planner {
+    spec: FetchSpec,
+    ready: BinaryHeap<Task>,
+    /// Tasks waiting for a retry, with the time they may go.
+    delayed: Vec<(f64, Task)>,
+    in_flight: HashMap<RequestId, Task>,
+    next_id: u32,
+    next_seq: u64,
+    /// No request leaves before this time (Jira's rate limit).
+    paused_until: f64,
+    /// Ids listed but not yet in an issue batch / a changelog batch.
+    unbatched_issues: Vec<String>,
+    unbatched_changelogs: Vec<String>,
+    /// Changelog batches by number: their ids, for `ChangelogsComplete`.
+    batches: Vec<Vec<String>>,
+    search_done: bool,
+    cancelled: bool,
+    fatal: Option<ClientError>,
+    partial: Vec<String>,
+    progress: Progress,
+    last_now: f64,
+}
+
+impl Planner {
+    pub fn new(spec: FetchSpec) -> Self {
+        let mut p = Planner {
+            spec,
+            ready: BinaryHeap::new(),
+            delayed: Vec::new(),
+            in_flight: HashMap::new(),
+            next_id: 0,
+            next_seq: 0,
+            paused_until: f64::NEG_INFINITY,
+            unbatched_issues: Vec::new(),
+            unbatched_changelogs: Vec::new(),
+            batches: Vec::new(),
+            search_done: false,
+            cancelled: false,
+            fatal: None,
+            partial: Vec::new(),
+            progress: Progress::default(),
+            last_now: 0.0,
+        };
+        match p.spec.flavour {
+            Flavour::Cloud => {
+                p.push(Step::Ids { token: None });
+                p.push(Step::Count);
+            }
+            Flavour::DataCenter => p.push(Step::DcPage { start_at: 0 }),
+        }
+        p.push(Step::Statuses);
+        if p.spec.field_names {
+            p.push(Step::Fields);
+        }
+        p
+    }
+
+    pub fn spec(&self) -> &FetchSpec {
+        &self.spec
+    }
+
+    fn push(&mut self, step: Step) {
+        self.next_seq += 1;
+        self.ready.push(Task {
+            step,
+            attempts: 0,
+            seq: self.next_seq,
+        });
+    }
+
+    /// The next request to send at `now_ms`, if concurrency, the rate-limit pause and the plan
+    /// allow one.
+    pub fn next_request(&mut self, now_ms: f64) -> Option<Outgoing> {
+        self.last_now = now_ms;
+        if self.is_done() || now_ms < self.paused_until {
+            return None;
+        }
+        if self.in_flight.len() >= self.spec.limits.concurrency.max(1) {
+            return None;
+        }
+        // Retries whose time has come join the queue.
+        let mut i = 0;
+        while i < self.delayed.len() {
+            if self.delayed[i].0 <= now_ms {
+                let (_, task) = self.delayed.swap_remove(i);
+                self.ready.push(task);
+            } else {
+                i += 1;
+            }
+        }
+        let mut task = self.ready.pop()?;
+        task.attempts += 1;
+        let request = self.request_for(&task.step);
+        self.count_sent(&task);
+        self.next_id += 1;
+        let id = RequestId(self.next_id);
+        self.in_flight.insert(id, task);
+        Some(Outgoing { id, request })
+    }
+
+    fn count_sent(&mut self, task: &Task) {
+        let s = &mut self.progress.stats;
+        s.sent += 1;
+        if task.attempts > 1 {
+            s.retries += 1;
+        }
+        match task.step {
+            Step::Ids { .. } | Step::DcPage { .. } => s.search_pages += 1,
+            Step::Issues { .. } => s.issue_batches += 1,
+            Step::Changelogs { .. } => s.changelog_pages += 1,
+            Step::Count | Step::Statuses | Step::Fields => s.other += 1,
+        }
+    }
+
+    fn request_for(&self, step: &Step) -> JiraRequest {
+        let spec = &self.spec;
+        let root = crate::api::jira::api_root(spec.flavour);
+        match step {
+            Step::Count => JiraRequest::post(
+                "/rest/api/3/search/approximate-count",
+                &serde_json::json!({ "jql": spec.jql }),
+            ),
+            Step::Statuses => JiraRequest::get(format!("{root}/status")),
+            Step::Fields => JiraRequest::get(format!("{root}/field")),
+            Step::Ids { token } => {
+                let mut body = serde_json::json!({
+                    "jql": spec.jql,
+                    "maxResults": spec.limits.ids_page,
+                    "fields": ["id"],
+                });
+                if let Some(t) = token {
+                    body["nextPageToken"] = serde_json::Value::String(t.clone());
+                }
+                JiraRequest::post("/rest/api/3/search/jql", &body)
+            }
+            Step::Issues { ids } => JiraRequest::post(
+                "/rest/api/3/issue/bulkfetch",
+                &serde_json::json!({ "issueIdsOrKeys": ids, "fields": spec.fields }),
+            ),
+            Step::Changelogs { batch, token } => {
+                let ids = self.batches.get(*batch).cloned().unwrap_or_default();
+                let mut body = serde_json::json!({
+                    "issueIdsOrKeys": ids,
+                    "fieldIds": spec.changelog_fields,
+                    "maxResults": spec.limits.changelog_page,
+                });
+                if let Some(t) = token {
+                    body["nextPageToken"] = serde_json::Value::String(t.clone());
+                }
+                JiraRequest::post("/rest/api/3/changelog/bulkfetch", &body)
+            }
+            Step::DcPage { start_at } => JiraRequest::post(
+                "/rest/api/2/search",
+                &serde_json::json!({
+                    "jql": spec.jql,
+                    "startAt": start_at,
+                    "maxResults": spec.limits.dc_page,
+                    "fields": spec.fields,
+                    "expand": ["changelog"],
+                }),
+            ),
+        }
+    }
+
+    /// Takes the answer to request `id`. `random` is uniform in `[0, 1)`, for retry jitter.
+    /// Returns the documents to hand to the engine.
+    pub fn on_answer(
+        &mut self,
+        id: RequestId,
+        answer: Result<JiraResponse, TransportError>,
+        now_ms: f64,
+        random: f64,
+    ) -> Vec<Delivery> {
+        self.last_now = now_ms;
+        let Some(task) = self.in_flight.remove(&id) else {
+            return Vec::new();
+        };
+        if self.cancelled || self.fatal.is_some() {
+            return Vec::new();
+        }
+        let response = match answer {
+            Ok(r) if r.is_success() => r,
+            Ok(r) => {
+                let failure = Failure::Status {
+                    status: r.status,
+                    retry_after: r.retry_after.as_deref(),
+                };
+                if self.retry(task.clone(), failure, now_ms, random) {
+                    return Vec::new();
+                }
+                let error = classify_failure(task.step.purpose(), &r);
+                self.give_up(task, error);
+                return Vec::new();
+            }
+            Err(TransportError::Cancelled) => {
+                self.cancel();
+                return Vec::new();
+            }
+            Err(e) => {
+                if self.retry(task.clone(), Failure::Network, now_ms, random) {
+                    return Vec::new();
+                }
+                self.give_up(task, ClientError::from_transport(e));
+                return Vec::new();
+            }
+        };
+        match self.accept(&task.step, response.body) {
+            Ok(out) => out,
+            Err(detail) => {
+                let error = ClientError::Malformed {
+                    what: task.step.purpose().describe(),
+                    detail,
+                };
+                self.give_up(task, error);
+                Vec::new()
+            }
+        }
+    }
+
+    /// Schedules a retry if the policy allows one; returns whether it did.
+    fn retry(&mut self, task: Task, failure: Failure<'_>, now_ms: f64, random: f64) -> bool {
+        match self
+            .spec
+            .limits
+            .retry
+            .decide(task.attempts, failure, random)
+        {
+            Decision::Retry {
+                after_ms,
+                rate_limited,
+            } => {
+                let at = now_ms + after_ms;
+                if rate_limited {
+                    self.paused_until = self.paused_until.max(at);
+                }
+                self.delayed.push((at, task));
+                true
+            }
+            Decision::GiveUp => false,
+        }
+    }
+
+    /// Records a request that will not succeed: fatal when nothing usable can come of the
+    /// run, a partial-result reason otherwise.
+    fn give_up(&mut self, task: Task, error: ClientError) {
+        let nothing_yet = self.progress.listed == 0 && self.progress.issues_loaded == 0;
+        let fatal = match &task.step {
+            Step::Ids { .. } | Step::DcPage { .. } => {
+                nothing_yet || matches!(error, ClientError::JiraUnauthorized)
+            }
+            Step::Issues { .. } | Step::Changelogs { .. } => {
+                matches!(error, ClientError::JiraUnauthorized)
+            }
+            // Without an estimate or status names the report still works.
+            Step::Count => return,
+            Step::Statuses | Step::Fields => {
+                self.partial.push(format!(
+                    "{}: {error}; column titles may use older names",
+                    task.step.purpose().describe()
+                ));
+                return;
+            }
+        };
+        if fatal {
+            self.fatal = Some(error);
+            self.ready.clear();
+            self.delayed.clear();
+            return;
+        }
+        match task.step {
+            Step::Ids { .. } | Step::DcPage { .. } => {
+                self.partial.push(format!(
+                    "the search stopped early ({error}): only the issues listed so far are included"
+                ));
+                if matches!(task.step, Step::Ids { .. }) {
+                    self.finish_search();
+                }
+            }
+            Step::Issues { ids } => self
+                .partial
+                .push(format!("{} issues could not be read ({error})", ids.len())),
+            Step::Changelogs { batch, .. } => {
+                let n = self.batches.get(batch).map_or(0, Vec::len);
+                self.partial.push(format!(
+                    "the change histories of {n} issues are incomplete ({error})"
+                ));
+            }
+            Step::Count | Step::Statuses | Step::Fields => {}
+        }
+    }
+
+    /// Reads a successful answer; `Err` when it is not the document it should be.
+    fn accept(&mut self, step: &Step, body: String) -> Result<Vec<Delivery>, String> {
+        match step {
+            Step::Count => {
+                let c: CountPage = parse(&body)?;
+                if !self.progress.total_is_exact {
+                    self.progress.total = Some(c.count);
+                }
+                Ok(Vec::new())
+            }
+            Step::Statuses => Ok(vec![Delivery::Statuses(body)]),
+            Step::Fields => Ok(vec![Delivery::Fields(body)]),
+            Step::Ids { .. } => {
+                let page: IdsPage = parse(&body)?;
+                let more = page.next_page_token.filter(|t| !t.is_empty());
+                let last = page.is_last == Some(true) || more.is_none();
+                let n = page.issues.len() as u64;
+                self.progress.listed += n;
+                for issue in page.issues {
+                    let id = issue.id.or(issue.key).unwrap_or_default();
+                    if id.is_empty() {
+                        continue;
+                    }
+                    self.unbatched_issues.push(id.clone());
+                    self.unbatched_changelogs.push(id);
+                }
+                if last || n == 0 {
+                    self.finish_search();
+                } else {
+                    self.push(Step::Ids { token: more });
+                    self.batch(false);
+                }
+                Ok(Vec::new())
+            }
+            Step::Issues { .. } => {
+                let page: IssuesPage = parse(&body)?;
+                self.progress.issues_loaded += page.issues.len() as u64;
+                if !page.issue_errors.is_empty() {
+                    self.partial.push(format!(
+                        "Jira could not return {} issues: {}",
+                        page.issue_errors.len(),
+                        page.issue_errors
+                            .iter()
+                            .filter_map(|e| e.error_message.clone())
+                            .next()
+                            .unwrap_or_default()
+                    ));
+                }
+                Ok(vec![Delivery::Issues(body)])
+            }
+            Step::Changelogs { batch, .. } => {
+                let page: ChangelogPage = parse(&body)?;
+                let mut out = vec![Delivery::Changelogs(body)];
+                match page.next_page_token.filter(|t| !t.is_empty()) {
+                    Some(token) => self.push(Step::Changelogs {
+                        batch: *batch,
+                        token: Some(token),
+                    }),
+                    None => {
+                        let ids = self.batches.get(*batch).cloned().unwrap_or_default();
+                        self.progress.changelogs_loaded += ids.len() as u64;
+                        out.push(Delivery::ChangelogsComplete(ids));
+                    }
+                }
+                Ok(out)
+            }
+            Step::DcPage { start_at } => {
+                let page: DcPage = parse(&body)?;
+                let n = page.issues.len() as u64;
+                self.progress.listed += n;
+                self.progress.issues_loaded += n;
+                self.progress.changelogs_loaded += n;
+                if *start_at == 0 {
+                    self.plan_dc_pages(&page, n);
+                }
+                Ok(vec![Delivery::Issues(body)])
+            }
+        }
+    }
+
+    /// After Data Center's first page: every other page, at once.
+    fn plan_dc_pages(&mut self, first: &DcPage, got: u64) {
+        let total = first.total.unwrap_or(got);
+        self.progress.total = Some(total);
+        self.progress.total_is_exact = true;
+        let cap = self.spec.limits.dc_cap;
+        let reachable = total.min(cap);
+        // Jira may serve fewer than `maxResults` per page (its own cap): every page but the
+        // last holds as many issues as the first did, so step by that.
+        if got > 0 {
+            let mut start = got;
+            while start < reachable {
+                self.push(Step::DcPage { start_at: start });
+                start += got;
+            }
+        }
+        if total > cap {
+            self.partial.push(format!(
+                "Jira Data Center returns at most {cap} issues per search: the report covers \
+                 the first {cap} of {total}; narrow the JQL to see all"
+            ));
+        }
+        self.search_done = true;
+    }
+
+    /// The search listed its last page: the total is exact and leftover ids are batched.
+    fn finish_search(&mut self) {
+        self.search_done = true;
+        self.progress.total = Some(self.progress.listed);
+        self.progress.total_is_exact = true;
+        self.batch(true);
+    }
+
+    /// Cuts listed ids into issue batches and changelog batches; partial batches only when
+    /// `flush` (no more ids are coming).
+    fn batch(&mut self, flush: bool) {
+        let n = self.spec.limits.bulk_issues.max(1);
+        while self.unbatched_issues.len() >= n || (flush && !self.unbatched_issues.is_empty()) {
+            let take = n.min(self.unbatched_issues.len());
+            let ids: Vec<String> = self.unbatched_issues.drain(..take).collect();
+            self.push(Step::Issues { ids });
+        }
+        let n = self.spec.limits.changelog_issues.max(1);
+        while self.unbatched_changelogs.len() >= n
+            || (flush && !self.unbatched_changelogs.is_empty())
+        {
+            let take = n.min(self.unbatched_changelogs.len());
+            let ids: Vec<String> = self.unbatched_changelogs.drain(..take).collect();
+            self.batches.push(ids);
+            let batch = self.batches.len() - 1;
+            self.push(Step::Changelogs { batch, token: None });
+        }
+    }
+
+    /// Stops the run: nothing more is sent, answers still in flight are ignored.
+    pub fn cancel(&mut self) {
+        if !self.cancelled && self.fatal.is_none() {
+            self.cancelled = true;
+            self.ready.clear();
+            self.delayed.clear();
+        }
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.cancelled
+    }
+
+    /// Whether nothing more will be sent and nothing is awaited.
+    pub fn is_done(&self) -> bool {
+        if self.cancelled || self.fatal.is_some() {
+            return true;
+        }
+        self.search_done
+            && self.ready.is_empty()
+            && self.delayed.is_empty()
+            && self.in_flight.is_empty()
+    }
+
+    /// The time (same clock as `now_ms`) at which a waiting request may go, if any waits.
+    ///
+    /// `None` when nothing waits on time: the run is done, or every slot is taken and an
+    /// answer will come first.
+    pub fn next_wake(&self) -> Option<f64> {
+        if self.is_done() || self.in_flight.len() >= self.spec.limits.concurrency.max(1) {
+            return None;
+        }
+        let earliest = if self.ready.is_empty() {
+            self.delayed.iter().map(|(at, _)| *at).reduce(f64::min)
+        } else {
+            Some(f64::NEG_INFINITY)
+        };
+        earliest.map(|t| t.max(self.paused_until))
+    }
+
+    pub fn in_flight(&self) -> usize {
+        self.in_flight.len()
+    }
+
+    pub fn progress(&self, now_ms: f64) -> Progress {
+        let mut p = self.progress.clone();
+        p.in_flight = self.in_flight.len();
+        let waiting_for_limit = self.paused_until > now_ms;
+        p.rate_limit_wait_ms = waiting_for_limit.then_some(self.paused_until - now_ms);
+        p
+    }
+
+    /// How the run ended (or stands).
+    pub fn outcome(&self) -> Outcome {
+        if let Some(e) = &self.fatal {
+            return Outcome::Failed(e.clone());
+        }
+        let mut reasons = Vec::new();
+        if self.cancelled {
+            reasons.push(format!(
+                "you cancelled the run: {} of {} issues were read",
+                self.progress
+                    .issues_loaded
+                    .min(self.progress.changelogs_loaded),
+                self.progress
+                    .total
+                    .map_or_else(|| "?".to_string(), |t| t.to_string())
+            ));
+        }
+        reasons.extend(self.partial.iter().cloned());
+        if reasons.is_empty() {
+            Outcome::Complete
+        } else {
+            Outcome::Partial { reasons }
+        }
+    }
+}
+
+fn parse<'a, T: Deserialize<'a>>(body: &'a str) -> Result<T, String> {
+    serde_json::from_str(body).map_err(|e| e.to_string())
+}
+
+#[derive(Deserialize)]
+struct CountPage {
+    count: u64,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct IdsPage {
+    #[serde(default)]
+    issues: Vec<IssueIds>,
+    #[serde(default)]
+    next_page_token: Option<String>,
+    #[serde(default)]
+    is_last: Option<bool>,
+}
+
+#[derive(Deserialize)]
+struct IssueIds {
+    #[serde(default, deserialize_with = "string_or_number")]
+    id: Option<String>,
+    #[serde(default)]
+    key: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct IssuesPage {
+    #[serde(default)]
+    issues: Vec<serde::de::IgnoredAny>,
+    #[serde(default)]
+    issue_errors: Vec<IssueError>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct IssueError {
+    #[serde(default)]
+    error_message: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ChangelogPage {
+    #[serde(default)]
+    next_page_token: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DcPage {
+    #[serde(default)]
+    total: Option<u64>,
+    #[serde(default)]
+    issues: Vec<serde::de::IgnoredAny>,
+}
+
+/// Jira writes ids as strings; some endpoints and simulators write numbers.
+fn string_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let v = Option::<serde_json::Value>::deserialize(d)?;
+    Ok(match v {
+        Some(serde_json::Value::String(s)) => Some(s),
+        Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    })
+}

@@ -1,0 +1,744 @@
+//! Administration: work calendars, status groups, permissions, and the tenant's data (export,
+//! import with a dry-run preview, permanent deletion). Each page checks the user's rights
+//! before offering changes; the server checks them again on every request.
+
+use config::api::{CalendarRecord, ImportSummary, Permissions, StatusGroupRecord};
+use config::{StatusGroup, WorkCalendar};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::api::ClientError;
+use crate::api::jira::statuses;
+use crate::api::server::Saved;
+use crate::app::Ctx;
+use crate::components::{ErrorPanel, Field, unique_id};
+use crate::route::{AdminPage as Which, Route};
+use crate::view::calendar::{format_holidays, format_ranges, parse_holidays, parse_ranges};
+use crate::view::editor::{format_statuses, parse_statuses};
+use crate::view::principals::{format_principals, parse_principals};
+use crate::worker_protocol::DocumentKind;
+
+#[component]
+pub fn AdminPage(which: Which) -> impl IntoView {
+    let ctx = Ctx::get();
+    let body = move || {
+        if !ctx.is_connect() {
+            return view! { <ErrorPanel error=ClientError::NoServer title="Administration needs the Dwell server" /> }.into_any();
+        }
+        let Some(rights) = ctx.rights.get() else {
+            return view! { <p class="loading">"Checking your rights…"</p> }.into_any();
+        };
+        let allowed = match which {
+            Which::Calendars | Which::StatusGroups => rights.manage_calendars,
+            Which::Permissions | Which::Data => rights.manage_permissions,
+        };
+        if !allowed {
+            let needs = match which {
+                Which::Calendars | Which::StatusGroups => "manage calendars and status groups",
+                Which::Permissions | Which::Data => "manage permissions",
+            };
+            return view! {
+                <ErrorPanel error=ClientError::Forbidden { message: format!("this page needs the right to {needs}") } />
+            }
+            .into_any();
+        }
+        match which {
+            Which::Calendars => view! { <Calendars /> }.into_any(),
+            Which::StatusGroups => view! { <StatusGroups /> }.into_any(),
+            Which::Permissions => view! { <PermissionsPage /> }.into_any(),
+            Which::Data => view! { <Data /> }.into_any(),
+        }
+    };
+    view! {
+        <section class="page">
+            <h1>"Administration"</h1>
+            <nav class="tabs" aria-label="Administration">
+                {Which::ALL.into_iter().map(|p| view! {
+                    <a href=Route::Admin(p).to_hash() aria-current=move || (p == which).then_some("page")>{p.title()}</a>
+                }).collect_view()}
+            </nav>
+            {body}
+        </section>
+    }
+}
+
+fn confirm(question: &str) -> bool {
+    crate::platform::window()
+        .and_then(|w| w.confirm_with_message(question).ok())
+        .unwrap_or(false)
+}
+
+fn problems_text(list: Vec<config::ValidationError>) -> Vec<String> {
+    list.into_iter()
+        .map(|p| {
+            if p.path.is_empty() {
+                p.message
+            } else {
+                format!("{}: {}", p.path, p.message)
+            }
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------- calendars
+
+const DAYS: [(&str, &str); 7] = [
+    ("mon", "Monday"),
+    ("tue", "Tuesday"),
+    ("wed", "Wednesday"),
+    ("thu", "Thursday"),
+    ("fri", "Friday"),
+    ("sat", "Saturday"),
+    ("sun", "Sunday"),
+];
+
+/// What the calendar editor edits: a new calendar, or a saved one at a version.
+#[derive(Debug, Clone, PartialEq)]
+enum Editing<R> {
+    None,
+    New,
+    Saved(R),
+}
+
+#[component]
+fn Calendars() -> impl IntoView {
+    let ctx = Ctx::get();
+    let list = LocalResource::new(move || async move { ctx.server()?.calendars().await });
+    let editing = RwSignal::new(Editing::<CalendarRecord>::None);
+    let failure = RwSignal::new(None::<ClientError>);
+    let delete = move |r: CalendarRecord| {
+        if !confirm(&format!(
+            "Delete the calendar \u{201c}{}\u{201d}?",
+            r.calendar.name
+        )) {
+            return;
+        }
+        spawn_local(async move {
+            match ctx.server() {
+                Ok(s) => match s.delete_calendar(&r.id, r.version).await {
+                    Ok(()) => list.refetch(),
+                    Err(e) => failure.set(Some(e)),
+                },
+                Err(e) => failure.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <div class="page-header">
+            <h2>"Work calendars"</h2>
+            <button type="button" class="button button-primary" on:click=move |_| editing.set(Editing::New)>"New calendar"</button>
+        </div>
+        <p class="muted">"Business-time durations skip nights, weekends, breaks and holidays, in the calendar's time zone."</p>
+        {move || failure.get().map(|e| view! { <ErrorPanel error=e /> })}
+        {move || match editing.get() {
+            Editing::None => view! { <span></span> }.into_any(),
+            Editing::New => view! { <CalendarEditor record=None on_done=Callback::new(move |_| { editing.set(Editing::None); list.refetch(); }) /> }.into_any(),
+            Editing::Saved(r) => view! { <CalendarEditor record=Some(r) on_done=Callback::new(move |_| { editing.set(Editing::None); list.refetch(); }) /> }.into_any(),
+        }}
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match list.await {
+                    Err(e) => view! { <ErrorPanel error=e /> }.into_any(),
+                    Ok(items) => view! {
+                        <table class="list-table">
+                            <caption class="visually-hidden">"Work calendars"</caption>
+                            <thead><tr><th scope="col">"Name"</th><th scope="col">"Time zone"</th><th scope="col">"Working day"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th></tr></thead>
+                            <tbody>
+                                {items.into_iter().map(|r| {
+                                    let (for_edit, for_delete) = (r.clone(), r.clone());
+                                    view! {
+                                        <tr>
+                                            <td>{r.calendar.name.clone()}</td>
+                                            <td>{r.calendar.time_zone.clone()}</td>
+                                            <td>{format!("{} h", r.calendar.hours_per_day())}</td>
+                                            <td class="row-actions">
+                                                <button type="button" class="button button-subtle" on:click=move |_| editing.set(Editing::Saved(for_edit.clone()))>"Edit"</button>
+                                                <button type="button" class="button button-subtle button-danger" on:click=move |_| delete(for_delete.clone())>"Delete"</button>
+                                            </td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn CalendarEditor(record: Option<CalendarRecord>, on_done: Callback<()>) -> impl IntoView {
+    let ctx = Ctx::get();
+    let initial = record
+        .as_ref()
+        .map(|r| r.calendar.clone())
+        .unwrap_or_else(|| {
+            WorkCalendar::office_hours("Office hours", crate::platform::time_zone())
+        });
+    let version = RwSignal::new(record.as_ref().map(|r| (r.id.clone(), r.version)));
+    let name = RwSignal::new(initial.name.clone());
+    let zone = RwSignal::new(initial.time_zone.clone());
+    let days: Vec<(&'static str, &'static str, RwSignal<String>)> = DAYS
+        .iter()
+        .map(|(key, label)| {
+            let weekday = match *key {
+                "mon" => jiff::civil::Weekday::Monday,
+                "tue" => jiff::civil::Weekday::Tuesday,
+                "wed" => jiff::civil::Weekday::Wednesday,
+                "thu" => jiff::civil::Weekday::Thursday,
+                "fri" => jiff::civil::Weekday::Friday,
+                "sat" => jiff::civil::Weekday::Saturday,
+                _ => jiff::civil::Weekday::Sunday,
+            };
+            (
+                *key,
+                *label,
+                RwSignal::new(format_ranges(initial.day(weekday))),
+            )
+        })
+        .collect();
+    let holidays = RwSignal::new(format_holidays(&initial.holidays));
+    let problems = RwSignal::new(Vec::<String>::new());
+    let failure = RwSignal::new(None::<ClientError>);
+    let conflict = RwSignal::new(None::<CalendarRecord>);
+    let zones = crate::platform::time_zones();
+    let zone_list_id = unique_id("zones");
+    let zone_list_for_input = zone_list_id.clone();
+    let day_signals = StoredValue::new(days.clone());
+    let build = move || -> Result<WorkCalendar, Vec<String>> {
+        let mut cal = WorkCalendar::office_hours(name.get_untracked(), zone.get_untracked());
+        let mut errors = Vec::new();
+        for (key, label, text) in day_signals.get_value() {
+            match parse_ranges(&text.get_untracked()) {
+                Ok(r) => match key {
+                    "mon" => cal.week.mon = r,
+                    "tue" => cal.week.tue = r,
+                    "wed" => cal.week.wed = r,
+                    "thu" => cal.week.thu = r,
+                    "fri" => cal.week.fri = r,
+                    "sat" => cal.week.sat = r,
+                    _ => cal.week.sun = r,
+                },
+                Err(e) => errors.push(format!("{label}: {e}")),
+            }
+        }
+        match parse_holidays(&holidays.get_untracked()) {
+            Ok(h) => cal.holidays = h,
+            Err(e) => errors.push(format!("Holidays: {e}")),
+        }
+        if errors.is_empty() {
+            Ok(cal)
+        } else {
+            Err(errors)
+        }
+    };
+    let save = move |force_version: Option<u64>| {
+        let cal = match build() {
+            Ok(c) => c,
+            Err(e) => {
+                problems.set(e);
+                return;
+            }
+        };
+        spawn_local(async move {
+            let json = crate::view::compact_json(&cal);
+            match ctx
+                .background()
+                .validate(DocumentKind::Calendar, json)
+                .await
+            {
+                Err(e) => return problems.set(vec![e]),
+                Ok(list) if !list.is_empty() => return problems.set(problems_text(list)),
+                Ok(_) => problems.set(Vec::new()),
+            }
+            let server = match ctx.server() {
+                Ok(s) => s,
+                Err(e) => return failure.set(Some(e)),
+            };
+            let result = match version.get_untracked() {
+                None => server.create_calendar(&cal).await.map(Saved::Saved),
+                Some((id, v)) => {
+                    server
+                        .update_calendar(&id, force_version.unwrap_or(v), &cal)
+                        .await
+                }
+            };
+            match result {
+                Ok(Saved::Saved(_)) => {
+                    ctx.notice.set(Some(format!(
+                        "Saved the calendar \u{201c}{}\u{201d}.",
+                        cal.name
+                    )));
+                    on_done.run(());
+                }
+                Ok(Saved::Conflict(current)) => conflict.set(Some(current)),
+                Err(e) => failure.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <form class="panel editor" on:submit=move |ev| { ev.prevent_default(); save(None); }>
+            <h3>{if record.is_some() { "Edit calendar" } else { "New calendar" }}</h3>
+            {move || conflict.get().map(|current| {
+                let v = current.version;
+                view! {
+                    <crate::components::ConflictPanel
+                        mine=serde_json::to_value(build().ok()).unwrap_or_default()
+                        theirs=serde_json::to_value(&current.calendar).unwrap_or_default()
+                        saved_by=format!("Version {v} was saved at {}.", crate::platform::local_time(&current.updated_at.to_string()))
+                        on_keep_mine=Callback::new(move |_| save(Some(v)))
+                        on_take_theirs=Callback::new(move |_| on_done.run(()))
+                    />
+                }
+            })}
+            <Field label="Name" control=move |id, described| view! {
+                <input id=id type="text" aria-describedby=described prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
+            } />
+            <Field label="Time zone" hint="An IANA name such as Europe/Berlin." control=move |id, described| view! {
+                <input id=id type="text" list=zone_list_for_input.clone() aria-describedby=described prop:value=move || zone.get() on:input=move |ev| zone.set(event_target_value(&ev)) />
+            } />
+            <datalist id=zone_list_id.clone()>{zones.into_iter().map(|z| view! { <option value=z></option> }).collect_view()}</datalist>
+            <fieldset class="field">
+                <legend>"Working hours"</legend>
+                <p class="field-hint">"Ranges like 09:00-12:00, 13:00-17:00. Empty: a day off."</p>
+                <div class="days">
+                    {days.into_iter().map(|(_, label, text)| view! {
+                        <Field label=label control=move |id, described| view! {
+                            <input id=id type="text" aria-describedby=described prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev)) />
+                        } />
+                    }).collect_view()}
+                </div>
+            </fieldset>
+            <Field label="Holidays" hint="One a line: 2026-12-25 annual Christmas Day. \u{201c}annual\u{201d} repeats it every year." control=move |id, described| view! {
+                <textarea id=id rows="5" aria-describedby=described prop:value=move || holidays.get() on:input=move |ev| holidays.set(event_target_value(&ev))></textarea>
+            } />
+            <ul class="problem-list" aria-live="polite">{move || problems.get().into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}</ul>
+            {move || failure.get().map(|e| view! { <ErrorPanel error=e title="Not saved" /> })}
+            <div class="actions">
+                <button type="submit" class="button button-primary">"Save calendar"</button>
+                <button type="button" class="button button-subtle" on:click=move |_| on_done.run(())>"Cancel"</button>
+            </div>
+        </form>
+    }
+}
+
+// ---------------------------------------------------------------- status groups
+
+#[component]
+fn StatusGroups() -> impl IntoView {
+    let ctx = Ctx::get();
+    let list = LocalResource::new(move || async move { ctx.server()?.status_groups().await });
+    let editing = RwSignal::new(Editing::<StatusGroupRecord>::None);
+    let failure = RwSignal::new(None::<ClientError>);
+    let delete = move |r: StatusGroupRecord| {
+        if !confirm(&format!(
+            "Delete the status group \u{201c}{}\u{201d}?",
+            r.group.name
+        )) {
+            return;
+        }
+        spawn_local(async move {
+            match ctx.server() {
+                Ok(s) => match s.delete_status_group(&r.id, r.version).await {
+                    Ok(()) => list.refetch(),
+                    Err(e) => failure.set(Some(e)),
+                },
+                Err(e) => failure.set(Some(e)),
+            }
+        });
+    };
+    let done = Callback::new(move |_| {
+        editing.set(Editing::None);
+        list.refetch();
+    });
+    view! {
+        <div class="page-header">
+            <h2>"Status groups"</h2>
+            <button type="button" class="button button-primary" on:click=move |_| editing.set(Editing::New)>"New status group"</button>
+        </div>
+        <p class="muted">"A status group sums the time of several statuses into one column, such as \u{201c}Cycle time\u{201d} = In Progress + Review + QA."</p>
+        {move || failure.get().map(|e| view! { <ErrorPanel error=e /> })}
+        {move || match editing.get() {
+            Editing::None => view! { <span></span> }.into_any(),
+            Editing::New => view! { <GroupEditor record=None on_done=done /> }.into_any(),
+            Editing::Saved(r) => view! { <GroupEditor record=Some(r) on_done=done /> }.into_any(),
+        }}
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match list.await {
+                    Err(e) => view! { <ErrorPanel error=e /> }.into_any(),
+                    Ok(items) => view! {
+                        <table class="list-table">
+                            <caption class="visually-hidden">"Status groups"</caption>
+                            <thead><tr><th scope="col">"Name"</th><th scope="col">"Statuses"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th></tr></thead>
+                            <tbody>
+                                {items.into_iter().map(|r| {
+                                    let (for_edit, for_delete) = (r.clone(), r.clone());
+                                    view! {
+                                        <tr>
+                                            <td>{r.group.name.clone()}</td>
+                                            <td>{format_statuses(&r.group.statuses)}</td>
+                                            <td class="row-actions">
+                                                <button type="button" class="button button-subtle" on:click=move |_| editing.set(Editing::Saved(for_edit.clone()))>"Edit"</button>
+                                                <button type="button" class="button button-subtle button-danger" on:click=move |_| delete(for_delete.clone())>"Delete"</button>
+                                            </td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn GroupEditor(record: Option<StatusGroupRecord>, on_done: Callback<()>) -> impl IntoView {
+    let ctx = Ctx::get();
+    let version = record.as_ref().map(|r| (r.id.clone(), r.version));
+    let name = RwSignal::new(
+        record
+            .as_ref()
+            .map(|r| r.group.name.clone())
+            .unwrap_or_default(),
+    );
+    let list = RwSignal::new(
+        record
+            .as_ref()
+            .map(|r| format_statuses(&r.group.statuses))
+            .unwrap_or_default(),
+    );
+    let problems = RwSignal::new(Vec::<String>::new());
+    let failure = RwSignal::new(None::<ClientError>);
+    let jira_statuses = LocalResource::new(move || async move {
+        match ctx.jira.get() {
+            Some(site) => statuses(&site.transport, site.flavour)
+                .await
+                .unwrap_or_default(),
+            None => Vec::new(),
+        }
+    });
+    let save = move |_| {
+        let group = StatusGroup {
+            name: name.get_untracked(),
+            statuses: parse_statuses(&list.get_untracked()),
+        };
+        let version = version.clone();
+        spawn_local(async move {
+            let json = crate::view::compact_json(&group);
+            match ctx
+                .background()
+                .validate(DocumentKind::StatusGroup, json)
+                .await
+            {
+                Err(e) => return problems.set(vec![e]),
+                Ok(l) if !l.is_empty() => return problems.set(problems_text(l)),
+                Ok(_) => problems.set(Vec::new()),
+            }
+            let server = match ctx.server() {
+                Ok(s) => s,
+                Err(e) => return failure.set(Some(e)),
+            };
+            let result = match version {
+                None => server.create_status_group(&group).await.map(Saved::Saved),
+                Some((id, v)) => server.update_status_group(&id, v, &group).await,
+            };
+            match result {
+                Ok(Saved::Saved(_)) => on_done.run(()),
+                Ok(Saved::Conflict(current)) => failure.set(Some(ClientError::Stale {
+                    message: format!(
+                        "version {} is saved now; reopen the group to see it",
+                        current.version
+                    ),
+                })),
+                Err(e) => failure.set(Some(e)),
+            }
+        });
+    };
+    let add = move |status: String| {
+        list.update(|l| {
+            if !l.split(',').any(|s| s.trim() == status) {
+                if !l.trim().is_empty() {
+                    l.push_str(", ");
+                }
+                l.push_str(&status);
+            }
+        })
+    };
+    view! {
+        <form class="panel editor" on:submit=move |ev| { ev.prevent_default(); save(()); }>
+            <h3>{if record.is_some() { "Edit status group" } else { "New status group" }}</h3>
+            <Field label="Name" control=move |id, described| view! {
+                <input id=id type="text" aria-describedby=described prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
+            } />
+            <Field label="Statuses" hint="Names (portable between sites) or ids, comma-separated." control=move |id, described| view! {
+                <input id=id type="text" aria-describedby=described prop:value=move || list.get() on:input=move |ev| list.set(event_target_value(&ev)) />
+            } />
+            {move || {
+                let known = jira_statuses.get().unwrap_or_default();
+                (!known.is_empty()).then(|| view! {
+                    <div class="chips" role="group" aria-label="Add a status from Jira">
+                        {known.into_iter().map(|s| {
+                            let n = s.name.clone();
+                            view! { <button type="button" class="chip" on:click=move |_| add(n.clone())>{format!("+ {}", s.name)}</button> }
+                        }).collect_view()}
+                    </div>
+                })
+            }}
+            <ul class="problem-list" aria-live="polite">{move || problems.get().into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}</ul>
+            {move || failure.get().map(|e| view! { <ErrorPanel error=e title="Not saved" /> })}
+            <div class="actions">
+                <button type="submit" class="button button-primary">"Save status group"</button>
+                <button type="button" class="button button-subtle" on:click=move |_| on_done.run(())>"Cancel"</button>
+            </div>
+        </form>
+    }
+}
+
+// ---------------------------------------------------------------- permissions
+
+#[component]
+fn PermissionsPage() -> impl IntoView {
+    let ctx = Ctx::get();
+    let current = LocalResource::new(move || async move { ctx.server()?.permissions().await });
+    view! {
+        <h2>"Permissions"</h2>
+        <p class="muted">"Site administrators hold every right. Grant others rights by Jira group or by account."</p>
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match current.await {
+                    Err(e) => view! { <ErrorPanel error=e /> }.into_any(),
+                    Ok(v) => view! { <PermissionsForm permissions=v.value version=v.version /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn PermissionsForm(permissions: Permissions, version: u64) -> impl IntoView {
+    let ctx = Ctx::get();
+    let version = RwSignal::new(version);
+    let edit = RwSignal::new(format_principals(&permissions.edit_reports));
+    let calendars = RwSignal::new(format_principals(&permissions.manage_calendars));
+    let manage = RwSignal::new(format_principals(&permissions.manage_permissions));
+    let problems = RwSignal::new(Vec::<String>::new());
+    let failure = RwSignal::new(None::<ClientError>);
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let parsed = (
+            parse_principals(&edit.get_untracked()),
+            parse_principals(&calendars.get_untracked()),
+            parse_principals(&manage.get_untracked()),
+        );
+        let (Ok(edit_reports), Ok(manage_calendars), Ok(manage_permissions)) = parsed.clone()
+        else {
+            let (a, b, c) = parsed;
+            problems.set(
+                [a.err(), b.err(), c.err()]
+                    .into_iter()
+                    .flatten()
+                    .flatten()
+                    .collect(),
+            );
+            return;
+        };
+        problems.set(Vec::new());
+        let p = Permissions {
+            edit_reports,
+            manage_calendars,
+            manage_permissions,
+        };
+        spawn_local(async move {
+            let result = match ctx.server() {
+                Ok(s) => s.put_permissions(&p, version.get_untracked()).await,
+                Err(e) => Err(e),
+            };
+            match result {
+                Ok(saved) => {
+                    version.set(saved.version);
+                    failure.set(None);
+                    ctx.notice.set(Some("Saved the permissions.".into()));
+                }
+                Err(e) => failure.set(Some(e)),
+            }
+        });
+    };
+    let area = move |label: &'static str, hint: &'static str, value: RwSignal<String>| {
+        view! {
+            <Field label=label hint=hint control=move |id, described| view! {
+                <textarea id=id rows="4" aria-describedby=described prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))></textarea>
+            } />
+        }
+    };
+    view! {
+        <form class="editor" on:submit=save>
+            {area("May create and edit reports", "One a line: group: jira-software-users, or user: <account id>.", edit)}
+            {area("May manage calendars and status groups", "Same form.", calendars)}
+            {area("May manage permissions and the site's data", "Same form. Careful: this includes deleting everything.", manage)}
+            <ul class="problem-list" aria-live="polite">{move || problems.get().into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}</ul>
+            {move || failure.get().map(|e| view! { <ErrorPanel error=e title="Not saved" /> })}
+            <div class="actions"><button type="submit" class="button button-primary">"Save permissions"</button></div>
+        </form>
+    }
+}
+
+// ---------------------------------------------------------------- data
+
+#[component]
+fn Data() -> impl IntoView {
+    let ctx = Ctx::get();
+    let failure = RwSignal::new(None::<ClientError>);
+    let document = RwSignal::new(String::new());
+    let problems = RwSignal::new(Vec::<String>::new());
+    let preview = RwSignal::new(None::<ImportSummary>);
+    let applied = RwSignal::new(None::<ImportSummary>);
+    let confirm_text = RwSignal::new(String::new());
+    let export = move |_| {
+        spawn_local(async move {
+            match ctx.server() {
+                Ok(s) => match s.export().await {
+                    Ok(json) => {
+                        let today: String = String::from(js_sys::Date::new_0().to_iso_string())
+                            .chars()
+                            .take(10)
+                            .collect();
+                        let name = format!("dwell-export-{today}.json");
+                        if let Err(e) = crate::platform::download(&name, "application/json", &json)
+                        {
+                            failure.set(Some(ClientError::Malformed {
+                                what: "building the file",
+                                detail: e,
+                            }));
+                        }
+                    }
+                    Err(e) => failure.set(Some(e)),
+                },
+                Err(e) => failure.set(Some(e)),
+            }
+        });
+    };
+    let import = move |dry_run: bool| {
+        let json = document.get_untracked();
+        spawn_local(async move {
+            match ctx
+                .background()
+                .validate(DocumentKind::Export, json.clone())
+                .await
+            {
+                Err(e) => return problems.set(vec![e]),
+                Ok(l) if !l.is_empty() => return problems.set(problems_text(l)),
+                Ok(_) => problems.set(Vec::new()),
+            }
+            let result = match ctx.server() {
+                Ok(s) => s.import(&json, dry_run).await,
+                Err(e) => Err(e),
+            };
+            match result {
+                Ok(summary) if dry_run => preview.set(Some(summary)),
+                Ok(summary) => {
+                    preview.set(None);
+                    applied.set(Some(summary));
+                    ctx.notice.set(Some("Imported the configuration.".into()));
+                }
+                Err(e) => failure.set(Some(e)),
+            }
+        });
+    };
+    let on_file = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        if let Some(file) = input.files().and_then(|f| f.get(0)) {
+            spawn_local(async move {
+                match crate::platform::read_file(&file).await {
+                    Ok(text) => {
+                        document.set(text);
+                        preview.set(None);
+                        import(true);
+                    }
+                    Err(e) => problems.set(vec![e]),
+                }
+            });
+        }
+    };
+    const PHRASE: &str = "delete everything";
+    let delete_all = move |_| {
+        if confirm_text.get_untracked().trim() != PHRASE {
+            return;
+        }
+        spawn_local(async move {
+            match ctx.server() {
+                Ok(s) => match s.delete_tenant().await {
+                    Ok(()) => ctx.notice.set(Some(
+                        "Everything Dwell stored for this site is deleted. Dwell stops working here until it is installed again.".into(),
+                    )),
+                    Err(e) => failure.set(Some(e)),
+                },
+                Err(e) => failure.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        {move || failure.get().map(|e| view! { <ErrorPanel error=e /> })}
+        <h2>"Export"</h2>
+        <p>"Download every report, calendar, status group and permission of this site as one JSON document. It holds configuration only: no issue data."</p>
+        <button type="button" class="button" on:click=export>"Download the export"</button>
+
+        <h2>"Import"</h2>
+        <p>"Load an export. You see what would change before anything is written."</p>
+        <label class="button">
+            "Choose an export file…"
+            <input type="file" accept="application/json,.json" class="visually-hidden" on:change=on_file />
+        </label>
+        <ul class="problem-list" aria-live="polite">{move || problems.get().into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}</ul>
+        {move || preview.get().map(|s| view! {
+            <div class="panel panel-info">
+                <p class="panel-title">"Importing would change:"</p>
+                <ImportTable summary=s />
+                <div class="actions">
+                    <button type="button" class="button button-primary" on:click=move |_| import(false)>"Import"</button>
+                    <button type="button" class="button button-subtle" on:click=move |_| preview.set(None)>"Cancel"</button>
+                </div>
+            </div>
+        })}
+        {move || applied.get().map(|s| view! {
+            <div class="panel panel-success" role="status">
+                <p class="panel-title">"Imported:"</p>
+                <ImportTable summary=s />
+            </div>
+        })}
+
+        <h2>"Delete this site's data"</h2>
+        <div class="panel panel-danger">
+            <p>"Permanently deletes every report, calendar, status group and permission Dwell stores for this site, now. Backups age out on their retention schedule. Dwell stops working here until it is installed again."</p>
+            <Field label=format!("Type \u{201c}{PHRASE}\u{201d} to confirm") control=move |id, described| view! {
+                <input id=id type="text" autocomplete="off" aria-describedby=described prop:value=move || confirm_text.get() on:input=move |ev| confirm_text.set(event_target_value(&ev)) />
+            } />
+            <button type="button" class="button button-danger" disabled=move || confirm_text.get().trim() != PHRASE on:click=delete_all>
+                "Delete everything"
+            </button>
+        </div>
+    }
+}
+
+#[component]
+fn ImportTable(summary: ImportSummary) -> impl IntoView {
+    let rows = [
+        ("Reports", summary.reports),
+        ("Calendars", summary.calendars),
+        ("Status groups", summary.status_groups),
+    ];
+    view! {
+        <table class="list-table compact">
+            <thead><tr><th scope="col">""</th><th scope="col">"New"</th><th scope="col">"Changed"</th><th scope="col">"Deleted"</th><th scope="col">"Unchanged"</th></tr></thead>
+            <tbody>
+                {rows.into_iter().map(|(label, c)| view! {
+                    <tr><th scope="row">{label}</th><td>{c.created}</td><td>{c.updated}</td><td>{c.deleted}</td><td>{c.unchanged}</td></tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+        <p>{if summary.permissions_changed { "Permissions would change." } else { "Permissions stay as they are." }}</p>
+    }
+}

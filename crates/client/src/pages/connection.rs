@@ -1,0 +1,185 @@
+//! Direct mode: which Jira to reach and how to sign in. Credentials live in this tab's memory
+//! only; nothing is stored, so they are asked again in a new tab.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::api::ClientError;
+use crate::api::direct::{Credentials, DirectTransport, normalize_base_url};
+use crate::api::http::BrowserHttp;
+use crate::api::jira::{Flavour, identify};
+use crate::app::{Ctx, JiraSite, JiraTransport};
+use crate::components::{ErrorPanel, Field};
+use crate::env::Environment;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Method {
+    Token,
+    Basic,
+    Anonymous,
+}
+
+#[component]
+pub fn ConnectionPage() -> impl IntoView {
+    let ctx = Ctx::get();
+    if ctx.is_connect() {
+        return view! {
+            <section class="page">
+                <h1>"Jira connection"</h1>
+                <p>"Inside Jira Cloud, Dwell reaches Jira as you through Jira itself: there is nothing to set up."</p>
+            </section>
+        }
+        .into_any();
+    }
+    let suggested = ctx.env.with_value(|e| match e {
+        Environment::Direct { jira } => jira.clone().unwrap_or_default(),
+        Environment::Connect { .. } => String::new(),
+    });
+    let url = RwSignal::new(suggested);
+    let method = RwSignal::new(Method::Token);
+    let token = RwSignal::new(String::new());
+    let user = RwSignal::new(String::new());
+    let secret = RwSignal::new(String::new());
+    let url_problem = RwSignal::new(Vec::<String>::new());
+    let busy = RwSignal::new(false);
+    let failure = RwSignal::new(None::<ClientError>);
+
+    let connect = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let base = match normalize_base_url(&url.get_untracked()) {
+            Ok(b) => b,
+            Err(e) => {
+                url_problem.set(vec![e.to_string()]);
+                return;
+            }
+        };
+        url_problem.set(Vec::new());
+        let credentials = match method.get_untracked() {
+            Method::Token => Credentials::Token(token.get_untracked()),
+            Method::Basic => Credentials::Basic {
+                user: user.get_untracked(),
+                secret: secret.get_untracked(),
+            },
+            Method::Anonymous => Credentials::Anonymous,
+        };
+        let transport = DirectTransport::new(base.clone(), credentials, BrowserHttp);
+        busy.set(true);
+        failure.set(None);
+        spawn_local(async move {
+            match identify(&transport).await {
+                Ok((info, me)) => {
+                    let flavour = Flavour::from_deployment_type(&info.deployment_type);
+                    let who = (!me.display_name.is_empty()).then_some(me.display_name);
+                    ctx.jira.set(Some(JiraSite {
+                        transport: JiraTransport::Direct(transport),
+                        flavour,
+                        site: base,
+                        user: who,
+                    }));
+                    ctx.notice
+                        .set(Some(format!("Connected to {}.", flavour.label())));
+                    ctx.go(crate::route::Route::Reports);
+                }
+                Err(e) => failure.set(Some(e)),
+            }
+            busy.set(false);
+        });
+    };
+
+    let radio = move |value: Method, label: &'static str| {
+        view! {
+            <label class="radio">
+                <input
+                    type="radio"
+                    name="sign-in"
+                    prop:checked=move || method.get() == value
+                    on:change=move |_| method.set(value)
+                />
+                {label}
+            </label>
+        }
+    };
+
+    view! {
+        <section class="page narrow">
+            <h1>"Connect to Jira"</h1>
+            <p>
+                "Dwell reads issues straight from Jira into this browser tab. Your sign-in stays in this tab's memory: it is never stored or sent anywhere but to Jira."
+            </p>
+            <form on:submit=connect>
+                <Field
+                    label="Jira address"
+                    hint="For Jira Data Center, an administrator must allow this app's address in Jira's CORS allowlist."
+                    problems=Signal::from(url_problem)
+                    control=move |id, described| view! {
+                        <input
+                            id=id
+                            type="url"
+                            required
+                            placeholder="https://jira.example.com"
+                            aria-describedby=described
+                            prop:value=move || url.get()
+                            on:input=move |ev| url.set(event_target_value(&ev))
+                        />
+                    }
+                />
+                <fieldset class="field">
+                    <legend>"Sign in with"</legend>
+                    {radio(Method::Token, "A personal access token")}
+                    {radio(Method::Basic, "User name and password (or e-mail and API token)")}
+                    {radio(Method::Anonymous, "No sign-in (public Jira or the demo simulator)")}
+                </fieldset>
+                <Show when=move || method.get() == Method::Token>
+                    <Field
+                        label="Personal access token"
+                        control=move |id, described| view! {
+                            <input
+                                id=id
+                                type="password"
+                                autocomplete="off"
+                                aria-describedby=described
+                                prop:value=move || token.get()
+                                on:input=move |ev| token.set(event_target_value(&ev))
+                            />
+                        }
+                    />
+                </Show>
+                <Show when=move || method.get() == Method::Basic>
+                    <Field
+                        label="User name or e-mail"
+                        control=move |id, described| view! {
+                            <input
+                                id=id
+                                type="text"
+                                autocomplete="username"
+                                aria-describedby=described
+                                prop:value=move || user.get()
+                                on:input=move |ev| user.set(event_target_value(&ev))
+                            />
+                        }
+                    />
+                    <Field
+                        label="Password or API token"
+                        control=move |id, described| view! {
+                            <input
+                                id=id
+                                type="password"
+                                autocomplete="current-password"
+                                aria-describedby=described
+                                prop:value=move || secret.get()
+                                on:input=move |ev| secret.set(event_target_value(&ev))
+                            />
+                        }
+                    />
+                </Show>
+                <div class="actions">
+                    <button type="submit" class="button button-primary" disabled=move || busy.get()>
+                        {move || if busy.get() { "Connecting…" } else { "Connect" }}
+                    </button>
+                </div>
+            </form>
+            {move || failure.get().map(|e| view! { <ErrorPanel error=e title="Could not connect" /> })}
+        </section>
+    }
+    .into_any()
+}

@@ -1,0 +1,496 @@
+//! Running a report: fetch its issues from Jira with progress and cancel, hand every page to
+//! the worker as it arrives, then show the engine's result as a table and charts, with
+//! exports and a shareable link. Issue data lives in the worker's memory and this page's,
+//! and is dropped when the page changes.
+
+use std::cell::Cell;
+
+use config::ReportId;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::api::ClientError;
+use crate::app::Ctx;
+use crate::components::{ErrorPanel, ProgressPanel, ResultsTable};
+use crate::compute::{ReportSummary, RowView, SortBy};
+use crate::fetch::driver::Event;
+use crate::fetch::{Cancel, Clock, Outcome, Planner, Progress};
+use crate::platform::BrowserClock;
+use crate::route::{Overrides, Route};
+use crate::view::header::ConfigHeader;
+use crate::view::table::Window;
+use crate::view::thousands;
+use crate::worker_protocol::{ComputeContext, ConfigSource, ExportFormat, RunPlan};
+
+/// Which configuration to run.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RunSource {
+    Saved { id: ReportId, overrides: Overrides },
+    Draft,
+}
+
+thread_local! {
+    static NEXT_RUN: Cell<u32> = const { Cell::new(0) };
+}
+
+fn next_run() -> u32 {
+    NEXT_RUN.with(|n| {
+        n.set(n.get() + 1);
+        n.get()
+    })
+}
+
+#[component]
+pub fn RunPage(source: RunSource) -> impl IntoView {
+    let ctx = Ctx::get();
+    match source {
+        RunSource::Draft => match ctx.draft.get_untracked() {
+            Some(json) => match ConfigHeader::read(&json) {
+                Some(header) => view! {
+                    <section class="page">
+                        <Runner source=ConfigSource::Config(json) header saved=None overrides=Overrides::default() />
+                    </section>
+                }
+                .into_any(),
+                None => view! {
+                    <section class="page"><ErrorPanel error=ClientError::Invalid { message: "this is not a report configuration".into(), details: Vec::new() } /></section>
+                }
+                .into_any(),
+            },
+            None => view! {
+                <section class="page">
+                    <h1>"Nothing to run"</h1>
+                    <p>"Pick a template or import a configuration on the " <a href="#/">"reports page"</a> "."</p>
+                </section>
+            }
+            .into_any(),
+        },
+        RunSource::Saved { id, overrides } => {
+            let path = format!("/reports/{}", crate::env::percent_encode(id.as_str()));
+            let load = LocalResource::new(move || {
+                let path = path.clone();
+                async move { ctx.server()?.get_text(&path).await }
+            });
+            view! {
+                <section class="page">
+                    <Transition fallback=|| view! { <p class="loading">"Loading the report…"</p> }>
+                        {move || {
+                            let overrides = overrides.clone();
+                            let id = id.clone();
+                            Suspend::new(async move {
+                                match load.await {
+                                    Ok(json) => match serde_json::from_str::<RecordHeader>(&json) {
+                                        Ok(record) => view! {
+                                            <Runner source=ConfigSource::Record(json) header=record.config saved=Some(id) overrides />
+                                        }
+                                        .into_any(),
+                                        Err(e) => view! { <ErrorPanel error=ClientError::Malformed { what: "reading the report", detail: e.to_string() } /> }.into_any(),
+                                    },
+                                    Err(e) => view! { <ErrorPanel error=e title="Cannot open the report" /> }.into_any(),
+                                }
+                            })
+                        }}
+                    </Transition>
+                </section>
+            }
+            .into_any()
+        }
+    }
+}
+
+/// A saved report, read only as far as the page shows it.
+#[derive(serde::Deserialize)]
+struct RecordHeader {
+    config: ConfigHeader,
+}
+
+fn field_label(id: &str) -> String {
+    match id {
+        "status" => "Status".into(),
+        "issuetype" => "Issue type".into(),
+        "assignee" => "Assignee".into(),
+        "project" => "Project".into(),
+        "priority" => "Priority".into(),
+        "reporter" => "Reporter".into(),
+        "components" => "Components".into(),
+        "labels" => "Labels".into(),
+        other => other.to_string(),
+    }
+}
+
+/// What the page knows of a finished run.
+#[derive(Debug, Clone, PartialEq)]
+enum Stage {
+    Fetching,
+    Computing,
+    Ready(Box<ReportSummary>),
+    Failed(ClientError),
+}
+
+#[component]
+fn Runner(
+    source: ConfigSource,
+    header: ConfigHeader,
+    saved: Option<ReportId>,
+    overrides: Overrides,
+) -> impl IntoView {
+    let ctx = Ctx::get();
+    let progress = RwSignal::new(Progress::default());
+    let running = RwSignal::new(false);
+    let outcome = RwSignal::new(None::<Outcome>);
+    let stage = RwSignal::new(Stage::Fetching);
+    let elapsed_ms = RwSignal::new(0.0);
+    let cancel = StoredValue::new_local(Cancel::new());
+    let run_id = StoredValue::new(0u32);
+    let source = StoredValue::new(source);
+    let link_overrides = StoredValue::new(overrides);
+    // The grouping shown: chosen in the toolbar, else the link's, else the configuration's.
+    let group = RwSignal::new(None::<String>);
+    let plan = RwSignal::new(None::<RunPlan>);
+    let sort = RwSignal::new(None::<SortBy>);
+    let window = RwSignal::new(Window::default());
+    let rows = RwSignal::new((0usize, Vec::<RowView>::new()));
+    let notice = RwSignal::new(None::<String>);
+
+    let compute = move || {
+        let run = run_id.get_value();
+        stage.set(Stage::Computing);
+        spawn_local(async move {
+            let context = context(ctx).await;
+            let result = ctx
+                .background()
+                .compute(run, group.get_untracked(), context)
+                .await;
+            if run_id.get_value() != run {
+                return;
+            }
+            match result {
+                Ok((summary, timings)) => {
+                    crate::platform::mark("dwell:computed");
+                    crate::platform::measure("dwell:engine", timings.compute_ms);
+                    crate::platform::measure("dwell:ingest", timings.ingest_ms);
+                    sort.set(None);
+                    rows.set((0, Vec::new()));
+                    stage.set(Stage::Ready(Box::new(summary)));
+                }
+                Err(e) => stage.set(Stage::Failed(ClientError::Malformed {
+                    what: "computing the report",
+                    detail: e,
+                })),
+            }
+        });
+    };
+
+    let start =
+        move || {
+            let Some(site) = ctx.jira.get_untracked() else {
+                return;
+            };
+            cancel.get_value().cancel();
+            let token = Cancel::new();
+            cancel.set_value(token.clone());
+            let previous = run_id.get_value();
+            if previous != 0 {
+                ctx.background().end(previous);
+            }
+            let run = next_run();
+            run_id.set_value(run);
+            let background = ctx.background();
+            outcome.set(None);
+            stage.set(Stage::Fetching);
+            progress.set(Progress::default());
+            running.set(true);
+            // The charts' module loads while Jira answers.
+            crate::lazy::preload();
+            crate::platform::mark("dwell:run");
+            spawn_local(async move {
+                let planned = background
+                    .begin(
+                        run,
+                        site.flavour,
+                        source.get_value(),
+                        link_overrides.get_value(),
+                    )
+                    .await;
+                let spec = match planned {
+                    Ok(p) => {
+                        let spec = p.spec(site.flavour);
+                        plan.set(Some(p));
+                        spec
+                    }
+                    Err(e) => {
+                        running.set(false);
+                        stage.set(Stage::Failed(ClientError::Invalid {
+                            message: e,
+                            details: Vec::new(),
+                        }));
+                        return;
+                    }
+                };
+                let clock = BrowserClock;
+                let began = clock.now_ms();
+                let mut planner = Planner::new(spec);
+                let result =
+                    crate::fetch::run(&mut planner, &site.transport, &clock, &token, |event| {
+                        match event {
+                            Event::Progress(p) => progress.set(p),
+                            Event::Deliver(d) => {
+                                let _ = background.deliver(run, d);
+                            }
+                        }
+                    })
+                    .await;
+                if run_id.get_value() != run {
+                    return;
+                }
+                elapsed_ms.set(clock.now_ms() - began);
+                crate::platform::mark("dwell:fetched");
+                running.set(false);
+                let failed = match &result {
+                    Outcome::Failed(e) => Some(e.clone()),
+                    _ => None,
+                };
+                outcome.set(Some(result));
+                match failed {
+                    Some(e) => stage.set(Stage::Failed(e)),
+                    None => compute(),
+                }
+            });
+        };
+
+    // Ask the worker for the rows on screen whenever the window or the sort changes.
+    let generation = StoredValue::new(0u64);
+    Effect::new(move |_| {
+        let w = window.get();
+        let s = sort.get();
+        if !matches!(stage.get(), Stage::Ready(_)) || w.count == 0 {
+            return;
+        }
+        generation.update_value(|g| *g += 1);
+        let mine = generation.get_value();
+        let run = run_id.get_value();
+        spawn_local(async move {
+            if let Ok(list) = ctx.background().rows(run, s, w.start, w.count).await
+                && generation.get_value() == mine
+            {
+                rows.set((w.start, list));
+                crate::platform::mark("dwell:table");
+            }
+        });
+    });
+
+    // Run as soon as Jira is reachable; stop fetching and drop the data when the page goes.
+    Effect::new(move |started: Option<bool>| {
+        let ready = ctx.jira.with(Option::is_some);
+        if ready && started != Some(true) {
+            start();
+            return true;
+        }
+        started.unwrap_or(false)
+    });
+    on_cleanup(move || {
+        cancel.get_value().cancel();
+        let run = run_id.get_value();
+        if run != 0 {
+            ctx.background().end(run);
+        }
+    });
+
+    let title = StoredValue::new(header.name.clone());
+    let export = move |format: ExportFormat| {
+        let run = run_id.get_value();
+        let name = format!("{}.{}", file_stem(&title.get_value()), format.extension());
+        notice.set(Some(format!(
+            "Preparing {}…",
+            format.extension().to_uppercase()
+        )));
+        spawn_local(async move {
+            let made = match ctx.background().export(run, format).await {
+                Ok(crate::background::ExportFile::Text(t)) => {
+                    crate::platform::download(&name, format.mime(), &t)
+                }
+                Ok(crate::background::ExportFile::Bytes(b)) => {
+                    crate::platform::download_bytes(&name, format.mime(), &b)
+                }
+                Err(e) => Err(e),
+            };
+            notice.set(Some(match made {
+                Ok(()) => format!("Downloaded {name}."),
+                Err(e) => format!("The export failed: {e}"),
+            }));
+        });
+    };
+
+    let share = {
+        let saved = saved.clone();
+        move || {
+            let Some(id) = saved.clone() else { return };
+            let mut o = link_overrides.get_value();
+            if let Some(g) = group.get_untracked() {
+                o.group = Some(g);
+            }
+            let route = Route::Report { id, overrides: o };
+            spawn_local(async move {
+                let link = crate::app::share_link(ctx, &route).await;
+                let copied = crate::platform::copy_text(&link).await;
+                notice.set(Some(match copied {
+                    Ok(()) => "Link copied.".to_string(),
+                    Err(e) => format!("{e}: {link}"),
+                }));
+            });
+        }
+    };
+
+    let edit_link = match &saved {
+        Some(id) => Route::EditReport { id: id.clone() }.to_hash(),
+        None => Route::NewReport { template: None }.to_hash(),
+    };
+    let can_edit = saved.is_none() || ctx.can_edit_reports();
+    let can_share = saved.is_some();
+    let browse = move || {
+        ctx.jira
+            .get()
+            .map(|s| format!("{}/browse/", s.site.trim_end_matches('/')))
+    };
+    let group_choice = move || {
+        group.get().unwrap_or_else(|| {
+            plan.with(|p| {
+                p.as_ref()
+                    .and_then(|p| p.group_by.first().cloned())
+                    .unwrap_or_else(|| "none".to_string())
+            })
+        })
+    };
+    view! {
+        <div class="page-header">
+            <div>
+                <h1>{header.name.clone()}</h1>
+                <p class="muted">
+                    {header.kind_label()} " · "
+                    <code>{move || plan.with(|p| p.as_ref().map(|p| p.jql.clone())).unwrap_or_else(|| header.jql.clone())}</code>
+                </p>
+            </div>
+            <div class="actions">
+                <button type="button" class="button" disabled=move || running.get() || ctx.jira.with(Option::is_none) on:click=move |_| start()>
+                    "Run again"
+                </button>
+                <Show when=move || can_edit>
+                    <a class="button" href=edit_link.clone()>"Edit"</a>
+                </Show>
+            </div>
+        </div>
+        {(!header.description.is_empty()).then(|| view! { <p>{header.description.clone()}</p> })}
+        <Show when=move || ctx.jira.with(Option::is_none)>
+            <div class="panel panel-info">
+                <p>"Dwell needs a Jira connection to run this report. " <a href="#/connection">"Connect to Jira"</a></p>
+            </div>
+        </Show>
+        <Show when=move || running.get()>
+            <ProgressPanel progress=progress running=running on_cancel=Callback::new(move |_| cancel.get_value().cancel()) />
+        </Show>
+        {move || outcome.get().map(|o| {
+            let p = progress.get_untracked();
+            let summary = format!(
+                "Read {} issues with {} requests to Jira in {:.1} s.",
+                thousands(p.issues_loaded.max(p.changelogs_loaded)),
+                thousands(u64::from(p.stats.sent)),
+                elapsed_ms.get_untracked() / 1000.0,
+            );
+            match o {
+                Outcome::Complete => view! { <p class="muted" role="status">{summary}</p> }.into_any(),
+                Outcome::Partial { reasons } => view! {
+                    <div class="panel panel-warning" role="status">
+                        <p class="panel-title">"Partial result: some data is missing"</p>
+                        <p>{summary}</p>
+                        <ul class="problem-list">{reasons.into_iter().map(|r| view! { <li>{r}</li> }).collect_view()}</ul>
+                    </div>
+                }.into_any(),
+                Outcome::Failed(_) => view! { <span></span> }.into_any(),
+            }
+        })}
+        {move || match stage.get() {
+            Stage::Fetching => view! { <span></span> }.into_any(),
+            Stage::Computing => view! { <p class="loading" role="status">"Computing the report…"</p> }.into_any(),
+            Stage::Failed(e) => view! { <ErrorPanel error=e title="The report could not run" /> }.into_any(),
+            Stage::Ready(summary) => {
+                let summary = *summary;
+                let columns: Vec<String> = summary.columns.iter().map(|c| c.name.clone()).collect();
+                let charts = summary.charts.clone();
+                let warnings = summary.warnings.clone();
+                let group_id = crate::components::unique_id("group-by");
+                let options: Vec<String> = plan.with_untracked(|p| {
+                    p.as_ref().map(|p| p.fields.iter().filter(|f| !matches!(f.as_str(), "created" | "updated" | "resolutiondate")).cloned().collect()).unwrap_or_default()
+                });
+                view! {
+                    {(!warnings.is_empty()).then(|| view! {
+                        <details class="panel panel-warning">
+                            <summary>{format!("{} things to know about these numbers", warnings.len())}</summary>
+                            <ul>{warnings.into_iter().map(|w| view! { <li>{w}</li> }).collect_view()}</ul>
+                        </details>
+                    })}
+                    <div class="toolbar">
+                        <p class="count">{format!("{} issues", thousands(u64::from(summary.issue_count)))}</p>
+                        <div class="field inline">
+                            <label for=group_id.clone()>"Group rows by"</label>
+                            <select id=group_id on:change=move |ev| {
+                                group.set(Some(event_target_value(&ev)));
+                                compute();
+                            }>
+                                <option value="none" selected=move || group_choice() == "none">"Nothing (one row per issue)"</option>
+                                {options.into_iter().map(|f| {
+                                    let label = field_label(&f);
+                                    let value = f.clone();
+                                    view! { <option value=value selected=move || group_choice() == f>{label}</option> }
+                                }).collect_view()}
+                            </select>
+                        </div>
+                        <div class="actions">
+                            <button type="button" class="button" on:click=move |_| export(ExportFormat::Csv)>"Export CSV"</button>
+                            <button type="button" class="button" on:click=move |_| export(ExportFormat::Xlsx)>"Export XLSX"</button>
+                            {can_share.then(|| {
+                                let share = share.clone();
+                                view! { <button type="button" class="button" on:click=move |_| share()>"Copy link"</button> }
+                            })}
+                        </div>
+                    </div>
+                    <p class="notice-line" role="status" aria-live="polite">{move || notice.get()}</p>
+                    <ResultsTable summary=summary sort window rows=Signal::from(rows) browse=browse().unwrap_or_default() />
+                    <crate::lazy::ChartsHost charts columns />
+                }.into_any()
+            }
+        }}
+    }
+}
+
+fn file_stem(name: &str) -> String {
+    let s: String = name
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let s = s.trim_matches('-').to_string();
+    if s.is_empty() { "report".into() } else { s }
+}
+
+/// The engine's context: now, the user's time zone, and the site's saved calendars and status
+/// groups as the server wrote them (Connect; Direct mode has none).
+async fn context(ctx: Ctx) -> ComputeContext {
+    let (calendars, status_groups) = match ctx.server() {
+        Ok(server) => (
+            server.get_text("/calendars").await.ok(),
+            server.get_text("/status-groups").await.ok(),
+        ),
+        Err(_) => (None, None),
+    };
+    ComputeContext {
+        now_ms: js_sys::Date::now() as i64,
+        time_zone: crate::platform::time_zone(),
+        calendars,
+        status_groups,
+    }
+}

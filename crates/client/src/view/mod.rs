@@ -1,0 +1,62 @@
+//! View logic in plain structs and functions: what the pages show and how typed text becomes
+//! configuration. No DOM here, so all of it is unit-tested natively; the components only wire
+//! these to signals.
+
+pub mod calendar;
+pub mod chart;
+pub mod conflict;
+pub mod editor;
+pub mod errors;
+pub mod header;
+pub mod principals;
+pub mod progress;
+pub mod table;
+pub mod templates;
+
+/// JSON text of a value, pretty-printed. Everything the page writes goes through
+/// `serde_json::to_value`, so each type's serializer is compiled once.
+pub fn pretty_json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .and_then(|v| serde_json::to_string_pretty(&v))
+        .unwrap_or_default()
+}
+
+/// JSON text of a value, compact (see [`pretty_json`]).
+pub fn compact_json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .map(|v| v.to_string())
+        .unwrap_or_default()
+}
+
+/// `12345` → `12,345`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Splits a comma- or newline-separated list, trimming blanks away.
+pub fn split_list(text: &str) -> impl Iterator<Item = &str> {
+    text.split([',', '\n'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_are_separated() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(1234567), "1,234,567");
+    }
+}

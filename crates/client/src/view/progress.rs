@@ -1,0 +1,95 @@
+//! The progress panel's words, from the planner's [`Progress`].
+
+use super::thousands;
+use crate::fetch::Progress;
+
+/// What the progress panel shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProgressView {
+    /// "Read 1,234 of about 10,000 issues".
+    pub headline: String,
+    /// "3 requests in flight · 45 sent · 2 retried".
+    pub detail: String,
+    /// 0 to 100, when the total is known.
+    pub percent: Option<f64>,
+    /// While Jira's rate limit is waited out.
+    pub waiting: Option<String>,
+}
+
+impl ProgressView {
+    pub fn new(p: &Progress) -> Self {
+        let read = p.issues_loaded.min(p.changelogs_loaded);
+        let headline = match (p.total, p.total_is_exact) {
+            (None, _) if p.listed == 0 => "Asking Jira for the issues…".to_string(),
+            (None, _) => format!("Read {} issues", thousands(read)),
+            (Some(t), true) => format!("Read {} of {} issues", thousands(read), thousands(t)),
+            (Some(t), false) => {
+                format!("Read {} of about {} issues", thousands(read), thousands(t))
+            }
+        };
+        let mut detail = vec![
+            format!(
+                "{} in flight",
+                plural(p.in_flight as u64, "request", "requests")
+            ),
+            format!("{} sent", thousands(u64::from(p.stats.sent))),
+        ];
+        if p.stats.retries > 0 {
+            detail.push(format!("{} retried", thousands(u64::from(p.stats.retries))));
+        }
+        let waiting = p.rate_limit_wait_ms.map(|ms| {
+            let s = (ms / 1000.0).ceil().max(1.0) as u64;
+            format!("Jira asked Dwell to slow down: resuming in {s} s")
+        });
+        ProgressView {
+            headline,
+            detail: detail.join(" · "),
+            percent: p.fraction().map(|f| (f * 1000.0).round() / 10.0),
+            waiting,
+        }
+    }
+}
+
+fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", thousands(n), if n == 1 { one } else { many })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fetch::RequestStats;
+
+    #[test]
+    fn the_panel_reads_like_a_sentence() {
+        let p = Progress {
+            total: Some(10_000),
+            total_is_exact: false,
+            listed: 5000,
+            issues_loaded: 1300,
+            changelogs_loaded: 1234,
+            in_flight: 1,
+            stats: RequestStats {
+                sent: 45,
+                retries: 2,
+                ..Default::default()
+            },
+            rate_limit_wait_ms: Some(11_200.0),
+        };
+        let v = ProgressView::new(&p);
+        assert_eq!(v.headline, "Read 1,234 of about 10,000 issues");
+        assert_eq!(v.detail, "1 request in flight · 45 sent · 2 retried");
+        assert_eq!(v.percent, Some(12.7));
+        assert_eq!(
+            v.waiting.as_deref(),
+            Some("Jira asked Dwell to slow down: resuming in 12 s")
+        );
+    }
+
+    #[test]
+    fn before_the_first_answer_it_says_so() {
+        let v = ProgressView::new(&Progress::default());
+        assert_eq!(v.headline, "Asking Jira for the issues…");
+        assert_eq!(v.percent, None);
+        assert_eq!(v.waiting, None);
+    }
+}

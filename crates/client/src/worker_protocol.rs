@@ -1,0 +1,640 @@
+//! Messages between the page and its Web Worker, and the work the worker does.
+//!
+//! The worker holds everything heavy so the page's first download stays small: the report
+//! engine (with the IANA time-zone database it needs for calendars), the configuration checks
+//! that need that database too, and the CSV and XLSX encoders. The page streams Jira's
+//! documents in as they arrive, asks for a computed report's summary, then for the rows it
+//! shows, in the order it wants.
+//!
+//! A message is a small JSON header ([`ToWorker`], [`FromWorker`]) plus, for documents and
+//! exports, a payload sent as it is (a string or bytes), so a Jira page is never escaped into
+//! another JSON string. Configurations, calendars and status groups cross as the JSON text the
+//! server (or the user) gave: the worker parses them, the page does not need to. Everything here is plain Rust: the worker binary calls [`Worker`], the
+//! page never does (so the linker leaves its weight out of the page), and native tests run it.
+
+use std::collections::HashMap;
+
+use config::{CalendarId, ReportConfig, StatusGroup, StatusGroupId, ValidationError, WorkCalendar};
+use serde::{Deserialize, Serialize};
+
+use crate::api::jira::Flavour;
+use crate::compute::{ReportSummary, RowView, Session, SortBy, apply_overrides};
+use crate::fetch::{Delivery, FetchSpec};
+use crate::route::Overrides;
+
+/// What the page asks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(
+    tag = "type",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum ToWorker {
+    /// Check a document exactly as the server would (unknown fields, every rule, time zones).
+    Validate {
+        id: u32,
+        kind: DocumentKind,
+        json: String,
+    },
+    /// A new run of a configuration: the previous run's data is dropped. Answered with what to
+    /// fetch ([`FromWorker::Begun`]).
+    Begin {
+        id: u32,
+        run: u32,
+        flavour: Flavour,
+        source: ConfigSource,
+        #[serde(default)]
+        overrides: Overrides,
+    },
+    /// A Jira document for the run; the payload is its text.
+    Deliver {
+        run: u32,
+        kind: DeliveryKind,
+        /// For [`DeliveryKind::ChangelogsComplete`]: the issues whose histories are complete.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        ids: Vec<String>,
+    },
+    /// Compute the run's report, grouped by `group` (a field id, or `none`) when given.
+    Compute {
+        id: u32,
+        run: u32,
+        #[serde(default)]
+        group: Option<String>,
+        context: ComputeContext,
+    },
+    /// Rows of the last computed report, in `sort` order.
+    Rows {
+        id: u32,
+        run: u32,
+        sort: Option<SortBy>,
+        start: usize,
+        count: usize,
+    },
+    /// The last computed report as a file: the answer's payload.
+    Export {
+        id: u32,
+        run: u32,
+        format: ExportFormat,
+    },
+    /// Forget the run's data (the page moved on).
+    End { run: u32 },
+}
+
+/// Which configuration document a JSON text should be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum DocumentKind {
+    Report,
+    Calendar,
+    StatusGroup,
+    /// A whole export (`GET /api/v1/export`), before an import.
+    Export,
+}
+
+/// Where a run's configuration comes from, as JSON text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "json", rename_all = "camelCase")]
+pub enum ConfigSource {
+    /// A saved report, as `GET /api/v1/reports/{id}` answers.
+    Record(String),
+    /// A configuration (a template, an import, the editor's draft).
+    Config(String),
+}
+
+/// What the page needs to fetch and head a run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunPlan {
+    pub name: String,
+    pub description: String,
+    pub kind: String,
+    pub jql: String,
+    /// Issue fields to fetch.
+    pub fields: Vec<String>,
+    pub changelog_fields: Vec<String>,
+    pub field_names: bool,
+    /// The configuration's grouping (field ids).
+    pub group_by: Vec<String>,
+}
+
+impl RunPlan {
+    fn new(config: &ReportConfig, spec: &FetchSpec) -> Self {
+        RunPlan {
+            name: config.name.clone(),
+            description: config.description.clone(),
+            kind: crate::view::editor::KindChoice::of(&config.kind)
+                .slug()
+                .to_string(),
+            jql: spec.jql.clone(),
+            fields: spec.fields.clone(),
+            changelog_fields: spec.changelog_fields.clone(),
+            field_names: spec.field_names,
+            group_by: config
+                .rows
+                .group_by
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+        }
+    }
+
+    /// The fetch spec for a Jira of `flavour`.
+    pub fn spec(&self, flavour: Flavour) -> FetchSpec {
+        FetchSpec::new(
+            flavour,
+            self.jql.clone(),
+            self.fields.clone(),
+            self.changelog_fields.clone(),
+            self.field_names,
+        )
+    }
+}
+
+/// What a delivered document is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum DeliveryKind {
+    Issues,
+    Changelogs,
+    ChangelogsComplete,
+    Statuses,
+    Fields,
+}
+
+impl DeliveryKind {
+    /// The header kind and ids, and the payload text, of a delivery.
+    pub fn split(delivery: Delivery) -> (DeliveryKind, Vec<String>, String) {
+        match delivery {
+            Delivery::Issues(b) => (DeliveryKind::Issues, Vec::new(), b),
+            Delivery::Changelogs(b) => (DeliveryKind::Changelogs, Vec::new(), b),
+            Delivery::ChangelogsComplete(ids) => {
+                (DeliveryKind::ChangelogsComplete, ids, String::new())
+            }
+            Delivery::Statuses(b) => (DeliveryKind::Statuses, Vec::new(), b),
+            Delivery::Fields(b) => (DeliveryKind::Fields, Vec::new(), b),
+        }
+    }
+
+    /// Puts a delivery back together in the worker.
+    pub fn join(self, ids: Vec<String>, body: String) -> Delivery {
+        match self {
+            DeliveryKind::Issues => Delivery::Issues(body),
+            DeliveryKind::Changelogs => Delivery::Changelogs(body),
+            DeliveryKind::ChangelogsComplete => Delivery::ChangelogsComplete(ids),
+            DeliveryKind::Statuses => Delivery::Statuses(body),
+            DeliveryKind::Fields => Delivery::Fields(body),
+        }
+    }
+}
+
+/// What the engine needs besides data and configuration, as the page knows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ComputeContext {
+    /// The instant the report is computed for, in epoch milliseconds.
+    pub now_ms: i64,
+    /// The user's IANA time zone, for dates in tables and exports.
+    pub time_zone: String,
+    /// The site's saved calendars, as `GET /api/v1/calendars` answers.
+    #[serde(default)]
+    pub calendars: Option<String>,
+    /// The site's saved status groups, as `GET /api/v1/status-groups` answers.
+    #[serde(default)]
+    pub status_groups: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ExportFormat {
+    Csv,
+    Xlsx,
+}
+
+impl ExportFormat {
+    pub fn extension(self) -> &'static str {
+        match self {
+            ExportFormat::Csv => "csv",
+            ExportFormat::Xlsx => "xlsx",
+        }
+    }
+
+    pub fn mime(self) -> &'static str {
+        match self {
+            ExportFormat::Csv => "text/csv;charset=utf-8",
+            ExportFormat::Xlsx => {
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+        }
+    }
+}
+
+/// What the worker answers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(
+    tag = "type",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum FromWorker {
+    /// Sent once, when the worker listens: messages sent before are lost.
+    Ready,
+    /// Every problem of the document; empty when it is valid.
+    Validated {
+        id: u32,
+        problems: Vec<ValidationError>,
+    },
+    Begun {
+        id: u32,
+        result: Result<RunPlan, String>,
+    },
+    Computed {
+        id: u32,
+        result: Result<ReportSummary, String>,
+        /// Time spent computing, and reading the run's documents so far, in the worker (ms);
+        /// filled in by the worker's runtime, which has a clock.
+        #[serde(default)]
+        timings: Timings,
+    },
+    Rows {
+        id: u32,
+        rows: Vec<RowView>,
+    },
+    /// The file is the payload; `error` when it could not be made.
+    Exported {
+        id: u32,
+        error: Option<String>,
+    },
+    /// A message the worker could not read.
+    Unreadable {
+        message: String,
+    },
+}
+
+impl FromWorker {
+    /// The request this answers.
+    pub fn id(&self) -> Option<u32> {
+        match self {
+            FromWorker::Validated { id, .. }
+            | FromWorker::Begun { id, .. }
+            | FromWorker::Computed { id, .. }
+            | FromWorker::Rows { id, .. }
+            | FromWorker::Exported { id, .. } => Some(*id),
+            FromWorker::Ready | FromWorker::Unreadable { .. } => None,
+        }
+    }
+}
+
+/// Where the worker's time went for one report.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Timings {
+    pub compute_ms: f64,
+    pub ingest_ms: f64,
+}
+
+/// A payload beside a header.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Payload {
+    Text(String),
+    Bytes(Vec<u8>),
+}
+
+/// Checks `json` as a document of `kind`; every problem with its JSON path.
+pub fn validate(kind: DocumentKind, json: &str) -> Vec<ValidationError> {
+    let result = match kind {
+        DocumentKind::Report => config::parse_report(json).map(drop),
+        DocumentKind::Calendar => config::parse_calendar(json).map(drop),
+        DocumentKind::StatusGroup => config::parse_status_group(json).map(drop),
+        DocumentKind::Export => config::parse_strict::<config::api::ExportDocument>(json).map(drop),
+    };
+    match result {
+        Ok(()) => Vec::new(),
+        Err(config::ParseError::Invalid(errors)) => errors.0,
+        Err(e @ config::ParseError::Json { .. }) => vec![ValidationError {
+            path: String::new(),
+            message: e.to_string(),
+        }],
+    }
+}
+
+/// One run: its configuration and its data.
+#[derive(Debug)]
+struct Run {
+    id: u32,
+    config: ReportConfig,
+    session: Session,
+}
+
+/// The worker's state: at most one run's data at a time.
+#[derive(Debug, Default)]
+pub struct Worker {
+    run: Option<Run>,
+}
+
+impl Worker {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Run `run`, if it is the current one.
+    fn run(&mut self, run: u32) -> Option<&mut Run> {
+        self.run.as_mut().filter(|r| r.id == run)
+    }
+
+    fn session(&mut self, run: u32) -> Option<&mut Session> {
+        self.run(run).map(|r| &mut r.session)
+    }
+
+    fn begin(
+        &mut self,
+        run: u32,
+        flavour: Flavour,
+        source: ConfigSource,
+        overrides: &Overrides,
+    ) -> Result<RunPlan, String> {
+        // A new run drops the last one's data first, whatever happens next.
+        self.run = None;
+        let config = match source {
+            ConfigSource::Config(json) => config::parse_report(&json).map_err(|e| e.to_string())?,
+            ConfigSource::Record(json) => {
+                serde_json::from_str::<config::api::ReportRecord>(&json)
+                    .map_err(|e| format!("unreadable report: {e}"))?
+                    .config
+            }
+        };
+        let config = apply_overrides(config, overrides)?;
+        let spec = FetchSpec::for_report(flavour, &config);
+        let plan = RunPlan::new(&config, &spec);
+        self.run = Some(Run {
+            id: run,
+            session: Session::new(&spec.fields),
+            config,
+        });
+        Ok(plan)
+    }
+
+    fn compute(
+        &mut self,
+        run: u32,
+        group: Option<String>,
+        context: &ComputeContext,
+    ) -> Result<ReportSummary, String> {
+        let Some(r) = self.run(run) else {
+            return Err("this run's data is gone; run the report again".into());
+        };
+        let config = match group {
+            Some(g) => apply_overrides(
+                r.config.clone(),
+                &Overrides {
+                    group: Some(g),
+                    ..Overrides::default()
+                },
+            )?,
+            None => r.config.clone(),
+        };
+        let ctx = context.engine_context()?;
+        r.session.compute(&config, &ctx).map_err(|e| e.to_string())
+    }
+
+    /// Handles one message. Messages without an answer (documents, begin, end) return
+    /// `None`.
+    pub fn handle(
+        &mut self,
+        header: &str,
+        payload: Option<String>,
+    ) -> Option<(FromWorker, Option<Payload>)> {
+        let message = match serde_json::from_str::<ToWorker>(header) {
+            Ok(m) => m,
+            Err(e) => {
+                return Some((
+                    FromWorker::Unreadable {
+                        message: e.to_string(),
+                    },
+                    None,
+                ));
+            }
+        };
+        let answer = match message {
+            ToWorker::Validate { id, kind, json } => FromWorker::Validated {
+                id,
+                problems: validate(kind, &json),
+            },
+            ToWorker::Begin {
+                id,
+                run,
+                flavour,
+                source,
+                overrides,
+            } => FromWorker::Begun {
+                id,
+                result: self.begin(run, flavour, source, &overrides),
+            },
+            ToWorker::Deliver { run, kind, ids } => {
+                if let Some(s) = self.session(run) {
+                    s.add(&kind.join(ids, payload.unwrap_or_default()));
+                }
+                return None;
+            }
+            ToWorker::End { run } => {
+                if self.run(run).is_some() {
+                    self.run = None;
+                }
+                return None;
+            }
+            ToWorker::Compute {
+                id,
+                run,
+                group,
+                context,
+            } => FromWorker::Computed {
+                id,
+                result: self.compute(run, group, &context),
+                timings: Timings::default(),
+            },
+            ToWorker::Rows {
+                id,
+                run,
+                sort,
+                start,
+                count,
+            } => FromWorker::Rows {
+                id,
+                rows: self
+                    .session(run)
+                    .map(|s| s.rows(sort, start, count))
+                    .unwrap_or_default(),
+            },
+            ToWorker::Export { id, run, format } => {
+                let report = self.session(run).and_then(|s| s.report());
+                let file = match report {
+                    None => Err("no report to export; run it again".to_string()),
+                    Some(r) => export(r, format),
+                };
+                return Some(match file {
+                    Ok(p) => (FromWorker::Exported { id, error: None }, Some(p)),
+                    Err(e) => (FromWorker::Exported { id, error: Some(e) }, None),
+                });
+            }
+        };
+        Some((answer, None))
+    }
+}
+
+fn export(report: &engine::Report, format: ExportFormat) -> Result<Payload, String> {
+    match format {
+        ExportFormat::Csv => engine::export::to_csv(report)
+            .map(Payload::Text)
+            .map_err(|e| e.to_string()),
+        ExportFormat::Xlsx => engine::export::to_xlsx(report)
+            .map(Payload::Bytes)
+            .map_err(|e| e.to_string()),
+    }
+}
+
+impl ComputeContext {
+    /// The engine's context; fails on an unknown time zone.
+    pub fn engine_context(&self) -> Result<engine::Context, String> {
+        let now = jiff::Timestamp::from_millisecond(self.now_ms).map_err(|e| e.to_string())?;
+        let tz = jiff::tz::TimeZone::get(&self.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
+        let calendars: HashMap<CalendarId, WorkCalendar> = match &self.calendars {
+            None => HashMap::new(),
+            Some(json) => serde_json::from_str::<Vec<config::api::CalendarRecord>>(json)
+                .map_err(|e| format!("unreadable calendars: {e}"))?
+                .into_iter()
+                .map(|r| (r.id, r.calendar))
+                .collect(),
+        };
+        let status_groups: HashMap<StatusGroupId, StatusGroup> = match &self.status_groups {
+            None => HashMap::new(),
+            Some(json) => serde_json::from_str::<Vec<config::api::StatusGroupRecord>>(json)
+                .map_err(|e| format!("unreadable status groups: {e}"))?
+                .into_iter()
+                .map(|r| (r.id, r.group))
+                .collect(),
+        };
+        Ok(engine::Context {
+            now,
+            time_zone: tz,
+            calendars,
+            status_groups,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn header(m: &ToWorker) -> String {
+        serde_json::to_string(m).unwrap()
+    }
+
+    #[test]
+    fn calendars_with_unknown_time_zones_are_refused_in_the_worker() {
+        let cal = config::WorkCalendar::office_hours("Berlin office", "Europe/Berlin");
+        let ok = serde_json::to_string(&cal).unwrap();
+        assert!(validate(DocumentKind::Calendar, &ok).is_empty());
+        let bad = ok.replace("Europe/Berlin", "Mars/Olympus_Mons");
+        let problems = validate(DocumentKind::Calendar, &bad);
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].path, "timeZone");
+    }
+
+    #[test]
+    fn unreadable_messages_are_answered_not_dropped() {
+        let mut w = Worker::new();
+        let ask = ToWorker::Validate {
+            id: 7,
+            kind: DocumentKind::Report,
+            json: "{".into(),
+        };
+        let Some((FromWorker::Validated { id, problems }, None)) = w.handle(&header(&ask), None)
+        else {
+            panic!("expected a validation answer");
+        };
+        assert_eq!(id, 7);
+        assert!(
+            problems[0].message.starts_with("malformed json"),
+            "{problems:?}"
+        );
+        assert!(matches!(
+            w.handle("nonsense", None),
+            Some((FromWorker::Unreadable { .. }, None))
+        ));
+    }
+
+    #[test]
+    fn a_new_run_drops_the_last_runs_data() {
+        let mut w = Worker::new();
+        let begin = |id, run| {
+            header(&ToWorker::Begin {
+                id,
+                run,
+                flavour: Flavour::Cloud,
+                source: ConfigSource::Config(
+                    crate::view::templates::template_json("cycle-time")
+                        .unwrap()
+                        .into(),
+                ),
+                overrides: Overrides {
+                    group: Some("issuetype".into()),
+                    ..Overrides::default()
+                },
+            })
+        };
+        let Some((
+            FromWorker::Begun {
+                result: Ok(plan), ..
+            },
+            None,
+        )) = w.handle(&begin(1, 1), None)
+        else {
+            panic!("expected a plan");
+        };
+        assert_eq!(plan.name, "Cycle time and throughput");
+        assert_eq!(plan.kind, "throughput");
+        assert_eq!(
+            plan.group_by,
+            vec!["issuetype".to_string()],
+            "the override applies"
+        );
+        assert!(plan.fields.iter().any(|f| f == "status"));
+        w.handle(&begin(2, 2), None);
+        let compute = ToWorker::Compute {
+            id: 3,
+            run: 1,
+            group: None,
+            context: ComputeContext {
+                now_ms: 0,
+                time_zone: "UTC".into(),
+                calendars: None,
+                status_groups: None,
+            },
+        };
+        let Some((FromWorker::Computed { result: Err(e), .. }, _)) =
+            w.handle(&header(&compute), None)
+        else {
+            panic!("run 1 should be gone");
+        };
+        assert!(e.contains("gone"), "{e}");
+    }
+
+    #[test]
+    fn a_configuration_that_does_not_parse_is_refused_with_its_path() {
+        let mut w = Worker::new();
+        let begin = ToWorker::Begin {
+            id: 1,
+            run: 1,
+            flavour: Flavour::Cloud,
+            source: ConfigSource::Config(
+                r#"{"schemaVersion":1,"name":"","kind":{"type":"nope"}}"#.into(),
+            ),
+            overrides: Overrides::default(),
+        };
+        let Some((FromWorker::Begun { result: Err(e), .. }, _)) = w.handle(&header(&begin), None)
+        else {
+            panic!("expected a refusal");
+        };
+        assert!(e.contains("nope"), "{e}");
+    }
+}

@@ -1,0 +1,250 @@
+//! Components and transports in headless Chromium (wasm-bindgen-test).
+
+use std::future::Future;
+
+use client::api::ClientError;
+use client::api::direct::{Credentials, DirectTransport};
+use client::api::http::BrowserHttp;
+use client::api::jira::{JiraRequest, Transport, TransportError};
+use client::components::{ConflictPanel, ErrorPanel, Field, ProgressPanel};
+use client::fetch::{Cancel, Progress, RequestStats};
+use leptos::mount::mount_to;
+use leptos::prelude::*;
+use leptos::task::tick;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::HtmlElement;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// A fresh element in the page to mount into.
+fn container() -> HtmlElement {
+    let document = document();
+    let el = document.create_element("section").unwrap();
+    document.body().unwrap().append_child(&el).unwrap();
+    el.unchecked_into()
+}
+
+fn text(root: &HtmlElement, selector: &str) -> String {
+    root.query_selector(selector)
+        .unwrap()
+        .unwrap_or_else(|| panic!("no {selector}"))
+        .text_content()
+        .unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+async fn progress_panel_shows_counts_the_wait_and_cancels() {
+    let root = container();
+    let progress = RwSignal::new(Progress::default());
+    let running = RwSignal::new(true);
+    let cancelled = RwSignal::new(0);
+    let _mounted = mount_to(root.clone(), move || {
+        view! {
+            <ProgressPanel
+                progress=progress
+                running=running
+                on_cancel=Callback::new(move |_| cancelled.update(|n| *n += 1))
+            />
+        }
+    });
+    tick().await;
+    assert_eq!(
+        text(&root, ".progress-headline"),
+        "Asking Jira for the issues…"
+    );
+
+    progress.set(Progress {
+        total: Some(10_000),
+        total_is_exact: true,
+        listed: 10_000,
+        issues_loaded: 5000,
+        changelogs_loaded: 4000,
+        in_flight: 6,
+        stats: RequestStats {
+            sent: 61,
+            ..Default::default()
+        },
+        rate_limit_wait_ms: Some(4_100.0),
+    });
+    tick().await;
+    assert_eq!(
+        text(&root, ".progress-headline"),
+        "Read 4,000 of 10,000 issues"
+    );
+    assert_eq!(
+        text(&root, ".progress-detail"),
+        "6 requests in flight · 61 sent"
+    );
+    assert_eq!(
+        text(&root, ".progress-waiting"),
+        "Jira asked Dwell to slow down: resuming in 5 s"
+    );
+    let bar = root.query_selector("[role=progressbar]").unwrap().unwrap();
+    assert_eq!(bar.get_attribute("aria-valuenow").as_deref(), Some("45"));
+
+    let button: HtmlElement = root
+        .query_selector("button")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    assert_eq!(button.text_content().as_deref(), Some("Cancel"));
+    button.click();
+    tick().await;
+    assert_eq!(cancelled.get_untracked(), 1);
+
+    running.set(false);
+    tick().await;
+    assert!(
+        root.query_selector("button").unwrap().is_none(),
+        "no cancel once done"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn error_panel_says_what_to_do() {
+    let root = container();
+    let _mounted = mount_to(root.clone(), || {
+        view! {
+            <ErrorPanel error=ClientError::JiraForbidden {
+                doing: "reading change histories",
+                needs: "Browse projects on the projects the query covers",
+                message: String::new(),
+            } />
+        }
+    });
+    tick().await;
+    let panel = root.query_selector("[role=alert]").unwrap().unwrap();
+    let all = panel.text_content().unwrap();
+    assert!(
+        all.contains("Jira refused reading change histories"),
+        "{all}"
+    );
+    assert!(all.contains("Ask a Jira administrator"), "{all}");
+}
+
+#[wasm_bindgen_test]
+async fn fields_tie_their_label_hint_and_problems_to_the_control() {
+    let root = container();
+    let problems = RwSignal::new(Vec::<String>::new());
+    let _mounted = mount_to(root.clone(), move || {
+        view! {
+            <Field
+                label="Name"
+                hint="Shown in lists."
+                problems=Signal::from(problems)
+                control=|id, described| view! { <input id=id aria-describedby=described /> }
+            />
+        }
+    });
+    tick().await;
+    let label = root.query_selector("label").unwrap().unwrap();
+    let input = root.query_selector("input").unwrap().unwrap();
+    assert_eq!(label.get_attribute("for"), input.get_attribute("id"));
+    let described = input.get_attribute("aria-describedby").unwrap();
+    for id in described.split(' ') {
+        assert!(
+            root.query_selector(&format!("#{id}")).unwrap().is_some(),
+            "{id} is described by nothing"
+        );
+    }
+    assert_eq!(text(&root, ".field-hint"), "Shown in lists.");
+
+    problems.set(vec!["must be 1 to 200 characters, got 0".into()]);
+    tick().await;
+    assert!(root.query_selector(".field-invalid").unwrap().is_some());
+    assert_eq!(
+        text(&root, ".field-problems"),
+        "must be 1 to 200 characters, got 0"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn conflict_panel_shows_both_versions_and_offers_both_choices() {
+    let root = container();
+    let kept = RwSignal::new(false);
+    let taken = RwSignal::new(false);
+    let mine = serde_json::json!({"name": "Cycle", "jql": "project = DW"});
+    let theirs = serde_json::json!({"name": "Cycle time", "jql": "project = DW"});
+    let _mounted = mount_to(root.clone(), move || {
+        view! {
+            <ConflictPanel
+                mine=mine.clone()
+                theirs=theirs.clone()
+                saved_by="Version 4 was saved by 5b10a at 10:00."
+                on_keep_mine=Callback::new(move |_| kept.set(true))
+                on_take_theirs=Callback::new(move |_| taken.set(true))
+            />
+        }
+    });
+    tick().await;
+    let rows = root.query_selector_all("tbody tr").unwrap();
+    assert_eq!(rows.length(), 1, "only the name differs");
+    let row = rows.get(0).unwrap().text_content().unwrap();
+    assert!(row.contains("Cycle") && row.contains("Cycle time"), "{row}");
+    let json = root.query_selector("textarea").unwrap().unwrap();
+    assert!(
+        json.text_content().unwrap().contains("\"Cycle\""),
+        "mine stays copyable"
+    );
+    let buttons = root.query_selector_all("button").unwrap();
+    buttons
+        .get(0)
+        .unwrap()
+        .unchecked_into::<HtmlElement>()
+        .click();
+    buttons
+        .get(1)
+        .unwrap()
+        .unchecked_into::<HtmlElement>()
+        .click();
+    tick().await;
+    assert!(kept.get_untracked() && taken.get_untracked());
+}
+
+fn page_origin() -> String {
+    window().location().origin().unwrap()
+}
+
+/// The Direct transport through the browser's real `fetch`, against the test runner's own
+/// HTTP server: statuses and bodies come through as Jira's would.
+#[wasm_bindgen_test]
+async fn direct_transport_reads_statuses_and_bodies_through_fetch() {
+    let transport = DirectTransport::new(page_origin(), Credentials::Anonymous, BrowserHttp);
+    let response = transport
+        .send(JiraRequest::get("/rest/api/2/serverInfo"), &Cancel::new())
+        .await
+        .unwrap();
+    assert_eq!(response.status, 404, "the test server has no Jira");
+}
+
+#[wasm_bindgen_test]
+async fn direct_transport_reports_unreachable_hosts_as_network_errors() {
+    let transport = DirectTransport::new(
+        "http://127.0.0.1:9".to_string(),
+        Credentials::Token("secret".into()),
+        BrowserHttp,
+    );
+    let answer = transport
+        .send(JiraRequest::get("/rest/api/2/myself"), &Cancel::new())
+        .await;
+    assert!(
+        matches!(answer, Err(TransportError::Network(_))),
+        "{answer:?}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn cancelling_aborts_a_request_in_flight() {
+    let transport = DirectTransport::new(page_origin(), Credentials::Anonymous, BrowserHttp);
+    let cancel = Cancel::new();
+    let mut request = Box::pin(transport.send(JiraRequest::get("/rest/api/3/search/jql"), &cancel));
+    // Poll once: the fetch is now on the network, and cannot have answered yet.
+    futures::future::poll_fn(|cx| {
+        assert!(request.as_mut().poll(cx).is_pending());
+        std::task::Poll::Ready(())
+    })
+    .await;
+    cancel.cancel();
+    assert_eq!(request.await, Err(TransportError::Cancelled));
+}

@@ -1,0 +1,15 @@
+//! The client's integration tests: the fetch planner and driver natively, against a scripted
+//! Jira on a virtual clock; components and transports in headless Chromium
+//! (`cargo xtask test --only browser`).
+
+#![allow(clippy::unwrap_used)]
+
+#[cfg(not(target_arch = "wasm32"))]
+mod planner;
+#[cfg(not(target_arch = "wasm32"))]
+mod scripted;
+#[cfg(not(target_arch = "wasm32"))]
+mod sim;
+
+#[cfg(target_arch = "wasm32")]
+mod browser;

@@ -1,0 +1,335 @@
+//! The fetch planner and driver against the scripted Jira: request counts, ordering, retries,
+//! cancellation and partial results.
+
+use std::collections::HashSet;
+
+use client::api::ClientError;
+use client::api::jira::Flavour;
+use client::fetch::driver::Event;
+use client::fetch::{Cancel, Delivery, FetchSpec, Limits, Outcome, Planner, Progress, run};
+use serde_json::Value;
+
+use crate::scripted::{Fault, ScriptedJira, SharedClock};
+
+struct Ran {
+    outcome: Outcome,
+    /// Issues delivered in issue pages.
+    issues: usize,
+    /// Issue ids declared complete, in order.
+    complete: Vec<String>,
+    progress: Vec<Progress>,
+    changelog_pages: usize,
+}
+
+fn spec(flavour: Flavour) -> FetchSpec {
+    let config = client::view::templates::template("time-in-status").unwrap();
+    FetchSpec::for_report(flavour, &config)
+}
+
+fn drive(jira: &ScriptedJira, spec: FetchSpec, cancel: &Cancel) -> Ran {
+    let mut planner = Planner::new(spec);
+    let mut ran = Ran {
+        outcome: Outcome::Complete,
+        issues: 0,
+        complete: Vec::new(),
+        progress: Vec::new(),
+        changelog_pages: 0,
+    };
+    let clock = SharedClock(&jira.clock);
+    let outcome =
+        futures::executor::block_on(run(&mut planner, jira, &clock, cancel, |e| match e {
+            Event::Progress(p) => ran.progress.push(p),
+            Event::Deliver(Delivery::Issues(body)) => {
+                let v: Value = serde_json::from_str(&body).unwrap();
+                ran.issues += v["issues"].as_array().unwrap().len();
+            }
+            Event::Deliver(Delivery::Changelogs(_)) => ran.changelog_pages += 1,
+            Event::Deliver(Delivery::ChangelogsComplete(ids)) => ran.complete.extend(ids),
+            Event::Deliver(_) => {}
+        }));
+    ran.outcome = outcome;
+    ran
+}
+
+fn check_all_issues(ran: &Ran, n: usize) {
+    assert_eq!(ran.outcome, Outcome::Complete);
+    assert_eq!(ran.issues, n, "every issue's fields arrive once");
+    assert_eq!(ran.complete.len(), n, "every changelog completes once");
+    let unique: HashSet<&String> = ran.complete.iter().collect();
+    assert_eq!(unique.len(), n);
+}
+
+#[test]
+fn ten_thousand_issues_cost_n_over_100_plus_n_over_1000_requests() {
+    let jira = ScriptedJira::new(10_000, 4);
+    let ran = drive(&jira, spec(Flavour::Cloud), &Cancel::new());
+    check_all_issues(&ran, 10_000);
+    assert_eq!(jira.count("/search/jql"), 2, "5000 ids a page");
+    assert_eq!(jira.count("/issue/bulkfetch"), 100, "100 issues a call");
+    assert_eq!(
+        jira.count("/changelog/bulkfetch"),
+        10,
+        "1000 issues a call, one page each"
+    );
+    assert_eq!(jira.count("/approximate-count"), 1);
+    assert_eq!(jira.count("/status"), 1);
+    assert_eq!(jira.seen.borrow().len(), 114);
+    let last = ran.progress.last().unwrap();
+    assert_eq!(last.stats.sent, 114);
+    assert_eq!((last.total, last.total_is_exact), (Some(10_000), true));
+    assert_eq!(last.fraction(), Some(1.0));
+    assert!(
+        ran.progress.iter().all(|p| p.in_flight <= 6),
+        "never more than the concurrency limit in flight"
+    );
+}
+
+#[test]
+fn the_search_chain_goes_first_and_asks_only_for_what_the_report_needs() {
+    let jira = ScriptedJira::new(12_000, 1);
+    let ran = drive(&jira, spec(Flavour::Cloud), &Cancel::new());
+    check_all_issues(&ran, 12_000);
+    let seen = jira.seen.borrow();
+    assert!(
+        seen[0].path.ends_with("/search/jql"),
+        "the critical path starts first"
+    );
+    assert_eq!(seen[0].body["fields"], serde_json::json!(["id"]));
+    assert_eq!(seen[0].body["maxResults"], 5000);
+    let bulk = seen
+        .iter()
+        .find(|s| s.path.ends_with("/issue/bulkfetch"))
+        .unwrap();
+    assert_eq!(
+        bulk.body["fields"],
+        serde_json::json!([
+            "status",
+            "created",
+            "updated",
+            "resolutiondate",
+            "issuetype"
+        ])
+    );
+    let changelog = seen
+        .iter()
+        .find(|s| s.path.ends_with("/changelog/bulkfetch"))
+        .unwrap();
+    assert_eq!(changelog.body["fieldIds"], serde_json::json!(["status"]));
+    // The second id page went out before the first page's 50 issue batches.
+    let second_page = seen
+        .iter()
+        .position(|s| s.path.ends_with("/search/jql") && s.body.get("nextPageToken").is_some())
+        .unwrap();
+    let batches_before = seen[..second_page]
+        .iter()
+        .filter(|s| s.path.ends_with("/issue/bulkfetch"))
+        .count();
+    assert!(
+        batches_before < 6,
+        "{batches_before} batches jumped the queue"
+    );
+}
+
+#[test]
+fn changelog_pages_are_followed_and_completion_waits_for_the_last() {
+    let mut jira = ScriptedJira::new(2500, 7);
+    jira.changelog_cap = 2000;
+    let ran = drive(&jira, spec(Flavour::Cloud), &Cancel::new());
+    check_all_issues(&ran, 2500);
+    // Batches of 1000, 1000 and 500 issues hold 7000, 7000 and 3500 histories: 4 + 4 + 2 pages.
+    assert_eq!(jira.count("/changelog/bulkfetch"), 10);
+    assert_eq!(ran.changelog_pages, 10);
+    let tokens = jira
+        .seen
+        .borrow()
+        .iter()
+        .filter(|s| s.path.ends_with("/changelog/bulkfetch"))
+        .filter(|s| s.body.get("nextPageToken").is_some())
+        .count();
+    assert_eq!(
+        tokens, 7,
+        "every page after a batch's first carries the token"
+    );
+}
+
+#[test]
+fn a_rate_limit_pauses_every_request_until_retry_after_has_passed() {
+    let jira = ScriptedJira::new(3000, 2).with_fault(Fault {
+        path: "/issue/bulkfetch",
+        body_contains: "",
+        status: 429,
+        body: "",
+        retry_after: Some("10"),
+        times: 2,
+    });
+    let ran = drive(&jira, spec(Flavour::Cloud), &Cancel::new());
+    check_all_issues(&ran, 3000);
+    let seen = jira.seen.borrow();
+    let first_429 = seen
+        .iter()
+        .find(|s| s.path.ends_with("/issue/bulkfetch"))
+        .unwrap()
+        .at;
+    let sent_during_pause = seen
+        .iter()
+        .filter(|s| s.at > first_429 && s.at < first_429 + 10_000.0)
+        .count();
+
+    assert_eq!(
+        sent_during_pause, 0,
+        "nothing is sent while Jira asks to wait"
+    );
+    assert!(
+        ran.progress
+            .iter()
+            .any(|p| p.rate_limit_wait_ms.is_some_and(|w| w > 9_000.0)),
+        "the wait is shown"
+    );
+    assert_eq!(ran.progress.last().unwrap().stats.retries, 2);
+}
+
+#[test]
+fn a_bad_query_fails_with_jiras_own_message() {
+    let jira = ScriptedJira::new(10, 1).with_fault(Fault {
+        path: "/search/jql",
+        body_contains: "",
+        status: 400,
+        body: r#"{"errorMessages":["The value 'NOPE' does not exist for the field 'project'."],"errors":{}}"#,
+        retry_after: None,
+        times: 1,
+    });
+    let ran = drive(&jira, spec(Flavour::Cloud), &Cancel::new());
+    assert_eq!(
+        ran.outcome,
+        Outcome::Failed(ClientError::JiraQuery {
+            messages: vec!["The value 'NOPE' does not exist for the field 'project'.".into()]
+        })
+    );
+    assert_eq!(jira.count("/bulkfetch"), 0);
+}
+
+#[test]
+fn an_expired_sign_in_stops_the_run() {
+    let jira = ScriptedJira::new(3000, 1).with_fault(Fault {
+        path: "/changelog/bulkfetch",
+        body_contains: "",
+        status: 401,
+        body: "",
+        retry_after: None,
+        times: 99,
+    });
+    let ran = drive(&jira, spec(Flavour::Cloud), &Cancel::new());
+    assert_eq!(ran.outcome, Outcome::Failed(ClientError::JiraUnauthorized));
+}
+
+#[test]
+fn forbidden_changelogs_give_a_partial_result_naming_the_permission() {
+    let jira = ScriptedJira::new(1500, 1).with_fault(Fault {
+        path: "/changelog/bulkfetch",
+        body_contains: "",
+        status: 403,
+        body: r#"{"errorMessages":["You do not have permission"]}"#,
+        retry_after: None,
+        times: 1,
+    });
+    let ran = drive(&jira, spec(Flavour::Cloud), &Cancel::new());
+    let Outcome::Partial { reasons } = &ran.outcome else {
+        panic!("expected a partial result, got {:?}", ran.outcome);
+    };
+    assert_eq!(reasons.len(), 1, "{reasons:?}");
+    assert!(reasons[0].contains("1000 issues"), "{reasons:?}");
+    assert!(reasons[0].contains("Browse projects"), "{reasons:?}");
+    assert_eq!(ran.issues, 1500, "the issues themselves all arrived");
+    assert_eq!(ran.complete.len(), 500, "the other batch is complete");
+}
+
+#[test]
+fn server_errors_are_retried_then_reported() {
+    let jira = ScriptedJira::new(300, 1).with_fault(Fault {
+        path: "/issue/bulkfetch",
+        body_contains: "\"10000\"",
+        status: 502,
+        body: "<html>bad gateway</html>",
+        retry_after: None,
+        times: 4,
+    });
+    let ran = drive(&jira, spec(Flavour::Cloud), &Cancel::new());
+    let Outcome::Partial { reasons } = &ran.outcome else {
+        panic!("expected a partial result, got {:?}", ran.outcome);
+    };
+    assert_eq!(
+        reasons,
+        &["100 issues could not be read (Jira failed reading issues (HTTP 502))"]
+    );
+    assert_eq!(ran.issues, 200);
+}
+
+#[test]
+fn cancelling_stops_at_once_and_flags_the_result() {
+    let cancel = Cancel::new();
+    let mut jira = ScriptedJira::new(10_000, 1);
+    jira.cancel_after = Some((20, cancel.clone()));
+    let ran = drive(&jira, spec(Flavour::Cloud), &cancel);
+    let Outcome::Partial { reasons } = &ran.outcome else {
+        panic!("expected a partial result, got {:?}", ran.outcome);
+    };
+    assert!(
+        reasons[0].starts_with("you cancelled the run"),
+        "{reasons:?}"
+    );
+    assert_eq!(
+        jira.seen.borrow().len(),
+        20,
+        "nothing is sent after the cancel"
+    );
+    assert!(ran.issues < 10_000);
+}
+
+#[test]
+fn nothing_found_is_complete_after_one_page() {
+    let jira = ScriptedJira::new(0, 0);
+    let ran = drive(&jira, spec(Flavour::Cloud), &Cancel::new());
+    check_all_issues(&ran, 0);
+    assert_eq!(jira.seen.borrow().len(), 3, "ids page, count and statuses");
+    assert_eq!(ran.progress.last().unwrap().fraction(), Some(1.0));
+}
+
+#[test]
+fn data_center_reads_the_first_page_then_the_rest_in_parallel() {
+    let mut jira = ScriptedJira::new(2500, 0);
+    jira.dc_cap = 500;
+    let ran = drive(&jira, spec(Flavour::DataCenter), &Cancel::new());
+    assert_eq!(ran.outcome, Outcome::Complete);
+    assert_eq!(ran.issues, 2500);
+    let seen = jira.seen.borrow();
+    let starts: Vec<u64> = seen
+        .iter()
+        .filter(|s| s.path == "/rest/api/2/search")
+        .map(|s| s.body["startAt"].as_u64().unwrap())
+        .collect();
+    assert_eq!(starts, vec![0, 500, 1000, 1500, 2000]);
+    assert_eq!(seen[0].body["expand"], serde_json::json!(["changelog"]));
+    assert_eq!(jira.count("/rest/api/2/status"), 1);
+    assert_eq!(
+        jira.count("/rest/api/3"),
+        0,
+        "no Cloud endpoint on Data Center"
+    );
+    let max_in_flight = ran.progress.iter().map(|p| p.in_flight).max().unwrap();
+    assert!(
+        max_in_flight >= 4,
+        "the later pages go out together ({max_in_flight})"
+    );
+}
+
+#[test]
+fn data_center_beyond_its_paging_cap_is_flagged_partial() {
+    let jira = ScriptedJira::new(12_000, 0);
+    let limits = Limits::default();
+    let ran = drive(&jira, spec(Flavour::DataCenter), &Cancel::new());
+    let Outcome::Partial { reasons } = &ran.outcome else {
+        panic!("expected a partial result, got {:?}", ran.outcome);
+    };
+    assert!(reasons[0].contains("first 10000 of 12000"), "{reasons:?}");
+    assert_eq!(ran.issues as u64, limits.dc_cap);
+}

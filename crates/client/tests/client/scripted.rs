@@ -1,0 +1,287 @@
+//! A scripted Jira for the planner's native tests: answers the planner's requests from a
+//! generated set of issues, in the wire shapes of Atlassian's OpenAPI document, on a virtual
+//! clock. It exists to pin the planner's decisions (which requests, how many, in what order,
+//! what happens on 429/400/403/cancel); the real simulator (crates/jira-sim) is exercised over
+//! HTTP by the transport tests.
+
+use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::task::Poll;
+
+use client::api::jira::{JiraRequest, JiraResponse, Method, Transport, TransportError};
+use client::fetch::{Cancel, Clock};
+use serde_json::{Value, json};
+
+/// A fault to inject: answer requests whose path contains `path` with `status` for the first
+/// `times` matching requests.
+#[derive(Debug, Clone)]
+pub struct Fault {
+    pub path: &'static str,
+    /// Only requests whose body contains this text.
+    pub body_contains: &'static str,
+    pub status: u16,
+    pub body: &'static str,
+    pub retry_after: Option<&'static str>,
+    pub times: u32,
+}
+
+/// Every request seen, with the virtual time it was sent.
+#[derive(Debug, Clone)]
+pub struct Seen {
+    pub at: f64,
+    #[allow(dead_code)]
+    pub method: Method,
+    pub path: String,
+    pub body: Value,
+}
+
+pub struct ScriptedJira {
+    pub issues: u32,
+    pub histories_per_issue: u32,
+    /// The most histories one changelog page holds (Jira's own cap may be below maxResults).
+    pub changelog_cap: usize,
+    /// Data Center: the most issues one search page holds.
+    pub dc_cap: u64,
+    pub faults: RefCell<Vec<Fault>>,
+    pub seen: RefCell<Vec<Seen>>,
+    pub clock: VirtualClock,
+    /// Fires `cancel` when this many requests have been sent.
+    pub cancel_after: Option<(usize, Cancel)>,
+}
+
+impl ScriptedJira {
+    pub fn new(issues: u32, histories_per_issue: u32) -> Self {
+        ScriptedJira {
+            issues,
+            histories_per_issue,
+            changelog_cap: 10_000,
+            dc_cap: 1000,
+            faults: RefCell::new(Vec::new()),
+            seen: RefCell::new(Vec::new()),
+            clock: VirtualClock::default(),
+            cancel_after: None,
+        }
+    }
+
+    pub fn with_fault(self, fault: Fault) -> Self {
+        self.faults.borrow_mut().push(fault);
+        self
+    }
+
+    pub fn count(&self, path: &str) -> usize {
+        self.seen
+            .borrow()
+            .iter()
+            .filter(|s| s.path.contains(path))
+            .count()
+    }
+
+    fn id(i: u32) -> String {
+        (10_000 + i).to_string()
+    }
+
+    fn index(id: &str) -> Option<u32> {
+        id.parse::<u32>().ok()?.checked_sub(10_000)
+    }
+
+    fn answer(&self, request: &JiraRequest) -> JiraResponse {
+        let body: Value = request
+            .body
+            .as_deref()
+            .map(|b| serde_json::from_str(b).unwrap())
+            .unwrap_or(Value::Null);
+        self.seen.borrow_mut().push(Seen {
+            at: self.clock.now.get(),
+            method: request.method,
+            path: request.path.clone(),
+            body: body.clone(),
+        });
+        if let Some((n, cancel)) = &self.cancel_after
+            && self.seen.borrow().len() >= *n
+        {
+            cancel.cancel();
+        }
+        for f in self.faults.borrow_mut().iter_mut() {
+            let body_matches = request
+                .body
+                .as_deref()
+                .unwrap_or("")
+                .contains(f.body_contains);
+            if f.times > 0 && request.path.contains(f.path) && body_matches {
+                f.times -= 1;
+                return JiraResponse {
+                    status: f.status,
+                    retry_after: f.retry_after.map(str::to_string),
+                    body: f.body.to_string(),
+                };
+            }
+        }
+        let ok = |v: Value| JiraResponse {
+            status: 200,
+            retry_after: None,
+            body: v.to_string(),
+        };
+        let path = request.path.split('?').next().unwrap_or("");
+        match path {
+            "/rest/api/3/search/approximate-count" => ok(json!({ "count": self.issues })),
+            "/rest/api/3/status" | "/rest/api/2/status" => ok(json!([
+                {"id": "1", "name": "To Do", "statusCategory": {"key": "new"}},
+                {"id": "3", "name": "In Progress", "statusCategory": {"key": "indeterminate"}},
+                {"id": "5", "name": "Done", "statusCategory": {"key": "done"}}
+            ])),
+            "/rest/api/3/field" | "/rest/api/2/field" => {
+                ok(json!([{"id": "summary", "name": "Summary", "custom": false}]))
+            }
+            "/rest/api/3/search/jql" => {
+                let max = body["maxResults"].as_u64().unwrap_or(50).min(5000) as u32;
+                let start: u32 = body["nextPageToken"]
+                    .as_str()
+                    .map(|t| t.trim_start_matches("page-").parse().unwrap())
+                    .unwrap_or(0);
+                let end = (start + max).min(self.issues);
+                let issues: Vec<Value> = (start..end)
+                    .map(|i| json!({"id": Self::id(i), "key": format!("DW-{}", i + 1)}))
+                    .collect();
+                let mut page = json!({ "issues": issues, "isLast": end >= self.issues });
+                if end < self.issues {
+                    page["nextPageToken"] = json!(format!("page-{end}"));
+                }
+                ok(page)
+            }
+            "/rest/api/3/issue/bulkfetch" => {
+                let ids: Vec<&str> = body["issueIdsOrKeys"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|v| v.as_str().unwrap())
+                    .collect();
+                assert!(ids.len() <= 100, "Jira refuses more than 100 issues");
+                let issues: Vec<Value> = ids
+                    .iter()
+                    .map(|id| {
+                        let i = Self::index(id).unwrap();
+                        json!({"id": id, "key": format!("DW-{}", i + 1), "fields": {
+                            "status": {"id": "5", "name": "Done"},
+                            "created": "2026-01-01T09:00:00.000+0000"
+                        }})
+                    })
+                    .collect();
+                ok(json!({ "issues": issues, "issueErrors": [] }))
+            }
+            "/rest/api/3/changelog/bulkfetch" => {
+                let ids: Vec<String> = body["issueIdsOrKeys"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|v| v.as_str().unwrap().to_string())
+                    .collect();
+                assert!(ids.len() <= 1000, "Jira refuses more than 1000 issues");
+                let max =
+                    (body["maxResults"].as_u64().unwrap_or(1000) as usize).min(self.changelog_cap);
+                let all: Vec<(String, u32)> = ids
+                    .iter()
+                    .flat_map(|id| (0..self.histories_per_issue).map(move |h| (id.clone(), h)))
+                    .collect();
+                let start: usize = body["nextPageToken"]
+                    .as_str()
+                    .map(|t| t.parse().unwrap())
+                    .unwrap_or(0);
+                let end = (start + max).min(all.len());
+                let mut logs: Vec<Value> = Vec::new();
+                for (id, h) in &all[start..end] {
+                    let history = json!({"id": format!("{id}{h}"), "created": "2026-01-02T09:00:00.000+0000",
+                        "items": [{"field": "status", "fieldId": "status", "from": "1", "to": "3"}]});
+                    match logs.last_mut() {
+                        Some(l) if l["issueId"] == json!(id) => {
+                            l["changeHistories"].as_array_mut().unwrap().push(history)
+                        }
+                        _ => logs.push(json!({"issueId": id, "changeHistories": [history]})),
+                    }
+                }
+                let mut page = json!({ "issueChangeLogs": logs });
+                if end < all.len() {
+                    page["nextPageToken"] = json!(end.to_string());
+                }
+                ok(page)
+            }
+            "/rest/api/2/search" => {
+                let start = body["startAt"].as_u64().unwrap();
+                let max = body["maxResults"].as_u64().unwrap().min(self.dc_cap);
+                let total = u64::from(self.issues);
+                let end = (start + max).min(total);
+                let issues: Vec<Value> = (start..end)
+                    .map(|i| json!({"id": Self::id(i as u32), "key": format!("DW-{}", i + 1),
+                        "fields": {}, "changelog": {"startAt": 0, "maxResults": 0, "total": 0, "histories": []}}))
+                    .collect();
+                ok(json!({"startAt": start, "maxResults": max, "total": total, "issues": issues}))
+            }
+            other => JiraResponse {
+                status: 404,
+                retry_after: None,
+                body: format!("{{\"errorMessages\":[\"no route {other}\"]}}"),
+            },
+        }
+    }
+}
+
+impl Transport for ScriptedJira {
+    /// The request is recorded when it is handed out; like a real network request, its answer
+    /// is never ready at the first poll.
+    fn send(
+        &self,
+        request: JiraRequest,
+        cancel: &Cancel,
+    ) -> impl Future<Output = Result<JiraResponse, TransportError>> {
+        let mut answer = Some(if cancel.is_cancelled() {
+            Err(TransportError::Cancelled)
+        } else {
+            Ok(self.answer(&request))
+        });
+        let mut polled = false;
+        futures::future::poll_fn(move |cx| {
+            if polled {
+                Poll::Ready(answer.take().unwrap_or(Err(TransportError::Cancelled)))
+            } else {
+                polled = true;
+                cx.waker().wake_by_ref();
+                Poll::Pending
+            }
+        })
+    }
+}
+
+/// Time that passes only when the driver sleeps.
+#[derive(Debug, Default)]
+pub struct VirtualClock {
+    pub now: Cell<f64>,
+}
+
+impl Clock for VirtualClock {
+    fn now_ms(&self) -> f64 {
+        self.now.get()
+    }
+
+    /// Time jumps forward when the sleep is first polled, as if it had been waited out.
+    async fn sleep(&self, ms: f64) {
+        self.now.set(self.now.get() + ms)
+    }
+
+    fn random(&self) -> f64 {
+        0.5
+    }
+}
+
+/// A `Clock` that borrows the scripted Jira's clock, so sends are stamped with driver time.
+pub struct SharedClock<'a>(pub &'a VirtualClock);
+
+impl Clock for SharedClock<'_> {
+    fn now_ms(&self) -> f64 {
+        self.0.now_ms()
+    }
+    fn sleep(&self, ms: f64) -> impl Future<Output = ()> {
+        self.0.sleep(ms)
+    }
+    fn random(&self) -> f64 {
+        self.0.random()
+    }
+}

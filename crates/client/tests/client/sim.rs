@@ -1,0 +1,285 @@
+//! The fetch planner, the driver and the Direct transport's HTTP path against the real
+//! simulator over loopback HTTP, with the engine reading what arrives. The simulator counts
+//! the requests on its side.
+
+use client::api::ClientError;
+use client::api::direct::{Credentials, DirectTransport};
+use client::api::http::{Http, HttpError, HttpRequest, HttpResponse};
+use client::api::jira::{Flavour, identify};
+use client::compute::{ReportSummary, Session};
+use client::fetch::driver::Event;
+use client::fetch::{Cancel, Clock, FetchSpec, Outcome, Planner, Progress, run};
+use config::{Jql, ReportConfig};
+use jira_sim::{DataSpec, Faults, Flavor, RateLimit, RunningSim, SimConfig};
+
+/// Wall-clock time: the simulator's rate limit runs on it. Sleeping blocks the test's only
+/// thread, which is what waiting means here.
+struct RealClock(std::time::Instant);
+
+impl Clock for RealClock {
+    fn now_ms(&self) -> f64 {
+        self.0.elapsed().as_secs_f64() * 1000.0
+    }
+
+    async fn sleep(&self, ms: f64) {
+        std::thread::sleep(std::time::Duration::from_secs_f64(ms.max(0.0) / 1000.0));
+    }
+
+    fn random(&self) -> f64 {
+        0.5
+    }
+}
+
+/// Blocking HTTP for native tests: each request completes before the driver sends the next,
+/// which is enough to count requests and read answers.
+struct Ureq(ureq::Agent);
+
+impl Ureq {
+    fn new() -> Self {
+        let config = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build();
+        Ureq(config.into())
+    }
+}
+
+impl Http for Ureq {
+    async fn fetch(&self, r: HttpRequest, cancel: &Cancel) -> Result<HttpResponse, HttpError> {
+        if cancel.is_cancelled() {
+            return Err(HttpError::Cancelled);
+        }
+        let answer = match (r.method, r.body) {
+            ("GET", _) => {
+                let mut req = self.0.get(&r.url);
+                for (k, v) in &r.headers {
+                    req = req.header(*k, v);
+                }
+                req.call()
+            }
+            (_, body) => {
+                let mut req = self.0.post(&r.url);
+                for (k, v) in &r.headers {
+                    req = req.header(*k, v);
+                }
+                req.send(body.unwrap_or_default())
+            }
+        };
+        let mut response = answer.map_err(|e| HttpError::Network(e.to_string()))?;
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let (retry_after, etag) = (header("retry-after"), header("etag"));
+        Ok(HttpResponse {
+            status: response.status().as_u16(),
+            retry_after,
+            etag,
+            body: response
+                .body_mut()
+                .read_to_string()
+                .map_err(|e| HttpError::Network(e.to_string()))?,
+        })
+    }
+}
+
+fn sim(issues: usize, flavor: Flavor) -> RunningSim {
+    RunningSim::start(SimConfig {
+        data: DataSpec {
+            issues,
+            seed: 7,
+            ..DataSpec::default()
+        },
+        flavor,
+        ..SimConfig::default()
+    })
+    .unwrap()
+}
+
+fn transport(sim: &RunningSim, credentials: Credentials) -> DirectTransport<Ureq> {
+    DirectTransport::new(sim.url(""), credentials, Ureq::new())
+}
+
+fn ada() -> Credentials {
+    Credentials::Basic {
+        user: "ada@dwell.example".into(),
+        secret: "sim-token".into(),
+    }
+}
+
+fn report(jql: &str) -> ReportConfig {
+    ReportConfig::time_in_status("sim", Jql::parse(jql).unwrap())
+}
+
+struct Ran {
+    outcome: Outcome,
+    progress: Progress,
+    session: Session,
+}
+
+fn fetch(
+    transport: &DirectTransport<Ureq>,
+    flavour: Flavour,
+    config: &ReportConfig,
+    cancel: &Cancel,
+) -> Ran {
+    let spec = FetchSpec::for_report(flavour, config);
+    let mut session = Session::new(&spec.fields);
+    let mut planner = Planner::new(spec);
+    let mut progress = Progress::default();
+    let clock = RealClock(std::time::Instant::now());
+    let outcome =
+        futures::executor::block_on(run(&mut planner, transport, &clock, cancel, |e| match e {
+            Event::Deliver(d) => session.add(&d),
+            Event::Progress(p) => progress = p,
+        }));
+    Ran {
+        outcome,
+        progress,
+        session,
+    }
+}
+
+fn compute(ran: &mut Ran, config: &ReportConfig) -> ReportSummary {
+    let now = jiff::Timestamp::from_second(1_793_500_000).unwrap();
+    ran.session
+        .compute(config, &engine::Context::new(now))
+        .unwrap()
+}
+
+const EVERYTHING: &str = "project in (PLAT, WEB, DATA, MOB) ORDER BY key";
+
+#[test]
+fn ten_thousand_cloud_issues_cost_about_n_over_100_plus_n_over_1000_requests() {
+    let sim = sim(10_000, Flavor::Cloud);
+    let config = report(EVERYTHING);
+    let mut ran = fetch(
+        &transport(&sim, ada()),
+        Flavour::Cloud,
+        &config,
+        &Cancel::new(),
+    );
+    assert_eq!(ran.outcome, Outcome::Complete);
+    let stats = sim.stats();
+    let count = |route: &str| stats.by_route.get(route).copied().unwrap_or(0);
+    assert_eq!(count("POST /rest/api/3/search/jql"), 2);
+    assert_eq!(count("POST /rest/api/3/issue/bulkfetch"), 100);
+    let changelog = count("POST /rest/api/3/changelog/bulkfetch");
+    assert!(
+        (10..=20).contains(&changelog),
+        "{changelog} changelog calls for 10 batches of 1000"
+    );
+    assert!(
+        stats.requests <= 10_000 / 100 + 10_000 / 1000 * 2 + 5,
+        "{} requests: {stats:?}",
+        stats.requests
+    );
+    assert_eq!(u64::from(ran.progress.stats.sent), stats.requests);
+    let summary = compute(&mut ran, &config);
+    assert_eq!(summary.issue_count, 10_000);
+    assert!(
+        summary.warnings.iter().all(|w| !w.contains("history")),
+        "every history is complete: {:?}",
+        summary.warnings
+    );
+    assert_eq!(ran.session.issue_count(), 10_000);
+}
+
+#[test]
+fn data_center_is_read_in_parallel_pages_with_full_histories() {
+    let sim = sim(2500, Flavor::Dc);
+    let config = report(EVERYTHING);
+    let t = transport(&sim, Credentials::Token("sim-token-ada".into()));
+    let (info, me) = futures::executor::block_on(identify(&t)).unwrap();
+    assert_eq!(
+        Flavour::from_deployment_type(&info.deployment_type),
+        Flavour::DataCenter
+    );
+    assert!(!me.display_name.is_empty());
+    let mut ran = fetch(&t, Flavour::DataCenter, &config, &Cancel::new());
+    assert_eq!(ran.outcome, Outcome::Complete);
+    let searches = sim
+        .stats()
+        .by_route
+        .get("POST /rest/api/2/search")
+        .copied()
+        .unwrap_or(0);
+    assert!(searches >= 3, "{searches} search pages");
+    let summary = compute(&mut ran, &config);
+    assert_eq!(summary.issue_count, 2500);
+}
+
+#[test]
+fn a_rate_limited_run_waits_and_still_completes() {
+    let sim = sim(1500, Flavor::Cloud);
+    sim.set_rate_limit(Some(RateLimit {
+        per_second: 20,
+        burst: 4,
+    }));
+    let config = report(EVERYTHING);
+    let mut ran = fetch(
+        &transport(&sim, ada()),
+        Flavour::Cloud,
+        &config,
+        &Cancel::new(),
+    );
+    assert_eq!(ran.outcome, Outcome::Complete);
+    assert!(sim.stats().rate_limited > 0, "the limit was hit");
+    assert!(ran.progress.stats.retries > 0);
+    assert_eq!(compute(&mut ran, &config).issue_count, 1500);
+}
+
+#[test]
+fn injected_server_errors_are_retried_or_reported() {
+    let sim = sim(800, Flavor::Cloud);
+    sim.set_faults(Faults {
+        error_rate: 0.2,
+        seed: 3,
+        ..Faults::default()
+    });
+    let config = report(EVERYTHING);
+    let mut ran = fetch(
+        &transport(&sim, ada()),
+        Flavour::Cloud,
+        &config,
+        &Cancel::new(),
+    );
+    assert!(sim.stats().injected_errors > 0);
+    match &ran.outcome {
+        Outcome::Complete => assert_eq!(compute(&mut ran, &config).issue_count, 800),
+        Outcome::Partial { reasons } => assert!(!reasons.is_empty()),
+        Outcome::Failed(e) => panic!("a 20% error rate should not fail the run: {e}"),
+    }
+}
+
+#[test]
+fn jiras_own_jql_error_and_a_bad_token_are_reported() {
+    let sim = sim(50, Flavor::Cloud);
+    let ran = fetch(
+        &transport(&sim, ada()),
+        Flavour::Cloud,
+        &report("projct = PLAT"),
+        &Cancel::new(),
+    );
+    let Outcome::Failed(ClientError::JiraQuery { messages }) = &ran.outcome else {
+        panic!("expected Jira's JQL error, got {:?}", ran.outcome);
+    };
+    assert!(
+        messages.iter().any(|m| m.contains("projct")),
+        "{messages:?}"
+    );
+
+    let wrong = Credentials::Basic {
+        user: "ada@dwell.example".into(),
+        secret: "wrong".into(),
+    };
+    let ran = fetch(
+        &transport(&sim, wrong),
+        Flavour::Cloud,
+        &report(EVERYTHING),
+        &Cancel::new(),
+    );
+    assert_eq!(ran.outcome, Outcome::Failed(ClientError::JiraUnauthorized));
+}
