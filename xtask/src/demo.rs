@@ -47,6 +47,9 @@ logs go to data/dwell-server.log and data/jira-sim.log.
 /// The report the printed address opens and runs.
 const DEFAULT_REPORT: &str = "Time in status per issue";
 
+/// jira-sim's site admin, who saves the example reports.
+const ADMIN: &str = "ada";
+
 /// What the demo's reports ask Jira for: every project jira-sim generates.
 const JQL: &str = "project in (PLAT, WEB, DATA, MOB) ORDER BY key";
 
@@ -182,6 +185,21 @@ pub fn run(args: &[String]) -> Result {
         wait_until_ok(&http, &url, &mut children, &stop)?;
     }
 
+    let info = http.json("GET", &format!("{}/_sim/info", o.sim_url()), None, None)?;
+    let logins: Vec<&str> = info["users"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|u| u["login"].as_str())
+        .collect();
+    if !logins.contains(&o.user.as_str()) {
+        return Err(format!(
+            "jira-sim has no user {:?}; pick one of {}",
+            o.user,
+            logins.join(", ")
+        ));
+    }
+
     eprintln!("== jira-sim installs Dwell (signed Connect lifecycle)");
     let descriptor = http.json(
         "GET",
@@ -201,11 +219,8 @@ pub fn run(args: &[String]) -> Result {
         Some(&json!({"appUrl": o.app_url()})),
     )?;
 
-    eprintln!(
-        "== saving the example reports (as {}, with a context token)",
-        o.user
-    );
-    let token = context_token(&http, &o.sim_url(), &app_key, &module, &o.user)?;
+    eprintln!("== saving the example reports (as {ADMIN}, with a context token)");
+    let token = context_token(&http, &o.sim_url(), &app_key, &module, ADMIN)?;
     let api = Api {
         http: &http,
         base: format!("{}/api/v1", o.app_url()),
