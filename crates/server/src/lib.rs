@@ -66,6 +66,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, static_dir: Option<&Path>) {
             cfg.service(
                 web::scope("")
                     .wrap(Compress::default())
+                    .wrap(from_fn(headers::static_files_csp))
                     .route("/", web::get().to(client::page))
                     .route("/index.html", web::get().to(client::page))
                     .service(client::files(dir)),

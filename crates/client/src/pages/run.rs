@@ -19,7 +19,7 @@ use crate::platform::BrowserClock;
 use crate::route::{Overrides, Route};
 use crate::view::header::ConfigHeader;
 use crate::view::table::Window;
-use crate::view::thousands;
+use crate::view::{plural, thousands};
 use crate::worker_protocol::{ComputeContext, ConfigSource, ExportFormat, RunPlan};
 
 /// Which configuration to run.
@@ -345,7 +345,9 @@ fn Runner(
         Some(id) => Route::EditReport { id: id.clone() }.to_hash(),
         None => Route::NewReport { template: None }.to_hash(),
     };
-    let can_edit = saved.is_none() || ctx.can_edit_reports();
+    // Reactive: inside Jira the user's rights may arrive after the report itself.
+    let is_draft = saved.is_none();
+    let can_edit = move || is_draft || ctx.can_edit_reports();
     let can_share = saved.is_some();
     let browse = move || {
         ctx.jira
@@ -374,7 +376,7 @@ fn Runner(
                 <button type="button" class="button" disabled=move || running.get() || ctx.jira.with(Option::is_none) on:click=move |_| start()>
                     "Run again"
                 </button>
-                <Show when=move || can_edit>
+                <Show when=can_edit>
                     <a class="button" href=edit_link.clone()>"Edit"</a>
                 </Show>
             </div>
@@ -424,7 +426,7 @@ fn Runner(
                 view! {
                     {(!warnings.is_empty()).then(|| view! {
                         <details class="panel panel-warning">
-                            <summary>{format!("{} things to know about these numbers", warnings.len())}</summary>
+                            <summary>{plural(warnings.len() as u64, "thing to know about these numbers", "things to know about these numbers")}</summary>
                             <ul>{warnings.into_iter().map(|w| view! { <li>{w}</li> }).collect_view()}</ul>
                         </details>
                     })}
