@@ -258,7 +258,7 @@ pub fn document(base_url: &str) -> Value {
         Op {
             method: "delete",
             path: "/api/v1/tenant",
-            summary: "Delete everything stored for the tenant, now and for good",
+            summary: "Delete all of the tenant's configuration (reports, calendars, status groups, permissions), now and for good; the installation stays until uninstall",
             request: None,
             ok: ("204", None),
             errors: &["401", "403", "429"],

@@ -672,7 +672,7 @@ fn Data() -> impl IntoView {
             match ctx.server() {
                 Ok(s) => match s.delete_tenant().await {
                     Ok(()) => ctx.notice.set(Some(
-                        "Everything Dwell stored for this site is deleted. Dwell stops working here until it is installed again.".into(),
+                        "Every report, calendar, status group and permission Dwell stored for this site is deleted. Dwell still works here, with nothing saved.".into(),
                     )),
                     Err(e) => failure.set(Some(e)),
                 },
@@ -712,7 +712,7 @@ fn Data() -> impl IntoView {
 
         <h2>"Delete this site's data"</h2>
         <div class="panel panel-danger">
-            <p>"Permanently deletes every report, calendar, status group and permission Dwell stores for this site, now. Backups age out on their retention schedule. Dwell stops working here until it is installed again."</p>
+            <p>"Permanently deletes every report, calendar, status group and permission Dwell stores for this site, now. Dwell stays installed and keeps working, with nothing saved: import an export above to bring a configuration back. Backups age out on their retention schedule; the installation itself is deleted when Dwell is uninstalled and the grace period ends."</p>
             <Field label=format!("Type \u{201c}{PHRASE}\u{201d} to confirm") control=move |id, described| view! {
                 <input id=id type="text" autocomplete="off" aria-describedby=described prop:value=move || confirm_text.get() on:input=move |ev| confirm_text.set(event_target_value(&ev)) />
             } />

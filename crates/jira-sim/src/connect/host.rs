@@ -5,7 +5,8 @@
 //! It signs the user in (session cookie `jira-sim.session`), and embeds
 //! `{app baseUrl}{module url}?xdm_e=<site>&xdm_c=...&cp=&lic=none&cv=...&jwt=<HS256>` in an
 //! iframe, with `{project.key}`-style placeholders of the module URL filled from the page's
-//! query. The iframe's `qsh` covers the module path and every query parameter but `jwt`.
+//! query and the page's `ac.*` parameters passed on as they are (Connect's app-specific
+//! parameters). The iframe's `qsh` covers the module path and every query parameter but `jwt`.
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -113,6 +114,11 @@ pub fn iframe_url(
         .filter(|p| !p.is_empty())
         .map(str::to_string)
         .collect();
+    // Like Jira, the page's own `ac.*` parameters go to the app unchanged (a shared link
+    // carries the app's route in one), covered by the token's `qsh` like the others.
+    for (k, v) in context.0.iter().filter(|(k, _)| k.starts_with("ac.")) {
+        params.push(format!("{}={}", enc(k), enc(v)));
+    }
     for (k, v) in [
         ("xdm_e", base.as_str()),
         ("xdm_c", "channel-jira-sim"),

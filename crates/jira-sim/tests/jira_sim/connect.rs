@@ -362,6 +362,67 @@ fn signed_install_tokens_and_uninstall() {
     );
 }
 
+/// Regression: the host page dropped the page's `ac.*` parameters, so a shared link (which
+/// carries the app's route as `ac.route`) opened the app's home page instead.
+#[test]
+fn ac_parameters_reach_the_app_signed() {
+    let app = start_app();
+    let sim = sim(20, Flavor::Cloud);
+    let installed = install(&sim, &app);
+    let secret = app.calls.lock().unwrap()[0].body["sharedSecret"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(installed["key"], "dwell-test");
+    let html = agent()
+        .get(sim.url(
+            "/plugins/servlet/ac/dwell-test/reports?user=ben&ac.route=%23%2Freports%2Frep_1&other=x",
+        ))
+        .call()
+        .unwrap()
+        .body_mut()
+        .read_to_string()
+        .unwrap();
+    let src = html
+        .split("src=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .replace("&amp;", "&");
+    let query = src.split_once('?').unwrap().1;
+    let mut params: Vec<(String, String)> = query
+        .split('&')
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap();
+            (k.to_string(), v.to_string())
+        })
+        .collect();
+    assert!(
+        params
+            .iter()
+            .any(|(k, v)| k == "ac.route" && v == "%23%2Freports%2Frep_1"),
+        "{src}"
+    );
+    assert!(
+        !params.iter().any(|(k, _)| k == "other" || k == "user"),
+        "only ac.* parameters pass: {src}"
+    );
+    let jwt = params.iter().find(|(k, _)| k == "jwt").unwrap().1.clone();
+    params.retain(|(k, _)| k != "jwt");
+    params.sort();
+    let canonical_query: Vec<String> = params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let canonical = format!("GET&/&{}", canonical_query.join("&"));
+    let mut v = Validation::new(Algorithm::HS256);
+    v.validate_aud = false;
+    let claims =
+        jsonwebtoken::decode::<Claims>(&jwt, &DecodingKey::from_secret(secret.as_bytes()), &v)
+            .unwrap()
+            .claims;
+    assert_eq!(claims.qsh, sha256_hex(&canonical), "qsh of {canonical}");
+}
+
 fn base64_url(s: &str) -> String {
     use base64::Engine;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s)

@@ -331,20 +331,21 @@ fn apply(
     Ok(())
 }
 
-/// `DELETE /api/v1/tenant`: permanent, immediate deletion of everything stored for the
-/// tenant, its installation and shared secret included. The app stops working on the site until
-/// it is installed again.
+/// `DELETE /api/v1/tenant`: permanent, immediate deletion of all of the tenant's
+/// configuration (reports, calendars, status groups, permissions). The installation (client
+/// key, base URL, sealed shared secret) stays, so the app keeps working on the site and an
+/// export can be imported back; it is deleted when the app is uninstalled and the grace period
+/// ends.
 pub async fn delete_tenant(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
     require_permission_manager(&state, &caller).await?;
     let tenant = caller.tenant.id;
-    state
+    let rows = state
         .db
-        .run(move |c| Ok(store::delete_tenant(tenant, c)?))
+        .run(move |c| Ok(store::delete_tenant_data(tenant, c)?))
         .await?;
-    state.tenants.forget(&caller.tenant.client_key);
-    tracing::info!(tenant = %tenant, "tenant data deleted on request");
+    tracing::info!(tenant = %tenant, rows, "tenant data deleted on request");
     Ok(HttpResponse::NoContent().finish())
 }

@@ -138,10 +138,26 @@ pub fn uninstall(conn: &Connection, client_key: &str, now: Timestamp) -> rusqlit
     Ok(n > 0)
 }
 
-/// Deletes a tenant and, through the foreign keys, everything it stored.
-pub fn delete_tenant(tenant: TenantId, conn: &Connection) -> rusqlite::Result<bool> {
-    let n = conn.execute("DELETE FROM tenants WHERE id = ?1", [tenant.0])?;
-    Ok(n > 0)
+/// Deletes every piece of configuration a tenant stored (reports and their links, calendars,
+/// status groups, permissions), in one transaction, and keeps its installation: the app goes on
+/// working on the site, with nothing saved. The installation itself goes when the app is
+/// uninstalled and the grace period ends ([`purge_uninstalled`]). Returns how many rows went.
+pub fn delete_tenant_data(tenant: TenantId, conn: &mut Connection) -> rusqlite::Result<usize> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let mut deleted = 0;
+    // Links first: they reference both reports and the calendars and groups they use.
+    for statement in [
+        "DELETE FROM report_calendars WHERE tenant_id = ?1",
+        "DELETE FROM report_status_groups WHERE tenant_id = ?1",
+        "DELETE FROM reports WHERE tenant_id = ?1",
+        "DELETE FROM calendars WHERE tenant_id = ?1",
+        "DELETE FROM status_groups WHERE tenant_id = ?1",
+        "DELETE FROM permissions WHERE tenant_id = ?1",
+    ] {
+        deleted += tx.execute(statement, [tenant.0])?;
+    }
+    tx.commit()?;
+    Ok(deleted)
 }
 
 /// Deletes every tenant uninstalled before `cutoff`, with all its data. Returns their client

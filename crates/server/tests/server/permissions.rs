@@ -149,7 +149,8 @@ async fn tenant_rights_follow_admin_groups_the_admin_list_and_grants() {
         "every groups call was signed correctly"
     );
 
-    // Deleting the tenant's data: refused to all but permission managers, then total.
+    // Deleting the tenant's data: refused to all but permission managers, then total, while
+    // the installation stays and the app keeps working.
     for account in [EDITOR, CALENDAR_MANAGER, PLAIN] {
         let res = app
             .api(&tenant.user(account), "DELETE", "/api/v1/tenant", None)
@@ -166,24 +167,44 @@ async fn tenant_rights_follow_admin_groups_the_admin_list_and_grants() {
         .await;
     assert_eq!(res.status, 204);
     let db = app.db();
-    for table in [
-        "tenants",
-        "reports",
-        "calendars",
-        "status_groups",
-        "permissions",
-        "report_calendars",
-        "report_status_groups",
-    ] {
+    // Every table that holds a tenant's rows, read from the schema, so a table added later
+    // cannot escape the deletion unnoticed.
+    let tables: Vec<String> = db
+        .prepare(
+            "SELECT m.name FROM sqlite_master m, pragma_table_info(m.name) c
+             WHERE m.type = 'table' AND c.name = 'tenant_id' ORDER BY m.name",
+        )
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(tables.len() >= 6, "tables with tenant rows: {tables:?}");
+    for table in &tables {
         let n: i64 = db
             .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
             .unwrap();
         assert_eq!(n, 0, "{table} still holds rows");
     }
+    let installations: i64 = db
+        .query_row(
+            "SELECT count(*) FROM tenants WHERE uninstalled_at IS NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(installations, 1, "the installation stays");
     let res = app
         .api(&tenant.user(SITE_ADMIN), "GET", "/api/v1/me", None)
         .await;
-    assert_eq!(res.status, 401, "the installation went with the data");
+    assert_eq!(res.status, 200, "the app still works on the site");
+    let res = app
+        .api(&tenant.user(PERMISSION_MANAGER), "GET", "/api/v1/me", None)
+        .await;
+    assert_eq!(
+        res.body["managePermissions"], false,
+        "the grants went with the data"
+    );
 }
 
 #[actix_web::test]

@@ -111,6 +111,39 @@ async fn an_export_imported_elsewhere_exports_identically() {
 }
 
 #[actix_web::test]
+async fn export_delete_and_import_back_restores_the_site_without_a_reinstall() {
+    let app = TestApp::spawn_with(|s| s.admin_accounts = admins(&["admin"]));
+    let tenant = app.install("site-a").await;
+    let admin = tenant.user("admin");
+    let other = app.install("site-b").await.user("admin");
+    populate(&app, &admin).await;
+    populate(&app, &other).await;
+    let doc = app.api(&admin, "GET", "/api/v1/export", None).await.body;
+
+    let res = app.api(&admin, "DELETE", "/api/v1/tenant", None).await;
+    assert_eq!(res.status, 204);
+    let empty = app.api(&admin, "GET", "/api/v1/export", None).await;
+    assert_eq!(empty.status, 200, "the installation still works");
+    assert_eq!(empty.body["reports"], json!([]));
+    assert_eq!(empty.body["calendars"], json!([]));
+    assert_eq!(empty.body["statusGroups"], json!([]));
+    let others = app.api(&other, "GET", "/api/v1/export", None).await.body;
+    assert_eq!(
+        others["reports"].as_array().unwrap().len(),
+        2,
+        "another site's data is untouched"
+    );
+
+    let res = app
+        .api(&admin, "POST", "/api/v1/import", Some(doc.clone()))
+        .await;
+    assert_eq!(res.status, 200, "{:?}", res.body);
+    assert_eq!(res.body["reports"]["created"], 2);
+    let back = app.api(&admin, "GET", "/api/v1/export", None).await.body;
+    assert_eq!(without_export_time(back), without_export_time(doc));
+}
+
+#[actix_web::test]
 async fn an_import_replaces_the_configuration_and_bumps_changed_versions() {
     let app = TestApp::spawn_with(|s| s.admin_accounts = admins(&["admin"]));
     let a = app.install("site-a").await.user("admin");
