@@ -32,7 +32,10 @@ pub fn build() -> Result {
         "client",
         "--target",
         "wasm32-unknown-unknown",
-        "--all-targets",
+        // Not `--all-targets`: the browser bench is a native program (it drives Chromium).
+        "--lib",
+        "--bins",
+        "--tests",
         "--",
         "-D",
         "warnings",
