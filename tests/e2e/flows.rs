@@ -403,7 +403,7 @@ pub async fn export_delete_import(w: &World) -> Result {
     )
     .await?;
     b.click("button", "Delete everything").await?;
-    support::notice(&b, "Everything Dwell stored for this site is deleted").await?;
+    support::notice(&b, "stored for this site is deleted").await?;
     assert!(
         names(w.api("ada", "GET", "/reports", None)?).is_empty(),
         "no report is left after the deletion"

@@ -86,6 +86,9 @@ impl World {
                 ])
                 // The page loads all.js from the simulated site, as it would from Atlassian's CDN.
                 .args(["--csp-script-src", &sim_url])
+                // A user's Jira groups are asked once per test: the fault flows make Jira fail
+                // on purpose, and the rights of a page already open should not go with it.
+                .args(["--groups-cache-seconds", "3600"])
                 // The most verbose logs: the privacy proof searches them.
                 .env("RUST_LOG", "trace,h2=info,hyper=info,rustls=info"),
         )?;

@@ -268,7 +268,18 @@ fn Shell() -> impl IntoView {
                     })
             }}
             <crate::components::Notice message=ctx.notice />
-            {move || page(ctx.route.get())}
+            {move || {
+                if ctx.is_connect() && ctx.jira.with(Option::is_none) {
+                    // Until all.js has loaded, a page could reach neither Jira nor the server
+                    // (its first request would fail for want of `AP`): wait for it.
+                    let waiting = ctx.startup_error.with(Option::is_none);
+                    waiting
+                        .then(|| view! { <p class="loading">"Connecting to Jira…"</p> })
+                        .into_any()
+                } else {
+                    page(ctx.route.get())
+                }
+            }}
         </main>
     }
 }
