@@ -25,7 +25,8 @@ pub const PATIENCE: Duration = Duration::from_secs(120);
 #[derive(Debug)]
 pub struct ChromeDriver {
     url: String,
-    _proc: Proc,
+    /// chromedriver's output, with Chromium's log (console messages included).
+    pub proc: Proc,
 }
 
 impl ChromeDriver {
@@ -45,7 +46,7 @@ impl ChromeDriver {
         })?;
         Ok(ChromeDriver {
             url: format!("http://127.0.0.1:{port}"),
-            _proc: proc,
+            proc,
         })
     }
 
@@ -63,7 +64,7 @@ impl ChromeDriver {
                     "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                     "--disable-background-networking", "--disable-component-update",
                     "--disable-sync", "--disable-dev-shm-usage", "--window-size=1280,900",
-                    "--hide-scrollbars",
+                    "--hide-scrollbars", "--enable-logging=stderr", "--v=0",
                     format!("--user-data-dir={}", profile.path().display()),
                 ],
                 "prefs": {

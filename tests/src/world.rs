@@ -283,6 +283,24 @@ impl World {
     }
 }
 
+impl Drop for World {
+    /// When a test fails, the end of every program's output helps to see why.
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            return;
+        }
+        for (name, out) in [
+            ("jira-sim", self.sim.output_text()),
+            ("dwell-server", self.server.output_text()),
+            ("chromedriver and chromium", self.driver.proc.output_text()),
+        ] {
+            let lines: Vec<&str> = out.lines().collect();
+            let tail = &lines[lines.len().saturating_sub(60)..];
+            eprintln!("--- the last lines of {name}:\n{}", tail.join("\n"));
+        }
+    }
+}
+
 /// `dwell-server` with this site's database and settings (subcommand to add).
 fn server_command(bins: &Bins, dir: &Path, base_url: &str, sim_url: &str) -> Command {
     let mut cmd = Command::new(&bins.server);
