@@ -249,7 +249,7 @@ pub async fn a_calendar_changes_business_time(w: &World, id: &str, before: &Tabl
     b.click("button", "New calendar").await?;
     b.fill("Name", "Office hours Berlin").await?;
     b.fill("Time zone", "Europe/Berlin").await?;
-    b.fill("Fri", "09:00-13:00").await?;
+    b.fill("Friday", "09:00-13:00").await?;
     b.click("button", "Save calendar").await?;
     support::notice(
         &b,
