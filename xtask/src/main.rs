@@ -15,7 +15,7 @@ const USAGE: &str = "\
 usage: cargo xtask <command> [options]
 
 commands:
-  demo            run the product locally
+  demo            run the product locally (options: cargo xtask demo --help)
   test            run every test and check (what CI runs)
     --only NAME   run only the named step (repeatable)
     --skip NAME   skip the named step (repeatable)

@@ -55,6 +55,10 @@ pub struct Session {
     sort: Option<SortBy>,
     /// Row sums of duration/count columns, for the total column and sorting.
     totals: Vec<Option<f64>>,
+    /// Every issue whose changelog batch finished. Issue pages and changelog batches arrive
+    /// in any order, and the dataset ignores marks for issues it has not seen yet, so the
+    /// marks are applied again before each computation.
+    changelogs_complete: Vec<String>,
 }
 
 /// What the table is sorted by.
@@ -99,6 +103,7 @@ impl Session {
                 .map(drop),
             Delivery::ChangelogsComplete(ids) => {
                 self.dataset.mark_changelogs_complete(ids);
+                self.changelogs_complete.extend(ids.iter().cloned());
                 Ok(())
             }
             Delivery::Statuses(body) => self.dataset.add_statuses(body.as_bytes()).map(drop),
@@ -129,6 +134,8 @@ impl Session {
         config: &ReportConfig,
         ctx: &Context,
     ) -> Result<ReportSummary, engine::ComputeError> {
+        self.dataset
+            .mark_changelogs_complete(&self.changelogs_complete);
         let report = engine::compute(&self.dataset, config, ctx)?;
         self.totals = report
             .rows

@@ -140,6 +140,42 @@ pub fn page_csp(
     )
 }
 
+/// The policy of the client's static files. Browsers apply a worker script's own response
+/// policy to the worker, so this is what the report worker runs under: it imports its scripts
+/// from this origin, fetches and compiles its wasm, and may reach what the page may reach
+/// directly (Direct mode's Jira). Nothing may frame these files.
+pub fn static_csp(csp: &CspSettings) -> String {
+    let mut script = vec!["'self'".to_string(), "'wasm-unsafe-eval'".to_string()];
+    script.extend(csp.script_src.iter().cloned());
+    let mut connect = vec!["'self'".to_string()];
+    connect.extend(csp.connect_src.iter().cloned());
+    format!(
+        "default-src 'none'; script-src {}; connect-src {}; frame-ancestors 'none'; \
+         base-uri 'none'; form-action 'none'",
+        script.join(" "),
+        connect.join(" ")
+    )
+}
+
+/// Gives the client's static files [`static_csp`] (the page keeps the policy its handler set).
+pub async fn static_files_csp(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let policy = req
+        .app_data::<web::Data<AppState>>()
+        .map(|s| static_csp(&s.settings.csp));
+    let mut res = next.call(req).await?;
+    let h = res.headers_mut();
+    if let Some(policy) = policy
+        && !h.contains_key(header::CONTENT_SECURITY_POLICY)
+        && let Ok(v) = HeaderValue::from_str(&policy)
+    {
+        h.insert(header::CONTENT_SECURITY_POLICY, v);
+    }
+    Ok(res)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

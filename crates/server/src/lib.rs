@@ -67,6 +67,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, static_dir: Option<&Path>) {
                 web::scope("")
                     .wrap(from_fn(client::script_policy))
                     .wrap(Compress::default())
+                    .wrap(from_fn(headers::static_files_csp))
                     .route("/", web::get().to(client::page))
                     .route("/index.html", web::get().to(client::page))
                     .service(client::files(dir)),

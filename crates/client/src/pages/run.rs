@@ -19,7 +19,7 @@ use crate::platform::BrowserClock;
 use crate::route::{Overrides, Route};
 use crate::view::header::ConfigHeader;
 use crate::view::table::Window;
-use crate::view::thousands;
+use crate::view::{plural, thousands};
 use crate::worker_protocol::{ComputeContext, ConfigSource, ExportFormat, RunPlan};
 
 /// Which configuration to run.
@@ -425,7 +425,7 @@ fn Runner(
                 view! {
                     {(!warnings.is_empty()).then(|| view! {
                         <details class="panel panel-warning">
-                            <summary>{format!("{} things to know about these numbers", warnings.len())}</summary>
+                            <summary>{plural(warnings.len() as u64, "thing to know about these numbers", "things to know about these numbers")}</summary>
                             <ul>{warnings.into_iter().map(|w| view! { <li>{w}</li> }).collect_view()}</ul>
                         </details>
                     })}

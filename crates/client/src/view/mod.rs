@@ -42,6 +42,11 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
+/// A count with its noun: `1 request`, `1,200 requests`.
+pub fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", thousands(n), if n == 1 { one } else { many })
+}
+
 /// Splits a comma- or newline-separated list, trimming blanks away.
 pub fn split_list(text: &str) -> impl Iterator<Item = &str> {
     text.split([',', '\n'])
@@ -59,5 +64,14 @@ mod tests {
         assert_eq!(thousands(999), "999");
         assert_eq!(thousands(1000), "1,000");
         assert_eq!(thousands(1234567), "1,234,567");
+    }
+
+    /// Regression: a report with one warning said "1 things to know about these numbers".
+    #[test]
+    fn counts_take_the_singular_for_one() {
+        let things = |n| plural(n, "thing to know", "things to know");
+        assert_eq!(things(1), "1 thing to know");
+        assert_eq!(things(0), "0 things to know");
+        assert_eq!(things(2500), "2,500 things to know");
     }
 }

@@ -1,6 +1,6 @@
 //! The progress panel's words, from the planner's [`Progress`].
 
-use super::thousands;
+use super::{plural, thousands};
 use crate::fetch::Progress;
 
 /// What the progress panel shows.
@@ -48,10 +48,6 @@ impl ProgressView {
             waiting,
         }
     }
-}
-
-fn plural(n: u64, one: &str, many: &str) -> String {
-    format!("{} {}", thousands(n), if n == 1 { one } else { many })
 }
 
 #[cfg(test)]

@@ -248,3 +248,50 @@ async fn cancelling_aborts_a_request_in_flight() {
     cancel.cancel();
     assert_eq!(request.await, Err(TransportError::Cancelled));
 }
+
+/// Regression: inside Jira the reports page used to mount at once and ask the server for the
+/// report list before all.js had loaded, so the list failed with "saved reports need Dwell
+/// installed in Jira Cloud" on every first load. No page may mount until all.js is in.
+#[wasm_bindgen_test]
+async fn inside_jira_no_page_runs_before_all_js_has_loaded() {
+    let history = web_sys::window().unwrap().history().unwrap();
+    let original = client::platform::page_url();
+    // A Connect page whose host (a loopback emulator, port 9: nothing listens) never serves
+    // all.js.
+    history
+        .replace_state_with_url(
+            &wasm_bindgen::JsValue::NULL,
+            "",
+            Some("?xdm_e=http%3A%2F%2F127.0.0.1%3A9&jwt=e30.e30.x"),
+        )
+        .unwrap();
+    let root = container();
+    let mounted = mount_to(root.clone(), client::app::App);
+    tick().await;
+    let main = root.query_selector("main").unwrap().unwrap();
+    let first = main.text_content().unwrap_or_default();
+    assert!(first.contains("Connecting to Jira"), "{first}");
+    assert!(!first.contains("Reports"), "a page mounted early: {first}");
+
+    let mut shown = String::new();
+    for _ in 0..100 {
+        client::platform::sleep(50.0).await;
+        shown = main.text_content().unwrap_or_default();
+        if shown.contains("Dwell could not start") {
+            break;
+        }
+    }
+    assert!(shown.contains("Dwell could not start"), "{shown}");
+    assert!(
+        shown.contains("all.js"),
+        "the error names what failed: {shown}"
+    );
+    assert!(
+        !shown.contains("Cannot list the reports") && !shown.contains("Start from a template"),
+        "no page runs without all.js: {shown}"
+    );
+    drop(mounted);
+    history
+        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&original))
+        .unwrap();
+}

@@ -8,7 +8,7 @@ use client::api::http::{Http, HttpError, HttpRequest, HttpResponse};
 use client::api::jira::{Flavour, identify};
 use client::compute::{ReportSummary, Session};
 use client::fetch::driver::Event;
-use client::fetch::{Cancel, Clock, FetchSpec, Outcome, Planner, Progress, run};
+use client::fetch::{Cancel, Clock, Delivery, FetchSpec, Outcome, Planner, Progress, run};
 use config::{Jql, ReportConfig};
 use jira_sim::{DataSpec, Faults, Flavor, RateLimit, RunningSim, SimConfig};
 
@@ -185,6 +185,65 @@ fn ten_thousand_cloud_issues_cost_about_n_over_100_plus_n_over_1000_requests() {
         summary.warnings
     );
     assert_eq!(ran.session.issue_count(), 10_000);
+}
+
+/// Regression: issue pages and changelog batches are fetched in parallel, so a batch's
+/// "changelogs complete" could reach the worker before the issues it names, and the marks were
+/// dropped. Issues with no status change in the bulk pages then read "no changelog loaded",
+/// differently from run to run (the demo showed it).
+#[test]
+fn changelogs_marked_complete_before_their_issues_arrive_still_count() {
+    let sim = sim(1500, Flavor::Cloud);
+    let config = report(EVERYTHING);
+    let t = transport(&sim, ada());
+    let spec = FetchSpec::for_report(Flavour::Cloud, &config);
+    let fields = spec.fields.clone();
+    let mut planner = Planner::new(spec);
+    let clock = RealClock(std::time::Instant::now());
+    let mut deliveries = Vec::new();
+    let outcome = futures::executor::block_on(run(&mut planner, &t, &clock, &Cancel::new(), |e| {
+        if let Event::Deliver(d) = e {
+            deliveries.push(d);
+        }
+    }));
+    assert_eq!(outcome, Outcome::Complete);
+    // Issues that are in no bulk changelog page: the ones this is about.
+    let mut in_bulk_pages = std::collections::HashSet::new();
+    let mut marked = Vec::new();
+    for d in &deliveries {
+        match d {
+            Delivery::Changelogs(body) => {
+                let page: serde_json::Value = serde_json::from_str(body).unwrap();
+                for log in page["issueChangeLogs"].as_array().unwrap() {
+                    in_bulk_pages.insert(log["issueId"].as_str().unwrap().to_string());
+                }
+            }
+            Delivery::ChangelogsComplete(ids) => marked.extend(ids.iter().cloned()),
+            _ => {}
+        }
+    }
+    let absent = marked
+        .iter()
+        .filter(|id| !in_bulk_pages.contains(*id))
+        .count();
+    assert!(absent > 0, "some issues have no status history to page");
+
+    // Every mark first, every page after: an order the network can produce.
+    deliveries.sort_by_key(|d| !matches!(d, Delivery::ChangelogsComplete(_)));
+    let mut session = Session::new(&fields);
+    for d in &deliveries {
+        session.add(d);
+    }
+    let now = jiff::Timestamp::from_second(1_793_500_000).unwrap();
+    let summary = session
+        .compute(&config, &engine::Context::new(now))
+        .unwrap();
+    assert_eq!(summary.issue_count, 1500);
+    assert!(
+        summary.warnings.iter().all(|w| !w.contains("changelog")),
+        "{:?}",
+        summary.warnings
+    );
 }
 
 #[test]

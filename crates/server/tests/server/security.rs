@@ -185,6 +185,49 @@ async fn static_files_have_their_types_and_are_compressed() {
     assert_eq!(res.status, 404);
 }
 
+/// Regression: the worker's scripts were served with the API's `default-src 'none'`, and a
+/// worker runs under its own script's policy, so the report worker could not fetch its wasm
+/// and no report ran.
+#[actix_web::test]
+async fn the_worker_may_load_and_compile_its_wasm() {
+    let app = TestApp::spawn_with(|s| {
+        s.static_dir = Some(fixture("dist"));
+        s.csp.connect_src = vec!["https://jira.example.com".into()];
+    });
+    let res = app.send("GET", "/client.js", &[], None).await;
+    assert_eq!(res.status, 200);
+    let csp = res.header("content-security-policy").unwrap();
+    let directive = |name: &str| {
+        csp.split(';')
+            .map(str::trim)
+            .find(|d| d.starts_with(name))
+            .unwrap_or_else(|| panic!("no {name} in {csp}"))
+            .to_string()
+    };
+    assert!(
+        directive("script-src").contains("'self' 'wasm-unsafe-eval'"),
+        "{csp}"
+    );
+    assert_eq!(
+        directive("connect-src"),
+        "connect-src 'self' https://jira.example.com"
+    );
+    assert_eq!(directive("default-src"), "default-src 'none'");
+    assert_eq!(directive("frame-ancestors"), "frame-ancestors 'none'");
+    // The page keeps its own policy; the API keeps the strict one.
+    let page = app.send("GET", "/", &[], None).await;
+    assert!(
+        page.header("content-security-policy")
+            .unwrap()
+            .contains("style-src 'self' 'unsafe-inline'")
+    );
+    let api = app.send("GET", "/health/live", &[], None).await;
+    assert_eq!(
+        api.header("content-security-policy").as_deref(),
+        Some(server::headers::API_CSP)
+    );
+}
+
 #[actix_web::test]
 async fn a_tenant_over_its_rate_is_told_to_wait_and_others_are_not() {
     let app = TestApp::spawn_with(|s| {
