@@ -21,7 +21,10 @@ pub fn ResultsTable(
     browse: Option<String>,
 ) -> impl IntoView {
     let total = summary.row_count;
-    let height = ((total.min(VISIBLE)) as f64 + 1.5) * ROW_HEIGHT;
+    // Room for the header, the visible rows and every totals row (sticky at the bottom), plus
+    // a little for borders, so a short table shows whole instead of scrolling inside itself.
+    let fixed_rows = 1 + summary.totals.len();
+    let height = (total.min(VISIBLE) + fixed_rows) as f64 * ROW_HEIGHT + 4.0;
     let scroller = NodeRef::<leptos::html::Div>::new();
     window.set(Window::for_scroll(0.0, height, total));
     let on_scroll = move |_| {
