@@ -475,7 +475,9 @@ pub async fn jira_faults_are_weathered(w: &World) -> Result {
     assert!(
         !partial,
         "retries complete the report: {}",
-        support::text_of(&b, ".panel-warning").await?.unwrap_or_default()
+        support::text_of(&b, ".panel-warning")
+            .await?
+            .unwrap_or_default()
     );
     let limited = stats["rateLimited"].as_u64().unwrap_or(0)
         - stats_before["rateLimited"].as_u64().unwrap_or(0);

@@ -116,8 +116,7 @@ pub const WORKER_CSP: &str = "default-src 'none'; script-src 'self' 'wasm-unsafe
 pub async fn script_policy(
     req: actix_web::dev::ServiceRequest,
     next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
-) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error>
-{
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
     let script = req.path().ends_with(".js");
     let mut res = next.call(req).await?;
     if script && res.status().is_success() {
