@@ -62,6 +62,11 @@ fn steps() -> Vec<Step> {
             what: "browser client: wasm-bindgen tests in headless Chromium",
             run: client::browser_tests,
         },
+        Step {
+            name: "e2e",
+            what: "end to end in headless Chromium: every user flow and the privacy proof",
+            run: e2e,
+        },
     ]
 }
 
@@ -153,8 +158,26 @@ fn wasm() -> Result {
     ]))
 }
 
+/// Every crate's tests but the end-to-end package, which needs the client build (`e2e`).
 fn unit() -> Result {
-    tools::run(cargo().args(["test", "--workspace", "--all-features"]))
+    tools::run(cargo().args(["test", "--workspace", "--all-features", "--exclude", "e2e"]))
+}
+
+/// The end-to-end tests (`tests/`): jira-sim, dwell-server behind a recording proxy and
+/// headless Chromium, over the trunk build the `client` step made. Two sites at a time: each
+/// test starts its own, and CI has two cores.
+fn e2e() -> Result {
+    tools::run(cargo().args([
+        "build", "--bins", "-p", "jira-sim", "-p", "server", "-p", "cli",
+    ]))?;
+    let chromium = tools::chromium().ok_or("chromium is not installed (run setup)")?;
+    let driver = tools::chromedriver().ok_or("chromedriver is not installed (run setup)")?;
+    tools::run(
+        cargo()
+            .args(["test", "-p", "e2e", "--", "--test-threads", "2"])
+            .env("CHROMIUM", chromium)
+            .env("CHROMEDRIVER", driver),
+    )
 }
 
 /// Criterion without `--bench` runs each benchmark once (on 1k issues, see

@@ -173,13 +173,18 @@ pub fn preload() {
     });
 }
 
-/// Mounts `what` into `element`; the handle unmounts it.
+/// Mounts `what` into `element` once the module is loaded, unless `still_wanted` says a newer
+/// mount superseded this one meanwhile (`Ok(None)`); the handle unmounts it.
 async fn mount_into(
     element: &web_sys::HtmlElement,
     what: &Mount,
     host: &JsValue,
-) -> Result<JsValue, String> {
+    still_wanted: impl Fn() -> bool,
+) -> Result<Option<JsValue>, String> {
     let module = load().await?;
+    if !still_wanted() {
+        return Ok(None);
+    }
     let mount: Function = Reflect::get(&module, &"mount".into())
         .map_err(js_error)?
         .dyn_into()
@@ -187,6 +192,7 @@ async fn mount_into(
     let json = crate::view::compact_json(what);
     mount
         .call3(&JsValue::NULL, element, &json.into(), host)
+        .map(Some)
         .map_err(js_error)
 }
 
@@ -202,24 +208,35 @@ fn Host(
     let failure = RwSignal::new(None::<ClientError>);
     let busy = RwSignal::new(true);
     let mounted = StoredValue::new_local(None::<JsValue>);
+    // Props change while the module loads (the rights arrive after the page): only the newest
+    // mount may land, whichever load finishes last.
+    let latest = StoredValue::new(crate::view::latest::Latest::default());
     Effect::new(move |_| {
         let Some(element) = container.get() else {
             return;
         };
         let what = what.get();
         let host = host_callbacks(ctx);
+        let ticket = latest.try_update_value(|l| l.start());
+        let still_wanted = move || ticket.is_some_and(|t| latest.with_value(|l| l.is_current(t)));
         spawn_local(async move {
-            let result = mount_into(&element, &what, &host).await;
-            busy.set(false);
-            if let Some(old) = mounted.get_value() {
-                unmount(&old);
-            }
+            let result = mount_into(&element, &what, &host, still_wanted).await;
             match result {
-                Ok(handle) => mounted.set_value(Some(handle)),
-                Err(detail) => failure.set(Some(ClientError::Network {
-                    service: "the rest of Dwell",
-                    detail,
-                })),
+                Ok(None) => {}
+                Ok(Some(handle)) => {
+                    busy.set(false);
+                    if let Some(old) = mounted.get_value() {
+                        unmount(&old);
+                    }
+                    mounted.set_value(Some(handle));
+                }
+                Err(detail) => {
+                    busy.set(false);
+                    failure.set(Some(ClientError::Network {
+                        service: "the rest of Dwell",
+                        detail,
+                    }))
+                }
             }
         });
     });

@@ -53,11 +53,18 @@ pub struct Overrides {
     pub to: Option<String>,
     /// Groups rows by this field id (`none`: one row per issue).
     pub group: Option<String>,
+    /// Computes the report as of this instant (RFC 3339, e.g. `2026-11-01T00:00:00Z`)
+    /// instead of now: the same link gives the same numbers tomorrow. Checked in the worker.
+    pub as_of: Option<String>,
 }
 
 impl Overrides {
     pub fn is_empty(&self) -> bool {
-        self.jql.is_none() && self.from.is_none() && self.to.is_none() && self.group.is_none()
+        self.jql.is_none()
+            && self.from.is_none()
+            && self.to.is_none()
+            && self.group.is_none()
+            && self.as_of.is_none()
     }
 
     fn parse(query: &str) -> Self {
@@ -66,6 +73,7 @@ impl Overrides {
             from: query_param(query, "from"),
             to: query_param(query, "to"),
             group: query_param(query, "group"),
+            as_of: query_param(query, "asOf"),
         }
     }
 
@@ -76,6 +84,7 @@ impl Overrides {
             ("from", &self.from),
             ("to", &self.to),
             ("group", &self.group),
+            ("asOf", &self.as_of),
         ];
         for (k, v) in pairs {
             if let Some(v) = v {
@@ -204,6 +213,7 @@ mod tests {
                     from: Some("2026-01-01".into()),
                     to: None,
                     group: Some("issuetype".into()),
+                    as_of: Some("2026-11-01T00:00:00Z".into()),
                 },
             },
             Route::EditReport { id: id("rep_2") },

@@ -191,8 +191,12 @@ impl DeliveryKind {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ComputeContext {
-    /// The instant the report is computed for, in epoch milliseconds.
+    /// The page's clock, in epoch milliseconds: the instant the report is computed for,
+    /// unless `as_of` names another.
     pub now_ms: i64,
+    /// A shared link's fixed instant (RFC 3339), for reproducible reports.
+    #[serde(default)]
+    pub as_of: Option<String>,
     /// The user's IANA time zone, for dates in tables and exports.
     pub time_zone: String,
     /// The site's saved calendars, as `GET /api/v1/calendars` answers.
@@ -494,7 +498,12 @@ fn export(report: &engine::Report, format: ExportFormat) -> Result<Payload, Stri
 impl ComputeContext {
     /// The engine's context; fails on an unknown time zone.
     pub fn engine_context(&self) -> Result<engine::Context, String> {
-        let now = jiff::Timestamp::from_millisecond(self.now_ms).map_err(|e| e.to_string())?;
+        let now = match &self.as_of {
+            Some(text) => text.parse::<jiff::Timestamp>().map_err(|e| {
+                format!("the link's asOf {text:?} is not an instant like 2026-11-01T00:00:00Z: {e}")
+            })?,
+            None => jiff::Timestamp::from_millisecond(self.now_ms).map_err(|e| e.to_string())?,
+        };
         let tz = jiff::tz::TimeZone::get(&self.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
         let calendars: HashMap<CalendarId, WorkCalendar> = match &self.calendars {
             None => HashMap::new(),
@@ -606,6 +615,7 @@ mod tests {
             group: None,
             context: ComputeContext {
                 now_ms: 0,
+                as_of: None,
                 time_zone: "UTC".into(),
                 calendars: None,
                 status_groups: None,
@@ -636,5 +646,31 @@ mod tests {
             panic!("expected a refusal");
         };
         assert!(e.contains("nope"), "{e}");
+    }
+
+    #[test]
+    fn a_links_as_of_instant_replaces_the_clock_and_must_be_an_instant() {
+        let context = |as_of: Option<&str>| ComputeContext {
+            now_ms: 1_000,
+            as_of: as_of.map(str::to_string),
+            time_zone: "UTC".into(),
+            calendars: None,
+            status_groups: None,
+        };
+        assert_eq!(
+            context(None).engine_context().unwrap().now,
+            jiff::Timestamp::from_millisecond(1_000).unwrap()
+        );
+        assert_eq!(
+            context(Some("2026-11-01T00:00:00Z"))
+                .engine_context()
+                .unwrap()
+                .now,
+            "2026-11-01T00:00:00Z".parse::<jiff::Timestamp>().unwrap()
+        );
+        for bad in ["2026-11-01", "yesterday", ""] {
+            let e = context(Some(bad)).engine_context().unwrap_err();
+            assert!(e.contains("asOf"), "{bad:?}: {e}");
+        }
     }
 }

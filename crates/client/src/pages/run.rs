@@ -156,7 +156,7 @@ fn Runner(
         let run = run_id.get_value();
         stage.set(Stage::Computing);
         spawn_local(async move {
-            let context = context(ctx).await;
+            let context = context(ctx, link_overrides.get_value().as_of).await;
             let result = ctx
                 .background()
                 .compute(run, group.get_untracked(), context)
@@ -370,6 +370,7 @@ fn Runner(
                 <p class="muted">
                     {header.kind_label()} " · "
                     <code>{move || plan.with(|p| p.as_ref().map(|p| p.jql.clone())).unwrap_or_else(|| header.jql.clone())}</code>
+                    {link_overrides.get_value().as_of.map(|t| view! { " · as of " <time class="as-of">{t}</time> })}
                 </p>
             </div>
             <div class="actions">
@@ -479,9 +480,10 @@ fn file_stem(name: &str) -> String {
     if s.is_empty() { "report".into() } else { s }
 }
 
-/// The engine's context: now, the user's time zone, and the site's saved calendars and status
-/// groups as the server wrote them (Connect; Direct mode has none).
-async fn context(ctx: Ctx) -> ComputeContext {
+/// The engine's context: now (or the link's fixed instant), the user's time zone, and the
+/// site's saved calendars and status groups as the server wrote them (Connect; Direct mode
+/// has none).
+async fn context(ctx: Ctx, as_of: Option<String>) -> ComputeContext {
     let (calendars, status_groups) = match ctx.server() {
         Ok(server) => (
             server.get_text("/calendars").await.ok(),
@@ -491,6 +493,7 @@ async fn context(ctx: Ctx) -> ComputeContext {
     };
     ComputeContext {
         now_ms: js_sys::Date::now() as i64,
+        as_of,
         time_zone: crate::platform::time_zone(),
         calendars,
         status_groups,

@@ -8,6 +8,7 @@ pub mod conflict;
 pub mod editor;
 pub mod errors;
 pub mod header;
+pub mod latest;
 pub mod principals;
 pub mod progress;
 pub mod table;

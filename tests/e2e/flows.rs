@@ -1,0 +1,570 @@
+//! The user flows, each a function over a running site, with its own assertions. The tests in
+//! `reports` run them on ordinary data; the privacy proof runs them all on canary data.
+
+use anyhow::Context;
+use e2e::browser::Browser;
+use e2e::table::Table;
+use e2e::{Result, World};
+use serde_json::{Value, json};
+
+use crate::support::{self, AS_OF};
+
+/// The default report in the browser equals `dwell report` on a dump of the same data.
+/// Returns the report's id and its table.
+pub async fn default_report_matches_the_cli(w: &World) -> Result<(String, Table)> {
+    let config = support::default_report();
+    let id = support::create_report(w, "ada", &config)?;
+    let b = w.open("ada", "#/").await?;
+    // The report list shows it; the user opens it with a fixed "as of" instant.
+    b.wait_for(
+        "the report in the list",
+        "return [...document.querySelectorAll('a.report-name')].some(a => a.textContent === 'Time in status');",
+        vec![],
+    )
+    .await?;
+    let (table, partial) = support::run_saved(w, &b, &id).await?;
+    assert!(!partial, "a complete run is not flagged partial");
+    assert_eq!(
+        support::text_of(&b, ".as-of").await?.as_deref(),
+        Some(AS_OF),
+        "the page says which instant it computed for"
+    );
+    let cli = support::cli_report(w, &config, &[])?;
+    support::assert_same_as_cli(&table, &cli);
+    assert_eq!(
+        table.rows.len(),
+        w.spec.issues,
+        "every issue of the site is in the report"
+    );
+    b.close().await;
+    Ok((id, table))
+}
+
+/// The report's id from the editor's address (`#/reports/{id}/edit`).
+async fn edited_id(b: &Browser) -> Result<String> {
+    let v = b
+        .wait_for(
+            "the saved report's address",
+            "const m = location.hash.match(/^#\\/reports\\/([^/?]+)\\/edit/); return m ? m[1] : null;",
+            vec![],
+        )
+        .await?;
+    Ok(v.as_str().context("no id")?.to_string())
+}
+
+/// The value of the control labelled `label`.
+async fn value_of(b: &Browser, label: &str) -> Result<String> {
+    let el = b.control(label).await?;
+    Ok(el.prop("value").await?.unwrap_or_default())
+}
+
+/// Create, edit, save, reload and delete a report in the editor, with a concurrent edit from
+/// a second browser in between that is surfaced as a conflict showing both versions.
+pub async fn report_lifecycle_with_a_conflict(w: &World) -> Result {
+    let b = w.open("ada", "#/new").await?;
+    b.wait_for(
+        "the editor",
+        "return document.querySelector('main h1')?.textContent === 'New report';",
+        vec![],
+    )
+    .await?;
+    b.fill("Name", "Review time").await?;
+    b.fill("Description", "First draft").await?;
+    b.fill("JQL", support::ALL_ISSUES).await?;
+    b.click("button", "Save").await?;
+    // A new report moves to its own address once saved.
+    let id = edited_id(&b).await?;
+    let saved = w.api("ada", "GET", &format!("/reports/{id}"), None)?;
+    assert_eq!(saved["config"]["description"], "First draft");
+    assert_eq!(saved["version"], 1);
+
+    // Edit and save again.
+    b.fill("Description", "Second draft").await?;
+    b.click("button", "Save").await?;
+    b.wait_for(
+        "the second save",
+        "return document.querySelector('.notice')?.textContent.startsWith('Saved') ? true : null;",
+        vec![],
+    )
+    .await?;
+    let saved = w.api("ada", "GET", &format!("/reports/{id}"), None)?;
+    assert_eq!(saved["config"]["description"], "Second draft");
+    assert_eq!(saved["version"], 2);
+
+    // Reload Jira's page: the report comes back from the server, not from the browser.
+    b.client.goto(&w.host_page("ada")).await?;
+    let b = reenter(w, b, &format!("#/reports/{id}/edit")).await?;
+    b.wait_for(
+        "the reloaded editor",
+        "return document.querySelector('main h1')?.textContent.includes('Review time') ? true : null;",
+        vec![],
+    )
+    .await?;
+    assert_eq!(value_of(&b, "Description").await?, "Second draft");
+
+    // A second browser edits the same version; the first saves first.
+    let other = w.open("ada", &format!("#/reports/{id}/edit")).await?;
+    other
+        .wait_for(
+            "the second editor",
+            "return document.querySelector('main h1')?.textContent.includes('Review time') ? true : null;",
+            vec![],
+        )
+        .await?;
+    b.fill("Name", "Review time (team A)").await?;
+    b.click("button", "Save").await?;
+    support::notice(&b, "Saved \u{201c}Review time (team A)\u{201d}.").await?;
+    other.fill("Description", "Edited elsewhere").await?;
+    other.click("button", "Save").await?;
+    let conflict = other
+        .wait_for(
+            "the conflict view",
+            "const p = document.querySelector('[role=alert]');
+             if (!p || !p.textContent.includes('Someone else saved this first')) return null;
+             return [...p.querySelectorAll('tbody tr')].map(tr => [...tr.children].map(c => c.textContent.trim()));",
+            vec![],
+        )
+        .await?;
+    let rows: Vec<Vec<String>> = serde_json::from_value(conflict)?;
+    let row = |path: &str| {
+        rows.iter()
+            .find(|r| r[0] == path)
+            .cloned()
+            .unwrap_or_else(|| panic!("the conflict view has no {path} row: {rows:?}"))
+    };
+    assert_eq!(
+        row("name")[1..],
+        ["Review time", "Review time (team A)"],
+        "the conflict shows both names: mine, then the saved one"
+    );
+    assert_eq!(
+        row("description")[1..],
+        ["Edited elsewhere", "Second draft"],
+        "and both descriptions"
+    );
+    // Nothing was overwritten: the server still has the first browser's save.
+    let saved = w.api("ada", "GET", &format!("/reports/{id}"), None)?;
+    assert_eq!(saved["config"]["name"], "Review time (team A)");
+    assert_eq!(saved["config"]["description"], "Second draft");
+    // Loading the saved version keeps the user's own text at hand.
+    other.click("button", "Load the saved version").await?;
+    let mine = other
+        .wait_for(
+            "the replaced version",
+            "const t = document.querySelector('textarea[aria-label=\"Your replaced version\"]');
+             return t ? t.value : null;",
+            vec![],
+        )
+        .await?;
+    assert!(
+        mine.as_str()
+            .unwrap_or_default()
+            .contains("Edited elsewhere"),
+        "the user's own edit is still there to copy: {mine}"
+    );
+    assert_eq!(value_of(&other, "Name").await?, "Review time (team A)");
+    other.fill("Description", "Edited elsewhere").await?;
+    other.click("button", "Save").await?;
+    support::notice(&other, "Saved \u{201c}Review time (team A)\u{201d}.").await?;
+    let saved = w.api("ada", "GET", &format!("/reports/{id}"), None)?;
+    assert_eq!(saved["config"]["name"], "Review time (team A)");
+    assert_eq!(saved["config"]["description"], "Edited elsewhere");
+    assert_eq!(saved["version"], 4);
+    other.close().await;
+
+    // Delete it from the list (the browser asks first).
+    w.go(&b, "#/").await?;
+    let delete = "//tr[.//a[normalize-space(.)='Review time (team A)']]//button[normalize-space(.)='Delete']";
+    b.click_xpath(delete).await?;
+    b.accept_dialog().await?;
+    support::notice(&b, "Deleted \u{201c}Review time (team A)\u{201d}.").await?;
+    b.wait_for(
+        "the list without the report",
+        "return ![...document.querySelectorAll('a.report-name')].some(a => a.textContent.startsWith('Review time'));",
+        vec![],
+    )
+    .await?;
+    let gone = w.api("ada", "GET", &format!("/reports/{id}"), None);
+    assert!(
+        gone.as_ref().is_err_and(|e| e.to_string().contains("404")),
+        "the deleted report is gone: {gone:?}"
+    );
+    b.close().await;
+    Ok(())
+}
+
+/// After a reload of Jira's page, enters Dwell's frame again and goes to `route`.
+async fn reenter(w: &World, b: Browser, route: &str) -> Result<Browser> {
+    b.enter_app().await?;
+    w.go(&b, route).await?;
+    Ok(b)
+}
+
+/// Exports the report as CSV and XLSX (downloads generated in the browser) and reads them
+/// back with independent readers: both say what the table says.
+pub async fn exports_match_the_table(w: &World, id: &str, table: &Table) -> Result {
+    let b = w.open("ada", "#/").await?;
+    let (shown, _) = support::run_saved(w, &b, id).await?;
+    assert_eq!(&shown, table, "the same report shows the same table");
+    b.click("button", "Export CSV").await?;
+    let csv = b.downloaded("Time-in-status.csv").await?;
+    b.click("button", "Export XLSX").await?;
+    let xlsx = b.downloaded("Time-in-status.xlsx").await?;
+    b.close().await;
+
+    let rows = support::read_csv(&csv)?;
+    support::assert_same_as_cli(table, &rows);
+    let cli = support::cli_report(w, &support::default_report(), &[])?;
+    assert_eq!(rows, cli, "the browser's CSV is the CLI's, cell for cell");
+
+    let sheet = support::read_xlsx(&xlsx)?;
+    assert_eq!(sheet.len(), rows.len(), "as many lines in XLSX as in CSV");
+    for (x, c) in sheet.iter().zip(&rows) {
+        assert_eq!(
+            x.len(),
+            c.len(),
+            "XLSX and CSV lines are as wide: {x:?} {c:?}"
+        );
+        for (xv, cv) in x.iter().zip(c) {
+            match (xv, cv.parse::<f64>()) {
+                // Durations in seconds are numbers in the spreadsheet.
+                (support::XlsxCell::Number(n), Ok(m)) => {
+                    assert!((n - m).abs() < 1e-6, "{n} in XLSX, {cv} in CSV")
+                }
+                (support::XlsxCell::Text(t), _) => assert_eq!(t, cv),
+                (support::XlsxCell::Empty, _) => assert_eq!(cv, ""),
+                (support::XlsxCell::Number(n), Err(_)) => {
+                    panic!("XLSX has the number {n} where CSV has {cv:?}")
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A work calendar saved in the admin pages and chosen in the editor changes the numbers to
+/// business time, exactly as the CLI computes them with the same calendar.
+pub async fn a_calendar_changes_business_time(w: &World, id: &str, before: &Table) -> Result {
+    let b = w.open("ada", "#/admin/calendars").await?;
+    b.click("button", "New calendar").await?;
+    b.fill("Name", "Office hours Berlin").await?;
+    b.fill("Time zone", "Europe/Berlin").await?;
+    b.fill("Friday", "09:00-13:00").await?;
+    b.click("button", "Save calendar").await?;
+    support::notice(
+        &b,
+        "Saved the calendar \u{201c}Office hours Berlin\u{201d}.",
+    )
+    .await?;
+    let calendars = w.api("ada", "GET", "/calendars", None)?;
+    let record = calendars
+        .as_array()
+        .and_then(|l| {
+            l.iter()
+                .find(|c| c["calendar"]["name"] == "Office hours Berlin")
+        })
+        .context("the calendar is not saved")?
+        .clone();
+    let cal_id = record["id"].as_str().context("no calendar id")?.to_string();
+    assert_eq!(record["calendar"]["timeZone"], "Europe/Berlin");
+
+    w.go(&b, &format!("#/reports/{id}/edit")).await?;
+    b.choose("Measure time on", "Office hours Berlin").await?;
+    b.click("button", "Save").await?;
+    b.wait_for(
+        "the saved report",
+        "return document.querySelector('.notice')?.textContent.startsWith('Saved') ? true : null;",
+        vec![],
+    )
+    .await?;
+    let (table, partial) = support::run_saved(w, &b, id).await?;
+    assert!(!partial);
+    b.close().await;
+
+    let config = w.api("ada", "GET", &format!("/reports/{id}"), None)?["config"].clone();
+    assert_eq!(config["calendar"], json!({"type": "saved", "id": cal_id}));
+    let cli = support::cli_report(w, &config, &[(cal_id, record["calendar"].clone())])?;
+    support::assert_same_as_cli(&table, &cli);
+    // Business time is less than wall-clock time, and no cell grew.
+    let (mut smaller, mut cells) = (0, 0);
+    for (b_row, a_row) in table.rows.iter().zip(&before.rows) {
+        assert_eq!(b_row[0], a_row[0], "same issues in the same order");
+        for (bv, av) in b_row[1..].iter().zip(&a_row[1..]) {
+            let (Ok(bv), Ok(av)) = (bv.parse::<i64>(), av.parse::<i64>()) else {
+                continue;
+            };
+            cells += 1;
+            assert!(bv <= av, "business time {bv} s exceeds wall-clock {av} s");
+            smaller += usize::from(bv < av);
+        }
+    }
+    assert!(
+        cells > 0 && smaller * 2 > cells,
+        "the calendar changed most numbers: {smaller} of {cells}"
+    );
+    Ok(())
+}
+
+/// A user who may not edit reports cannot save one (the page offers no save, the server
+/// refuses), until an admin grants the right in the permissions page.
+pub async fn permissions_stop_a_non_editor(w: &World, id: &str) -> Result {
+    let info = w.sim_info()?;
+    let ben = info["users"]
+        .as_array()
+        .and_then(|u| u.iter().find(|u| u["login"] == "ben"))
+        .context("jira-sim has no ben")?["accountId"]
+        .as_str()
+        .context("no account id")?
+        .to_string();
+    let b = w.open("ben", &format!("#/reports/{id}")).await?;
+    // Ben may run the report, but the page offers no way to change it.
+    support::finished(&b).await?;
+    let edit = b
+        .js("return [...document.querySelectorAll('a.button')].some(a => a.textContent === 'Edit');", vec![])
+        .await?;
+    assert_eq!(edit, json!(false), "no Edit button for a non-editor");
+    w.go(&b, &format!("#/reports/{id}/edit")).await?;
+    let disabled = b
+        .wait_for(
+            "the editor's Save button",
+            "const s = [...document.querySelectorAll('button[type=submit]')].find(x => x.textContent === 'Save');
+             return s ? String(s.disabled) : null;",
+            vec![],
+        )
+        .await?;
+    assert_eq!(disabled, json!("true"), "Save is disabled for a non-editor");
+    // The server refuses the same save from the same user.
+    let record = w.api("ada", "GET", &format!("/reports/{id}"), None)?;
+    let attempt = w.api(
+        "ben",
+        "PUT",
+        &format!("/reports/{id}"),
+        Some(&json!({"version": record["version"], "config": record["config"]})),
+    );
+    assert!(
+        attempt
+            .as_ref()
+            .is_err_and(|e| e.to_string().contains("403")),
+        "the server refuses a non-editor's save: {attempt:?}"
+    );
+    b.close().await;
+
+    // An admin grants Ben the right.
+    let a = w.open("ada", "#/admin/permissions").await?;
+    a.fill("May create and edit reports", &format!("user: {ben}"))
+        .await?;
+    a.click("button", "Save permissions").await?;
+    support::notice(&a, "Saved the permissions.").await?;
+    a.close().await;
+    let b = w.open("ben", &format!("#/reports/{id}/edit")).await?;
+    b.fill("Description", "Ben was here").await?;
+    b.click("button", "Save").await?;
+    support::notice(&b, "Saved").await?;
+    b.close().await;
+    let record = w.api("ada", "GET", &format!("/reports/{id}"), None)?;
+    assert_eq!(record["config"]["description"], "Ben was here");
+    assert_eq!(record["updatedBy"], json!(ben));
+    Ok(())
+}
+
+/// Export the site's configuration, delete everything, preview the import (the dry run
+/// changes nothing), import, and every report is back.
+pub async fn export_delete_import(w: &World) -> Result {
+    let names = |list: Value| -> Vec<String> {
+        let mut n: Vec<String> = list
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|r| r["name"].as_str().map(str::to_string))
+            .collect();
+        n.sort();
+        n
+    };
+    let before = names(w.api("ada", "GET", "/reports", None)?);
+    assert!(!before.is_empty(), "the flow needs reports to bring back");
+    let b = w.open("ada", "#/admin/data").await?;
+    b.click("button", "Download the export").await?;
+    let today = b
+        .js("return new Date().toISOString().slice(0, 10);", vec![])
+        .await?;
+    let file = format!("dwell-export-{}.json", today.as_str().unwrap_or_default());
+    let export = b.downloaded(&file).await?;
+    let doc: Value = serde_json::from_slice(&export)?;
+    assert_eq!(doc["format"], "dwell-config-export");
+    assert_eq!(
+        doc["reports"].as_array().map(Vec::len),
+        Some(before.len()),
+        "the export holds every report"
+    );
+
+    b.fill(
+        "Type \u{201c}delete everything\u{201d} to confirm",
+        "delete everything",
+    )
+    .await?;
+    b.click("button", "Delete everything").await?;
+    support::notice(&b, "stored for this site is deleted").await?;
+    assert!(
+        names(w.api("ada", "GET", "/reports", None)?).is_empty(),
+        "no report is left after the deletion"
+    );
+
+    b.choose_file("Choose an export file\u{2026}", &b.downloads.join(&file))
+        .await?;
+    let preview = b
+        .wait_for(
+            "the import preview",
+            "const p = [...document.querySelectorAll('.panel-info')].find(p => p.textContent.includes('Importing would change'));
+             if (!p) return null;
+             return [...p.querySelectorAll('tbody tr')].map(tr => [...tr.children].map(c => c.textContent.trim()));",
+            vec![],
+        )
+        .await?;
+    let preview: Vec<Vec<String>> = serde_json::from_value(preview)?;
+    assert_eq!(
+        preview[0],
+        ["Reports", &before.len().to_string(), "0", "0", "0"],
+        "the preview counts every report as new"
+    );
+    assert!(
+        names(w.api("ada", "GET", "/reports", None)?).is_empty(),
+        "the dry run wrote nothing"
+    );
+    b.click("button", "Import").await?;
+    support::notice(&b, "Imported the configuration.").await?;
+    assert_eq!(
+        names(w.api("ada", "GET", "/reports", None)?),
+        before,
+        "every report is back"
+    );
+    w.go(&b, "#/").await?;
+    b.wait_for(
+        "the reports in the list again",
+        "const shown = [...document.querySelectorAll('a.report-name')].map(a => a.textContent);
+         return arguments[0].every(n => shown.includes(n)) ? true : null;",
+        vec![json!(before)],
+    )
+    .await?;
+    b.close().await;
+    Ok(())
+}
+
+/// Rate limiting and injected server errors in Jira: the report still completes, with the
+/// same numbers as the CLI, and the page showed that it waited for the rate limit.
+pub async fn jira_faults_are_weathered(w: &World) -> Result {
+    let id = &support::create_report(w, "ada", &support::default_report())?;
+    let b = w.open("ada", "#/").await?;
+    // Watch for the rate-limit note while the report runs.
+    b.js(
+        "window.__dwellWaits = [];
+         new MutationObserver(() => {
+             const n = document.querySelector('.progress-waiting');
+             if (n) window.__dwellWaits.push(n.textContent);
+         }).observe(document.body, {subtree: true, childList: true, characterData: true});",
+        vec![],
+    )
+    .await?;
+    w.sim_knobs(&json!({
+        "faults": {"errorRate": 0.15, "seed": 5},
+        "rateLimit": {"perSecond": 3, "burst": 3},
+    }))?;
+    let stats_before = sim_stats(w)?;
+    let (table, partial) = support::run_saved(w, &b, id).await?;
+    let stats = sim_stats(w)?;
+    w.sim_knobs(&json!({"faults": {"latencyMs": 0, "jitterMs": 0, "errorRate": 0.0, "slowRate": 0.0, "slowMs": 0, "dropRate": 0.0, "seed": 0}, "rateLimit": null}))?;
+    assert!(
+        !partial,
+        "retries complete the report: {}",
+        support::text_of(&b, ".panel-warning")
+            .await?
+            .unwrap_or_default()
+    );
+    let limited = stats["rateLimited"].as_u64().unwrap_or(0)
+        - stats_before["rateLimited"].as_u64().unwrap_or(0);
+    let errors = stats["injectedErrors"].as_u64().unwrap_or(0)
+        - stats_before["injectedErrors"].as_u64().unwrap_or(0);
+    assert!(limited > 0, "Jira rate-limited the run: {stats}");
+    assert!(errors > 0, "Jira failed some requests: {stats}");
+    let waits = b.js("return window.__dwellWaits;", vec![]).await?;
+    assert!(
+        waits.as_array().is_some_and(|w| w
+            .iter()
+            .any(|t| t.as_str().unwrap_or("").contains("slow down"))),
+        "the page said it was waiting for Jira's rate limit: {waits}"
+    );
+    let cli = support::cli_report(w, &support::default_report(), &[])?;
+    support::assert_same_as_cli(&table, &cli);
+    b.close().await;
+    Ok(())
+}
+
+/// Cancelling a run keeps what arrived and flags the result as partial.
+pub async fn a_cancelled_run_is_partial(w: &World) -> Result {
+    let id = &support::create_report(w, "ada", &support::default_report())?;
+    let b = w.open("ada", "#/").await?;
+    w.sim_knobs(&json!({"rateLimit": {"perSecond": 1, "burst": 1}}))?;
+    w.go(
+        &b,
+        &format!("#/reports/{id}?asOf={}", AS_OF.replace(':', "%3A")),
+    )
+    .await?;
+    b.wait_for(
+        "some issues read",
+        "const h = document.querySelector('.progress-headline');
+         const m = h && h.textContent.match(/Read ([0-9,]+)/);
+         return m && Number(m[1].replace(/,/g, '')) > 0 ? true : null;",
+        vec![],
+    )
+    .await?;
+    b.click("button", "Cancel").await?;
+    let (table, partial) = support::finished(&b).await?;
+    w.sim_knobs(&json!({"rateLimit": null}))?;
+    assert!(partial, "a cancelled run is flagged partial");
+    let flagged_or_short = table.rows.len() < w.spec.issues || !table.flagged.is_empty();
+    assert!(
+        flagged_or_short,
+        "the partial table has fewer issues ({}) or flags its uncertain rows",
+        table.rows.len()
+    );
+    b.close().await;
+    Ok(())
+}
+
+fn sim_stats(w: &World) -> Result<Value> {
+    Ok(e2e::world::http()
+        .get(&format!("{}/_sim/stats", w.sim_url))
+        .call()?
+        .body_mut()
+        .read_json()?)
+}
+
+/// The main report page as a newcomer sees it, saved as docs/screenshot.png (the README
+/// shows it): Jira's page with Dwell running a grouped report, table and charts.
+pub async fn screenshot(w: &World) -> Result {
+    let config = json!({
+        "schemaVersion": 1,
+        "name": "Time in status by issue type",
+        "description": "How long work sits in each status, per issue type.",
+        "jql": support::ALL_ISSUES,
+        "kind": {"type": "timeInStatus", "multiVisit": "total"},
+        "rows": {"groupBy": ["issuetype"]},
+        "aggregation": {"functions": [{"type": "count"}, {"type": "mean"}, {"type": "median"}]},
+    });
+    let id = support::create_report(w, "ada", &config)?;
+    let b = w.open("ada", "#/").await?;
+    b.client.set_window_size(1440, 1000).await?;
+    let (table, _) = support::run_saved(w, &b, &id).await?;
+    assert!(table.rows.len() >= 3, "a few issue types: {:?}", table.rows);
+    b.wait_for(
+        "the charts",
+        "return document.querySelector('svg') ? true : null;",
+        vec![],
+    )
+    .await?;
+    b.client.enter_parent_frame().await?;
+    let png = b.client.screenshot().await?;
+    assert!(png.starts_with(b"\x89PNG"), "a PNG");
+    support::write_doc("screenshot.png", &png)?;
+    b.close().await;
+    Ok(())
+}

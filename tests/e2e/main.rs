@@ -1,0 +1,18 @@
+//! Dwell end to end: the real programs, a real browser, as a user inside the (simulated) Jira.
+//!
+//! Each test starts its own site on loopback (see `e2e::World`): jira-sim, dwell-server behind
+//! the recording proxy, the app installed through the signed Connect lifecycle, and headless
+//! Chromium opening Jira's page that embeds Dwell. The flows live in `flows`, so the privacy
+//! proof (`privacy`) drives the very same ones on canary data.
+//!
+//! ```text
+//! cargo xtask test --only client     # the trunk build in dist/ (once)
+//! cargo test -p e2e                  # every flow
+//! cargo test -p e2e --test e2e privacy_proof   # the privacy proof alone
+//! ```
+#![allow(clippy::unwrap_used)]
+
+mod flows;
+mod privacy;
+mod reports;
+mod support;

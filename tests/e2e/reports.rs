@@ -1,0 +1,44 @@
+//! The browser flows on ordinary (non-canary) data, one site each. The privacy proof runs the
+//! same flows on canary data.
+
+use e2e::{World, WorldSpec};
+
+use crate::flows;
+
+async fn site() -> World {
+    World::start(WorldSpec::default()).await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn default_report_matches_the_cli_and_exports_match_the_table() {
+    let w = site().await;
+    let (id, table) = flows::default_report_matches_the_cli(&w).await.unwrap();
+    flows::exports_match_the_table(&w, &id, &table)
+        .await
+        .unwrap();
+    flows::screenshot(&w).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reports_are_created_edited_reloaded_and_deleted_and_conflicts_lose_nothing() {
+    let w = site().await;
+    flows::report_lifecycle_with_a_conflict(&w).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admins_set_calendars_permissions_and_move_the_sites_data() {
+    let w = site().await;
+    let (id, table) = flows::default_report_matches_the_cli(&w).await.unwrap();
+    flows::a_calendar_changes_business_time(&w, &id, &table)
+        .await
+        .unwrap();
+    flows::permissions_stop_a_non_editor(&w, &id).await.unwrap();
+    flows::export_delete_import(&w).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reports_complete_through_jira_faults_and_a_cancel_is_partial() {
+    let w = site().await;
+    flows::jira_faults_are_weathered(&w).await.unwrap();
+    flows::a_cancelled_run_is_partial(&w).await.unwrap();
+}

@@ -1,0 +1,233 @@
+//! The recording proxy: a reverse proxy on a loopback port that forwards every request to
+//! dwell-server unchanged and keeps a copy of both directions, for the privacy proof.
+//!
+//! It is the server's public address (`--base-url`), so nothing can reach the server around
+//! it in the tests: the browser, the app's iframe and jira-sim's lifecycle calls all use it.
+//! Bodies are buffered whole (the server caps them, and tests send small ones); hop-by-hop
+//! headers are dropped as HTTP requires, everything else passes byte for byte, including the
+//! path and query the JWT's `qsh` covers.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use anyhow::Context;
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper::header::{HeaderMap, HeaderName};
+use hyper::service::service_fn;
+use hyper::{Request, Response, StatusCode};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use tokio::net::TcpListener;
+
+use crate::Result;
+
+/// One request the server received and its answer, as they crossed the proxy.
+#[derive(Debug, Clone)]
+pub struct Exchange {
+    pub method: String,
+    /// Path and query string, as sent.
+    pub target: String,
+    pub request_headers: Vec<(String, Vec<u8>)>,
+    pub request_body: Bytes,
+    pub status: u16,
+    pub response_headers: Vec<(String, Vec<u8>)>,
+    pub response_body: Bytes,
+}
+
+impl Exchange {
+    /// Every byte of the request the server received: request line, headers and body.
+    pub fn request_bytes(&self) -> Vec<u8> {
+        let mut out = format!("{} {}\n", self.method, self.target).into_bytes();
+        for (k, v) in &self.request_headers {
+            out.extend_from_slice(k.as_bytes());
+            out.extend_from_slice(b": ");
+            out.extend_from_slice(v);
+            out.push(b'\n');
+        }
+        out.push(b'\n');
+        out.extend_from_slice(&self.request_body);
+        out
+    }
+
+    pub fn request_header(&self, name: &str) -> Option<String> {
+        self.request_headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| String::from_utf8_lossy(v).into_owned())
+    }
+
+    /// The path without the query string.
+    pub fn path(&self) -> &str {
+        self.target.split('?').next().unwrap_or("")
+    }
+}
+
+/// A running proxy.
+#[derive(Debug, Clone)]
+pub struct Proxy {
+    /// `http://127.0.0.1:PORT`, no trailing slash.
+    pub url: String,
+    upstream: Arc<OnceLock<SocketAddr>>,
+    log: Arc<Mutex<Vec<Exchange>>>,
+}
+
+impl Proxy {
+    /// Listens on a free loopback port. Requests wait for [`Proxy::set_upstream`]: the
+    /// server's address is known only after it started with this proxy as its base URL.
+    pub async fn start() -> Result<Proxy> {
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let proxy = Proxy {
+            url: format!("http://{addr}"),
+            upstream: Arc::new(OnceLock::new()),
+            log: Arc::new(Mutex::new(Vec::new())),
+        };
+        let client: Client<HttpConnector, Full<Bytes>> =
+            Client::builder(TokioExecutor::new()).build_http();
+        let shared = proxy.clone();
+        tokio::spawn(async move {
+            loop {
+                let Ok((stream, _)) = listener.accept().await else {
+                    continue;
+                };
+                let p = shared.clone();
+                let client = client.clone();
+                tokio::spawn(async move {
+                    let service = service_fn(move |req| {
+                        let p = p.clone();
+                        let client = client.clone();
+                        async move { Ok::<_, Infallible>(p.forward(&client, req).await) }
+                    });
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+        });
+        Ok(proxy)
+    }
+
+    pub fn set_upstream(&self, addr: SocketAddr) {
+        let _ = self.upstream.set(addr);
+    }
+
+    /// Everything recorded so far.
+    pub fn exchanges(&self) -> Vec<Exchange> {
+        self.log.lock().map(|l| l.clone()).unwrap_or_default()
+    }
+
+    /// How many exchanges are recorded: a mark to look only at later ones.
+    pub fn mark(&self) -> usize {
+        self.log.lock().map(|l| l.len()).unwrap_or(0)
+    }
+
+    /// The exchanges recorded after `mark`.
+    pub fn since(&self, mark: usize) -> Vec<Exchange> {
+        self.log
+            .lock()
+            .map(|l| l.get(mark..).map(<[Exchange]>::to_vec).unwrap_or_default())
+            .unwrap_or_default()
+    }
+
+    async fn forward(
+        &self,
+        client: &Client<HttpConnector, Full<Bytes>>,
+        req: Request<Incoming>,
+    ) -> Response<Full<Bytes>> {
+        match self.try_forward(client, req).await {
+            Ok(r) => r,
+            Err(e) => {
+                let mut r = Response::new(Full::new(Bytes::from(format!("proxy: {e:#}\n"))));
+                *r.status_mut() = StatusCode::BAD_GATEWAY;
+                r
+            }
+        }
+    }
+
+    async fn try_forward(
+        &self,
+        client: &Client<HttpConnector, Full<Bytes>>,
+        req: Request<Incoming>,
+    ) -> Result<Response<Full<Bytes>>> {
+        let upstream = loop {
+            if let Some(a) = self.upstream.get() {
+                break *a;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        };
+        let (parts, body) = req.into_parts();
+        let body = body
+            .collect()
+            .await
+            .context("reading the request")?
+            .to_bytes();
+        let target = parts
+            .uri
+            .path_and_query()
+            .map_or_else(|| "/".to_string(), |pq| pq.as_str().to_string());
+        let mut out = Request::builder()
+            .method(parts.method.clone())
+            .uri(format!("http://{upstream}{target}"))
+            .body(Full::new(body.clone()))?;
+        copy_headers(&parts.headers, out.headers_mut());
+        let answer = client
+            .request(out)
+            .await
+            .context("forwarding to dwell-server")?;
+        let (rparts, rbody) = answer.into_parts();
+        let rbody = rbody
+            .collect()
+            .await
+            .context("reading the answer")?
+            .to_bytes();
+        let mut back = Response::new(Full::new(rbody.clone()));
+        *back.status_mut() = rparts.status;
+        copy_headers(&rparts.headers, back.headers_mut());
+        let exchange = Exchange {
+            method: parts.method.to_string(),
+            target,
+            request_headers: pairs(&parts.headers),
+            request_body: body,
+            status: rparts.status.as_u16(),
+            response_headers: pairs(&rparts.headers),
+            response_body: rbody,
+        };
+        if let Ok(mut log) = self.log.lock() {
+            log.push(exchange);
+        }
+        Ok(back)
+    }
+}
+
+/// Hop-by-hop headers (RFC 9110 §7.6.1) and the framing the proxy redoes.
+fn hop_by_hop(name: &HeaderName) -> bool {
+    matches!(
+        name.as_str(),
+        "connection"
+            | "keep-alive"
+            | "proxy-connection"
+            | "transfer-encoding"
+            | "te"
+            | "trailer"
+            | "upgrade"
+            | "content-length"
+    )
+}
+
+fn copy_headers(from: &HeaderMap, to: &mut HeaderMap) {
+    for (k, v) in from {
+        if !hop_by_hop(k) {
+            to.append(k.clone(), v.clone());
+        }
+    }
+}
+
+fn pairs(h: &HeaderMap) -> Vec<(String, Vec<u8>)> {
+    h.iter()
+        .map(|(k, v)| (k.as_str().to_string(), v.as_bytes().to_vec()))
+        .collect()
+}

@@ -1,0 +1,327 @@
+//! A whole Dwell site on loopback: jira-sim, the recording proxy, dwell-server behind it (the
+//! app installed on the simulated site through the signed Connect lifecycle) and chromedriver.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use serde_json::{Value, json};
+
+use crate::Result;
+use crate::bins::Bins;
+use crate::browser::{Browser, ChromeDriver};
+use crate::proc::{self, Proc};
+use crate::proxy::Proxy;
+
+/// What the site looks like.
+#[derive(Debug, Clone)]
+pub struct WorldSpec {
+    pub issues: usize,
+    pub seed: u64,
+    /// jira-sim's `--canary`: the marker in every key, summary, label and name.
+    pub canary: bool,
+    /// Where the simulated year of data ends (jira-sim's `--data-end`).
+    pub data_end: &'static str,
+}
+
+impl Default for WorldSpec {
+    fn default() -> Self {
+        WorldSpec {
+            issues: 300,
+            seed: 7,
+            canary: false,
+            data_end: "2026-11-01",
+        }
+    }
+}
+
+/// The running site. Dropping it stops every process.
+#[derive(Debug)]
+pub struct World {
+    pub spec: WorldSpec,
+    pub bins: &'static Bins,
+    /// Holds the database, its key, backups and dumps.
+    pub dir: tempfile::TempDir,
+    pub sim: Proc,
+    /// jira-sim's base URL (the Jira site).
+    pub sim_url: String,
+    pub proxy: Proxy,
+    pub server: Proc,
+    /// The app's key, from its descriptor.
+    pub app_key: String,
+    pub driver: ChromeDriver,
+}
+
+impl World {
+    pub async fn start(spec: WorldSpec) -> Result<World> {
+        let bins = Bins::get()?;
+        let dir = tempfile::tempdir()?;
+        let mut sim_cmd = Command::new(&bins.jira_sim);
+        sim_cmd
+            .args(["serve", "--port", "0", "--workers", "2"])
+            .args(["--issues", &spec.issues.to_string()])
+            .args(["--seed", &spec.seed.to_string()])
+            .args(["--data-end", spec.data_end])
+            .env("RUST_LOG", "warn");
+        if spec.canary {
+            sim_cmd.arg("--canary");
+        }
+        let mut sim = Proc::spawn("jira-sim", &mut sim_cmd)?;
+        let sim_url = sim.wait_for("its address", Duration::from_secs(120), |l| {
+            l.strip_prefix("jira-sim listening on ")
+                .map(|u| u.trim().trim_end_matches('/').to_string())
+        })?;
+
+        let proxy = Proxy::start().await?;
+        let mut server = Proc::spawn(
+            "dwell-server",
+            server_command(bins, dir.path(), &proxy.url, &sim_url)
+                .arg("serve")
+                .args(["--listen", "127.0.0.1:0"])
+                .args(["--static-dir", &bins.dist.display().to_string()])
+                .args([
+                    "--backup-dir",
+                    &dir.path().join("backups").display().to_string(),
+                ])
+                // The page loads all.js from the simulated site, as it would from Atlassian's CDN.
+                .args(["--csp-script-src", &sim_url])
+                // A user's Jira groups are asked once per test: the fault flows make Jira fail
+                // on purpose, and the rights of a page already open should not go with it.
+                .args(["--groups-cache-seconds", "3600"])
+                // The most verbose logs: the privacy proof searches them.
+                .env("RUST_LOG", "trace,h2=info,hyper=info,rustls=info"),
+        )?;
+        let port: u16 = server.wait_for("its port", Duration::from_secs(60), |l| {
+            if !l.contains("dwell-server listening") {
+                return None;
+            }
+            let at = l.find("port=")? + 5;
+            l[at..]
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect::<String>()
+                .parse()
+                .ok()
+        })?;
+        proxy.set_upstream(([127, 0, 0, 1], port).into());
+
+        let http = http();
+        let descriptor: Value = http
+            .get(&format!("{}/atlassian-connect.json", proxy.url))
+            .call()?
+            .body_mut()
+            .read_json()?;
+        let app_key = descriptor["key"]
+            .as_str()
+            .context("the descriptor has no key")?
+            .to_string();
+        // The simulated site installs the app: a signed `installed` lifecycle call, through
+        // the proxy, verified with the site's install key.
+        let mut res = http
+            .post(&format!("{sim_url}/_sim/connect/install"))
+            .send_json(json!({ "appUrl": proxy.url }))?;
+        if !res.status().is_success() {
+            bail!(
+                "jira-sim could not install the app: {}",
+                res.body_mut().read_to_string()?
+            );
+        }
+        let driver = ChromeDriver::start()?;
+        Ok(World {
+            spec,
+            bins,
+            dir,
+            sim,
+            sim_url,
+            proxy,
+            server,
+            app_key,
+            driver,
+        })
+    }
+
+    /// The site's database file.
+    pub fn database(&self) -> PathBuf {
+        self.dir.path().join("data").join("dwell.sqlite3")
+    }
+
+    /// The in-process backup directory.
+    pub fn backup_dir(&self) -> PathBuf {
+        self.dir.path().join("backups")
+    }
+
+    /// The Jira page that hosts Dwell, signed in as `user` (a jira-sim login).
+    pub fn host_page(&self, user: &str) -> String {
+        format!(
+            "{}/plugins/servlet/ac/{}/dwell-reports?user={user}",
+            self.sim_url, self.app_key
+        )
+    }
+
+    /// A new browser with Dwell open in Jira as `user`, at the app's `route` (a fragment such
+    /// as `#/` or `#/reports/rep_x`), once the app knows what the user may do.
+    pub async fn open(&self, user: &str, route: &str) -> Result<Browser> {
+        let b = self.driver.session().await?;
+        b.client.goto(&self.host_page(user)).await?;
+        b.enter_app().await?;
+        self.go(&b, route).await?;
+        Ok(b)
+    }
+
+    /// Moves the app to `route` (as a link inside the app would).
+    pub async fn go(&self, b: &Browser, route: &str) -> Result {
+        b.js("location.hash = arguments[0];", vec![json!(route)])
+            .await?;
+        Ok(())
+    }
+
+    /// A context token for `user`, as `AP.context.getToken()` gives the page: for setting up a
+    /// site through the API as that user would (the requests pass the proxy like the page's).
+    pub fn token(&self, user: &str) -> Result<String> {
+        let agent = http();
+        let res = agent.get(&self.host_page(user)).call()?;
+        let cookie = res
+            .headers()
+            .get("set-cookie")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .context("the host page set no session")?
+            .to_string();
+        let v: Value = agent
+            .get(&format!(
+                "{}/plugins/servlet/ac-token/{}",
+                self.sim_url, self.app_key
+            ))
+            .header("Cookie", &cookie)
+            .call()?
+            .body_mut()
+            .read_json()?;
+        Ok(v["token"].as_str().context("no token")?.to_string())
+    }
+
+    /// Calls the metadata server's API as `user`, through the proxy.
+    pub fn api(&self, user: &str, method: &str, path: &str, body: Option<&Value>) -> Result<Value> {
+        let token = self.token(user)?;
+        let url = format!("{}/api/v1{path}", self.proxy.url);
+        let auth = format!("JWT {token}");
+        let agent = http();
+        let mut res = match (method, body) {
+            ("GET", _) => agent.get(&url).header("Authorization", &auth).call()?,
+            ("DELETE", _) => agent.delete(&url).header("Authorization", &auth).call()?,
+            ("POST", Some(b)) => agent
+                .post(&url)
+                .header("Authorization", &auth)
+                .send_json(b)?,
+            ("PUT", Some(b)) => agent
+                .put(&url)
+                .header("Authorization", &auth)
+                .send_json(b)?,
+            _ => bail!("{method} {path}: no body"),
+        };
+        let status = res.status();
+        let text = res.body_mut().read_to_string()?;
+        if !status.is_success() {
+            bail!("{method} {path} answered {status}: {text}");
+        }
+        Ok(if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text)?
+        })
+    }
+
+    /// Changes jira-sim's faults and rate limit while it runs (`PUT /_sim/config`).
+    pub fn sim_knobs(&self, knobs: &Value) -> Result {
+        let mut res = http()
+            .put(&format!("{}/_sim/config", self.sim_url))
+            .send_json(knobs)?;
+        if !res.status().is_success() {
+            bail!(
+                "jira-sim refused {knobs}: {}",
+                res.body_mut().read_to_string()?
+            );
+        }
+        Ok(())
+    }
+
+    /// jira-sim's users (login, accountId, displayName, groups).
+    pub fn sim_info(&self) -> Result<Value> {
+        Ok(http()
+            .get(&format!("{}/_sim/info", self.sim_url))
+            .call()?
+            .body_mut()
+            .read_json()?)
+    }
+
+    /// `dwell-server backup --to DIR`: the on-demand backup, next to the running server.
+    pub fn backup_now(&self, to: &Path) -> Result<PathBuf> {
+        let out = proc::run(
+            "dwell-server backup",
+            server_command(self.bins, self.dir.path(), &self.proxy.url, &self.sim_url).args([
+                "backup",
+                "--to",
+                &to.display().to_string(),
+            ]),
+        )?;
+        Ok(PathBuf::from(out.trim()))
+    }
+
+    /// The simulated data as API pages (`jira-sim dump`), for the CLI.
+    pub fn dump(&self) -> Result<PathBuf> {
+        let out = self.dir.path().join("dump");
+        let mut cmd = Command::new(&self.bins.jira_sim);
+        cmd.args(["dump", "--out", &out.display().to_string()])
+            .args(["--issues", &self.spec.issues.to_string()])
+            .args(["--seed", &self.spec.seed.to_string()])
+            .args(["--data-end", self.spec.data_end]);
+        if self.spec.canary {
+            cmd.arg("--canary");
+        }
+        proc::run("jira-sim dump", &mut cmd)?;
+        Ok(out)
+    }
+}
+
+impl Drop for World {
+    /// When a test fails, the end of every program's output helps to see why.
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            return;
+        }
+        for (name, out) in [
+            ("jira-sim", self.sim.output_text()),
+            ("dwell-server", self.server.output_text()),
+            ("chromedriver and chromium", self.driver.proc.output_text()),
+        ] {
+            let lines: Vec<&str> = out.lines().collect();
+            let tail = &lines[lines.len().saturating_sub(60)..];
+            eprintln!("--- the last lines of {name}:\n{}", tail.join("\n"));
+        }
+    }
+}
+
+/// `dwell-server` with this site's database and settings (subcommand to add).
+fn server_command(bins: &Bins, dir: &Path, base_url: &str, sim_url: &str) -> Command {
+    let mut cmd = Command::new(&bins.server);
+    cmd.args(["--base-url", base_url])
+        .args([
+            "--database",
+            &dir.join("data").join("dwell.sqlite3").display().to_string(),
+        ])
+        .args([
+            "--install-keys-url",
+            &format!("{sim_url}/connect-install-keys"),
+        ])
+        .env_remove("DWELL_CONFIG");
+    cmd
+}
+
+/// A blocking HTTP client for set-up calls (statuses are answers, not errors).
+pub fn http() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(60)))
+        .build()
+        .into()
+}
