@@ -105,29 +105,6 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
         .body(page.html.clone())
 }
 
-/// The policy of the client's scripts. It only matters for a Web Worker, whose policy is the
-/// one its script is served with (the page's does not apply): the report engine's worker
-/// imports its module, fetches its wasm and compiles it, all from this origin, and nothing
-/// else. Without it, the default `default-src 'none'` stops the worker at its first import.
-pub const WORKER_CSP: &str = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; \
-     connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
-
-/// Gives the client's JavaScript files [`WORKER_CSP`].
-pub async fn script_policy(
-    req: actix_web::dev::ServiceRequest,
-    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
-) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
-    let script = req.path().ends_with(".js");
-    let mut res = next.call(req).await?;
-    if script && res.status().is_success() {
-        res.headers_mut().insert(
-            header::CONTENT_SECURITY_POLICY,
-            header::HeaderValue::from_static(WORKER_CSP),
-        );
-    }
-    Ok(res)
-}
-
 /// Static files of the client: MIME types by extension (`.wasm` is `application/wasm`),
 /// ETags, and no directory listings.
 pub fn files(dir: &Path) -> actix_files::Files {

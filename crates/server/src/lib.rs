@@ -65,7 +65,6 @@ pub fn configure(cfg: &mut web::ServiceConfig, static_dir: Option<&Path>) {
         Some(dir) => {
             cfg.service(
                 web::scope("")
-                    .wrap(from_fn(client::script_policy))
                     .wrap(Compress::default())
                     .wrap(from_fn(headers::static_files_csp))
                     .route("/", web::get().to(client::page))

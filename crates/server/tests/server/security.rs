@@ -124,36 +124,6 @@ async fn the_page_may_be_framed_only_by_the_tenant_whose_token_it_carries() {
     assert_eq!(bad.status, 401);
 }
 
-/// A Web Worker runs under the policy its script is served with, not the page's: the client's
-/// scripts must let the report engine's worker import its module, fetch and compile its wasm.
-#[actix_web::test]
-async fn regression_the_engine_worker_may_load_its_module_and_wasm() {
-    let app = TestApp::spawn_with(|s| s.static_dir = Some(fixture("dist")));
-    let script = app.send("GET", "/client.js", &[], None).await;
-    assert_eq!(script.status, 200);
-    let csp = script.header("content-security-policy").unwrap();
-    for source in [
-        "script-src 'self' 'wasm-unsafe-eval'",
-        "connect-src 'self'",
-        "default-src 'none'",
-        "frame-ancestors 'none'",
-    ] {
-        assert!(csp.contains(source), "{source} in {csp}");
-    }
-    // Everything else keeps the closed policy.
-    let wasm = app.send("GET", "/client_bg.wasm", &[], None).await;
-    assert_eq!(
-        wasm.header("content-security-policy").as_deref(),
-        Some(server::headers::API_CSP)
-    );
-    let missing = app.send("GET", "/nothing.js", &[], None).await;
-    assert_eq!(missing.status, 404);
-    assert_eq!(
-        missing.header("content-security-policy").as_deref(),
-        Some(server::headers::API_CSP)
-    );
-}
-
 #[actix_web::test]
 async fn static_files_have_their_types_and_are_compressed() {
     let app = TestApp::spawn_with(|s| s.static_dir = Some(fixture("dist")));
