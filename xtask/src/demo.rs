@@ -47,6 +47,9 @@ logs go to data/dwell-server.log and data/jira-sim.log.
 /// The report the printed address opens and runs.
 const DEFAULT_REPORT: &str = "Time in status per issue";
 
+/// jira-sim's site admin, who saves the example reports.
+const ADMIN: &str = "ada";
+
 /// What the demo's reports ask Jira for: every project jira-sim generates.
 const JQL: &str = "project in (PLAT, WEB, DATA, MOB) ORDER BY key";
 
@@ -175,16 +178,27 @@ pub fn run(args: &[String]) -> Result {
     children.spawn("jira-sim", sim, &data.join("jira-sim.log"))?;
 
     let http = Http::new();
-    let waiting = Waiting {
-        children: &mut children,
-        stop: &stop,
-    };
-    waiting.until_ok(&http, &format!("{}/health/ready", o.app_url()))?;
-    let waiting = Waiting {
-        children: &mut children,
-        stop: &stop,
-    };
-    waiting.until_ok(&http, &format!("{}/_sim/info", o.sim_url()))?;
+    for url in [
+        format!("{}/health/ready", o.app_url()),
+        format!("{}/_sim/info", o.sim_url()),
+    ] {
+        wait_until_ok(&http, &url, &mut children, &stop)?;
+    }
+
+    let info = http.json("GET", &format!("{}/_sim/info", o.sim_url()), None, None)?;
+    let logins: Vec<&str> = info["users"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|u| u["login"].as_str())
+        .collect();
+    if !logins.contains(&o.user.as_str()) {
+        return Err(format!(
+            "jira-sim has no user {:?}; pick one of {}",
+            o.user,
+            logins.join(", ")
+        ));
+    }
 
     eprintln!("== jira-sim installs Dwell (signed Connect lifecycle)");
     let descriptor = http.json(
@@ -205,11 +219,8 @@ pub fn run(args: &[String]) -> Result {
         Some(&json!({"appUrl": o.app_url()})),
     )?;
 
-    eprintln!(
-        "== saving the example reports (as {}, with a context token)",
-        o.user
-    );
-    let token = context_token(&http, &o.sim_url(), &app_key, &module, &o.user)?;
+    eprintln!("== saving the example reports (as {ADMIN}, with a context token)");
+    let token = context_token(&http, &o.sim_url(), &app_key, &module, ADMIN)?;
     let api = Api {
         http: &http,
         base: format!("{}/api/v1", o.app_url()),
@@ -462,27 +473,20 @@ fn interrupt(child: &Child) {
 fn interrupt(_child: &Child) {}
 
 /// Polls an address until it answers 200, while watching the children and Ctrl-C.
-struct Waiting<'a> {
-    children: &'a mut Children,
-    stop: &'a AtomicBool,
-}
-
-impl Waiting<'_> {
-    fn until_ok(self, http: &Http, url: &str) -> Result {
-        let deadline = Instant::now() + Duration::from_secs(120);
-        loop {
-            if self.stop.load(Ordering::Relaxed) {
-                return Err("interrupted".into());
-            }
-            self.children.check()?;
-            if http.status(url) == Some(200) {
-                return Ok(());
-            }
-            if Instant::now() > deadline {
-                return Err(format!("{url} did not answer within two minutes"));
-            }
-            std::thread::sleep(Duration::from_millis(100));
+fn wait_until_ok(http: &Http, url: &str, children: &mut Children, stop: &AtomicBool) -> Result {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        if stop.load(Ordering::Relaxed) {
+            return Err("interrupted".into());
         }
+        children.check()?;
+        if http.status(url) == Some(200) {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            return Err(format!("{url} did not answer within two minutes"));
+        }
+        std::thread::sleep(Duration::from_millis(100));
     }
 }
 
@@ -746,17 +750,16 @@ fn seed(api: &Api) -> Result<String> {
             }),
         ),
         report(
-            "Lead and cycle time by issue type",
-            "Lead time (from creation to Done, every status before it) and cycle time (In \
-             Progress, Review and QA), from saved status groups, by issue type.",
+            "Lead and cycle time",
+            "Lead time (every status before Done) and cycle time (In Progress, Review and \
+             QA) per issue, from saved status groups, with their median and 85th percentile.",
             json!({
                 "kind": {"type": "timeInStatus", "multiVisit": "total"},
                 "columns": {"metrics": [
                     {"type": "group", "group": lead},
                     {"type": "group", "group": cycle},
                     {"type": "status", "status": status("Blocked")},
-                ]},
-                "rows": {"groupBy": ["issuetype"]},
+                ], "fields": ["issuetype"]},
                 "aggregation": statistics,
             }),
         ),
@@ -782,10 +785,11 @@ fn seed(api: &Api) -> Result<String> {
         ),
         report(
             "Business time in status, Berlin office",
-            "Time in each status counted in the Berlin office's working hours (9 to 5, Monday \
-             to Friday, public holidays off), in business days of 8 hours.",
+            "Time in each status until done, counted in the Berlin office's working hours (9 \
+             to 5, Monday to Friday, public holidays off), in business days of 8 hours.",
             json!({
                 "kind": {"type": "timeInStatus", "multiVisit": "total"},
+                "columns": {"hidden": [status("Done")]},
                 "calendar": {"type": "saved", "id": berlin},
                 "durationFormat": {"type": "businessDays", "hoursPerDay": 8.0, "decimals": 1},
                 "aggregation": statistics,

@@ -345,7 +345,9 @@ fn Runner(
         Some(id) => Route::EditReport { id: id.clone() }.to_hash(),
         None => Route::NewReport { template: None }.to_hash(),
     };
-    let can_edit = saved.is_none() || ctx.can_edit_reports();
+    // Reactive: inside Jira the user's rights may arrive after the report itself.
+    let is_draft = saved.is_none();
+    let can_edit = move || is_draft || ctx.can_edit_reports();
     let can_share = saved.is_some();
     let browse = move || {
         ctx.jira
@@ -375,7 +377,7 @@ fn Runner(
                 <button type="button" class="button" disabled=move || running.get() || ctx.jira.with(Option::is_none) on:click=move |_| start()>
                     "Run again"
                 </button>
-                <Show when=move || can_edit>
+                <Show when=can_edit>
                     <a class="button" href=edit_link.clone()>"Edit"</a>
                 </Show>
             </div>
