@@ -14,6 +14,7 @@
 pub mod api;
 pub mod auth;
 pub mod body;
+pub mod cache;
 pub mod client;
 pub mod connect;
 pub mod crypto;
@@ -22,6 +23,7 @@ pub mod headers;
 pub mod jira;
 pub mod jobs;
 pub mod openapi;
+pub mod outbound;
 pub mod ratelimit;
 pub mod rights;
 pub mod settings;

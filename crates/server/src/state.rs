@@ -11,7 +11,7 @@ use std::sync::Arc;
 use actix_web::web;
 
 use crate::auth::connect::{ConnectAuthenticator, SCHEME, SCHEME_REFUSAL};
-use crate::auth::{Authenticators, TenantCache};
+use crate::auth::{Authenticators, TENANT_CACHE_MAX, TenantCache};
 use crate::client::ClientPage;
 use crate::connect::InstallKeys;
 use crate::crypto::KeyRing;
@@ -45,7 +45,7 @@ pub struct Services {
 impl Services {
     /// The Connect wiring: Connect JWTs for authentication, the tenant's Jira for groups.
     pub fn connect(settings: Settings, keys: KeyRing, db: Db, page: Option<ClientPage>) -> Self {
-        let tenants = Arc::new(TenantCache::new(TENANT_CACHE_TTL));
+        let tenants = Arc::new(TenantCache::new(TENANT_CACHE_MAX, Some(TENANT_CACHE_TTL)));
         let connect = ConnectAuthenticator {
             db: db.clone(),
             keys: keys.clone(),
