@@ -58,6 +58,11 @@ fn steps() -> Vec<Step> {
             run: client::build,
         },
         Step {
+            name: "forge",
+            what: "the Forge app: client packaged, manifest checked by Atlassian's @forge/manifest",
+            run: crate::forge::check,
+        },
+        Step {
             name: "browser",
             what: "browser client: wasm-bindgen tests in headless Chromium",
             run: client::browser_tests,
@@ -120,6 +125,8 @@ fn setup() -> Result {
         &["jira==3.10.5", "atlassian-python-api==5.0.5"],
         &["jira", "atlassian"],
     )?;
+    // The Forge manifest is validated with Atlassian's own package, under node.
+    tools::ensure_forge_npm()?;
     client::setup()
 }
 

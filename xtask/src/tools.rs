@@ -159,6 +159,50 @@ pub fn ensure_wasm_opt() -> Result {
         .arg("binaryen@132"))
 }
 
+/// Atlassian's Forge packages the tests run under node, at the versions whose behaviour the code
+/// was checked against, installed from npm into `.tools/forge` (never fetched by a test).
+/// `tslib` is a dependency @forge/manifest 13.7.0 requires without declaring it.
+pub const FORGE_NPM: &[(&str, &str)] = &[("@forge/manifest", "13.7.0"), ("tslib", "2.9.1")];
+
+/// The `node_modules` folder of [`FORGE_NPM`], for `NODE_PATH`.
+pub fn forge_node_modules() -> PathBuf {
+    tools_dir().join("forge/node_modules")
+}
+
+/// Installs [`FORGE_NPM`] into `.tools/forge` unless every package is there at its version.
+pub fn ensure_forge_npm() -> Result {
+    ensure_npm_packages(&tools_dir().join("forge"), FORGE_NPM)
+}
+
+/// Installs npm `packages` (name, exact version) under `dir` unless each one's `package.json`
+/// already names that version.
+fn ensure_npm_packages(dir: &Path, packages: &[(&str, &str)]) -> Result {
+    let installed = |name: &str, version: &str| {
+        let manifest = dir.join("node_modules").join(name).join("package.json");
+        std::fs::read_to_string(manifest)
+            .ok()
+            .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+            .is_some_and(|v| v["version"] == version)
+    };
+    if packages.iter().all(|(n, v)| installed(n, v)) {
+        return Ok(());
+    }
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let mut npm = Command::new("npm");
+    npm.args([
+        "install",
+        "--no-audit",
+        "--no-fund",
+        "--save-exact",
+        "--prefix",
+    ])
+    .arg(dir);
+    for (name, version) in packages {
+        npm.arg(format!("{name}@{version}"));
+    }
+    run(&mut npm)
+}
+
 /// The Chromium and ChromeDriver the browser tests drive, installed with apt when absent. No
 /// tool is ever allowed to download a browser of its own.
 pub fn ensure_chromium() -> Result {
