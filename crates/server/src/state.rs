@@ -10,12 +10,12 @@ use std::sync::Arc;
 
 use actix_web::web;
 
-use crate::auth::connect::{ConnectAuthenticator, SCHEME, SCHEME_REFUSAL};
+use crate::auth::connect_jwt::{ConnectAuthenticator, SCHEME, SCHEME_REFUSAL};
 use crate::auth::{Authenticators, TENANT_CACHE_MAX, TenantCache};
-use crate::client::ClientPage;
-use crate::connect::InstallKeys;
 use crate::crypto::KeyRing;
 use crate::jira::{Directory, JiraDirectory};
+use crate::lifecycle::InstallKeys;
+use crate::page::ClientPage;
 use crate::ratelimit::TenantLimiter;
 use crate::settings::Settings;
 use crate::store::Db;

@@ -10,7 +10,7 @@
 //! the [`TenantCache`]). So a second authenticator (Forge Invocation Tokens under `Bearer`)
 //! registers beside Connect's (`JWT`) without touching a handler.
 
-pub mod connect;
+pub mod connect_jwt;
 pub mod qsh;
 
 use std::sync::Arc;

@@ -1,4 +1,5 @@
-//! Atlassian Connect JWTs.
+//! Atlassian Connect JWTs: the HS256 tokens of API calls and page loads, and the verification
+//! the lifecycle module uses for RS256 signed installs.
 //!
 //! API calls carry HS256 tokens signed with the tenant's shared secret: `iss` is the tenant's
 //! client key, `sub` the user's account id, `exp` and `iat` are checked with a small leeway,

@@ -1,4 +1,4 @@
-//! Atlassian Connect: the app descriptor and the signed-install lifecycle.
+//! The Connect app's descriptor and its signed-install lifecycle (`installed`, `uninstalled`).
 //!
 //! Lifecycle events are RS256 JWTs signed by Atlassian (`signed-install`). The public key is
 //! fetched by the token's `kid` from the install key service (configurable, so tests and the
@@ -16,7 +16,7 @@ use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::auth::connect::{Expected, RequestTarget, header_token, precheck, verify};
+use crate::auth::connect_jwt::{Expected, RequestTarget, header_token, precheck, verify};
 use crate::auth::{QshPolicy, TenantCache};
 use crate::body::read_limited;
 use crate::cache::TtlCache;
