@@ -225,6 +225,9 @@ struct DumpArgs {
     /// The base URL of `self` links in the files.
     #[arg(long, default_value = "http://jira-sim.invalid")]
     base_url: String,
+    /// The demo user the pages are fetched as (timestamps are in their time zone).
+    #[arg(long, default_value = "ada")]
+    user: String,
 }
 
 #[derive(Debug, Args)]
@@ -276,6 +279,7 @@ pub async fn main() -> anyhow::Result<()> {
                 page_size: args.page_size,
                 changelog_page_size: args.changelog_page_size,
                 base_url: args.base_url,
+                user: args.user,
             };
             let s = dump(&spec, &args.out)?;
             println!(

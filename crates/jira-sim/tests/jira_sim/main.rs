@@ -4,6 +4,7 @@
 mod connect;
 mod data;
 mod dump;
+mod fidelity;
 mod jql;
 mod limits;
 mod openapi;
