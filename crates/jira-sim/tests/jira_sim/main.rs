@@ -5,6 +5,7 @@ mod connect;
 mod data;
 mod dump;
 mod fidelity;
+mod forge;
 mod jql;
 mod limits;
 mod openapi;
