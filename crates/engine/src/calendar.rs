@@ -14,9 +14,10 @@ use jiff::{SignedDuration, Timestamp};
 
 use crate::ComputeError;
 
-/// Measures durations between instants (unix seconds).
+/// How the duration between two instants (unix seconds) is measured: wall-clock time, or the
+/// working time of a work calendar. It reads no clock; the instants are inputs.
 #[derive(Debug, Clone)]
-pub(crate) enum Clock {
+pub(crate) enum Measure {
     /// 24 hours a day, 7 days a week.
     AllTime,
     Business(Business),
@@ -30,16 +31,16 @@ pub(crate) struct Business {
     before: Vec<i64>,
 }
 
-impl Clock {
+impl Measure {
     /// Compiles `calendar` for instants between `from` and `to` (unix seconds); instants
     /// outside are measured as if the calendar had no working time there.
     pub(crate) fn new(
         calendar: Option<&WorkCalendar>,
         from: i64,
         to: i64,
-    ) -> Result<Clock, ComputeError> {
+    ) -> Result<Measure, ComputeError> {
         let Some(cal) = calendar else {
-            return Ok(Clock::AllTime);
+            return Ok(Measure::AllTime);
         };
         let tz = zone(&cal.time_zone)?;
         let day = |t: i64| -> Result<Date, ComputeError> {
@@ -74,7 +75,7 @@ impl Clock {
                 Err(_) => break,
             }
         }
-        Ok(Clock::Business(b))
+        Ok(Measure::Business(b))
     }
 
     /// The measured time from `a` to `b` (zero when `b` is not after `a`).
@@ -83,8 +84,8 @@ impl Clock {
             return 0;
         }
         match self {
-            Clock::AllTime => b - a,
-            Clock::Business(cal) => cal.upto(b) - cal.upto(a),
+            Measure::AllTime => b - a,
+            Measure::Business(cal) => cal.upto(b) - cal.upto(a),
         }
     }
 }
@@ -130,7 +131,7 @@ mod tests {
     #[test]
     fn office_hours_skip_nights_and_weekends() {
         let cal = WorkCalendar::office_hours("office", "UTC");
-        let clock = Clock::new(
+        let measure = Measure::new(
             Some(&cal),
             at("2026-01-01T00:00:00Z"),
             at("2026-02-01T00:00:00Z"),
@@ -139,8 +140,8 @@ mod tests {
         // Friday 16:00 to Monday 10:00: one hour on Friday, one on Monday.
         let fri = at("2026-01-09T16:00:00Z");
         let mon = at("2026-01-12T10:00:00Z");
-        assert_eq!(clock.between(fri, mon), 2 * 3600);
-        assert_eq!(clock.between(mon, fri), 0);
+        assert_eq!(measure.between(fri, mon), 2 * 3600);
+        assert_eq!(measure.between(mon, fri), 0);
     }
 
     #[test]
@@ -148,21 +149,21 @@ mod tests {
         // Berlin springs forward on Sunday 2026-03-29; Monday 09:00-17:00 is still 8 hours,
         // and Friday before it too, both measured in local time.
         let cal = WorkCalendar::office_hours("berlin", "Europe/Berlin");
-        let clock = Clock::new(
+        let measure = Measure::new(
             Some(&cal),
             at("2026-03-20T00:00:00Z"),
             at("2026-04-10T00:00:00Z"),
         )
         .unwrap();
-        let week = clock.between(at("2026-03-23T00:00:00Z"), at("2026-04-06T00:00:00Z"));
+        let week = measure.between(at("2026-03-23T00:00:00Z"), at("2026-04-06T00:00:00Z"));
         assert_eq!(week, 10 * 8 * 3600);
         // Monday after the change: 09:00 CEST is 07:00 UTC.
         assert_eq!(
-            clock.between(at("2026-03-30T07:00:00Z"), at("2026-03-30T08:00:00Z")),
+            measure.between(at("2026-03-30T07:00:00Z"), at("2026-03-30T08:00:00Z")),
             3600
         );
         assert_eq!(
-            clock.between(at("2026-03-30T06:00:00Z"), at("2026-03-30T07:00:00Z")),
+            measure.between(at("2026-03-30T06:00:00Z"), at("2026-03-30T07:00:00Z")),
             0
         );
     }

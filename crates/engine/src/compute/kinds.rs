@@ -244,7 +244,7 @@ impl Run<'_> {
             let mut row: Vec<Option<Num>> = vec![None; columns.len()];
             for s in self.timed(&arena[range]) {
                 let c = col_of[index(s.sym)];
-                let v = self.clock.between(s.start, s.end);
+                let v = self.measure.between(s.start, s.end);
                 let prev = match row[c] {
                     Some(Num::Int(p)) => p,
                     _ => 0,
@@ -313,7 +313,7 @@ impl Run<'_> {
                     continue;
                 }
                 let (a, b) = (s.start.max(from), s.end.min(until));
-                total += self.clock.between(a, b);
+                total += self.measure.between(a, b);
             }
             item.clock = Some(state);
             values.push(Some(Num::Int(total)));
@@ -480,7 +480,7 @@ impl Run<'_> {
             };
             let cycle = began
                 .filter(|&b| b <= done_at)
-                .map(|b| self.clock.between(b, done_at));
+                .map(|b| self.measure.between(b, done_at));
             if let Some(c) = cycle {
                 cycles.push(c as f64);
             }

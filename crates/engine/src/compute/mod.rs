@@ -21,7 +21,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 
-use crate::calendar::{Clock, zone};
+use crate::calendar::{Measure, zone};
 use crate::dataset::{Completeness, Dataset, What};
 use crate::filter::{date_of, date_window, passes};
 use crate::report::{Flag, KindTag, Report, WarningCode};
@@ -108,13 +108,13 @@ pub fn compute(
     let selected = select_issues(data, config, ctx, now, today, &day_tz, &mut warnings);
     let trim = trim_before(config, &mut warnings);
     let timelines = Timelines::build(data, &selected, now, trim, &mut warnings);
-    let clock = Clock::new(calendar, timelines.earliest, now)?;
+    let measure = Measure::new(calendar, timelines.earliest, now)?;
     let seen = StatusesSeen::of(data, &timelines.segs, &mut warnings);
     let run = Run {
         data,
         config,
         ctx,
-        clock: &clock,
+        measure: &measure,
         now,
         segs: &timelines.segs,
         seen: &seen.seen,

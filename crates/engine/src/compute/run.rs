@@ -6,7 +6,7 @@ use config::{ReportConfig, ReportKind, StatusRef};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 
-use crate::calendar::Clock;
+use crate::calendar::Measure;
 use crate::dataset::{Dataset, Sym};
 use crate::report::{Details, MetricColumn, Num, WarningCode};
 use crate::rows::Item;
@@ -30,7 +30,7 @@ pub(super) struct Run<'a> {
     pub(super) config: &'a ReportConfig,
     pub(super) ctx: &'a Context,
     /// Measures durations: 24/7 or the report's work calendar.
-    pub(super) clock: &'a Clock,
+    pub(super) measure: &'a Measure,
     pub(super) now: i64,
     /// Every selected issue's status segments; an [`Item`] says which are its.
     pub(super) segs: &'a [Seg],
@@ -96,7 +96,7 @@ impl Run<'_> {
     /// The business (or wall-clock) time of a run of segments.
     pub(super) fn run_time(&self, run: &[Seg]) -> i64 {
         match (run.first(), run.last()) {
-            (Some(a), Some(b)) => self.clock.between(a.start, b.end),
+            (Some(a), Some(b)) => self.measure.between(a.start, b.end),
             _ => 0,
         }
     }
