@@ -14,7 +14,7 @@ use jiff::{SignedDuration, Timestamp};
 
 use crate::ComputeError;
 
-/// How the duration between two instants (unix seconds) is measured: wall-clock time, or the
+/// How the duration between two instants (epoch milliseconds) is measured: wall-clock time, or the
 /// working time of a work calendar. It reads no clock; the instants are inputs.
 #[derive(Debug, Clone)]
 pub(crate) enum Measure {
@@ -27,12 +27,13 @@ pub(crate) enum Measure {
 pub(crate) struct Business {
     starts: Vec<i64>,
     ends: Vec<i64>,
-    /// `before[i]`: working seconds in intervals `0..i`.
+    /// Interval bounds in epoch milliseconds; `before[i]`: working milliseconds in intervals
+    /// `0..i`.
     before: Vec<i64>,
 }
 
 impl Measure {
-    /// Compiles `calendar` for instants between `from` and `to` (unix seconds); instants
+    /// Compiles `calendar` for instants between `from` and `to` (epoch milliseconds); instants
     /// outside are measured as if the calendar had no working time there.
     pub(crate) fn new(
         calendar: Option<&WorkCalendar>,
@@ -44,7 +45,8 @@ impl Measure {
         };
         let tz = zone(&cal.time_zone)?;
         let day = |t: i64| -> Result<Date, ComputeError> {
-            let ts = Timestamp::from_second(t).map_err(|e| ComputeError::Time(e.to_string()))?;
+            let ts =
+                Timestamp::from_millisecond(t).map_err(|e| ComputeError::Time(e.to_string()))?;
             Ok(ts.to_zoned(tz.clone()).date())
         };
         let (first, last) = (day(from)?, day(to.max(from))?);
@@ -91,7 +93,7 @@ impl Measure {
 }
 
 impl Business {
-    /// Working seconds before instant `t`.
+    /// Working milliseconds before instant `t`.
     fn upto(&self, t: i64) -> i64 {
         let i = self.ends.partition_point(|&end| end <= t);
         let mut total = self.before[i];
@@ -102,8 +104,8 @@ impl Business {
     }
 }
 
-/// The instant of `seconds` after local midnight of `date` (which may be 86 400: the next
-/// midnight), resolving gaps and folds the way clocks do ("compatible").
+/// The instant (epoch milliseconds) of `seconds` after local midnight of `date` (which may be
+/// 86 400: the next midnight), resolving gaps and folds the way clocks do ("compatible").
 fn local(tz: &TimeZone, date: Date, seconds: i64) -> Result<i64, ComputeError> {
     let dt = date
         .to_datetime(jiff::civil::Time::midnight())
@@ -112,7 +114,7 @@ fn local(tz: &TimeZone, date: Date, seconds: i64) -> Result<i64, ComputeError> {
     let zoned = dt
         .to_zoned(tz.clone())
         .map_err(|e| ComputeError::Time(e.to_string()))?;
-    Ok(zoned.timestamp().as_second())
+    Ok(zoned.timestamp().as_millisecond())
 }
 
 /// An IANA time zone from jiff's bundled database.
@@ -125,8 +127,10 @@ mod tests {
     use super::*;
 
     fn at(s: &str) -> i64 {
-        s.parse::<Timestamp>().unwrap().as_second()
+        s.parse::<Timestamp>().unwrap().as_millisecond()
     }
+
+    const HOUR: i64 = 3_600_000;
 
     #[test]
     fn office_hours_skip_nights_and_weekends() {
@@ -140,7 +144,7 @@ mod tests {
         // Friday 16:00 to Monday 10:00: one hour on Friday, one on Monday.
         let fri = at("2026-01-09T16:00:00Z");
         let mon = at("2026-01-12T10:00:00Z");
-        assert_eq!(measure.between(fri, mon), 2 * 3600);
+        assert_eq!(measure.between(fri, mon), 2 * HOUR);
         assert_eq!(measure.between(mon, fri), 0);
     }
 
@@ -156,11 +160,11 @@ mod tests {
         )
         .unwrap();
         let week = measure.between(at("2026-03-23T00:00:00Z"), at("2026-04-06T00:00:00Z"));
-        assert_eq!(week, 10 * 8 * 3600);
+        assert_eq!(week, 10 * 8 * HOUR);
         // Monday after the change: 09:00 CEST is 07:00 UTC.
         assert_eq!(
             measure.between(at("2026-03-30T07:00:00Z"), at("2026-03-30T08:00:00Z")),
-            3600
+            HOUR
         );
         assert_eq!(
             measure.between(at("2026-03-30T06:00:00Z"), at("2026-03-30T07:00:00Z")),

@@ -12,7 +12,7 @@ use crate::dataset::{NONE, Sym, What};
 use crate::report::{Bucket, ClockState, Details, MetricColumn, Num, Percentile, Point, Unit};
 use crate::rows::Item;
 use crate::stats::percentile;
-use crate::time::seconds;
+use crate::time::{rounded_seconds, seconds};
 use crate::timeline::{self, Seg, runs};
 
 use super::ComputeError;
@@ -91,8 +91,8 @@ impl Run<'_> {
                     .map(|run| run[0].start);
                 let first = entries.next();
                 let last = entries.last().or(first);
-                values.push(first.map(Num::Int));
-                values.push(last.map(Num::Int));
+                values.push(first.map(|ms| Num::Int(seconds(ms))));
+                values.push(last.map(|ms| Num::Int(seconds(ms))));
             }
         }
         Ok(KindOutput {
@@ -196,7 +196,7 @@ impl Run<'_> {
         let mut totals = vec![false; unassigned + 1];
         for item in items.iter() {
             let issue = &self.data.issues[item.issue as usize];
-            let created = issue.created.map_or(self.now, seconds);
+            let created = issue.created.unwrap_or(self.now);
             let start = arena.len();
             timeline::build(
                 issue,
@@ -241,17 +241,13 @@ impl Run<'_> {
             .collect();
         let mut values = Vec::with_capacity(items.len() * columns.len());
         for range in bounds {
-            let mut row: Vec<Option<Num>> = vec![None; columns.len()];
+            let mut row: Vec<Option<i64>> = vec![None; columns.len()];
             for s in self.timed(&arena[range]) {
                 let c = col_of[index(s.sym)];
-                let v = self.measure.between(s.start, s.end);
-                let prev = match row[c] {
-                    Some(Num::Int(p)) => p,
-                    _ => 0,
-                };
-                row[c] = Some(Num::Int(prev + v));
+                let ms = self.measure.between(s.start, s.end);
+                row[c] = Some(row[c].unwrap_or(0) + ms);
             }
-            values.extend(row);
+            values.extend(row.into_iter().map(|ms| ms.map(Num::duration)));
         }
         KindOutput {
             columns,
@@ -316,7 +312,7 @@ impl Run<'_> {
                 total += self.measure.between(a, b);
             }
             item.clock = Some(state);
-            values.push(Some(Num::Int(total)));
+            values.push(Some(Num::duration(total)));
         }
         let names = |refs: &[StatusRef]| -> String {
             refs.iter()
@@ -345,7 +341,7 @@ impl Run<'_> {
     ) -> Result<KindOutput, ComputeError> {
         let cols = self.status_columns(w)?;
         let day_of = |t: i64| -> Option<Date> {
-            Timestamp::from_second(t)
+            Timestamp::from_millisecond(t)
                 .ok()
                 .map(|ts| ts.to_zoned(self.day_tz.clone()).date())
         };
@@ -353,7 +349,6 @@ impl Run<'_> {
             .iter()
             .filter_map(|i| self.data.issues[i.issue as usize].created)
             .min()
-            .map(seconds)
             .and_then(day_of);
         let last = to.unwrap_or(self.today).min(self.today);
         let mut first = from.or(first_created).unwrap_or(self.today);
@@ -377,9 +372,9 @@ impl Run<'_> {
                 .to_zoned(self.day_tz.clone())
                 .map_err(|e| ComputeError::Time(e.to_string()))?
                 .timestamp()
-                .as_second();
+                .as_millisecond();
             dates.push(d);
-            // The state at the end of the day, or now for today.
+            // The state at the end of the day (its last millisecond), or now for today.
             instants.push(end.min(self.now) - i64::from(end <= self.now));
             d = next;
         }
@@ -472,7 +467,7 @@ impl Run<'_> {
             }
             let done_at = segs[k].start.min(last.start);
             let began = match &start_set {
-                None => issue.created.map(seconds),
+                None => issue.created,
                 Some(set) => segs
                     .iter()
                     .find(|s| s.entered && inside(set, s))
@@ -481,16 +476,16 @@ impl Run<'_> {
             let cycle = began
                 .filter(|&b| b <= done_at)
                 .map(|b| self.measure.between(b, done_at));
-            if let Some(c) = cycle {
-                cycles.push(c as f64);
+            if let Some(ms) = cycle {
+                cycles.push(ms as f64 / 1000.0);
             }
             points.push(Point {
                 key: issue.label().to_owned(),
-                done: Timestamp::from_second(done_at).unwrap_or(self.ctx.now),
-                seconds: cycle,
+                done: Timestamp::from_second(seconds(done_at)).unwrap_or(self.ctx.now),
+                seconds: cycle.map(rounded_seconds),
             });
-            values.push(cycle.map(Num::Int));
-            values.push(Some(Num::Int(done_at)));
+            values.push(cycle.map(Num::duration));
+            values.push(Some(Num::Int(seconds(done_at))));
             finished.push(item);
         }
         *items = finished;
@@ -564,8 +559,8 @@ impl Run<'_> {
     }
 }
 
-/// A column's value from the durations of its visits, by multi-visit mode; `None` when the
-/// issue never visited.
+/// A column's value from the durations of its visits (milliseconds), by multi-visit mode;
+/// `None` when the issue never visited.
 fn multi_visit(mode: MultiVisit, visits: impl Iterator<Item = i64>) -> Option<Num> {
     let mut count = 0i64;
     let mut total = 0i64;
@@ -581,10 +576,10 @@ fn multi_visit(mode: MultiVisit, visits: impl Iterator<Item = i64>) -> Option<Nu
         return None;
     }
     Some(match mode {
-        MultiVisit::Total => Num::Int(total),
-        MultiVisit::First => Num::Int(first.unwrap_or(0)),
-        MultiVisit::Last => Num::Int(last.unwrap_or(0)),
-        MultiVisit::Average => Num::Float(total as f64 / count as f64),
+        MultiVisit::Total => Num::duration(total),
+        MultiVisit::First => Num::duration(first.unwrap_or(0)),
+        MultiVisit::Last => Num::duration(last.unwrap_or(0)),
+        MultiVisit::Average => Num::Float(total as f64 / count as f64 / 1000.0),
     })
 }
 

@@ -101,7 +101,7 @@ pub fn compute(
         Some(c) => zone(&c.time_zone)?,
         None => TimeZone::UTC,
     };
-    let now = ctx.now.as_second();
+    let now = ctx.now.as_millisecond();
     let today = ctx.now.to_zoned(day_tz.clone()).date();
     let mut warnings = Warnings::default();
 
@@ -168,7 +168,7 @@ fn select_issues(
             warnings.note(WarningCode::IssuesWithoutFields, issue.label());
             continue;
         };
-        if seconds(created) > now {
+        if created > now {
             warnings.note(WarningCode::CreatedAfterNow, issue.label());
             continue;
         }
@@ -200,7 +200,7 @@ fn trim_before(config: &ReportConfig, warnings: &mut Warnings) -> Option<i64> {
             }
             None
         }
-        _ => config.options.trim_before.map(|t| t.as_second()),
+        _ => config.options.trim_before.map(|t| t.as_millisecond()),
     }
 }
 
@@ -225,7 +225,7 @@ impl Timelines {
         let mut earliest = now;
         for &i in selected {
             let issue = &data.issues[i as usize];
-            let created = issue.created.map_or(now, seconds);
+            let created = issue.created.unwrap_or(now);
             earliest = earliest.min(created);
             let start = segs.len();
             let mismatch = timeline::build(

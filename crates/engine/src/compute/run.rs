@@ -31,6 +31,7 @@ pub(super) struct Run<'a> {
     pub(super) ctx: &'a Context,
     /// Measures durations: 24/7 or the report's work calendar.
     pub(super) measure: &'a Measure,
+    /// `Context::now` in epoch milliseconds, the unit of every instant and duration here.
     pub(super) now: i64,
     /// Every selected issue's status segments; an [`Item`] says which are its.
     pub(super) segs: &'a [Seg],
@@ -93,7 +94,7 @@ impl Run<'_> {
         }
     }
 
-    /// The business (or wall-clock) time of a run of segments.
+    /// The business (or wall-clock) time of a run of segments, in milliseconds.
     pub(super) fn run_time(&self, run: &[Seg]) -> i64 {
         match (run.first(), run.last()) {
             (Some(a), Some(b)) => self.measure.between(a.start, b.end),
