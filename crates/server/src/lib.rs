@@ -4,7 +4,7 @@
 //! The one design decision to know: the server cannot hold issue data by construction. Every
 //! body is parsed strictly into crates/config's types (unknown fields refused, sizes capped),
 //! the crate does not depend on crates/engine, and every request is scoped to the tenant of its
-//! verified token. Around that: Atlassian Connect lifecycle and JWTs ([`auth`], [`connect`]),
+//! verified token. Around that: Atlassian Connect JWTs and lifecycle ([`auth`], [`lifecycle`]),
 //! SQLite with all SQL in [`store`], permissions in [`rights`], the versioned API in [`api`],
 //! and maintenance (purge, backups) in [`jobs`].
 //!
@@ -14,14 +14,16 @@
 pub mod api;
 pub mod auth;
 pub mod body;
-pub mod client;
-pub mod connect;
+pub mod cache;
 pub mod crypto;
 pub mod error;
 pub mod headers;
 pub mod jira;
 pub mod jobs;
+pub mod lifecycle;
 pub mod openapi;
+pub mod outbound;
+pub mod page;
 pub mod ratelimit;
 pub mod rights;
 pub mod settings;
@@ -39,19 +41,19 @@ use anyhow::Context;
 
 use crate::crypto::KeyRing;
 use crate::settings::{KeySource, Settings, TlsFiles};
-use crate::state::AppState;
+use crate::state::{AppState, Services};
 use crate::store::Db;
 
 /// Registers every route. `static_dir` is the built client, when one is served.
 pub fn configure(cfg: &mut web::ServiceConfig, static_dir: Option<&Path>) {
     cfg.route(
         "/atlassian-connect.json",
-        web::get().to(connect::descriptor),
+        web::get().to(lifecycle::descriptor),
     )
-    .route("/lifecycle/installed", web::post().to(connect::installed))
+    .route("/lifecycle/installed", web::post().to(lifecycle::installed))
     .route(
         "/lifecycle/uninstalled",
-        web::post().to(connect::uninstalled),
+        web::post().to(lifecycle::uninstalled),
     )
     .route("/health/live", web::get().to(live))
     .route("/health/ready", web::get().to(ready))
@@ -67,13 +69,13 @@ pub fn configure(cfg: &mut web::ServiceConfig, static_dir: Option<&Path>) {
                 web::scope("")
                     .wrap(Compress::default())
                     .wrap(from_fn(headers::static_files_csp))
-                    .route("/", web::get().to(client::page))
-                    .route("/index.html", web::get().to(client::page))
-                    .service(client::files(dir)),
+                    .route("/", web::get().to(page::serve))
+                    .route("/index.html", web::get().to(page::serve))
+                    .service(page::files(dir)),
             );
         }
         None => {
-            cfg.route("/", web::get().to(client::page));
+            cfg.route("/", web::get().to(page::serve));
         }
     }
 }
@@ -110,7 +112,7 @@ pub fn load_keys(settings: &Settings) -> anyhow::Result<KeyRing> {
 pub struct Application {
     port: u16,
     server: Server,
-    state: web::Data<AppState>,
+    services: Services,
 }
 
 impl Application {
@@ -131,19 +133,19 @@ impl Application {
         let page = settings
             .static_dir
             .as_deref()
-            .map(client::ClientPage::load)
+            .map(page::ClientPage::load)
             .transpose()?;
         let listener = TcpListener::bind(settings.listen)
             .with_context(|| format!("cannot listen on {}", settings.listen))?;
         let port = listener.local_addr()?.port();
         let workers = settings.workers;
         let tls = settings.tls.clone();
-        let state = web::Data::new(AppState::connect(settings, keys, db, page));
-        let data = state.clone();
+        let services = Services::connect(settings, keys, db, page);
+        let data = services.clone();
         let server = HttpServer::new(move || {
-            let static_dir = data.page.as_ref().map(|p| p.dir.clone());
+            let static_dir = data.state.page.as_ref().map(|p| p.dir.clone());
             App::new()
-                .app_data(data.clone())
+                .configure(|cfg| data.register(cfg))
                 .wrap(from_fn(headers::security_headers))
                 .wrap(from_fn(headers::log_requests))
                 .configure(|cfg| configure(cfg, static_dir.as_deref()))
@@ -158,7 +160,7 @@ impl Application {
         Ok(Application {
             port,
             server,
-            state,
+            services,
         })
     }
 
@@ -168,7 +170,7 @@ impl Application {
 
     /// Runs the server and, beside it, the scheduled purge and backups, until it is stopped.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        spawn_jobs(self.state.clone().into_inner());
+        spawn_jobs(&self.services);
         self.server.await
     }
 
@@ -178,9 +180,12 @@ impl Application {
     }
 }
 
-fn spawn_jobs(state: Arc<AppState>) {
+fn spawn_jobs(services: &Services) {
+    let state = services.state.clone().into_inner();
     if let Some(every) = state.settings.purge_interval {
         let state = state.clone();
+        let tenants = services.tenants.clone();
+        let limiter = services.limiter.clone();
         actix_web::rt::spawn(async move {
             let mut tick = actix_web::rt::time::interval(every);
             loop {
@@ -193,14 +198,14 @@ fn spawn_jobs(state: Arc<AppState>) {
                 match result {
                     Ok(Ok(purged)) => {
                         if !purged.is_empty() {
-                            state.tenants.forget_all();
+                            tenants.forget_all();
                             tracing::info!(tenants = purged.len(), "uninstalled tenants purged");
                         }
                     }
                     Ok(Err(e)) => tracing::error!(error = format!("{e:#}"), "purge failed"),
                     Err(e) => tracing::error!(error = %e, "purge failed"),
                 }
-                state.limiter.tidy();
+                limiter.tidy();
             }
         });
     }

@@ -1,5 +1,7 @@
 //! `/api/v1`: the versioned JSON API. Every handler takes a verified [`Caller`], so the tenant
 //! comes from the token; every handler checks the caller's rights before it reads or writes.
+//! One check does it: [`require`] for a tenant-wide [`Right`], [`Access`] for a report's own
+//! viewers and editors.
 
 mod permissions;
 mod reports;
@@ -8,14 +10,15 @@ mod transfer;
 
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
+use config::api::Permissions;
 use config::{StatusGroup, WorkCalendar};
 use serde::Serialize;
 
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::rights::Subject;
+use crate::rights::{Right, Subject};
 use crate::state::AppState;
-use crate::store::Write;
+use crate::store::{self, WriteOutcome};
 
 /// Registers every `/api/v1` route on `cfg` (mounted under `/api/v1`).
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -71,24 +74,59 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// else's groups come from the tenant's Jira (cached).
 pub(crate) async fn subject(state: &AppState, caller: &Caller) -> Result<Subject, ApiError> {
     let s = &state.settings;
-    if s.admin_accounts.contains(&caller.account) {
-        return Ok(Subject::new(
-            caller.account.clone(),
-            Default::default(),
-            &s.admin_accounts,
-            &s.admin_groups,
-        ));
-    }
-    let groups = state
-        .directory
-        .groups(&caller.tenant, &caller.account)
-        .await?;
+    let groups = if s.admin_accounts.contains(&caller.account) {
+        Default::default()
+    } else {
+        state
+            .directory
+            .groups(&caller.tenant, &caller.account)
+            .await?
+    };
     Ok(Subject::new(
         caller.account.clone(),
         groups,
         &s.admin_accounts,
         &s.admin_groups,
     ))
+}
+
+/// The caller as the rules see them, with the tenant's grants (and their version).
+pub(crate) struct Access {
+    pub subject: Subject,
+    pub permissions: Permissions,
+    pub version: u64,
+}
+
+impl Access {
+    /// Loads the caller's subject and the tenant's grants.
+    pub(crate) async fn of(state: &AppState, caller: &Caller) -> Result<Access, ApiError> {
+        let subject = subject(state, caller).await?;
+        let tenant = caller.tenant.id;
+        let (permissions, version) = state
+            .db
+            .run(move |c| Ok(store::permissions(tenant, c)?))
+            .await?;
+        Ok(Access {
+            subject,
+            permissions,
+            version,
+        })
+    }
+}
+
+/// The one rights check: the caller's access if they hold `right`, else 403 with `refusal`.
+pub(crate) async fn require(
+    state: &AppState,
+    caller: &Caller,
+    right: Right,
+    refusal: &'static str,
+) -> Result<Access, ApiError> {
+    let access = Access::of(state, caller).await?;
+    if access.subject.holds(&access.permissions, right) {
+        Ok(access)
+    } else {
+        Err(ApiError::Forbidden(refusal))
+    }
 }
 
 /// The strong ETag of a record version: `"3"`.
@@ -127,16 +165,18 @@ pub(crate) fn with_etag<T: Serialize>(
 
 /// Turns a store outcome into the record or the matching error. A version conflict answers
 /// 409 with the current record as the body.
-pub(crate) fn outcome<T: Serialize>(w: Write<T>, what: &'static str) -> Result<T, ApiError> {
+pub(crate) fn outcome<T: Serialize>(w: WriteOutcome<T>, what: &'static str) -> Result<T, ApiError> {
     match w {
-        Write::Done(t) => Ok(t),
-        Write::NotFound => Err(ApiError::NotFound(what)),
-        Write::Conflict(current) => Err(ApiError::VersionConflict(
+        WriteOutcome::Done(t) => Ok(t),
+        WriteOutcome::NotFound => Err(ApiError::NotFound(what)),
+        WriteOutcome::Conflict(current) => Err(ApiError::VersionConflict(
             serde_json::to_value(current).map_err(anyhow::Error::from)?,
         )),
-        Write::UnknownReference { path, message } => Err(ApiError::invalid_at(path, message)),
-        Write::LimitReached(m) => Err(ApiError::LimitReached(m)),
-        Write::InUse(reports) => Err(ApiError::InUse(format!(
+        WriteOutcome::UnknownReference { path, message } => {
+            Err(ApiError::invalid_at(path, message))
+        }
+        WriteOutcome::LimitReached(m) => Err(ApiError::LimitReached(m)),
+        WriteOutcome::InUse(reports) => Err(ApiError::InUse(format!(
             "the {what} is used by {} report{}: {}",
             reports.len(),
             if reports.len() == 1 { "" } else { "s" },
@@ -150,9 +190,9 @@ pub(crate) fn outcome<T: Serialize>(w: Write<T>, what: &'static str) -> Result<T
 }
 
 /// A delete's outcome: a stale `If-Match` is 412 rather than 409.
-pub(crate) fn deleted(w: Write<()>, what: &'static str) -> Result<HttpResponse, ApiError> {
+pub(crate) fn deleted(w: WriteOutcome<()>, what: &'static str) -> Result<HttpResponse, ApiError> {
     match w {
-        Write::Conflict(()) => Err(ApiError::PreconditionFailed),
+        WriteOutcome::Conflict(()) => Err(ApiError::PreconditionFailed),
         other => outcome(other, what).map(|()| HttpResponse::NoContent().finish()),
     }
 }

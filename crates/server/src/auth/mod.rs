@@ -1,23 +1,28 @@
-//! Who is calling: the [`Authenticator`] trait, its Atlassian Connect implementation, and the
-//! [`Caller`] extractor every `/api` handler takes.
+//! Who is calling: the [`Authenticator`] trait, the [`Authenticators`] that pick one by the
+//! request's authorization scheme, and the [`Caller`] extractor every `/api` handler takes.
 //!
 //! Architecture invariant: the tenant and the user come from the verified token only. Nothing
 //! in a path, body or query can name a tenant, so no handler can reach another tenant's rows.
+//!
+//! The design decision: this module knows no application state. What the extractor needs is
+//! registered as app data of its own (`web::Data<Authenticators>`, `web::Data<TenantLimiter>`),
+//! and each authenticator holds its own dependencies (Connect's: the database, the key ring,
+//! the [`TenantCache`]). So a second authenticator (Forge Invocation Tokens under `Bearer`)
+//! registers beside Connect's (`JWT`) without touching a handler.
 
-pub mod connect;
+pub mod connect_jwt;
 pub mod qsh;
 
-use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
 
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use config::AccountId;
 use futures_util::future::LocalBoxFuture;
 
+use crate::cache::TtlCache;
 use crate::error::ApiError;
-use crate::state::AppState;
+use crate::ratelimit::TenantLimiter;
 use crate::store::TenantId;
 
 /// An installed tenant, with its shared secret opened (kept in memory only).
@@ -70,8 +75,69 @@ pub trait Authenticator: Send + Sync {
     ) -> LocalBoxFuture<'static, Result<Caller, ApiError>>;
 }
 
-/// The credential of an API request: `Authorization: JWT <token>`.
-pub fn header_token(req: &HttpRequest) -> Result<String, ApiError> {
+/// The authenticators of the app, each under the `Authorization` scheme it verifies.
+pub struct Authenticators {
+    by_scheme: Vec<(&'static str, Arc<dyn Authenticator>)>,
+    /// What a request with no registered scheme is told, such as "authorization header must
+    /// be `JWT <token>`".
+    refusal: &'static str,
+}
+
+impl std::fmt::Debug for Authenticators {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let schemes: Vec<&str> = self.by_scheme.iter().map(|(s, _)| *s).collect();
+        f.debug_struct("Authenticators")
+            .field("schemes", &schemes)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Authenticators {
+    /// No authenticator yet; `refusal` is what a request with another scheme is told.
+    pub fn new(refusal: &'static str) -> Self {
+        Authenticators {
+            by_scheme: Vec::new(),
+            refusal,
+        }
+    }
+
+    /// Registers `authenticator` for `Authorization: <scheme> <token>` (scheme compared
+    /// case-insensitively).
+    pub fn with(mut self, scheme: &'static str, authenticator: Arc<dyn Authenticator>) -> Self {
+        self.by_scheme.push((scheme, authenticator));
+        self
+    }
+
+    /// The authenticator registered for `scheme`.
+    pub fn for_scheme(&self, scheme: &str) -> Option<&Arc<dyn Authenticator>> {
+        self.by_scheme
+            .iter()
+            .find(|(s, _)| s.eq_ignore_ascii_case(scheme))
+            .map(|(_, a)| a)
+    }
+
+    /// Verifies the credential of `req`'s `Authorization` header with the authenticator of its
+    /// scheme.
+    pub fn authenticate(
+        &self,
+        req: &HttpRequest,
+        policy: QshPolicy,
+    ) -> LocalBoxFuture<'static, Result<Caller, ApiError>> {
+        let found = authorization(req).and_then(|(scheme, token)| {
+            self.for_scheme(&scheme)
+                .filter(|_| !token.is_empty())
+                .map(|a| (a.clone(), token))
+                .ok_or(ApiError::Unauthorized(self.refusal))
+        });
+        match found {
+            Ok((authenticator, token)) => authenticator.authenticate(req, token, policy),
+            Err(e) => Box::pin(async move { Err(e) }),
+        }
+    }
+}
+
+/// The `Authorization` header as its scheme and its (trimmed) credential.
+pub fn authorization(req: &HttpRequest) -> Result<(String, String), ApiError> {
     let value = req
         .headers()
         .get(actix_web::http::header::AUTHORIZATION)
@@ -79,14 +145,8 @@ pub fn header_token(req: &HttpRequest) -> Result<String, ApiError> {
     let value = value
         .to_str()
         .map_err(|_| ApiError::Unauthorized("malformed authorization header"))?;
-    match value.split_once(' ') {
-        Some((scheme, token)) if scheme.eq_ignore_ascii_case("JWT") && !token.trim().is_empty() => {
-            Ok(token.trim().to_string())
-        }
-        _ => Err(ApiError::Unauthorized(
-            "authorization header must be `JWT <token>`",
-        )),
-    }
+    let (scheme, token) = value.split_once(' ').unwrap_or((value, ""));
+    Ok((scheme.to_string(), token.trim().to_string()))
 }
 
 impl FromRequest for Caller {
@@ -94,18 +154,21 @@ impl FromRequest for Caller {
     type Future = LocalBoxFuture<'static, Result<Caller, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
-            return Box::pin(async { Err(ApiError::Internal(anyhow::anyhow!("no app state"))) });
+        let (Some(authenticators), Some(limiter)) = (
+            req.app_data::<web::Data<Authenticators>>(),
+            req.app_data::<web::Data<TenantLimiter>>().cloned(),
+        ) else {
+            return Box::pin(async {
+                Err(ApiError::Internal(anyhow::anyhow!(
+                    "no authenticators or rate limiter registered"
+                )))
+            });
         };
-        let token = match header_token(req) {
-            Ok(t) => t,
-            Err(e) => return Box::pin(async move { Err(e) }),
-        };
-        let verify = state.auth.authenticate(req, token, QshPolicy::AllowContext);
+        let verify = authenticators.authenticate(req, QshPolicy::AllowContext);
         let req = req.clone();
         Box::pin(async move {
             let caller = verify.await?;
-            state.limiter.check(caller.tenant.id)?;
+            limiter.check(caller.tenant.id)?;
             // Logged by the request logger: which tenant, never who or with what token.
             req.extensions_mut().insert(caller.tenant.id);
             Ok(caller)
@@ -115,46 +178,7 @@ impl FromRequest for Caller {
 
 /// Tenants by client key, with secrets opened, kept briefly so that a request does not cost a
 /// database read and a decryption. Lifecycle events, deletions and purges evict entries.
-#[derive(Debug)]
-pub struct TenantCache {
-    ttl: Duration,
-    entries: RwLock<HashMap<String, (Instant, Arc<Tenant>)>>,
-}
+pub type TenantCache = TtlCache<String, Arc<Tenant>>;
 
-const TENANT_CACHE_MAX: usize = 10_000;
-
-impl TenantCache {
-    pub fn new(ttl: Duration) -> Self {
-        TenantCache {
-            ttl,
-            entries: RwLock::new(HashMap::new()),
-        }
-    }
-
-    pub fn get(&self, client_key: &str) -> Option<Arc<Tenant>> {
-        let entries = self.entries.read().ok()?;
-        let (at, tenant) = entries.get(client_key)?;
-        (at.elapsed() < self.ttl).then(|| tenant.clone())
-    }
-
-    pub fn put(&self, tenant: Arc<Tenant>) {
-        if let Ok(mut entries) = self.entries.write() {
-            if entries.len() >= TENANT_CACHE_MAX {
-                entries.clear();
-            }
-            entries.insert(tenant.client_key.clone(), (Instant::now(), tenant));
-        }
-    }
-
-    pub fn forget(&self, client_key: &str) {
-        if let Ok(mut entries) = self.entries.write() {
-            entries.remove(client_key);
-        }
-    }
-
-    pub fn forget_all(&self) {
-        if let Ok(mut entries) = self.entries.write() {
-            entries.clear();
-        }
-    }
-}
+/// How many opened tenants stay in memory at most.
+pub const TENANT_CACHE_MAX: u64 = 10_000;

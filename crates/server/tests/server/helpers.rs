@@ -30,6 +30,26 @@ pub fn install_private_key() -> Vec<u8> {
     std::fs::read(fixture("install-key.pem")).unwrap()
 }
 
+/// Polls `check` until it gives a value, and fails the test when `within` has passed first:
+/// the one way these tests wait for something that happens in the background.
+pub async fn eventually<T>(
+    what: &str,
+    within: Duration,
+    mut check: impl FnMut() -> Option<T>,
+) -> T {
+    let deadline = std::time::Instant::now() + within;
+    loop {
+        if let Some(value) = check() {
+            return value;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{what}: not within {within:?}"
+        );
+        actix_web::rt::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 pub fn now() -> i64 {
     jiff::Timestamp::now().as_second()
 }
@@ -133,6 +153,11 @@ pub struct JiraState {
     pub groups: HashMap<String, Vec<String>>,
     pub group_calls: usize,
     pub rejected_group_calls: usize,
+    /// The client ports the groups calls came from: one per connection the server opened.
+    pub group_call_ports: std::collections::HashSet<u16>,
+    /// While set, a groups call is answered only once this many have arrived (or after two
+    /// seconds), so that concurrent calls overlap.
+    pub hold_groups_until: Option<usize>,
     pub key_fetches: usize,
 }
 
@@ -185,6 +210,16 @@ impl FakeJira {
         self.state.lock().unwrap().group_calls
     }
 
+    /// How many connections the groups calls came over.
+    pub fn group_connections(&self) -> usize {
+        self.state.lock().unwrap().group_call_ports.len()
+    }
+
+    /// Holds each groups answer until `calls` calls have arrived, or two seconds have passed.
+    pub fn hold_groups_until(&self, calls: usize) {
+        self.state.lock().unwrap().hold_groups_until = Some(calls);
+    }
+
     pub fn rejected_group_calls(&self) -> usize {
         self.state.lock().unwrap().rejected_group_calls
     }
@@ -212,8 +247,21 @@ async fn user_groups(
     path: web::Path<String>,
     state: web::Data<Mutex<JiraState>>,
 ) -> HttpResponse {
+    let hold = {
+        let mut st = state.lock().unwrap();
+        st.group_calls += 1;
+        if let Some(peer) = req.peer_addr() {
+            st.group_call_ports.insert(peer.port());
+        }
+        st.hold_groups_until
+    };
+    if let Some(calls) = hold {
+        let deadline = std::time::Instant::now() + Duration::from_secs(2);
+        while state.lock().unwrap().group_calls < calls && std::time::Instant::now() < deadline {
+            actix_web::rt::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
     let mut st = state.lock().unwrap();
-    st.group_calls += 1;
     let Some(secret) = st.secrets.get(path.as_str()).cloned() else {
         st.rejected_group_calls += 1;
         return HttpResponse::Unauthorized().finish();

@@ -1,5 +1,6 @@
-//! Serving the built client (trunk's `dist/`): the page with its Content-Security-Policy, and
-//! the static files with their MIME types, ETags and gzip.
+//! The client page: serving the built client (trunk's `dist/`), the page with its
+//! Content-Security-Policy, and the static files with their MIME types, ETags and gzip. (The
+//! server's HTTP client for its outbound calls is [`crate::outbound`].)
 //!
 //! Inside Jira, the page is loaded with a signed `jwt` query parameter bound to the page URL.
 //! When it verifies, the page's CSP lets the tenant's Jira frame it and be fetched from; without
@@ -14,7 +15,9 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use sha2::{Digest, Sha256};
 
-use crate::auth::QshPolicy;
+use crate::auth::connect_jwt::SCHEME;
+use crate::auth::{Authenticators, Caller, QshPolicy};
+use crate::error::ApiError;
 use crate::headers::page_csp;
 use crate::state::AppState;
 
@@ -72,7 +75,11 @@ fn query_param(query: &str, name: &str) -> Option<String> {
 }
 
 /// `GET /` and `/index.html`: the client page.
-pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+pub async fn serve(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    authenticators: web::Data<Authenticators>,
+) -> HttpResponse {
     let Some(page) = &state.page else {
         return HttpResponse::NotFound()
             .content_type("text/plain; charset=utf-8")
@@ -80,11 +87,7 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
     };
     let tenant = match query_param(req.query_string(), "jwt") {
         None => None,
-        Some(token) => match state
-            .auth
-            .authenticate(&req, token, QshPolicy::RequireRequestHash)
-            .await
-        {
+        Some(token) => match verify_page_token(&req, &authenticators, token).await {
             Ok(caller) => Some(caller.tenant),
             Err(_) => {
                 return HttpResponse::Unauthorized()
@@ -103,6 +106,20 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
         .insert_header((header::CONTENT_SECURITY_POLICY, csp))
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .body(page.html.clone())
+}
+
+/// The tenant of a page load's `jwt` query parameter: a Connect token bound to the page URL.
+async fn verify_page_token(
+    req: &HttpRequest,
+    authenticators: &Authenticators,
+    token: String,
+) -> Result<Caller, ApiError> {
+    let connect = authenticators
+        .for_scheme(SCHEME)
+        .ok_or(ApiError::Unauthorized("no Connect authenticator"))?;
+    connect
+        .authenticate(req, token, QshPolicy::RequireRequestHash)
+        .await
 }
 
 /// Static files of the client: MIME types by extension (`.wasm` is `application/wasm`),

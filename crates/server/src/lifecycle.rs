@@ -1,13 +1,12 @@
-//! Atlassian Connect: the app descriptor and the signed-install lifecycle.
+//! The Connect app's descriptor and its signed-install lifecycle (`installed`, `uninstalled`).
 //!
 //! Lifecycle events are RS256 JWTs signed by Atlassian (`signed-install`). The public key is
 //! fetched by the token's `kid` from the install key service (configurable, so tests and the
-//! simulator serve their own), cached for good since a `kid` never changes its key. The token's
-//! `aud` must be this app's base URL, its `iss` the payload's client key, its `qsh` the request.
+//! simulator serve their own) and cached for good (bounded, least recently used out), since a
+//! `kid` never changes its key. The token's `aud` must be this app's base URL, its `iss` the
+//! payload's client key, its `qsh` the request.
 
-use std::collections::HashMap;
 use std::num::NonZeroU32;
-use std::sync::Mutex;
 use std::time::Duration;
 
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -17,9 +16,10 @@ use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::auth::connect::{Expected, RequestTarget, precheck, verify};
-use crate::auth::{QshPolicy, header_token};
+use crate::auth::connect_jwt::{Expected, RequestTarget, header_token, precheck, verify};
+use crate::auth::{QshPolicy, TenantCache};
 use crate::body::read_limited;
+use crate::cache::TtlCache;
 use crate::error::ApiError;
 use crate::settings::{BODY_LIMIT, Settings};
 use crate::state::AppState;
@@ -70,12 +70,13 @@ pub fn descriptor_json(s: &Settings) -> serde_json::Value {
 pub struct InstallKeys {
     base_url: String,
     timeout: Duration,
-    cache: Mutex<HashMap<String, DecodingKey>>,
+    /// A `kid` never changes its key, so entries expire only to make room.
+    cache: TtlCache<String, DecodingKey>,
     /// Unknown `kid`s cost an outbound request each; this bounds how many a flood can cause.
     fetches: DefaultDirectRateLimiter,
 }
 
-const INSTALL_KEYS_CACHED: usize = 256;
+const INSTALL_KEYS_CACHED: u64 = 256;
 
 impl InstallKeys {
     pub fn new(base_url: String, timeout: Duration) -> Self {
@@ -83,7 +84,7 @@ impl InstallKeys {
         InstallKeys {
             base_url,
             timeout,
-            cache: Mutex::new(HashMap::new()),
+            cache: TtlCache::new(INSTALL_KEYS_CACHED, None),
             fetches: RateLimiter::direct(Quota::per_minute(per_minute)),
         }
     }
@@ -93,9 +94,12 @@ impl InstallKeys {
         if !valid_kid(kid) {
             return Err(ApiError::Unauthorized("malformed key id"));
         }
-        if let Some(k) = self.cache.lock().ok().and_then(|c| c.get(kid).cloned()) {
-            return Ok(k);
-        }
+        self.cache
+            .get_or_load(kid.to_string(), self.fetch(kid))
+            .await
+    }
+
+    async fn fetch(&self, kid: &str) -> Result<DecodingKey, ApiError> {
         if self.fetches.check().is_err() {
             return Err(ApiError::RateLimited {
                 retry_after_seconds: 2,
@@ -106,25 +110,22 @@ impl InstallKeys {
             self.base_url,
             utf8_percent_encode(kid, NON_ALPHANUMERIC)
         );
-        let client = awc::Client::builder().timeout(self.timeout).finish();
-        let mut response = client.get(url).send().await.map_err(|e| {
-            ApiError::JiraUnavailable(format!("the install key service did not answer: {e}"))
-        })?;
+        let mut response = crate::outbound::client()
+            .get(url)
+            .timeout(self.timeout)
+            .send()
+            .await
+            .map_err(|e| {
+                ApiError::JiraUnavailable(format!("the install key service did not answer: {e}"))
+            })?;
         if !response.status().is_success() {
             return Err(ApiError::Unauthorized("unknown install key"));
         }
         let pem = response.body().limit(16 * 1024).await.map_err(|e| {
             ApiError::JiraUnavailable(format!("the install key service did not answer: {e}"))
         })?;
-        let key = DecodingKey::from_rsa_pem(&pem)
-            .map_err(|_| ApiError::Unauthorized("install key is not an RSA public key"))?;
-        if let Ok(mut cache) = self.cache.lock() {
-            if cache.len() >= INSTALL_KEYS_CACHED {
-                cache.clear();
-            }
-            cache.insert(kid.to_string(), key.clone());
-        }
-        Ok(key)
+        DecodingKey::from_rsa_pem(&pem)
+            .map_err(|_| ApiError::Unauthorized("install key is not an RSA public key"))
     }
 }
 
@@ -187,6 +188,7 @@ pub async fn installed(
     req: HttpRequest,
     mut payload: web::Payload,
     state: web::Data<AppState>,
+    tenants: web::Data<TenantCache>,
 ) -> Result<HttpResponse, ApiError> {
     let event = verified_lifecycle(&req, &mut payload, &state).await?;
     let secret = event
@@ -212,7 +214,7 @@ pub async fn installed(
         .run(move |conn| Ok(store::install(conn, &installation, now)?))
         .await?;
     // Secrets rotated and installations retired: drop every cached tenant.
-    state.tenants.forget_all();
+    tenants.forget_all();
     match done.outcome {
         InstallOutcome::New => tracing::info!(tenant = %done.tenant, "tenant installed"),
         InstallOutcome::Reinstalled { base_url_changed } => tracing::info!(
@@ -236,6 +238,7 @@ pub async fn uninstalled(
     req: HttpRequest,
     mut payload: web::Payload,
     state: web::Data<AppState>,
+    tenants: web::Data<TenantCache>,
 ) -> Result<HttpResponse, ApiError> {
     let event = verified_lifecycle(&req, &mut payload, &state).await?;
     let now = jiff::Timestamp::now();
@@ -244,7 +247,7 @@ pub async fn uninstalled(
         .db
         .run(move |conn| Ok(store::uninstall(conn, &client_key, now)?))
         .await?;
-    state.tenants.forget(&event.client_key);
+    tenants.forget(&event.client_key).await;
     if found {
         tracing::info!("tenant uninstalled; data kept for the grace period");
     }
