@@ -17,6 +17,7 @@ use base64::Engine;
 
 use crate::connect::{ConnectHost, InstallKey, host, install};
 use crate::data::{DataSpec, Dataset};
+use crate::forge::{self, ForgeHost, ForgeSpec};
 use crate::render::Flavor;
 use crate::state::{AppState, Faults, RateLimit, Settings, Stats};
 use crate::{api, gate};
@@ -48,6 +49,8 @@ pub struct SimConfig {
     pub install_app: Option<String>,
     /// How long to keep retrying `install_app`.
     pub install_patience: Duration,
+    /// The Forge app to play (`--forge-manifest` and friends).
+    pub forge: Option<ForgeSpec>,
 }
 
 impl Default for SimConfig {
@@ -67,6 +70,7 @@ impl Default for SimConfig {
             connect_key: None,
             install_app: None,
             install_patience: Duration::from_secs(120),
+            forge: None,
         }
     }
 }
@@ -169,6 +173,10 @@ fn build(
         config.all_js_path.clone(),
         config.connect_user.clone(),
     );
+    let forge = match &config.forge {
+        Some(spec) => Some(ForgeHost::new(spec.clone(), data.spec.seed)?),
+        None => None,
+    };
     let settings = Settings {
         flavor: config.flavor,
         base_url: base_url.clone(),
@@ -181,6 +189,7 @@ fn build(
         config.faults.clone(),
         config.rate_limit,
         connect,
+        forge,
     ));
     let s = state.clone();
     let flavor = config.flavor;
@@ -191,6 +200,7 @@ fn build(
             .app_data(s.clone())
             .app_data(web::PayloadConfig::new(1024 * 1024))
             .configure(|c| api::configure(c, flavor))
+            .configure(forge::admin::configure)
             .configure(api::admin::configure)
             .route(
                 "/connect-install-keys/{kid}",
@@ -235,8 +245,21 @@ pub async fn run(config: SimConfig) -> anyhow::Result<()> {
         let patience = config.install_patience;
         actix_web::rt::spawn(async move { install::install_when_ready(&s, &app, patience).await });
     }
+    spawn_forge_install(&config, &state);
     server.await?;
     Ok(())
+}
+
+/// Installs the Forge app in the background when its spec asks for it at start.
+fn spawn_forge_install(config: &SimConfig, state: &web::Data<AppState>) {
+    if config.forge.as_ref().is_some_and(|f| f.install_at_start) {
+        let s = state.clone();
+        actix_web::rt::spawn(async move {
+            if let Some(host) = s.forge.as_ref() {
+                forge::lifecycle::install_at_start(&s, host).await;
+            }
+        });
+    }
 }
 
 /// A simulator running on its own thread. Stops when dropped.
@@ -277,6 +300,7 @@ impl RunningSim {
                     match build(&config, d) {
                         Ok((server, state)) => {
                             let _ = tx.send(Ok((server.handle(), state.clone())));
+                            spawn_forge_install(&config, &state);
                             if let Some(app) = install_app {
                                 actix_web::rt::spawn(async move {
                                     install::install_when_ready(&state, &app, patience).await
@@ -349,6 +373,11 @@ impl RunningSim {
     /// The Connect host: install key id and PEM, client key, installations.
     pub fn connect(&self) -> &ConnectHost {
         &self.state.connect
+    }
+
+    /// The Forge host, when the simulator plays a Forge app.
+    pub fn forge(&self) -> Option<&ForgeHost> {
+        self.state.forge.as_ref()
     }
 
     /// Stops the server and waits for its thread.

@@ -24,6 +24,7 @@ use crate::error::ApiError;
 use crate::settings::{BODY_LIMIT, Settings};
 use crate::state::AppState;
 use crate::store::{self, InstallOutcome, Installation};
+use crate::urls;
 
 /// `GET /atlassian-connect.json`.
 pub async fn descriptor(state: web::Data<AppState>) -> HttpResponse {
@@ -197,7 +198,8 @@ pub async fn installed(
         .ok_or_else(|| ApiError::BadRequest("installed needs a sharedSecret".into()))?;
     check_site_url(&event.base_url)?;
     if let Some(d) = &event.display_url {
-        check_site_url(d)?;
+        urls::check_service_url(d)
+            .map_err(|why| ApiError::BadRequest(format!("displayUrl {why}")))?;
     }
     let sealed = state.keys.seal(secret.as_bytes(), &event.client_key)?;
     let installation = Installation {
@@ -254,18 +256,9 @@ pub async fn uninstalled(
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// A tenant's site URL, as [`urls::check_site_url`] allows.
 fn check_site_url(url: &str) -> Result<(), ApiError> {
-    let ok = url.len() <= 2048
-        && url.parse::<actix_web::http::Uri>().ok().is_some_and(|u| {
-            matches!(u.scheme_str(), Some("http" | "https"))
-                && u.host().is_some()
-                && u.query().is_none()
-        });
-    if ok {
-        Ok(())
-    } else {
-        Err(ApiError::BadRequest("baseUrl is not an http(s) URL".into()))
-    }
+    urls::check_site_url(url).map_err(|why| ApiError::BadRequest(format!("baseUrl {why}")))
 }
 
 #[cfg(test)]

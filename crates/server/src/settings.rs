@@ -467,14 +467,9 @@ fn default_key_file(database: &Path) -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("dwell.key"))
 }
 
+/// An https URL (http only on loopback) without a query, as [`crate::urls`] allows.
 fn check_url(name: &str, url: &str) -> anyhow::Result<()> {
-    let uri: actix_web::http::Uri = url
-        .parse()
-        .with_context(|| format!("{name} is not a URL: {url:?}"))?;
-    match uri.scheme_str() {
-        Some("http" | "https") if uri.host().is_some() && uri.query().is_none() => Ok(()),
-        _ => bail!("{name} must be an absolute http(s) URL without a query: {url:?}"),
-    }
+    crate::urls::check_service_url(url).map_err(|why| anyhow::anyhow!("{name} {why}: {url:?}"))
 }
 
 /// A CSP source must be a plain origin or keyword: nothing that could end the directive.

@@ -4,6 +4,8 @@
 mod connect;
 mod data;
 mod dump;
+mod fidelity;
+mod forge;
 mod jql;
 mod limits;
 mod openapi;
