@@ -6,6 +6,8 @@ mod data;
 mod dump;
 mod fidelity;
 mod forge;
+mod forge_cdn;
+mod forge_host;
 mod jql;
 mod limits;
 mod openapi;
