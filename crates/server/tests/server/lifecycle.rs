@@ -389,3 +389,31 @@ fn plain_http_settings_are_for_loopback_only() {
     s.install_keys_url = "http://keys.example.com/connect-install-keys".into();
     assert!(s.check().is_err());
 }
+
+/// Regression: every lifecycle call with a `kid` the key service does not know cost one more
+/// fetch from the key service, so a flood of forged installs became a flood of fetches.
+#[actix_web::test]
+async fn an_unknown_key_id_is_fetched_once() {
+    let app = TestApp::spawn();
+    let tenant = Tenant {
+        client_key: "forged".into(),
+        secret: "shared-secret-0123456789abcdef".into(),
+        base_url: format!("{}/t/forged", app.jira.url),
+    };
+    for _ in 0..3 {
+        let res = app
+            .lifecycle(
+                "installed",
+                &tenant,
+                &install_private_key(),
+                Some("not-a-real-kid"),
+                None,
+            )
+            .await;
+        assert_eq!(res.status, 401, "{:?}", res.body);
+    }
+    assert_eq!(app.jira.state.lock().unwrap().key_fetches, 1);
+    // A known kid still installs.
+    app.install("real").await;
+    assert_eq!(app.jira.state.lock().unwrap().key_fetches, 2);
+}
