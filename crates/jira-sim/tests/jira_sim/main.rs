@@ -6,6 +6,7 @@ mod data;
 mod dump;
 mod fidelity;
 mod forge;
+mod forge_browser;
 mod forge_cdn;
 mod forge_host;
 mod jql;
