@@ -40,12 +40,13 @@ import time
 import urllib.request
 from base64 import b64encode
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV = ROOT / ".tools" / "peers-venv"
-# What a user has to install: the release declares `pandas>=0.23` and `numpy` with no upper bound,
-# but its scatterplot step calls `astype("timedelta64[D]")`, which pandas 2 refuses ("Cannot
-# convert from timedelta64[ns] to timedelta64[D]"), so pandas 1.x, which needs numpy 1.x.
+# What a user has to install: the release declares `pandas>=0.23` and `numpy` with no upper
+# bound, but pandas 3 removed `fillna(method=...)`, which its CFD step calls, and pandas 2 refuses
+# its scatterplot step's `astype("timedelta64[D]")`; so pandas 1.x, which needs numpy 1.x.
 # Everything else resolves to current versions.
 PINS = ["jira-agile-metrics==0.24", "pandas<2", "numpy<2"]
 USER = "ada@dwell.example"
@@ -170,6 +171,8 @@ class Sim:
         while True:
             try:
                 self.server_info = get_json(self.base, "/rest/api/2/serverInfo")
+                # Jira writes times in the caller's zone; the peer keeps that local day.
+                self.time_zone = get_json(self.base, "/rest/api/2/myself")["timeZone"]
                 return
             except OSError:
                 if self.proc.poll() is not None or time.monotonic() > deadline:
@@ -212,7 +215,7 @@ def run_peer(python, sim, work, fetch_timing):
     return dict(wall=wall, rss=rss, cpu=cpu, fetch=fetch, sim_cpu=sim_cpu, has_flagged=has_flagged)
 
 
-def run_dwell(bins, issues, seed, flavor, work):
+def run_dwell(bins, issues, seed, flavor, tz, work):
     dump = work / "dump"
     subprocess.run(
         [str(bins / "jira-sim"), "dump", "--issues", str(issues), "--seed", str(seed),
@@ -227,7 +230,7 @@ def run_dwell(bins, issues, seed, flavor, work):
     out = work / "dwell.csv"
     wall, rss, cpu, code = run_measured(
         [str(bins / "dwell"), "report", "--config", str(config), "--input", str(dump),
-         "--now", DATA_END, "--out", str(out)],
+         "--now", DATA_END, "--tz", tz, "--out", str(out)],
         stderr=open(work / "dwell.log", "w"),
     )
     if code != 0:
@@ -235,8 +238,12 @@ def run_dwell(bins, issues, seed, flavor, work):
     return dict(wall=wall, rss=rss, cpu=cpu), dump, out
 
 
+ZONE = [dt.timezone.utc]
+
+
 def parse_time(s):
-    return dt.datetime.strptime(s, "%Y-%m-%dT%H:%M:%S.%f%z")
+    """A Jira time, in the user's zone (the day the peer keeps is the local day)."""
+    return dt.datetime.strptime(s, "%Y-%m-%dT%H:%M:%S.%f%z").astimezone(ZONE[0])
 
 
 def read_changelogs(dump):
@@ -295,7 +302,7 @@ def peer_rule(created, current, histories, newest_first):
 
 
 def first_entries(created, current, histories):
-    """Dwell's definition: the first time the issue was in each step (UTC date)."""
+    """Dwell's definition: the first time the issue was in each step (the local date)."""
     dates = [None] * len(WORKFLOW)
     initial = next((fr for _, _, items, _ in histories for fr, _ in items), current)
     events = [(created, initial)] + [(w, to) for w, _, items, _ in histories for _, to in items]
@@ -321,7 +328,7 @@ def read_dwell(path):
             dates = [None] * len(WORKFLOW)
             for i, step in cols:
                 if row[i]:
-                    d = dt.datetime.strptime(row[i], "%Y-%m-%d %H:%M").date()  # UTC, dwell's --tz default
+                    d = dt.datetime.strptime(row[i], "%Y-%m-%d %H:%M").date()  # in --tz, the user's zone
                     dates[step] = d if dates[step] is None else min(dates[step], d)
             out[row[0]] = dates
     return out
@@ -419,7 +426,8 @@ def main():
         finally:
             sim.stop()
         log(f"{n} issues: dwell on a dump of the same data...")
-        dwell, dump, dwell_csv = run_dwell(args.bins, n, args.seed, args.flavor, work)
+        ZONE[0] = ZoneInfo(sim.time_zone)
+        dwell, dump, dwell_csv = run_dwell(args.bins, n, args.seed, args.flavor, sim.time_zone, work)
         logs = read_changelogs(dump)
         if len(logs) != n:
             raise SystemExit(f"the dump holds {len(logs)} issues, not {n}")
@@ -430,7 +438,7 @@ def main():
               f"{peer['cpu']:.2f} s CPU, peak RSS {peer['rss']:.0f} MiB; jira-sim's CPU meanwhile {peer['sim_cpu']:.2f} s; "
               f"'Flagged' field on the site: {'yes' if peer['has_flagged'] else 'no (answered by the runner)'}")
         print(f"dwell report on the dump: {dwell['wall']:.3f} s wall, {dwell['cpu']:.3f} s CPU, peak RSS {dwell['rss']:.0f} MiB")
-        print(f"first entry date per issue and step: {agree:,} of {cells:,} agree ({100 * agree / cells:.2f} %)")
+        print(f"first entry date ({sim.time_zone}) per issue and step: {agree:,} of {cells:,} agree ({100 * agree / cells:.2f} %)")
         for cls, items in sorted(classes.items(), key=lambda kv: -len(kv[1])):
             issues = len({k for k, *_ in items})
             print(f"\n- {len(items):,} dates in {issues:,} issues: {CLASSES[cls]}")
@@ -440,12 +448,13 @@ def main():
         if args.keep is None:
             shutil.rmtree(work)
 
-    print("| issues | peer: fetch + compute | of it fetch | peer peak RSS | dwell report (dump) | dwell peak RSS | "
-          "first dates agreeing | " + " | ".join(k for k in CLASSES) + " |")
-    print("|---:|---:|---:|---:|---:|---:|---:|" + "---:|" * len(CLASSES))
+    print("| issues | peer: fetch + compute | of it fetch | peer CPU | peer peak RSS | dwell report (dump) | dwell CPU | "
+          "dwell peak RSS | first dates agreeing | " + " | ".join(k for k in CLASSES) + " |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|" + "---:|" * len(CLASSES))
     for n, peer, dwell, cells, agree, classes in results:
-        print(f"| {n:,} | {peer['wall']:.2f} s | {peer['fetch']:.2f} s | {peer['rss']:.0f} MiB | {dwell['wall']:.3f} s | "
-              f"{dwell['rss']:.0f} MiB | {agree:,} / {cells:,} | " + " | ".join(f"{len(classes.get(k, [])):,}" for k in CLASSES) + " |")
+        print(f"| {n:,} | {peer['wall']:.2f} s | {peer['fetch']:.2f} s | {peer['cpu']:.2f} s | {peer['rss']:.0f} MiB | "
+              f"{dwell['wall']:.3f} s | {dwell['cpu']:.3f} s | {dwell['rss']:.0f} MiB | {agree:,} / {cells:,} | "
+              + " | ".join(f"{len(classes.get(k, [])):,}" for k in CLASSES) + " |")
     sys.exit(1 if failed else 0)
 
 
