@@ -11,14 +11,9 @@ use leptos::prelude::*;
 use wasm_bindgen::JsValue;
 use wasm_bindgen::prelude::*;
 
-use crate::api::connect::{ConnectAuth, ConnectTransport};
-use crate::api::direct::{Credentials, DirectTransport};
-use crate::api::http::BrowserHttp;
-use crate::api::jira::Flavour;
-use crate::api::server::ServerClient;
-use crate::app::{Ctx, JiraSite, JiraTransport};
+use crate::context::Ctx;
 use crate::env::Environment;
-use crate::lazy::{EditorProps, JiraProps, Mount};
+use crate::lazy::{EditorProps, Mount};
 use crate::pages;
 use crate::platform;
 use crate::route::Route;
@@ -27,30 +22,6 @@ thread_local! {
     /// Mounted editors by handle number; dropping one unmounts it.
     static MOUNTED: RefCell<HashMap<u32, Box<dyn Any>>> = RefCell::new(HashMap::new());
     static NEXT: RefCell<u32> = const { RefCell::new(0) };
-}
-
-fn site(p: JiraProps) -> JiraSite {
-    let transport = match p.direct {
-        None => JiraTransport::Connect(ConnectTransport),
-        Some(d) => {
-            let credentials = match (d.token, d.user, d.secret) {
-                (Some(t), _, _) => Credentials::Token(t),
-                (None, Some(user), Some(secret)) => Credentials::Basic { user, secret },
-                _ => Credentials::Anonymous,
-            };
-            JiraTransport::Direct(DirectTransport::new(d.base, credentials, BrowserHttp))
-        }
-    };
-    JiraSite {
-        transport,
-        flavour: if p.cloud {
-            Flavour::Cloud
-        } else {
-            Flavour::DataCenter
-        },
-        site: p.site,
-        user: p.user,
-    }
 }
 
 fn call(host: &JsValue, name: &str, arg: &str) {
@@ -95,21 +66,9 @@ pub fn mount(
 
 fn mount_editor(container: web_sys::HtmlElement, props: EditorProps, host: JsValue) -> impl Any {
     let env = Environment::detect(&platform::location_search());
-    let server = env
-        .is_connect()
-        .then(|| ServerClient::new(platform::origin(), BrowserHttp, ConnectAuth));
     let route = Route::parse(&platform::location_hash());
     leptos::mount::mount_to(container, move || {
-        let ctx = Ctx {
-            env: StoredValue::new(env),
-            route: RwSignal::new(route.clone()),
-            jira: RwSignal::new(props.jira.map(site)),
-            server: StoredValue::new(server),
-            rights: RwSignal::new(props.rights),
-            draft: RwSignal::new(props.draft),
-            notice: RwSignal::new(None),
-            startup_error: RwSignal::new(None),
-        };
+        let ctx = Ctx::new(env, route.clone(), props.jira, props.rights, props.draft);
         provide_context(ctx);
         let host = StoredValue::new_local(host);
         // Notices and the draft go back to the page.

@@ -22,8 +22,8 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use crate::api::ClientError;
-use crate::app::Ctx;
 use crate::components::ErrorPanel;
+use crate::context::{Ctx, JiraSite};
 
 #[wasm_bindgen(inline_js = "export function import_module(url) { return import(url); }")]
 extern "C" {
@@ -53,34 +53,8 @@ pub struct EditorProps {
     pub rights: Option<EffectiveRights>,
     /// The Direct-mode draft configuration, as JSON.
     pub draft: Option<String>,
-    pub jira: Option<JiraProps>,
-}
-
-/// The Jira connection, so the editor can check JQL and list statuses.
-#[derive(Clone, Serialize, Deserialize)]
-pub struct JiraProps {
-    pub cloud: bool,
-    pub site: String,
-    pub user: Option<String>,
-    /// Direct mode's connection (`None` in Connect).
-    pub direct: Option<DirectProps>,
-}
-
-impl std::fmt::Debug for JiraProps {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("JiraProps")
-            .field("site", &self.site)
-            .finish_non_exhaustive()
-    }
-}
-
-/// Direct-mode credentials, handed from one module of this page to the other in memory.
-#[derive(Clone, Serialize, Deserialize)]
-pub struct DirectProps {
-    pub base: String,
-    pub token: Option<String>,
-    pub user: Option<String>,
-    pub secret: Option<String>,
+    /// The Jira connection, so the editor can check JQL and list statuses.
+    pub jira: Option<JiraSite>,
 }
 
 /// The loaded module: its `mount` function.
@@ -133,36 +107,10 @@ async fn load() -> Result<JsValue, String> {
 }
 
 fn props(ctx: Ctx) -> EditorProps {
-    use crate::app::JiraTransport;
     EditorProps {
         rights: ctx.rights.get(),
         draft: ctx.draft.get_untracked(),
-        jira: ctx.jira.get().map(|site| JiraProps {
-            cloud: site.flavour == crate::api::jira::Flavour::Cloud,
-            site: site.site.clone(),
-            user: site.user.clone(),
-            direct: match &site.transport {
-                JiraTransport::Connect(_) => None,
-                JiraTransport::Direct(t) => Some(direct_props(t)),
-            },
-        }),
-    }
-}
-
-fn direct_props(
-    t: &crate::api::direct::DirectTransport<crate::api::http::BrowserHttp>,
-) -> DirectProps {
-    use crate::api::direct::Credentials;
-    let (token, user, secret) = match t.credentials() {
-        Credentials::Token(t) => (Some(t.clone()), None, None),
-        Credentials::Basic { user, secret } => (None, Some(user.clone()), Some(secret.clone())),
-        Credentials::Anonymous => (None, None, None),
-    };
-    DirectProps {
-        base: t.base_url().to_string(),
-        token,
-        user,
-        secret,
+        jira: ctx.jira.get(),
     }
 }
 

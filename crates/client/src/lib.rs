@@ -27,6 +27,8 @@ pub mod background;
 #[cfg(target_arch = "wasm32")]
 pub mod components;
 #[cfg(target_arch = "wasm32")]
+pub mod context;
+#[cfg(target_arch = "wasm32")]
 pub mod extra;
 #[cfg(target_arch = "wasm32")]
 pub mod lazy;

@@ -38,7 +38,7 @@ pub fn ap_available() -> bool {
 }
 
 /// Jira Cloud through `AP.request`.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, serde::Serialize, serde::Deserialize)]
 pub struct ConnectTransport;
 
 type Answer = Result<JiraResponse, TransportError>;

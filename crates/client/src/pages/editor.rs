@@ -17,8 +17,8 @@ use leptos::task::spawn_local;
 use crate::api::ClientError;
 use crate::api::jira::check_jql;
 use crate::api::server::Saved;
-use crate::app::Ctx;
 use crate::components::{ConflictPanel, ErrorPanel, Field, unique_id};
+use crate::context::Ctx;
 use crate::route::Route;
 use crate::view::editor::{
     AGGREGATES, FILTER_OPS, FormatChoice, KindChoice, MULTI_VISIT, PERIODS, filter_op_from_slug,

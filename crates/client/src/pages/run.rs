@@ -10,9 +10,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::ClientError;
-use crate::app::Ctx;
 use crate::components::{ErrorPanel, ProgressPanel, ResultsTable};
 use crate::compute::{ReportSummary, RowView, SortBy};
+use crate::context::Ctx;
 use crate::fetch::driver::Event;
 use crate::fetch::{Cancel, Clock, Outcome, Planner, Progress};
 use crate::platform::BrowserClock;
@@ -331,7 +331,7 @@ fn Runner(
             }
             let route = Route::Report { id, overrides: o };
             spawn_local(async move {
-                let link = crate::app::share_link(ctx, &route).await;
+                let link = ctx.share_link(&route).await;
                 let copied = crate::platform::copy_text(&link).await;
                 notice.set(Some(match copied {
                     Ok(()) => "Link copied.".to_string(),
