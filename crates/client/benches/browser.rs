@@ -26,7 +26,8 @@ use client::api::http::{Http, HttpError, HttpRequest, HttpResponse};
 use client::api::jira::Flavour;
 use client::compute::Session;
 use client::fetch::driver::Event;
-use client::fetch::{Cancel, Clock, FetchSpec, Outcome, Planner, run};
+use client::cancel::Cancel;
+use client::fetch::{Clock, FetchSpec, Outcome, Planner, run};
 use config::{Jql, ReportConfig};
 use jira_sim::{DataSpec, Faults, RunningSim, SimConfig};
 use serde_json::{Value, json};
@@ -352,6 +353,7 @@ fn native(sim_url: &str, issues: usize) -> Result<f64> {
             if let Event::Deliver(d) = e {
                 session.add(&d);
             }
+            Ok(())
         },
     ));
     if outcome != Outcome::Complete {

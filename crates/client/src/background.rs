@@ -27,6 +27,8 @@ const WORKER_URL: &str = "./worker_loader.js";
 
 const STOPPED: &str = "Dwell's worker stopped; reload the page";
 
+const LOST: &str = "a message to Dwell's worker was lost; reload the page";
+
 type Answer = (FromWorker, JsValue);
 
 #[derive(Default)]
@@ -101,10 +103,15 @@ impl Background {
                     FromWorker::Ready => {
                         state.ready = true;
                         let queued = std::mem::take(&mut state.queued);
-                        if let Some(w) = &state.worker {
-                            for m in queued {
-                                let _ = w.post_message(&m);
-                            }
+                        let sent = match &state.worker {
+                            Some(w) => queued.iter().all(|m| w.post_message(m).is_ok()),
+                            None => queued.is_empty(),
+                        };
+                        if !sent {
+                            // A queued document is lost: nothing this worker computes may be
+                            // shown, so every later message fails and the run says why.
+                            state.failed = Some(LOST.into());
+                            state.waiting.clear();
                         }
                     }
                     FromWorker::Unreadable { message } => {
@@ -138,10 +145,10 @@ impl Background {
         }
         let mut state = self.0.borrow_mut();
         if state.ready {
-            if let Some(w) = &state.worker {
-                w.post_message(&out)
-                    .map_err(|_| "cannot reach Dwell's worker".to_string())?;
-            }
+            let worker = state.worker.as_ref().ok_or_else(|| STOPPED.to_string())?;
+            worker
+                .post_message(&out)
+                .map_err(|_| "cannot reach Dwell's worker".to_string())?;
         } else {
             state.queued.push(out);
         }

@@ -234,10 +234,16 @@ fn Runner(
                     crate::fetch::run(&mut planner, &site.transport, &clock, &token, |event| {
                         match event {
                             Event::Progress(p) => progress.set(p),
-                            Event::Deliver(d) => {
-                                let _ = background.deliver(run, d);
-                            }
+                            // A page the worker never got would make every number wrong:
+                            // the run fails, saying why.
+                            Event::Deliver(d) => background.deliver(run, d).map_err(|detail| {
+                                ClientError::Network {
+                                    service: "Dwell's worker",
+                                    detail: format!("a page of Jira's answer was lost: {detail}"),
+                                }
+                            })?,
                         }
+                        Ok(())
                     })
                     .await;
                 if run_id.get_value() != run {

@@ -130,11 +130,13 @@ fn fetch(
     let mut planner = Planner::new(spec);
     let mut progress = Progress::default();
     let clock = RealClock(std::time::Instant::now());
-    let outcome =
-        futures::executor::block_on(run(&mut planner, transport, &clock, cancel, |e| match e {
+    let outcome = futures::executor::block_on(run(&mut planner, transport, &clock, cancel, |e| {
+        match e {
             Event::Deliver(d) => session.add(&d),
             Event::Progress(p) => progress = p,
-        }));
+        }
+        Ok(())
+    }));
     Ran {
         outcome,
         progress,
@@ -205,6 +207,7 @@ fn changelogs_marked_complete_before_their_issues_arrive_still_count() {
         if let Event::Deliver(d) = e {
             deliveries.push(d);
         }
+        Ok(())
     }));
     assert_eq!(outcome, Outcome::Complete);
     // Issues that are in no bulk changelog page: the ones this is about.
