@@ -21,8 +21,8 @@ use crate::api::http::{BrowserHttp, Http, HttpRequest};
 use crate::api::jira::{Flavour, JiraRequest, JiraResponse, Transport, TransportError};
 use crate::api::server::{Authenticator, ServerClient};
 use crate::background::Background;
+use crate::cancel::Cancel;
 use crate::env::Environment;
-use crate::fetch::Cancel;
 use crate::platform;
 use crate::route::Route;
 

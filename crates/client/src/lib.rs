@@ -13,6 +13,7 @@
 //! for wasm32 only and are tested in headless Chromium.
 
 pub mod api;
+pub mod cancel;
 pub mod compute;
 pub mod env;
 pub mod fetch;

@@ -19,7 +19,7 @@ use wasm_bindgen_futures::JsFuture;
 use super::ClientError;
 use super::jira::{JiraRequest, JiraResponse, Transport, TransportError};
 use super::server::Authenticator;
-use crate::fetch::Cancel;
+use crate::cancel::Cancel;
 
 #[wasm_bindgen]
 extern "C" {

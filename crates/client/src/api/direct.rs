@@ -6,7 +6,7 @@ use base64::Engine;
 
 use super::http::{Http, HttpError, HttpRequest};
 use super::jira::{JiraRequest, JiraResponse, Transport, TransportError};
-use crate::fetch::Cancel;
+use crate::cancel::Cancel;
 
 /// How the user signs in to Jira in Direct mode. Held in memory only, never stored (it crosses
 /// from the page to its editor module as JSON, within the tab).

@@ -11,9 +11,10 @@ use std::task::Poll;
 use futures::StreamExt;
 use futures::stream::FuturesUnordered;
 
-use super::{Cancel, Delivery, Outcome, Planner, Progress};
+use super::{Delivery, Outcome, Planner, Progress};
 use crate::api::ClientError;
 use crate::api::jira::Transport;
+use crate::cancel::Cancel;
 
 /// Time and chance, supplied by the platform: `performance.now()`, `setTimeout` and
 /// `Math.random()` in the browser.

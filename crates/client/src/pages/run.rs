@@ -10,11 +10,12 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::ClientError;
+use crate::cancel::Cancel;
 use crate::components::{ErrorPanel, ProgressPanel, ResultsTable};
 use crate::compute::{ReportSummary, RowView, SortBy};
 use crate::context::Ctx;
 use crate::fetch::driver::Event;
-use crate::fetch::{Cancel, Clock, Outcome, Planner, Progress};
+use crate::fetch::{Clock, Outcome, Planner, Progress};
 use crate::platform::BrowserClock;
 use crate::route::{Overrides, Route};
 use crate::view::header::ConfigHeader;

@@ -5,8 +5,9 @@ use std::collections::HashSet;
 
 use client::api::ClientError;
 use client::api::jira::Flavour;
+use client::cancel::Cancel;
 use client::fetch::driver::Event;
-use client::fetch::{Cancel, Delivery, FetchSpec, Limits, Outcome, Planner, Progress, run};
+use client::fetch::{Delivery, FetchSpec, Limits, Outcome, Planner, Progress, run};
 use serde_json::Value;
 
 use crate::scripted::{Fault, ScriptedJira, SharedClock};
