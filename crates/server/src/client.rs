@@ -14,7 +14,9 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use sha2::{Digest, Sha256};
 
-use crate::auth::QshPolicy;
+use crate::auth::connect::SCHEME;
+use crate::auth::{Authenticators, Caller, QshPolicy};
+use crate::error::ApiError;
 use crate::headers::page_csp;
 use crate::state::AppState;
 
@@ -72,7 +74,11 @@ fn query_param(query: &str, name: &str) -> Option<String> {
 }
 
 /// `GET /` and `/index.html`: the client page.
-pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+pub async fn page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    authenticators: web::Data<Authenticators>,
+) -> HttpResponse {
     let Some(page) = &state.page else {
         return HttpResponse::NotFound()
             .content_type("text/plain; charset=utf-8")
@@ -80,11 +86,7 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
     };
     let tenant = match query_param(req.query_string(), "jwt") {
         None => None,
-        Some(token) => match state
-            .auth
-            .authenticate(&req, token, QshPolicy::RequireRequestHash)
-            .await
-        {
+        Some(token) => match verify_page_token(&req, &authenticators, token).await {
             Ok(caller) => Some(caller.tenant),
             Err(_) => {
                 return HttpResponse::Unauthorized()
@@ -103,6 +105,20 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
         .insert_header((header::CONTENT_SECURITY_POLICY, csp))
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .body(page.html.clone())
+}
+
+/// The tenant of a page load's `jwt` query parameter: a Connect token bound to the page URL.
+async fn verify_page_token(
+    req: &HttpRequest,
+    authenticators: &Authenticators,
+    token: String,
+) -> Result<Caller, ApiError> {
+    let connect = authenticators
+        .for_scheme(SCHEME)
+        .ok_or(ApiError::Unauthorized("no Connect authenticator"))?;
+    connect
+        .authenticate(req, token, QshPolicy::RequireRequestHash)
+        .await
 }
 
 /// Static files of the client: MIME types by extension (`.wasm` is `application/wasm`),

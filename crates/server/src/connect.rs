@@ -17,8 +17,8 @@ use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::auth::connect::{Expected, RequestTarget, precheck, verify};
-use crate::auth::{QshPolicy, header_token};
+use crate::auth::connect::{Expected, RequestTarget, header_token, precheck, verify};
+use crate::auth::{QshPolicy, TenantCache};
 use crate::body::read_limited;
 use crate::error::ApiError;
 use crate::settings::{BODY_LIMIT, Settings};
@@ -187,6 +187,7 @@ pub async fn installed(
     req: HttpRequest,
     mut payload: web::Payload,
     state: web::Data<AppState>,
+    tenants: web::Data<TenantCache>,
 ) -> Result<HttpResponse, ApiError> {
     let event = verified_lifecycle(&req, &mut payload, &state).await?;
     let secret = event
@@ -212,7 +213,7 @@ pub async fn installed(
         .run(move |conn| Ok(store::install(conn, &installation, now)?))
         .await?;
     // Secrets rotated and installations retired: drop every cached tenant.
-    state.tenants.forget_all();
+    tenants.forget_all();
     match done.outcome {
         InstallOutcome::New => tracing::info!(tenant = %done.tenant, "tenant installed"),
         InstallOutcome::Reinstalled { base_url_changed } => tracing::info!(
@@ -236,6 +237,7 @@ pub async fn uninstalled(
     req: HttpRequest,
     mut payload: web::Payload,
     state: web::Data<AppState>,
+    tenants: web::Data<TenantCache>,
 ) -> Result<HttpResponse, ApiError> {
     let event = verified_lifecycle(&req, &mut payload, &state).await?;
     let now = jiff::Timestamp::now();
@@ -244,7 +246,7 @@ pub async fn uninstalled(
         .db
         .run(move |conn| Ok(store::uninstall(conn, &client_key, now)?))
         .await?;
-    state.tenants.forget(&event.client_key);
+    tenants.forget(&event.client_key);
     if found {
         tracing::info!("tenant uninstalled; data kept for the grace period");
     }

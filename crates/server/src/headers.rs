@@ -106,14 +106,18 @@ pub fn page_csp(
     inline_script_hashes: &[String],
     tenant: Option<&Tenant>,
 ) -> String {
-    let jira: Vec<String> = tenant
-        .map(|t| {
-            std::iter::once(&t.base_url)
-                .chain(t.display_url.iter())
-                .filter_map(|u| origin(u))
-                .collect()
-        })
-        .unwrap_or_default();
+    // The base URL and the display URL, each origin once (they are often the same).
+    let mut jira: Vec<String> = Vec::new();
+    for url in tenant
+        .into_iter()
+        .flat_map(|t| std::iter::once(&t.base_url).chain(t.display_url.iter()))
+    {
+        if let Some(o) = origin(url)
+            && !jira.contains(&o)
+        {
+            jira.push(o);
+        }
+    }
     let mut script = vec!["'self'".to_string(), "'wasm-unsafe-eval'".to_string()];
     script.extend(csp.script_src.iter().cloned());
     script.extend(inline_script_hashes.iter().map(|h| format!("'sha256-{h}'")));

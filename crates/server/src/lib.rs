@@ -39,7 +39,7 @@ use anyhow::Context;
 
 use crate::crypto::KeyRing;
 use crate::settings::{KeySource, Settings, TlsFiles};
-use crate::state::AppState;
+use crate::state::{AppState, Services};
 use crate::store::Db;
 
 /// Registers every route. `static_dir` is the built client, when one is served.
@@ -110,7 +110,7 @@ pub fn load_keys(settings: &Settings) -> anyhow::Result<KeyRing> {
 pub struct Application {
     port: u16,
     server: Server,
-    state: web::Data<AppState>,
+    services: Services,
 }
 
 impl Application {
@@ -138,12 +138,12 @@ impl Application {
         let port = listener.local_addr()?.port();
         let workers = settings.workers;
         let tls = settings.tls.clone();
-        let state = web::Data::new(AppState::connect(settings, keys, db, page));
-        let data = state.clone();
+        let services = Services::connect(settings, keys, db, page);
+        let data = services.clone();
         let server = HttpServer::new(move || {
-            let static_dir = data.page.as_ref().map(|p| p.dir.clone());
+            let static_dir = data.state.page.as_ref().map(|p| p.dir.clone());
             App::new()
-                .app_data(data.clone())
+                .configure(|cfg| data.register(cfg))
                 .wrap(from_fn(headers::security_headers))
                 .wrap(from_fn(headers::log_requests))
                 .configure(|cfg| configure(cfg, static_dir.as_deref()))
@@ -158,7 +158,7 @@ impl Application {
         Ok(Application {
             port,
             server,
-            state,
+            services,
         })
     }
 
@@ -168,7 +168,7 @@ impl Application {
 
     /// Runs the server and, beside it, the scheduled purge and backups, until it is stopped.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        spawn_jobs(self.state.clone().into_inner());
+        spawn_jobs(&self.services);
         self.server.await
     }
 
@@ -178,9 +178,12 @@ impl Application {
     }
 }
 
-fn spawn_jobs(state: Arc<AppState>) {
+fn spawn_jobs(services: &Services) {
+    let state = services.state.clone().into_inner();
     if let Some(every) = state.settings.purge_interval {
         let state = state.clone();
+        let tenants = services.tenants.clone();
+        let limiter = services.limiter.clone();
         actix_web::rt::spawn(async move {
             let mut tick = actix_web::rt::time::interval(every);
             loop {
@@ -193,14 +196,14 @@ fn spawn_jobs(state: Arc<AppState>) {
                 match result {
                     Ok(Ok(purged)) => {
                         if !purged.is_empty() {
-                            state.tenants.forget_all();
+                            tenants.forget_all();
                             tracing::info!(tenants = purged.len(), "uninstalled tenants purged");
                         }
                     }
                     Ok(Err(e)) => tracing::error!(error = format!("{e:#}"), "purge failed"),
                     Err(e) => tracing::error!(error = %e, "purge failed"),
                 }
-                state.limiter.tidy();
+                limiter.tidy();
             }
         });
     }

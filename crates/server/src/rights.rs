@@ -8,6 +8,15 @@ use std::sync::Arc;
 use config::AccountId;
 use config::api::{EffectiveRights, Permissions, Principal, ReportAccess, ReportRecord};
 
+/// A tenant-wide right, granted by the tenant's permissions (tenant admins hold all). Viewing
+/// and editing one report depend on the report: [`Subject::can_view`], [`Subject::can_edit`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Right {
+    EditReports,
+    ManageCalendars,
+    ManagePermissions,
+}
+
 /// The caller as the rules see them: account, Jira groups and whether they are a tenant admin.
 #[derive(Debug, Clone)]
 pub struct Subject {
@@ -57,6 +66,16 @@ impl Subject {
             edit_reports: self.admin || self.in_any(&p.edit_reports),
             manage_calendars: self.admin || self.in_any(&p.manage_calendars),
             manage_permissions: self.admin || self.in_any(&p.manage_permissions),
+        }
+    }
+
+    /// Whether the grants `p` give this subject `right`.
+    pub fn holds(&self, p: &Permissions, right: Right) -> bool {
+        let rights = self.rights(p);
+        match right {
+            Right::EditReports => rights.edit_reports,
+            Right::ManageCalendars => rights.manage_calendars,
+            Right::ManagePermissions => rights.manage_permissions,
         }
     }
 

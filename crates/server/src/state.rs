@@ -1,11 +1,17 @@
-//! What every handler shares: settings, the database, the key ring, the authenticator, the
-//! groups directory, the caches and the rate limiter.
+//! What the handlers share, and how the app is wired: [`AppState`] (settings, the database,
+//! the key ring, the groups directory, the install keys, the client page) and [`Services`],
+//! everything registered as app data.
+//!
+//! The design decision: authentication is not part of [`AppState`]. The authenticators, the
+//! tenant cache and the rate limiter are app data of their own, so `auth/` depends on none of
+//! this and a second authenticator is one more registration in [`Services::connect`].
 
 use std::sync::Arc;
 
-use crate::auth::Authenticator;
-use crate::auth::TenantCache;
-use crate::auth::connect::ConnectAuthenticator;
+use actix_web::web;
+
+use crate::auth::connect::{ConnectAuthenticator, SCHEME, SCHEME_REFUSAL};
+use crate::auth::{Authenticators, TenantCache};
 use crate::client::ClientPage;
 use crate::connect::InstallKeys;
 use crate::crypto::KeyRing;
@@ -21,32 +27,39 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub db: Db,
     pub keys: KeyRing,
-    pub auth: Arc<dyn Authenticator>,
     pub directory: Arc<dyn Directory>,
-    pub tenants: Arc<TenantCache>,
-    pub limiter: TenantLimiter,
     pub install_keys: InstallKeys,
     pub page: Option<ClientPage>,
     pub openapi: serde_json::Value,
 }
 
-impl AppState {
+/// Every piece of app data, built once and shared by all workers.
+#[derive(Clone)]
+pub struct Services {
+    pub state: web::Data<AppState>,
+    pub authenticators: web::Data<Authenticators>,
+    pub tenants: web::Data<TenantCache>,
+    pub limiter: web::Data<TenantLimiter>,
+}
+
+impl Services {
     /// The Connect wiring: Connect JWTs for authentication, the tenant's Jira for groups.
     pub fn connect(settings: Settings, keys: KeyRing, db: Db, page: Option<ClientPage>) -> Self {
         let tenants = Arc::new(TenantCache::new(TENANT_CACHE_TTL));
-        let auth = ConnectAuthenticator {
+        let connect = ConnectAuthenticator {
             db: db.clone(),
             keys: keys.clone(),
             tenants: tenants.clone(),
             leeway: settings.jwt_leeway,
         };
+        let authenticators = Authenticators::new(SCHEME_REFUSAL).with(SCHEME, Arc::new(connect));
         let directory = JiraDirectory::new(
             settings.app_key.clone(),
             settings.outbound_timeout,
             settings.groups_cache,
         );
-        AppState {
-            limiter: TenantLimiter::new(settings.rate_limit_per_second, settings.rate_limit_burst),
+        let limiter = TenantLimiter::new(settings.rate_limit_per_second, settings.rate_limit_burst);
+        let state = AppState {
             install_keys: InstallKeys::new(
                 settings.install_keys_url.clone(),
                 settings.outbound_timeout,
@@ -55,10 +68,22 @@ impl AppState {
             settings: Arc::new(settings),
             db,
             keys,
-            auth: Arc::new(auth),
             directory: Arc::new(directory),
-            tenants,
             page,
+        };
+        Services {
+            state: web::Data::new(state),
+            authenticators: web::Data::new(authenticators),
+            tenants: web::Data::from(tenants),
+            limiter: web::Data::new(limiter),
         }
+    }
+
+    /// Registers every piece as app data of `cfg`.
+    pub fn register(&self, cfg: &mut web::ServiceConfig) {
+        cfg.app_data(self.state.clone())
+            .app_data(self.authenticators.clone())
+            .app_data(self.tenants.clone())
+            .app_data(self.limiter.clone());
     }
 }

@@ -1,5 +1,7 @@
 //! `/api/v1`: the versioned JSON API. Every handler takes a verified [`Caller`], so the tenant
 //! comes from the token; every handler checks the caller's rights before it reads or writes.
+//! One check does it: [`require`] for a tenant-wide [`Right`], [`Access`] for a report's own
+//! viewers and editors.
 
 mod permissions;
 mod reports;
@@ -8,14 +10,15 @@ mod transfer;
 
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
+use config::api::Permissions;
 use config::{StatusGroup, WorkCalendar};
 use serde::Serialize;
 
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::rights::Subject;
+use crate::rights::{Right, Subject};
 use crate::state::AppState;
-use crate::store::Write;
+use crate::store::{self, Write};
 
 /// Registers every `/api/v1` route on `cfg` (mounted under `/api/v1`).
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -71,24 +74,59 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// else's groups come from the tenant's Jira (cached).
 pub(crate) async fn subject(state: &AppState, caller: &Caller) -> Result<Subject, ApiError> {
     let s = &state.settings;
-    if s.admin_accounts.contains(&caller.account) {
-        return Ok(Subject::new(
-            caller.account.clone(),
-            Default::default(),
-            &s.admin_accounts,
-            &s.admin_groups,
-        ));
-    }
-    let groups = state
-        .directory
-        .groups(&caller.tenant, &caller.account)
-        .await?;
+    let groups = if s.admin_accounts.contains(&caller.account) {
+        Default::default()
+    } else {
+        state
+            .directory
+            .groups(&caller.tenant, &caller.account)
+            .await?
+    };
     Ok(Subject::new(
         caller.account.clone(),
         groups,
         &s.admin_accounts,
         &s.admin_groups,
     ))
+}
+
+/// The caller as the rules see them, with the tenant's grants (and their version).
+pub(crate) struct Access {
+    pub subject: Subject,
+    pub permissions: Permissions,
+    pub version: u64,
+}
+
+impl Access {
+    /// Loads the caller's subject and the tenant's grants.
+    pub(crate) async fn of(state: &AppState, caller: &Caller) -> Result<Access, ApiError> {
+        let subject = subject(state, caller).await?;
+        let tenant = caller.tenant.id;
+        let (permissions, version) = state
+            .db
+            .run(move |c| Ok(store::permissions(tenant, c)?))
+            .await?;
+        Ok(Access {
+            subject,
+            permissions,
+            version,
+        })
+    }
+}
+
+/// The one rights check: the caller's access if they hold `right`, else 403 with `refusal`.
+pub(crate) async fn require(
+    state: &AppState,
+    caller: &Caller,
+    right: Right,
+    refusal: &'static str,
+) -> Result<Access, ApiError> {
+    let access = Access::of(state, caller).await?;
+    if access.subject.holds(&access.permissions, right) {
+        Ok(access)
+    } else {
+        Err(ApiError::Forbidden(refusal))
+    }
 }
 
 /// The strong ETag of a record version: `"3"`.

@@ -4,13 +4,14 @@
 //! version they are based on; a stale one gets 409 with the current record.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use config::api::{NewReport, ReportRecord, ReportSummary, ReportUpdate};
-use config::{Limits, ReportId};
+use config::api::{NewReport, ReportAccess, ReportRecord, ReportSummary, ReportUpdate};
+use config::{Limits, ReportConfig, ReportId};
 
-use super::{created, deleted, if_match, new_id, outcome, subject, with_etag};
+use super::{Access, created, deleted, if_match, new_id, outcome, require, subject, with_etag};
 use crate::auth::Caller;
 use crate::body::StrictJson;
 use crate::error::ApiError;
+use crate::rights::Right;
 use crate::state::AppState;
 use crate::store;
 
@@ -20,11 +21,15 @@ fn report_id(raw: &str) -> Result<ReportId, ApiError> {
 
 /// `GET /api/v1/reports`: the reports the caller may see, by id.
 pub async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
-    let subject = subject(&state, &caller).await?;
+    let Access {
+        subject,
+        permissions,
+        ..
+    } = Access::of(&state, &caller).await?;
     let tenant = caller.tenant.id;
-    let (reports, (permissions, _)) = state
+    let reports = state
         .db
-        .run(move |c| Ok((store::reports(tenant, c)?, store::permissions(tenant, c)?)))
+        .run(move |c| Ok(store::reports(tenant, c)?))
         .await?;
     let list: Vec<ReportSummary> = reports
         .into_iter()
@@ -80,17 +85,26 @@ pub async fn create(
     caller: Caller,
     body: StrictJson<NewReport>,
 ) -> Result<HttpResponse, ApiError> {
-    let subject = subject(&state, &caller).await?;
-    let tenant = caller.tenant.id;
-    let (permissions, _) = state
-        .db
-        .run(move |c| Ok(store::permissions(tenant, c)?))
-        .await?;
-    if !subject.rights(&permissions).edit_reports {
-        return Err(ApiError::Forbidden("you may not create reports"));
-    }
-    let now = jiff::Timestamp::now();
+    require(
+        &state,
+        &caller,
+        Right::EditReports,
+        "you may not create reports",
+    )
+    .await?;
     let NewReport { config, access } = body.0;
+    insert_new(&state, &caller, config, access).await
+}
+
+/// Stores a new report owned by the caller, and answers 201 with it.
+async fn insert_new(
+    state: &AppState,
+    caller: &Caller,
+    config: ReportConfig,
+    access: ReportAccess,
+) -> Result<HttpResponse, ApiError> {
+    let tenant = caller.tenant.id;
+    let now = jiff::Timestamp::now();
     let record = ReportRecord {
         id: ReportId::parse(new_id("rep")?).map_err(anyhow::Error::from)?,
         version: 1,
@@ -123,15 +137,11 @@ pub async fn update(
 ) -> Result<HttpResponse, ApiError> {
     let id = report_id(&path)?;
     let current = visible(&state, &caller, &id).await?;
-    let subject = subject(&state, &caller).await?;
-    let tenant = caller.tenant.id;
-    let (permissions, _) = state
-        .db
-        .run(move |c| Ok(store::permissions(tenant, c)?))
-        .await?;
-    if !subject.can_edit(&permissions, &current) {
+    let access = Access::of(&state, &caller).await?;
+    if !access.subject.can_edit(&access.permissions, &current) {
         return Err(ApiError::Forbidden("you may not edit this report"));
     }
+    let tenant = caller.tenant.id;
     if if_match(&req)?.is_some_and(|v| v != current.version) {
         return Err(ApiError::PreconditionFailed);
     }
@@ -164,15 +174,11 @@ pub async fn delete(
     let id = report_id(&path)?;
     let expected = if_match(&req)?;
     let current = visible(&state, &caller, &id).await?;
-    let subject = subject(&state, &caller).await?;
-    let tenant = caller.tenant.id;
-    let (permissions, _) = state
-        .db
-        .run(move |c| Ok(store::permissions(tenant, c)?))
-        .await?;
-    if !subject.can_edit(&permissions, &current) {
+    let access = Access::of(&state, &caller).await?;
+    if !access.subject.can_edit(&access.permissions, &current) {
         return Err(ApiError::Forbidden("you may not delete this report"));
     }
+    let tenant = caller.tenant.id;
     let written = state
         .db
         .run(move |c| Ok(store::delete_report(tenant, c, &id, expected)?))
@@ -188,38 +194,16 @@ pub async fn duplicate(
 ) -> Result<HttpResponse, ApiError> {
     let id = report_id(&path)?;
     let source = visible(&state, &caller, &id).await?;
-    let subject = subject(&state, &caller).await?;
-    let tenant = caller.tenant.id;
-    let (permissions, _) = state
-        .db
-        .run(move |c| Ok(store::permissions(tenant, c)?))
-        .await?;
-    if !subject.rights(&permissions).edit_reports {
-        return Err(ApiError::Forbidden("you may not create reports"));
-    }
-    let now = jiff::Timestamp::now();
+    require(
+        &state,
+        &caller,
+        Right::EditReports,
+        "you may not create reports",
+    )
+    .await?;
     let mut config = source.config;
     config.name = copy_name(&config.name);
-    let record = ReportRecord {
-        id: ReportId::parse(new_id("rep")?).map_err(anyhow::Error::from)?,
-        version: 1,
-        config,
-        access: source.access,
-        created_at: now,
-        updated_at: now,
-        created_by: caller.account.clone(),
-        updated_by: caller.account.clone(),
-    };
-    let written = state
-        .db
-        .run(move |c| Ok(store::insert_report(tenant, c, &record)?))
-        .await?;
-    let record = outcome(written, "report")?;
-    Ok(created(
-        format!("/api/v1/reports/{}", record.id),
-        record.version,
-        &record,
-    ))
+    insert_new(&state, &caller, config, source.access).await
 }
 
 /// "Copy of <name>", cut to the name limit.

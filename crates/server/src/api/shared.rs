@@ -8,10 +8,11 @@ use config::{StatusGroup, Validate, WorkCalendar};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::{created, deleted, if_match, new_id, outcome, subject, with_etag};
+use super::{created, deleted, if_match, new_id, outcome, require, with_etag};
 use crate::auth::Caller;
 use crate::body::StrictJson;
 use crate::error::ApiError;
+use crate::rights::Right;
 use crate::state::AppState;
 use crate::store::{self, Shared};
 
@@ -54,21 +55,7 @@ where
     K::Id::try_from(raw.to_string()).map_err(|_| ApiError::NotFound(K::NAME))
 }
 
-async fn require_manager(state: &AppState, caller: &Caller) -> Result<(), ApiError> {
-    let subject = subject(state, caller).await?;
-    let tenant = caller.tenant.id;
-    let (permissions, _) = state
-        .db
-        .run(move |c| Ok(store::permissions(tenant, c)?))
-        .await?;
-    if subject.rights(&permissions).manage_calendars {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden(
-            "you may not manage calendars and status groups",
-        ))
-    }
-}
+const REFUSAL: &str = "you may not manage calendars and status groups";
 
 pub async fn list<K: SharedApi>(
     state: web::Data<AppState>,
@@ -112,7 +99,7 @@ pub async fn create<K: SharedApi>(
 where
     K::Record: Serialize,
 {
-    require_manager(&state, &caller).await?;
+    require(&state, &caller, Right::ManageCalendars, REFUSAL).await?;
     let id = K::Id::try_from(new_id(K::PREFIX)?).map_err(anyhow::Error::from)?;
     let now = jiff::Timestamp::now();
     let record = K::record(id, 1, body.0, now, now);
@@ -141,7 +128,7 @@ where
     K::Record: Serialize,
 {
     let id = parse_id::<K>(&path)?;
-    require_manager(&state, &caller).await?;
+    require(&state, &caller, Right::ManageCalendars, REFUSAL).await?;
     let (version, new) = K::split(body.0);
     if if_match(&req)?.is_some_and(|v| v != version) {
         return Err(ApiError::PreconditionFailed);
@@ -172,7 +159,7 @@ where
 {
     let id = parse_id::<K>(&path)?;
     let expected = if_match(&req)?;
-    require_manager(&state, &caller).await?;
+    require(&state, &caller, Right::ManageCalendars, REFUSAL).await?;
     let tenant = caller.tenant.id;
     let written = state
         .db

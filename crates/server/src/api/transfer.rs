@@ -16,32 +16,19 @@ use config::{AccountId, ValidationError};
 use jiff::Timestamp;
 use serde::Deserialize;
 
-use super::subject;
+use super::require;
 use crate::auth::Caller;
 use crate::body::{parse_body, read_limited};
 use crate::error::ApiError;
+use crate::rights::Right;
 use crate::state::AppState;
 use crate::store::{self, MAX_CALENDARS, MAX_REPORTS, MAX_STATUS_GROUPS, Refs, Snapshot, TenantId};
 
-async fn require_permission_manager(state: &AppState, caller: &Caller) -> Result<(), ApiError> {
-    let subject = subject(state, caller).await?;
-    let tenant = caller.tenant.id;
-    let (permissions, _) = state
-        .db
-        .run(move |c| Ok(store::permissions(tenant, c)?))
-        .await?;
-    if subject.rights(&permissions).manage_permissions {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden(
-            "you may not export, import or delete this site's data",
-        ))
-    }
-}
+const REFUSAL: &str = "you may not export, import or delete this site's data";
 
 /// `GET /api/v1/export`: everything stored for the tenant, never its secret.
 pub async fn export(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
-    require_permission_manager(&state, &caller).await?;
+    require(&state, &caller, Right::ManagePermissions, REFUSAL).await?;
     let tenant = caller.tenant.id;
     let snap = state
         .db
@@ -82,7 +69,7 @@ pub async fn import(
     let query = web::Query::<ImportQuery>::from_query(req.query_string())
         .map_err(|_| ApiError::BadRequest("the only query parameter is dryRun=true|false".into()))?
         .into_inner();
-    require_permission_manager(&state, &caller).await?;
+    require(&state, &caller, Right::ManagePermissions, REFUSAL).await?;
     let body = read_limited(&req, &mut payload, state.settings.import_limit_bytes).await?;
     let doc: ExportDocument = parse_body(&body)?;
     check_document(&doc)?;
@@ -340,7 +327,7 @@ pub async fn delete_tenant(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
-    require_permission_manager(&state, &caller).await?;
+    require(&state, &caller, Right::ManagePermissions, REFUSAL).await?;
     let tenant = caller.tenant.id;
     let rows = state
         .db

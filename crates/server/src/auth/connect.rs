@@ -17,10 +17,25 @@ use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::Deserialize;
 
 use super::qsh::{self, CONTEXT_QSH};
-use super::{Authenticator, Caller, QshPolicy, Tenant, TenantCache};
+use super::{Authenticator, Caller, QshPolicy, Tenant, TenantCache, authorization};
 use crate::crypto::KeyRing;
 use crate::error::ApiError;
 use crate::store::{self, Db};
+
+/// The `Authorization` scheme of Connect tokens: `Authorization: JWT <token>`.
+pub const SCHEME: &str = "JWT";
+
+/// What a request without a Connect token in its `Authorization` header is told.
+pub const SCHEME_REFUSAL: &str = "authorization header must be `JWT <token>`";
+
+/// The Connect token of a request's `Authorization: JWT <token>` header (lifecycle events,
+/// which only Connect sends).
+pub fn header_token(req: &HttpRequest) -> Result<String, ApiError> {
+    match authorization(req)? {
+        (scheme, token) if scheme.eq_ignore_ascii_case(SCHEME) && !token.is_empty() => Ok(token),
+        _ => Err(ApiError::Unauthorized(SCHEME_REFUSAL)),
+    }
+}
 
 /// Tokens longer than this are refused unread.
 pub const MAX_TOKEN_BYTES: usize = 8 * 1024;

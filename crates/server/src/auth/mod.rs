@@ -1,8 +1,14 @@
-//! Who is calling: the [`Authenticator`] trait, its Atlassian Connect implementation, and the
-//! [`Caller`] extractor every `/api` handler takes.
+//! Who is calling: the [`Authenticator`] trait, the [`Authenticators`] that pick one by the
+//! request's authorization scheme, and the [`Caller`] extractor every `/api` handler takes.
 //!
 //! Architecture invariant: the tenant and the user come from the verified token only. Nothing
 //! in a path, body or query can name a tenant, so no handler can reach another tenant's rows.
+//!
+//! The design decision: this module knows no application state. What the extractor needs is
+//! registered as app data of its own (`web::Data<Authenticators>`, `web::Data<TenantLimiter>`),
+//! and each authenticator holds its own dependencies (Connect's: the database, the key ring,
+//! the [`TenantCache`]). So a second authenticator (Forge Invocation Tokens under `Bearer`)
+//! registers beside Connect's (`JWT`) without touching a handler.
 
 pub mod connect;
 pub mod qsh;
@@ -17,7 +23,7 @@ use config::AccountId;
 use futures_util::future::LocalBoxFuture;
 
 use crate::error::ApiError;
-use crate::state::AppState;
+use crate::ratelimit::TenantLimiter;
 use crate::store::TenantId;
 
 /// An installed tenant, with its shared secret opened (kept in memory only).
@@ -70,8 +76,69 @@ pub trait Authenticator: Send + Sync {
     ) -> LocalBoxFuture<'static, Result<Caller, ApiError>>;
 }
 
-/// The credential of an API request: `Authorization: JWT <token>`.
-pub fn header_token(req: &HttpRequest) -> Result<String, ApiError> {
+/// The authenticators of the app, each under the `Authorization` scheme it verifies.
+pub struct Authenticators {
+    by_scheme: Vec<(&'static str, Arc<dyn Authenticator>)>,
+    /// What a request with no registered scheme is told, such as "authorization header must
+    /// be `JWT <token>`".
+    refusal: &'static str,
+}
+
+impl std::fmt::Debug for Authenticators {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let schemes: Vec<&str> = self.by_scheme.iter().map(|(s, _)| *s).collect();
+        f.debug_struct("Authenticators")
+            .field("schemes", &schemes)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Authenticators {
+    /// No authenticator yet; `refusal` is what a request with another scheme is told.
+    pub fn new(refusal: &'static str) -> Self {
+        Authenticators {
+            by_scheme: Vec::new(),
+            refusal,
+        }
+    }
+
+    /// Registers `authenticator` for `Authorization: <scheme> <token>` (scheme compared
+    /// case-insensitively).
+    pub fn with(mut self, scheme: &'static str, authenticator: Arc<dyn Authenticator>) -> Self {
+        self.by_scheme.push((scheme, authenticator));
+        self
+    }
+
+    /// The authenticator registered for `scheme`.
+    pub fn for_scheme(&self, scheme: &str) -> Option<&Arc<dyn Authenticator>> {
+        self.by_scheme
+            .iter()
+            .find(|(s, _)| s.eq_ignore_ascii_case(scheme))
+            .map(|(_, a)| a)
+    }
+
+    /// Verifies the credential of `req`'s `Authorization` header with the authenticator of its
+    /// scheme.
+    pub fn authenticate(
+        &self,
+        req: &HttpRequest,
+        policy: QshPolicy,
+    ) -> LocalBoxFuture<'static, Result<Caller, ApiError>> {
+        let found = authorization(req).and_then(|(scheme, token)| {
+            self.for_scheme(&scheme)
+                .filter(|_| !token.is_empty())
+                .map(|a| (a.clone(), token))
+                .ok_or(ApiError::Unauthorized(self.refusal))
+        });
+        match found {
+            Ok((authenticator, token)) => authenticator.authenticate(req, token, policy),
+            Err(e) => Box::pin(async move { Err(e) }),
+        }
+    }
+}
+
+/// The `Authorization` header as its scheme and its (trimmed) credential.
+pub fn authorization(req: &HttpRequest) -> Result<(String, String), ApiError> {
     let value = req
         .headers()
         .get(actix_web::http::header::AUTHORIZATION)
@@ -79,14 +146,8 @@ pub fn header_token(req: &HttpRequest) -> Result<String, ApiError> {
     let value = value
         .to_str()
         .map_err(|_| ApiError::Unauthorized("malformed authorization header"))?;
-    match value.split_once(' ') {
-        Some((scheme, token)) if scheme.eq_ignore_ascii_case("JWT") && !token.trim().is_empty() => {
-            Ok(token.trim().to_string())
-        }
-        _ => Err(ApiError::Unauthorized(
-            "authorization header must be `JWT <token>`",
-        )),
-    }
+    let (scheme, token) = value.split_once(' ').unwrap_or((value, ""));
+    Ok((scheme.to_string(), token.trim().to_string()))
 }
 
 impl FromRequest for Caller {
@@ -94,18 +155,21 @@ impl FromRequest for Caller {
     type Future = LocalBoxFuture<'static, Result<Caller, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
-            return Box::pin(async { Err(ApiError::Internal(anyhow::anyhow!("no app state"))) });
+        let (Some(authenticators), Some(limiter)) = (
+            req.app_data::<web::Data<Authenticators>>(),
+            req.app_data::<web::Data<TenantLimiter>>().cloned(),
+        ) else {
+            return Box::pin(async {
+                Err(ApiError::Internal(anyhow::anyhow!(
+                    "no authenticators or rate limiter registered"
+                )))
+            });
         };
-        let token = match header_token(req) {
-            Ok(t) => t,
-            Err(e) => return Box::pin(async move { Err(e) }),
-        };
-        let verify = state.auth.authenticate(req, token, QshPolicy::AllowContext);
+        let verify = authenticators.authenticate(req, QshPolicy::AllowContext);
         let req = req.clone();
         Box::pin(async move {
             let caller = verify.await?;
-            state.limiter.check(caller.tenant.id)?;
+            limiter.check(caller.tenant.id)?;
             // Logged by the request logger: which tenant, never who or with what token.
             req.extensions_mut().insert(caller.tenant.id);
             Ok(caller)

@@ -30,6 +30,26 @@ pub fn install_private_key() -> Vec<u8> {
     std::fs::read(fixture("install-key.pem")).unwrap()
 }
 
+/// Polls `check` until it gives a value, and fails the test when `within` has passed first:
+/// the one way these tests wait for something that happens in the background.
+pub async fn eventually<T>(
+    what: &str,
+    within: Duration,
+    mut check: impl FnMut() -> Option<T>,
+) -> T {
+    let deadline = std::time::Instant::now() + within;
+    loop {
+        if let Some(value) = check() {
+            return value;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{what}: not within {within:?}"
+        );
+        actix_web::rt::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 pub fn now() -> i64 {
     jiff::Timestamp::now().as_second()
 }

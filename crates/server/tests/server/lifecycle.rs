@@ -269,21 +269,22 @@ async fn the_purge_job_removes_uninstalled_tenants_after_the_grace_period() {
         None,
     )
     .await;
-    let mut remaining = i64::MAX;
-    for _ in 0..100 {
-        remaining = app
-            .db()
-            .query_row(
-                "SELECT count(*) FROM tenants WHERE client_key = 'gone'",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap();
-        if remaining == 0 {
-            break;
-        }
-        actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    let remaining: i64 = eventually(
+        "the purge of the uninstalled tenant",
+        std::time::Duration::from_secs(30),
+        || {
+            let n: i64 = app
+                .db()
+                .query_row(
+                    "SELECT count(*) FROM tenants WHERE client_key = 'gone'",
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            (n == 0).then_some(n)
+        },
+    )
+    .await;
     assert_eq!(remaining, 0, "the uninstalled tenant was purged");
     let reports: i64 = app
         .db()
