@@ -151,7 +151,7 @@ fn page(route: Route) -> AnyView {
         Route::Reports => view! { <pages::reports::ReportsPage /> }.into_any(),
         // The editor and the admin pages live in a module loaded on first use.
         Route::NewReport { .. } | Route::EditReport { .. } | Route::Admin(_) => {
-            view! { <crate::lazy::EditorHost /> }.into_any()
+            view! { <crate::editor_loader::EditorHost /> }.into_any()
         }
         Route::Report { id, overrides } => {
             view! { <pages::run::RunPage source=pages::run::RunSource::Saved { id, overrides } /> }

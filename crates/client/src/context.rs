@@ -1,7 +1,7 @@
 //! What every page can reach: the [`Ctx`] (environment, route, Jira site, metadata server,
 //! rights, draft, notices) and the seams behind it, the Jira transport and the server's
 //! authenticator. The shell (`app.rs`) builds a `Ctx` for the page and the editor module
-//! (`extra.rs`) builds one from what the page hands it; pages depend on this module, never on
+//! (`editor_module.rs`) builds one from what the page hands it; pages depend on this module, never on
 //! the shell.
 //!
 //! The key design decision: each seam is one enum whose arms are listed once, in the
@@ -20,11 +20,11 @@ use crate::api::direct::DirectTransport;
 use crate::api::http::{BrowserHttp, Http, HttpRequest};
 use crate::api::jira::{Flavour, JiraRequest, JiraResponse, Transport, TransportError};
 use crate::api::server::{Authenticator, ServerClient};
-use crate::background::Background;
 use crate::cancel::Cancel;
 use crate::env::Environment;
 use crate::platform;
 use crate::route::Route;
+use crate::worker_handle::WorkerHandle;
 
 /// Declares an enum over implementations of one trait and implements the trait by
 /// delegating to the arm at hand: the arms are written once.
@@ -161,8 +161,8 @@ impl Ctx {
     }
 
     /// The page's worker (one per page, started on first use).
-    pub fn background(&self) -> Background {
-        Background::shared()
+    pub fn worker(&self) -> WorkerHandle {
+        WorkerHandle::shared()
     }
 
     pub fn can_edit_reports(&self) -> bool {

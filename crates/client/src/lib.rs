@@ -14,28 +14,28 @@
 
 pub mod api;
 pub mod cancel;
-pub mod compute;
 pub mod env;
 pub mod fetch;
 pub mod route;
 pub mod view;
 pub mod worker_protocol;
+pub mod worker_session;
 
 #[cfg(target_arch = "wasm32")]
 pub mod app;
-#[cfg(target_arch = "wasm32")]
-pub mod background;
 #[cfg(target_arch = "wasm32")]
 pub mod components;
 #[cfg(target_arch = "wasm32")]
 pub mod context;
 #[cfg(target_arch = "wasm32")]
-pub mod extra;
+pub mod editor_loader;
 #[cfg(target_arch = "wasm32")]
-pub mod lazy;
+pub mod editor_module;
 #[cfg(target_arch = "wasm32")]
 pub mod pages;
 #[cfg(target_arch = "wasm32")]
 pub mod platform;
 #[cfg(target_arch = "wasm32")]
 pub mod worker;
+#[cfg(target_arch = "wasm32")]
+pub mod worker_handle;

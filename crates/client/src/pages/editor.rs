@@ -323,7 +323,7 @@ fn ReportForm(config: ReportConfig, saved: Option<SavedMeta>) -> impl IntoView {
             if generation.get_value() != mine {
                 return;
             }
-            if let Ok(problems) = ctx.background().validate(DocumentKind::Report, json).await
+            if let Ok(problems) = ctx.worker().validate(DocumentKind::Report, json).await
                 && generation.get_value() == mine
             {
                 form.problems.set(FieldErrors(problems));
@@ -1164,7 +1164,7 @@ fn Advanced(form: Form, revision: RwSignal<u32>) -> impl IntoView {
         let json = text.get_untracked();
         spawn_local(async move {
             match ctx
-                .background()
+                .worker()
                 .validate(DocumentKind::Report, json.clone())
                 .await
             {

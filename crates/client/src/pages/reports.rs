@@ -198,7 +198,7 @@ fn DirectHome() -> impl IntoView {
         busy.set(true);
         spawn_local(async move {
             let checked = ctx
-                .background()
+                .worker()
                 .validate(DocumentKind::Report, text.clone())
                 .await;
             busy.set(false);

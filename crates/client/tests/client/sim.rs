@@ -7,9 +7,9 @@ use client::api::direct::{Credentials, DirectTransport};
 use client::api::http::{Http, HttpError, HttpRequest, HttpResponse};
 use client::api::jira::{Flavour, identify};
 use client::cancel::Cancel;
-use client::compute::{ReportSummary, Session};
 use client::fetch::driver::Event;
 use client::fetch::{Clock, Delivery, FetchSpec, Outcome, Planner, Progress, run};
+use client::worker_session::{ReportSummary, Session};
 use config::{Jql, ReportConfig};
 use jira_sim::{DataSpec, Faults, Flavor, RateLimit, RunningSim, SimConfig};
 

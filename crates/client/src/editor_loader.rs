@@ -1,10 +1,11 @@
-//! The rest of the UI (report editor, administration, charts) as a module loaded when first
-//! needed. Those views are about as large as the rest of the page put together, and a visit
+//! The page's side of the editor module: the rest of the UI (report editor, administration,
+//! charts) as a module loaded when first needed. Those views are about as large as the rest of the page put together, and a visit
 //! starts with listing and running reports, so the page's first download leaves them out.
 //!
 //! Trunk builds the module from `bin/extra.rs` (`extra.js` and `extra_bg.wasm`). The page
 //! imports it on the first editor or admin route, or while a report's data is being fetched
-//! (for the charts), and mounts a [`Mount`] into a container. The module runs its own copy of
+//! (for the charts), and mounts a [`Mount`] into a container (`crate::editor_module` is the
+//! module's side). The module runs its own copy of
 //! the UI runtime and talks back through the page's address (it sets the fragment to
 //! navigate) and two host callbacks: a notice to show, and the Direct-mode draft to run.
 
@@ -40,7 +41,7 @@ extern "C" {
 pub enum Mount {
     /// The report editor or an admin page, for the page's current route.
     Editor(EditorProps),
-    /// A report's charts: [`crate::compute::Charts`] as JSON, read by the module.
+    /// A report's charts: [`crate::worker_session::Charts`] as JSON, read by the module.
     Charts {
         charts: String,
         columns: Vec<String>,

@@ -1,5 +1,5 @@
-//! The Web Worker, seen from the page: started on first use, sent `[header, payload?]`
-//! messages, answered by id. The worker's code is a separate download (`worker_loader.js` and
+//! The page's handle on its Web Worker ([`WorkerHandle`]): starts it on first use, sends it
+//! `[header, payload?]` messages and matches the answers by id. The worker's code is a separate download (`worker_loader.js` and
 //! its wasm), fetched only when the page first needs it.
 
 use std::cell::RefCell;
@@ -14,13 +14,13 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{MessageEvent, Worker, WorkerOptions, WorkerType};
 
 use crate::api::jira::Flavour;
-use crate::compute::{ReportSummary, RowView, SortBy};
 use crate::fetch::Delivery;
 use crate::route::Overrides;
 use crate::worker_protocol::{
     ComputeContext, ConfigSource, DeliveryKind, DocumentKind, ExportFormat, FromWorker, RunPlan,
     Timings, ToWorker,
 };
+use crate::worker_session::{ReportSummary, RowView, SortBy};
 
 /// Where trunk puts the worker's loader (`data-loader-shim`), relative to the page.
 const WORKER_URL: &str = "./worker_loader.js";
@@ -44,11 +44,11 @@ struct State {
 
 /// A handle on the page's worker. Cheap to clone.
 #[derive(Clone, Default)]
-pub struct Background(Rc<RefCell<State>>);
+pub struct WorkerHandle(Rc<RefCell<State>>);
 
-impl std::fmt::Debug for Background {
+impl std::fmt::Debug for WorkerHandle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Background")
+        f.write_str("WorkerHandle")
     }
 }
 
@@ -60,10 +60,10 @@ pub enum ExportFile {
 }
 
 thread_local! {
-    static SHARED: Background = Background::default();
+    static SHARED: WorkerHandle = WorkerHandle::default();
 }
 
-impl Background {
+impl WorkerHandle {
     /// The page's one worker.
     pub fn shared() -> Self {
         SHARED.with(Clone::clone)

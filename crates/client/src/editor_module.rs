@@ -1,6 +1,6 @@
-//! The second module's side of [`crate::lazy`]: mounts what the page asks for into the page's
-//! container: the report editor or an admin page (with a [`Ctx`] built from the page's
-//! [`EditorProps`]), or a report's charts.
+//! The editor module's entry (built from `bin/extra.rs`, loaded by [`crate::editor_loader`]):
+//! mounts what the page asks for into the page's container: the report editor or an admin
+//! page (with a [`Ctx`] built from the page's [`EditorProps`]), or a report's charts.
 
 use std::any::Any;
 use std::cell::RefCell;
@@ -12,8 +12,8 @@ use wasm_bindgen::JsValue;
 use wasm_bindgen::prelude::*;
 
 use crate::context::Ctx;
+use crate::editor_loader::{EditorProps, Mount};
 use crate::env::Environment;
-use crate::lazy::{EditorProps, Mount};
 use crate::pages;
 use crate::platform;
 use crate::route::Route;
@@ -42,7 +42,7 @@ pub fn mount(
     let handle: Box<dyn Any> = match what {
         Mount::Editor(props) => Box::new(mount_editor(container, props, host)),
         Mount::Charts { charts, columns } => {
-            let charts: crate::compute::Charts =
+            let charts: crate::worker_session::Charts =
                 serde_json::from_str(&charts).map_err(|e| JsValue::from_str(&e.to_string()))?;
             Box::new(leptos::mount::mount_to(container, move || {
                 view! { <crate::components::ReportCharts charts columns /> }
