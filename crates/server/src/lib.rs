@@ -29,6 +29,7 @@ pub mod rights;
 pub mod settings;
 pub mod state;
 pub mod store;
+pub mod urls;
 
 use std::net::TcpListener;
 use std::path::Path;

@@ -132,11 +132,18 @@ pub fn verify(
     validation.leeway = leeway.as_secs();
     validation.validate_exp = true;
     validation.validate_nbf = true;
-    validation.set_required_spec_claims(&["exp", "iss"]);
     validation.set_issuer(&[issuer]);
     match audience {
-        Some(aud) => validation.set_audience(&[aud]),
-        None => validation.validate_aud = false,
+        // Required, not only compared: jsonwebtoken skips the comparison when `aud` is absent
+        // or not a string or list of strings.
+        Some(aud) => {
+            validation.set_required_spec_claims(&["exp", "iss", "aud"]);
+            validation.set_audience(&[aud]);
+        }
+        None => {
+            validation.set_required_spec_claims(&["exp", "iss"]);
+            validation.validate_aud = false;
+        }
     }
     let claims = jsonwebtoken::decode::<Claims>(token, key, &validation)
         .map_err(|e| {

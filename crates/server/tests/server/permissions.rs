@@ -433,6 +433,10 @@ async fn without_jira_there_are_no_rights_to_resolve() {
         .await;
     assert_eq!(res.status, 503);
     assert_eq!(res.code(), "jira_unavailable");
+    assert_eq!(
+        res.body["message"], "jira is unavailable, try again shortly",
+        "what Jira answered stays in the logs"
+    );
     assert!(res.header("retry-after").is_some());
 }
 
