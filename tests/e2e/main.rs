@@ -9,7 +9,11 @@
 //! cargo xtask test --only client     # the trunk build in dist/ (once)
 //! cargo test -p e2e                  # every flow
 //! cargo test -p e2e --test e2e privacy_proof   # the privacy proof alone
+//! DWELL_SCREENSHOT=1 cargo test -p e2e -- default_report_matches_the_cli  # and docs/screenshot.png
 //! ```
+//!
+//! The suite changes no file of the repository unless asked: docs/screenshot.png is written
+//! only with `DWELL_SCREENSHOT=1`.
 #![allow(clippy::unwrap_used)]
 
 mod flows;

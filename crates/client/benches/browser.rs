@@ -24,9 +24,10 @@ use std::time::{Duration, Instant};
 use client::api::direct::{Credentials, DirectTransport};
 use client::api::http::{Http, HttpError, HttpRequest, HttpResponse};
 use client::api::jira::Flavour;
-use client::compute::Session;
+use client::cancel::Cancel;
 use client::fetch::driver::Event;
-use client::fetch::{Cancel, Clock, FetchSpec, Outcome, Planner, run};
+use client::fetch::{Clock, FetchSpec, Outcome, Planner, run};
+use client::worker_session::Session;
 use config::{Jql, ReportConfig};
 use jira_sim::{DataSpec, Faults, RunningSim, SimConfig};
 use serde_json::{Value, json};
@@ -352,6 +353,7 @@ fn native(sim_url: &str, issues: usize) -> Result<f64> {
             if let Event::Deliver(d) = e {
                 session.add(&d);
             }
+            Ok(())
         },
     ));
     if outcome != Outcome::Complete {

@@ -1,123 +1,19 @@
-//! The app shell: finds out where the page runs, sets up the Jira transport and the metadata
-//! server client, and shows the page the URL fragment names.
+//! The app shell: finds out where the page runs, provides the page's [`Ctx`] (Connect: loads
+//! all.js, sets up the Jira transport, asks the server for the user's rights), and shows the
+//! page the URL fragment names. Nothing depends on the shell: pages reach the shared context
+//! through [`crate::context`].
 
-use config::api::EffectiveRights;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::ClientError;
-use crate::api::connect::{ConnectAuth, ConnectTransport};
-use crate::api::direct::DirectTransport;
-use crate::api::http::BrowserHttp;
-use crate::api::jira::{Flavour, JiraRequest, JiraResponse, Transport, TransportError};
-use crate::api::server::ServerClient;
-use crate::background::Background;
+use crate::api::connect::ConnectTransport;
+use crate::api::jira::Flavour;
+use crate::context::{Ctx, JiraSite, JiraTransport};
 use crate::env::Environment;
-use crate::fetch::Cancel;
 use crate::pages;
 use crate::platform;
 use crate::route::{AdminPage, Route};
-
-/// Jira as this page reaches it.
-#[derive(Debug, Clone)]
-pub enum JiraTransport {
-    Connect(ConnectTransport),
-    Direct(DirectTransport<BrowserHttp>),
-}
-
-impl Transport for JiraTransport {
-    async fn send(
-        &self,
-        request: JiraRequest,
-        cancel: &Cancel,
-    ) -> Result<JiraResponse, TransportError> {
-        match self {
-            JiraTransport::Connect(t) => t.send(request, cancel).await,
-            JiraTransport::Direct(t) => t.send(request, cancel).await,
-        }
-    }
-}
-
-/// The Jira site reports run against.
-#[derive(Debug, Clone)]
-pub struct JiraSite {
-    pub transport: JiraTransport,
-    pub flavour: Flavour,
-    /// Shown in the header: the site address.
-    pub site: String,
-    /// Who is signed in, when known.
-    pub user: Option<String>,
-}
-
-/// The metadata server client of a Connect page.
-pub type Server = ServerClient<BrowserHttp, ConnectAuth>;
-
-/// What every page can reach. Copy: every field is an arena handle.
-#[derive(Debug, Clone, Copy)]
-pub struct Ctx {
-    pub env: StoredValue<Environment>,
-    pub route: RwSignal<Route>,
-    pub jira: RwSignal<Option<JiraSite>>,
-    /// `None` in Direct mode: there is no server session without Connect.
-    pub server: StoredValue<Option<Server>>,
-    /// What the user may do on the server; `None` until known (and in Direct mode).
-    pub rights: RwSignal<Option<EffectiveRights>>,
-    /// The configuration being run or edited without the server (templates, imports), as
-    /// JSON: the page never parses configurations (the worker and the editor module do).
-    pub draft: RwSignal<Option<String>>,
-    /// A short confirmation shown at the top of the page.
-    pub notice: RwSignal<Option<String>>,
-    /// Why starting up failed (all.js missing, server unreachable).
-    pub startup_error: RwSignal<Option<ClientError>>,
-}
-
-impl Ctx {
-    fn new(env: Environment) -> Self {
-        let server = env
-            .is_connect()
-            .then(|| ServerClient::new(platform::origin(), BrowserHttp, ConnectAuth));
-        Ctx {
-            env: StoredValue::new(env),
-            route: RwSignal::new(Route::parse(&platform::location_hash())),
-            jira: RwSignal::new(None),
-            server: StoredValue::new(server),
-            rights: RwSignal::new(None),
-            draft: RwSignal::new(None),
-            notice: RwSignal::new(None),
-            startup_error: RwSignal::new(None),
-        }
-    }
-
-    /// The context provided by [`App`].
-    pub fn get() -> Ctx {
-        expect_context::<Ctx>()
-    }
-
-    /// Goes to `route` (through the fragment, so the browser's back button works).
-    pub fn go(&self, route: Route) {
-        self.notice.set(None);
-        platform::set_hash(&route.to_hash());
-        self.route.set(route);
-    }
-
-    pub fn is_connect(&self) -> bool {
-        self.env.with_value(Environment::is_connect)
-    }
-
-    /// The server client, or [`ClientError::NoServer`] in Direct mode.
-    pub fn server(&self) -> Result<Server, ClientError> {
-        self.server.get_value().ok_or(ClientError::NoServer)
-    }
-
-    /// The page's worker (one per page, started on first use).
-    pub fn background(&self) -> Background {
-        Background::shared()
-    }
-
-    pub fn can_edit_reports(&self) -> bool {
-        self.rights.get().is_some_and(|r| r.edit_reports)
-    }
-}
 
 /// Mounts the app on the page's body.
 pub fn mount() {
@@ -127,7 +23,8 @@ pub fn mount() {
 #[component]
 pub fn App() -> impl IntoView {
     let env = Environment::detect(&platform::location_search());
-    let ctx = Ctx::new(env.clone());
+    let route = Route::parse(&platform::location_hash());
+    let ctx = Ctx::new(env.clone(), route, None, None, None);
     provide_context(ctx);
     let listener = window_event_listener(leptos::ev::hashchange, move |_| {
         ctx.route.set(Route::parse(&platform::location_hash()));
@@ -173,41 +70,6 @@ async fn start(ctx: Ctx, env: Environment) {
             Err(e) => ctx.startup_error.set(Some(e)),
         },
         Err(e) => ctx.startup_error.set(Some(e)),
-    }
-}
-
-/// A link that reopens `route` for someone else. Opened directly, it is this page's address;
-/// inside Jira it is the Jira page that hosts Dwell, carrying the route as `ac.route` (Connect
-/// hands `ac.*` parameters to the app's iframe).
-pub async fn share_link(ctx: Ctx, route: &Route) -> String {
-    let hash = route.to_hash();
-    let Environment::Connect { host, .. } = ctx.env.get_value() else {
-        return format!("{}{hash}", platform::page_url());
-    };
-    #[derive(serde::Deserialize)]
-    struct Descriptor {
-        key: String,
-    }
-    let descriptor = crate::api::http::Http::fetch(
-        &BrowserHttp,
-        crate::api::http::HttpRequest {
-            method: "GET",
-            url: format!("{}/atlassian-connect.json", platform::origin()),
-            headers: vec![("Accept", "application/json".to_string())],
-            body: None,
-        },
-        &Cancel::new(),
-    )
-    .await
-    .ok()
-    .and_then(|r| serde_json::from_str::<Descriptor>(&r.body).ok());
-    match descriptor {
-        Some(d) => format!(
-            "{host}/plugins/servlet/ac/{}/dwell-reports?ac.route={}",
-            crate::env::percent_encode(&d.key),
-            crate::env::percent_encode(&hash)
-        ),
-        None => format!("{}{hash}", platform::page_url()),
     }
 }
 
@@ -289,7 +151,7 @@ fn page(route: Route) -> AnyView {
         Route::Reports => view! { <pages::reports::ReportsPage /> }.into_any(),
         // The editor and the admin pages live in a module loaded on first use.
         Route::NewReport { .. } | Route::EditReport { .. } | Route::Admin(_) => {
-            view! { <crate::lazy::EditorHost /> }.into_any()
+            view! { <crate::editor_loader::EditorHost /> }.into_any()
         }
         Route::Report { id, overrides } => {
             view! { <pages::run::RunPage source=pages::run::RunSource::Saved { id, overrides } /> }

@@ -13,26 +13,29 @@
 //! for wasm32 only and are tested in headless Chromium.
 
 pub mod api;
-pub mod compute;
+pub mod cancel;
 pub mod env;
 pub mod fetch;
 pub mod route;
 pub mod view;
 pub mod worker_protocol;
+pub mod worker_session;
 
 #[cfg(target_arch = "wasm32")]
 pub mod app;
 #[cfg(target_arch = "wasm32")]
-pub mod background;
-#[cfg(target_arch = "wasm32")]
 pub mod components;
 #[cfg(target_arch = "wasm32")]
-pub mod extra;
+pub mod context;
 #[cfg(target_arch = "wasm32")]
-pub mod lazy;
+pub mod editor_loader;
+#[cfg(target_arch = "wasm32")]
+pub mod editor_module;
 #[cfg(target_arch = "wasm32")]
 pub mod pages;
 #[cfg(target_arch = "wasm32")]
 pub mod platform;
 #[cfg(target_arch = "wasm32")]
 pub mod worker;
+#[cfg(target_arch = "wasm32")]
+pub mod worker_handle;

@@ -18,9 +18,9 @@ use config::{CalendarId, ReportConfig, StatusGroup, StatusGroupId, ValidationErr
 use serde::{Deserialize, Serialize};
 
 use crate::api::jira::Flavour;
-use crate::compute::{ReportSummary, RowView, Session, SortBy, apply_overrides};
 use crate::fetch::{Delivery, FetchSpec};
 use crate::route::Overrides;
+use crate::worker_session::{ReportSummary, RowView, Session, SortBy, apply_overrides};
 
 /// What the page asks.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -19,7 +19,7 @@ use wasm_bindgen_futures::JsFuture;
 use super::ClientError;
 use super::jira::{JiraRequest, JiraResponse, Transport, TransportError};
 use super::server::Authenticator;
-use crate::fetch::Cancel;
+use crate::cancel::Cancel;
 
 #[wasm_bindgen]
 extern "C" {
@@ -38,7 +38,7 @@ pub fn ap_available() -> bool {
 }
 
 /// Jira Cloud through `AP.request`.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, serde::Serialize, serde::Deserialize)]
 pub struct ConnectTransport;
 
 type Answer = Result<JiraResponse, TransportError>;

@@ -6,10 +6,11 @@ use base64::Engine;
 
 use super::http::{Http, HttpError, HttpRequest};
 use super::jira::{JiraRequest, JiraResponse, Transport, TransportError};
-use crate::fetch::Cancel;
+use crate::cancel::Cancel;
 
-/// How the user signs in to Jira in Direct mode. Held in memory only, never stored.
-#[derive(Clone, PartialEq, Eq)]
+/// How the user signs in to Jira in Direct mode. Held in memory only, never stored (it crosses
+/// from the page to its editor module as JSON, within the tab).
+#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Credentials {
     /// A personal access token (Data Center), sent as `Bearer`.
     Token(String),
@@ -76,11 +77,13 @@ pub fn normalize_base_url(input: &str) -> Result<String, BaseUrlError> {
     Ok(url.to_string())
 }
 
-/// Jira over `fetch`, with explicit credentials.
-#[derive(Debug, Clone)]
+/// Jira over `fetch`, with explicit credentials. Serialisable (without its HTTP client) so
+/// the page can hand the connection to its editor module.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct DirectTransport<H> {
     base: String,
     credentials: Credentials,
+    #[serde(skip)]
     http: H,
 }
 

@@ -5,7 +5,7 @@
 
 use std::future::Future;
 
-use crate::fetch::Cancel;
+use crate::cancel::Cancel;
 
 /// One HTTP request.
 #[derive(Debug, Clone, PartialEq)]

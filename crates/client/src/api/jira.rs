@@ -10,7 +10,7 @@ use std::future::Future;
 use serde::Deserialize;
 
 use super::ClientError;
-use crate::fetch::Cancel;
+use crate::cancel::Cancel;
 
 /// An HTTP method Dwell uses on Jira. Dwell only reads: `POST` is for searches whose
 /// parameters do not fit a URL.

@@ -19,7 +19,7 @@ use serde::de::DeserializeOwned;
 
 use super::ClientError;
 use super::http::{Http, HttpError, HttpRequest, HttpResponse};
-use crate::fetch::Cancel;
+use crate::cancel::Cancel;
 
 /// Supplies the `Authorization` header of every server request.
 pub trait Authenticator {

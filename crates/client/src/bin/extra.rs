@@ -1,5 +1,6 @@
-//! The page's second module (report editor, administration, charts), imported on first use:
-//! see `client::lazy`. Its `mount` export is the only way in.
+//! The editor module (report editor, administration, charts), imported by the page on first
+//! use: see `client::editor_loader` (the page's side) and `client::editor_module` (this side).
+//! Its `mount` export is the only way in.
 
 #[cfg(target_arch = "wasm32")]
 mod module {
@@ -10,7 +11,7 @@ mod module {
         console_error_panic_hook::set_once();
     }
 
-    /// Mounts `what` (JSON: see `client::lazy::Mount`) into `container`. Returns a handle
+    /// Mounts `what` (JSON: see `client::editor_loader::Mount`) into `container`. Returns a handle
     /// with an `unmount()` method.
     #[wasm_bindgen]
     pub fn mount(
@@ -18,7 +19,7 @@ mod module {
         what: String,
         host: JsValue,
     ) -> Result<JsValue, JsValue> {
-        client::extra::mount(container, &what, host)
+        client::editor_module::mount(container, &what, host)
     }
 }
 

@@ -5,11 +5,11 @@
 
 use leptos::prelude::*;
 
-use crate::compute::{Charts, Cycle, Flow};
 use crate::view::chart::{
     Scale, TimeUnit, colour, duration_ticks, histogram, short_duration, short_number,
     stacked_areas, ticks,
 };
+use crate::worker_session::{Charts, Cycle, Flow};
 
 const W: f64 = 720.0;
 const LEFT: f64 = 160.0;

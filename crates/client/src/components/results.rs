@@ -5,8 +5,8 @@
 
 use leptos::prelude::*;
 
-use crate::compute::{ReportSummary, RowKindView, RowView, SortBy};
 use crate::view::table::{ROW_HEIGHT, VISIBLE, Window, next_sort, sort_state};
+use crate::worker_session::{ReportSummary, RowKindView, RowView, SortBy};
 
 #[component]
 pub fn ResultsTable(

@@ -11,8 +11,10 @@ use std::task::Poll;
 use futures::StreamExt;
 use futures::stream::FuturesUnordered;
 
-use super::{Cancel, Delivery, Outcome, Planner, Progress};
+use super::{Delivery, Outcome, Planner, Progress};
+use crate::api::ClientError;
 use crate::api::jira::Transport;
+use crate::cancel::Cancel;
 
 /// Time and chance, supplied by the platform: `performance.now()`, `setTimeout` and
 /// `Math.random()` in the browser.
@@ -42,13 +44,15 @@ enum Wake<T> {
 /// the countdown move.
 const RATE_LIMIT_TICK_MS: f64 = 1000.0;
 
-/// Runs `planner` to its end (or until `cancel` fires) and returns how it ended.
+/// Runs `planner` to its end (or until `cancel` fires) and returns how it ended. `on_event`
+/// receives every document and progress report; an error from it (a document that could not
+/// be passed on) fails the run with that error, as a report missing a page would be wrong.
 pub async fn run<T, C>(
     planner: &mut Planner,
     transport: &T,
     clock: &C,
     cancel: &Cancel,
-    mut on_event: impl FnMut(Event),
+    mut on_event: impl FnMut(Event) -> Result<(), ClientError>,
 ) -> Outcome
 where
     T: Transport,
@@ -69,7 +73,9 @@ where
         }
         let progress = planner.progress(now);
         let waiting = progress.rate_limit_wait_ms.is_some();
-        on_event(Event::Progress(progress));
+        if let Err(e) = on_event(Event::Progress(progress)) {
+            planner.fail(e);
+        }
         if planner.is_done() {
             break;
         }
@@ -109,7 +115,10 @@ where
             Wake::Answer((id, answer)) => {
                 let now = clock.now_ms();
                 for d in planner.on_answer(id, answer, now, clock.random()) {
-                    on_event(Event::Deliver(d));
+                    if let Err(e) = on_event(Event::Deliver(d)) {
+                        planner.fail(e);
+                        break;
+                    }
                 }
             }
             Wake::Timer => {}

@@ -731,6 +731,16 @@ impl Planner {
         self.cancelled
     }
 
+    /// Stops the run with `error`: a document was lost after the planner delivered it (it
+    /// never reached the worker), so no result may be shown. The first failure wins.
+    pub fn fail(&mut self, error: ClientError) {
+        if self.fatal.is_none() {
+            self.fatal = Some(error);
+            self.ready.clear();
+            self.delayed.clear();
+        }
+    }
+
     /// Whether nothing more will be sent and nothing is awaited.
     pub fn is_done(&self) -> bool {
         if self.cancelled || self.fatal.is_some() {

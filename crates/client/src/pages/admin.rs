@@ -10,8 +10,8 @@ use leptos::task::spawn_local;
 use crate::api::ClientError;
 use crate::api::jira::statuses;
 use crate::api::server::Saved;
-use crate::app::Ctx;
 use crate::components::{ErrorPanel, Field, unique_id};
+use crate::context::Ctx;
 use crate::route::{AdminPage as Which, Route};
 use crate::view::calendar::{format_holidays, format_ranges, parse_holidays, parse_ranges};
 use crate::view::editor::{format_statuses, parse_statuses};
@@ -243,11 +243,7 @@ fn CalendarEditor(record: Option<CalendarRecord>, on_done: Callback<()>) -> impl
         };
         spawn_local(async move {
             let json = crate::view::compact_json(&cal);
-            match ctx
-                .background()
-                .validate(DocumentKind::Calendar, json)
-                .await
-            {
+            match ctx.worker().validate(DocumentKind::Calendar, json).await {
                 Err(e) => return problems.set(vec![e]),
                 Ok(list) if !list.is_empty() => return problems.set(problems_text(list)),
                 Ok(_) => problems.set(Vec::new()),
@@ -429,11 +425,7 @@ fn GroupEditor(record: Option<StatusGroupRecord>, on_done: Callback<()>) -> impl
         let version = version.clone();
         spawn_local(async move {
             let json = crate::view::compact_json(&group);
-            match ctx
-                .background()
-                .validate(DocumentKind::StatusGroup, json)
-                .await
-            {
+            match ctx.worker().validate(DocumentKind::StatusGroup, json).await {
                 Err(e) => return problems.set(vec![e]),
                 Ok(l) if !l.is_empty() => return problems.set(problems_text(l)),
                 Ok(_) => problems.set(Vec::new()),
@@ -625,7 +617,7 @@ fn Data() -> impl IntoView {
         let json = document.get_untracked();
         spawn_local(async move {
             match ctx
-                .background()
+                .worker()
                 .validate(DocumentKind::Export, json.clone())
                 .await
             {

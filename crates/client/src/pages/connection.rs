@@ -8,8 +8,8 @@ use crate::api::ClientError;
 use crate::api::direct::{Credentials, DirectTransport, normalize_base_url};
 use crate::api::http::BrowserHttp;
 use crate::api::jira::{Flavour, identify};
-use crate::app::{Ctx, JiraSite, JiraTransport};
 use crate::components::{ErrorPanel, Field};
+use crate::context::{Ctx, JiraSite, JiraTransport};
 use crate::env::Environment;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

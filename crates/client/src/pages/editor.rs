@@ -17,8 +17,8 @@ use leptos::task::spawn_local;
 use crate::api::ClientError;
 use crate::api::jira::check_jql;
 use crate::api::server::Saved;
-use crate::app::Ctx;
 use crate::components::{ConflictPanel, ErrorPanel, Field, unique_id};
+use crate::context::Ctx;
 use crate::route::Route;
 use crate::view::editor::{
     AGGREGATES, FILTER_OPS, FormatChoice, KindChoice, MULTI_VISIT, PERIODS, filter_op_from_slug,
@@ -254,6 +254,35 @@ enum JqlCheck {
     Refused(ClientError),
 }
 
+/// Saved records a picker offers: loaded from the server, or why they could not be.
+type SavedList<T> = LocalResource<Result<Vec<T>, ClientError>>;
+
+/// Direct mode has no server, so nothing saved to offer; any other failure is shown.
+fn none_without_server<T>(e: ClientError) -> Result<Vec<T>, ClientError> {
+    match e {
+        ClientError::NoServer => Ok(Vec::new()),
+        e => Err(e),
+    }
+}
+
+/// The records of `list` once loaded: none while loading, and none when loading failed
+/// ([`load_failure`] says why beside the picker).
+fn loaded<T: Clone + Send + Sync + 'static>(list: SavedList<T>) -> Vec<T> {
+    list.get().and_then(Result::ok).unwrap_or_default()
+}
+
+/// Why `list` could not load, for as long as that is so.
+fn load_failure<T: Clone + Send + Sync + 'static>(
+    list: SavedList<T>,
+    title: &'static str,
+) -> impl IntoView {
+    move || {
+        list.get()
+            .and_then(Result::err)
+            .map(|e| view! { <ErrorPanel error=e title=title /> })
+    }
+}
+
 #[component]
 fn ReportForm(config: ReportConfig, saved: Option<SavedMeta>) -> impl IntoView {
     let ctx = Ctx::get();
@@ -272,14 +301,14 @@ fn ReportForm(config: ReportConfig, saved: Option<SavedMeta>) -> impl IntoView {
     let jql_check = RwSignal::new(JqlCheck::Idle);
     let calendars = LocalResource::new(move || async move {
         match ctx.server() {
-            Ok(s) => s.calendars().await.unwrap_or_default(),
-            Err(_) => Vec::new(),
+            Ok(s) => s.calendars().await,
+            Err(e) => none_without_server(e),
         }
     });
     let groups = LocalResource::new(move || async move {
         match ctx.server() {
-            Ok(s) => s.status_groups().await.unwrap_or_default(),
-            Err(_) => Vec::new(),
+            Ok(s) => s.status_groups().await,
+            Err(e) => none_without_server(e),
         }
     });
 
@@ -294,7 +323,7 @@ fn ReportForm(config: ReportConfig, saved: Option<SavedMeta>) -> impl IntoView {
             if generation.get_value() != mine {
                 return;
             }
-            if let Ok(problems) = ctx.background().validate(DocumentKind::Report, json).await
+            if let Ok(problems) = ctx.worker().validate(DocumentKind::Report, json).await
                 && generation.get_value() == mine
             {
                 form.problems.set(FieldErrors(problems));
@@ -734,13 +763,14 @@ fn parse_optional_date(s: &str) -> Result<Option<jiff::civil::Date>, String> {
 }
 
 #[component]
-fn Columns(form: Form, groups: LocalResource<Vec<StatusGroupRecord>>) -> impl IntoView {
+fn Columns(form: Form, groups: SavedList<StatusGroupRecord>) -> impl IntoView {
     let count = Memo::new(move |_| form.config.with(|c| c.columns.metrics.len()));
     let add = move |spec: ColumnSpec| form.config.update(|c| c.columns.metrics.push(spec));
     view! {
         <fieldset class="section">
             <legend>"Columns"</legend>
             <p class="field-hint">"Without status columns, every status seen gets one, in workflow order."</p>
+            {load_failure(groups, "The saved status groups could not load")}
             {move || {
                 let n = count.get();
                 view! {
@@ -756,9 +786,9 @@ fn Columns(form: Form, groups: LocalResource<Vec<StatusGroupRecord>>) -> impl In
                 <button type="button" class="button button-subtle" on:click=move |_| add(ColumnSpec::InlineGroup { name: String::new(), statuses: Vec::new() })>
                     "Add a group of statuses"
                 </button>
-                <Show when=move || groups.get().is_some_and(|g| !g.is_empty())>
+                <Show when=move || !loaded(groups).is_empty()>
                     <button type="button" class="button button-subtle" on:click=move |_| {
-                        if let Some(first) = groups.get_untracked().and_then(|g| g.first().map(|g| g.id.clone())) {
+                        if let Some(first) = groups.get_untracked().and_then(Result::ok).and_then(|g| g.first().map(|g| g.id.clone())) {
                             add(ColumnSpec::Group { group: first });
                         }
                     }>
@@ -774,11 +804,7 @@ fn Columns(form: Form, groups: LocalResource<Vec<StatusGroupRecord>>) -> impl In
 }
 
 #[component]
-fn MetricColumn(
-    form: Form,
-    index: usize,
-    groups: LocalResource<Vec<StatusGroupRecord>>,
-) -> impl IntoView {
+fn MetricColumn(form: Form, index: usize, groups: SavedList<StatusGroupRecord>) -> impl IntoView {
     let spec = form
         .config
         .with_untracked(|c| c.columns.metrics.get(index).cloned());
@@ -844,7 +870,7 @@ fn MetricColumn(
                     update(Box::new(move |s| *s = ColumnSpec::Group { group: g }));
                 }
             }>
-                {move || groups.get().unwrap_or_default().into_iter().map(|g| {
+                {move || loaded(groups).into_iter().map(|g| {
                     let selected = g.id == group;
                     view! { <option value=g.id.to_string() selected=selected>{g.group.name.clone()}</option> }
                 }).collect_view()}
@@ -1009,7 +1035,7 @@ fn FilterRow(form: Form, index: usize) -> impl IntoView {
 }
 
 #[component]
-fn Numbers(form: Form, calendars: LocalResource<Vec<CalendarRecord>>) -> impl IntoView {
+fn Numbers(form: Form, calendars: SavedList<CalendarRecord>) -> impl IntoView {
     let calendar_id = unique_id("calendar");
     let format_id = unique_id("format");
     let calendar_value = move || {
@@ -1022,6 +1048,7 @@ fn Numbers(form: Form, calendars: LocalResource<Vec<CalendarRecord>>) -> impl In
     view! {
         <fieldset class="section">
             <legend>"Numbers"</legend>
+            {load_failure(calendars, "The saved calendars could not load")}
             <div class="field-row">
                 <div class="field">
                     <label for=calendar_id.clone()>"Measure time on"</label>
@@ -1034,7 +1061,7 @@ fn Numbers(form: Form, calendars: LocalResource<Vec<CalendarRecord>>) -> impl In
                         }
                     }>
                         <option value="allTime" selected=move || calendar_value() == "allTime">"Wall-clock time (24/7)"</option>
-                        {move || calendars.get().unwrap_or_default().into_iter().map(|cal| {
+                        {move || loaded(calendars).into_iter().map(|cal| {
                             let value = format!("saved:{}", cal.id);
                             let selected = calendar_value() == value;
                             view! { <option value=value selected=selected>{cal.calendar.name.clone()}</option> }
@@ -1137,7 +1164,7 @@ fn Advanced(form: Form, revision: RwSignal<u32>) -> impl IntoView {
         let json = text.get_untracked();
         spawn_local(async move {
             match ctx
-                .background()
+                .worker()
                 .validate(DocumentKind::Report, json.clone())
                 .await
             {

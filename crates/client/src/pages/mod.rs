@@ -1,4 +1,4 @@
-//! The app's pages, one module each. Pages fetch their data (through `app::Ctx`) and compose
+//! The app's pages, one module each. Pages fetch their data (through `context::Ctx`) and compose
 //! components; the logic behind them lives in `crate::view`.
 
 pub mod admin;

@@ -6,8 +6,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::ClientError;
-use crate::app::Ctx;
 use crate::components::{ErrorPanel, Field};
+use crate::context::Ctx;
 use crate::route::Route;
 use crate::view::header::{ConfigHeader, ListedId, ListedReport};
 use crate::view::templates::{TEMPLATES, template_json};
@@ -198,7 +198,7 @@ fn DirectHome() -> impl IntoView {
         busy.set(true);
         spawn_local(async move {
             let checked = ctx
-                .background()
+                .worker()
                 .validate(DocumentKind::Report, text.clone())
                 .await;
             busy.set(false);

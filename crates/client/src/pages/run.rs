@@ -10,17 +10,18 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::ClientError;
-use crate::app::Ctx;
+use crate::cancel::Cancel;
 use crate::components::{ErrorPanel, ProgressPanel, ResultsTable};
-use crate::compute::{ReportSummary, RowView, SortBy};
+use crate::context::Ctx;
 use crate::fetch::driver::Event;
-use crate::fetch::{Cancel, Clock, Outcome, Planner, Progress};
+use crate::fetch::{Clock, Outcome, Planner, Progress};
 use crate::platform::BrowserClock;
 use crate::route::{Overrides, Route};
 use crate::view::header::ConfigHeader;
 use crate::view::table::Window;
 use crate::view::{plural, thousands};
 use crate::worker_protocol::{ComputeContext, ConfigSource, ExportFormat, RunPlan};
+use crate::worker_session::{ReportSummary, RowView, SortBy};
 
 /// Which configuration to run.
 #[derive(Debug, Clone, PartialEq)]
@@ -158,7 +159,7 @@ fn Runner(
         spawn_local(async move {
             let context = context(ctx, link_overrides.get_value().as_of).await;
             let result = ctx
-                .background()
+                .worker()
                 .compute(run, group.get_untracked(), context)
                 .await;
             if run_id.get_value() != run {
@@ -181,82 +182,89 @@ fn Runner(
         });
     };
 
-    let start =
-        move || {
-            let Some(site) = ctx.jira.get_untracked() else {
-                return;
-            };
-            cancel.get_value().cancel();
-            let token = Cancel::new();
-            cancel.set_value(token.clone());
-            let previous = run_id.get_value();
-            if previous != 0 {
-                ctx.background().end(previous);
-            }
-            let run = next_run();
-            run_id.set_value(run);
-            let background = ctx.background();
-            outcome.set(None);
-            stage.set(Stage::Fetching);
-            progress.set(Progress::default());
-            running.set(true);
-            // The charts' module loads while Jira answers.
-            crate::lazy::preload();
-            crate::platform::mark("dwell:run");
-            spawn_local(async move {
-                let planned = background
-                    .begin(
-                        run,
-                        site.flavour,
-                        source.get_value(),
-                        link_overrides.get_value(),
-                    )
-                    .await;
-                let spec = match planned {
-                    Ok(p) => {
-                        let spec = p.spec(site.flavour);
-                        plan.set(Some(p));
-                        spec
-                    }
-                    Err(e) => {
-                        running.set(false);
-                        stage.set(Stage::Failed(ClientError::Invalid {
-                            message: e,
-                            details: Vec::new(),
-                        }));
-                        return;
-                    }
-                };
-                let clock = BrowserClock;
-                let began = clock.now_ms();
-                let mut planner = Planner::new(spec);
-                let result =
-                    crate::fetch::run(&mut planner, &site.transport, &clock, &token, |event| {
-                        match event {
-                            Event::Progress(p) => progress.set(p),
-                            Event::Deliver(d) => {
-                                let _ = background.deliver(run, d);
-                            }
-                        }
-                    })
-                    .await;
-                if run_id.get_value() != run {
+    let start = move || {
+        let Some(site) = ctx.jira.get_untracked() else {
+            return;
+        };
+        cancel.get_value().cancel();
+        let token = Cancel::new();
+        cancel.set_value(token.clone());
+        let previous = run_id.get_value();
+        if previous != 0 {
+            ctx.worker().end(previous);
+        }
+        let run = next_run();
+        run_id.set_value(run);
+        let worker = ctx.worker();
+        outcome.set(None);
+        stage.set(Stage::Fetching);
+        progress.set(Progress::default());
+        running.set(true);
+        // The charts' module loads while Jira answers.
+        crate::editor_loader::preload();
+        crate::platform::mark("dwell:run");
+        spawn_local(async move {
+            let planned = worker
+                .begin(
+                    run,
+                    site.flavour,
+                    source.get_value(),
+                    link_overrides.get_value(),
+                )
+                .await;
+            let spec = match planned {
+                Ok(p) => {
+                    let spec = p.spec(site.flavour);
+                    plan.set(Some(p));
+                    spec
+                }
+                Err(e) => {
+                    running.set(false);
+                    stage.set(Stage::Failed(ClientError::Invalid {
+                        message: e,
+                        details: Vec::new(),
+                    }));
                     return;
                 }
-                elapsed_ms.set(clock.now_ms() - began);
-                crate::platform::mark("dwell:fetched");
-                running.set(false);
-                let failed = match &result {
-                    Outcome::Failed(e) => Some(e.clone()),
-                    _ => None,
-                };
-                outcome.set(Some(result));
-                match failed {
-                    Some(e) => stage.set(Stage::Failed(e)),
-                    None => compute(),
-                }
-            });
-        };
+            };
+            let clock = BrowserClock;
+            let began = clock.now_ms();
+            let mut planner = Planner::new(spec);
+            let result =
+                crate::fetch::run(&mut planner, &site.transport, &clock, &token, |event| {
+                    match event {
+                        Event::Progress(p) => progress.set(p),
+                        // A page the worker never got would make every number wrong:
+                        // the run fails, saying why.
+                        Event::Deliver(d) => {
+                            worker
+                                .deliver(run, d)
+                                .map_err(|detail| ClientError::Network {
+                                    service: "Dwell's worker",
+                                    detail: format!("a page of Jira's answer was lost: {detail}"),
+                                })?
+                        }
+                    }
+                    Ok(())
+                })
+                .await;
+            if run_id.get_value() != run {
+                return;
+            }
+            elapsed_ms.set(clock.now_ms() - began);
+            crate::platform::mark("dwell:fetched");
+            running.set(false);
+            let failed = match &result {
+                Outcome::Failed(e) => Some(e.clone()),
+                _ => None,
+            };
+            outcome.set(Some(result));
+            match failed {
+                Some(e) => stage.set(Stage::Failed(e)),
+                None => compute(),
+            }
+        });
+    };
 
     // Ask the worker for the rows on screen whenever the window or the sort changes.
     let generation = StoredValue::new(0u64);
@@ -270,7 +278,7 @@ fn Runner(
         let mine = generation.get_value();
         let run = run_id.get_value();
         spawn_local(async move {
-            if let Ok(list) = ctx.background().rows(run, s, w.start, w.count).await
+            if let Ok(list) = ctx.worker().rows(run, s, w.start, w.count).await
                 && generation.get_value() == mine
             {
                 rows.set((w.start, list));
@@ -292,7 +300,7 @@ fn Runner(
         cancel.get_value().cancel();
         let run = run_id.get_value();
         if run != 0 {
-            ctx.background().end(run);
+            ctx.worker().end(run);
         }
     });
 
@@ -305,11 +313,11 @@ fn Runner(
             format.extension().to_uppercase()
         )));
         spawn_local(async move {
-            let made = match ctx.background().export(run, format).await {
-                Ok(crate::background::ExportFile::Text(t)) => {
+            let made = match ctx.worker().export(run, format).await {
+                Ok(crate::worker_handle::ExportFile::Text(t)) => {
                     crate::platform::download(&name, format.mime(), &t)
                 }
-                Ok(crate::background::ExportFile::Bytes(b)) => {
+                Ok(crate::worker_handle::ExportFile::Bytes(b)) => {
                     crate::platform::download_bytes(&name, format.mime(), &b)
                 }
                 Err(e) => Err(e),
@@ -331,7 +339,7 @@ fn Runner(
             }
             let route = Route::Report { id, overrides: o };
             spawn_local(async move {
-                let link = crate::app::share_link(ctx, &route).await;
+                let link = ctx.share_link(&route).await;
                 let copied = crate::platform::copy_text(&link).await;
                 notice.set(Some(match copied {
                     Ok(()) => "Link copied.".to_string(),
@@ -458,7 +466,7 @@ fn Runner(
                     </div>
                     <p class="notice-line" role="status" aria-live="polite">{move || notice.get()}</p>
                     <ResultsTable summary=summary sort window rows=Signal::from(rows) browse=browse().unwrap_or_default() />
-                    <crate::lazy::ChartsHost charts columns />
+                    <crate::editor_loader::ChartsHost charts columns />
                 }.into_any()
             }
         }}

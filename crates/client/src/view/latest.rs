@@ -1,5 +1,5 @@
 //! Which of several overlapping asynchronous jobs is the one to keep: each start takes a
-//! ticket, and only the newest ticket's result is applied. The lazy module's host starts a
+//! ticket, and only the newest ticket's result is applied. The editor module's host starts a
 //! mount whenever its props change (the user's rights arrive after the page did), and the
 //! module's loading may finish in any order; an older mount finishing last must not win.
 

@@ -1,7 +1,7 @@
 //! The results table's logic: which rows to render for a scroll position, and what a click
 //! on a header sorts by.
 
-use crate::compute::SortBy;
+use crate::worker_session::SortBy;
 
 /// Height of one table row, in CSS pixels (the stylesheet fixes it).
 pub const ROW_HEIGHT: f64 = 32.0;

@@ -5,8 +5,9 @@ use std::collections::HashSet;
 
 use client::api::ClientError;
 use client::api::jira::Flavour;
+use client::cancel::Cancel;
 use client::fetch::driver::Event;
-use client::fetch::{Cancel, Delivery, FetchSpec, Limits, Outcome, Planner, Progress, run};
+use client::fetch::{Delivery, FetchSpec, Limits, Outcome, Planner, Progress, run};
 use serde_json::Value;
 
 use crate::scripted::{Fault, ScriptedJira, SharedClock};
@@ -36,8 +37,8 @@ fn drive(jira: &ScriptedJira, spec: FetchSpec, cancel: &Cancel) -> Ran {
         changelog_pages: 0,
     };
     let clock = SharedClock(&jira.clock);
-    let outcome =
-        futures::executor::block_on(run(&mut planner, jira, &clock, cancel, |e| match e {
+    let outcome = futures::executor::block_on(run(&mut planner, jira, &clock, cancel, |e| {
+        match e {
             Event::Progress(p) => ran.progress.push(p),
             Event::Deliver(Delivery::Issues(body)) => {
                 let v: Value = serde_json::from_str(&body).unwrap();
@@ -46,7 +47,9 @@ fn drive(jira: &ScriptedJira, spec: FetchSpec, cancel: &Cancel) -> Ran {
             Event::Deliver(Delivery::Changelogs(_)) => ran.changelog_pages += 1,
             Event::Deliver(Delivery::ChangelogsComplete(ids)) => ran.complete.extend(ids),
             Event::Deliver(_) => {}
-        }));
+        }
+        Ok(())
+    }));
     ran.outcome = outcome;
     ran
 }
@@ -332,4 +335,34 @@ fn data_center_beyond_its_paging_cap_is_flagged_partial() {
     };
     assert!(reasons[0].contains("first 10000 of 12000"), "{reasons:?}");
     assert_eq!(ran.issues as u64, limits.dc_cap);
+}
+
+/// Regression: the page used to drop a document the worker could not take, and showed a
+/// report missing its issues as if it were complete.
+#[test]
+fn a_document_that_cannot_be_passed_on_fails_the_run_and_stops_fetching() {
+    let jira = ScriptedJira::new(10_000, 4);
+    let lost = ClientError::Network {
+        service: "Dwell's worker",
+        detail: "a page of Jira's answer was lost: the worker stopped".into(),
+    };
+    let mut planner = Planner::new(spec(Flavour::Cloud));
+    let clock = SharedClock(&jira.clock);
+    let cancel = Cancel::new();
+    let mut issue_pages = 0;
+    let outcome =
+        futures::executor::block_on(run(&mut planner, &jira, &clock, &cancel, |e| match e {
+            Event::Deliver(Delivery::Issues(_)) => {
+                issue_pages += 1;
+                Err(lost.clone())
+            }
+            _ => Ok(()),
+        }));
+    assert_eq!(outcome, Outcome::Failed(lost));
+    assert_eq!(issue_pages, 1, "nothing is delivered after the first loss");
+    assert!(
+        jira.seen.borrow().len() < 114,
+        "the run stops asking Jira (a complete run sends 114 requests)"
+    );
+    assert!(cancel.is_cancelled(), "requests in flight are aborted");
 }

@@ -9,7 +9,8 @@ use std::future::Future;
 use std::task::Poll;
 
 use client::api::jira::{JiraRequest, JiraResponse, Method, Transport, TransportError};
-use client::fetch::{Cancel, Clock};
+use client::cancel::Cancel;
+use client::fetch::Clock;
 use serde_json::{Value, json};
 
 /// A fault to inject: answer requests whose path contains `path` with `status` for the first

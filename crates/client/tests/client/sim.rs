@@ -6,9 +6,10 @@ use client::api::ClientError;
 use client::api::direct::{Credentials, DirectTransport};
 use client::api::http::{Http, HttpError, HttpRequest, HttpResponse};
 use client::api::jira::{Flavour, identify};
-use client::compute::{ReportSummary, Session};
+use client::cancel::Cancel;
 use client::fetch::driver::Event;
-use client::fetch::{Cancel, Clock, Delivery, FetchSpec, Outcome, Planner, Progress, run};
+use client::fetch::{Clock, Delivery, FetchSpec, Outcome, Planner, Progress, run};
+use client::worker_session::{ReportSummary, Session};
 use config::{Jql, ReportConfig};
 use jira_sim::{DataSpec, Faults, Flavor, RateLimit, RunningSim, SimConfig};
 
@@ -130,11 +131,13 @@ fn fetch(
     let mut planner = Planner::new(spec);
     let mut progress = Progress::default();
     let clock = RealClock(std::time::Instant::now());
-    let outcome =
-        futures::executor::block_on(run(&mut planner, transport, &clock, cancel, |e| match e {
+    let outcome = futures::executor::block_on(run(&mut planner, transport, &clock, cancel, |e| {
+        match e {
             Event::Deliver(d) => session.add(&d),
             Event::Progress(p) => progress = p,
-        }));
+        }
+        Ok(())
+    }));
     Ran {
         outcome,
         progress,
@@ -205,6 +208,7 @@ fn changelogs_marked_complete_before_their_issues_arrive_still_count() {
         if let Event::Deliver(d) = e {
             deliveries.push(d);
         }
+        Ok(())
     }));
     assert_eq!(outcome, Outcome::Complete);
     // Issues that are in no bulk changelog page: the ones this is about.

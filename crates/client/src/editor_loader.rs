@@ -1,10 +1,11 @@
-//! The rest of the UI (report editor, administration, charts) as a module loaded when first
-//! needed. Those views are about as large as the rest of the page put together, and a visit
+//! The page's side of the editor module: the rest of the UI (report editor, administration,
+//! charts) as a module loaded when first needed. Those views are about as large as the rest of the page put together, and a visit
 //! starts with listing and running reports, so the page's first download leaves them out.
 //!
 //! Trunk builds the module from `bin/extra.rs` (`extra.js` and `extra_bg.wasm`). The page
 //! imports it on the first editor or admin route, or while a report's data is being fetched
-//! (for the charts), and mounts a [`Mount`] into a container. The module runs its own copy of
+//! (for the charts), and mounts a [`Mount`] into a container (`crate::editor_module` is the
+//! module's side). The module runs its own copy of
 //! the UI runtime and talks back through the page's address (it sets the fragment to
 //! navigate) and two host callbacks: a notice to show, and the Direct-mode draft to run.
 
@@ -22,8 +23,8 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use crate::api::ClientError;
-use crate::app::Ctx;
 use crate::components::ErrorPanel;
+use crate::context::{Ctx, JiraSite};
 
 #[wasm_bindgen(inline_js = "export function import_module(url) { return import(url); }")]
 extern "C" {
@@ -40,7 +41,7 @@ extern "C" {
 pub enum Mount {
     /// The report editor or an admin page, for the page's current route.
     Editor(EditorProps),
-    /// A report's charts: [`crate::compute::Charts`] as JSON, read by the module.
+    /// A report's charts: [`crate::worker_session::Charts`] as JSON, read by the module.
     Charts {
         charts: String,
         columns: Vec<String>,
@@ -53,34 +54,8 @@ pub struct EditorProps {
     pub rights: Option<EffectiveRights>,
     /// The Direct-mode draft configuration, as JSON.
     pub draft: Option<String>,
-    pub jira: Option<JiraProps>,
-}
-
-/// The Jira connection, so the editor can check JQL and list statuses.
-#[derive(Clone, Serialize, Deserialize)]
-pub struct JiraProps {
-    pub cloud: bool,
-    pub site: String,
-    pub user: Option<String>,
-    /// Direct mode's connection (`None` in Connect).
-    pub direct: Option<DirectProps>,
-}
-
-impl std::fmt::Debug for JiraProps {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("JiraProps")
-            .field("site", &self.site)
-            .finish_non_exhaustive()
-    }
-}
-
-/// Direct-mode credentials, handed from one module of this page to the other in memory.
-#[derive(Clone, Serialize, Deserialize)]
-pub struct DirectProps {
-    pub base: String,
-    pub token: Option<String>,
-    pub user: Option<String>,
-    pub secret: Option<String>,
+    /// The Jira connection, so the editor can check JQL and list statuses.
+    pub jira: Option<JiraSite>,
 }
 
 /// The loaded module: its `mount` function.
@@ -133,36 +108,10 @@ async fn load() -> Result<JsValue, String> {
 }
 
 fn props(ctx: Ctx) -> EditorProps {
-    use crate::app::JiraTransport;
     EditorProps {
         rights: ctx.rights.get(),
         draft: ctx.draft.get_untracked(),
-        jira: ctx.jira.get().map(|site| JiraProps {
-            cloud: site.flavour == crate::api::jira::Flavour::Cloud,
-            site: site.site.clone(),
-            user: site.user.clone(),
-            direct: match &site.transport {
-                JiraTransport::Connect(_) => None,
-                JiraTransport::Direct(t) => Some(direct_props(t)),
-            },
-        }),
-    }
-}
-
-fn direct_props(
-    t: &crate::api::direct::DirectTransport<crate::api::http::BrowserHttp>,
-) -> DirectProps {
-    use crate::api::direct::Credentials;
-    let (token, user, secret) = match t.credentials() {
-        Credentials::Token(t) => (Some(t.clone()), None, None),
-        Credentials::Basic { user, secret } => (None, Some(user.clone()), Some(secret.clone())),
-        Credentials::Anonymous => (None, None, None),
-    };
-    DirectProps {
-        base: t.base_url().to_string(),
-        token,
-        user,
-        secret,
+        jira: ctx.jira.get(),
     }
 }
 

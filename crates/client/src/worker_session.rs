@@ -1,7 +1,7 @@
-//! The engine's side of a report run, as the worker runs it: Jira documents go into an
-//! [`engine::Dataset`] as they arrive, [`Session::compute`] makes the [`engine::Report`], and
-//! [`ReportSummary`] and [`Session::rows`] turn it into what the page shows: formatted text
-//! next to the numbers it sorts and charts by.
+//! The worker's session: one report run's data and its report, as the worker holds them.
+//! Jira documents go into an [`engine::Dataset`] as they arrive, [`Session::compute`] makes
+//! the [`engine::Report`], and [`ReportSummary`] and [`Session::rows`] turn it into what the
+//! page shows: formatted text next to the numbers it sorts and charts by.
 //!
 //! The page never holds the whole report: it asks for the rows it displays, in the order it
 //! wants, so fifty thousand issues cost the page only the rows on screen. Plain Rust, tested

@@ -1,5 +1,5 @@
-//! The Web Worker, seen from the page: started on first use, sent `[header, payload?]`
-//! messages, answered by id. The worker's code is a separate download (`worker_loader.js` and
+//! The page's handle on its Web Worker ([`WorkerHandle`]): starts it on first use, sends it
+//! `[header, payload?]` messages and matches the answers by id. The worker's code is a separate download (`worker_loader.js` and
 //! its wasm), fetched only when the page first needs it.
 
 use std::cell::RefCell;
@@ -14,18 +14,20 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{MessageEvent, Worker, WorkerOptions, WorkerType};
 
 use crate::api::jira::Flavour;
-use crate::compute::{ReportSummary, RowView, SortBy};
 use crate::fetch::Delivery;
 use crate::route::Overrides;
 use crate::worker_protocol::{
     ComputeContext, ConfigSource, DeliveryKind, DocumentKind, ExportFormat, FromWorker, RunPlan,
     Timings, ToWorker,
 };
+use crate::worker_session::{ReportSummary, RowView, SortBy};
 
 /// Where trunk puts the worker's loader (`data-loader-shim`), relative to the page.
 const WORKER_URL: &str = "./worker_loader.js";
 
 const STOPPED: &str = "Dwell's worker stopped; reload the page";
+
+const LOST: &str = "a message to Dwell's worker was lost; reload the page";
 
 type Answer = (FromWorker, JsValue);
 
@@ -42,11 +44,11 @@ struct State {
 
 /// A handle on the page's worker. Cheap to clone.
 #[derive(Clone, Default)]
-pub struct Background(Rc<RefCell<State>>);
+pub struct WorkerHandle(Rc<RefCell<State>>);
 
-impl std::fmt::Debug for Background {
+impl std::fmt::Debug for WorkerHandle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Background")
+        f.write_str("WorkerHandle")
     }
 }
 
@@ -58,10 +60,10 @@ pub enum ExportFile {
 }
 
 thread_local! {
-    static SHARED: Background = Background::default();
+    static SHARED: WorkerHandle = WorkerHandle::default();
 }
 
-impl Background {
+impl WorkerHandle {
     /// The page's one worker.
     pub fn shared() -> Self {
         SHARED.with(Clone::clone)
@@ -101,10 +103,15 @@ impl Background {
                     FromWorker::Ready => {
                         state.ready = true;
                         let queued = std::mem::take(&mut state.queued);
-                        if let Some(w) = &state.worker {
-                            for m in queued {
-                                let _ = w.post_message(&m);
-                            }
+                        let sent = match &state.worker {
+                            Some(w) => queued.iter().all(|m| w.post_message(m).is_ok()),
+                            None => queued.is_empty(),
+                        };
+                        if !sent {
+                            // A queued document is lost: nothing this worker computes may be
+                            // shown, so every later message fails and the run says why.
+                            state.failed = Some(LOST.into());
+                            state.waiting.clear();
                         }
                     }
                     FromWorker::Unreadable { message } => {
@@ -138,10 +145,10 @@ impl Background {
         }
         let mut state = self.0.borrow_mut();
         if state.ready {
-            if let Some(w) = &state.worker {
-                w.post_message(&out)
-                    .map_err(|_| "cannot reach Dwell's worker".to_string())?;
-            }
+            let worker = state.worker.as_ref().ok_or_else(|| STOPPED.to_string())?;
+            worker
+                .post_message(&out)
+                .map_err(|_| "cannot reach Dwell's worker".to_string())?;
         } else {
             state.queued.push(out);
         }

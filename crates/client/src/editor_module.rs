@@ -1,6 +1,6 @@
-//! The second module's side of [`crate::lazy`]: mounts what the page asks for into the page's
-//! container: the report editor or an admin page (with a [`Ctx`] built from the page's
-//! [`EditorProps`]), or a report's charts.
+//! The editor module's entry (built from `bin/extra.rs`, loaded by [`crate::editor_loader`]):
+//! mounts what the page asks for into the page's container: the report editor or an admin
+//! page (with a [`Ctx`] built from the page's [`EditorProps`]), or a report's charts.
 
 use std::any::Any;
 use std::cell::RefCell;
@@ -11,14 +11,9 @@ use leptos::prelude::*;
 use wasm_bindgen::JsValue;
 use wasm_bindgen::prelude::*;
 
-use crate::api::connect::{ConnectAuth, ConnectTransport};
-use crate::api::direct::{Credentials, DirectTransport};
-use crate::api::http::BrowserHttp;
-use crate::api::jira::Flavour;
-use crate::api::server::ServerClient;
-use crate::app::{Ctx, JiraSite, JiraTransport};
+use crate::context::Ctx;
+use crate::editor_loader::{EditorProps, Mount};
 use crate::env::Environment;
-use crate::lazy::{EditorProps, JiraProps, Mount};
 use crate::pages;
 use crate::platform;
 use crate::route::Route;
@@ -27,30 +22,6 @@ thread_local! {
     /// Mounted editors by handle number; dropping one unmounts it.
     static MOUNTED: RefCell<HashMap<u32, Box<dyn Any>>> = RefCell::new(HashMap::new());
     static NEXT: RefCell<u32> = const { RefCell::new(0) };
-}
-
-fn site(p: JiraProps) -> JiraSite {
-    let transport = match p.direct {
-        None => JiraTransport::Connect(ConnectTransport),
-        Some(d) => {
-            let credentials = match (d.token, d.user, d.secret) {
-                (Some(t), _, _) => Credentials::Token(t),
-                (None, Some(user), Some(secret)) => Credentials::Basic { user, secret },
-                _ => Credentials::Anonymous,
-            };
-            JiraTransport::Direct(DirectTransport::new(d.base, credentials, BrowserHttp))
-        }
-    };
-    JiraSite {
-        transport,
-        flavour: if p.cloud {
-            Flavour::Cloud
-        } else {
-            Flavour::DataCenter
-        },
-        site: p.site,
-        user: p.user,
-    }
 }
 
 fn call(host: &JsValue, name: &str, arg: &str) {
@@ -71,7 +42,7 @@ pub fn mount(
     let handle: Box<dyn Any> = match what {
         Mount::Editor(props) => Box::new(mount_editor(container, props, host)),
         Mount::Charts { charts, columns } => {
-            let charts: crate::compute::Charts =
+            let charts: crate::worker_session::Charts =
                 serde_json::from_str(&charts).map_err(|e| JsValue::from_str(&e.to_string()))?;
             Box::new(leptos::mount::mount_to(container, move || {
                 view! { <crate::components::ReportCharts charts columns /> }
@@ -95,21 +66,9 @@ pub fn mount(
 
 fn mount_editor(container: web_sys::HtmlElement, props: EditorProps, host: JsValue) -> impl Any {
     let env = Environment::detect(&platform::location_search());
-    let server = env
-        .is_connect()
-        .then(|| ServerClient::new(platform::origin(), BrowserHttp, ConnectAuth));
     let route = Route::parse(&platform::location_hash());
     leptos::mount::mount_to(container, move || {
-        let ctx = Ctx {
-            env: StoredValue::new(env),
-            route: RwSignal::new(route.clone()),
-            jira: RwSignal::new(props.jira.map(site)),
-            server: StoredValue::new(server),
-            rights: RwSignal::new(props.rights),
-            draft: RwSignal::new(props.draft),
-            notice: RwSignal::new(None),
-            startup_error: RwSignal::new(None),
-        };
+        let ctx = Ctx::new(env, route.clone(), props.jira, props.rights, props.draft);
         provide_context(ctx);
         let host = StoredValue::new_local(host);
         // Notices and the draft go back to the page.

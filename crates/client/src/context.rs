@@ -1,0 +1,206 @@
+//! What every page can reach: the [`Ctx`] (environment, route, Jira site, metadata server,
+//! rights, draft, notices) and the seams behind it, the Jira transport and the server's
+//! authenticator. The shell (`app.rs`) builds a `Ctx` for the page and the editor module
+//! (`editor_module.rs`) builds one from what the page hands it; pages depend on this module, never on
+//! the shell.
+//!
+//! The key design decision: each seam is one enum whose arms are listed once, in the
+//! `one_of!` invocation that also writes its dispatch, so a new transport or authenticator
+//! (Forge's `requestJira`, a second server login) is one arm. The Jira site crosses from the
+//! page to the editor module of the same tab as JSON, in memory, so every transport is
+//! serialisable (credentials included: they never leave the tab).
+
+use config::api::EffectiveRights;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::api::ClientError;
+use crate::api::connect::{ConnectAuth, ConnectTransport};
+use crate::api::direct::DirectTransport;
+use crate::api::http::{BrowserHttp, Http, HttpRequest};
+use crate::api::jira::{Flavour, JiraRequest, JiraResponse, Transport, TransportError};
+use crate::api::server::{Authenticator, ServerClient};
+use crate::cancel::Cancel;
+use crate::env::Environment;
+use crate::platform;
+use crate::route::Route;
+use crate::worker_handle::WorkerHandle;
+
+/// Declares an enum over implementations of one trait and implements the trait by
+/// delegating to the arm at hand: the arms are written once.
+macro_rules! one_of {
+    (@dispatch $self:tt, $name:ident, [$($arm:ident),+], $method:ident, $args:tt) => {
+        match $self { $( $name::$arm(inner) => inner.$method $args .await, )+ }
+    };
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident: $trait:ident { $( $(#[$arm_meta:meta])* $arm:ident($ty:ty), )+ }
+        fn $method:ident(&self $(, $arg:ident: $arg_ty:ty)*) -> $out:ty;
+    ) => {
+        $(#[$meta])*
+        pub enum $name { $( $(#[$arm_meta])* $arm($ty), )+ }
+
+        impl $trait for $name {
+            async fn $method(&self $(, $arg: $arg_ty)*) -> $out {
+                one_of!(@dispatch self, $name, [$($arm),+], $method, ($($arg),*))
+            }
+        }
+    };
+}
+
+one_of! {
+    /// Jira as this page reaches it.
+    #[derive(Debug, Clone, Serialize, Deserialize)]
+    pub enum JiraTransport: Transport {
+        /// Inside Jira Cloud's iframe: `AP.request` from all.js.
+        Connect(ConnectTransport),
+        /// `fetch` to a Jira base URL with the user's own credentials.
+        Direct(DirectTransport<BrowserHttp>),
+    }
+    fn send(&self, request: JiraRequest, cancel: &Cancel) -> Result<JiraResponse, TransportError>;
+}
+
+one_of! {
+    /// How the metadata server learns who is calling.
+    #[derive(Debug, Clone)]
+    pub enum ServerAuth: Authenticator {
+        /// A fresh `AP.context.getToken()` JWT per call.
+        Connect(ConnectAuth),
+    }
+    fn authorization(&self) -> Result<String, ClientError>;
+}
+
+/// The Jira site reports run against.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct JiraSite {
+    pub transport: JiraTransport,
+    pub flavour: Flavour,
+    /// Shown in the header: the site address.
+    pub site: String,
+    /// Who is signed in, when known.
+    pub user: Option<String>,
+}
+
+/// The metadata server client.
+pub type Server = ServerClient<BrowserHttp, ServerAuth>;
+
+/// The metadata server of a page in `env`: the page's own origin, with the environment's
+/// authenticator; `None` in Direct mode (there is no server session without Connect).
+pub fn server_for(env: &Environment) -> Option<Server> {
+    match env {
+        Environment::Connect { .. } => Some(ServerClient::new(
+            platform::origin(),
+            BrowserHttp,
+            ServerAuth::Connect(ConnectAuth),
+        )),
+        Environment::Direct { .. } => None,
+    }
+}
+
+/// What every page can reach. Copy: every field is an arena handle.
+#[derive(Debug, Clone, Copy)]
+pub struct Ctx {
+    pub env: StoredValue<Environment>,
+    pub route: RwSignal<Route>,
+    pub jira: RwSignal<Option<JiraSite>>,
+    /// `None` in Direct mode: there is no server session without Connect.
+    pub server: StoredValue<Option<Server>>,
+    /// What the user may do on the server; `None` until known (and in Direct mode).
+    pub rights: RwSignal<Option<EffectiveRights>>,
+    /// The configuration being run or edited without the server (templates, imports), as
+    /// JSON: the page never parses configurations (the worker and the editor module do).
+    pub draft: RwSignal<Option<String>>,
+    /// A short confirmation shown at the top of the page.
+    pub notice: RwSignal<Option<String>>,
+    /// Why starting up failed (all.js missing, server unreachable).
+    pub startup_error: RwSignal<Option<ClientError>>,
+}
+
+impl Ctx {
+    /// A context for a page in `env` showing `route`, with what is already known of the Jira
+    /// site, the rights and the draft.
+    pub fn new(
+        env: Environment,
+        route: Route,
+        jira: Option<JiraSite>,
+        rights: Option<EffectiveRights>,
+        draft: Option<String>,
+    ) -> Self {
+        let server = server_for(&env);
+        Ctx {
+            env: StoredValue::new(env),
+            route: RwSignal::new(route),
+            jira: RwSignal::new(jira),
+            server: StoredValue::new(server),
+            rights: RwSignal::new(rights),
+            draft: RwSignal::new(draft),
+            notice: RwSignal::new(None),
+            startup_error: RwSignal::new(None),
+        }
+    }
+
+    /// The context provided by the shell (or the editor module).
+    pub fn get() -> Ctx {
+        expect_context::<Ctx>()
+    }
+
+    /// Goes to `route` (through the fragment, so the browser's back button works).
+    pub fn go(&self, route: Route) {
+        self.notice.set(None);
+        platform::set_hash(&route.to_hash());
+        self.route.set(route);
+    }
+
+    pub fn is_connect(&self) -> bool {
+        self.env.with_value(Environment::is_connect)
+    }
+
+    /// The server client, or [`ClientError::NoServer`] in Direct mode.
+    pub fn server(&self) -> Result<Server, ClientError> {
+        self.server.get_value().ok_or(ClientError::NoServer)
+    }
+
+    /// The page's worker (one per page, started on first use).
+    pub fn worker(&self) -> WorkerHandle {
+        WorkerHandle::shared()
+    }
+
+    pub fn can_edit_reports(&self) -> bool {
+        self.rights.get().is_some_and(|r| r.edit_reports)
+    }
+
+    /// A link that reopens `route` for someone else. Opened directly, it is this page's
+    /// address; inside Jira it is the Jira page that hosts Dwell, carrying the route as
+    /// `ac.route` (Connect hands `ac.*` parameters to the app's iframe).
+    pub async fn share_link(&self, route: &Route) -> String {
+        let hash = route.to_hash();
+        let Environment::Connect { host, .. } = self.env.get_value() else {
+            return format!("{}{hash}", platform::page_url());
+        };
+        #[derive(serde::Deserialize)]
+        struct Descriptor {
+            key: String,
+        }
+        let descriptor = BrowserHttp
+            .fetch(
+                HttpRequest {
+                    method: "GET",
+                    url: format!("{}/atlassian-connect.json", platform::origin()),
+                    headers: vec![("Accept", "application/json".to_string())],
+                    body: None,
+                },
+                &Cancel::new(),
+            )
+            .await
+            .ok()
+            .and_then(|r| serde_json::from_str::<Descriptor>(&r.body).ok());
+        match descriptor {
+            Some(d) => format!(
+                "{host}/plugins/servlet/ac/{}/dwell-reports?ac.route={}",
+                crate::env::percent_encode(&d.key),
+                crate::env::percent_encode(&hash)
+            ),
+            None => format!("{}{hash}", platform::page_url()),
+        }
+    }
+}
