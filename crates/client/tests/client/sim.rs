@@ -277,9 +277,12 @@ fn data_center_is_read_in_parallel_pages_with_full_histories() {
 #[test]
 fn a_rate_limited_run_waits_and_still_completes() {
     let sim = sim(1500, Flavor::Cloud);
+    // One request at a time, two a second: the run sends several at once from its first step
+    // (the count beside the first search page), so it meets the limit however slow the
+    // machine is. A looser limit (20/s, burst 4) was never reached on a loaded machine.
     sim.set_rate_limit(Some(RateLimit {
-        per_second: 20,
-        burst: 4,
+        per_second: 2,
+        burst: 1,
     }));
     let config = report(EVERYTHING);
     let mut ran = fetch(
