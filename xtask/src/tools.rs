@@ -169,8 +169,19 @@ pub fn ensure_wasm_opt() -> Result {
 
 /// Atlassian's Forge packages the tests run under node, at the versions whose behaviour the code
 /// was checked against, installed from npm into `.tools/forge` (never fetched by a test).
-/// `tslib` is a dependency @forge/manifest 13.7.0 requires without declaring it.
-pub const FORGE_NPM: &[(&str, &str)] = &[("@forge/manifest", "13.7.0"), ("tslib", "2.9.1")];
+/// `tslib` is a dependency @forge/manifest 13.7.0 and @forge/csp 6.3.2 require without
+/// declaring it; `cheerio` is the HTML parser @forge/csp takes as a peer (jira-sim's test
+/// recomputes the Custom UI policy with it and compares it with jira-sim's own). jira-sim's
+/// browser test bundles Atlassian's own client, `@forge/bridge`, with `esbuild` and runs it in
+/// the simulator's Forge host page.
+pub const FORGE_NPM: &[(&str, &str)] = &[
+    ("@forge/manifest", "13.7.0"),
+    ("@forge/csp", "6.3.2"),
+    ("@forge/bridge", "7.2.0"),
+    ("esbuild", "0.28.2"),
+    ("cheerio", "1.2.0"),
+    ("tslib", "2.9.1"),
+];
 
 /// The `node_modules` folder of [`FORGE_NPM`], for `NODE_PATH`.
 pub fn forge_node_modules() -> PathBuf {

@@ -173,9 +173,16 @@ fn build(
         config.all_js_path.clone(),
         config.connect_user.clone(),
     );
-    let forge = match &config.forge {
-        Some(spec) => Some(ForgeHost::new(spec.clone(), data.spec.seed)?),
-        None => None,
+    // The Forge CDN: a second listener, so Custom UI runs on an origin of its own.
+    let (forge, cdn_listener) = match &config.forge {
+        Some(spec) => {
+            let cdn = TcpListener::bind((addr.ip(), 0))
+                .context("cannot listen for the simulated Forge CDN")?;
+            let cdn_origin = format!("http://{host}:{}", cdn.local_addr()?.port());
+            let forge = ForgeHost::new(spec.clone(), data.spec.seed, cdn_origin)?;
+            (Some(forge), Some(cdn))
+        }
+        None => (None, None),
     };
     let settings = Settings {
         flavor: config.flavor,
@@ -195,10 +202,19 @@ fn build(
     let flavor = config.flavor;
     let all_js = config.all_js_path.clone();
     let own_origin = origin(&base_url);
+    let cdn_authority = s
+        .forge
+        .as_ref()
+        .map(|f| f.cdn_origin.trim_start_matches("http://").to_string());
     let server = HttpServer::new(move || {
         App::new()
             .app_data(s.clone())
             .app_data(web::PayloadConfig::new(1024 * 1024))
+            .configure(|c| {
+                if let Some(authority) = cdn_authority.clone() {
+                    forge::cdn::configure(c, authority);
+                }
+            })
             .configure(|c| api::configure(c, flavor))
             .configure(forge::admin::configure)
             .configure(api::admin::configure)
@@ -216,6 +232,14 @@ fn build(
                 "/plugins/servlet/ac-token/{app}",
                 web::get().to(host::context_token_endpoint),
             )
+            .route(
+                "/jira/apps/{app}/{env}",
+                web::get().to(forge::host::global_page),
+            )
+            .route(
+                "/jira/software/projects/{project}/apps/{app}/{env}",
+                web::get().to(forge::host::project_page),
+            )
             .route("/", web::get().to(host::index))
             .wrap(Compress::default())
             .wrap(from_fn(gate::gate))
@@ -224,7 +248,11 @@ fn build(
     })
     .workers(config.workers.max(1))
     .shutdown_timeout(1)
-    .listen(listener)?
+    .listen(listener)?;
+    let server = match cdn_listener {
+        Some(cdn) => server.listen(cdn)?,
+        None => server,
+    }
     .run();
     Ok((server, state))
 }
@@ -240,6 +268,15 @@ pub async fn run(config: SimConfig) -> anyhow::Result<()> {
         state.settings.base_url
     );
     println!("jira-sim listening on {}", state.settings.base_url);
+    if let Some(f) = state.forge.as_ref() {
+        let (base, app, env) = (&state.settings.base_url, f.app.uuid(), &f.environment_id);
+        println!(
+            "Forge app {} (Custom UI served from {})",
+            f.app.id, f.cdn_origin
+        );
+        println!("  global page:  {base}/jira/apps/{app}/{env}?user=ada");
+        println!("  project page: {base}/jira/software/projects/PLAT/apps/{app}/{env}?user=ada");
+    }
     if let Some(app) = config.install_app.clone() {
         let s = state.clone();
         let patience = config.install_patience;

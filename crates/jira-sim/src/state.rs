@@ -109,6 +109,10 @@ pub struct Stats {
     pub dropped: u64,
     /// CORS preflight requests.
     pub preflights: u64,
+    /// Content-Security-Policy violations the simulated Forge CDN's policy reported.
+    pub forge_csp_violations: u64,
+    /// Bridge commands a Custom UI sent that the Forge host does not answer, by command.
+    pub forge_unknown_bridge_commands: BTreeMap<String, u64>,
 }
 
 /// Settings fixed at start.

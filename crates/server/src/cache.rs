@@ -54,6 +54,27 @@ where
         self.inner.try_get_with(key, load).await.map_err(unshare)
     }
 
+    /// The unexpired value of `key`, without loading.
+    pub async fn get(&self, key: &K) -> Option<V> {
+        self.inner.get(key).await
+    }
+
+    /// Whether `key` has an unexpired entry.
+    pub async fn contains(&self, key: &K) -> bool {
+        self.inner.get(key).await.is_some()
+    }
+
+    /// Stores `value` under `key`, replacing what was there.
+    pub async fn insert(&self, key: K, value: V) {
+        self.inner.insert(key, value).await;
+    }
+
+    /// Stores `value` under `key` unless an unexpired entry is there already; true when this
+    /// call stored it (a replay cache asks "first time seen?" this way, atomically).
+    pub async fn insert_new(&self, key: K, value: V) -> bool {
+        self.inner.entry(key).or_insert(value).await.is_fresh()
+    }
+
     /// Drops `key`'s entry.
     pub async fn forget(&self, key: &K) {
         self.inner.invalidate(key).await;

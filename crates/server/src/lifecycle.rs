@@ -2,8 +2,8 @@
 //!
 //! Lifecycle events are RS256 JWTs signed by Atlassian (`signed-install`). The public key is
 //! fetched by the token's `kid` from the install key service (configurable, so tests and the
-//! simulator serve their own) and cached for good (bounded, least recently used out), since a
-//! `kid` never changes its key. The token's `aud` must be this app's base URL, its `iss` the
+//! simulator serve their own) and cached for ten minutes, as is a `kid` the service does not
+//! know, so a repeated forged `kid` costs one fetch. The token's `aud` must be this app's base URL, its `iss` the
 //! payload's client key, its `qsh` the request.
 
 use std::num::NonZeroU32;
@@ -71,13 +71,16 @@ pub fn descriptor_json(s: &Settings) -> serde_json::Value {
 pub struct InstallKeys {
     base_url: String,
     timeout: Duration,
-    /// A `kid` never changes its key, so entries expire only to make room.
-    cache: TtlCache<String, DecodingKey>,
+    /// Keys by `kid`, and `None` for a `kid` the service does not know, so that repeating a
+    /// forged `kid` costs no further fetch. Entries expire after [`INSTALL_KEYS_TTL`], so a key
+    /// Atlassian withdraws stops being trusted.
+    cache: TtlCache<String, Option<DecodingKey>>,
     /// Unknown `kid`s cost an outbound request each; this bounds how many a flood can cause.
     fetches: DefaultDirectRateLimiter,
 }
 
 const INSTALL_KEYS_CACHED: u64 = 256;
+const INSTALL_KEYS_TTL: Duration = Duration::from_secs(10 * 60);
 
 impl InstallKeys {
     pub fn new(base_url: String, timeout: Duration) -> Self {
@@ -85,7 +88,7 @@ impl InstallKeys {
         InstallKeys {
             base_url,
             timeout,
-            cache: TtlCache::new(INSTALL_KEYS_CACHED, None),
+            cache: TtlCache::new(INSTALL_KEYS_CACHED, Some(INSTALL_KEYS_TTL)),
             fetches: RateLimiter::direct(Quota::per_minute(per_minute)),
         }
     }
@@ -97,10 +100,13 @@ impl InstallKeys {
         }
         self.cache
             .get_or_load(kid.to_string(), self.fetch(kid))
-            .await
+            .await?
+            .ok_or(ApiError::Unauthorized("unknown install key"))
     }
 
-    async fn fetch(&self, kid: &str) -> Result<DecodingKey, ApiError> {
+    /// The service's key for `kid`; `None` when it answers that it has none (404, or 403 as
+    /// object stores answer for a missing object).
+    async fn fetch(&self, kid: &str) -> Result<Option<DecodingKey>, ApiError> {
         if self.fetches.check().is_err() {
             return Err(ApiError::RateLimited {
                 retry_after_seconds: 2,
@@ -119,13 +125,20 @@ impl InstallKeys {
             .map_err(|e| {
                 ApiError::JiraUnavailable(format!("the install key service did not answer: {e}"))
             })?;
+        let status = response.status().as_u16();
+        if matches!(status, 403 | 404) {
+            return Ok(None);
+        }
         if !response.status().is_success() {
-            return Err(ApiError::Unauthorized("unknown install key"));
+            return Err(ApiError::JiraUnavailable(format!(
+                "the install key service answered {status}"
+            )));
         }
         let pem = response.body().limit(16 * 1024).await.map_err(|e| {
             ApiError::JiraUnavailable(format!("the install key service did not answer: {e}"))
         })?;
         DecodingKey::from_rsa_pem(&pem)
+            .map(Some)
             .map_err(|_| ApiError::Unauthorized("install key is not an RSA public key"))
     }
 }

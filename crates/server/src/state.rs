@@ -12,6 +12,7 @@ use actix_web::web;
 
 use crate::auth::connect_jwt::{ConnectAuthenticator, SCHEME, SCHEME_REFUSAL};
 use crate::auth::{Authenticators, TENANT_CACHE_MAX, TenantCache};
+use crate::body::BodyTimeout;
 use crate::crypto::KeyRing;
 use crate::jira::{Directory, JiraDirectory};
 use crate::lifecycle::InstallKeys;
@@ -40,6 +41,7 @@ pub struct Services {
     pub authenticators: web::Data<Authenticators>,
     pub tenants: web::Data<TenantCache>,
     pub limiter: web::Data<TenantLimiter>,
+    pub body_timeout: BodyTimeout,
 }
 
 impl Services {
@@ -59,6 +61,7 @@ impl Services {
             settings.groups_cache,
         );
         let limiter = TenantLimiter::new(settings.rate_limit_per_second, settings.rate_limit_burst);
+        let body_timeout = BodyTimeout(settings.body_timeout);
         let state = AppState {
             install_keys: InstallKeys::new(
                 settings.install_keys_url.clone(),
@@ -76,6 +79,7 @@ impl Services {
             authenticators: web::Data::new(authenticators),
             tenants: web::Data::from(tenants),
             limiter: web::Data::new(limiter),
+            body_timeout,
         }
     }
 
@@ -84,6 +88,7 @@ impl Services {
         cfg.app_data(self.state.clone())
             .app_data(self.authenticators.clone())
             .app_data(self.tenants.clone())
-            .app_data(self.limiter.clone());
+            .app_data(self.limiter.clone())
+            .app_data(self.body_timeout);
     }
 }

@@ -20,7 +20,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/install", web::post().to(install))
                 .route("/upgrade", web::post().to(upgrade))
                 .route("/uninstall", web::post().to(uninstall))
-                .route("/rotate", web::post().to(rotate)),
+                .route("/rotate", web::post().to(rotate))
+                .route("/csp-report", web::post().to(csp_report))
+                .route("/host.js", web::get().to(super::host::host_js))
+                .route("/bridge/invoke", web::post().to(super::host::invoke))
+                .route(
+                    "/bridge/fetch-remote",
+                    web::post().to(super::host::fetch_remote),
+                )
+                .route("/bridge/unknown", web::post().to(super::host::unknown)),
         );
 }
 
@@ -108,6 +116,17 @@ async fn upgrade(state: web::Data<AppState>, body: web::Bytes) -> Answer {
 async fn uninstall(state: web::Data<AppState>, body: web::Bytes) -> Answer {
     let (h, login) = (host(&state)?, actor(&body)?);
     answer(lifecycle::uninstall(&state, h, &login).await)
+}
+
+/// A browser's report of a Custom UI policy violation: counted in `/_sim/stats` and logged,
+/// so tests can assert that an app runs under Forge's policy without violating it.
+async fn csp_report(state: web::Data<AppState>, body: web::Bytes) -> HttpResponse {
+    state.with_stats(|s| s.forge_csp_violations += 1);
+    tracing::warn!(
+        "Forge CSP violation: {}",
+        String::from_utf8_lossy(&body[..body.len().min(2000)])
+    );
+    HttpResponse::NoContent().finish()
 }
 
 /// A new signing key; the old one stays in the JWKS for a while.

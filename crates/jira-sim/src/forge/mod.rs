@@ -4,6 +4,11 @@
 //!
 //! - Forge Invocation Tokens ([`fit`]): RS256, minted with the simulated platform's own keys,
 //!   published as a JWKS at `/.well-known/jwks.json`; `POST /_sim/forge/rotate` rotates them.
+//! - Custom UI ([`cdn`]): `--forge-resource KEY=DIR` folders served on a loopback origin of
+//!   their own, with the bridge script prepended and the policy `@forge/csp` computes
+//!   ([`csp`]).
+//! - Jira's pages ([`host`]): `/jira/apps/{appId}/{envId}` and the project page frame the
+//!   resource in a sandboxed iframe; `assets/forge/host.js` answers `@forge/bridge`'s commands.
 //! - Lifecycle ([`lifecycle`]): `POST /_sim/forge/install`, `/upgrade` and `/uninstall` send
 //!   `avi:forge:{installed,upgraded,uninstalled}:app` to each trigger's endpoint route on its
 //!   remote, with a FIT, a 5-second timeout and up to 4 retries; `GET /_sim/forge/apps` lists
@@ -14,13 +19,17 @@
 //! faithfully rather than approximate it.
 
 pub mod admin;
+pub mod cdn;
+pub mod csp;
 pub mod fit;
+pub mod host;
 pub mod lifecycle;
 pub mod manifest;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::path::PathBuf;
 use std::sync::Mutex;
+use std::time::Instant;
 
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -37,6 +46,25 @@ pub struct ForgeSpec {
     pub resource_dirs: BTreeMap<String, PathBuf>,
     /// Install the app when the simulator starts (deliveries retried as Forge does).
     pub install_at_start: bool,
+    /// Remote invocations a user may make from the UI per window.
+    pub invoke_budget: InvokeBudget,
+}
+
+/// How many remote invocations (`invokeRemote`, `requestRemote`) a user may make per window:
+/// Forge's 500 per 25 s by default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InvokeBudget {
+    pub calls: usize,
+    pub window: std::time::Duration,
+}
+
+impl Default for InvokeBudget {
+    fn default() -> Self {
+        InvokeBudget {
+            calls: 500,
+            window: std::time::Duration::from_secs(25),
+        }
+    }
 }
 
 /// One lifecycle event's delivery to one trigger.
@@ -82,6 +110,8 @@ pub struct ForgeInstallation {
 pub struct ForgeHost {
     pub app: ForgeApp,
     pub resource_dirs: BTreeMap<String, PathBuf>,
+    /// The simulated Forge CDN's origin (`http://127.0.0.1:PORT`, a listener of its own).
+    pub cdn_origin: String,
     pub keys: KeyRing,
     /// The site's cloudId (fixed per seed).
     pub cloud_id: String,
@@ -94,6 +124,9 @@ pub struct ForgeHost {
     pub major_version: Mutex<u32>,
     /// Serialises lifecycle operations (one install, upgrade or uninstall at a time).
     pub lifecycle_lock: tokio::sync::Mutex<()>,
+    pub invoke_budget: InvokeBudget,
+    /// Each user's remote invocations within the budget's window.
+    pub budgets: Mutex<HashMap<u8, VecDeque<Instant>>>,
 }
 
 /// A uuid made from the seed, so a site keeps its cloudId across runs.
@@ -112,10 +145,11 @@ fn seeded_uuid(seed: u64, salt: u64) -> String {
 
 impl ForgeHost {
     /// The host for `spec`; generates the first signing key (blocking).
-    pub fn new(spec: ForgeSpec, seed: u64) -> anyhow::Result<ForgeHost> {
+    pub fn new(spec: ForgeSpec, seed: u64, cdn_origin: String) -> anyhow::Result<ForgeHost> {
         Ok(ForgeHost {
             app: spec.app,
             resource_dirs: spec.resource_dirs,
+            cdn_origin,
             keys: KeyRing::generated(fit::RETIRED_KEY_GRACE)?,
             cloud_id: seeded_uuid(seed, 1),
             environment_id: seeded_uuid(seed, 2),
@@ -123,7 +157,14 @@ impl ForgeHost {
             installations: Mutex::new(Vec::new()),
             major_version: Mutex::new(1),
             lifecycle_lock: tokio::sync::Mutex::new(()),
+            invoke_budget: spec.invoke_budget,
+            budgets: Mutex::new(HashMap::new()),
         })
+    }
+
+    /// Whether a request's `Host` is the CDN's origin.
+    pub fn is_cdn_host(&self, host: Option<&str>) -> bool {
+        host.is_some_and(|h| Some(h) == self.cdn_origin.strip_prefix("http://"))
     }
 
     pub fn site_ari(&self) -> String {
@@ -184,6 +225,7 @@ impl ForgeHost {
             "cloudId": self.cloud_id,
             "environment": {"id": self.environment_id, "type": self.environment_type},
             "signingKeyId": self.keys.current_kid(),
+            "cdn": self.cdn_origin,
             "resourceDirs": self.resource_dirs,
             "installations": self.all_installations(),
         })

@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 use crate::support::*;
 
 const FIXTURE: &str = include_str!("fixtures/manifest.yml");
-const APP_ID: &str = "ari:cloud:ecosystem::app/0b9d3c1e-5f7a-4c2b-9e8d-1a2b3c4d5e6f";
+pub(crate) const APP_ID: &str = "ari:cloud:ecosystem::app/0b9d3c1e-5f7a-4c2b-9e8d-1a2b3c4d5e6f";
 
 #[test]
 fn the_fixture_manifest_is_read_with_every_part() {
@@ -144,6 +144,22 @@ fn manifests_it_cannot_play_are_refused_with_the_reason() {
     assert!(e.starts_with("manifest.yml:"), "{e}");
 }
 
+/// Dwell's own manifest (`forge/manifest.yml`, validated by Atlassian's @forge/manifest in
+/// `cargo xtask test`) is one the simulator plays.
+#[test]
+fn dwells_own_manifest_is_played() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../forge/manifest.yml");
+    let app = ForgeApp::from_file(&path).unwrap();
+    assert_eq!(app.pages.len(), 2);
+    assert!(
+        app.triggers[0]
+            .events
+            .iter()
+            .any(|e| e == "avi:forge:installed:app")
+    );
+    assert_eq!(app.permissions.scripts, ["unsafe-eval"]);
+}
+
 #[test]
 fn the_binary_refuses_a_bad_manifest_before_serving() {
     let dir = tempfile::tempdir().unwrap();
@@ -176,20 +192,20 @@ fn the_binary_refuses_a_bad_manifest_before_serving() {
 
 /// What the test remote saw of one request.
 #[derive(Debug, Clone)]
-struct Seen {
-    path: String,
-    kid: String,
+pub(crate) struct Seen {
+    pub(crate) path: String,
+    pub(crate) kid: String,
     /// The verified claims, or why verification failed.
-    claims: Result<Value, String>,
-    body: Value,
+    pub(crate) claims: Result<Value, String>,
+    pub(crate) body: Value,
 }
 
 /// How the remote answers its n-th request (0-based): after a pause, with a status.
-type Script = Arc<dyn Fn(usize) -> (Duration, u16) + Send + Sync>;
+pub(crate) type Script = Arc<dyn Fn(usize) -> (Duration, u16) + Send + Sync>;
 
-struct Remote {
+pub(crate) struct Remote {
     url: String,
-    seen: Arc<Mutex<Vec<Seen>>>,
+    pub(crate) seen: Arc<Mutex<Vec<Seen>>>,
     /// Where it fetches the JWKS (the simulator's, set once it runs).
     jwks_url: Arc<Mutex<String>>,
     /// How often it fetched the JWKS.
@@ -281,7 +297,7 @@ async fn remote_handler(
     HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap()).json(json!({}))
 }
 
-fn remote(script: Script) -> Remote {
+pub(crate) fn remote(script: Script) -> Remote {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let seen = Arc::new(Mutex::new(Vec::new()));
@@ -320,6 +336,23 @@ fn remote(script: Script) -> Remote {
 }
 
 fn forge_sim(remote: &Remote) -> RunningSim {
+    forge_sim_with(remote, Default::default())
+}
+
+/// A simulator playing the fixture app, its remote pointed at `remote`.
+pub(crate) fn forge_sim_with(
+    remote: &Remote,
+    resource_dirs: std::collections::BTreeMap<String, std::path::PathBuf>,
+) -> RunningSim {
+    forge_sim_budget(remote, resource_dirs, Default::default())
+}
+
+/// [`forge_sim_with`], with a remote invocation budget of its own.
+pub(crate) fn forge_sim_budget(
+    remote: &Remote,
+    resource_dirs: std::collections::BTreeMap<String, std::path::PathBuf>,
+    invoke_budget: jira_sim::forge::InvokeBudget,
+) -> RunningSim {
     let mut app = ForgeApp::parse(FIXTURE).unwrap();
     app.override_remote("config-api", &remote.url).unwrap();
     let sim = sim_with(
@@ -328,8 +361,9 @@ fn forge_sim(remote: &Remote) -> RunningSim {
             flavor: Flavor::Cloud,
             forge: Some(ForgeSpec {
                 app,
-                resource_dirs: Default::default(),
+                resource_dirs,
                 install_at_start: false,
+                invoke_budget,
             }),
             ..SimConfig::default()
         },
@@ -338,7 +372,7 @@ fn forge_sim(remote: &Remote) -> RunningSim {
     sim
 }
 
-fn admin(sim: &RunningSim, path: &str, body: Value) -> Res {
+pub(crate) fn admin(sim: &RunningSim, path: &str, body: Value) -> Res {
     let mut r = agent()
         .post(sim.url(path))
         .send_json(body)

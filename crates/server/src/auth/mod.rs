@@ -11,6 +11,7 @@
 //! registers beside Connect's (`JWT`) without touching a handler.
 
 pub mod connect_jwt;
+pub mod forge_fit;
 pub mod qsh;
 
 use std::sync::Arc;

@@ -402,6 +402,13 @@ impl TestApp {
         }
     }
 
+    /// How many installations the database holds.
+    pub fn tenant_count(&self) -> i64 {
+        self.db()
+            .query_row("SELECT count(*) FROM tenants", [], |r| r.get(0))
+            .unwrap()
+    }
+
     /// A read-only connection to the app's database file.
     pub fn db(&self) -> rusqlite::Connection {
         rusqlite::Connection::open_with_flags(
@@ -504,15 +511,7 @@ impl Remote {
             secret: format!("shared-secret-{client_key}-{generation}-0123456789abcdef"),
             base_url: base_url.to_string(),
         };
-        let res = self
-            .lifecycle(
-                "installed",
-                &tenant,
-                &install_private_key(),
-                Some(KID),
-                None,
-            )
-            .await;
+        let res = self.signed_install(&tenant).await;
         assert_eq!(res.status, 204, "install failed: {:?}", res.body);
         self.jira
             .state
@@ -521,6 +520,12 @@ impl Remote {
             .secrets
             .insert(client_key.to_string(), tenant.secret.clone());
         tenant
+    }
+
+    /// An `installed` event for `tenant`, signed as Atlassian signs it; the answer unchecked.
+    pub async fn signed_install(&self, tenant: &Tenant) -> Response {
+        self.lifecycle("installed", tenant, &install_private_key(), Some(KID), None)
+            .await
     }
 
     /// Sends a lifecycle event signed with `key`; `claims` overrides the default claims.

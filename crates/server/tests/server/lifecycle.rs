@@ -155,10 +155,7 @@ async fn forged_or_misaddressed_installs_are_refused_and_store_nothing() {
         )
         .await;
     assert_eq!(res.status, 401);
-    let n: i64 = app
-        .db()
-        .query_row("SELECT count(*) FROM tenants", [], |r| r.get(0))
-        .unwrap();
+    let n = app.tenant_count();
     assert_eq!(n, 0);
 }
 
@@ -170,15 +167,7 @@ async fn an_install_for_another_app_key_is_refused() {
         secret: "secret-0123456789abcdef".into(),
         base_url: format!("{}/t/site", app.jira.url),
     };
-    let res = app
-        .lifecycle(
-            "installed",
-            &tenant,
-            &install_private_key(),
-            Some(KID),
-            None,
-        )
-        .await;
+    let res = app.signed_install(&tenant).await;
     assert_eq!(res.status, 400, "{:?}", res.body);
 }
 
@@ -354,21 +343,10 @@ async fn a_site_must_be_on_an_atlassian_domain_over_https() {
             secret: "shared-secret-0123456789abcdef".into(),
             base_url: base_url.into(),
         };
-        let res = app
-            .lifecycle(
-                "installed",
-                &tenant,
-                &install_private_key(),
-                Some(KID),
-                None,
-            )
-            .await;
+        let res = app.signed_install(&tenant).await;
         assert_eq!(res.status, 400, "{base_url}: {:?}", res.body);
     }
-    let n: i64 = app
-        .db()
-        .query_row("SELECT count(*) FROM tenants", [], |r| r.get(0))
-        .unwrap();
+    let n = app.tenant_count();
     assert_eq!(n, 0, "nothing stored");
     // A Cloud site and the loopback simulator are accepted.
     app.install_as("cloud", "https://acme.atlassian.net", 1)
@@ -388,4 +366,32 @@ fn plain_http_settings_are_for_loopback_only() {
     s.base_url = "https://dwell.example.com".into();
     s.install_keys_url = "http://keys.example.com/connect-install-keys".into();
     assert!(s.check().is_err());
+}
+
+/// Regression: every lifecycle call with a `kid` the key service does not know cost one more
+/// fetch from the key service, so a flood of forged installs became a flood of fetches.
+#[actix_web::test]
+async fn an_unknown_key_id_is_fetched_once() {
+    let app = TestApp::spawn();
+    let tenant = Tenant {
+        client_key: "forged".into(),
+        secret: "shared-secret-0123456789abcdef".into(),
+        base_url: format!("{}/t/forged", app.jira.url),
+    };
+    for _ in 0..3 {
+        let res = app
+            .lifecycle(
+                "installed",
+                &tenant,
+                &install_private_key(),
+                Some("not-a-real-kid"),
+                None,
+            )
+            .await;
+        assert_eq!(res.status, 401, "{:?}", res.body);
+    }
+    assert_eq!(app.jira.state.lock().unwrap().key_fetches, 1);
+    // A known kid still installs.
+    app.install("real").await;
+    assert_eq!(app.jira.state.lock().unwrap().key_fetches, 2);
 }
