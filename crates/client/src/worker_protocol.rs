@@ -122,9 +122,7 @@ impl RunPlan {
         RunPlan {
             name: config.name.clone(),
             description: config.description.clone(),
-            kind: crate::view::editor::KindChoice::of(&config.kind)
-                .slug()
-                .to_string(),
+            kind: config.kind.tag().slug().to_string(),
             jql: spec.jql.clone(),
             fields: spec.fields.clone(),
             changelog_fields: spec.changelog_fields.clone(),

@@ -582,7 +582,7 @@ impl ReportSummary {
         }));
         ReportSummary {
             name: report.name.clone(),
-            kind: kind_slug(report.kind).to_string(),
+            kind: report.kind.slug().to_string(),
             group_names: report.group_by.iter().map(|f| f.name.clone()).collect(),
             field_names: report.fields.iter().map(|f| f.name.clone()).collect(),
             columns: report
@@ -616,20 +616,6 @@ impl ReportSummary {
             })
             .unwrap_or_default(),
         }
-    }
-}
-
-fn kind_slug(kind: engine::KindTag) -> &'static str {
-    use engine::KindTag::*;
-    match kind {
-        TimeInStatus => "timeInStatus",
-        StatusVisits => "statusVisits",
-        Transitions => "transitions",
-        AssigneeTime => "assigneeTime",
-        TimeBetween => "timeBetween",
-        EntryDates => "entryDates",
-        StatusPerDay => "statusPerDay",
-        Throughput => "throughput",
     }
 }
 

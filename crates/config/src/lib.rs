@@ -18,6 +18,7 @@
 pub mod api;
 mod calendar;
 mod ids;
+mod kind;
 mod report;
 mod status_group;
 mod validate;
@@ -27,6 +28,7 @@ pub use ids::{
     AccountId, CalendarId, FieldId, GroupName, IdError, Jql, MAX_JQL_BYTES, ReportId,
     StatusGroupId, StatusId,
 };
+pub use kind::KindTag;
 pub use report::{
     AggregateFn, Aggregation, CalendarRef, ColumnSpec, Columns, DateBound, DateField, DateRange,
     DurationFormat, Filter, FilterOp, FilterValue, MultiVisit, ReportConfig, ReportKind,

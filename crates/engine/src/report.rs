@@ -1,6 +1,7 @@
 //! A computed report: plain data, serialisable, so a Web Worker can hand it to the UI thread as
 //! JSON and the table, charts, CSV and XLSX all read the same thing.
 
+pub use config::KindTag;
 use config::{AggregateFn, DurationFormat, ThroughputPeriod};
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -34,20 +35,6 @@ pub struct Report {
     /// Kind-specific data for charts.
     pub details: Details,
     pub warnings: Vec<Warning>,
-}
-
-/// Which kind of report this is (the `type` of [`config::ReportKind`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum KindTag {
-    TimeInStatus,
-    StatusVisits,
-    Transitions,
-    AssigneeTime,
-    TimeBetween,
-    EntryDates,
-    StatusPerDay,
-    Throughput,
 }
 
 /// A Jira field shown as a column or used for grouping.

@@ -8,7 +8,7 @@ use config::api::{
     CalendarRecord, NewReport, ReportAccess, ReportRecord, ReportUpdate, StatusGroupRecord,
 };
 use config::{
-    CalendarRef, ColumnSpec, DateField, DateRange, Filter, FilterOp, FilterValue, Jql,
+    CalendarRef, ColumnSpec, DateField, DateRange, Filter, FilterOp, FilterValue, Jql, KindTag,
     ReportConfig, ReportId, ReportKind, SortDirection, SortKey, SortTarget, StatusRef,
 };
 use leptos::prelude::*;
@@ -21,7 +21,7 @@ use crate::components::{ConflictPanel, ErrorPanel, Field, unique_id};
 use crate::context::Ctx;
 use crate::route::Route;
 use crate::view::editor::{
-    AGGREGATES, FILTER_OPS, FormatChoice, KindChoice, MULTI_VISIT, PERIODS, filter_op_from_slug,
+    AGGREGATES, FILTER_OPS, FormatChoice, MULTI_VISIT, PERIODS, filter_op_from_slug,
     filter_op_slug, format_date_bound, format_fields, format_filter_value, format_percentiles,
     format_statuses, parse_date_bound, parse_fields, parse_filter_value, parse_percentiles,
     parse_statuses, toggle_aggregate, with_percentiles,
@@ -650,7 +650,7 @@ fn Issues(form: Form, jql_check: RwSignal<JqlCheck>) -> impl IntoView {
 
 #[component]
 fn Kind(form: Form) -> impl IntoView {
-    let choice = Memo::new(move |_| form.config.with(|c| KindChoice::of(&c.kind)));
+    let choice = Memo::new(move |_| form.config.with(|c| c.kind.tag()));
     let id = unique_id("kind");
     view! {
         <fieldset class="section">
@@ -660,12 +660,12 @@ fn Kind(form: Form) -> impl IntoView {
                 <select
                     id=id
                     on:change=move |ev| {
-                        if let Some(k) = KindChoice::from_slug(&event_target_value(&ev)) {
-                            form.config.update(|c| c.kind = k.to_kind(&c.kind));
+                        if let Some(k) = KindTag::from_slug(&event_target_value(&ev)) {
+                            form.config.update(|c| c.kind = c.kind.switched_to(k));
                         }
                     }
                 >
-                    {KindChoice::ALL
+                    {KindTag::ALL
                         .into_iter()
                         .map(|k| view! {
                             <option value=k.slug() selected=move || choice.get() == k>{k.label()}</option>
@@ -679,9 +679,9 @@ fn Kind(form: Form) -> impl IntoView {
     }
 }
 
-fn kind_options(form: Form, choice: KindChoice) -> AnyView {
+fn kind_options(form: Form, choice: KindTag) -> AnyView {
     match choice {
-        KindChoice::TimeInStatus => {
+        KindTag::TimeInStatus => {
             let id = unique_id("visits");
             view! {
                 <div class="field">
@@ -708,7 +708,7 @@ fn kind_options(form: Form, choice: KindChoice) -> AnyView {
             }
             .into_any()
         }
-        KindChoice::TimeBetween => view! {
+        KindTag::TimeBetween => view! {
             <div class="field-row">
                 {form.text("Start statuses", Some("Names or ids, comma-separated."), Part { path: "kind.start", get: |c| match &c.kind { ReportKind::TimeBetween(t) => format_statuses(&t.start), _ => String::new() }, parse: |s| Ok(parse_statuses(s)), set: |c, v| if let ReportKind::TimeBetween(t) = &mut c.kind { t.start = v } }, 1)}
                 {form.text("Stop statuses", None, Part { path: "kind.stop", get: |c| match &c.kind { ReportKind::TimeBetween(t) => format_statuses(&t.stop), _ => String::new() }, parse: |s| Ok(parse_statuses(s)), set: |c, v| if let ReportKind::TimeBetween(t) = &mut c.kind { t.stop = v } }, 1)}
@@ -716,14 +716,14 @@ fn kind_options(form: Form, choice: KindChoice) -> AnyView {
             </div>
         }
         .into_any(),
-        KindChoice::StatusPerDay => view! {
+        KindTag::StatusPerDay => view! {
             <div class="field-row">
                 {form.text("First day", Some("Empty: from the first change."), Part { path: "kind.from", get: |c| match &c.kind { ReportKind::StatusPerDay { from, .. } => from.map(|d| d.to_string()).unwrap_or_default(), _ => String::new() }, parse: parse_optional_date, set: |c, v| if let ReportKind::StatusPerDay { from, .. } = &mut c.kind { *from = v } }, 1)}
                 {form.text("Last day", Some("Empty: today."), Part { path: "kind.to", get: |c| match &c.kind { ReportKind::StatusPerDay { to, .. } => to.map(|d| d.to_string()).unwrap_or_default(), _ => String::new() }, parse: parse_optional_date, set: |c, v| if let ReportKind::StatusPerDay { to, .. } = &mut c.kind { *to = v } }, 1)}
             </div>
         }
         .into_any(),
-        KindChoice::Throughput => {
+        KindTag::Throughput => {
             let id = unique_id("period");
             view! {
                 <div class="field-row">

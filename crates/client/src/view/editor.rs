@@ -2,132 +2,9 @@
 //! configuration values (and back), with a message when it cannot.
 
 use config::{
-    AggregateFn, DateBound, DurationFormat, FieldId, FilterOp, FilterValue, MultiVisit, ReportKind,
-    StatusRef, ThroughputPeriod, TimeBetween, VisitChoice,
+    AggregateFn, DateBound, DurationFormat, FieldId, FilterOp, FilterValue, MultiVisit, StatusRef,
+    ThroughputPeriod,
 };
-
-/// The report kinds, as the kind select lists them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KindChoice {
-    TimeInStatus,
-    StatusVisits,
-    Transitions,
-    AssigneeTime,
-    TimeBetween,
-    EntryDates,
-    StatusPerDay,
-    Throughput,
-}
-
-impl KindChoice {
-    pub const ALL: [KindChoice; 8] = [
-        KindChoice::TimeInStatus,
-        KindChoice::StatusVisits,
-        KindChoice::Transitions,
-        KindChoice::AssigneeTime,
-        KindChoice::TimeBetween,
-        KindChoice::EntryDates,
-        KindChoice::StatusPerDay,
-        KindChoice::Throughput,
-    ];
-
-    pub fn of(kind: &ReportKind) -> Self {
-        match kind {
-            ReportKind::TimeInStatus { .. } => KindChoice::TimeInStatus,
-            ReportKind::StatusVisits => KindChoice::StatusVisits,
-            ReportKind::Transitions => KindChoice::Transitions,
-            ReportKind::AssigneeTime => KindChoice::AssigneeTime,
-            ReportKind::TimeBetween(_) => KindChoice::TimeBetween,
-            ReportKind::EntryDates => KindChoice::EntryDates,
-            ReportKind::StatusPerDay { .. } => KindChoice::StatusPerDay,
-            ReportKind::Throughput { .. } => KindChoice::Throughput,
-        }
-    }
-
-    pub fn slug(self) -> &'static str {
-        match self {
-            KindChoice::TimeInStatus => "timeInStatus",
-            KindChoice::StatusVisits => "statusVisits",
-            KindChoice::Transitions => "transitions",
-            KindChoice::AssigneeTime => "assigneeTime",
-            KindChoice::TimeBetween => "timeBetween",
-            KindChoice::EntryDates => "entryDates",
-            KindChoice::StatusPerDay => "statusPerDay",
-            KindChoice::Throughput => "throughput",
-        }
-    }
-
-    pub fn from_slug(slug: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.slug() == slug)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            KindChoice::TimeInStatus => "Time in status",
-            KindChoice::StatusVisits => "Status visits",
-            KindChoice::Transitions => "Transitions",
-            KindChoice::AssigneeTime => "Time per assignee",
-            KindChoice::TimeBetween => "Time between statuses",
-            KindChoice::EntryDates => "Status entry dates",
-            KindChoice::StatusPerDay => "Issues per status per day",
-            KindChoice::Throughput => "Throughput and cycle time",
-        }
-    }
-
-    pub fn describe(self) -> &'static str {
-        match self {
-            KindChoice::TimeInStatus => "How long each issue spent in each status.",
-            KindChoice::StatusVisits => "How many times each issue entered each status.",
-            KindChoice::Transitions => "Moves between statuses, per issue and as a matrix.",
-            KindChoice::AssigneeTime => "How long each issue spent with each assignee.",
-            KindChoice::TimeBetween => {
-                "Time from entering a start status to entering a stop status, minus pauses."
-            }
-            KindChoice::EntryDates => "When each issue first and last entered each status.",
-            KindChoice::StatusPerDay => {
-                "How many issues were in each status each day (cumulative flow)."
-            }
-            KindChoice::Throughput => "Issues finished per period, and cycle-time percentiles.",
-        }
-    }
-
-    /// The kind with default options, keeping what `previous` had in common (status lists).
-    pub fn to_kind(self, previous: &ReportKind) -> ReportKind {
-        if KindChoice::of(previous) == self {
-            return previous.clone();
-        }
-        let (start, stop) = match previous {
-            ReportKind::TimeBetween(t) => (t.start.clone(), t.stop.clone()),
-            ReportKind::Throughput { start, done, .. } => (start.clone(), done.clone()),
-            _ => (Vec::new(), Vec::new()),
-        };
-        match self {
-            KindChoice::TimeInStatus => ReportKind::TimeInStatus {
-                multi_visit: MultiVisit::Total,
-            },
-            KindChoice::StatusVisits => ReportKind::StatusVisits,
-            KindChoice::Transitions => ReportKind::Transitions,
-            KindChoice::AssigneeTime => ReportKind::AssigneeTime,
-            KindChoice::TimeBetween => ReportKind::TimeBetween(TimeBetween {
-                start,
-                stop,
-                pause: Vec::new(),
-                start_at: VisitChoice::First,
-                stop_at: VisitChoice::Last,
-            }),
-            KindChoice::EntryDates => ReportKind::EntryDates,
-            KindChoice::StatusPerDay => ReportKind::StatusPerDay {
-                from: None,
-                to: None,
-            },
-            KindChoice::Throughput => ReportKind::Throughput {
-                period: ThroughputPeriod::Week,
-                start,
-                done: stop,
-            },
-        }
-    }
-}
 
 /// `MultiVisit` options.
 pub const MULTI_VISIT: [(MultiVisit, &str, &str); 4] = [
@@ -422,30 +299,6 @@ pub fn toggle_aggregate(functions: &[AggregateFn], f: AggregateFn, on: bool) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn every_kind_choice_round_trips() {
-        for k in KindChoice::ALL {
-            let kind = k.to_kind(&ReportKind::StatusVisits);
-            assert_eq!(KindChoice::of(&kind), k);
-            assert_eq!(KindChoice::from_slug(k.slug()), Some(k));
-        }
-    }
-
-    #[test]
-    fn switching_kinds_keeps_the_status_lists() {
-        let tb = KindChoice::TimeBetween.to_kind(&ReportKind::Throughput {
-            period: ThroughputPeriod::Month,
-            start: parse_statuses("In Progress"),
-            done: parse_statuses("Done, 10002"),
-        });
-        let ReportKind::TimeBetween(t) = tb else {
-            panic!("expected time between");
-        };
-        assert_eq!(format_statuses(&t.start), "In Progress");
-        assert_eq!(format_statuses(&t.stop), "Done, 10002");
-        assert!(matches!(t.stop[1], StatusRef::Id { .. }));
-    }
 
     #[test]
     fn formats_keep_their_decimals() {

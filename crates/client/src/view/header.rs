@@ -31,7 +31,7 @@ impl ConfigHeader {
 
     /// The kind's label, as the editor names it.
     pub fn kind_label(&self) -> &'static str {
-        super::editor::KindChoice::from_slug(&self.kind.kind).map_or("Report", |k| k.label())
+        config::KindTag::from_slug(&self.kind.kind).map_or("Report", |k| k.label())
     }
 }
 

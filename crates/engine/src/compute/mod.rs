@@ -24,7 +24,7 @@ use jiff::tz::TimeZone;
 use crate::calendar::{Measure, zone};
 use crate::dataset::{Completeness, Dataset, What};
 use crate::filter::{date_of, date_window, passes};
-use crate::report::{Flag, KindTag, Report, WarningCode};
+use crate::report::{Flag, Report, WarningCode};
 use crate::rows::{self, Item};
 use crate::time::seconds;
 use crate::timeline::{self, Seg};
@@ -322,7 +322,7 @@ fn report(
     };
     Report {
         name: config.name.clone(),
-        kind: tag(&config.kind),
+        kind: config.kind.tag(),
         now: ctx.now,
         time_zone: ctx.time_zone.iana_name().unwrap_or("UTC").to_owned(),
         duration_format: config.duration_format,
@@ -334,18 +334,5 @@ fn report(
         issue_count: u32::try_from(issue_count).unwrap_or(u32::MAX),
         details: kind.details,
         warnings: warnings.finish(),
-    }
-}
-
-fn tag(kind: &ReportKind) -> KindTag {
-    match kind {
-        ReportKind::TimeInStatus { .. } => KindTag::TimeInStatus,
-        ReportKind::StatusVisits => KindTag::StatusVisits,
-        ReportKind::Transitions => KindTag::Transitions,
-        ReportKind::AssigneeTime => KindTag::AssigneeTime,
-        ReportKind::TimeBetween(_) => KindTag::TimeBetween,
-        ReportKind::EntryDates => KindTag::EntryDates,
-        ReportKind::StatusPerDay { .. } => KindTag::StatusPerDay,
-        ReportKind::Throughput { .. } => KindTag::Throughput,
     }
 }
