@@ -6,6 +6,7 @@
 
 mod client;
 mod demo;
+mod modules;
 mod test;
 mod tools;
 
