@@ -14,15 +14,6 @@ pub const FIRST_DOWNLOAD_BUDGET: u64 = 400_000;
 /// the database (~165 KB compressed) leaked into the first download: it belongs in the worker.
 const TZDB_MARKER: &[u8] = b"America/Argentina/ComodRivadavia";
 
-/// Installs what building and testing the client needs: trunk, wasm-bindgen-cli (the version
-/// in Cargo.lock), wasm-opt and Chromium with its driver. Each is skipped when present.
-pub fn setup() -> Result {
-    tools::ensure_trunk()?;
-    tools::ensure_wasm_bindgen()?;
-    tools::ensure_wasm_opt()?;
-    tools::ensure_chromium()
-}
-
 /// Lints the wasm-only code, builds `dist/` with trunk (offline: trunk downloads nothing) and
 /// checks the first-download budget.
 pub fn build() -> Result {

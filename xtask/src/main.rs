@@ -6,6 +6,7 @@
 
 mod client;
 mod demo;
+mod forge;
 mod modules;
 mod test;
 mod tools;
@@ -17,6 +18,8 @@ usage: cargo xtask <command> [options]
 
 commands:
   demo            run the product locally (options: cargo xtask demo --help)
+  forge           build the client and package forge/, the Forge app folder to deploy
+                  (--no-build: package the dist/ already built)
   test            run every test and check (what CI runs)
     --only NAME   run only the named step (repeatable)
     --skip NAME   skip the named step (repeatable)
@@ -28,6 +31,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("demo") => demo::run(&args[1..]),
         Some("test") => test::run(&args[1..]),
+        Some("forge") => forge::run(&args[1..]),
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");
             Ok(())

@@ -63,6 +63,11 @@ fn steps() -> Vec<Step> {
             run: client::build,
         },
         Step {
+            name: "forge",
+            what: "the Forge app: client packaged, manifest checked by Atlassian's @forge/manifest",
+            run: crate::forge::check,
+        },
+        Step {
             name: "browser",
             what: "browser client: wasm-bindgen tests in headless Chromium",
             run: client::browser_tests,
@@ -116,16 +121,43 @@ pub fn run(args: &[String]) -> Result {
     Ok(())
 }
 
+/// Installs what is missing. The installs run side by side: the two `cargo install`s keep the
+/// cores busy while apt, npm and pip wait on the network.
 fn setup() -> Result {
     tools::ensure_rust_component("rustfmt", &["fmt", "--version"])?;
     tools::ensure_rust_component("clippy", &["clippy", "--version"])?;
     tools::ensure_rust_target("wasm32-unknown-unknown")?;
-    // jira-sim's tests run these third-party Jira clients against the simulator.
-    tools::ensure_python_packages(
-        &["jira==3.10.5", "atlassian-python-api==5.0.5"],
-        &["jira", "atlassian"],
-    )?;
-    client::setup()
+    let installs: [fn() -> Result; 6] = [
+        tools::ensure_trunk,
+        tools::ensure_wasm_bindgen,
+        tools::ensure_wasm_opt,
+        tools::ensure_chromium,
+        // The Forge manifest is validated with Atlassian's own package, under node.
+        tools::ensure_forge_npm,
+        // jira-sim's tests run these third-party Jira clients against the simulator.
+        || {
+            tools::ensure_python_packages(
+                &["jira==3.10.5", "atlassian-python-api==5.0.5"],
+                &["jira", "atlassian"],
+            )
+        },
+    ];
+    let failures: Vec<String> = std::thread::scope(|s| {
+        let running: Vec<_> = installs.iter().map(|install| s.spawn(install)).collect();
+        running
+            .into_iter()
+            .filter_map(|handle| match handle.join() {
+                Ok(Ok(())) => None,
+                Ok(Err(e)) => Some(e),
+                Err(_) => Some("an install panicked".to_string()),
+            })
+            .collect()
+    });
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(failures.join("; "))
+    }
 }
 
 fn fmt() -> Result {

@@ -118,7 +118,21 @@ pub fn ensure_trunk() -> Result {
     if found.is_some_and(|v| v.trim().starts_with("trunk 0.21.")) {
         return Ok(());
     }
-    run(cargo().args(["install", "trunk", "--version", "~0.21", "--locked"]))
+    run(cargo_install().args(["trunk", "--version", "~0.21", "--locked"]))
+}
+
+/// `cargo install` for the build tools, compiled for a quick install rather than peak speed:
+/// trunk's own release profile (fat LTO, one codegen unit, opt-level 3) spends most of a fresh
+/// machine's setup compiling, while the tools spend their time waiting on rustc and wasm-opt.
+/// Measured on the 2-core machine (docs/PERFORMANCE.md): trunk 11.6 CPU-minutes this way.
+fn cargo_install() -> Command {
+    let mut cmd = cargo();
+    cmd.arg("install")
+        .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "1")
+        .env("CARGO_PROFILE_RELEASE_LTO", "false")
+        .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "256")
+        .env("CARGO_PROFILE_RELEASE_DEBUG", "false");
+    cmd
 }
 
 /// Installs `wasm-bindgen-cli` at exactly the version of the `wasm-bindgen` crate in Cargo.lock
@@ -130,18 +144,12 @@ pub fn ensure_wasm_bindgen() -> Result {
         return Ok(());
     }
     let exact = format!("={version}");
-    let locked = run(cargo().args([
-        "install",
-        "wasm-bindgen-cli",
-        "--version",
-        &exact,
-        "--locked",
-    ]));
+    let locked = run(cargo_install().args(["wasm-bindgen-cli", "--version", &exact, "--locked"]));
     if locked.is_ok() {
         return locked;
     }
     eprintln!("retrying without --locked");
-    run(cargo().args(["install", "wasm-bindgen-cli", "--version", &exact]))
+    run(cargo_install().args(["wasm-bindgen-cli", "--version", &exact]))
 }
 
 /// Installs binaryen 132's `wasm-opt` from npm into `.tools/binaryen` unless it is there.
@@ -159,20 +167,82 @@ pub fn ensure_wasm_opt() -> Result {
         .arg("binaryen@132"))
 }
 
+/// Atlassian's Forge packages the tests run under node, at the versions whose behaviour the code
+/// was checked against, installed from npm into `.tools/forge` (never fetched by a test).
+/// `tslib` is a dependency @forge/manifest 13.7.0 and @forge/csp 6.3.2 require without
+/// declaring it; `cheerio` is the HTML parser @forge/csp takes as a peer (jira-sim's test
+/// recomputes the Custom UI policy with it and compares it with jira-sim's own). jira-sim's
+/// browser test bundles Atlassian's own client, `@forge/bridge`, with `esbuild` and runs it in
+/// the simulator's Forge host page.
+pub const FORGE_NPM: &[(&str, &str)] = &[
+    ("@forge/manifest", "13.7.0"),
+    ("@forge/csp", "6.3.2"),
+    ("@forge/bridge", "7.2.0"),
+    ("esbuild", "0.28.2"),
+    ("cheerio", "1.2.0"),
+    ("tslib", "2.9.1"),
+];
+
+/// The `node_modules` folder of [`FORGE_NPM`], for `NODE_PATH`.
+pub fn forge_node_modules() -> PathBuf {
+    tools_dir().join("forge/node_modules")
+}
+
+/// Installs [`FORGE_NPM`] into `.tools/forge` unless every package is there at its version.
+pub fn ensure_forge_npm() -> Result {
+    ensure_npm_packages(&tools_dir().join("forge"), FORGE_NPM)
+}
+
+/// Installs npm `packages` (name, exact version) under `dir` unless each one's `package.json`
+/// already names that version.
+fn ensure_npm_packages(dir: &Path, packages: &[(&str, &str)]) -> Result {
+    let installed = |name: &str, version: &str| {
+        let manifest = dir.join("node_modules").join(name).join("package.json");
+        std::fs::read_to_string(manifest)
+            .ok()
+            .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+            .is_some_and(|v| v["version"] == version)
+    };
+    if packages.iter().all(|(n, v)| installed(n, v)) {
+        return Ok(());
+    }
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let mut npm = Command::new("npm");
+    npm.args([
+        "install",
+        "--no-audit",
+        "--no-fund",
+        "--save-exact",
+        "--prefix",
+    ])
+    .arg(dir);
+    for (name, version) in packages {
+        npm.arg(format!("{name}@{version}"));
+    }
+    run(&mut npm)
+}
+
 /// The Chromium and ChromeDriver the browser tests drive, installed with apt when absent. No
 /// tool is ever allowed to download a browser of its own.
 pub fn ensure_chromium() -> Result {
     if chromium().is_some() && chromedriver().is_some() {
         return Ok(());
     }
-    let mut apt = if is_root() {
+    // A fresh machine's package lists may be empty or stale: update them first.
+    let mut update = apt_get();
+    run(update.arg("update"))?;
+    let mut apt = apt_get();
+    run(apt.args(["install", "-y", "chromium", "chromium-driver"]))
+}
+
+fn apt_get() -> Command {
+    if is_root() {
         Command::new("apt-get")
     } else {
         let mut sudo = Command::new("sudo");
         sudo.arg("apt-get");
         sudo
-    };
-    run(apt.args(["install", "-y", "chromium", "chromium-driver"]))
+    }
 }
 
 fn is_root() -> bool {

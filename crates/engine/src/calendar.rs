@@ -14,9 +14,10 @@ use jiff::{SignedDuration, Timestamp};
 
 use crate::ComputeError;
 
-/// Measures durations between instants (unix seconds).
+/// How the duration between two instants (epoch milliseconds) is measured: wall-clock time, or the
+/// working time of a work calendar. It reads no clock; the instants are inputs.
 #[derive(Debug, Clone)]
-pub(crate) enum Clock {
+pub(crate) enum Measure {
     /// 24 hours a day, 7 days a week.
     AllTime,
     Business(Business),
@@ -26,24 +27,26 @@ pub(crate) enum Clock {
 pub(crate) struct Business {
     starts: Vec<i64>,
     ends: Vec<i64>,
-    /// `before[i]`: working seconds in intervals `0..i`.
+    /// Interval bounds in epoch milliseconds; `before[i]`: working milliseconds in intervals
+    /// `0..i`.
     before: Vec<i64>,
 }
 
-impl Clock {
-    /// Compiles `calendar` for instants between `from` and `to` (unix seconds); instants
+impl Measure {
+    /// Compiles `calendar` for instants between `from` and `to` (epoch milliseconds); instants
     /// outside are measured as if the calendar had no working time there.
     pub(crate) fn new(
         calendar: Option<&WorkCalendar>,
         from: i64,
         to: i64,
-    ) -> Result<Clock, ComputeError> {
+    ) -> Result<Measure, ComputeError> {
         let Some(cal) = calendar else {
-            return Ok(Clock::AllTime);
+            return Ok(Measure::AllTime);
         };
         let tz = zone(&cal.time_zone)?;
         let day = |t: i64| -> Result<Date, ComputeError> {
-            let ts = Timestamp::from_second(t).map_err(|e| ComputeError::Time(e.to_string()))?;
+            let ts =
+                Timestamp::from_millisecond(t).map_err(|e| ComputeError::Time(e.to_string()))?;
             Ok(ts.to_zoned(tz.clone()).date())
         };
         let (first, last) = (day(from)?, day(to.max(from))?);
@@ -74,7 +77,7 @@ impl Clock {
                 Err(_) => break,
             }
         }
-        Ok(Clock::Business(b))
+        Ok(Measure::Business(b))
     }
 
     /// The measured time from `a` to `b` (zero when `b` is not after `a`).
@@ -83,14 +86,14 @@ impl Clock {
             return 0;
         }
         match self {
-            Clock::AllTime => b - a,
-            Clock::Business(cal) => cal.upto(b) - cal.upto(a),
+            Measure::AllTime => b - a,
+            Measure::Business(cal) => cal.upto(b) - cal.upto(a),
         }
     }
 }
 
 impl Business {
-    /// Working seconds before instant `t`.
+    /// Working milliseconds before instant `t`.
     fn upto(&self, t: i64) -> i64 {
         let i = self.ends.partition_point(|&end| end <= t);
         let mut total = self.before[i];
@@ -101,8 +104,8 @@ impl Business {
     }
 }
 
-/// The instant of `seconds` after local midnight of `date` (which may be 86 400: the next
-/// midnight), resolving gaps and folds the way clocks do ("compatible").
+/// The instant (epoch milliseconds) of `seconds` after local midnight of `date` (which may be
+/// 86 400: the next midnight), resolving gaps and folds the way clocks do ("compatible").
 fn local(tz: &TimeZone, date: Date, seconds: i64) -> Result<i64, ComputeError> {
     let dt = date
         .to_datetime(jiff::civil::Time::midnight())
@@ -111,7 +114,7 @@ fn local(tz: &TimeZone, date: Date, seconds: i64) -> Result<i64, ComputeError> {
     let zoned = dt
         .to_zoned(tz.clone())
         .map_err(|e| ComputeError::Time(e.to_string()))?;
-    Ok(zoned.timestamp().as_second())
+    Ok(zoned.timestamp().as_millisecond())
 }
 
 /// An IANA time zone from jiff's bundled database.
@@ -124,13 +127,15 @@ mod tests {
     use super::*;
 
     fn at(s: &str) -> i64 {
-        s.parse::<Timestamp>().unwrap().as_second()
+        s.parse::<Timestamp>().unwrap().as_millisecond()
     }
+
+    const HOUR: i64 = 3_600_000;
 
     #[test]
     fn office_hours_skip_nights_and_weekends() {
         let cal = WorkCalendar::office_hours("office", "UTC");
-        let clock = Clock::new(
+        let measure = Measure::new(
             Some(&cal),
             at("2026-01-01T00:00:00Z"),
             at("2026-02-01T00:00:00Z"),
@@ -139,8 +144,8 @@ mod tests {
         // Friday 16:00 to Monday 10:00: one hour on Friday, one on Monday.
         let fri = at("2026-01-09T16:00:00Z");
         let mon = at("2026-01-12T10:00:00Z");
-        assert_eq!(clock.between(fri, mon), 2 * 3600);
-        assert_eq!(clock.between(mon, fri), 0);
+        assert_eq!(measure.between(fri, mon), 2 * HOUR);
+        assert_eq!(measure.between(mon, fri), 0);
     }
 
     #[test]
@@ -148,21 +153,21 @@ mod tests {
         // Berlin springs forward on Sunday 2026-03-29; Monday 09:00-17:00 is still 8 hours,
         // and Friday before it too, both measured in local time.
         let cal = WorkCalendar::office_hours("berlin", "Europe/Berlin");
-        let clock = Clock::new(
+        let measure = Measure::new(
             Some(&cal),
             at("2026-03-20T00:00:00Z"),
             at("2026-04-10T00:00:00Z"),
         )
         .unwrap();
-        let week = clock.between(at("2026-03-23T00:00:00Z"), at("2026-04-06T00:00:00Z"));
-        assert_eq!(week, 10 * 8 * 3600);
+        let week = measure.between(at("2026-03-23T00:00:00Z"), at("2026-04-06T00:00:00Z"));
+        assert_eq!(week, 10 * 8 * HOUR);
         // Monday after the change: 09:00 CEST is 07:00 UTC.
         assert_eq!(
-            clock.between(at("2026-03-30T07:00:00Z"), at("2026-03-30T08:00:00Z")),
-            3600
+            measure.between(at("2026-03-30T07:00:00Z"), at("2026-03-30T08:00:00Z")),
+            HOUR
         );
         assert_eq!(
-            clock.between(at("2026-03-30T06:00:00Z"), at("2026-03-30T07:00:00Z")),
+            measure.between(at("2026-03-30T06:00:00Z"), at("2026-03-30T07:00:00Z")),
             0
         );
     }

@@ -15,8 +15,9 @@
 //! never changed); histories are ordered by time, then numeric history id, then item order;
 //! changes stamped before `created` are clamped to it; statuses are identified by id and shown
 //! under their current name, and ids sharing a name are one column unless
-//! `columns.splitSameName`. Durations are whole seconds, so on a 24/7 calendar the columns of a
-//! row add up exactly to the life.
+//! `columns.splitSameName`. Durations are computed in Jira's milliseconds and rounded only when
+//! shown or exported, so on a 24/7 calendar the columns of a row add up exactly to the issue's
+//! life, and a status visited many times loses nothing to rounding.
 
 mod calendar;
 mod compute;

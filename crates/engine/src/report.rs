@@ -74,7 +74,8 @@ pub struct MetricColumn {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum Unit {
-    /// Seconds, shown in the report's [`DurationFormat`].
+    /// Seconds, with Jira's milliseconds as a fraction; shown in the report's
+    /// [`DurationFormat`], which rounds.
     Duration,
     /// A count.
     Count,
@@ -82,7 +83,8 @@ pub enum Unit {
     Timestamp,
 }
 
-/// A number: whole (durations, counts, instants) or fractional (averages).
+/// A number: whole (counts, instants, durations of whole seconds) or fractional (averages,
+/// durations with milliseconds).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Num {
@@ -91,6 +93,16 @@ pub enum Num {
 }
 
 impl Num {
+    /// A duration of `ms` milliseconds, in seconds: whole when it is, else with the
+    /// milliseconds as a fraction. Rounding is left to whoever shows or exports it.
+    pub(crate) fn duration(ms: i64) -> Num {
+        if ms % 1000 == 0 {
+            Num::Int(ms / 1000)
+        } else {
+            Num::Float(ms as f64 / 1000.0)
+        }
+    }
+
     pub fn as_f64(self) -> f64 {
         match self {
             Num::Int(i) => i as f64,
@@ -224,7 +236,8 @@ pub struct Percentile {
 pub struct Point {
     pub key: String,
     pub done: Timestamp,
-    /// Cycle time; `None` when the issue never entered a start status.
+    /// Cycle time in whole seconds (rounded); `None` when the issue never entered a start
+    /// status.
     pub seconds: Option<i64>,
 }
 

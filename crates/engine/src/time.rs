@@ -125,10 +125,16 @@ pub(crate) fn in_range(ms: Millis) -> bool {
     jiff::Timestamp::from_millisecond(ms).is_ok()
 }
 
-/// Floors epoch milliseconds to whole seconds: every duration is computed on whole seconds, so
-/// that the columns of a row add up exactly to the life.
+/// Floors epoch milliseconds to whole seconds, for instants shown or compared by the second
+/// (dates, filters, a report's timestamp columns). Durations keep their milliseconds.
 pub(crate) fn seconds(ms: Millis) -> i64 {
     ms.div_euclid(1000)
+}
+
+/// A duration in milliseconds as whole seconds, rounded to the nearest (half up): for values
+/// whose type holds whole seconds, rounded once, at the end.
+pub(crate) fn rounded_seconds(ms: i64) -> i64 {
+    (ms + 500).div_euclid(1000)
 }
 
 #[cfg(test)]

@@ -1,9 +1,9 @@
 //! An issue's life as consecutive segments, one per status (or assignee) it was in.
 
 use crate::dataset::{Issue, NONE, Sym, What};
-use crate::time::seconds;
 
-/// A stretch of an issue's life in one status (or with one assignee), in unix seconds. The
+/// A stretch of an issue's life in one status (or with one assignee), in epoch milliseconds
+/// (Jira's precision: durations are rounded only when shown or exported). The
 /// segments of an issue are contiguous: each starts where the previous ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Seg {
@@ -46,7 +46,7 @@ pub(crate) fn build(
         if what == What::Status && c.to == NONE {
             continue;
         }
-        let t = seconds(c.at).clamp(created, now);
+        let t = c.at.clamp(created, now);
         out.push(Seg {
             sym: cur,
             start,

@@ -161,6 +161,7 @@ fn main() {
             page_size: 100,
             changelog_page_size: 1000,
             base_url: "http://jira-sim.invalid".into(),
+            user: "ada".into(),
         },
         &dir,
     )

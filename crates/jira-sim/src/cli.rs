@@ -1,5 +1,6 @@
 //! The `jira-sim` command line: `serve` (the default), `dump`, `install`, `uninstall`.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -9,6 +10,8 @@ use jiff::Timestamp;
 
 use crate::data::DataSpec;
 use crate::dump::{DumpSpec, dump};
+use crate::forge::ForgeSpec;
+use crate::forge::manifest::ForgeApp;
 use crate::render::Flavor;
 use crate::server::{DEFAULT_ALL_JS_PATH, DEFAULT_API_TOKEN, SimConfig, run};
 use crate::state::{Faults, RateLimit};
@@ -159,6 +162,29 @@ pub struct ServeArgs {
     /// How long --install-app keeps retrying, in seconds.
     #[arg(long, default_value_t = 120)]
     install_patience_secs: u64,
+    /// Play the Forge platform for the app of this manifest.yml (its app id, jira:globalPage
+    /// and jira:projectPage modules, endpoints, triggers, remotes, resources, permissions).
+    /// A manifest with parts the simulator cannot play is refused.
+    #[arg(long, value_name = "PATH")]
+    forge_manifest: Option<PathBuf>,
+    /// Point the manifest's remote KEY at URL instead of its baseUrl (repeatable), e.g.
+    /// config-api=http://127.0.0.1:8080.
+    #[arg(
+        long = "forge-remote",
+        value_name = "KEY=URL",
+        requires = "forge_manifest"
+    )]
+    forge_remotes: Vec<String>,
+    /// Serve the manifest's resource KEY from DIR (repeatable), e.g. main=dist.
+    #[arg(
+        long = "forge-resource",
+        value_name = "KEY=DIR",
+        requires = "forge_manifest"
+    )]
+    forge_resources: Vec<String>,
+    /// Install the Forge app at start (sending avi:forge:installed:app to its trigger).
+    #[arg(long, requires = "forge_manifest")]
+    forge_install: bool,
 }
 
 impl ServeArgs {
@@ -201,7 +227,46 @@ impl ServeArgs {
             connect_key: self.connect_key.clone(),
             install_app: self.install_app.clone(),
             install_patience: Duration::from_secs(self.install_patience_secs),
+            forge: self.forge_spec()?,
         })
+    }
+
+    fn forge_spec(&self) -> anyhow::Result<Option<ForgeSpec>> {
+        let Some(path) = &self.forge_manifest else {
+            return Ok(None);
+        };
+        let mut app = ForgeApp::from_file(path)?;
+        for pair in &self.forge_remotes {
+            let (key, url) = pair
+                .split_once('=')
+                .with_context(|| format!("--forge-remote {pair:?}: expected KEY=URL"))?;
+            app.override_remote(key, url)?;
+        }
+        let mut resource_dirs = BTreeMap::new();
+        for pair in &self.forge_resources {
+            let (key, dir) = pair
+                .split_once('=')
+                .with_context(|| format!("--forge-resource {pair:?}: expected KEY=DIR"))?;
+            if !app.resources.iter().any(|r| r.key == key) {
+                bail!(
+                    "--forge-resource {key}: the manifest has no resource {key:?} (it has {:?})",
+                    app.resources.iter().map(|r| &r.key).collect::<Vec<_>>()
+                );
+            }
+            let dir = PathBuf::from(dir);
+            if !dir.join("index.html").is_file() {
+                bail!(
+                    "--forge-resource {key}: {} has no index.html (a Custom UI folder, e.g. trunk's dist/)",
+                    dir.display()
+                );
+            }
+            resource_dirs.insert(key.to_string(), dir);
+        }
+        Ok(Some(ForgeSpec {
+            app,
+            resource_dirs,
+            install_at_start: self.forge_install,
+        }))
     }
 }
 
@@ -225,6 +290,9 @@ struct DumpArgs {
     /// The base URL of `self` links in the files.
     #[arg(long, default_value = "http://jira-sim.invalid")]
     base_url: String,
+    /// The demo user the pages are fetched as (timestamps are in their time zone).
+    #[arg(long, default_value = "ada")]
+    user: String,
 }
 
 #[derive(Debug, Args)]
@@ -276,6 +344,7 @@ pub async fn main() -> anyhow::Result<()> {
                 page_size: args.page_size,
                 changelog_page_size: args.changelog_page_size,
                 base_url: args.base_url,
+                user: args.user,
             };
             let s = dump(&spec, &args.out)?;
             println!(

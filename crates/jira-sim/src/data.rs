@@ -6,6 +6,7 @@
 //! order, and history ids are handed out in time order across the whole site, as Jira does.
 
 use jiff::Timestamp;
+use jiff::tz::TimeZone;
 use rand::{Rng, RngExt, SeedableRng};
 use rand_distr::{Distribution, LogNormal};
 use rand_pcg::Pcg64Mcg;
@@ -45,13 +46,37 @@ impl Default for DataSpec {
 /// One changed field of a history.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Change {
-    Status { from: u8, to: u8 },
-    Assignee { from: Option<u8>, to: Option<u8> },
-    Priority { from: u8, to: u8 },
-    Resolution { from: Option<u8>, to: Option<u8> },
-    Labels { from: u8, to: u8 },
-    StoryPoints { from: Option<u8>, to: Option<u8> },
-    Rank { higher: bool },
+    Status {
+        from: u8,
+        to: u8,
+    },
+    Assignee {
+        from: Option<u8>,
+        to: Option<u8>,
+    },
+    Priority {
+        from: u8,
+        to: u8,
+    },
+    Resolution {
+        from: Option<u8>,
+        to: Option<u8>,
+    },
+    Labels {
+        from: u8,
+        to: u8,
+    },
+    StoryPoints {
+        from: Option<u8>,
+        to: Option<u8>,
+    },
+    Rank {
+        higher: bool,
+    },
+    /// Jira Software's flag, raised when an issue becomes Blocked and lowered when it leaves.
+    Flagged {
+        on: bool,
+    },
 }
 
 impl Change {
@@ -65,6 +90,7 @@ impl Change {
             Change::Labels { .. } => "labels",
             Change::StoryPoints { .. } => crate::site::STORY_POINTS,
             Change::Rank { .. } => crate::site::RANK,
+            Change::Flagged { .. } => crate::site::FLAGGED,
         }
     }
 }
@@ -102,6 +128,8 @@ pub struct Issue {
     /// Bit i set: component i of the project.
     pub components: u8,
     pub story_points: Option<u8>,
+    /// Flagged as an impediment (Jira Software's "Flagged" field): the blocked issues.
+    pub flagged: bool,
     /// Which summary words; fixed at generation.
     pub summary_seed: u32,
     pub first_history: u32,
@@ -400,6 +428,7 @@ impl<'a> Generator<'a> {
                 labels: w.labels,
                 components,
                 story_points: w.points,
+                flagged: w.status == st::BLOCKED,
                 summary_seed: w.rng.random_range(0..1536),
                 first_history: 0,
                 histories: 0,
@@ -555,6 +584,12 @@ impl Walk {
             });
             self.assignee = Some(a);
         }
+        // Drawn from the status alone, so the flag adds items without changing the data.
+        if to == st::BLOCKED {
+            changes.push(Change::Flagged { on: true });
+        } else if from == st::BLOCKED {
+            changes.push(Change::Flagged { on: false });
+        }
         if category(from) != category(to) {
             self.category_changed_ms = at;
         }
@@ -621,12 +656,11 @@ impl Walk {
     }
 }
 
-/// Formats an instant the way Jira does: `2026-06-20T15:04:05.000+0000`.
-pub fn jira_time(ms: i64) -> String {
+/// Formats an instant the way Jira does, in the zone of the user who asked:
+/// `2026-06-20T17:04:05.000+0200` (no colon in the offset).
+pub fn jira_time(ms: i64, tz: &TimeZone) -> String {
     let t = Timestamp::from_millisecond(ms).unwrap_or(Timestamp::UNIX_EPOCH);
-    format!(
-        "{}.{:03}+0000",
-        t.strftime("%Y-%m-%dT%H:%M:%S"),
-        ms.rem_euclid(1000)
-    )
+    t.to_zoned(tz.clone())
+        .strftime("%Y-%m-%dT%H:%M:%S%.3f%z")
+        .to_string()
 }

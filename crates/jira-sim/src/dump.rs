@@ -20,7 +20,8 @@
 //!   every history, oldest first). The dump ignores Data Center's 10,000-result window.
 //!
 //! Numbers are zero-padded to five digits so a sorted directory listing is page order. `self`
-//! links point at `--base-url`.
+//! links point at `--base-url`. The pages are written as `--user` (ada by default) would get
+//! them: timestamps in that user's time zone.
 
 use std::path::Path;
 
@@ -40,6 +41,8 @@ pub struct DumpSpec {
     pub page_size: usize,
     pub changelog_page_size: usize,
     pub base_url: String,
+    /// The user (login) the pages are fetched as: timestamps are written in their time zone.
+    pub user: String,
 }
 
 /// Issues per bulk changelog request, Cloud's maximum.
@@ -73,19 +76,22 @@ pub fn dump_data(data: &Dataset, spec: &DumpSpec, dir: &Path) -> anyhow::Result<
         Flavor::Cloud => 3,
         Flavor::Dc => 2,
     };
+    let user = data
+        .site
+        .user_by_login(&spec.user)
+        .with_context(|| format!("no demo user {:?}", spec.user))?;
     let r = Renderer {
         data,
         base: spec.base_url.trim_end_matches('/'),
         api,
         flavor: spec.flavor,
+        tz: &data.site.users[user].tz,
     };
-    let statuses: Vec<Value> = (0..data.site.statuses.len() as u8)
-        .map(|s| r.status(s))
-        .collect();
-    write(dir, "status.json", &Value::Array(statuses))?;
+    write(dir, "status.json", &Value::Array(r.statuses()))?;
     write(dir, "field.json", &r.fields())?;
     let env = Env {
         now_ms: jiff::Timestamp::now().as_millisecond(),
+        flavor: spec.flavor,
         current_user: None,
     };
     let jql = match spec.flavor {

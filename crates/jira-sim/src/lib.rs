@@ -1,7 +1,8 @@
 //! jira-sim: a standalone Jira REST simulator (Cloud and Data Center flavours) with generated,
 //! realistic data, for Dwell's demo, tests and benchmarks. It also plays the Jira site of an
-//! Atlassian Connect app: signed installs, iframe and context JWTs, a host page and an all.js
-//! emulation.
+//! Atlassian Connect app (signed installs, iframe and context JWTs, a host page and an all.js
+//! emulation) and the Forge platform for a Forge app read from its `manifest.yml` (Forge
+//! Invocation Tokens, a JWKS, lifecycle events to the app's remote).
 //!
 //! The design decision a reader must know: **it shares no code with `crates/engine`**. It writes
 //! Jira's wire format on its own, from Atlassian's OpenAPI spec and captured samples, so a
@@ -35,13 +36,14 @@
 //! - [`jql`]: the JQL subset's parser and evaluator.
 //! - [`render`], [`pages`]: Jira's JSON shapes and response pages.
 //! - [`api`]: the REST handlers; [`gate`]: latency, faults, auth, rate limits, counters.
-//! - [`connect`]: the Connect host; [`dump`]: page files for the CLI; [`cli`]: the binary.
+//! - [`connect`]: the Connect host; [`forge`]: the Forge host; [`dump`]: page files for the CLI; [`cli`]: the binary.
 
 pub mod api;
 pub mod cli;
 pub mod connect;
 pub mod data;
 pub mod dump;
+pub mod forge;
 pub mod gate;
 pub mod jql;
 pub mod pages;

@@ -5,10 +5,11 @@
 //! `StatusDetails`, ...). Where the spec and real Jira disagree, Jira wins: change items carry
 //! `"from": null` for empty values, as every captured sample does.
 
+use jiff::tz::TimeZone;
 use serde_json::{Map, Value, json};
 
-use crate::data::{Change, Dataset, History, Issue, jira_time};
-use crate::site::{Category, STORY_POINTS, UNDEFINED_CATEGORY};
+use crate::data::{Change, Dataset, History, Issue};
+use crate::site::{Category, FLAGGED, IMPEDIMENT_OPTION, STORY_POINTS, UNDEFINED_CATEGORY};
 
 /// Which Jira the simulator plays.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
@@ -81,7 +82,8 @@ impl FieldSel {
     }
 }
 
-/// Renders for one request: the data, the base URL, the API version and the flavour.
+/// Renders for one request: the data, the base URL, the API version, the flavour and the time
+/// zone of the user who asked.
 #[derive(Clone, Copy)]
 pub struct Renderer<'a> {
     pub data: &'a Dataset,
@@ -89,9 +91,26 @@ pub struct Renderer<'a> {
     /// 2 or 3.
     pub api: u8,
     pub flavor: Flavor,
+    /// Every timestamp is written in this zone, as Jira writes them in the caller's.
+    pub tz: &'a TimeZone,
 }
 
 impl<'a> Renderer<'a> {
+    fn time(&self, ms: i64) -> String {
+        crate::data::jira_time(ms, self.tz)
+    }
+
+    /// The statuses `/status` lists: Data Center has no project-scoped ones.
+    pub fn statuses(&self) -> Vec<Value> {
+        let site = &self.data.site;
+        (0..site.statuses.len() as u8)
+            .filter(|&s| {
+                self.flavor == Flavor::Cloud || site.statuses[usize::from(s)].project.is_none()
+            })
+            .map(|s| self.status(s))
+            .collect()
+    }
+
     fn url(&self, path: &str) -> String {
         format!("{}/rest/api/{}/{path}", self.base, self.api)
     }
@@ -111,7 +130,7 @@ impl<'a> Renderer<'a> {
                 "avatarUrls": self.avatars("user", &user.account_id),
                 "displayName": user.display_name,
                 "active": true,
-                "timeZone": "UTC",
+                "timeZone": user.time_zone,
                 "accountType": "atlassian",
             }),
             Flavor::Dc => json!({
@@ -122,7 +141,7 @@ impl<'a> Renderer<'a> {
                 "avatarUrls": self.avatars("user", user.login),
                 "displayName": user.display_name,
                 "active": true,
-                "timeZone": "UTC",
+                "timeZone": user.time_zone,
             }),
         }
     }
@@ -154,7 +173,9 @@ impl<'a> Renderer<'a> {
         })
     }
 
+    /// Status `s` as this flavour shows it (see [`crate::site::Site::status_for`]).
     pub fn status(&self, s: u8) -> Value {
+        let s = self.data.site.status_for(s, self.flavor);
         let st = &self.data.site.statuses[usize::from(s)];
         let mut v = json!({
             "self": self.url(&format!("status/{}", st.id)),
@@ -176,15 +197,19 @@ impl<'a> Renderer<'a> {
 
     pub fn project(&self, p: u8) -> Value {
         let proj = &self.data.site.projects[usize::from(p)];
-        json!({
+        let mut v = json!({
             "self": self.url(&format!("project/{}", proj.id)),
             "id": proj.id.to_string(),
             "key": proj.key,
             "name": proj.name,
             "projectTypeKey": "software",
-            "simplified": proj.simplified,
             "avatarUrls": self.avatars("project", &proj.id.to_string()),
-        })
+        });
+        // Data Center has no team-managed projects and no `simplified` attribute.
+        if self.flavor == Flavor::Cloud {
+            v["simplified"] = json!(proj.simplified);
+        }
+        v
     }
 
     /// A project as `/project/search` lists it.
@@ -194,11 +219,13 @@ impl<'a> Renderer<'a> {
         v["expand"] = json!("description,lead,issueTypes,url,projectKeys,permissions,insight");
         v["description"] = json!(format!("The {} team's work", proj.name));
         v["lead"] = self.user(proj.lead);
-        v["style"] = json!(if proj.simplified {
-            "next-gen"
-        } else {
-            "classic"
-        });
+        v["style"] = json!(
+            if self.data.site.team_managed(usize::from(p), self.flavor) {
+                "next-gen"
+            } else {
+                "classic"
+            }
+        );
         v["isPrivate"] = json!(false);
         v["properties"] = json!({});
         v["issueTypes"] = Value::Array(
@@ -266,11 +293,11 @@ impl<'a> Renderer<'a> {
             "priority" => self.priority(issue.priority),
             "assignee" => issue.assignee.map_or(Value::Null, |u| self.user(u)),
             "reporter" | "creator" => self.user(issue.reporter),
-            "created" => Value::String(jira_time(issue.created_ms)),
-            "updated" => Value::String(jira_time(issue.updated_ms)),
+            "created" => Value::String(self.time(issue.created_ms)),
+            "updated" => Value::String(self.time(issue.updated_ms)),
             "resolutiondate" => issue
                 .resolved_ms
-                .map_or(Value::Null, |t| Value::String(jira_time(t))),
+                .map_or(Value::Null, |t| Value::String(self.time(t))),
             "resolution" => issue.resolution.map_or(Value::Null, |r| self.resolution(r)),
             "labels" => json!(data.labels(issue.labels)),
             "components" => Value::Array(
@@ -287,12 +314,17 @@ impl<'a> Renderer<'a> {
                     .collect(),
             ),
             "statuscategorychangedate" => {
-                Value::String(jira_time(issue.status_category_changed_ms))
+                Value::String(self.time(issue.status_category_changed_ms))
             }
             STORY_POINTS => issue
                 .story_points
                 .map_or(Value::Null, |p| json!(f64::from(p))),
             crate::site::RANK => Value::String(format!("0|i{:05x}:", issue.id)),
+            FLAGGED if issue.flagged => json!([{
+                "self": format!("{}/rest/api/{}/customFieldOption/{IMPEDIMENT_OPTION}", self.base, self.api),
+                "value": "Impediment",
+                "id": IMPEDIMENT_OPTION.to_string(),
+            }]),
             "timetracking" => json!({}),
             _ => Value::Null,
         }
@@ -381,7 +413,7 @@ impl<'a> Renderer<'a> {
         Some(json!({
             "id": h.id.to_string(),
             "author": self.user(h.author),
-            "created": jira_time(h.created_ms),
+            "created": self.time(h.created_ms),
             "items": items,
         }))
     }
@@ -391,14 +423,20 @@ impl<'a> Renderer<'a> {
         let s = |x: String| Value::String(x);
         let opt = |x: Option<String>| x.map_or(Value::Null, Value::String);
         let (field, fieldtype, from, from_s, to, to_s) = match *c {
-            Change::Status { from, to } => (
-                "status",
-                "jira",
-                s(site.statuses[usize::from(from)].id.to_string()),
-                s(site.status_name_at(from, h.created_ms).to_string()),
-                s(site.statuses[usize::from(to)].id.to_string()),
-                s(site.status_name_at(to, h.created_ms).to_string()),
-            ),
+            Change::Status { from, to } => {
+                let (from, to) = (
+                    site.status_for(from, self.flavor),
+                    site.status_for(to, self.flavor),
+                );
+                (
+                    "status",
+                    "jira",
+                    s(site.statuses[usize::from(from)].id.to_string()),
+                    s(site.status_name_at(from, h.created_ms).to_string()),
+                    s(site.statuses[usize::from(to)].id.to_string()),
+                    s(site.status_name_at(to, h.created_ms).to_string()),
+                )
+            }
             Change::Assignee { from, to } => (
                 "assignee",
                 "jira",
@@ -452,6 +490,18 @@ impl<'a> Renderer<'a> {
                 }
                 .to_string()),
             ),
+            // As Jira Software writes it: the option ids in brackets, the option's value.
+            Change::Flagged { on } => {
+                let (id, value) = (
+                    s(format!("[{IMPEDIMENT_OPTION}]")),
+                    s("Impediment".to_string()),
+                );
+                if on {
+                    ("Flagged", "custom", Value::Null, Value::Null, id, value)
+                } else {
+                    ("Flagged", "custom", id, value, Value::Null, Value::Null)
+                }
+            }
         };
         let mut m = Map::new();
         m.insert("field".into(), json!(field));

@@ -17,6 +17,7 @@ use base64::Engine;
 
 use crate::connect::{ConnectHost, InstallKey, host, install};
 use crate::data::{DataSpec, Dataset};
+use crate::forge::{self, ForgeHost, ForgeSpec};
 use crate::render::Flavor;
 use crate::state::{AppState, Faults, RateLimit, Settings, Stats};
 use crate::{api, gate};
@@ -48,6 +49,8 @@ pub struct SimConfig {
     pub install_app: Option<String>,
     /// How long to keep retrying `install_app`.
     pub install_patience: Duration,
+    /// The Forge app to play (`--forge-manifest` and friends).
+    pub forge: Option<ForgeSpec>,
 }
 
 impl Default for SimConfig {
@@ -67,6 +70,7 @@ impl Default for SimConfig {
             connect_key: None,
             install_app: None,
             install_patience: Duration::from_secs(120),
+            forge: None,
         }
     }
 }
@@ -169,6 +173,17 @@ fn build(
         config.all_js_path.clone(),
         config.connect_user.clone(),
     );
+    // The Forge CDN: a second listener, so Custom UI runs on an origin of its own.
+    let (forge, cdn_listener) = match &config.forge {
+        Some(spec) => {
+            let cdn = TcpListener::bind((addr.ip(), 0))
+                .context("cannot listen for the simulated Forge CDN")?;
+            let cdn_origin = format!("http://{host}:{}", cdn.local_addr()?.port());
+            let forge = ForgeHost::new(spec.clone(), data.spec.seed, cdn_origin)?;
+            (Some(forge), Some(cdn))
+        }
+        None => (None, None),
+    };
     let settings = Settings {
         flavor: config.flavor,
         base_url: base_url.clone(),
@@ -181,16 +196,27 @@ fn build(
         config.faults.clone(),
         config.rate_limit,
         connect,
+        forge,
     ));
     let s = state.clone();
     let flavor = config.flavor;
     let all_js = config.all_js_path.clone();
     let own_origin = origin(&base_url);
+    let cdn_authority = s
+        .forge
+        .as_ref()
+        .map(|f| f.cdn_origin.trim_start_matches("http://").to_string());
     let server = HttpServer::new(move || {
         App::new()
             .app_data(s.clone())
             .app_data(web::PayloadConfig::new(1024 * 1024))
+            .configure(|c| {
+                if let Some(authority) = cdn_authority.clone() {
+                    forge::cdn::configure(c, authority);
+                }
+            })
             .configure(|c| api::configure(c, flavor))
+            .configure(forge::admin::configure)
             .configure(api::admin::configure)
             .route(
                 "/connect-install-keys/{kid}",
@@ -206,6 +232,14 @@ fn build(
                 "/plugins/servlet/ac-token/{app}",
                 web::get().to(host::context_token_endpoint),
             )
+            .route(
+                "/jira/apps/{app}/{env}",
+                web::get().to(forge::host::global_page),
+            )
+            .route(
+                "/jira/software/projects/{project}/apps/{app}/{env}",
+                web::get().to(forge::host::project_page),
+            )
             .route("/", web::get().to(host::index))
             .wrap(Compress::default())
             .wrap(from_fn(gate::gate))
@@ -214,7 +248,11 @@ fn build(
     })
     .workers(config.workers.max(1))
     .shutdown_timeout(1)
-    .listen(listener)?
+    .listen(listener)?;
+    let server = match cdn_listener {
+        Some(cdn) => server.listen(cdn)?,
+        None => server,
+    }
     .run();
     Ok((server, state))
 }
@@ -230,13 +268,35 @@ pub async fn run(config: SimConfig) -> anyhow::Result<()> {
         state.settings.base_url
     );
     println!("jira-sim listening on {}", state.settings.base_url);
+    if let Some(f) = state.forge.as_ref() {
+        let (base, app, env) = (&state.settings.base_url, f.app.uuid(), &f.environment_id);
+        println!(
+            "Forge app {} (Custom UI served from {})",
+            f.app.id, f.cdn_origin
+        );
+        println!("  global page:  {base}/jira/apps/{app}/{env}?user=ada");
+        println!("  project page: {base}/jira/software/projects/PLAT/apps/{app}/{env}?user=ada");
+    }
     if let Some(app) = config.install_app.clone() {
         let s = state.clone();
         let patience = config.install_patience;
         actix_web::rt::spawn(async move { install::install_when_ready(&s, &app, patience).await });
     }
+    spawn_forge_install(&config, &state);
     server.await?;
     Ok(())
+}
+
+/// Installs the Forge app in the background when its spec asks for it at start.
+fn spawn_forge_install(config: &SimConfig, state: &web::Data<AppState>) {
+    if config.forge.as_ref().is_some_and(|f| f.install_at_start) {
+        let s = state.clone();
+        actix_web::rt::spawn(async move {
+            if let Some(host) = s.forge.as_ref() {
+                forge::lifecycle::install_at_start(&s, host).await;
+            }
+        });
+    }
 }
 
 /// A simulator running on its own thread. Stops when dropped.
@@ -277,6 +337,7 @@ impl RunningSim {
                     match build(&config, d) {
                         Ok((server, state)) => {
                             let _ = tx.send(Ok((server.handle(), state.clone())));
+                            spawn_forge_install(&config, &state);
                             if let Some(app) = install_app {
                                 actix_web::rt::spawn(async move {
                                     install::install_when_ready(&state, &app, patience).await
@@ -349,6 +410,11 @@ impl RunningSim {
     /// The Connect host: install key id and PEM, client key, installations.
     pub fn connect(&self) -> &ConnectHost {
         &self.state.connect
+    }
+
+    /// The Forge host, when the simulator plays a Forge app.
+    pub fn forge(&self) -> Option<&ForgeHost> {
+        self.state.forge.as_ref()
     }
 
     /// Stops the server and waits for its thread.

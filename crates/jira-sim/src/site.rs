@@ -5,9 +5,19 @@
 //! - the status "Review" was called "Code Review" until [`Site::rename_at`]; history items
 //!   written before then carry the old name, `/status` shows the new one;
 //! - the team-managed project MOB has its own "To Do", "In Progress" and "Done", with other
-//!   ids than the company-managed statuses of the same names.
+//!   ids than the company-managed statuses of the same names. Team-managed projects exist on
+//!   Cloud only: the Data Center flavour shows MOB as a company-managed project whose issues
+//!   use the shared statuses ([`Site::status_for`]);
+//! - every user has a time zone of their own (one with a half-hour offset, one at +05:45,
+//!   several with daylight saving time), and Jira writes every timestamp in the zone of the
+//!   user who asks, so clients' offset handling is exercised on every run;
+//! - blocked issues carry Jira Software's "Flagged" field ([`FLAGGED`]), set and cleared in
+//!   the same history as the status change.
 
 use jiff::Timestamp;
+use jiff::tz::TimeZone;
+
+use crate::render::Flavor;
 
 /// The marker `--canary` mode puts into every issue key, summary and field value.
 pub const CANARY: &str = "ZZCANARY";
@@ -119,6 +129,9 @@ pub struct User {
     pub display_name: String,
     pub email: String,
     pub groups: &'static [&'static str],
+    /// The zone Jira writes this user's timestamps in (IANA name, as `timeZone` shows it).
+    pub time_zone: &'static str,
+    pub tz: TimeZone,
 }
 
 /// A field of `/rest/api/{2,3}/field`.
@@ -144,6 +157,10 @@ pub struct Field {
 pub const STORY_POINTS: &str = "customfield_10016";
 /// The rank custom field; its changes are the noise that fills long changelogs.
 pub const RANK: &str = "customfield_10019";
+/// Jira Software's "Flagged" field (a checkbox field with the one option "Impediment").
+pub const FLAGGED: &str = "customfield_10021";
+/// The id of the "Impediment" option of [`FLAGGED`].
+pub const IMPEDIMENT_OPTION: u32 = 10019;
 
 pub const LABELS: [&str; 8] = [
     "backend",
@@ -179,6 +196,8 @@ pub struct Site {
     pub labels: Vec<String>,
     /// When "Code Review" became "Review".
     pub rename_at: Timestamp,
+    /// The site's default time zone: apps' timestamps are written in it.
+    pub default_tz: TimeZone,
     pub canary: bool,
 }
 
@@ -326,38 +345,74 @@ impl Site {
                 name: "Duplicate",
             },
         ];
-        let people: [(&str, &str, &[&str]); 10] = [
+        // Zones: DST in Europe, the Americas and South Australia, +05:30 and +05:45 without
+        // DST, and UTC itself.
+        let people: [(&str, &str, &[&str], &str); 10] = [
             (
                 "ada",
                 "Ada Admin",
                 &["site-admins", "jira-administrators", "jira-software-users"],
+                "Europe/Berlin",
             ),
             (
                 "ben",
                 "Ben Builder",
                 &["jira-software-users", "team-platform"],
+                "Asia/Kolkata",
             ),
             (
                 "chloe",
                 "Chloe Chen",
                 &["jira-software-users", "team-platform"],
+                "America/New_York",
             ),
-            ("dev", "Dev Patel", &["jira-software-users", "team-web"]),
-            ("eve", "Eve Evans", &["jira-software-users", "team-web"]),
-            ("femi", "Femi Okafor", &["jira-software-users", "team-data"]),
-            ("gus", "Gus Grant", &["jira-software-users", "team-data"]),
-            ("hana", "Hana Sato", &["jira-software-users", "team-mobile"]),
+            (
+                "dev",
+                "Dev Patel",
+                &["jira-software-users", "team-web"],
+                "Australia/Adelaide",
+            ),
+            (
+                "eve",
+                "Eve Evans",
+                &["jira-software-users", "team-web"],
+                "UTC",
+            ),
+            (
+                "femi",
+                "Femi Okafor",
+                &["jira-software-users", "team-data"],
+                "Africa/Lagos",
+            ),
+            (
+                "gus",
+                "Gus Grant",
+                &["jira-software-users", "team-data"],
+                "America/Los_Angeles",
+            ),
+            (
+                "hana",
+                "Hana Sato",
+                &["jira-software-users", "team-mobile"],
+                "Asia/Tokyo",
+            ),
             (
                 "ivan",
                 "Ivan Petrov",
                 &["jira-software-users", "team-mobile"],
+                "Asia/Kathmandu",
             ),
-            ("jo", "Jo Kim", &["jira-software-users"]),
+            (
+                "jo",
+                "Jo Kim",
+                &["jira-software-users"],
+                "America/Sao_Paulo",
+            ),
         ];
         let users = people
             .iter()
             .zip(1u64..)
-            .map(|(&(login, name, groups), n)| User {
+            .map(|(&(login, name, groups, time_zone), n)| User {
                 account_id: format!("5d1e0a{:018x}", 0x5eed_0000_u64 + n),
                 login,
                 display_name: if canary {
@@ -367,6 +422,9 @@ impl Site {
                 },
                 email: format!("{login}@dwell.example"),
                 groups,
+                time_zone,
+                // The bundled tz database has every zone named above; UTC is only a fallback.
+                tz: TimeZone::get(time_zone).unwrap_or(TimeZone::UTC),
             })
             .collect();
         Site {
@@ -379,6 +437,7 @@ impl Site {
             fields: fields(),
             labels: LABELS.iter().map(|l| mark(l)).collect(),
             rename_at,
+            default_tz: TimeZone::UTC,
             canary,
         }
     }
@@ -390,6 +449,23 @@ impl Site {
             Some(old) if at_ms < self.rename_at.as_millisecond() => old,
             _ => s.name,
         }
+    }
+
+    /// The status an issue in status `status` shows on `flavor`: Data Center has no
+    /// team-managed projects, so their statuses fold into the company-managed ones of the same
+    /// name and category.
+    pub fn status_for(&self, status: u8, flavor: Flavor) -> u8 {
+        match (flavor, status) {
+            (Flavor::Dc, st::MOB_TODO) => st::TODO,
+            (Flavor::Dc, st::MOB_IN_PROGRESS) => st::IN_PROGRESS,
+            (Flavor::Dc, st::MOB_DONE) => st::DONE,
+            _ => status,
+        }
+    }
+
+    /// Whether `project` is team-managed on `flavor` (never on Data Center).
+    pub fn team_managed(&self, project: usize, flavor: Flavor) -> bool {
+        flavor == Flavor::Cloud && self.projects[project].simplified
     }
 
     pub fn user_by_login(&self, login: &str) -> Option<usize> {
@@ -584,6 +660,17 @@ fn fields() -> Vec<Field> {
             )),
         ),
     ];
+    v.push(field(
+        FLAGGED,
+        "Flagged",
+        &["cf[10021]", "Flagged", "Flagged[Checkboxes]"],
+        Some((
+            "array",
+            Some("option"),
+            "com.atlassian.jira.plugin.system.customfieldtypes:multicheckboxes",
+            Some(10021),
+        )),
+    ));
     // Time tracking is not navigable: `*navigable` leaves it out, `*all` keeps it.
     let mut tt = field(
         "timetracking",

@@ -1,6 +1,6 @@
 //! What a running simulator holds: the data, the settings fixed at start, the knobs that the
 //! admin endpoint may turn at run time (latency, faults, rate limits), the request counters and
-//! the Connect host's state.
+//! the Connect and Forge hosts' state.
 
 use std::collections::{BTreeMap, HashMap};
 use std::num::NonZeroU32;
@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::connect::ConnectHost;
 use crate::data::Dataset;
+use crate::forge::ForgeHost;
 use crate::render::Flavor;
 
 /// Latency and fault injection, applied to every `/rest/` request.
@@ -108,6 +109,10 @@ pub struct Stats {
     pub dropped: u64,
     /// CORS preflight requests.
     pub preflights: u64,
+    /// Content-Security-Policy violations the simulated Forge CDN's policy reported.
+    pub forge_csp_violations: u64,
+    /// Bridge commands a Custom UI sent that the Forge host does not answer, by command.
+    pub forge_unknown_bridge_commands: BTreeMap<String, u64>,
 }
 
 /// Settings fixed at start.
@@ -129,6 +134,8 @@ pub struct AppState {
     pub stats: Mutex<Stats>,
     pub request_no: AtomicU64,
     pub connect: ConnectHost,
+    /// The Forge host, when a Forge app was given (`--forge-manifest`).
+    pub forge: Option<ForgeHost>,
     /// Browser sessions of the host page: cookie value to user index.
     pub sessions: Mutex<HashMap<String, u8>>,
 }
@@ -140,6 +147,7 @@ impl AppState {
         faults: Faults,
         rate_limit: Option<RateLimit>,
         connect: ConnectHost,
+        forge: Option<ForgeHost>,
     ) -> AppState {
         AppState {
             data,
@@ -149,6 +157,7 @@ impl AppState {
             stats: Mutex::new(Stats::default()),
             request_no: AtomicU64::new(0),
             connect,
+            forge,
             sessions: Mutex::new(HashMap::new()),
         }
     }

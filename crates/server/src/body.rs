@@ -2,8 +2,10 @@
 //!
 //! Errors are precise: 415 when the body is not declared JSON, 413 past the cap, 400 when it is
 //! not JSON at all, 422 when it is JSON of the wrong shape or breaks a rule (with every
-//! offending path). Nothing that the types do not describe can get through, which is what makes
-//! issue data unstorable.
+//! offending path), 408 when the body does not arrive within the [`BodyTimeout`]. Nothing that
+//! the types do not describe can get through, which is what makes issue data unstorable.
+
+use std::time::Duration;
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
@@ -17,6 +19,10 @@ use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
 use crate::settings::BODY_LIMIT;
+
+/// How long a request body may take to arrive, registered as app data (30 seconds without it).
+#[derive(Debug, Clone, Copy)]
+pub struct BodyTimeout(pub Duration);
 
 /// A body parsed with [`config::parse_strict`], at most [`BODY_LIMIT`] bytes.
 #[derive(Debug)]
@@ -39,7 +45,7 @@ where
     }
 }
 
-/// Reads a JSON body of at most `limit` bytes.
+/// Reads a JSON body of at most `limit` bytes, within the app's [`BodyTimeout`].
 pub async fn read_limited<S>(
     req: &HttpRequest,
     payload: &mut S,
@@ -65,15 +71,24 @@ where
     if declared.is_some_and(|n| n > limit) {
         return Err(ApiError::BodyTooLarge { limit });
     }
-    let mut body = BytesMut::with_capacity(declared.unwrap_or(1024).min(limit));
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|_| ApiError::BadRequest("the request body broke off".into()))?;
-        if body.len() + chunk.len() > limit {
-            return Err(ApiError::BodyTooLarge { limit });
+    let timeout = req
+        .app_data::<BodyTimeout>()
+        .map_or(Duration::from_secs(30), |t| t.0);
+    let read = async {
+        let mut body = BytesMut::with_capacity(declared.unwrap_or(1024).min(limit));
+        while let Some(chunk) = payload.next().await {
+            let chunk =
+                chunk.map_err(|_| ApiError::BadRequest("the request body broke off".into()))?;
+            if body.len() + chunk.len() > limit {
+                return Err(ApiError::BodyTooLarge { limit });
+            }
+            body.extend_from_slice(&chunk);
         }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body.freeze())
+        Ok(body.freeze())
+    };
+    actix_web::rt::time::timeout(timeout, read)
+        .await
+        .map_err(|_| ApiError::BodyTimeout)?
 }
 
 /// Parses a body strictly: 400 for what is not JSON, 422 for JSON that the type refuses.

@@ -1,7 +1,10 @@
 //! `ApiError`: every way a request fails, rendered as an [`ErrorBody`] with a stable code.
 //!
 //! Internal errors are logged here with their context and answered with a generic 500; client
-//! errors are not logged with their text, because that text may quote the request body.
+//! errors are not logged with their text, because that text may quote the request body. A
+//! refused credential (401) and an unreachable Jira (503) are answered with a generic message
+//! too, so a caller learns nothing about tokens, tenants or the site's Jira; the reason is
+//! logged instead (a fixed phrase for 401s, never a token).
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
@@ -22,12 +25,15 @@ pub enum ApiError {
     },
     #[error("request body is larger than {limit} bytes")]
     BodyTooLarge { limit: usize },
+    #[error("the request body did not arrive in time")]
+    BodyTimeout,
     #[error("content type must be application/json")]
     UnsupportedMediaType,
     #[error("{0}")]
     BadRequest(String),
-    /// Authentication failed. The message says why in a few words; it never echoes the token.
-    #[error("{0}")]
+    /// Authentication failed. The reason (a fixed phrase, never the token) is logged; the
+    /// caller gets a generic message.
+    #[error("authentication failed")]
     Unauthorized(&'static str),
     #[error("{0}")]
     Forbidden(&'static str),
@@ -46,8 +52,9 @@ pub enum ApiError {
     PreconditionRequired,
     #[error("too many requests")]
     RateLimited { retry_after_seconds: u64 },
-    /// The site's Jira (or the install key service) did not give a usable answer.
-    #[error("{0}")]
+    /// The site's Jira (or the install key service) did not give a usable answer. The detail
+    /// is logged; the caller gets a generic message.
+    #[error("jira is unavailable, try again shortly")]
     JiraUnavailable(String),
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
@@ -60,6 +67,7 @@ impl ApiError {
             ApiError::MalformedJson(_) => "malformed_json",
             ApiError::InvalidBody { .. } => "invalid_body",
             ApiError::BodyTooLarge { .. } => "body_too_large",
+            ApiError::BodyTimeout => "body_timeout",
             ApiError::UnsupportedMediaType => "unsupported_media_type",
             ApiError::BadRequest(_) => "bad_request",
             ApiError::Unauthorized(_) => "unauthorized",
@@ -122,6 +130,7 @@ impl ResponseError for ApiError {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
             ApiError::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::BodyTimeout => StatusCode::REQUEST_TIMEOUT,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
@@ -142,7 +151,8 @@ impl ResponseError for ApiError {
             ApiError::VersionConflict(current) => {
                 return response.json(current);
             }
-            ApiError::Unauthorized(_) => {
+            ApiError::Unauthorized(reason) => {
+                tracing::info!(reason, "credential refused");
                 response.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("JWT")));
             }
             ApiError::RateLimited {
@@ -150,7 +160,8 @@ impl ResponseError for ApiError {
             } => {
                 response.insert_header((header::RETRY_AFTER, retry_after_seconds.to_string()));
             }
-            ApiError::JiraUnavailable(_) => {
+            ApiError::JiraUnavailable(detail) => {
+                tracing::warn!(detail = detail.as_str(), "jira unavailable");
                 response.insert_header((header::RETRY_AFTER, "5"));
             }
             ApiError::Internal(e) => {

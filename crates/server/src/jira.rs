@@ -3,12 +3,12 @@
 //! A Connect token carries no group membership, so the server asks Jira as the app:
 //! `GET {baseUrl}/rest/api/3/user/groups?accountId=...` with `Authorization: JWT <token>`, an
 //! HS256 token signed with the tenant's shared secret (`iss` = the app key, `qsh` of that very
-//! request, valid for three minutes). Answers are cached briefly per tenant and user. Nothing
-//! but the account id goes out; nothing but group names comes back.
+//! request, valid for three minutes). Answers are cached briefly per tenant and user, and
+//! loaded single-flight: concurrent requests of one user make one call. Nothing but the
+//! account id goes out; nothing but group names comes back.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 use config::AccountId;
 use futures_util::future::LocalBoxFuture;
@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::Tenant;
 use crate::auth::qsh;
+use crate::cache::TtlCache;
 use crate::error::ApiError;
 use crate::store::TenantId;
 
@@ -32,17 +33,17 @@ pub trait Directory: Send + Sync {
     ) -> LocalBoxFuture<'static, Result<Arc<Vec<String>>, ApiError>>;
 }
 
-type GroupsCache = HashMap<(TenantId, AccountId), (Instant, Arc<Vec<String>>)>;
+/// Users' groups by tenant and account.
+type GroupsCache = TtlCache<(TenantId, AccountId), Arc<Vec<String>>>;
 
 /// Asks the tenant's Jira, as the app, and caches the answer.
 pub struct JiraDirectory {
     app_key: String,
     timeout: Duration,
-    ttl: Duration,
-    cache: Arc<Mutex<GroupsCache>>,
+    cache: Arc<GroupsCache>,
 }
 
-const GROUPS_CACHE_MAX: usize = 50_000;
+const GROUPS_CACHE_MAX: u64 = 50_000;
 const GROUPS_BODY_LIMIT: usize = 1024 * 1024;
 
 impl JiraDirectory {
@@ -50,15 +51,8 @@ impl JiraDirectory {
         JiraDirectory {
             app_key,
             timeout,
-            ttl,
-            cache: Arc::new(Mutex::new(HashMap::new())),
+            cache: Arc::new(TtlCache::new(GROUPS_CACHE_MAX, Some(ttl))),
         }
-    }
-
-    fn cached(&self, key: &(TenantId, AccountId)) -> Option<Arc<Vec<String>>> {
-        let cache = self.cache.lock().ok()?;
-        let (at, groups) = cache.get(key)?;
-        (at.elapsed() < self.ttl).then(|| groups.clone())
     }
 }
 
@@ -110,60 +104,55 @@ impl Directory for JiraDirectory {
         account: &AccountId,
     ) -> LocalBoxFuture<'static, Result<Arc<Vec<String>>, ApiError>> {
         let key = (tenant.id, account.clone());
-        if let Some(hit) = self.cached(&key) {
-            return Box::pin(async move { Ok(hit) });
-        }
         let request = signed_groups_request(&self.app_key, tenant, account);
         let cache = self.cache.clone();
         let timeout = self.timeout;
         Box::pin(async move {
-            let (url, authorization) = request?;
-            let client = awc::Client::builder().timeout(timeout).finish();
-            let mut response = client
-                .get(url)
-                .insert_header(("Authorization", authorization))
-                .insert_header(("Accept", "application/json"))
-                .send()
+            cache
+                .get_or_load(key, async move {
+                    let (url, authorization) = request?;
+                    fetch_groups(url, authorization, timeout)
+                        .await
+                        .map(Arc::new)
+                })
                 .await
-                .map_err(|e| {
-                    ApiError::JiraUnavailable(format!(
-                        "jira did not answer the groups request: {e}"
-                    ))
-                })?;
-            let status = response.status();
-            let groups: Vec<String> = if status.as_u16() == 404 {
-                // Jira does not know the user (deleted or never on this site): no groups.
-                Vec::new()
-            } else if status.is_success() {
-                let body = response
-                    .body()
-                    .limit(GROUPS_BODY_LIMIT)
-                    .await
-                    .map_err(|e| {
-                        ApiError::JiraUnavailable(format!("jira's groups answer broke off: {e}"))
-                    })?;
-                serde_json::from_slice::<Vec<GroupName>>(&body)
-                    .map_err(|_| {
-                        ApiError::JiraUnavailable(
-                            "jira's groups answer is not a list of groups".into(),
-                        )
-                    })?
-                    .into_iter()
-                    .map(|g| g.name)
-                    .collect()
-            } else {
-                return Err(ApiError::JiraUnavailable(format!(
-                    "jira answered the groups request with {status}"
-                )));
-            };
-            let groups = Arc::new(groups);
-            if let Ok(mut cache) = cache.lock() {
-                if cache.len() >= GROUPS_CACHE_MAX {
-                    cache.clear();
-                }
-                cache.insert(key, (Instant::now(), groups.clone()));
-            }
-            Ok(groups)
         })
     }
+}
+
+/// `GET` the signed groups URL with this worker's client; a user Jira does not know has none.
+async fn fetch_groups(
+    url: String,
+    authorization: String,
+    timeout: Duration,
+) -> Result<Vec<String>, ApiError> {
+    let mut response = crate::outbound::client()
+        .get(url)
+        .timeout(timeout)
+        .insert_header(("Authorization", authorization))
+        .insert_header(("Accept", "application/json"))
+        .send()
+        .await
+        .map_err(|e| {
+            ApiError::JiraUnavailable(format!("jira did not answer the groups request: {e}"))
+        })?;
+    let status = response.status();
+    if status.as_u16() == 404 {
+        // Jira does not know the user (deleted or never on this site): no groups.
+        return Ok(Vec::new());
+    }
+    if !status.is_success() {
+        return Err(ApiError::JiraUnavailable(format!(
+            "jira answered the groups request with {status}"
+        )));
+    }
+    let body = response
+        .body()
+        .limit(GROUPS_BODY_LIMIT)
+        .await
+        .map_err(|e| ApiError::JiraUnavailable(format!("jira's groups answer broke off: {e}")))?;
+    let groups = serde_json::from_slice::<Vec<GroupName>>(&body).map_err(|_| {
+        ApiError::JiraUnavailable("jira's groups answer is not a list of groups".into())
+    })?;
+    Ok(groups.into_iter().map(|g| g.name).collect())
 }

@@ -4,7 +4,7 @@
 //! The one design decision to know: the server cannot hold issue data by construction. Every
 //! body is parsed strictly into crates/config's types (unknown fields refused, sizes capped),
 //! the crate does not depend on crates/engine, and every request is scoped to the tenant of its
-//! verified token. Around that: Atlassian Connect lifecycle and JWTs ([`auth`], [`connect`]),
+//! verified token. Around that: Atlassian Connect JWTs and lifecycle ([`auth`], [`lifecycle`]),
 //! SQLite with all SQL in [`store`], permissions in [`rights`], the versioned API in [`api`],
 //! and maintenance (purge, backups) in [`jobs`].
 //!
@@ -14,19 +14,22 @@
 pub mod api;
 pub mod auth;
 pub mod body;
-pub mod client;
-pub mod connect;
+pub mod cache;
 pub mod crypto;
 pub mod error;
 pub mod headers;
 pub mod jira;
 pub mod jobs;
+pub mod lifecycle;
 pub mod openapi;
+pub mod outbound;
+pub mod page;
 pub mod ratelimit;
 pub mod rights;
 pub mod settings;
 pub mod state;
 pub mod store;
+pub mod urls;
 
 use std::net::TcpListener;
 use std::path::Path;
@@ -46,12 +49,12 @@ use crate::store::Db;
 pub fn configure(cfg: &mut web::ServiceConfig, static_dir: Option<&Path>) {
     cfg.route(
         "/atlassian-connect.json",
-        web::get().to(connect::descriptor),
+        web::get().to(lifecycle::descriptor),
     )
-    .route("/lifecycle/installed", web::post().to(connect::installed))
+    .route("/lifecycle/installed", web::post().to(lifecycle::installed))
     .route(
         "/lifecycle/uninstalled",
-        web::post().to(connect::uninstalled),
+        web::post().to(lifecycle::uninstalled),
     )
     .route("/health/live", web::get().to(live))
     .route("/health/ready", web::get().to(ready))
@@ -67,13 +70,13 @@ pub fn configure(cfg: &mut web::ServiceConfig, static_dir: Option<&Path>) {
                 web::scope("")
                     .wrap(Compress::default())
                     .wrap(from_fn(headers::static_files_csp))
-                    .route("/", web::get().to(client::page))
-                    .route("/index.html", web::get().to(client::page))
-                    .service(client::files(dir)),
+                    .route("/", web::get().to(page::serve))
+                    .route("/index.html", web::get().to(page::serve))
+                    .service(page::files(dir)),
             );
         }
         None => {
-            cfg.route("/", web::get().to(client::page));
+            cfg.route("/", web::get().to(page::serve));
         }
     }
 }
@@ -131,7 +134,7 @@ impl Application {
         let page = settings
             .static_dir
             .as_deref()
-            .map(client::ClientPage::load)
+            .map(page::ClientPage::load)
             .transpose()?;
         let listener = TcpListener::bind(settings.listen)
             .with_context(|| format!("cannot listen on {}", settings.listen))?;

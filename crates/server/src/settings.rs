@@ -147,6 +147,9 @@ pub struct SettingsArgs {
     /// Timeout of the outbound calls (install keys, Jira groups), in seconds [default: 5].
     #[arg(long, env = "DWELL_OUTBOUND_TIMEOUT_SECONDS", global = true)]
     pub outbound_timeout_seconds: Option<u64>,
+    /// How long a request body may take to arrive, in seconds [default: 30].
+    #[arg(long, env = "DWELL_BODY_TIMEOUT_SECONDS", global = true)]
+    pub body_timeout_seconds: Option<u64>,
     /// Log format: `text` or `json` [default: text]. The level comes from RUST_LOG.
     #[arg(long, env = "DWELL_LOG_FORMAT", global = true)]
     pub log_format: Option<LogFormat>,
@@ -193,6 +196,7 @@ struct FileSettings {
     pool_size: Option<u32>,
     import_limit_bytes: Option<usize>,
     outbound_timeout_seconds: Option<u64>,
+    body_timeout_seconds: Option<u64>,
     log_format: Option<LogFormat>,
 }
 
@@ -235,6 +239,8 @@ pub struct Settings {
     pub pool_size: u32,
     pub import_limit_bytes: usize,
     pub outbound_timeout: Duration,
+    /// How long a request body may take to arrive: a slow sender gets 408, not a worker slot.
+    pub body_timeout: Duration,
     pub log_format: LogFormat,
 }
 
@@ -297,6 +303,7 @@ impl Settings {
             pool_size: 8,
             import_limit_bytes: 4 * 1024 * 1024,
             outbound_timeout: Duration::from_secs(5),
+            body_timeout: Duration::from_secs(30),
             log_format: LogFormat::Text,
         }
     }
@@ -415,6 +422,9 @@ impl Settings {
             file.outbound_timeout_seconds,
             || 5,
         ));
+        s.body_timeout = Duration::from_secs(
+            pick(args.body_timeout_seconds, file.body_timeout_seconds, || 30).max(1),
+        );
         s.log_format = pick(args.log_format, file.log_format, LogFormat::default);
         s.check()?;
         Ok(s)
@@ -467,14 +477,9 @@ fn default_key_file(database: &Path) -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("dwell.key"))
 }
 
+/// An https URL (http only on loopback) without a query, as [`crate::urls`] allows.
 fn check_url(name: &str, url: &str) -> anyhow::Result<()> {
-    let uri: actix_web::http::Uri = url
-        .parse()
-        .with_context(|| format!("{name} is not a URL: {url:?}"))?;
-    match uri.scheme_str() {
-        Some("http" | "https") if uri.host().is_some() && uri.query().is_none() => Ok(()),
-        _ => bail!("{name} must be an absolute http(s) URL without a query: {url:?}"),
-    }
+    crate::urls::check_service_url(url).map_err(|why| anyhow::anyhow!("{name} {why}: {url:?}"))
 }
 
 /// A CSP source must be a plain origin or keyword: nothing that could end the directive.

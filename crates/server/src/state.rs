@@ -10,12 +10,13 @@ use std::sync::Arc;
 
 use actix_web::web;
 
-use crate::auth::connect::{ConnectAuthenticator, SCHEME, SCHEME_REFUSAL};
-use crate::auth::{Authenticators, TenantCache};
-use crate::client::ClientPage;
-use crate::connect::InstallKeys;
+use crate::auth::connect_jwt::{ConnectAuthenticator, SCHEME, SCHEME_REFUSAL};
+use crate::auth::{Authenticators, TENANT_CACHE_MAX, TenantCache};
+use crate::body::BodyTimeout;
 use crate::crypto::KeyRing;
 use crate::jira::{Directory, JiraDirectory};
+use crate::lifecycle::InstallKeys;
+use crate::page::ClientPage;
 use crate::ratelimit::TenantLimiter;
 use crate::settings::Settings;
 use crate::store::Db;
@@ -40,12 +41,13 @@ pub struct Services {
     pub authenticators: web::Data<Authenticators>,
     pub tenants: web::Data<TenantCache>,
     pub limiter: web::Data<TenantLimiter>,
+    pub body_timeout: BodyTimeout,
 }
 
 impl Services {
     /// The Connect wiring: Connect JWTs for authentication, the tenant's Jira for groups.
     pub fn connect(settings: Settings, keys: KeyRing, db: Db, page: Option<ClientPage>) -> Self {
-        let tenants = Arc::new(TenantCache::new(TENANT_CACHE_TTL));
+        let tenants = Arc::new(TenantCache::new(TENANT_CACHE_MAX, Some(TENANT_CACHE_TTL)));
         let connect = ConnectAuthenticator {
             db: db.clone(),
             keys: keys.clone(),
@@ -59,6 +61,7 @@ impl Services {
             settings.groups_cache,
         );
         let limiter = TenantLimiter::new(settings.rate_limit_per_second, settings.rate_limit_burst);
+        let body_timeout = BodyTimeout(settings.body_timeout);
         let state = AppState {
             install_keys: InstallKeys::new(
                 settings.install_keys_url.clone(),
@@ -76,6 +79,7 @@ impl Services {
             authenticators: web::Data::new(authenticators),
             tenants: web::Data::from(tenants),
             limiter: web::Data::new(limiter),
+            body_timeout,
         }
     }
 
@@ -84,6 +88,7 @@ impl Services {
         cfg.app_data(self.state.clone())
             .app_data(self.authenticators.clone())
             .app_data(self.tenants.clone())
-            .app_data(self.limiter.clone());
+            .app_data(self.limiter.clone())
+            .app_data(self.body_timeout);
     }
 }

@@ -234,3 +234,50 @@ fn shapes_dwell_does_not_read_get_a_clear_error() {
         );
     }
 }
+
+/// EE-15 was in Resolved (status 5) twice, by its changelog (+0800): 2020-06-12 09:22:39.363
+/// to 12:58:46.851, and 2020-06-15 17:00:27.015 to 2020-11-10 09:43:04.856. The visits add up
+/// to 12,773,925.329 s; rounding each change to whole seconds made it 12,773,924 s.
+#[test]
+fn repeated_visits_keep_their_milliseconds() {
+    let rows =
+        devlake_rows("apache__incubator-devlake__cloud-agile-board-issues-expand-changelog.csv");
+    let mut data = Dataset::new();
+    for (issue, _) in &rows {
+        data.add_search_page(format!("{{\"issues\": [{issue}]}}").as_bytes())
+            .unwrap();
+    }
+    let at = |s: &str| -> i64 {
+        jiff::fmt::strtime::parse("%Y-%m-%dT%H:%M:%S%.f%z", s)
+            .and_then(|t| t.to_timestamp())
+            .unwrap()
+            .as_millisecond()
+    };
+    let visits_ms = (at("2020-06-12T12:58:46.851+0800") - at("2020-06-12T09:22:39.363+0800"))
+        + (at("2020-11-10T09:43:04.856+0800") - at("2020-06-15T17:00:27.015+0800"));
+    assert_eq!(visits_ms, 12_773_925_329);
+
+    let now: Timestamp = "2023-01-01T00:00:00Z".parse().unwrap();
+    let config = config::ReportConfig::time_in_status("s", config::Jql::default());
+    let report = engine::compute(&data, &config, &Context::new(now)).unwrap();
+    let column = report
+        .columns
+        .iter()
+        .position(|c| c.statuses == ["5"])
+        .expect("a Resolved column");
+    let row = report.rows.iter().find(|r| r.label == "EE-15").unwrap();
+    let value = row.values[column].expect("EE-15 was in Resolved");
+    assert_eq!(value.as_f64(), visits_ms as f64 / 1000.0);
+    // And the row still adds up to the issue's life, to the millisecond.
+    let life_ms = now.as_millisecond() - at("2020-06-12T08:24:39.624+0800");
+    let sum: f64 = row.values.iter().flatten().map(|v| v.as_f64()).sum();
+    assert_eq!((sum * 1000.0).round() as i64, life_ms);
+    // Shown and exported rounded once, at the end.
+    let tz = jiff::tz::TimeZone::UTC;
+    let shown = |format| engine::format_value(value, engine::Unit::Duration, &format, &tz);
+    assert_eq!(shown(config::DurationFormat::Seconds), "12773925");
+    assert_eq!(
+        shown(config::DurationFormat::Hours { decimals: 4 }),
+        "3548.3126"
+    );
+}

@@ -119,6 +119,7 @@ async fn info(state: web::Data<AppState>) -> HttpResponse {
                 "displayName": u.display_name,
                 "email": u.email,
                 "groups": u.groups,
+                "timeZone": u.time_zone,
                 "bearer": format!("{}-{}", state.settings.api_token, u.login),
             })
         })

@@ -14,11 +14,7 @@ use crate::state::AppState;
 
 pub async fn statuses(req: HttpRequest, state: web::Data<AppState>) -> ApiResult {
     principal(&req)?;
-    let r = renderer(&state, &req);
-    let list: Vec<Value> = (0..state.data.site.statuses.len() as u8)
-        .map(|s| r.status(s))
-        .collect();
-    Ok(HttpResponse::Ok().json(list))
+    Ok(HttpResponse::Ok().json(renderer(&state, &req).statuses()))
 }
 
 pub async fn status_categories(req: HttpRequest, state: web::Data<AppState>) -> ApiResult {
@@ -81,7 +77,8 @@ pub async fn myself(req: HttpRequest, state: web::Data<AppState>) -> ApiResult {
 
 pub async fn server_info(req: HttpRequest, state: web::Data<AppState>) -> ApiResult {
     principal(&req)?;
-    let now = crate::data::jira_time(jiff::Timestamp::now().as_millisecond());
+    let r = renderer(&state, &req);
+    let now = crate::data::jira_time(jiff::Timestamp::now().as_millisecond(), r.tz);
     let base = &state.settings.base_url;
     let (version, numbers, deployment) = match state.settings.flavor {
         Flavor::Cloud => ("1001.0.0-SNAPSHOT", [1001, 0, 0], "Cloud"),

@@ -95,12 +95,19 @@ pub fn api_version(req: &HttpRequest) -> u8 {
     }
 }
 
+/// The renderer for this request, writing timestamps in the caller's time zone.
 pub fn renderer<'a>(state: &'a AppState, req: &HttpRequest) -> Renderer<'a> {
+    let site = &state.data.site;
+    let tz = match req.extensions().get::<Principal>() {
+        Some(Principal::User(u)) => &site.users[usize::from(*u)].tz,
+        _ => &site.default_tz,
+    };
     Renderer {
         data: &state.data,
         base: &state.settings.base_url,
         api: api_version(req),
         flavor: state.settings.flavor,
+        tz,
     }
 }
 
@@ -108,6 +115,7 @@ pub fn renderer<'a>(state: &'a AppState, req: &HttpRequest) -> Renderer<'a> {
 pub fn compile(state: &AppState, jql_text: &str, who: &Principal) -> ApiResult<Compiled> {
     let env = jql::Env {
         now_ms: jiff::Timestamp::now().as_millisecond(),
+        flavor: state.settings.flavor,
         current_user: match who {
             Principal::User(u) => Some(*u),
             Principal::App(_) => None,

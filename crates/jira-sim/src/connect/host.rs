@@ -134,7 +134,7 @@ pub fn iframe_url(
     Ok(format!("{}{path}?{query}&jwt={token}", inst.base_url))
 }
 
-fn html_escape(s: &str) -> String {
+pub(crate) fn html_escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
@@ -143,7 +143,7 @@ fn html_escape(s: &str) -> String {
 }
 
 /// JSON safe to put inside a `<script>` element.
-fn script_json(v: &Value) -> String {
+pub(crate) fn script_json(v: &Value) -> String {
     v.to_string()
         .replace('<', "\\u003c")
         .replace('>', "\\u003e")
@@ -151,12 +151,12 @@ fn script_json(v: &Value) -> String {
 }
 
 /// The signed-in user for a host page request: `?user=LOGIN` or the default user.
-fn page_user(state: &AppState, q: &Query) -> Option<u8> {
+pub(crate) fn page_user(state: &AppState, q: &Query) -> Option<u8> {
     let login = q.get("user").unwrap_or(&state.connect.default_user);
     state.data.site.user_by_login(login).map(|u| u as u8)
 }
 
-fn new_session(state: &AppState, user: u8) -> String {
+pub(crate) fn new_session(state: &AppState, user: u8) -> String {
     use rsa::rand_core::{OsRng, RngCore};
     let mut b = [0u8; 24];
     OsRng.fill_bytes(&mut b);
@@ -186,7 +186,7 @@ fn context_of(state: &AppState, q: &Query) -> Value {
     })
 }
 
-fn page(title: &str, body: &str) -> HttpResponse {
+pub(crate) fn page(title: &str, body: &str) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .insert_header(("Cache-Control", "no-store"))
@@ -209,7 +209,7 @@ fn page(title: &str, body: &str) -> HttpResponse {
         ))
 }
 
-fn chrome(state: &AppState, user: u8, extra: &str) -> String {
+pub(crate) fn chrome(state: &AppState, user: u8, extra: &str) -> String {
     let u = &state.data.site.users[usize::from(user)];
     format!(
         r#"<header><span class="logo">Jira</span><small style="color:#deebff">simulated by jira-sim</small>{extra}<span class="spacer"></span><span class="user" title="{}">{}</span></header>"#,

@@ -14,6 +14,7 @@ pub mod parse;
 use std::cmp::Ordering;
 
 use crate::data::{Dataset, Issue};
+use crate::render::Flavor;
 use crate::site::Category;
 use parse::{Clause, Op, Operand, Query, Value};
 
@@ -24,10 +25,12 @@ pub struct Compiled {
     order: Vec<(SortField, bool)>,
 }
 
-/// What the query may refer to besides the data: the clock and the signed-in user.
+/// What the query may refer to besides the data: the clock, the signed-in user and the flavour
+/// (whose statuses a query may name).
 #[derive(Debug, Clone, Copy)]
 pub struct Env {
     pub now_ms: i64,
+    pub flavor: Flavor,
     pub current_user: Option<u8>,
 }
 
@@ -374,7 +377,7 @@ fn term(t: &parse::Term, data: &Dataset, env: Env, errors: &mut Vec<String>) -> 
                     ok = false;
                 }
             }
-            Value::Text(text) => match resolve(field, text, data) {
+            Value::Text(text) => match resolve(field, text, data, env.flavor) {
                 Some(ids) => set.extend(ids),
                 None => {
                     errors.push(if field == Field::Key {
@@ -406,7 +409,7 @@ fn field_is_user(f: Field) -> bool {
 }
 
 /// The catalogue indices (or issue ids for keys) a value names; `None` when nothing does.
-fn resolve(field: Field, text: &str, data: &Dataset) -> Option<Vec<u32>> {
+fn resolve(field: Field, text: &str, data: &Dataset, flavor: Flavor) -> Option<Vec<u32>> {
     let site = &data.site;
     let by_id = text.parse::<u32>().ok();
     let hits: Vec<u32> = match field {
@@ -421,13 +424,15 @@ fn resolve(field: Field, text: &str, data: &Dataset) -> Option<Vec<u32>> {
             })
             .map(|(i, _)| i as u32)
             .collect(),
-        // A name matches every status with that name (team-managed projects reuse names).
-        Field::Status => site
-            .statuses
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| Some(s.id) == by_id || s.name.eq_ignore_ascii_case(text))
-            .map(|(i, _)| i as u32)
+        // A name matches every status with that name (team-managed projects reuse names). On
+        // Data Center, whose issues show team-managed statuses folded into the shared ones, a
+        // status matches the issues it is shown on.
+        Field::Status => (0..site.statuses.len() as u8)
+            .filter(|&i| {
+                let s = &site.statuses[usize::from(site.status_for(i, flavor))];
+                Some(s.id) == by_id || s.name.eq_ignore_ascii_case(text)
+            })
+            .map(u32::from)
             .collect(),
         Field::Category => Category::ALL
             .iter()

@@ -37,6 +37,7 @@ fn cloud_dump_is_search_pages_and_bulk_changelog_pages() {
             page_size: 100,
             changelog_page_size: 97,
             base_url: sim.base_url.clone(),
+            user: "ada".into(),
         },
         dir.path(),
     )
@@ -153,6 +154,7 @@ fn data_center_dump_is_search_pages_with_full_changelogs() {
             page_size: 120,
             changelog_page_size: 1000,
             base_url: sim.base_url.clone(),
+            user: "ada".into(),
         },
         dir.path(),
     )

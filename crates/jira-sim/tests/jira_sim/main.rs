@@ -4,6 +4,11 @@
 mod connect;
 mod data;
 mod dump;
+mod fidelity;
+mod forge;
+mod forge_browser;
+mod forge_cdn;
+mod forge_host;
 mod jql;
 mod limits;
 mod openapi;

@@ -18,7 +18,7 @@ use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::rights::{Right, Subject};
 use crate::state::AppState;
-use crate::store::{self, Write};
+use crate::store::{self, WriteOutcome};
 
 /// Registers every `/api/v1` route on `cfg` (mounted under `/api/v1`).
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -165,16 +165,18 @@ pub(crate) fn with_etag<T: Serialize>(
 
 /// Turns a store outcome into the record or the matching error. A version conflict answers
 /// 409 with the current record as the body.
-pub(crate) fn outcome<T: Serialize>(w: Write<T>, what: &'static str) -> Result<T, ApiError> {
+pub(crate) fn outcome<T: Serialize>(w: WriteOutcome<T>, what: &'static str) -> Result<T, ApiError> {
     match w {
-        Write::Done(t) => Ok(t),
-        Write::NotFound => Err(ApiError::NotFound(what)),
-        Write::Conflict(current) => Err(ApiError::VersionConflict(
+        WriteOutcome::Done(t) => Ok(t),
+        WriteOutcome::NotFound => Err(ApiError::NotFound(what)),
+        WriteOutcome::Conflict(current) => Err(ApiError::VersionConflict(
             serde_json::to_value(current).map_err(anyhow::Error::from)?,
         )),
-        Write::UnknownReference { path, message } => Err(ApiError::invalid_at(path, message)),
-        Write::LimitReached(m) => Err(ApiError::LimitReached(m)),
-        Write::InUse(reports) => Err(ApiError::InUse(format!(
+        WriteOutcome::UnknownReference { path, message } => {
+            Err(ApiError::invalid_at(path, message))
+        }
+        WriteOutcome::LimitReached(m) => Err(ApiError::LimitReached(m)),
+        WriteOutcome::InUse(reports) => Err(ApiError::InUse(format!(
             "the {what} is used by {} report{}: {}",
             reports.len(),
             if reports.len() == 1 { "" } else { "s" },
@@ -188,9 +190,9 @@ pub(crate) fn outcome<T: Serialize>(w: Write<T>, what: &'static str) -> Result<T
 }
 
 /// A delete's outcome: a stale `If-Match` is 412 rather than 409.
-pub(crate) fn deleted(w: Write<()>, what: &'static str) -> Result<HttpResponse, ApiError> {
+pub(crate) fn deleted(w: WriteOutcome<()>, what: &'static str) -> Result<HttpResponse, ApiError> {
     match w {
-        Write::Conflict(()) => Err(ApiError::PreconditionFailed),
+        WriteOutcome::Conflict(()) => Err(ApiError::PreconditionFailed),
         other => outcome(other, what).map(|()| HttpResponse::NoContent().finish()),
     }
 }

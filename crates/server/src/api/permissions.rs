@@ -9,7 +9,7 @@ use crate::body::StrictJson;
 use crate::error::ApiError;
 use crate::rights::Right;
 use crate::state::AppState;
-use crate::store::{self, Write};
+use crate::store::{self, WriteOutcome};
 
 /// `GET /api/v1/me`: what the caller may do, for the UI to show and hide controls.
 pub async fn me(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
@@ -55,7 +55,7 @@ pub async fn put_permissions(
         })
         .await?;
     match written {
-        Write::Done((permissions, version)) => {
+        WriteOutcome::Done((permissions, version)) => {
             Ok(with_etag(HttpResponse::Ok(), version, &permissions))
         }
         _ => Err(ApiError::PreconditionFailed),

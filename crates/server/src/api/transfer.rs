@@ -177,13 +177,15 @@ struct Changes<R, I> {
 }
 
 /// Compares stored records with the document's, by id. New records are taken as the document
-/// has them (so an export imported into an empty site comes back identical); changed records
-/// get the next version, so that editors holding the old one see a conflict.
+/// has them but for what `created` sets (so an export imported into an empty site by the one
+/// who exported it comes back identical); changed records get the next version, so that
+/// editors holding the old one see a conflict.
 fn diff<R, I, C>(
     current: &[R],
     incoming: Vec<R>,
     id: impl Fn(&R) -> &I,
     content: impl Fn(&R) -> C,
+    created: impl Fn(R) -> R,
     updated: impl Fn(&R, R) -> R,
 ) -> Changes<R, I>
 where
@@ -199,7 +201,7 @@ where
         match by_id.get(id(&r)) {
             None => {
                 counts.created += 1;
-                put.push(r);
+                put.push(created(r));
             }
             Some(old) if content(old) == content(&r) => counts.unchanged += 1,
             Some(old) => {
@@ -234,6 +236,12 @@ fn plan(
         doc.reports,
         |r| &r.id,
         |r| (r.config.clone(), r.access.clone()),
+        // The document cannot name who wrote a report here: the importer did.
+        |new| ReportRecord {
+            created_by: actor.clone(),
+            updated_by: actor.clone(),
+            ..new
+        },
         |old, new| ReportRecord {
             version: old.version + 1,
             created_at: old.created_at,
@@ -248,6 +256,7 @@ fn plan(
         doc.calendars,
         |c| &c.id,
         |c| c.calendar.clone(),
+        |new| new,
         |old, new| CalendarRecord {
             version: old.version + 1,
             created_at: old.created_at,
@@ -260,6 +269,7 @@ fn plan(
         doc.status_groups,
         |g| &g.id,
         |g| g.group.clone(),
+        |new| new,
         |old, new| StatusGroupRecord {
             version: old.version + 1,
             created_at: old.created_at,

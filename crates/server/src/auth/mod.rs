@@ -10,18 +10,18 @@
 //! the [`TenantCache`]). So a second authenticator (Forge Invocation Tokens under `Bearer`)
 //! registers beside Connect's (`JWT`) without touching a handler.
 
-pub mod connect;
+pub mod connect_jwt;
+pub mod forge_fit;
 pub mod qsh;
 
-use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
 
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use config::AccountId;
 use futures_util::future::LocalBoxFuture;
 
+use crate::cache::TtlCache;
 use crate::error::ApiError;
 use crate::ratelimit::TenantLimiter;
 use crate::store::TenantId;
@@ -179,46 +179,7 @@ impl FromRequest for Caller {
 
 /// Tenants by client key, with secrets opened, kept briefly so that a request does not cost a
 /// database read and a decryption. Lifecycle events, deletions and purges evict entries.
-#[derive(Debug)]
-pub struct TenantCache {
-    ttl: Duration,
-    entries: RwLock<HashMap<String, (Instant, Arc<Tenant>)>>,
-}
+pub type TenantCache = TtlCache<String, Arc<Tenant>>;
 
-const TENANT_CACHE_MAX: usize = 10_000;
-
-impl TenantCache {
-    pub fn new(ttl: Duration) -> Self {
-        TenantCache {
-            ttl,
-            entries: RwLock::new(HashMap::new()),
-        }
-    }
-
-    pub fn get(&self, client_key: &str) -> Option<Arc<Tenant>> {
-        let entries = self.entries.read().ok()?;
-        let (at, tenant) = entries.get(client_key)?;
-        (at.elapsed() < self.ttl).then(|| tenant.clone())
-    }
-
-    pub fn put(&self, tenant: Arc<Tenant>) {
-        if let Ok(mut entries) = self.entries.write() {
-            if entries.len() >= TENANT_CACHE_MAX {
-                entries.clear();
-            }
-            entries.insert(tenant.client_key.clone(), (Instant::now(), tenant));
-        }
-    }
-
-    pub fn forget(&self, client_key: &str) {
-        if let Ok(mut entries) = self.entries.write() {
-            entries.remove(client_key);
-        }
-    }
-
-    pub fn forget_all(&self) {
-        if let Ok(mut entries) = self.entries.write() {
-            entries.clear();
-        }
-    }
-}
+/// How many opened tenants stay in memory at most.
+pub const TENANT_CACHE_MAX: u64 = 10_000;

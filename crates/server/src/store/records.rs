@@ -23,7 +23,7 @@ pub const MAX_STATUS_GROUPS: usize = 500;
 
 /// What a write did, or why it did nothing.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Write<T> {
+pub enum WriteOutcome<T> {
     Done(T),
     NotFound,
     /// The stored version differs from the one the write was based on; here is the current
@@ -137,10 +137,10 @@ fn check_refs(
     tenant: TenantId,
     conn: &Connection,
     refs: &Refs,
-) -> rusqlite::Result<Option<Write<()>>> {
+) -> rusqlite::Result<Option<WriteOutcome<()>>> {
     for (path, id) in &refs.calendars {
         if !exists(tenant, conn, "calendars", id.as_str())? {
-            return Ok(Some(Write::UnknownReference {
+            return Ok(Some(WriteOutcome::UnknownReference {
                 path: path.clone(),
                 message: format!("no saved calendar {id}"),
             }));
@@ -148,7 +148,7 @@ fn check_refs(
     }
     for (path, id) in &refs.status_groups {
         if !exists(tenant, conn, "status_groups", id.as_str())? {
-            return Ok(Some(Write::UnknownReference {
+            return Ok(Some(WriteOutcome::UnknownReference {
                 path: path.clone(),
                 message: format!("no saved status group {id}"),
             }));
@@ -233,10 +233,10 @@ pub fn insert_report(
     tenant: TenantId,
     conn: &mut Connection,
     record: &ReportRecord,
-) -> rusqlite::Result<Write<ReportRecord>> {
+) -> rusqlite::Result<WriteOutcome<ReportRecord>> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     if count(tenant, &tx, "reports")? >= MAX_REPORTS {
-        return Ok(Write::LimitReached(format!(
+        return Ok(WriteOutcome::LimitReached(format!(
             "a site may keep at most {MAX_REPORTS} reports"
         )));
     }
@@ -245,7 +245,7 @@ pub fn insert_report(
     }
     put_report_row(tenant, &tx, record)?;
     tx.commit()?;
-    Ok(Write::Done(record.clone()))
+    Ok(WriteOutcome::Done(record.clone()))
 }
 
 /// Replaces a report's configuration and access if it is still at `expected_version`.
@@ -259,13 +259,13 @@ pub fn update_report(
     access: ReportAccess,
     now: Timestamp,
     actor: &AccountId,
-) -> rusqlite::Result<Write<ReportRecord>> {
+) -> rusqlite::Result<WriteOutcome<ReportRecord>> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let Some(current) = report(tenant, &tx, id)? else {
-        return Ok(Write::NotFound);
+        return Ok(WriteOutcome::NotFound);
     };
     if current.version != expected_version {
-        return Ok(Write::Conflict(current));
+        return Ok(WriteOutcome::Conflict(current));
     }
     if let Some(refused) = check_refs(tenant, &tx, &Refs::of(&config))? {
         return Ok(cast(refused));
@@ -280,7 +280,7 @@ pub fn update_report(
     };
     put_report_row(tenant, &tx, &updated)?;
     tx.commit()?;
-    Ok(Write::Done(updated))
+    Ok(WriteOutcome::Done(updated))
 }
 
 /// Deletes a report, if it is still at `expected_version` when one is given.
@@ -289,17 +289,17 @@ pub fn delete_report(
     conn: &mut Connection,
     id: &ReportId,
     expected_version: Option<u64>,
-) -> rusqlite::Result<Write<()>> {
+) -> rusqlite::Result<WriteOutcome<()>> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let Some(current) = report(tenant, &tx, id)? else {
-        return Ok(Write::NotFound);
+        return Ok(WriteOutcome::NotFound);
     };
     if expected_version.is_some_and(|v| v != current.version) {
-        return Ok(Write::Conflict(()));
+        return Ok(WriteOutcome::Conflict(()));
     }
     delete_report_row(tenant, &tx, id)?;
     tx.commit()?;
-    Ok(Write::Done(()))
+    Ok(WriteOutcome::Done(()))
 }
 
 pub fn delete_report_row(
@@ -312,12 +312,16 @@ pub fn delete_report_row(
     Ok(())
 }
 
-fn cast<T>(w: Write<()>) -> Write<T> {
+fn cast<T>(w: WriteOutcome<()>) -> WriteOutcome<T> {
     match w {
-        Write::UnknownReference { path, message } => Write::UnknownReference { path, message },
-        Write::LimitReached(m) => Write::LimitReached(m),
-        Write::InUse(ids) => Write::InUse(ids),
-        Write::NotFound | Write::Done(()) | Write::Conflict(()) => Write::NotFound,
+        WriteOutcome::UnknownReference { path, message } => {
+            WriteOutcome::UnknownReference { path, message }
+        }
+        WriteOutcome::LimitReached(m) => WriteOutcome::LimitReached(m),
+        WriteOutcome::InUse(ids) => WriteOutcome::InUse(ids),
+        WriteOutcome::NotFound | WriteOutcome::Done(()) | WriteOutcome::Conflict(()) => {
+            WriteOutcome::NotFound
+        }
     }
 }
 
@@ -469,10 +473,10 @@ pub fn insert_shared<K: Shared>(
     tenant: TenantId,
     conn: &mut Connection,
     record: &K::Record,
-) -> rusqlite::Result<Write<K::Record>> {
+) -> rusqlite::Result<WriteOutcome<K::Record>> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     if count(tenant, &tx, K::TABLE)? >= K::LIMIT {
-        return Ok(Write::LimitReached(format!(
+        return Ok(WriteOutcome::LimitReached(format!(
             "a site may keep at most {} {}",
             K::LIMIT,
             K::WHAT
@@ -480,7 +484,7 @@ pub fn insert_shared<K: Shared>(
     }
     put_shared_row::<K>(tenant, &tx, record)?;
     tx.commit()?;
-    Ok(Write::Done(record.clone()))
+    Ok(WriteOutcome::Done(record.clone()))
 }
 
 pub fn update_shared<K: Shared>(
@@ -490,19 +494,19 @@ pub fn update_shared<K: Shared>(
     expected_version: u64,
     body: K,
     now: Timestamp,
-) -> rusqlite::Result<Write<K::Record>> {
+) -> rusqlite::Result<WriteOutcome<K::Record>> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let Some(current) = get_shared::<K>(tenant, &tx, id)? else {
-        return Ok(Write::NotFound);
+        return Ok(WriteOutcome::NotFound);
     };
     let (_, version, _, created, _) = K::parts(&current);
     if version != expected_version {
-        return Ok(Write::Conflict(current));
+        return Ok(WriteOutcome::Conflict(current));
     }
     let updated = K::record(id.clone(), version + 1, body, created, now);
     put_shared_row::<K>(tenant, &tx, &updated)?;
     tx.commit()?;
-    Ok(Write::Done(updated))
+    Ok(WriteOutcome::Done(updated))
 }
 
 /// The reports that use a calendar or status group.
@@ -526,21 +530,21 @@ pub fn delete_shared<K: Shared>(
     conn: &mut Connection,
     id: &K::Id,
     expected_version: Option<u64>,
-) -> rusqlite::Result<Write<()>> {
+) -> rusqlite::Result<WriteOutcome<()>> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let Some(current) = get_shared::<K>(tenant, &tx, id)? else {
-        return Ok(Write::NotFound);
+        return Ok(WriteOutcome::NotFound);
     };
     if expected_version.is_some_and(|v| v != K::parts(&current).1) {
-        return Ok(Write::Conflict(()));
+        return Ok(WriteOutcome::Conflict(()));
     }
     let users = users_of::<K>(tenant, &tx, id)?;
     if !users.is_empty() {
-        return Ok(Write::InUse(users));
+        return Ok(WriteOutcome::InUse(users));
     }
     delete_shared_row::<K>(tenant, &tx, id)?;
     tx.commit()?;
-    Ok(Write::Done(()))
+    Ok(WriteOutcome::Done(()))
 }
 
 pub fn delete_shared_row<K: Shared>(
@@ -577,16 +581,16 @@ pub fn put_permissions(
     expected_version: u64,
     now: Timestamp,
     actor: &AccountId,
-) -> rusqlite::Result<Write<(Permissions, u64)>> {
+) -> rusqlite::Result<WriteOutcome<(Permissions, u64)>> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let current = permissions(tenant, &tx)?;
     if current.1 != expected_version {
-        return Ok(Write::Conflict(current));
+        return Ok(WriteOutcome::Conflict(current));
     }
     let version = current.1 + 1;
     put_permissions_row(tenant, &tx, new, version, now, actor)?;
     tx.commit()?;
-    Ok(Write::Done((new.clone(), version)))
+    Ok(WriteOutcome::Done((new.clone(), version)))
 }
 
 pub fn put_permissions_row(

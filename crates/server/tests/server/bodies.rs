@@ -147,3 +147,44 @@ async fn unknown_routes_and_methods_answer_without_a_body_parse() {
         .await;
     assert_eq!(res.status, 404);
 }
+
+/// Regression: a body read had no deadline, so a sender that declared a body and then sent it
+/// slowly (or never) held the request open for as long as it liked, before any credential was
+/// checked against a key.
+#[actix_web::test]
+async fn a_body_that_does_not_arrive_in_time_is_408() {
+    use actix_web::rt::net::TcpStream;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let app = TestApp::spawn_with(|s| s.body_timeout = std::time::Duration::from_secs(1));
+    let claims = json!({
+        "iss": "slow", "aud": APP_BASE_URL, "iat": now(), "exp": now() + 60,
+        "qsh": qsh("POST", "/lifecycle/installed", ""),
+    });
+    let token = rs256(&install_private_key(), Some(KID), &claims);
+    let addr = app.url.trim_start_matches("http://");
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    let head = format!(
+        "POST /lifecycle/installed HTTP/1.1\r\nHost: {addr}\r\nAuthorization: JWT {token}\r\n\
+         Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"key\":"
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    // The rest of the body never comes; the answer must, within the deadline and some slack.
+    let read_answer = async {
+        let mut answer = Vec::new();
+        let mut buf = [0u8; 1024];
+        while !String::from_utf8_lossy(&answer).contains("body_timeout") {
+            let n = stream.read(&mut buf).await.unwrap();
+            if n == 0 {
+                break;
+            }
+            answer.extend_from_slice(&buf[..n]);
+        }
+        String::from_utf8_lossy(&answer).into_owned()
+    };
+    let answer = actix_web::rt::time::timeout(std::time::Duration::from_secs(20), read_answer)
+        .await
+        .expect("an answer before the client gives up");
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("body_timeout"), "{answer}");
+}

@@ -153,6 +153,11 @@ pub struct JiraState {
     pub groups: HashMap<String, Vec<String>>,
     pub group_calls: usize,
     pub rejected_group_calls: usize,
+    /// The client ports the groups calls came from: one per connection the server opened.
+    pub group_call_ports: std::collections::HashSet<u16>,
+    /// While set, a groups call is answered only once this many have arrived (or after two
+    /// seconds), so that concurrent calls overlap.
+    pub hold_groups_until: Option<usize>,
     pub key_fetches: usize,
 }
 
@@ -205,6 +210,16 @@ impl FakeJira {
         self.state.lock().unwrap().group_calls
     }
 
+    /// How many connections the groups calls came over.
+    pub fn group_connections(&self) -> usize {
+        self.state.lock().unwrap().group_call_ports.len()
+    }
+
+    /// Holds each groups answer until `calls` calls have arrived, or two seconds have passed.
+    pub fn hold_groups_until(&self, calls: usize) {
+        self.state.lock().unwrap().hold_groups_until = Some(calls);
+    }
+
     pub fn rejected_group_calls(&self) -> usize {
         self.state.lock().unwrap().rejected_group_calls
     }
@@ -232,8 +247,21 @@ async fn user_groups(
     path: web::Path<String>,
     state: web::Data<Mutex<JiraState>>,
 ) -> HttpResponse {
+    let hold = {
+        let mut st = state.lock().unwrap();
+        st.group_calls += 1;
+        if let Some(peer) = req.peer_addr() {
+            st.group_call_ports.insert(peer.port());
+        }
+        st.hold_groups_until
+    };
+    if let Some(calls) = hold {
+        let deadline = std::time::Instant::now() + Duration::from_secs(2);
+        while state.lock().unwrap().group_calls < calls && std::time::Instant::now() < deadline {
+            actix_web::rt::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
     let mut st = state.lock().unwrap();
-    st.group_calls += 1;
     let Some(secret) = st.secrets.get(path.as_str()).cloned() else {
         st.rejected_group_calls += 1;
         return HttpResponse::Unauthorized().finish();
@@ -374,6 +402,13 @@ impl TestApp {
         }
     }
 
+    /// How many installations the database holds.
+    pub fn tenant_count(&self) -> i64 {
+        self.db()
+            .query_row("SELECT count(*) FROM tenants", [], |r| r.get(0))
+            .unwrap()
+    }
+
     /// A read-only connection to the app's database file.
     pub fn db(&self) -> rusqlite::Connection {
         rusqlite::Connection::open_with_flags(
@@ -476,15 +511,7 @@ impl Remote {
             secret: format!("shared-secret-{client_key}-{generation}-0123456789abcdef"),
             base_url: base_url.to_string(),
         };
-        let res = self
-            .lifecycle(
-                "installed",
-                &tenant,
-                &install_private_key(),
-                Some(KID),
-                None,
-            )
-            .await;
+        let res = self.signed_install(&tenant).await;
         assert_eq!(res.status, 204, "install failed: {:?}", res.body);
         self.jira
             .state
@@ -493,6 +520,12 @@ impl Remote {
             .secrets
             .insert(client_key.to_string(), tenant.secret.clone());
         tenant
+    }
+
+    /// An `installed` event for `tenant`, signed as Atlassian signs it; the answer unchecked.
+    pub async fn signed_install(&self, tenant: &Tenant) -> Response {
+        self.lifecycle("installed", tenant, &install_private_key(), Some(KID), None)
+            .await
     }
 
     /// Sends a lifecycle event signed with `key`; `claims` overrides the default claims.

@@ -145,6 +145,10 @@ async fn forged_expired_and_misdirected_tokens_are_refused() {
         assert_eq!(res.status, 401, "{what}: {:?}", res.body);
         assert_eq!(res.code(), "unauthorized", "{what}");
         assert_eq!(
+            res.body["message"], "authentication failed",
+            "{what}: a refusal does not say why"
+        );
+        assert_eq!(
             res.header("www-authenticate").as_deref(),
             Some("JWT"),
             "{what}"
@@ -161,6 +165,7 @@ async fn forged_expired_and_misdirected_tokens_are_refused() {
             .send("GET", PATH, &[("Authorization", header)], None)
             .await;
         assert_eq!(res.status, 401);
+        assert_eq!(res.body["message"], "authentication failed");
     }
     let res = app
         .send("GET", &format!("{PATH}?jwt={ok}"), &[], None)
@@ -227,10 +232,5 @@ async fn tokens_of_an_uninstalled_tenant_or_an_old_secret_are_refused() {
     .await;
     let res = app.with_token(&fresh, "GET", PATH).await;
     assert_eq!(res.status, 401);
-    assert!(
-        res.body["message"]
-            .as_str()
-            .unwrap()
-            .contains("uninstalled")
-    );
+    assert_eq!(res.body["message"], "authentication failed");
 }

@@ -82,6 +82,28 @@ async fn forged_or_misaddressed_installs_are_refused_and_store_nothing() {
             ),
         ),
         (
+            "no audience",
+            good.clone(),
+            Some(KID),
+            Some(json!({"iss": "evil", "iat": now(), "exp": now() + 60, "qsh": path_qsh})),
+        ),
+        (
+            "audience is not a string",
+            good.clone(),
+            Some(KID),
+            Some(
+                json!({"iss": "evil", "aud": 42, "iat": now(), "exp": now() + 60, "qsh": path_qsh}),
+            ),
+        ),
+        (
+            "audience is an object",
+            good.clone(),
+            Some(KID),
+            Some(
+                json!({"iss": "evil", "aud": {"url": APP_BASE_URL}, "iat": now(), "exp": now() + 60, "qsh": path_qsh}),
+            ),
+        ),
+        (
             "issuer is not the payload's client key",
             good.clone(),
             Some(KID),
@@ -133,10 +155,7 @@ async fn forged_or_misaddressed_installs_are_refused_and_store_nothing() {
         )
         .await;
     assert_eq!(res.status, 401);
-    let n: i64 = app
-        .db()
-        .query_row("SELECT count(*) FROM tenants", [], |r| r.get(0))
-        .unwrap();
+    let n = app.tenant_count();
     assert_eq!(n, 0);
 }
 
@@ -148,15 +167,7 @@ async fn an_install_for_another_app_key_is_refused() {
         secret: "secret-0123456789abcdef".into(),
         base_url: format!("{}/t/site", app.jira.url),
     };
-    let res = app
-        .lifecycle(
-            "installed",
-            &tenant,
-            &install_private_key(),
-            Some(KID),
-            None,
-        )
-        .await;
+    let res = app.signed_install(&tenant).await;
     assert_eq!(res.status, 400, "{:?}", res.body);
 }
 
@@ -311,4 +322,76 @@ async fn a_tenant_within_the_grace_period_is_not_purged() {
     let purged =
         server::jobs::purge_once(&db, std::time::Duration::from_secs(90 * 86_400), later).unwrap();
     assert_eq!(purged, vec!["recent".to_string()]);
+}
+
+/// Regression: any http(s) URL was taken as a site's base URL, so a signed install could point
+/// the server's signed groups calls at any host, in clear text.
+#[actix_web::test]
+async fn a_site_must_be_on_an_atlassian_domain_over_https() {
+    let app = TestApp::spawn();
+    for (i, base_url) in [
+        "https://jira.example.com",
+        "http://acme.atlassian.net",
+        "https://acme.atlassian.net.example.com",
+        "http://10.1.2.3:8080",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let tenant = Tenant {
+            client_key: format!("refused-{i}"),
+            secret: "shared-secret-0123456789abcdef".into(),
+            base_url: base_url.into(),
+        };
+        let res = app.signed_install(&tenant).await;
+        assert_eq!(res.status, 400, "{base_url}: {:?}", res.body);
+    }
+    let n = app.tenant_count();
+    assert_eq!(n, 0, "nothing stored");
+    // A Cloud site and the loopback simulator are accepted.
+    app.install_as("cloud", "https://acme.atlassian.net", 1)
+        .await;
+    app.install("loopback").await;
+}
+
+/// Regression: `--base-url` and `--install-keys-url` took plain http:// to any host.
+#[test]
+fn plain_http_settings_are_for_loopback_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let jira = FakeJira::start();
+    let mut s = test_settings(dir.path(), &jira);
+    assert!(s.check().is_ok(), "loopback install keys over http");
+    s.base_url = "http://dwell.example.com".into();
+    assert!(s.check().is_err());
+    s.base_url = "https://dwell.example.com".into();
+    s.install_keys_url = "http://keys.example.com/connect-install-keys".into();
+    assert!(s.check().is_err());
+}
+
+/// Regression: every lifecycle call with a `kid` the key service does not know cost one more
+/// fetch from the key service, so a flood of forged installs became a flood of fetches.
+#[actix_web::test]
+async fn an_unknown_key_id_is_fetched_once() {
+    let app = TestApp::spawn();
+    let tenant = Tenant {
+        client_key: "forged".into(),
+        secret: "shared-secret-0123456789abcdef".into(),
+        base_url: format!("{}/t/forged", app.jira.url),
+    };
+    for _ in 0..3 {
+        let res = app
+            .lifecycle(
+                "installed",
+                &tenant,
+                &install_private_key(),
+                Some("not-a-real-kid"),
+                None,
+            )
+            .await;
+        assert_eq!(res.status, 401, "{:?}", res.body);
+    }
+    assert_eq!(app.jira.state.lock().unwrap().key_fetches, 1);
+    // A known kid still installs.
+    app.install("real").await;
+    assert_eq!(app.jira.state.lock().unwrap().key_fetches, 2);
 }

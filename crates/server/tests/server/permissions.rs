@@ -433,5 +433,47 @@ async fn without_jira_there_are_no_rights_to_resolve() {
         .await;
     assert_eq!(res.status, 503);
     assert_eq!(res.code(), "jira_unavailable");
+    assert_eq!(
+        res.body["message"], "jira is unavailable, try again shortly",
+        "what Jira answered stays in the logs"
+    );
     assert!(res.header("retry-after").is_some());
+}
+
+/// Regression: a page load sends several API requests at once, and each one that missed the
+/// groups cache asked Jira again. Now they wait for the first one's answer.
+#[actix_web::test]
+async fn concurrent_requests_of_one_user_make_one_groups_call() {
+    let (app, tenant) = setup().await;
+    let u = tenant.user(EDITOR);
+    let before = app.jira.group_calls();
+    // Were each request to call Jira, the eight calls would all arrive while the first waits.
+    app.jira.hold_groups_until(before + 8);
+    let answers =
+        futures_util::future::join_all((0..8).map(|_| app.api(&u, "GET", "/api/v1/me", None)))
+            .await;
+    for res in &answers {
+        assert_eq!(res.status, 200, "{:?}", res.body);
+        assert_eq!(res.body["editReports"], true);
+    }
+    assert_eq!(app.jira.group_calls(), before + 1);
+}
+
+/// Regression: every groups call built a new HTTP client, so each one opened a new connection
+/// (and, to a real Jira, a new TLS handshake). Each worker now keeps one client.
+#[actix_web::test]
+async fn groups_calls_reuse_the_workers_connections() {
+    let (app, tenant) = setup().await;
+    for i in 0..6 {
+        let u = tenant.user(&format!("reader-{i}"));
+        assert_eq!(app.api(&u, "GET", "/api/v1/me", None).await.status, 200);
+    }
+    assert!(app.jira.group_calls() >= 6);
+    // The test app runs two workers: at most one connection each.
+    assert!(
+        app.jira.group_connections() <= 2,
+        "{} connections for {} calls",
+        app.jira.group_connections(),
+        app.jira.group_calls()
+    );
 }

@@ -259,6 +259,12 @@ async fn logs_hold_no_bodies_tokens_secrets_or_query_strings() {
     .await;
 
     let logs = server.log_text();
+    // A refusal's reason is logged, where the caller only learns that it failed.
+    assert!(
+        logs.lines()
+            .any(|l| l.contains("credential refused") && l.contains("malformed token")),
+        "the refusal's reason is logged: {logs}"
+    );
     for secret in [
         tenant.secret.as_str(),
         "BODY-MARKER",

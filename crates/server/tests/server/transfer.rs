@@ -281,3 +281,24 @@ async fn imports_have_their_own_larger_cap() {
     assert_eq!(res.status, 413);
     assert_eq!(res.code(), "body_too_large");
 }
+
+/// Regression: imported reports kept the authors the document named, so a document could make
+/// any account the creator of a report (who may always see it) on another site.
+#[actix_web::test]
+async fn imported_reports_are_authored_by_the_importer() {
+    let app = TestApp::spawn_with(|s| s.admin_accounts = admins(&["admin", "other-admin"]));
+    let a = app.install("site-a").await.user("admin");
+    let b = app.install("site-b").await.user("other-admin");
+    populate(&app, &a).await;
+    let mut doc = app.api(&a, "GET", "/api/v1/export", None).await.body;
+    doc["reports"][0]["createdBy"] = json!("someone-else");
+    let done = app.api(&b, "POST", "/api/v1/import", Some(doc)).await;
+    assert_eq!(done.status, 200, "{:?}", done.body);
+    let copy = app.api(&b, "GET", "/api/v1/export", None).await.body;
+    let reports = copy["reports"].as_array().unwrap();
+    assert_eq!(reports.len(), 2);
+    for r in reports {
+        assert_eq!(r["createdBy"], "other-admin", "{r}");
+        assert_eq!(r["updatedBy"], "other-admin", "{r}");
+    }
+}

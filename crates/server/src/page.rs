@@ -1,5 +1,6 @@
-//! Serving the built client (trunk's `dist/`): the page with its Content-Security-Policy, and
-//! the static files with their MIME types, ETags and gzip.
+//! The client page: serving the built client (trunk's `dist/`), the page with its
+//! Content-Security-Policy, and the static files with their MIME types, ETags and gzip. (The
+//! server's HTTP client for its outbound calls is [`crate::outbound`].)
 //!
 //! Inside Jira, the page is loaded with a signed `jwt` query parameter bound to the page URL.
 //! When it verifies, the page's CSP lets the tenant's Jira frame it and be fetched from; without
@@ -14,7 +15,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use sha2::{Digest, Sha256};
 
-use crate::auth::connect::SCHEME;
+use crate::auth::connect_jwt::SCHEME;
 use crate::auth::{Authenticators, Caller, QshPolicy};
 use crate::error::ApiError;
 use crate::headers::page_csp;
@@ -74,7 +75,7 @@ fn query_param(query: &str, name: &str) -> Option<String> {
 }
 
 /// `GET /` and `/index.html`: the client page.
-pub async fn page(
+pub async fn serve(
     req: HttpRequest,
     state: web::Data<AppState>,
     authenticators: web::Data<Authenticators>,

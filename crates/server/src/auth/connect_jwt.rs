@@ -1,4 +1,5 @@
-//! Atlassian Connect JWTs.
+//! Atlassian Connect JWTs: the HS256 tokens of API calls and page loads, and the verification
+//! the lifecycle module uses for RS256 signed installs.
 //!
 //! API calls carry HS256 tokens signed with the tenant's shared secret: `iss` is the tenant's
 //! client key, `sub` the user's account id, `exp` and `iat` are checked with a small leeway,
@@ -131,11 +132,18 @@ pub fn verify(
     validation.leeway = leeway.as_secs();
     validation.validate_exp = true;
     validation.validate_nbf = true;
-    validation.set_required_spec_claims(&["exp", "iss"]);
     validation.set_issuer(&[issuer]);
     match audience {
-        Some(aud) => validation.set_audience(&[aud]),
-        None => validation.validate_aud = false,
+        // Required, not only compared: jsonwebtoken skips the comparison when `aud` is absent
+        // or not a string or list of strings.
+        Some(aud) => {
+            validation.set_required_spec_claims(&["exp", "iss", "aud"]);
+            validation.set_audience(&[aud]);
+        }
+        None => {
+            validation.set_required_spec_claims(&["exp", "iss"]);
+            validation.validate_aud = false;
+        }
     }
     let claims = jsonwebtoken::decode::<Claims>(token, key, &validation)
         .map_err(|e| {
@@ -187,35 +195,33 @@ pub struct ConnectAuthenticator {
     pub leeway: Duration,
 }
 
-/// The tenant with `client_key`, from `cache` or the database, with its secret opened.
+/// The tenant with `client_key`, from `cache` or the database, with its secret opened. A
+/// client key no installation has is refused as an unknown tenant (and not cached).
 pub async fn load_tenant(
     db: &Db,
     keys: &KeyRing,
     cache: &TenantCache,
     client_key: String,
-) -> Result<Option<Arc<Tenant>>, ApiError> {
-    if let Some(t) = cache.get(&client_key) {
-        return Ok(Some(t));
-    }
-    let row = db
-        .run(move |conn| Ok(store::tenant_by_client_key(conn, &client_key)?))
-        .await?;
-    let Some(row) = row else {
-        return Ok(None);
+) -> Result<Arc<Tenant>, ApiError> {
+    let load = async {
+        let key = client_key.clone();
+        let row = db
+            .run(move |conn| Ok(store::tenant_by_client_key(conn, &key)?))
+            .await?
+            .ok_or(ApiError::Unauthorized("unknown tenant"))?;
+        let secret = keys
+            .open(&row.sealed_secret, &row.client_key)
+            .map_err(|e| ApiError::Internal(anyhow::anyhow!("tenant {}: {e}", row.id)))?;
+        Ok(Arc::new(Tenant {
+            id: row.id,
+            client_key: row.client_key,
+            base_url: row.base_url,
+            display_url: row.display_url,
+            shared_secret: secret,
+            uninstalled: row.uninstalled_at.is_some(),
+        }))
     };
-    let secret = keys
-        .open(&row.sealed_secret, &row.client_key)
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("tenant {}: {e}", row.id)))?;
-    let tenant = Arc::new(Tenant {
-        id: row.id,
-        client_key: row.client_key,
-        base_url: row.base_url,
-        display_url: row.display_url,
-        shared_secret: secret,
-        uninstalled: row.uninstalled_at.is_some(),
-    });
-    cache.put(tenant.clone());
-    Ok(Some(tenant))
+    cache.get_or_load(client_key.clone(), load).await
 }
 
 impl Authenticator for ConnectAuthenticator {
@@ -233,9 +239,7 @@ impl Authenticator for ConnectAuthenticator {
         Box::pin(async move {
             precheck(&token, Algorithm::HS256)?;
             let issuer = unverified_issuer(&token)?;
-            let tenant = load_tenant(&db, &keys, &cache, issuer)
-                .await?
-                .ok_or(ApiError::Unauthorized("unknown tenant"))?;
+            let tenant = load_tenant(&db, &keys, &cache, issuer).await?;
             if tenant.uninstalled {
                 return Err(ApiError::Unauthorized(
                     "the app is uninstalled on this site",

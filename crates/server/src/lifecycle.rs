@@ -1,13 +1,12 @@
-//! Atlassian Connect: the app descriptor and the signed-install lifecycle.
+//! The Connect app's descriptor and its signed-install lifecycle (`installed`, `uninstalled`).
 //!
 //! Lifecycle events are RS256 JWTs signed by Atlassian (`signed-install`). The public key is
 //! fetched by the token's `kid` from the install key service (configurable, so tests and the
-//! simulator serve their own), cached for good since a `kid` never changes its key. The token's
-//! `aud` must be this app's base URL, its `iss` the payload's client key, its `qsh` the request.
+//! simulator serve their own) and cached for ten minutes, as is a `kid` the service does not
+//! know, so a repeated forged `kid` costs one fetch. The token's `aud` must be this app's base URL, its `iss` the
+//! payload's client key, its `qsh` the request.
 
-use std::collections::HashMap;
 use std::num::NonZeroU32;
-use std::sync::Mutex;
 use std::time::Duration;
 
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -17,13 +16,15 @@ use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::auth::connect::{Expected, RequestTarget, header_token, precheck, verify};
+use crate::auth::connect_jwt::{Expected, RequestTarget, header_token, precheck, verify};
 use crate::auth::{QshPolicy, TenantCache};
 use crate::body::read_limited;
+use crate::cache::TtlCache;
 use crate::error::ApiError;
 use crate::settings::{BODY_LIMIT, Settings};
 use crate::state::AppState;
 use crate::store::{self, InstallOutcome, Installation};
+use crate::urls;
 
 /// `GET /atlassian-connect.json`.
 pub async fn descriptor(state: web::Data<AppState>) -> HttpResponse {
@@ -70,12 +71,16 @@ pub fn descriptor_json(s: &Settings) -> serde_json::Value {
 pub struct InstallKeys {
     base_url: String,
     timeout: Duration,
-    cache: Mutex<HashMap<String, DecodingKey>>,
+    /// Keys by `kid`, and `None` for a `kid` the service does not know, so that repeating a
+    /// forged `kid` costs no further fetch. Entries expire after [`INSTALL_KEYS_TTL`], so a key
+    /// Atlassian withdraws stops being trusted.
+    cache: TtlCache<String, Option<DecodingKey>>,
     /// Unknown `kid`s cost an outbound request each; this bounds how many a flood can cause.
     fetches: DefaultDirectRateLimiter,
 }
 
-const INSTALL_KEYS_CACHED: usize = 256;
+const INSTALL_KEYS_CACHED: u64 = 256;
+const INSTALL_KEYS_TTL: Duration = Duration::from_secs(10 * 60);
 
 impl InstallKeys {
     pub fn new(base_url: String, timeout: Duration) -> Self {
@@ -83,7 +88,7 @@ impl InstallKeys {
         InstallKeys {
             base_url,
             timeout,
-            cache: Mutex::new(HashMap::new()),
+            cache: TtlCache::new(INSTALL_KEYS_CACHED, Some(INSTALL_KEYS_TTL)),
             fetches: RateLimiter::direct(Quota::per_minute(per_minute)),
         }
     }
@@ -93,9 +98,15 @@ impl InstallKeys {
         if !valid_kid(kid) {
             return Err(ApiError::Unauthorized("malformed key id"));
         }
-        if let Some(k) = self.cache.lock().ok().and_then(|c| c.get(kid).cloned()) {
-            return Ok(k);
-        }
+        self.cache
+            .get_or_load(kid.to_string(), self.fetch(kid))
+            .await?
+            .ok_or(ApiError::Unauthorized("unknown install key"))
+    }
+
+    /// The service's key for `kid`; `None` when it answers that it has none (404, or 403 as
+    /// object stores answer for a missing object).
+    async fn fetch(&self, kid: &str) -> Result<Option<DecodingKey>, ApiError> {
         if self.fetches.check().is_err() {
             return Err(ApiError::RateLimited {
                 retry_after_seconds: 2,
@@ -106,25 +117,29 @@ impl InstallKeys {
             self.base_url,
             utf8_percent_encode(kid, NON_ALPHANUMERIC)
         );
-        let client = awc::Client::builder().timeout(self.timeout).finish();
-        let mut response = client.get(url).send().await.map_err(|e| {
-            ApiError::JiraUnavailable(format!("the install key service did not answer: {e}"))
-        })?;
+        let mut response = crate::outbound::client()
+            .get(url)
+            .timeout(self.timeout)
+            .send()
+            .await
+            .map_err(|e| {
+                ApiError::JiraUnavailable(format!("the install key service did not answer: {e}"))
+            })?;
+        let status = response.status().as_u16();
+        if matches!(status, 403 | 404) {
+            return Ok(None);
+        }
         if !response.status().is_success() {
-            return Err(ApiError::Unauthorized("unknown install key"));
+            return Err(ApiError::JiraUnavailable(format!(
+                "the install key service answered {status}"
+            )));
         }
         let pem = response.body().limit(16 * 1024).await.map_err(|e| {
             ApiError::JiraUnavailable(format!("the install key service did not answer: {e}"))
         })?;
-        let key = DecodingKey::from_rsa_pem(&pem)
-            .map_err(|_| ApiError::Unauthorized("install key is not an RSA public key"))?;
-        if let Ok(mut cache) = self.cache.lock() {
-            if cache.len() >= INSTALL_KEYS_CACHED {
-                cache.clear();
-            }
-            cache.insert(kid.to_string(), key.clone());
-        }
-        Ok(key)
+        DecodingKey::from_rsa_pem(&pem)
+            .map(Some)
+            .map_err(|_| ApiError::Unauthorized("install key is not an RSA public key"))
     }
 }
 
@@ -196,7 +211,8 @@ pub async fn installed(
         .ok_or_else(|| ApiError::BadRequest("installed needs a sharedSecret".into()))?;
     check_site_url(&event.base_url)?;
     if let Some(d) = &event.display_url {
-        check_site_url(d)?;
+        urls::check_service_url(d)
+            .map_err(|why| ApiError::BadRequest(format!("displayUrl {why}")))?;
     }
     let sealed = state.keys.seal(secret.as_bytes(), &event.client_key)?;
     let installation = Installation {
@@ -246,25 +262,16 @@ pub async fn uninstalled(
         .db
         .run(move |conn| Ok(store::uninstall(conn, &client_key, now)?))
         .await?;
-    tenants.forget(&event.client_key);
+    tenants.forget(&event.client_key).await;
     if found {
         tracing::info!("tenant uninstalled; data kept for the grace period");
     }
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// A tenant's site URL, as [`urls::check_site_url`] allows.
 fn check_site_url(url: &str) -> Result<(), ApiError> {
-    let ok = url.len() <= 2048
-        && url.parse::<actix_web::http::Uri>().ok().is_some_and(|u| {
-            matches!(u.scheme_str(), Some("http" | "https"))
-                && u.host().is_some()
-                && u.query().is_none()
-        });
-    if ok {
-        Ok(())
-    } else {
-        Err(ApiError::BadRequest("baseUrl is not an http(s) URL".into()))
-    }
+    urls::check_site_url(url).map_err(|why| ApiError::BadRequest(format!("baseUrl {why}")))
 }
 
 #[cfg(test)]

@@ -1,0 +1,143 @@
+//! The server's one in-memory cache: [`TtlCache`], a bounded map whose entries expire a fixed
+//! time after they were loaded, used for opened tenants, users' Jira groups and install keys.
+//!
+//! The design decision: moka's async cache underneath, not a hand-rolled map. It gives
+//! single-flight loading (concurrent misses for one key await one load, so a burst of requests
+//! for one user makes one outbound Jira call), evicts expired entries in its housekeeping on
+//! every access to the cache (not only when the expired key is read again) and bounds the size
+//! by least-recent use, where the old maps emptied themselves when full.
+
+use std::future::Future;
+use std::hash::Hash;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::error::ApiError;
+
+/// A bounded cache whose entries live `ttl` (or until evicted) and load once per key at a time.
+pub struct TtlCache<K, V> {
+    inner: moka::future::Cache<K, V>,
+}
+
+impl<K, V> std::fmt::Debug for TtlCache<K, V> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TtlCache")
+            .field("entries", &self.inner.entry_count())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<K, V> TtlCache<K, V>
+where
+    K: Hash + Eq + Send + Sync + 'static,
+    V: Clone + Send + Sync + 'static,
+{
+    /// At most `capacity` entries, each kept `ttl` after it was loaded; `None` keeps entries
+    /// until they are evicted for room or invalidated.
+    pub fn new(capacity: u64, ttl: Option<Duration>) -> Self {
+        let builder = moka::future::Cache::builder().max_capacity(capacity);
+        let inner = match ttl {
+            Some(ttl) => builder.time_to_live(ttl).build(),
+            None => builder.build(),
+        };
+        TtlCache { inner }
+    }
+
+    /// The cached value of `key`, or the one `load` gives, which is cached. Concurrent calls
+    /// for the same key while a load runs wait for it instead of loading again; an error is
+    /// not cached, and each waiter gets it.
+    pub async fn get_or_load(
+        &self,
+        key: K,
+        load: impl Future<Output = Result<V, ApiError>>,
+    ) -> Result<V, ApiError> {
+        self.inner.try_get_with(key, load).await.map_err(unshare)
+    }
+
+    /// The unexpired value of `key`, without loading.
+    pub async fn get(&self, key: &K) -> Option<V> {
+        self.inner.get(key).await
+    }
+
+    /// Whether `key` has an unexpired entry.
+    pub async fn contains(&self, key: &K) -> bool {
+        self.inner.get(key).await.is_some()
+    }
+
+    /// Stores `value` under `key`, replacing what was there.
+    pub async fn insert(&self, key: K, value: V) {
+        self.inner.insert(key, value).await;
+    }
+
+    /// Stores `value` under `key` unless an unexpired entry is there already; true when this
+    /// call stored it (a replay cache asks "first time seen?" this way, atomically).
+    pub async fn insert_new(&self, key: K, value: V) -> bool {
+        self.inner.entry(key).or_insert(value).await.is_fresh()
+    }
+
+    /// Drops `key`'s entry.
+    pub async fn forget(&self, key: &K) {
+        self.inner.invalidate(key).await;
+    }
+
+    /// Drops every entry.
+    pub fn forget_all(&self) {
+        self.inner.invalidate_all();
+    }
+
+    /// Evicts what has expired now, without waiting for the next access.
+    pub async fn evict_expired(&self) {
+        self.inner.run_pending_tasks().await;
+    }
+
+    /// How many entries are held (expired ones count until housekeeping evicts them).
+    pub fn entry_count(&self) -> u64 {
+        self.inner.entry_count()
+    }
+}
+
+/// A load's error as each waiter gets it: the error itself for the last holder, a copy for
+/// the others (an internal error's copy keeps its message; its log line says the rest).
+fn unshare(e: Arc<ApiError>) -> ApiError {
+    Arc::try_unwrap(e).unwrap_or_else(|shared| match &*shared {
+        ApiError::Unauthorized(m) => ApiError::Unauthorized(m),
+        ApiError::JiraUnavailable(m) => ApiError::JiraUnavailable(m.clone()),
+        ApiError::RateLimited {
+            retry_after_seconds,
+        } => ApiError::RateLimited {
+            retry_after_seconds: *retry_after_seconds,
+        },
+        ApiError::Internal(e) => ApiError::Internal(anyhow::anyhow!("{e:#}")),
+        other => ApiError::Internal(anyhow::anyhow!("{other}")),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[actix_web::test]
+    async fn expired_entries_are_evicted_without_being_read() {
+        let cache = TtlCache::new(10, Some(Duration::from_millis(50)));
+        let v = cache.get_or_load(1, async { Ok("one") }).await.unwrap();
+        assert_eq!(v, "one");
+        cache.evict_expired().await;
+        assert_eq!(cache.entry_count(), 1);
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while cache.entry_count() > 0 {
+            assert!(std::time::Instant::now() < deadline, "never evicted");
+            actix_web::rt::time::sleep(Duration::from_millis(10)).await;
+            cache.evict_expired().await;
+        }
+    }
+
+    #[actix_web::test]
+    async fn errors_are_not_cached() {
+        let cache: TtlCache<u8, u8> = TtlCache::new(10, None);
+        let e = cache
+            .get_or_load(1, async { Err(ApiError::Unauthorized("no")) })
+            .await;
+        assert!(matches!(e, Err(ApiError::Unauthorized("no"))));
+        assert_eq!(cache.get_or_load(1, async { Ok(7) }).await.unwrap(), 7);
+    }
+}

@@ -1,0 +1,17 @@
+//! The HTTP client of the server's two outbound calls: a user's groups from the tenant's Jira
+//! (`jira.rs`) and an install key for a signed lifecycle event (`lifecycle.rs`).
+//!
+//! The design decision: one awc client per worker thread, reused for every call, so calls to
+//! the same host share pooled keep-alive connections instead of a new connection (and TLS
+//! handshake) each. awc's `Client` is `!Send` (its pool belongs to the thread's runtime), so
+//! it lives in a thread-local, built on the worker thread's first outbound call; timeouts are
+//! set per request.
+
+thread_local! {
+    static CLIENT: awc::Client = awc::Client::default();
+}
+
+/// This worker thread's client: a cheap handle to the one client of the thread.
+pub fn client() -> awc::Client {
+    CLIENT.with(Clone::clone)
+}
