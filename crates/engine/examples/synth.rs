@@ -1,5 +1,5 @@
-//! Writes a synthetic Jira Cloud dump (search pages, bulk changelog pages, `/status`) for the
-//! benchmarks and the interim demo:
+//! Writes a synthetic Jira Cloud dump (search pages, bulk changelog pages, `/status`) to a
+//! directory, for the `measure` example and the CLI timings of docs/PERFORMANCE.md:
 //!
 //! ```sh
 //! cargo run --release -p engine --example synth -- --issues 100000 --seed 1 --out /tmp/dwell-100k

@@ -266,6 +266,7 @@ impl ServeArgs {
             app,
             resource_dirs,
             install_at_start: self.forge_install,
+            invoke_budget: Default::default(),
         }))
     }
 }

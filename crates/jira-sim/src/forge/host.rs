@@ -31,9 +31,6 @@ use crate::state::AppState;
 const HOST_JS: &str = include_str!("../../assets/forge/host.js");
 /// How long a remote has to answer an invocation from the UI.
 pub const REMOTE_TIMEOUT: Duration = Duration::from_secs(25);
-/// Invocations a user may make per [`BUDGET_WINDOW`] (as @forge/bridge limits them).
-pub const BUDGET: usize = 500;
-pub const BUDGET_WINDOW: Duration = Duration::from_secs(25);
 /// The iframe's sandbox: the tokens of the `sandbox` directive Forge's policy carries.
 pub const SANDBOX: &str = "allow-popups allow-popups-to-escape-sandbox allow-downloads allow-forms allow-modals allow-pointer-lock allow-same-origin allow-scripts";
 
@@ -210,11 +207,11 @@ fn spend(host: &ForgeHost, user: u8) -> bool {
     let spent = budgets.entry(user).or_insert_with(VecDeque::new);
     while spent
         .front()
-        .is_some_and(|t| now.duration_since(*t) >= BUDGET_WINDOW)
+        .is_some_and(|t| now.duration_since(*t) >= host.invoke_budget.window)
     {
         spent.pop_front();
     }
-    if spent.len() >= BUDGET {
+    if spent.len() >= host.invoke_budget.calls {
         return false;
     }
     spent.push_back(now);
@@ -355,8 +352,9 @@ pub async fn invoke(
     };
     if !spend(host, user) {
         return fail(format!(
-            "Remote invocation calls are rate limited at {BUDGET}/{}s",
-            BUDGET_WINDOW.as_secs()
+            "Remote invocation calls are rate limited at {}/{}s",
+            host.invoke_budget.calls,
+            host.invoke_budget.window.as_secs()
         ));
     }
     let path = p.get("path").and_then(Value::as_str).unwrap_or("/");
@@ -437,7 +435,11 @@ pub async fn fetch_remote(
     if !spend(host, user) {
         return refuse(
             S::TOO_MANY_REQUESTS,
-            format!("rate limited at {BUDGET}/{}s", BUDGET_WINDOW.as_secs()),
+            format!(
+                "rate limited at {}/{}s",
+                host.invoke_budget.calls,
+                host.invoke_budget.window.as_secs()
+            ),
         );
     }
     let init = p.get("fetchRequestInit").cloned().unwrap_or(Value::Null);

@@ -46,6 +46,25 @@ pub struct ForgeSpec {
     pub resource_dirs: BTreeMap<String, PathBuf>,
     /// Install the app when the simulator starts (deliveries retried as Forge does).
     pub install_at_start: bool,
+    /// Remote invocations a user may make from the UI per window.
+    pub invoke_budget: InvokeBudget,
+}
+
+/// How many remote invocations (`invokeRemote`, `requestRemote`) a user may make per window:
+/// Forge's 500 per 25 s by default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InvokeBudget {
+    pub calls: usize,
+    pub window: std::time::Duration,
+}
+
+impl Default for InvokeBudget {
+    fn default() -> Self {
+        InvokeBudget {
+            calls: 500,
+            window: std::time::Duration::from_secs(25),
+        }
+    }
 }
 
 /// One lifecycle event's delivery to one trigger.
@@ -105,7 +124,8 @@ pub struct ForgeHost {
     pub major_version: Mutex<u32>,
     /// Serialises lifecycle operations (one install, upgrade or uninstall at a time).
     pub lifecycle_lock: tokio::sync::Mutex<()>,
-    /// Each user's remote invocations of the last 25 s ([`host::BUDGET`]).
+    pub invoke_budget: InvokeBudget,
+    /// Each user's remote invocations within the budget's window.
     pub budgets: Mutex<HashMap<u8, VecDeque<Instant>>>,
 }
 
@@ -137,6 +157,7 @@ impl ForgeHost {
             installations: Mutex::new(Vec::new()),
             major_version: Mutex::new(1),
             lifecycle_lock: tokio::sync::Mutex::new(()),
+            invoke_budget: spec.invoke_budget,
             budgets: Mutex::new(HashMap::new()),
         })
     }

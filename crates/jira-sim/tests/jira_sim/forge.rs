@@ -344,6 +344,15 @@ pub(crate) fn forge_sim_with(
     remote: &Remote,
     resource_dirs: std::collections::BTreeMap<String, std::path::PathBuf>,
 ) -> RunningSim {
+    forge_sim_budget(remote, resource_dirs, Default::default())
+}
+
+/// [`forge_sim_with`], with a remote invocation budget of its own.
+pub(crate) fn forge_sim_budget(
+    remote: &Remote,
+    resource_dirs: std::collections::BTreeMap<String, std::path::PathBuf>,
+    invoke_budget: jira_sim::forge::InvokeBudget,
+) -> RunningSim {
     let mut app = ForgeApp::parse(FIXTURE).unwrap();
     app.override_remote("config-api", &remote.url).unwrap();
     let sim = sim_with(
@@ -354,6 +363,7 @@ pub(crate) fn forge_sim_with(
                 app,
                 resource_dirs,
                 install_at_start: false,
+                invoke_budget,
             }),
             ..SimConfig::default()
         },

@@ -112,6 +112,7 @@ fn cdn_sim(dir: &Path) -> (RunningSim, String) {
                 app,
                 resource_dirs: [("main".to_string(), dir.to_path_buf())].into(),
                 install_at_start: false,
+                invoke_budget: Default::default(),
             }),
             ..SimConfig::default()
         },

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::forge::{APP_ID, admin, forge_sim_with, remote};
+use crate::forge::{APP_ID, admin, forge_sim_budget, forge_sim_with, remote};
 use crate::support::*;
 
 fn dist() -> tempfile::TempDir {
@@ -203,4 +203,62 @@ fn pages_frame_the_resource_with_the_users_context_and_the_bridge_reaches_the_re
         "{}",
         js.text
     );
+}
+
+/// The budget is a sliding window per user (Forge's is 500 calls per 25 s; a small one here, so
+/// the test does not depend on how fast a loaded machine makes 500 calls).
+#[test]
+fn a_user_gets_a_budget_of_remote_invocations_per_window() {
+    let remote = remote(Arc::new(|_| (Duration::ZERO, 200)));
+    let dir = dist();
+    let budget = jira_sim::forge::InvokeBudget {
+        calls: 5,
+        window: Duration::from_secs(600),
+    };
+    assert_eq!(
+        jira_sim::forge::InvokeBudget::default(),
+        jira_sim::forge::InvokeBudget {
+            calls: 500,
+            window: Duration::from_secs(25)
+        }
+    );
+    let sim = forge_sim_budget(
+        &remote,
+        [("main".to_string(), dir.path().to_path_buf())].into(),
+        budget,
+    );
+    assert_eq!(admin(&sim, "/_sim/forge/install", json!({})).status, 200);
+    let apps = get(&sim, "/_sim/forge/apps").json;
+    let env = apps["environment"]["id"].as_str().unwrap();
+    let uuid = APP_ID.rsplit('/').next().unwrap();
+    let (_, _, cookie) = open_page(&sim, &format!("/jira/apps/{uuid}/{env}?user=chloe"));
+    let call = json!({"moduleKey": "tis-global", "payload": {"path": "/api/x", "method": "GET", "invokeType": "ui-remote-fetch"}});
+    for n in 0..4 {
+        let r = bridge(&sim, &cookie, "invoke", call.clone());
+        assert_eq!(r.json["success"], true, "call {n}: {}", r.text);
+    }
+    let fetch = json!({"moduleKey": "tis-global", "payload": {"remoteKey": "config-api", "fetchRequestInit": {"path": "/api/y", "method": "GET", "headers": []}}});
+    assert_eq!(
+        bridge(&sim, &cookie, "fetch-remote", fetch.clone()).status,
+        200,
+        "the fifth, by requestRemote"
+    );
+    let r = bridge(&sim, &cookie, "invoke", call.clone());
+    assert_eq!(r.json["success"], false, "{}", r.text);
+    assert!(r.text.contains("rate limited at 5/600s"), "{}", r.text);
+    assert_eq!(bridge(&sim, &cookie, "fetch-remote", fetch).status, 429);
+    assert_eq!(
+        remote
+            .seen
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|s| s.path.starts_with("/api/"))
+            .count(),
+        5,
+        "refused calls never reach the remote"
+    );
+    // Another user has a budget of their own.
+    let (_, _, other) = open_page(&sim, &format!("/jira/apps/{uuid}/{env}?user=dev"));
+    assert_eq!(bridge(&sim, &other, "invoke", call).json["success"], true);
 }
