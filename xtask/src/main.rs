@@ -7,6 +7,7 @@
 mod client;
 mod demo;
 mod forge;
+mod modules;
 mod test;
 mod tools;
 

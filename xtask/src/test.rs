@@ -28,6 +28,11 @@ fn steps() -> Vec<Step> {
             run: fmt,
         },
         Step {
+            name: "modules",
+            what: "no import cycle between the client's modules; server auth/ apart from state",
+            run: crate::modules::check,
+        },
+        Step {
             name: "clippy",
             what: "lints, warnings denied",
             run: clippy,

@@ -9,8 +9,6 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-use crate::fetch::Clock;
-
 #[wasm_bindgen]
 extern "C" {
     #[wasm_bindgen(js_name = fetch, catch)]
@@ -47,22 +45,9 @@ pub fn sleep(ms: f64) -> impl Future<Output = ()> {
     }
 }
 
-/// `performance.now()`, `setTimeout` and `Math.random()`.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct BrowserClock;
-
-impl Clock for BrowserClock {
-    fn now_ms(&self) -> f64 {
-        performance_now()
-    }
-
-    fn sleep(&self, ms: f64) -> impl Future<Output = ()> {
-        sleep(ms)
-    }
-
-    fn random(&self) -> f64 {
-        js_sys::Math::random()
-    }
+/// `performance.now()`: milliseconds on a monotonic clock.
+pub fn now_ms() -> f64 {
+    performance_now()
 }
 
 pub fn window() -> Option<web_sys::Window> {

@@ -20,7 +20,34 @@ use serde::{Deserialize, Serialize};
 use crate::api::jira::Flavour;
 use crate::fetch::{Delivery, FetchSpec};
 use crate::route::Overrides;
-use crate::worker_session::{ReportSummary, RowView, Session, SortBy, apply_overrides};
+use crate::worker_session::{ReportSummary, RowView, Session, SortBy};
+
+/// A shared link's changes, applied for one viewing (never saved).
+pub fn apply_overrides(mut config: ReportConfig, o: &Overrides) -> Result<ReportConfig, String> {
+    use config::{DateField, DateRange, FieldId, Jql};
+
+    use crate::view::editor::parse_date_bound;
+    if let Some(jql) = &o.jql {
+        config.jql = Jql::parse(jql.clone()).map_err(|e| format!("jql: {e}"))?;
+    }
+    if o.from.is_some() || o.to.is_some() {
+        let from = parse_date_bound(o.from.as_deref().unwrap_or(""))?;
+        let to = parse_date_bound(o.to.as_deref().unwrap_or(""))?;
+        let field = config
+            .date_range
+            .as_ref()
+            .map_or(DateField::Updated, |r| r.field);
+        config.date_range = Some(DateRange { field, from, to });
+    }
+    if let Some(group) = &o.group {
+        config.rows.group_by = if group == "none" {
+            Vec::new()
+        } else {
+            vec![FieldId::parse(group.as_str()).map_err(|e| format!("group: {e}"))?]
+        };
+    }
+    Ok(config)
+}
 
 /// What the page asks.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

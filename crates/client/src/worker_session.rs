@@ -14,34 +14,6 @@ use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
 
 use crate::fetch::Delivery;
-use crate::route::Overrides;
-
-/// A shared link's changes, applied for one viewing (never saved).
-pub fn apply_overrides(mut config: ReportConfig, o: &Overrides) -> Result<ReportConfig, String> {
-    use config::{DateField, DateRange, FieldId, Jql};
-
-    use crate::view::editor::parse_date_bound;
-    if let Some(jql) = &o.jql {
-        config.jql = Jql::parse(jql.clone()).map_err(|e| format!("jql: {e}"))?;
-    }
-    if o.from.is_some() || o.to.is_some() {
-        let from = parse_date_bound(o.from.as_deref().unwrap_or(""))?;
-        let to = parse_date_bound(o.to.as_deref().unwrap_or(""))?;
-        let field = config
-            .date_range
-            .as_ref()
-            .map_or(DateField::Updated, |r| r.field);
-        config.date_range = Some(DateRange { field, from, to });
-    }
-    if let Some(group) = &o.group {
-        config.rows.group_by = if group == "none" {
-            Vec::new()
-        } else {
-            vec![FieldId::parse(group.as_str()).map_err(|e| format!("group: {e}"))?]
-        };
-    }
-    Ok(config)
-}
 
 /// One run's data and its latest report.
 #[derive(Debug, Default)]

@@ -26,6 +26,26 @@ pub trait Clock {
     fn random(&self) -> f64;
 }
 
+/// The browser's [`Clock`]: `performance.now()`, `setTimeout` and `Math.random()`.
+#[cfg(target_arch = "wasm32")]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct BrowserClock;
+
+#[cfg(target_arch = "wasm32")]
+impl Clock for BrowserClock {
+    fn now_ms(&self) -> f64 {
+        crate::platform::now_ms()
+    }
+
+    fn sleep(&self, ms: f64) -> impl Future<Output = ()> {
+        crate::platform::sleep(ms)
+    }
+
+    fn random(&self) -> f64 {
+        js_sys::Math::random()
+    }
+}
+
 /// What a run reports while it works.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {

@@ -35,9 +35,8 @@
 
 use std::collections::{BinaryHeap, HashMap};
 
-use serde::Deserialize;
-
 use super::retry::{Decision, Failure, RetryPolicy};
+use super::skim;
 use crate::api::ClientError;
 use crate::api::jira::{
     Flavour, JiraRequest, JiraResponse, Purpose, TransportError, classify_failure,
@@ -588,25 +587,21 @@ impl Planner {
     fn accept(&mut self, step: &Step, body: String) -> Result<Vec<Delivery>, String> {
         match step {
             Step::Count => {
-                let c: CountPage = parse(&body)?;
+                let count = skim::count(&body)?;
                 if !self.progress.total_is_exact {
-                    self.progress.total = Some(c.count);
+                    self.progress.total = Some(count);
                 }
                 Ok(Vec::new())
             }
             Step::Statuses => Ok(vec![Delivery::Statuses(body)]),
             Step::Fields => Ok(vec![Delivery::Fields(body)]),
             Step::Ids { .. } => {
-                let page: IdsPage = parse(&body)?;
-                let more = page.next_page_token.filter(|t| !t.is_empty());
-                let last = page.is_last == Some(true) || more.is_none();
-                let n = page.issues.len() as u64;
+                let page = skim::ids_page(&body)?;
+                let more = page.next_page_token;
+                let last = more.is_none();
+                let n = page.issues;
                 self.progress.listed += n;
-                for issue in page.issues {
-                    let id = issue.id.or(issue.key).unwrap_or_default();
-                    if id.is_empty() {
-                        continue;
-                    }
+                for id in page.ids {
                     self.unbatched_issues.push(id.clone());
                     self.unbatched_changelogs.push(id);
                 }
@@ -619,25 +614,21 @@ impl Planner {
                 Ok(Vec::new())
             }
             Step::Issues { .. } => {
-                let page: IssuesPage = parse(&body)?;
-                self.progress.issues_loaded += page.issues.len() as u64;
-                if !page.issue_errors.is_empty() {
+                let page = skim::issues_page(&body)?;
+                self.progress.issues_loaded += page.issues;
+                if page.errors > 0 {
                     self.partial.push(format!(
                         "Jira could not return {} issues: {}",
-                        page.issue_errors.len(),
-                        page.issue_errors
-                            .iter()
-                            .filter_map(|e| e.error_message.clone())
-                            .next()
-                            .unwrap_or_default()
+                        page.errors,
+                        page.first_error.unwrap_or_default()
                     ));
                 }
                 Ok(vec![Delivery::Issues(body)])
             }
             Step::Changelogs { batch, .. } => {
-                let page: ChangelogPage = parse(&body)?;
+                let next = skim::changelog_next_page(&body)?;
                 let mut out = vec![Delivery::Changelogs(body)];
-                match page.next_page_token.filter(|t| !t.is_empty()) {
+                match next {
                     Some(token) => self.push(Step::Changelogs {
                         batch: *batch,
                         token: Some(token),
@@ -651,13 +642,13 @@ impl Planner {
                 Ok(out)
             }
             Step::DcPage { start_at } => {
-                let page: DcPage = parse(&body)?;
-                let n = page.issues.len() as u64;
+                let page = skim::dc_page(&body)?;
+                let n = page.issues;
                 self.progress.listed += n;
                 self.progress.issues_loaded += n;
                 self.progress.changelogs_loaded += n;
                 if *start_at == 0 {
-                    self.plan_dc_pages(&page, n);
+                    self.plan_dc_pages(page.total, n);
                 }
                 Ok(vec![Delivery::Issues(body)])
             }
@@ -665,8 +656,8 @@ impl Planner {
     }
 
     /// After Data Center's first page: every other page, at once.
-    fn plan_dc_pages(&mut self, first: &DcPage, got: u64) {
-        let total = first.total.unwrap_or(got);
+    fn plan_dc_pages(&mut self, total: Option<u64>, got: u64) {
+        let total = total.unwrap_or(got);
         self.progress.total = Some(total);
         self.progress.total_is_exact = true;
         let cap = self.spec.limits.dc_cap;
@@ -804,74 +795,4 @@ impl Planner {
             Outcome::Partial { reasons }
         }
     }
-}
-
-fn parse<'a, T: Deserialize<'a>>(body: &'a str) -> Result<T, String> {
-    serde_json::from_str(body).map_err(|e| e.to_string())
-}
-
-#[derive(Deserialize)]
-struct CountPage {
-    count: u64,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct IdsPage {
-    #[serde(default)]
-    issues: Vec<IssueIds>,
-    #[serde(default)]
-    next_page_token: Option<String>,
-    #[serde(default)]
-    is_last: Option<bool>,
-}
-
-#[derive(Deserialize)]
-struct IssueIds {
-    #[serde(default, deserialize_with = "string_or_number")]
-    id: Option<String>,
-    #[serde(default)]
-    key: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct IssuesPage {
-    #[serde(default)]
-    issues: Vec<serde::de::IgnoredAny>,
-    #[serde(default)]
-    issue_errors: Vec<IssueError>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct IssueError {
-    #[serde(default)]
-    error_message: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct ChangelogPage {
-    #[serde(default)]
-    next_page_token: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct DcPage {
-    #[serde(default)]
-    total: Option<u64>,
-    #[serde(default)]
-    issues: Vec<serde::de::IgnoredAny>,
-}
-
-/// Jira writes ids as strings; some endpoints and simulators write numbers.
-fn string_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    let v = Option::<serde_json::Value>::deserialize(d)?;
-    Ok(match v {
-        Some(serde_json::Value::String(s)) => Some(s),
-        Some(serde_json::Value::Number(n)) => Some(n.to_string()),
-        _ => None,
-    })
 }

@@ -1,0 +1,339 @@
+//! What the page thread reads of Jira's answers: only what steers the fetch (next-page
+//! tokens, issue ids, counts, per-issue errors). Every document then goes to the worker
+//! unread, where `engine::wire` is the one reader of issues and histories.
+//!
+//! The key design decision: answers are skimmed, never built. serde skips everything but the
+//! few fields named here (`IgnoredAny`), arrays of issues are counted rather than collected,
+//! and tokens and messages are borrowed from the body while it is read; the only allocations
+//! are the results themselves (a page's ids, one token, one message).
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::Deserialize;
+use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+/// A `search/jql` page of ids (Jira Cloud).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdsPage {
+    /// How many issues the page lists.
+    pub issues: u64,
+    /// Each issue's id (its key when it has no id), in Jira's order; issues with neither are
+    /// listed but cannot be fetched.
+    pub ids: Vec<String>,
+    /// The next page's token; `None` on the last page.
+    pub next_page_token: Option<String>,
+}
+
+/// An `issue/bulkfetch` page: how many issues it holds, and the issues Jira could not return.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssuesPage {
+    pub issues: u64,
+    pub errors: u64,
+    /// The first error's message, for the person reading the partial-result reason.
+    pub first_error: Option<String>,
+}
+
+/// A Data Center `search` page: its issues (counted) and the result's total.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DcPage {
+    pub issues: u64,
+    pub total: Option<u64>,
+}
+
+/// `search/approximate-count`: the estimate.
+pub fn count(body: &str) -> Result<u64, String> {
+    #[derive(Deserialize)]
+    struct Raw {
+        count: u64,
+    }
+    Ok(parse::<Raw>(body)?.count)
+}
+
+/// A `search/jql` page of ids. The page is the last when Jira says so or gives no token.
+pub fn ids_page(body: &str) -> Result<IdsPage, String> {
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Raw<'a> {
+        #[serde(default)]
+        issues: Ids,
+        #[serde(default, borrow)]
+        next_page_token: Option<Cow<'a, str>>,
+        #[serde(default)]
+        is_last: Option<bool>,
+    }
+    let raw: Raw<'_> = parse(body)?;
+    let next = raw.next_page_token.filter(|t| !t.is_empty());
+    Ok(IdsPage {
+        issues: raw.issues.listed,
+        ids: raw.issues.ids,
+        next_page_token: match raw.is_last {
+            Some(true) => None,
+            _ => next.map(Cow::into_owned),
+        },
+    })
+}
+
+/// An `issue/bulkfetch` page.
+pub fn issues_page(body: &str) -> Result<IssuesPage, String> {
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Raw {
+        #[serde(default)]
+        issues: Counted,
+        #[serde(default)]
+        issue_errors: Errors,
+    }
+    let raw: Raw = parse(body)?;
+    Ok(IssuesPage {
+        issues: raw.issues.0,
+        errors: raw.issue_errors.count,
+        first_error: raw.issue_errors.first,
+    })
+}
+
+/// A `changelog/bulkfetch` page: the next page's token, `None` on the last page.
+pub fn changelog_next_page(body: &str) -> Result<Option<String>, String> {
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Raw<'a> {
+        #[serde(default, borrow)]
+        next_page_token: Option<Cow<'a, str>>,
+    }
+    let raw: Raw<'_> = parse(body)?;
+    Ok(raw
+        .next_page_token
+        .filter(|t| !t.is_empty())
+        .map(Cow::into_owned))
+}
+
+/// A Data Center `search` page.
+pub fn dc_page(body: &str) -> Result<DcPage, String> {
+    #[derive(Deserialize)]
+    struct Raw {
+        #[serde(default)]
+        total: Option<u64>,
+        #[serde(default)]
+        issues: Counted,
+    }
+    let raw: Raw = parse(body)?;
+    Ok(DcPage {
+        issues: raw.issues.0,
+        total: raw.total,
+    })
+}
+
+fn parse<'a, T: Deserialize<'a>>(body: &'a str) -> Result<T, String> {
+    serde_json::from_str(body).map_err(|e| e.to_string())
+}
+
+/// The length of an array whose elements are skipped unread.
+#[derive(Default)]
+struct Counted(u64);
+
+impl<'de> Deserialize<'de> for Counted {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Count;
+        impl<'de> Visitor<'de> for Count {
+            type Value = Counted;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an array")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Counted, A::Error> {
+                let mut n = 0;
+                while seq.next_element::<IgnoredAny>()?.is_some() {
+                    n += 1;
+                }
+                Ok(Counted(n))
+            }
+        }
+        d.deserialize_seq(Count)
+    }
+}
+
+/// The ids of an array of issues, each read for its `id` (or `key`) only.
+#[derive(Default)]
+struct Ids {
+    listed: u64,
+    ids: Vec<String>,
+}
+
+impl<'de> Deserialize<'de> for Ids {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Issue<'a> {
+            #[serde(default)]
+            id: Option<Id>,
+            #[serde(default, borrow)]
+            key: Option<Cow<'a, str>>,
+        }
+        struct List;
+        impl<'de> Visitor<'de> for List {
+            type Value = Ids;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an array of issues")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Ids, A::Error> {
+                let mut out = Ids::default();
+                while let Some(issue) = seq.next_element::<Issue<'de>>()? {
+                    out.listed += 1;
+                    let id = match (issue.id.and_then(|i| i.0), issue.key) {
+                        (Some(id), _) => id,
+                        (None, Some(key)) => key.into_owned(),
+                        (None, None) => continue,
+                    };
+                    if !id.is_empty() {
+                        out.ids.push(id);
+                    }
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_seq(List)
+    }
+}
+
+/// An issue id: Jira writes strings; some endpoints and simulators write numbers. Anything
+/// else is no id (the issue's key stands in).
+struct Id(Option<String>);
+
+impl<'de> Deserialize<'de> for Id {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct StringOrNumber;
+        impl<'de> Visitor<'de> for StringOrNumber {
+            type Value = Id;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an id, as a string or a number")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Id, E> {
+                Ok(Id(Some(v.to_string())))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Id, E> {
+                Ok(Id(Some(v.to_string())))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Id, E> {
+                Ok(Id(Some(v.to_string())))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Id, E> {
+                Ok(Id(Some(v.to_string())))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Id, E> {
+                Ok(Id(None))
+            }
+            fn visit_unit<E>(self) -> Result<Id, E> {
+                Ok(Id(None))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Id, A::Error> {
+                IgnoredAny.visit_seq(seq).map(|_| Id(None))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Id, A::Error> {
+                IgnoredAny.visit_map(map).map(|_| Id(None))
+            }
+        }
+        d.deserialize_any(StringOrNumber)
+    }
+}
+
+/// Per-issue errors: how many, and the first message.
+#[derive(Default)]
+struct Errors {
+    count: u64,
+    first: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for Errors {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Error<'a> {
+            #[serde(default, borrow)]
+            error_message: Option<Cow<'a, str>>,
+        }
+        struct List;
+        impl<'de> Visitor<'de> for List {
+            type Value = Errors;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an array of issue errors")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Errors, A::Error> {
+                let mut errors = Errors::default();
+                while let Some(e) = seq.next_element::<Error<'de>>()? {
+                    errors.count += 1;
+                    if errors.first.is_none() {
+                        errors.first = e.error_message.map(Cow::into_owned);
+                    }
+                }
+                Ok(errors)
+            }
+        }
+        d.deserialize_seq(List)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_ids_page_gives_ids_in_order_and_the_token_unless_it_is_the_last() {
+        let page = ids_page(
+            r#"{"issues":[{"id":"10001","key":"A-1","fields":{"x":[1,{"y":"z"}]}},
+                {"id":10002},{"key":"A-3"},{"id":""},{},{"id":{"no":1},"key":"A-6"}],
+                "nextPageToken":"t\"2","isLast":false,"names":{}}"#,
+        );
+        assert_eq!(
+            page,
+            Ok(IdsPage {
+                issues: 6,
+                ids: vec!["10001".into(), "10002".into(), "A-3".into(), "A-6".into()],
+                next_page_token: Some("t\"2".into()),
+            })
+        );
+        let last = ids_page(r#"{"issues":[{"id":"1"}],"nextPageToken":"t","isLast":true}"#);
+        assert_eq!(last.map(|p| p.next_page_token), Ok(None));
+        let empty_token = ids_page(r#"{"issues":[],"nextPageToken":""}"#);
+        assert_eq!(empty_token.map(|p| p.next_page_token), Ok(None));
+    }
+
+    #[test]
+    fn issue_pages_are_counted_with_their_errors_and_the_first_message() {
+        let page = issues_page(
+            r#"{"expand":"names","issues":[{"id":"1","fields":{"status":{"name":"Open"}}},{"id":"2"}],
+                "issueErrors":[{"issueIdsOrKeys":["3"],"status":404},
+                {"errorMessage":"Issue does not exist or you do not have permission"}]}"#,
+        );
+        assert_eq!(
+            page,
+            Ok(IssuesPage {
+                issues: 2,
+                errors: 2,
+                first_error: Some("Issue does not exist or you do not have permission".into()),
+            })
+        );
+    }
+
+    #[test]
+    fn changelog_and_data_center_pages_give_their_token_and_total() {
+        let body =
+            r#"{"issueChangeLogs":[{"issueId":"1","changeHistories":[]}],"nextPageToken":"n"}"#;
+        assert_eq!(changelog_next_page(body), Ok(Some("n".into())));
+        assert_eq!(changelog_next_page(r#"{"issueChangeLogs":[]}"#), Ok(None));
+        assert_eq!(
+            dc_page(r#"{"startAt":0,"total":2500,"issues":[{},{},{}]}"#),
+            Ok(DcPage {
+                issues: 3,
+                total: Some(2500)
+            })
+        );
+        assert_eq!(count(r#"{"count":42}"#), Ok(42));
+    }
+
+    #[test]
+    fn a_body_that_is_not_the_page_it_should_be_is_refused_with_a_reason() {
+        assert!(count(r#"{"total":42}"#).is_err());
+        assert!(ids_page(r#"{"issues":{"id":"1"}}"#).is_err());
+        assert!(issues_page("<html>").is_err());
+        assert!(changelog_next_page(r#"{"nextPageToken":3}"#).is_err());
+        assert!(dc_page(r#"{"issues":[1,2"#).is_err());
+    }
+}
