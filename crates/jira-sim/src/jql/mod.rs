@@ -116,11 +116,26 @@ enum Pred {
         field: Field,
         empty: bool,
     },
+    /// `id > 10500`: the issue's numeric id against a bound, as Jira compares ids (the way
+    /// a client pages past Data Center's result window by keyset).
+    IdCmp {
+        op: Op,
+        id: u32,
+    },
+    /// `key > DW-5`: issues of the key's project whose number compares so, as in Jira.
+    KeyCmp {
+        op: Op,
+        project: u8,
+        number: u32,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum SortField {
     Key,
+    /// The numeric id: `ORDER BY id`, which keyset paging relies on. Keys sort by project key
+    /// first, so across projects the two orders differ.
+    Id,
     Created,
     Updated,
     Resolved,
@@ -195,6 +210,7 @@ pub enum DefaultOrder {
 fn compare(data: &Dataset, f: SortField, a: &Issue, b: &Issue) -> Ordering {
     let site = &data.site;
     match f {
+        SortField::Id => a.id.cmp(&b.id),
         SortField::Key => (&site.projects[usize::from(a.project)].key, a.number)
             .cmp(&(&site.projects[usize::from(b.project)].key, b.number)),
         SortField::Created => a.created_ms.cmp(&b.created_ms),
@@ -237,7 +253,8 @@ fn compile(q: &Query, data: &Dataset, env: Env) -> Result<Compiled, JqlError> {
     let mut order = Vec::new();
     for k in &q.order_by {
         let f = match k.field.to_ascii_lowercase().as_str() {
-            "key" | "issuekey" | "id" => Some(SortField::Key),
+            "key" | "issuekey" => Some(SortField::Key),
+            "id" => Some(SortField::Id),
             "created" | "createddate" => Some(SortField::Created),
             "updated" | "updateddate" => Some(SortField::Updated),
             "resolved" | "resolutiondate" => Some(SortField::Resolved),
@@ -327,6 +344,9 @@ fn term(t: &parse::Term, data: &Dataset, env: Env, errors: &mut Vec<String>) -> 
         return date_term(t, field, env, errors);
     }
     if matches!(t.op, Op::Lt | Op::Le | Op::Gt | Op::Ge) {
+        if field == Field::Key {
+            return key_comparison(t, data, errors);
+        }
         errors.push(unsupported());
         return None;
     }
@@ -560,6 +580,45 @@ fn date_term(t: &parse::Term, field: Field, env: Env, errors: &mut Vec<String>) 
     }
 }
 
+/// `id >= 10500` or `issuekey < DW-40`: a number compares ids, a key compares numbers inside
+/// the key's project.
+fn key_comparison(t: &parse::Term, data: &Dataset, errors: &mut Vec<String>) -> Option<Pred> {
+    let Operand::Value(Value::Text(text)) = &t.operand else {
+        errors.push(format!(
+            "The operator '{}' must be followed by an issue key or id for the field '{}'.",
+            t.op, t.field
+        ));
+        return None;
+    };
+    if let Ok(id) = text.trim().parse::<u32>() {
+        return Some(Pred::IdCmp { op: t.op, id });
+    }
+    match data.find(text) {
+        Some(issue) => Some(Pred::KeyCmp {
+            op: t.op,
+            project: issue.project,
+            number: issue.number,
+        }),
+        None => {
+            errors.push(format!(
+                "An issue with key '{text}' does not exist for field '{}'.",
+                t.field
+            ));
+            None
+        }
+    }
+}
+
+fn compare_op<T: Ord>(op: Op, v: T, bound: T) -> bool {
+    match op {
+        Op::Lt => v < bound,
+        Op::Le => v <= bound,
+        Op::Gt => v > bound,
+        Op::Ge => v >= bound,
+        _ => false,
+    }
+}
+
 const DAY: i64 = 86_400_000;
 
 /// An absolute date (UTC) or a period relative to `now_ms`.
@@ -615,6 +674,12 @@ fn eval(p: &Pred, data: &Dataset, issue: &Issue) -> bool {
         Pred::Or(a, b) => eval(a, data, issue) || eval(b, data, issue),
         Pred::Not(a) => !eval(a, data, issue),
         Pred::IsEmpty { field, empty } => is_empty(*field, issue) == *empty,
+        Pred::IdCmp { op, id } => compare_op(*op, issue.id, *id),
+        Pred::KeyCmp {
+            op,
+            project,
+            number,
+        } => issue.project == *project && compare_op(*op, issue.number, *number),
         Pred::Date { field, op, ms } => {
             let Some(v) = date_of(*field, issue) else {
                 return false;
