@@ -582,3 +582,133 @@ fn canary_mode_marks_every_worklog_comment() {
         );
     }
 }
+
+/// The issue ids `jql` finds for `login` (one page of ids).
+fn search_ids(sim: &RunningSim, login: &str, jql: &str) -> BTreeSet<String> {
+    let r = post_as(
+        sim,
+        "/rest/api/3/search/jql",
+        login,
+        &json!({"jql": jql, "fields": ["id"], "maxResults": 5000}),
+    );
+    assert_eq!(r.status, 200, "{jql}: {}", r.text);
+    assert_eq!(r.json["isLast"], true);
+    r.json["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The issues with a worklog (of those given) that `keep` accepts.
+fn issues_where(all: &[Value], keep: impl Fn(&Value) -> bool) -> BTreeSet<String> {
+    all.iter()
+        .filter(|w| keep(w))
+        .map(|w| w["issueId"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn utc_day(w: &Value) -> jiff::civil::Date {
+    parse_time(w["started"].as_str().unwrap())
+        .timestamp()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date()
+}
+
+#[test]
+fn jql_finds_issues_by_the_worklogs_the_searcher_may_see() {
+    let sim = sim(N, Flavor::Cloud);
+    for login in ["ada", "ben"] {
+        // The worklogs as the API gives them (v2: text comments), filtered here.
+        let all = all_through_feed(&sim, 2, login);
+        let mut days: Vec<jiff::civil::Date> = all.iter().map(utc_day).collect();
+        days.sort();
+        let day = days[days.len() / 2];
+        use std::cmp::Ordering::{Equal, Greater, Less};
+        let cases: [(&str, &[std::cmp::Ordering]); 5] = [
+            ("=", &[Equal]),
+            (">", &[Greater]),
+            (">=", &[Greater, Equal]),
+            ("<", &[Less]),
+            ("<=", &[Less, Equal]),
+        ];
+        for (op, keep) in cases {
+            let jql = format!("worklogDate {op} \"{day}\"");
+            let want = issues_where(&all, |w| keep.contains(&utc_day(w).cmp(&day)));
+            assert!(!want.is_empty(), "{jql}");
+            assert_eq!(search_ids(&sim, login, &jql), want, "{login}: {jql}");
+        }
+        let chloe = &sim.data.site.users[2].account_id;
+        let by = |who: &[&str]| {
+            issues_where(&all, |w| {
+                who.contains(&w["author"]["accountId"].as_str().unwrap())
+            })
+        };
+        let me = &sim.data.site.users[sim.data.site.user_by_login(login).unwrap()].account_id;
+        assert_eq!(
+            search_ids(&sim, login, &format!("worklogAuthor = {chloe}")),
+            by(&[chloe])
+        );
+        assert_eq!(
+            search_ids(&sim, login, "worklogAuthor in (chloe, \"Dev Patel\")"),
+            by(&[chloe, &sim.data.site.users[3].account_id])
+        );
+        assert_eq!(
+            search_ids(&sim, login, "worklogAuthor = currentUser()"),
+            by(&[me])
+        );
+        let want = issues_where(&all, |w| {
+            w["comment"].as_str().is_some_and(|c| {
+                let c = c.to_lowercase();
+                c.contains("edge") && c.contains("cases")
+            })
+        });
+        assert!(!want.is_empty());
+        assert_eq!(
+            search_ids(&sim, login, "worklogComment ~ \"Cases EDGE\""),
+            want
+        );
+        // Clauses combine with the rest.
+        let both = search_ids(
+            &sim,
+            login,
+            &format!("project = PLAT AND worklogDate >= \"{day}\""),
+        );
+        assert!(!both.is_empty());
+        assert!(both.is_subset(&search_ids(
+            &sim,
+            login,
+            &format!("worklogDate >= \"{day}\"")
+        )));
+    }
+    // What ada may not see does not find issues for her.
+    let ben = search_ids(&sim, "ben", "worklogAuthor = ben");
+    let ada = search_ids(&sim, "ada", "worklogAuthor = ben");
+    assert!(ada.is_subset(&ben) && ada.len() < ben.len());
+}
+
+#[test]
+fn worklog_jql_refuses_what_jira_refuses() {
+    let sim = sim(N, Flavor::Cloud);
+    for (jql, message) in [
+        ("worklogDate != 2026-01-01", "operator '!='"),
+        ("worklogDate = \"soon\"", "Date value 'soon'"),
+        ("worklogAuthor = nobody", "'nobody' does not exist"),
+        ("worklogAuthor != ben", "operator '!='"),
+        ("worklogComment = fix", "operator '='"),
+        ("worklogFoo = 1", "'worklogFoo' does not exist"),
+    ] {
+        let r = post(
+            &sim,
+            "/rest/api/3/search/jql",
+            &json!({"jql": jql, "fields": ["id"]}),
+        );
+        assert_eq!(r.status, 400, "{jql}");
+        assert!(
+            r.errors().iter().any(|e| e.contains(message)),
+            "{jql}: {:?}",
+            r.errors()
+        );
+    }
+}
