@@ -184,6 +184,8 @@ pub enum DeliveryKind {
     ChangelogsComplete,
     Statuses,
     Fields,
+    /// One issue's worklog page; the ids hold the issue.
+    Worklogs,
 }
 
 impl DeliveryKind {
@@ -197,6 +199,7 @@ impl DeliveryKind {
             }
             Delivery::Statuses(b) => (DeliveryKind::Statuses, Vec::new(), b),
             Delivery::Fields(b) => (DeliveryKind::Fields, Vec::new(), b),
+            Delivery::Worklogs { issue, body } => (DeliveryKind::Worklogs, vec![issue], body),
         }
     }
 
@@ -208,6 +211,10 @@ impl DeliveryKind {
             DeliveryKind::ChangelogsComplete => Delivery::ChangelogsComplete(ids),
             DeliveryKind::Statuses => Delivery::Statuses(body),
             DeliveryKind::Fields => Delivery::Fields(body),
+            DeliveryKind::Worklogs => Delivery::Worklogs {
+                issue: ids.into_iter().next().unwrap_or_default(),
+                body,
+            },
         }
     }
 }
