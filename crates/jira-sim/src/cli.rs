@@ -60,7 +60,8 @@ pub struct DataArgs {
     /// The default is fixed so data never changes by itself.
     #[arg(long, default_value = "2026-11-01")]
     pub data_end: String,
-    /// Put the marker ZZCANARY into every issue key, summary and field value (privacy tests).
+    /// Put the marker ZZCANARY into every issue key, summary and field value, and ZZCANARY-w{id}
+    /// at the end of every worklog comment (privacy tests).
     #[arg(long)]
     pub canary: bool,
 }

@@ -86,6 +86,7 @@ pub fn dump_data(data: &Dataset, spec: &DumpSpec, dir: &Path) -> anyhow::Result<
         api,
         flavor: spec.flavor,
         tz: &data.site.users[user].tz,
+        viewer: crate::worklog::Viewer::User(user as u8),
     };
     write(dir, "status.json", &Value::Array(r.statuses()))?;
     write(dir, "field.json", &r.fields())?;

@@ -39,6 +39,10 @@ pub struct IssuesPage {
 pub struct DcPage {
     pub issues: u64,
     pub total: Option<u64>,
+    /// The numeric ids of the page's first and last issues: where a keyset page ends, and the
+    /// span of a query sorted by id. `None` when the page is empty or its ids are not numbers.
+    pub first_id: Option<u64>,
+    pub last_id: Option<u64>,
 }
 
 /// `search/approximate-count`: the estimate.
@@ -114,12 +118,14 @@ pub fn dc_page(body: &str) -> Result<DcPage, String> {
         #[serde(default)]
         total: Option<u64>,
         #[serde(default)]
-        issues: Counted,
+        issues: Ends,
     }
     let raw: Raw = parse(body)?;
     Ok(DcPage {
-        issues: raw.issues.0,
+        issues: raw.issues.count,
         total: raw.total,
+        first_id: raw.issues.first,
+        last_id: raw.issues.last,
     })
 }
 
@@ -148,6 +154,44 @@ impl<'de> Deserialize<'de> for Counted {
             }
         }
         d.deserialize_seq(Count)
+    }
+}
+
+/// An array of issues counted, with the numeric ids of its first and last elements.
+#[derive(Default)]
+struct Ends {
+    count: u64,
+    first: Option<u64>,
+    last: Option<u64>,
+}
+
+impl<'de> Deserialize<'de> for Ends {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Issue {
+            #[serde(default)]
+            id: Option<Id>,
+        }
+        struct List;
+        impl<'de> Visitor<'de> for List {
+            type Value = Ends;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an array of issues")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Ends, A::Error> {
+                let mut out = Ends::default();
+                while let Some(issue) = seq.next_element::<Issue>()? {
+                    let id = issue.id.and_then(|i| i.0).and_then(|i| i.parse().ok());
+                    if out.count == 0 {
+                        out.first = id;
+                    }
+                    out.last = id;
+                    out.count += 1;
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_seq(List)
     }
 }
 
@@ -322,7 +366,21 @@ mod tests {
             dc_page(r#"{"startAt":0,"total":2500,"issues":[{},{},{}]}"#),
             Ok(DcPage {
                 issues: 3,
-                total: Some(2500)
+                total: Some(2500),
+                first_id: None,
+                last_id: None,
+            })
+        );
+        assert_eq!(
+            dc_page(
+                r#"{"total":9,"issues":[{"id":"10040","changelog":{"histories":[{"id":"7"}]}},
+                    {"id":"A-1"},{"id":10077,"fields":{"id":"1"}}]}"#
+            ),
+            Ok(DcPage {
+                issues: 3,
+                total: Some(9),
+                first_id: Some(10040),
+                last_id: Some(10077),
             })
         );
         assert_eq!(count(r#"{"count":42}"#), Ok(42));

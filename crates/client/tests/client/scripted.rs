@@ -43,6 +43,11 @@ pub struct ScriptedJira {
     pub changelog_cap: usize,
     /// Data Center: the most issues one search page holds.
     pub dc_cap: u64,
+    /// Data Center: no page starts at or past this index (Jira's result window).
+    pub dc_window: u64,
+    /// Data Center: the first half of the issues have ids 100 apart, the rest consecutive ids,
+    /// so equal-width id ranges hold very different numbers of issues.
+    pub dc_uneven_ids: bool,
     pub faults: RefCell<Vec<Fault>>,
     pub seen: RefCell<Vec<Seen>>,
     pub clock: VirtualClock,
@@ -57,6 +62,8 @@ impl ScriptedJira {
             histories_per_issue,
             changelog_cap: 10_000,
             dc_cap: 1000,
+            dc_window: 10_000,
+            dc_uneven_ids: false,
             faults: RefCell::new(Vec::new()),
             seen: RefCell::new(Vec::new()),
             clock: VirtualClock::default(),
@@ -79,6 +86,41 @@ impl ScriptedJira {
 
     fn id(i: u32) -> String {
         (10_000 + i).to_string()
+    }
+
+    fn dc_id(&self, i: u32) -> u64 {
+        let (i, half) = (u64::from(i), u64::from(self.issues / 2));
+        if !self.dc_uneven_ids {
+            10_000 + i
+        } else if i < half {
+            10_000 + 100 * i
+        } else {
+            10_000 + 100 * half + (i - half)
+        }
+    }
+
+    /// The issues a Data Center query matches, in its order: the id bounds and `ORDER BY id`
+    /// that keyset paging writes are understood, any other condition matches everything.
+    fn dc_matches(&self, jql: &str) -> Vec<u32> {
+        let bound = |op: &str| {
+            jql.split(op).nth(1).map(|rest| {
+                rest.trim()
+                    .split(|c: char| !c.is_ascii_digit())
+                    .next()
+                    .unwrap()
+                    .parse::<u64>()
+                    .unwrap()
+            })
+        };
+        let lo = bound("id >= ").unwrap_or(0);
+        let hi = bound("id <= ").unwrap_or(u64::MAX);
+        let mut hits: Vec<u32> = (0..self.issues)
+            .filter(|&i| (lo..=hi).contains(&self.dc_id(i)))
+            .collect();
+        if jql.contains("ORDER BY id DESC") {
+            hits.reverse();
+        }
+        hits
     }
 
     fn index(id: &str) -> Option<u32> {
@@ -207,11 +249,20 @@ impl ScriptedJira {
             }
             "/rest/api/2/search" => {
                 let start = body["startAt"].as_u64().unwrap();
+                if start >= self.dc_window {
+                    return JiraResponse {
+                        status: 400,
+                        retry_after: None,
+                        body: r#"{"errorMessages":["Retrieving results beyond the result window is not supported."]}"#.into(),
+                    };
+                }
                 let max = body["maxResults"].as_u64().unwrap().min(self.dc_cap);
-                let total = u64::from(self.issues);
+                let hits = self.dc_matches(body["jql"].as_str().unwrap_or(""));
+                let total = hits.len() as u64;
                 let end = (start + max).min(total);
-                let issues: Vec<Value> = (start..end)
-                    .map(|i| json!({"id": Self::id(i as u32), "key": format!("DW-{}", i + 1),
+                let issues: Vec<Value> = hits[start.min(total) as usize..end as usize]
+                    .iter()
+                    .map(|&i| json!({"id": self.dc_id(i).to_string(), "key": format!("DW-{}", i + 1),
                         "fields": {}, "changelog": {"startAt": 0, "maxResults": 0, "total": 0, "histories": []}}))
                     .collect();
                 ok(json!({"startAt": start, "maxResults": max, "total": total, "issues": issues}))

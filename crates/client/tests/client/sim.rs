@@ -274,6 +274,19 @@ fn data_center_is_read_in_parallel_pages_with_full_histories() {
     assert_eq!(summary.issue_count, 2500);
 }
 
+/// Past Data Center's 10,000-result window the run reads every issue by id range, through
+/// the simulator's own JQL (`id >= a AND id <= b ORDER BY id`) over HTTP.
+#[test]
+fn data_center_past_its_result_window_is_read_in_full() {
+    let sim = sim(10_600, Flavor::Dc);
+    let config = report(EVERYTHING);
+    let t = transport(&sim, Credentials::Token("sim-token-ada".into()));
+    let mut ran = fetch(&t, Flavour::DataCenter, &config, &Cancel::new());
+    assert_eq!(ran.outcome, Outcome::Complete);
+    let summary = compute(&mut ran, &config);
+    assert_eq!(summary.issue_count, 10_600);
+}
+
 #[test]
 fn a_rate_limited_run_waits_and_still_completes() {
     let sim = sim(1500, Flavor::Cloud);

@@ -4,6 +4,7 @@
 
 mod bodies;
 mod concurrency;
+mod forge;
 mod forge_fit;
 mod helpers;
 mod isolation;
