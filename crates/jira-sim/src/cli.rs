@@ -295,6 +295,9 @@ struct DumpArgs {
     /// The demo user the pages are fetched as (timestamps are in their time zone).
     #[arg(long, default_value = "ada")]
     user: String,
+    /// Also write the worklogs the user may see, as `worklog/list` answers (worklog-*.json).
+    #[arg(long)]
+    worklogs: bool,
 }
 
 #[derive(Debug, Args)]
@@ -347,6 +350,7 @@ pub async fn main() -> anyhow::Result<()> {
                 changelog_page_size: args.changelog_page_size,
                 base_url: args.base_url,
                 user: args.user,
+                worklogs: args.worklogs,
             };
             let s = dump(&spec, &args.out)?;
             println!(
@@ -357,6 +361,12 @@ pub async fn main() -> anyhow::Result<()> {
                 s.search_pages,
                 s.changelog_pages
             );
+            if spec.worklogs {
+                println!(
+                    "wrote {} worklogs in {} worklog pages",
+                    s.worklogs, s.worklog_pages
+                );
+            }
             Ok(())
         }
         Some(Command::Install(args)) => {

@@ -19,6 +19,13 @@
 //!   expand=changelog` pages (`SearchResults`: `startAt`, `maxResults`, `total`, `issues` with
 //!   every history, oldest first). The dump ignores Data Center's 10,000-result window.
 //!
+//! With `--worklogs` (both flavours), also:
+//! - `worklog-00001.json`, ...: `POST /rest/api/{3,2}/worklog/list` answers (a JSON list of
+//!   `Worklog`, in id order, each with `issueId`), 1000 worklogs a file: every worklog of the
+//!   dumped issues that the user may see, batched in `worklog/updated` order (oldest update
+//!   first). Comments are ADF on Cloud and text on Data Center; `started` is in the author's
+//!   zone. Off by default, so readers that know only issue pages keep working.
+//!
 //! Numbers are zero-padded to five digits so a sorted directory listing is page order. `self`
 //! links point at `--base-url`. The pages are written as `--user` (ada by default) would get
 //! them: timestamps in that user's time zone.
@@ -43,6 +50,8 @@ pub struct DumpSpec {
     pub base_url: String,
     /// The user (login) the pages are fetched as: timestamps are written in their time zone.
     pub user: String,
+    /// Also write the worklogs the user may see (`worklog-*.json`).
+    pub worklogs: bool,
 }
 
 /// Issues per bulk changelog request, Cloud's maximum.
@@ -55,6 +64,8 @@ pub struct DumpSummary {
     pub histories: usize,
     pub search_pages: usize,
     pub changelog_pages: usize,
+    pub worklogs: usize,
+    pub worklog_pages: usize,
 }
 
 fn write(dir: &Path, name: &str, v: &Value) -> anyhow::Result<()> {
@@ -147,6 +158,30 @@ pub fn dump_data(data: &Dataset, spec: &DumpSpec, dir: &Path) -> anyhow::Result<
                 summary.search_pages += 1;
             }
         }
+    }
+    if spec.worklogs {
+        let mut dumped = vec![false; data.issues.len()];
+        for &i in &hits {
+            dumped[i as usize] = true;
+        }
+        let wl = &data.worklogs;
+        let ids: Vec<i64> = wl
+            .by_updated
+            .iter()
+            .map(|&w| &wl.all[w as usize])
+            .filter(|w| dumped[w.issue as usize])
+            .filter(|w| crate::worklog::visible(&data.site, &data.issues, w, r.viewer))
+            .map(|w| i64::from(w.id))
+            .collect();
+        for chunk in ids.chunks(crate::api::worklog::LIST_MAX) {
+            summary.worklog_pages += 1;
+            write(
+                dir,
+                &format!("worklog-{:05}.json", summary.worklog_pages),
+                &pages::worklog_list(&r, chunk),
+            )?;
+        }
+        summary.worklogs = ids.len();
     }
     Ok(summary)
 }

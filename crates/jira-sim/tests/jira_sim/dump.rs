@@ -38,6 +38,7 @@ fn cloud_dump_is_search_pages_and_bulk_changelog_pages() {
             changelog_page_size: 97,
             base_url: sim.base_url.clone(),
             user: "ada".into(),
+            worklogs: false,
         },
         dir.path(),
     )
@@ -155,11 +156,16 @@ fn data_center_dump_is_search_pages_with_full_changelogs() {
             changelog_page_size: 1000,
             base_url: sim.base_url.clone(),
             user: "ada".into(),
+            worklogs: false,
         },
         dir.path(),
     )
     .unwrap();
     assert!(files(dir.path(), "changelog-").is_empty());
+    assert!(
+        files(dir.path(), "worklog-").is_empty(),
+        "worklogs only when asked"
+    );
     let pages = files(dir.path(), "search-");
     assert_eq!(pages.len(), 3);
     let schema = response_schema("get", "/rest/api/3/search");
@@ -185,6 +191,77 @@ fn data_center_dump_is_search_pages_with_full_changelogs() {
 }
 
 #[test]
+fn with_worklogs_the_dump_holds_the_users_worklogs_as_list_answers() {
+    for flavor in [Flavor::Cloud, Flavor::Dc] {
+        let sim = sim(N, flavor);
+        let dir = tempfile::tempdir().unwrap();
+        let summary = dump_data(
+            &sim.data,
+            &DumpSpec {
+                data: spec(N),
+                flavor,
+                page_size: 100,
+                changelog_page_size: 1000,
+                base_url: sim.base_url.clone(),
+                user: "ben".into(),
+                worklogs: true,
+            },
+            dir.path(),
+        )
+        .unwrap();
+        let data = &sim.data;
+        let ben = jira_sim::worklog::Viewer::User(1);
+        let want: std::collections::BTreeSet<String> = data
+            .worklogs
+            .all
+            .iter()
+            .filter(|w| jira_sim::worklog::visible(&data.site, &data.issues, w, ben))
+            .map(|w| w.id.to_string())
+            .collect();
+        assert!(want.len() < data.worklogs.all.len(), "ben misses some");
+        let pages = files(dir.path(), "worklog-");
+        assert_eq!(pages.len(), want.len().div_ceil(1000));
+        assert_eq!(summary.worklog_pages, pages.len());
+        assert_eq!(summary.worklogs, want.len());
+        let api = if flavor == Flavor::Cloud { 3 } else { 2 };
+        let mut seen = std::collections::BTreeSet::new();
+        for f in &pages {
+            let page = read(f);
+            let list = page.as_array().unwrap();
+            assert!(list.len() <= 1000);
+            assert_conforms(
+                &f.display().to_string(),
+                &response_schema("post", "/rest/api/3/worklog/list"),
+                &page,
+            );
+            let ids: Vec<i64> = list
+                .iter()
+                .map(|w| w["id"].as_str().unwrap().parse().unwrap())
+                .collect();
+            // Exactly the API's answer for the same ids, asked as ben.
+            let r = agent()
+                .post(sim.url(&format!("/rest/api/{api}/worklog/list")))
+                .header("Authorization", &sim.basic_auth("ben"))
+                .send_json(serde_json::json!({ "ids": ids }))
+                .unwrap()
+                .body_mut()
+                .read_json::<Value>()
+                .unwrap();
+            assert_eq!(page, r, "{}", f.display());
+            for w in list {
+                assert!(seen.insert(w["id"].as_str().unwrap().to_string()));
+                assert!(w["issueId"].is_string());
+                match flavor {
+                    Flavor::Cloud => assert!(w["author"]["accountId"].is_string()),
+                    Flavor::Dc => assert!(w["author"]["name"].is_string()),
+                }
+            }
+        }
+        assert_eq!(seen, want);
+    }
+}
+
+#[test]
 fn the_binary_writes_a_dump() {
     let dir = tempfile::tempdir().unwrap();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_jira-sim"))
@@ -200,6 +277,24 @@ fn the_binary_writes_a_dump() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("wrote 30 issues"));
     assert!(dir.path().join("search-00001.json").is_file());
     assert!(dir.path().join("changelog-00001.json").is_file());
+    assert!(!dir.path().join("worklog-00001.json").exists());
+    let with = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_jira-sim"))
+        .args([
+            "dump",
+            "--issues",
+            "30",
+            "--seed",
+            "5",
+            "--worklogs",
+            "--out",
+        ])
+        .arg(with.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains(" worklogs in 1 worklog pages"));
+    assert!(read(&with.path().join("worklog-00001.json")).is_array());
     let help = std::process::Command::new(env!("CARGO_BIN_EXE_jira-sim"))
         .arg("--help")
         .output()
