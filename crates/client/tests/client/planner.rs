@@ -419,8 +419,10 @@ fn a_timesheet_pages_the_worklogs_of_issues_that_embed_only_some() {
                 .all(|s| s.body.get("expand").is_none()),
             "{flavour:?}: no expand=changelog"
         );
-        let worklog_requests: Vec<&Seen> =
-            seen.iter().filter(|s| s.path.contains("/worklog?")).collect();
+        let worklog_requests: Vec<&Seen> = seen
+            .iter()
+            .filter(|s| s.path.contains("/worklog?"))
+            .collect();
         assert!(
             worklog_requests.iter().all(|s| s.path.contains(&format!(
                 "startedAfter={}&startedBefore={}",
