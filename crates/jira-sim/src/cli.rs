@@ -64,6 +64,10 @@ pub struct DataArgs {
     /// at the end of every worklog comment (privacy tests).
     #[arg(long)]
     pub canary: bool,
+    /// Multiply the worklogs of ordinary issues by this (1: a handful each; about 5 gives
+    /// 200,000 worklogs on 10,000 issues).
+    #[arg(long, default_value_t = 1)]
+    pub worklog_scale: u32,
 }
 
 impl DataArgs {
@@ -73,6 +77,7 @@ impl DataArgs {
             seed: self.seed,
             end: parse_end(&self.data_end)?,
             canary: self.canary,
+            worklog_scale: self.worklog_scale,
         })
     }
 }
