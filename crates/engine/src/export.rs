@@ -59,11 +59,15 @@ pub fn grid(report: &Report) -> Vec<Vec<Cell>> {
         .iter()
         .map(|g| Cell::Text(g.name.clone()))
         .collect();
+    // Timesheets by person and capacity reports have one top-level row per person.
+    let people = levels == 0
+        && matches!(report.kind, KindTag::Timesheet | KindTag::Capacity)
+        && report.rows.iter().all(|r| r.kind == RowKind::Group);
     header.push(Cell::Text(
-        if report.kind == KindTag::StatusPerDay {
-            "Date"
-        } else {
-            "Key"
+        match report.kind {
+            KindTag::StatusPerDay => "Date",
+            _ if people => "Person",
+            _ => "Key",
         }
         .into(),
     ));
@@ -85,7 +89,7 @@ pub fn grid(report: &Report) -> Vec<Vec<Cell>> {
             _ => path_cells(row, levels),
         };
         line.push(match row.kind {
-            RowKind::Group => Cell::Empty,
+            RowKind::Group if !people => Cell::Empty,
             _ => Cell::Text(row.label.clone()),
         });
         if row.kind == RowKind::Issue {
@@ -375,6 +379,6 @@ pub fn details_grid(report: &Report) -> Vec<Vec<Cell>> {
             ]);
             out
         }
-        Details::None | Details::StatusPerDay { .. } => Vec::new(),
+        Details::None | Details::StatusPerDay { .. } | Details::Timesheet { .. } => Vec::new(),
     }
 }

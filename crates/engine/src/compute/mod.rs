@@ -9,6 +9,7 @@
 mod columns;
 mod kinds;
 mod run;
+mod timesheet;
 mod warnings;
 
 use std::collections::HashMap;
@@ -29,6 +30,7 @@ use crate::rows::{self, Item};
 use crate::time::seconds;
 use crate::timeline::{self, Seg};
 
+pub(crate) use run::Labelled;
 use run::{KindOutput, Run};
 use warnings::Warnings;
 
@@ -87,6 +89,8 @@ pub enum ComputeError {
     UnknownTimeZone(String),
     #[error("time out of range: {0}")]
     Time(String),
+    #[error("the configuration filters on Jira group {0:?}, whose members were not provided")]
+    UnresolvedGroup(String),
 }
 
 /// Computes the report `config` asks for over the issues of `data`, as of `ctx.now`.
@@ -121,6 +125,7 @@ pub fn compute(
         first_seen: &seen.first_seen,
         day_tz: &day_tz,
         today,
+        calendar,
     };
     let mut items = timelines.items;
     let kind = run.kind(&mut items, trim, &mut warnings)?;
@@ -316,9 +321,10 @@ fn report(
         columns: &kind.columns,
         values: &kind.values,
     };
-    let (rows, totals, group_by, fields) = match kind.days {
-        Some(days) => rows::days(&table, &days),
-        None => rows::assemble(&table, items),
+    let (rows, totals, group_by, fields) = match (kind.days, &kind.labels) {
+        (Some(days), _) => rows::days(&table, &days),
+        (None, Some(labels)) => rows::labelled(&table, labels),
+        (None, None) => rows::assemble(&table, items),
     };
     Report {
         name: config.name.clone(),

@@ -6,6 +6,7 @@ mod bodies;
 mod concurrency;
 mod forge;
 mod forge_fit;
+mod forge_sim;
 mod helpers;
 mod isolation;
 mod jwt_attacks;
