@@ -300,7 +300,8 @@ struct DumpArgs {
     /// The demo user the pages are fetched as (timestamps are in their time zone).
     #[arg(long, default_value = "ada")]
     user: String,
-    /// Also write the worklogs the user may see, as `worklog/list` answers (worklog-*.json).
+    /// Also write the worklogs the user may see: the search pages carry the `worklog` field, and
+    /// issues with more than 20 get their `/issue/{id}/worklog` pages (worklog-*.json).
     #[arg(long)]
     worklogs: bool,
 }
