@@ -356,6 +356,21 @@ fn cloud_v3_writes_adf_comments_and_account_ids_v2_writes_text() {
         }
     }
     assert!(comments > 0 && comments < a.len());
+    // Each worklog's `self` answers with that worklog.
+    for x in a.iter().take(3) {
+        let path = x["self"]
+            .as_str()
+            .unwrap()
+            .strip_prefix(&sim.base_url)
+            .unwrap();
+        assert_eq!(get(&sim, path).json, *x);
+    }
+    let r = get(
+        &sim,
+        &format!("/rest/api/3/issue/{}/worklog/1", data.issues[i].id),
+    );
+    assert_eq!(r.status, 404);
+    assert!(r.errors()[0].contains("Cannot find worklog"));
 }
 
 #[test]
@@ -436,6 +451,19 @@ fn each_user_sees_the_worklogs_of_their_groups_and_roles() {
     assert_eq!(r.json, json!([]));
     let issue = &data.issues[hidden.issue as usize];
     let hidden_id = hidden.id.to_string();
+    let path = format!("/rest/api/3/issue/{}/worklog/{hidden_id}", issue.id);
+    assert_eq!(get(&sim, &path).status, 404, "hidden from ada");
+    let seer = [
+        "ben", "chloe", "dev", "eve", "femi", "gus", "hana", "ivan", "jo",
+    ]
+    .into_iter()
+    .find(|u| may_see(data, hidden, u))
+    .unwrap();
+    assert_eq!(
+        get_as(&sim, &path, &auth(&sim, seer)).status,
+        200,
+        "shown to {seer}"
+    );
     let r = get(&sim, &format!("/rest/api/3/issue/{}/worklog", issue.id));
     assert!(
         r.json["worklogs"]
