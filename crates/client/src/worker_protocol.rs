@@ -480,6 +480,18 @@ impl Worker {
                     .config
             }
         };
+        // A link's fixed instant is the run's now for a timesheet's dates too: the worklogs
+        // fetched must be those of the week the engine will compute for that instant.
+        let now_ms = match &overrides.as_of {
+            Some(text) => Some(
+                text.parse::<jiff::Timestamp>()
+                    .map_err(|e| {
+                        format!("the link's asOf {text:?} is not an instant like 2026-11-01T00:00:00Z: {e}")
+                    })?
+                    .as_millisecond(),
+            ),
+            None => now_ms,
+        };
         let config = apply_overrides(config, overrides)?;
         let spec = timesheet_spec(FetchSpec::for_report(flavour, &config), &config, now_ms)?;
         let plan = RunPlan::new(&config, &spec);
@@ -743,6 +755,44 @@ mod tests {
             panic!("run 1 should be gone");
         };
         assert!(e.contains("gone"), "{e}");
+    }
+
+    #[test]
+    fn a_links_as_of_instant_dates_a_timesheets_fetch() {
+        let mut w = Worker::new();
+        let begin = |as_of: Option<&str>| ToWorker::Begin {
+            id: 1,
+            run: 1,
+            flavour: Flavour::Cloud,
+            source: ConfigSource::Config(
+                crate::view::templates::template_json("team-week")
+                    .unwrap()
+                    .into(),
+            ),
+            overrides: Overrides {
+                as_of: as_of.map(str::to_string),
+                ..Overrides::default()
+            },
+            // 2026-12-06T12:00:00Z, a Sunday: this week is 30 November to 6 December.
+            now_ms: Some(1_796_558_400_000),
+        };
+        let mut plan = |as_of| match w.handle(&header(&begin(as_of)), None) {
+            Some((FromWorker::Begun { result, .. }, None)) => result,
+            other => panic!("expected a plan: {other:?}"),
+        };
+        let jql = plan(None).unwrap().jql;
+        assert!(
+            jql.contains("\"2026-11-29\"") && jql.contains("\"2026-12-07\""),
+            "{jql}"
+        );
+        // As of Sunday 1 November: the week of 26 October, a day wider each side.
+        let jql = plan(Some("2026-11-01T00:00:00Z")).unwrap().jql;
+        assert!(
+            jql.contains("\"2026-10-25\"") && jql.contains("\"2026-11-02\""),
+            "{jql}"
+        );
+        let e = plan(Some("yesterday")).unwrap_err();
+        assert!(e.contains("yesterday"), "{e}");
     }
 
     #[test]

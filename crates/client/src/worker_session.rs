@@ -8,8 +8,8 @@
 //! natively; the worker binary is the only caller in the browser, so the engine and the
 //! time-zone database stay out of the page's download.
 
-use config::ReportConfig;
-use engine::{Context, Dataset, Num, Report, RowKind, Unit};
+use config::{CalendarRef, KindTag, ReportConfig, ReportKind, TimesheetRows};
+use engine::{Context, Dataset, Details, Num, Report, RowKind, Unit};
 use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
 
@@ -25,7 +25,8 @@ pub struct Session {
     /// Row order for the current sort: indexes into `report.rows`.
     order: Vec<usize>,
     sort: Option<SortBy>,
-    /// Row sums of duration/count columns, for the total column and sorting.
+    /// Row totals, for the total column, sorting and the stacked chart: the sum of the
+    /// duration/count columns, or a timesheet's own `Total` column.
     totals: Vec<Option<f64>>,
     /// Every issue whose changelog batch finished. Issue pages and changelog batches arrive
     /// in any order, and the dataset ignores marks for issues it has not seen yet, so the
@@ -118,7 +119,7 @@ impl Session {
             .iter()
             .map(|r| row_total(&report, &r.values))
             .collect();
-        let summary = ReportSummary::new(&report, &self.totals, &self.problems);
+        let summary = ReportSummary::new(&report, &self.totals, &self.problems, config);
         self.report = Some(report);
         self.sort = None;
         self.order = (0..self.totals.len()).collect();
@@ -149,7 +150,14 @@ impl Session {
 }
 
 /// The sum of a row's duration or count columns (`None` for dates, or when all are empty).
+/// A timesheet's last column is already its total (summing it again would double it); a
+/// capacity report's columns (logged, capacity, percent, days) have no meaningful sum.
 fn row_total(report: &Report, values: &[Option<Num>]) -> Option<f64> {
+    match report.kind {
+        KindTag::Timesheet => return values.last().copied().flatten().map(Num::as_f64),
+        KindTag::Capacity => return None,
+        _ => {}
+    }
     let summable = report
         .columns
         .iter()
@@ -276,6 +284,9 @@ pub struct ColumnView {
     pub name: String,
     /// `duration`, `count` or `timestamp`.
     pub unit: String,
+    /// A timesheet period without working time (a weekend or holiday), shaded in the table.
+    #[serde(default)]
+    pub off: bool,
 }
 
 /// One statistic row (count, mean, p85...).
@@ -393,6 +404,12 @@ pub struct ReportSummary {
     pub name: String,
     /// The report kind, as in the configuration (`timeInStatus`...).
     pub kind: String,
+    /// What the first column's rows are (`Issue`, `Person`, `Day`, `Group / issue`), as the
+    /// CLI's CSV heads it where they agree.
+    pub row_label: String,
+    /// The last column is the engine's own `Total` (timesheets): the table shows no second
+    /// total and the stacked chart leaves it out.
+    pub total_column: bool,
     pub group_names: Vec<String>,
     pub field_names: Vec<String>,
     pub columns: Vec<ColumnView>,
@@ -445,22 +462,40 @@ pub struct Cycle {
 pub const STACKED_ROWS: usize = 25;
 
 impl ReportSummary {
-    fn new(report: &Report, totals: &[Option<f64>], problems: &[String]) -> Self {
+    fn new(
+        report: &Report,
+        totals: &[Option<f64>],
+        problems: &[String],
+        config: &ReportConfig,
+    ) -> Self {
         let tz = TimeZone::get(&report.time_zone).unwrap_or(TimeZone::UTC);
         let units: Vec<Unit> = report.columns.iter().map(|c| c.unit).collect();
-        let has_total = !units.is_empty()
+        let worklogs = matches!(report.kind, KindTag::Timesheet | KindTag::Capacity);
+        let total_column = report.kind == KindTag::Timesheet;
+        let has_total = !worklogs
+            && !units.is_empty()
             && units
                 .iter()
                 .all(|u| matches!(u, Unit::Duration | Unit::Count));
+        let row_label = match &config.kind {
+            ReportKind::StatusPerDay { .. } => "Day",
+            ReportKind::Capacity(_) => "Person",
+            ReportKind::Timesheet(t) if t.rows == TimesheetRows::Person => "Person",
+            _ if !report.group_by.is_empty() => "Group / issue",
+            _ => "Issue",
+        };
+        let off = off_columns(report, !matches!(config.calendar, CalendarRef::AllTime));
         let issue_rows: Vec<&engine::Row> = report
             .rows
             .iter()
             .filter(|r| r.kind == RowKind::Issue)
             .collect();
+        // A mean per column is about issues; a timesheet's columns are periods or people.
         let averages = report
             .columns
             .iter()
             .enumerate()
+            .filter(|_| !worklogs)
             .filter(|(_, c)| matches!(c.unit, Unit::Duration | Unit::Count))
             .filter_map(|(i, c)| {
                 let vals: Vec<f64> = issue_rows
@@ -480,7 +515,11 @@ impl ReportSummary {
             .filter_map(|(i, _)| totals[i].map(|t| (i, t)))
             .collect();
         largest.sort_by(|a, b| b.1.total_cmp(&a.1));
-        let largest = if has_total {
+        let largest = if has_total || total_column {
+            let parts = report
+                .columns
+                .len()
+                .saturating_sub(usize::from(total_column));
             largest
                 .into_iter()
                 .take(STACKED_ROWS)
@@ -490,6 +529,7 @@ impl ReportSummary {
                         r.label.clone(),
                         r.values
                             .iter()
+                            .take(parts)
                             .map(|v| v.map_or(0.0, Num::as_f64))
                             .collect(),
                     )
@@ -559,12 +599,16 @@ impl ReportSummary {
         ReportSummary {
             name: report.name.clone(),
             kind: report.kind.slug().to_string(),
+            row_label: row_label.to_string(),
+            total_column,
             group_names: report.group_by.iter().map(|f| f.name.clone()).collect(),
             field_names: report.fields.iter().map(|f| f.name.clone()).collect(),
             columns: report
                 .columns
                 .iter()
-                .map(|c| ColumnView {
+                .enumerate()
+                .map(|(i, c)| ColumnView {
+                    off: off.get(i).copied().unwrap_or(false),
                     name: c.name.clone(),
                     unit: match c.unit {
                         Unit::Duration => "duration",
@@ -592,6 +636,25 @@ impl ReportSummary {
             })
             .unwrap_or_default(),
         }
+    }
+}
+
+/// Which of a timesheet's columns are periods without working time: those the report's
+/// calendar has none in (the engine's `off`), or, without a calendar, Saturdays and Sundays.
+/// Capacity reports' columns are measures, never periods.
+fn off_columns(report: &Report, has_calendar: bool) -> Vec<bool> {
+    use jiff::civil::Weekday;
+    match &report.details {
+        Details::Timesheet { periods, .. } if report.kind == KindTag::Timesheet => periods
+            .iter()
+            .map(|p| {
+                p.off
+                    || (!has_calendar
+                        && p.start == p.end
+                        && matches!(p.start.weekday(), Weekday::Saturday | Weekday::Sunday))
+            })
+            .collect(),
+        _ => Vec::new(),
     }
 }
 

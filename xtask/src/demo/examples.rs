@@ -205,6 +205,7 @@ mod tests {
                 "Cumulative flow, August to October",
                 "Time with each assignee",
                 "Business time in status, Berlin office",
+                "Team timesheet, week of 19 October",
             ]
         );
     }

@@ -39,9 +39,9 @@ pub fn ResultsTable(
             }
         }
     };
-    let header = move |label: String, by: SortBy, numeric: bool| {
+    let header = move |label: String, by: SortBy, numeric: bool, off: bool| {
         view! {
-            <th scope="col" class:num=numeric aria-sort=move || sort_state(sort.get(), by).unwrap_or("none")>
+            <th scope="col" class:num=numeric class:off=off aria-sort=move || sort_state(sort.get(), by).unwrap_or("none")>
                 <button type="button" class="sort" on:click=move |_| sort.set(Some(next_sort(sort.get_untracked(), by)))>
                     {label}
                     <span aria-hidden="true" class="sort-mark">
@@ -55,12 +55,11 @@ pub fn ResultsTable(
             </th>
         }
     };
-    let first_label = match summary.kind.as_str() {
-        "statusPerDay" => "Day",
-        _ if !summary.group_names.is_empty() => "Group / issue",
-        _ => "Issue",
-    };
+    let first_label = summary.row_label.clone();
     let columns = summary.columns.clone();
+    // Weekends and holidays of a timesheet, shaded by the stylesheet's `.off`.
+    let off: Vec<bool> = columns.iter().map(|c| c.off).collect();
+    let body_off = off.clone();
     let fields = summary.field_names.clone();
     let has_total = summary.has_total;
     let n_fields = fields.len();
@@ -71,9 +70,10 @@ pub fn ResultsTable(
         let before = start as f64 * ROW_HEIGHT;
         let after = total.saturating_sub(start + list.len()) as f64 * ROW_HEIGHT;
         let browse = browse.clone();
+        let off = body_off.clone();
         view! {
             <tr class="spacer" aria-hidden="true"><td colspan=span style:height=format!("{before}px")></td></tr>
-            {list.into_iter().map(|r| row_view(r, n_fields, n_cols, has_total, browse.as_deref())).collect_view()}
+            {list.into_iter().map(|r| row_view(r, n_fields, &off, has_total, browse.as_deref())).collect_view()}
             <tr class="spacer" aria-hidden="true"><td colspan=span style:height=format!("{after}px")></td></tr>
         }
     };
@@ -90,10 +90,10 @@ pub fn ResultsTable(
             <table class="results" aria-rowcount=total + 1 + summary.totals.len()>
                 <thead>
                     <tr aria-rowindex="1">
-                        {header(first_label.to_string(), SortBy::Label { descending: false }, false)}
-                        {fields.iter().enumerate().map(|(i, f)| header(f.clone(), SortBy::Field { index: i, descending: false }, false)).collect_view()}
-                        {columns.iter().enumerate().map(|(i, c)| header(c.name.clone(), SortBy::Column { index: i, descending: true }, true)).collect_view()}
-                        {has_total.then(|| header("Total".to_string(), SortBy::Total { descending: true }, true))}
+                        {header(first_label, SortBy::Label { descending: false }, false, false)}
+                        {fields.iter().enumerate().map(|(i, f)| header(f.clone(), SortBy::Field { index: i, descending: false }, false, false)).collect_view()}
+                        {columns.iter().enumerate().map(|(i, c)| header(c.name.clone(), SortBy::Column { index: i, descending: true }, true, c.off)).collect_view()}
+                        {has_total.then(|| header("Total".to_string(), SortBy::Total { descending: true }, true, false))}
                     </tr>
                 </thead>
                 <tbody>{body}</tbody>
@@ -102,7 +102,7 @@ pub fn ResultsTable(
                         <tr>
                             <th scope="row">{s.label.clone()}</th>
                             {(0..n_fields).map(|_| view! { <td></td> }).collect_view()}
-                            {s.text.iter().map(|t| view! { <td class="num">{t.clone()}</td> }).collect_view()}
+                            {s.text.iter().enumerate().map(|(i, t)| view! { <td class="num" class:off=off.get(i).copied().unwrap_or(false)>{t.clone()}</td> }).collect_view()}
                             {has_total.then(|| view! { <td></td> })}
                         </tr>
                     }).collect_view()}
@@ -115,7 +115,7 @@ pub fn ResultsTable(
 fn row_view(
     r: RowView,
     n_fields: usize,
-    n_cols: usize,
+    off: &[bool],
     has_total: bool,
     browse: Option<&str>,
 ) -> impl IntoView {
@@ -139,12 +139,12 @@ fn row_view(
     let mut fields = r.fields.clone();
     fields.resize(n_fields, String::new());
     let mut text = r.text.clone();
-    text.resize(n_cols, String::new());
+    text.resize(off.len(), String::new());
     view! {
         <tr class:group-row=r.kind == RowKindView::Group aria-rowindex=r.index + 2>
             <th scope="row" style:padding-left=indent>{label}{flags}</th>
             {fields.into_iter().map(|f| view! { <td>{f}</td> }).collect_view()}
-            {text.into_iter().map(|t| view! { <td class="num">{t}</td> }).collect_view()}
+            {text.into_iter().zip(off.iter().copied()).map(|(t, off)| view! { <td class="num" class:off=off>{t}</td> }).collect_view()}
             {has_total.then(|| view! { <td class="num total">{r.total_text.clone()}</td> })}
         </tr>
     }

@@ -21,10 +21,11 @@ use crate::components::{ConflictPanel, ErrorPanel, Field, unique_id};
 use crate::context::Ctx;
 use crate::route::Route;
 use crate::view::editor::{
-    AGGREGATES, FILTER_OPS, FormatChoice, MULTI_VISIT, PERIODS, filter_op_from_slug,
-    filter_op_slug, format_date_bound, format_fields, format_filter_value, format_percentiles,
-    format_statuses, parse_date_bound, parse_fields, parse_filter_value, parse_percentiles,
-    parse_statuses, toggle_aggregate, with_percentiles,
+    AGGREGATES, FILTER_OPS, FormatChoice, MULTI_VISIT, PERIODS, TIMESHEET_COLUMNS, TIMESHEET_ROWS,
+    filter_op_from_slug, filter_op_slug, format_date_bound, format_fields, format_filter_value,
+    format_percentiles, format_statuses, format_worklog_dates, parse_date_bound, parse_fields,
+    parse_filter_value, parse_percentiles, parse_statuses, parse_worklog_dates, toggle_aggregate,
+    with_percentiles,
 };
 use crate::view::errors::FieldErrors;
 use crate::view::principals::{format_principals, parse_principals};
@@ -748,8 +749,57 @@ fn kind_options(form: Form, choice: KindTag) -> AnyView {
             }
             .into_any()
         }
+        KindTag::Timesheet | KindTag::Capacity => worklog_options(form, choice),
         _ => view! { <span></span> }.into_any(),
     }
+}
+
+/// A timesheet's or capacity report's dates and zone, and a timesheet's rows and columns.
+fn worklog_options(form: Form, choice: KindTag) -> AnyView {
+    let rows_id = unique_id("timesheet-rows");
+    let columns_id = unique_id("timesheet-columns");
+    let timesheet = (choice == KindTag::Timesheet).then(|| view! {
+        <div class="field-row">
+            <div class="field">
+                <label for=rows_id.clone()>"Rows"</label>
+                <select id=rows_id on:change=move |ev| {
+                    let v = event_target_value(&ev);
+                    if let Some((r, ..)) = TIMESHEET_ROWS.iter().find(|(_, s, _)| *s == v) {
+                        form.config.update(|c| if let ReportKind::Timesheet(t) = &mut c.kind { t.rows = *r });
+                    }
+                }>
+                    {TIMESHEET_ROWS.iter().map(|(r, slug, label)| {
+                        let r = *r;
+                        let selected = form.config.with_untracked(|c| matches!(&c.kind, ReportKind::Timesheet(t) if t.rows == r));
+                        view! { <option value=*slug selected=selected>{*label}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for=columns_id.clone()>"Columns"</label>
+                <select id=columns_id on:change=move |ev| {
+                    let v = event_target_value(&ev);
+                    if let Some((k, ..)) = TIMESHEET_COLUMNS.iter().find(|(_, s, _)| *s == v) {
+                        form.config.update(|c| if let ReportKind::Timesheet(t) = &mut c.kind { t.columns = *k });
+                    }
+                }>
+                    {TIMESHEET_COLUMNS.iter().map(|(k, slug, label)| {
+                        let k = *k;
+                        let selected = form.config.with_untracked(|c| matches!(&c.kind, ReportKind::Timesheet(t) if t.columns == k));
+                        view! { <option value=*slug selected=selected>{*label}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
+        </div>
+    });
+    view! {
+        {timesheet}
+        <div class="field-row">
+            {form.text("Dates", Some("this week, last week, this month, last month, this quarter, last 14 days, or 2026-10-19..2026-10-25."), Part { path: "kind.dates", get: |c| match &c.kind { ReportKind::Timesheet(t) => format_worklog_dates(&t.dates), ReportKind::Capacity(k) => format_worklog_dates(&k.dates), _ => String::new() }, parse: parse_worklog_dates, set: |c, v| match &mut c.kind { ReportKind::Timesheet(t) => t.dates = v, ReportKind::Capacity(k) => k.dates = v, _ => {} } }, 1)}
+            {form.text("Time zone", Some("Days are cut at midnight here: UTC, Europe/Berlin."), Part { path: "kind.timeZone", get: |c| match &c.kind { ReportKind::Timesheet(t) => t.time_zone.clone(), ReportKind::Capacity(k) => k.time_zone.clone(), _ => String::new() }, parse: |s| Ok(s.trim().to_string()), set: |c, v: String| match &mut c.kind { ReportKind::Timesheet(t) => t.time_zone = v, ReportKind::Capacity(k) => k.time_zone = v, _ => {} } }, 1)}
+        </div>
+    }
+    .into_any()
 }
 
 fn parse_optional_date(s: &str) -> Result<Option<jiff::civil::Date>, String> {

@@ -424,7 +424,9 @@ fn Runner(
             Stage::Failed(e) => view! { <ErrorPanel error=e title="The report could not run" /> }.into_any(),
             Stage::Ready(summary) => {
                 let summary = *summary;
-                let columns: Vec<String> = summary.columns.iter().map(|c| c.name.clone()).collect();
+                // The stacked chart's parts: a timesheet's own Total is their sum, not a part.
+                let parts = summary.columns.len().saturating_sub(usize::from(summary.total_column));
+                let columns: Vec<String> = summary.columns.iter().take(parts).map(|c| c.name.clone()).collect();
                 let charts = summary.charts.clone();
                 let warnings = summary.warnings.clone();
                 let group_id = crate::components::unique_id("group-by");

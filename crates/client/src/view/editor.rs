@@ -3,7 +3,7 @@
 
 use config::{
     AggregateFn, DateBound, DurationFormat, FieldId, FilterOp, FilterValue, MultiVisit, StatusRef,
-    ThroughputPeriod,
+    ThroughputPeriod, TimesheetColumns, TimesheetRows, WorklogDates,
 };
 
 /// `MultiVisit` options.
@@ -20,6 +20,84 @@ pub const PERIODS: [(ThroughputPeriod, &str, &str); 3] = [
     (ThroughputPeriod::Week, "week", "Week"),
     (ThroughputPeriod::Month, "month", "Month"),
 ];
+
+/// `TimesheetRows` options.
+pub const TIMESHEET_ROWS: [(TimesheetRows, &str, &str); 2] = [
+    (TimesheetRows::Person, "person", "Person"),
+    (
+        TimesheetRows::Issue,
+        "issue",
+        "Issue (grouped by the rows' grouping)",
+    ),
+];
+
+/// `TimesheetColumns` options.
+pub const TIMESHEET_COLUMNS: [(TimesheetColumns, &str, &str); 5] = [
+    (TimesheetColumns::Day, "day", "Day"),
+    (TimesheetColumns::Week, "week", "Week"),
+    (TimesheetColumns::Month, "month", "Month"),
+    (
+        TimesheetColumns::Person,
+        "person",
+        "Person (with issue rows)",
+    ),
+    (TimesheetColumns::Total, "total", "Only the total"),
+];
+
+/// A timesheet's dates as the editor writes them: `this week`, `last month`, `last 14 days`,
+/// or two days `2026-10-19..2026-10-25`.
+pub fn format_worklog_dates(d: &WorklogDates) -> String {
+    match *d {
+        WorklogDates::ThisWeek => "this week".into(),
+        WorklogDates::LastWeek => "last week".into(),
+        WorklogDates::ThisMonth => "this month".into(),
+        WorklogDates::LastMonth => "last month".into(),
+        WorklogDates::ThisQuarter => "this quarter".into(),
+        WorklogDates::LastDays { days } => format!("last {days} days"),
+        WorklogDates::Fixed { from, to } => format!("{from}..{to}"),
+    }
+}
+
+/// The reverse of [`format_worklog_dates`]; case and spaces do not matter.
+pub fn parse_worklog_dates(s: &str) -> Result<WorklogDates, String> {
+    let t = s
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase();
+    let fixed = || -> Option<WorklogDates> {
+        let (from, to) = t.split_once("..")?;
+        Some(WorklogDates::Fixed {
+            from: from.trim().parse().ok()?,
+            to: to.trim().parse().ok()?,
+        })
+    };
+    Ok(match t.as_str() {
+        "this week" => WorklogDates::ThisWeek,
+        "last week" => WorklogDates::LastWeek,
+        "this month" => WorklogDates::ThisMonth,
+        "last month" => WorklogDates::LastMonth,
+        "this quarter" => WorklogDates::ThisQuarter,
+        _ => {
+            if let Some(days) = t
+                .strip_prefix("last ")
+                .and_then(|r| r.strip_suffix(" days").or_else(|| r.strip_suffix(" day")))
+            {
+                let days = days
+                    .parse()
+                    .map_err(|_| format!("{days:?} is not a number of days"))?;
+                WorklogDates::LastDays { days }
+            } else {
+                fixed().ok_or_else(|| {
+                    format!(
+                        "{:?} is not this week, last week, this month, last month, this quarter, last N days or 2026-10-19..2026-10-25",
+                        s.trim()
+                    )
+                })?
+            }
+        }
+    })
+}
 
 /// The duration formats, as the format select lists them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -299,6 +377,34 @@ pub fn toggle_aggregate(functions: &[AggregateFn], f: AggregateFn, on: bool) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn worklog_dates_read_back_what_they_write() {
+        let every = [
+            WorklogDates::ThisWeek,
+            WorklogDates::LastWeek,
+            WorklogDates::ThisMonth,
+            WorklogDates::LastMonth,
+            WorklogDates::ThisQuarter,
+            WorklogDates::LastDays { days: 14 },
+            WorklogDates::Fixed {
+                from: jiff::civil::date(2026, 10, 19),
+                to: jiff::civil::date(2026, 10, 25),
+            },
+        ];
+        for d in every {
+            assert_eq!(parse_worklog_dates(&format_worklog_dates(&d)), Ok(d));
+        }
+        assert_eq!(
+            parse_worklog_dates("  Last   1 day "),
+            Ok(WorklogDates::LastDays { days: 1 })
+        );
+        let e = parse_worklog_dates("next week").unwrap_err();
+        assert!(e.contains("next week") && e.contains("last N days"), "{e}");
+        let e = parse_worklog_dates("last many days").unwrap_err();
+        assert!(e.contains("many"), "{e}");
+        assert!(parse_worklog_dates("2026-10-19..soon").is_err());
+    }
 
     #[test]
     fn formats_keep_their_decimals() {

@@ -45,6 +45,24 @@ pub const TEMPLATES: &[Template] = &[
         description: "How often issues moved between statuses, and which moves repeat.",
         json: r#"{"schemaVersion":1,"name":"Transitions and bounces","description":"How often issues moved between statuses, and which moves repeat.","jql":"updated >= -90d ORDER BY key","kind":{"type":"transitions"}}"#,
     },
+    Template {
+        slug: "team-week",
+        title: "My team's week",
+        description: "Hours each person logged on each day of this week (UTC), with totals.",
+        json: r#"{"schemaVersion":1,"name":"My team's week","description":"Hours each person logged on each day of this week (UTC), with totals.","jql":"ORDER BY key","kind":{"type":"timesheet","rows":"person","columns":"day","dates":{"type":"thisWeek"},"timeZone":"UTC"},"aggregation":{"functions":[{"type":"sum"}]},"durationFormat":{"type":"hours","decimals":2}}"#,
+    },
+    Template {
+        slug: "epic-quarter",
+        title: "Time per epic this quarter",
+        description: "Hours logged on each epic's issues, month by month this quarter (UTC).",
+        json: r#"{"schemaVersion":1,"name":"Time per epic this quarter","description":"Hours logged on each epic's issues, month by month this quarter (UTC).","jql":"ORDER BY key","kind":{"type":"timesheet","rows":"issue","columns":"month","dates":{"type":"thisQuarter"},"timeZone":"UTC"},"rows":{"groupBy":["parent"],"showIssues":true},"aggregation":{"functions":[{"type":"sum"}]},"durationFormat":{"type":"hours","decimals":1}}"#,
+    },
+    Template {
+        slug: "capacity-month",
+        title: "Logged time against office hours",
+        description: "Per person this month: hours logged against Monday to Friday, 9 to 5 (UTC), and the working days with nothing logged.",
+        json: r#"{"schemaVersion":1,"name":"Logged time against office hours","description":"Per person this month: hours logged against Monday to Friday, 9 to 5 (UTC), and the working days with nothing logged.","jql":"ORDER BY key","kind":{"type":"capacity","dates":{"type":"thisMonth"},"timeZone":"UTC"},"calendar":{"type":"inline","calendar":{"name":"Office hours","timeZone":"UTC","week":{"mon":[{"start":"09:00","end":"17:00"}],"tue":[{"start":"09:00","end":"17:00"}],"wed":[{"start":"09:00","end":"17:00"}],"thu":[{"start":"09:00","end":"17:00"}],"fri":[{"start":"09:00","end":"17:00"}]}}},"aggregation":{"functions":[{"type":"sum"}]},"durationFormat":{"type":"hours","decimals":2}}"#,
+    },
 ];
 
 /// The JSON of template `slug`.
@@ -71,5 +89,25 @@ mod tests {
             assert_eq!(template(t.slug), Some(c));
         }
         assert!(template("nope").is_none());
+        // The worklog templates: a person × day week, issues by epic × month, and capacity
+        // against an inline calendar (it needs one, and a template cannot name a saved one).
+        let kind = |slug: &str| template(slug).map(|c| c.kind);
+        assert!(matches!(
+            kind("team-week"),
+            Some(config::ReportKind::Timesheet(t)) if t.rows == config::TimesheetRows::Person
+                && t.columns == config::TimesheetColumns::Day
+                && t.dates == config::WorklogDates::ThisWeek
+        ));
+        assert!(matches!(
+            kind("epic-quarter"),
+            Some(config::ReportKind::Timesheet(t)) if t.rows == config::TimesheetRows::Issue
+                && t.dates == config::WorklogDates::ThisQuarter
+        ));
+        let capacity = template("capacity-month").unwrap();
+        assert!(matches!(capacity.kind, config::ReportKind::Capacity(_)));
+        assert!(matches!(
+            capacity.calendar,
+            config::CalendarRef::Inline { .. }
+        ));
     }
 }

@@ -411,6 +411,36 @@ fn a_timesheet_totals_every_visible_worklog_in_its_range() {
             .unwrap_or_else(|| panic!("no sum row: {:?}", summary.totals));
         let total = sum.values.last().copied().flatten().unwrap();
         assert_eq!(total as u64, expected, "{flavor:?}: {sum:?}");
+        // The page's view of it: the engine's Total is the only total (no second, doubled
+        // one), rows are people, and the week's Saturday and Sunday columns are shaded.
+        assert!(summary.total_column && !summary.has_total, "{flavor:?}");
+        assert_eq!(summary.row_label, "Person");
+        let shaded: Vec<&str> = summary
+            .columns
+            .iter()
+            .filter(|c| c.off)
+            .map(|c| c.name.as_str())
+            .collect();
+        let weekend: Vec<String> = (0..7)
+            .map(|d| from.checked_add(jiff::Span::new().days(d)).unwrap())
+            .filter(|d| {
+                matches!(
+                    d.weekday(),
+                    jiff::civil::Weekday::Saturday | jiff::civil::Weekday::Sunday
+                )
+            })
+            .map(|d| d.to_string())
+            .collect();
+        assert_eq!(shaded, weekend, "{flavor:?}");
+        let rows = session.rows(None, 0, 1000);
+        assert!(!rows.is_empty());
+        for r in &rows {
+            let last = r.values.last().copied().flatten();
+            assert_eq!(
+                r.total, last,
+                "{flavor:?}: a row's total is its Total column"
+            );
+        }
     }
 }
 
