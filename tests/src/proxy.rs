@@ -5,7 +5,8 @@
 //! it in the tests: the browser, the app's iframe and jira-sim's lifecycle calls all use it.
 //! Bodies are buffered whole (the server caps them, and tests send small ones); hop-by-hop
 //! headers are dropped as HTTP requires, everything else passes byte for byte, including the
-//! path and query the JWT's `qsh` covers.
+//! path and query the JWT's `qsh` covers. A request is recorded before it is forwarded, so
+//! one that kills or resets the server is still searched (its status stays 0).
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -33,6 +34,7 @@ pub struct Exchange {
     pub target: String,
     pub request_headers: Vec<(String, Vec<u8>)>,
     pub request_body: Bytes,
+    /// The answer's status; 0 when none came (the server failed or is still answering).
     pub status: u16,
     pub response_headers: Vec<(String, Vec<u8>)>,
     pub response_body: Bytes,
@@ -50,7 +52,25 @@ impl Exchange {
         }
         out.push(b'\n');
         out.extend_from_slice(&self.request_body);
+        out.push(b'\n');
+        out.extend_from_slice(&self.decoded_request_body());
         out
+    }
+
+    /// The request body with its `Content-Encoding` (gzip, deflate, br, zstd, in the order
+    /// applied) undone; the raw body when there is none or it does not decode.
+    pub fn decoded_request_body(&self) -> Vec<u8> {
+        let mut body = self.request_body.to_vec();
+        let Some(encodings) = self.request_header("content-encoding") else {
+            return body;
+        };
+        for coding in encodings.rsplit(',').map(str::trim) {
+            match decode(coding, &body) {
+                Some(plain) => body = plain,
+                None => return self.request_body.to_vec(),
+            }
+        }
+        body
     }
 
     pub fn request_header(&self, name: &str) -> Option<String> {
@@ -169,6 +189,15 @@ impl Proxy {
             .uri
             .path_and_query()
             .map_or_else(|| "/".to_string(), |pq| pq.as_str().to_string());
+        let slot = self.record(Exchange {
+            method: parts.method.to_string(),
+            target: target.clone(),
+            request_headers: pairs(&parts.headers),
+            request_body: body.clone(),
+            status: 0,
+            response_headers: Vec::new(),
+            response_body: Bytes::new(),
+        });
         let mut out = Request::builder()
             .method(parts.method.clone())
             .uri(format!("http://{upstream}{target}"))
@@ -187,20 +216,41 @@ impl Proxy {
         let mut back = Response::new(Full::new(rbody.clone()));
         *back.status_mut() = rparts.status;
         copy_headers(&rparts.headers, back.headers_mut());
-        let exchange = Exchange {
-            method: parts.method.to_string(),
-            target,
-            request_headers: pairs(&parts.headers),
-            request_body: body,
-            status: rparts.status.as_u16(),
-            response_headers: pairs(&rparts.headers),
-            response_body: rbody,
-        };
-        if let Ok(mut log) = self.log.lock() {
-            log.push(exchange);
+        if let Ok(mut log) = self.log.lock()
+            && let Some(e) = log.get_mut(slot)
+        {
+            e.status = rparts.status.as_u16();
+            e.response_headers = pairs(&rparts.headers);
+            e.response_body = rbody;
         }
         Ok(back)
     }
+
+    /// Keeps `exchange` in the log; its index there.
+    fn record(&self, exchange: Exchange) -> usize {
+        match self.log.lock() {
+            Ok(mut log) => {
+                log.push(exchange);
+                log.len() - 1
+            }
+            Err(_) => usize::MAX,
+        }
+    }
+}
+
+/// One content coding undone; `None` for an unknown coding or a body that does not decode.
+fn decode(coding: &str, body: &[u8]) -> Option<Vec<u8>> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    let read = match coding.to_ascii_lowercase().as_str() {
+        "identity" | "" => return Some(body.to_vec()),
+        "gzip" | "x-gzip" => flate2::read::MultiGzDecoder::new(body).read_to_end(&mut out),
+        "deflate" => flate2::read::ZlibDecoder::new(body).read_to_end(&mut out),
+        "br" => brotli::Decompressor::new(body, 4096).read_to_end(&mut out),
+        "zstd" => return zstd::decode_all(body).ok(),
+        _ => return None,
+    };
+    read.ok().map(|_| out)
 }
 
 /// Hop-by-hop headers (RFC 9110 §7.6.1) and the framing the proxy redoes.
@@ -230,4 +280,92 @@ fn pairs(h: &HeaderMap) -> Vec<(String, Vec<u8>)> {
     h.iter()
         .map(|(k, v)| (k.as_str().to_string(), v.as_bytes().to_vec()))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use tokio::io::AsyncWriteExt;
+
+    use super::*;
+
+    /// An upstream that reads the request and resets the connection: the request must still
+    /// be in the log, body decoded, for the privacy proof to search it.
+    #[tokio::test]
+    async fn a_request_that_kills_the_server_is_recorded_with_its_body_decoded() -> Result<()> {
+        let upstream = TcpListener::bind("127.0.0.1:0").await?;
+        let addr = upstream.local_addr()?;
+        tokio::spawn(async move {
+            while let Ok((mut stream, _)) = upstream.accept().await {
+                let mut buf = [0u8; 1024];
+                let _ = tokio::io::AsyncReadExt::read(&mut stream, &mut buf).await;
+                let _ = stream.shutdown().await;
+            }
+        });
+        let proxy = Proxy::start().await?;
+        proxy.set_upstream(addr);
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(b"{\"summary\":\"CANARY-proxy-7\"}")?;
+        let gzipped = gz.finish()?;
+        let url = format!("{}/api/reports", proxy.url);
+        let status = tokio::task::spawn_blocking(move || {
+            let agent: ureq::Agent = ureq::Agent::config_builder()
+                .http_status_as_error(false)
+                .build()
+                .into();
+            agent
+                .post(&url)
+                .header("Content-Encoding", "gzip")
+                .send(&gzipped[..])
+                .map(|r| r.status().as_u16())
+        })
+        .await??;
+        assert_eq!(status, 502, "the proxy says the server failed");
+        let log = proxy.exchanges();
+        assert_eq!(log.len(), 1);
+        assert_eq!(log[0].status, 0, "no answer came");
+        let seen = String::from_utf8_lossy(&log[0].request_bytes()).into_owned();
+        assert!(seen.contains("CANARY-proxy-7"), "{seen}");
+        assert!(
+            !String::from_utf8_lossy(&log[0].request_body).contains("CANARY"),
+            "the raw body is compressed: only decoding finds the canary"
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn every_content_coding_a_client_may_send_is_undone() -> Result<()> {
+        let plain = b"CANARY-coding".to_vec();
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(&plain)?;
+        let gzip = gz.finish()?;
+        let mut zl = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+        zl.write_all(&plain)?;
+        let deflate = zl.finish()?;
+        let mut br = Vec::new();
+        brotli::CompressorWriter::new(&mut br, 4096, 5, 22).write_all(&plain)?;
+        let zstd = zstd::encode_all(&plain[..], 3)?;
+        let mut gzip_then_br = Vec::new();
+        brotli::CompressorWriter::new(&mut gzip_then_br, 4096, 5, 22).write_all(&gzip)?;
+        for (coding, body) in [
+            ("gzip", gzip.clone()),
+            ("deflate", deflate),
+            ("br", br),
+            ("zstd", zstd),
+            ("gzip, br", gzip_then_br),
+        ] {
+            let e = Exchange {
+                method: "POST".into(),
+                target: "/".into(),
+                request_headers: vec![("content-encoding".into(), coding.as_bytes().to_vec())],
+                request_body: Bytes::from(body),
+                status: 200,
+                response_headers: Vec::new(),
+                response_body: Bytes::new(),
+            };
+            assert_eq!(e.decoded_request_body(), plain, "{coding}");
+        }
+        Ok(())
+    }
 }

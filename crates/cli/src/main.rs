@@ -30,8 +30,8 @@ enum Exit {
     Config = 4,
     /// The output could not be written.
     Output = 5,
-    /// Report written, but some issues' changelogs are partial or missing (see warnings);
-    /// `--allow-partial` turns this into 0.
+    /// Report written, but some issues' changelogs or worklogs are partial or missing (see
+    /// warnings); `--allow-partial` turns this into 0.
     Partial = 6,
 }
 
@@ -39,7 +39,7 @@ enum Exit {
 #[command(
     name = "dwell",
     version,
-    about = "Time-in-status reports from Jira changelog dumps",
+    about = "Time-in-status and timesheet reports from Jira changelog and worklog dumps",
     after_help = "Exit codes: 0 ok, 2 usage, 3 bad input file, 4 bad configuration, \
                   5 cannot write output, 6 written from partial data (see --allow-partial)."
 )]
@@ -69,6 +69,10 @@ enum Command {
         /// A saved status group the configuration names: `ID=FILE.json`.
         #[arg(long = "status-group", value_name = "ID=FILE")]
         status_groups: Vec<String>,
+        /// The members of a Jira group a timesheet filters on: `NAME=FILE.json`, the file a
+        /// JSON list of account ids (Data Center: user names).
+        #[arg(long = "group", value_name = "NAME=FILE")]
+        groups: Vec<String>,
         #[command(flatten)]
         io: Io,
     },
@@ -76,8 +80,8 @@ enum Command {
 
 #[derive(clap::Args)]
 struct Io {
-    /// Jira JSON: search pages, changelog pages, bulk changelog pages, issues, `/status` or
-    /// `/field` lists. Several files (`--input dump/*.json`, or the option repeated) are one
+    /// Jira JSON: search pages, changelog pages, bulk changelog pages, issues, worklog pages,
+    /// `/worklog/list` answers, `/status` or `/field` lists. Several files (`--input dump/*.json`, or the option repeated) are one
     /// data set; a directory means its *.json files.
     #[arg(long, short, required = true, num_args = 1.., value_name = "FILE")]
     input: Vec<PathBuf>,
@@ -93,7 +97,7 @@ struct Io {
     /// Time zone for dates in the output (IANA name).
     #[arg(long, default_value = "UTC")]
     tz: String,
-    /// Exit 0 even when some changelogs are partial or missing.
+    /// Exit 0 even when some changelogs or worklogs are partial or missing.
     #[arg(long)]
     allow_partial: bool,
 }
@@ -143,12 +147,13 @@ fn run(cli: Cli) -> Result<Exit, Failure> {
                 functions: Vec::new(),
                 count_missing_as_zero: false,
             };
-            execute(&config, Context::new(Timestamp::UNIX_EPOCH), &io)
+            execute(&config, Context::new(Timestamp::UNIX_EPOCH), &[], &io)
         }
         Command::Report {
             config,
             calendars,
             status_groups,
+            groups,
             io,
         } => {
             let text = read_text(&config, Exit::Config)?;
@@ -170,12 +175,29 @@ fn run(cli: Cli) -> Result<Exit, Failure> {
                     .map_err(|e| Failure(Exit::Config, format!("{}: {e}", path.display())))?;
                 ctx = ctx.with_status_group(id, group);
             }
-            execute(&report, ctx, &io)
+            let mut members = Vec::new();
+            for spec in &groups {
+                let (name, path) = id_and_path(spec, "--group")?;
+                let list: Vec<String> = serde_json::from_str(&read_text(&path, Exit::Config)?)
+                    .map_err(|e| {
+                        Failure(
+                            Exit::Config,
+                            format!("{}: a JSON list of account ids: {e}", path.display()),
+                        )
+                    })?;
+                members.push((name, list));
+            }
+            execute(&report, ctx, &members, &io)
         }
     }
 }
 
-fn execute(config: &ReportConfig, ctx: Context, io: &Io) -> Result<Exit, Failure> {
+fn execute(
+    config: &ReportConfig,
+    ctx: Context,
+    groups: &[(String, Vec<String>)],
+    io: &Io,
+) -> Result<Exit, Failure> {
     if matches!(io.format, Format::Xlsx) && io.out.as_deref().is_none_or(|p| p == Path::new("-")) {
         return Err(Failure(
             Exit::Usage,
@@ -188,7 +210,10 @@ fn execute(config: &ReportConfig, ctx: Context, io: &Io) -> Result<Exit, Failure
     // The one clock read: the CLI is the edge, the engine never reads the clock.
     ctx.now = io.now.unwrap_or_else(Timestamp::now);
 
-    let data = load(&io.input, config)?;
+    let mut data = load(&io.input, config)?;
+    for (name, members) in groups {
+        data.set_group_members(name, members);
+    }
     let report =
         engine::compute(&data, config, &ctx).map_err(|e| Failure(Exit::Config, e.to_string()))?;
     write(&report, io)?;
@@ -208,7 +233,9 @@ fn execute(config: &ReportConfig, ctx: Context, io: &Io) -> Result<Exit, Failure
         eprintln!("dwell: warning: {}{issues}", w.message);
         partial |= matches!(
             w.code,
-            engine::WarningCode::TruncatedChangelogs | engine::WarningCode::MissingChangelogs
+            engine::WarningCode::TruncatedChangelogs
+                | engine::WarningCode::MissingChangelogs
+                | engine::WarningCode::PartialWorklogs
         );
     }
     Ok(if partial && !io.allow_partial {

@@ -12,6 +12,7 @@
 //! cargo test -p client --bench browser                    # smoke: 300 issues, asserts
 //! cargo bench -p client --bench browser                   # 10k and 50k, 0 and 50 ms
 //! cargo bench -p client --bench browser -- --issues 10000 --latency 50
+//! cargo bench -p client --bench browser -- --issues 25000 --latency 50 --dc   # Data Center
 //! ```
 #![allow(clippy::unwrap_used)]
 
@@ -29,7 +30,7 @@ use client::fetch::driver::Event;
 use client::fetch::{Clock, FetchSpec, Outcome, Planner, run};
 use client::worker_session::Session;
 use config::{Jql, ReportConfig};
-use jira_sim::{DataSpec, Faults, RunningSim, SimConfig};
+use jira_sim::{DataSpec, Faults, Flavor, RunningSim, SimConfig};
 use serde_json::{Value, json};
 
 const JQL: &str = "project in (PLAT, WEB, DATA, MOB) ORDER BY key";
@@ -59,6 +60,11 @@ fn run_main() -> Result {
         (None, None) if quick => vec![(300, 0)],
         (None, None) => vec![(10_000, 0), (10_000, 50), (50_000, 0), (50_000, 50)],
     };
+    let flavour = if args.iter().any(|a| a == "--dc") {
+        Flavour::DataCenter
+    } else {
+        Flavour::Cloud
+    };
     let dist = dist()?;
     let driver = ChromeDriver::start()?;
     println!(
@@ -77,7 +83,7 @@ fn run_main() -> Result {
         "longtask"
     );
     for (issues, latency) in cases {
-        let figures = case(&driver, &dist, issues, latency, quick)?;
+        let figures = case(&driver, &dist, flavour, issues, latency, quick)?;
         println!(
             "{:>7} {:>6}ms {:>8.0}ms {:>7.0}ms {:>7.0}ms {:>7.1}ms {:>7.1}ms {:>6.1}ms {:>8} {:>10.1} {:>9.2} {:>7.0}ms",
             issues,
@@ -126,6 +132,7 @@ struct Figures {
 fn case(
     driver: &ChromeDriver,
     dist: &Path,
+    flavour: Flavour,
     issues: usize,
     latency: u64,
     quick: bool,
@@ -142,6 +149,10 @@ fn case(
             ..Faults::default()
         },
         workers: 4,
+        flavor: match flavour {
+            Flavour::Cloud => Flavor::Cloud,
+            Flavour::DataCenter => Flavor::Dc,
+        },
         ..SimConfig::default()
     })
     .map_err(|e| format!("cannot start jira-sim: {e:#}"))?;
@@ -152,10 +163,18 @@ fn case(
         DwellServer::files(dist)?
     };
     let session = driver.session()?;
-    let outcome = drive(&session, &server.url, &sim_url, &sim, issues, quick);
+    let outcome = drive(
+        &session,
+        &server.url,
+        &sim_url,
+        &sim,
+        flavour,
+        issues,
+        quick,
+    );
     session.close();
     let (page, requests) = outcome?;
-    let native_compute = native(&sim_url, issues)?;
+    let native_compute = native(&sim_url, flavour, issues)?;
     if quick && !(page.engine_warm.is_finite() && page.run_to_table.is_finite()) {
         return Err("the page's performance marks are missing".into());
     }
@@ -171,6 +190,7 @@ fn drive(
     server: &str,
     sim_url: &str,
     sim: &RunningSim,
+    flavour: Flavour,
     issues: usize,
     quick: bool,
 ) -> Result<(Figures, u64)> {
@@ -190,7 +210,10 @@ fn drive(
     s.wait(
         "the Jira connection",
         30,
-        "return (document.querySelector('.site')||{}).textContent.includes('Jira Cloud')",
+        &format!(
+            "return (document.querySelector('.site')||{{}}).textContent.includes('{}')",
+            flavour.label()
+        ),
     )?;
     s.script("location.hash = '#/';", json!([]))?;
     s.wait(
@@ -334,9 +357,9 @@ fn drive(
 
 /// The engine natively on the same data: fetched with the same planner, computed by the same
 /// code, timed around `compute` only (as the worker's figure is).
-fn native(sim_url: &str, issues: usize) -> Result<f64> {
+fn native(sim_url: &str, flavour: Flavour, issues: usize) -> Result<f64> {
     let config = ReportConfig::time_in_status("Benchmark", Jql::parse(JQL).unwrap());
-    let spec = FetchSpec::for_report(Flavour::Cloud, &config);
+    let spec = FetchSpec::for_report(flavour, &config);
     let mut session = Session::new(&spec.fields);
     let transport = DirectTransport::new(
         sim_url.to_string(),

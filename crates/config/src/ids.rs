@@ -152,6 +152,22 @@ string_id!(
 );
 
 string_id!(
+    /// A worklog author in a timesheet filter: an Atlassian account id on Cloud, the user
+    /// name on Data Center (where authors have no account id). Never a display name.
+    AuthorId,
+    "author id",
+    |s| {
+        if s.is_empty() || s.len() > 255 {
+            return Err("must be 1 to 255 bytes");
+        }
+        if s.chars().any(|c| c.is_control() || c.is_whitespace()) {
+            return Err("must not contain spaces or control characters");
+        }
+        Ok(())
+    }
+);
+
+string_id!(
     /// A Jira group name, for permissions (`jira-administrators`, `Team Falcon`).
     GroupName,
     "group name",

@@ -4,7 +4,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{MultiVisit, ReportKind, StatusRef, ThroughputPeriod, TimeBetween, VisitChoice};
+use crate::{
+    Attribution, Authors, Capacity, MultiVisit, ReportKind, StatusRef, ThroughputPeriod,
+    TimeBetween, Timesheet, TimesheetColumns, TimesheetRows, VisitChoice, WorklogDates,
+};
 
 /// A report kind without its options; serialised as the kind's `type` (`"timeInStatus"`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -18,11 +21,13 @@ pub enum KindTag {
     EntryDates,
     StatusPerDay,
     Throughput,
+    Timesheet,
+    Capacity,
 }
 
 impl KindTag {
     /// Every kind, in the order the editor lists them.
-    pub const ALL: [KindTag; 8] = [
+    pub const ALL: [KindTag; 10] = [
         KindTag::TimeInStatus,
         KindTag::StatusVisits,
         KindTag::Transitions,
@@ -31,6 +36,8 @@ impl KindTag {
         KindTag::EntryDates,
         KindTag::StatusPerDay,
         KindTag::Throughput,
+        KindTag::Timesheet,
+        KindTag::Capacity,
     ];
 
     /// The kind's `type` in a configuration's JSON.
@@ -44,6 +51,8 @@ impl KindTag {
             KindTag::EntryDates => "entryDates",
             KindTag::StatusPerDay => "statusPerDay",
             KindTag::Throughput => "throughput",
+            KindTag::Timesheet => "timesheet",
+            KindTag::Capacity => "capacity",
         }
     }
 
@@ -62,6 +71,8 @@ impl KindTag {
             KindTag::EntryDates => "Status entry dates",
             KindTag::StatusPerDay => "Issues per status per day",
             KindTag::Throughput => "Throughput and cycle time",
+            KindTag::Timesheet => "Timesheet",
+            KindTag::Capacity => "Logged time against capacity",
         }
     }
 
@@ -80,6 +91,12 @@ impl KindTag {
                 "How many issues were in each status each day (cumulative flow)."
             }
             KindTag::Throughput => "Issues finished per period, and cycle-time percentiles.",
+            KindTag::Timesheet => {
+                "Time logged per person or issue, per day, week, month or person."
+            }
+            KindTag::Capacity => {
+                "Time each person logged against the working calendar: utilisation, missing days."
+            }
         }
     }
 }
@@ -95,12 +112,15 @@ impl ReportKind {
             ReportKind::EntryDates => KindTag::EntryDates,
             ReportKind::StatusPerDay { .. } => KindTag::StatusPerDay,
             ReportKind::Throughput { .. } => KindTag::Throughput,
+            ReportKind::Timesheet(_) => KindTag::Timesheet,
+            ReportKind::Capacity(_) => KindTag::Capacity,
         }
     }
 
     /// This kind switched to `tag`, with that kind's default options, keeping what the two have
-    /// in common (the start and stop status lists of time-between and throughput). Switching to
-    /// the same kind changes nothing.
+    /// in common (the start and stop status lists of time-between and throughput; the dates,
+    /// zone, authors and attribution of timesheet and capacity). Switching to the same kind
+    /// changes nothing.
     pub fn switched_to(&self, tag: KindTag) -> ReportKind {
         if self.tag() == tag {
             return self.clone();
@@ -109,6 +129,26 @@ impl ReportKind {
             ReportKind::TimeBetween(t) => (t.start.clone(), t.stop.clone()),
             ReportKind::Throughput { start, done, .. } => (start.clone(), done.clone()),
             _ => (Vec::new(), Vec::new()),
+        };
+        let (dates, time_zone, authors, attribution) = match self {
+            ReportKind::Timesheet(t) => (
+                t.dates,
+                t.time_zone.clone(),
+                t.authors.clone(),
+                t.attribution,
+            ),
+            ReportKind::Capacity(c) => (
+                c.dates,
+                c.time_zone.clone(),
+                c.authors.clone(),
+                c.attribution,
+            ),
+            _ => (
+                WorklogDates::ThisWeek,
+                "UTC".to_owned(),
+                Authors::default(),
+                Attribution::StartDay,
+            ),
         };
         match tag {
             KindTag::TimeInStatus => ReportKind::TimeInStatus {
@@ -134,6 +174,20 @@ impl ReportKind {
                 start,
                 done: stop,
             },
+            KindTag::Timesheet => ReportKind::Timesheet(Timesheet {
+                rows: TimesheetRows::Person,
+                columns: TimesheetColumns::Day,
+                dates,
+                time_zone,
+                authors,
+                attribution,
+            }),
+            KindTag::Capacity => ReportKind::Capacity(Capacity {
+                dates,
+                time_zone,
+                authors,
+                attribution,
+            }),
         }
     }
 }

@@ -8,8 +8,9 @@
 //! The one design decision to know: these types are the server's input schema, so they are
 //! parsed strictly. Every struct rejects unknown fields, every string has a length cap and a
 //! syntax where Jira gives it one, and [`Validate::validate`] reports every problem with its JSON
-//! path. Nothing in this crate can hold an issue's summary, key list, field values or changelog;
-//! the only free text is what a user types to describe a report (name, description, JQL,
+//! path. Nothing in this crate can hold an issue's summary, key list, field values, changelog
+//! or worklogs (timesheets name authors by account id and groups by name, never a worklog or its
+//! comment); the only free text is what a user types to describe a report (name, description, JQL,
 //! filter values).
 //!
 //! The crate does no I/O. [`api`] holds the metadata server's request and response bodies, shared
@@ -21,11 +22,12 @@ mod ids;
 mod kind;
 mod report;
 mod status_group;
+mod timesheet;
 mod validate;
 
 pub use calendar::{Holiday, TimeRange, WeekSchedule, WorkCalendar};
 pub use ids::{
-    AccountId, CalendarId, FieldId, GroupName, IdError, Jql, MAX_JQL_BYTES, ReportId,
+    AccountId, AuthorId, CalendarId, FieldId, GroupName, IdError, Jql, MAX_JQL_BYTES, ReportId,
     StatusGroupId, StatusId,
 };
 pub use kind::KindTag;
@@ -36,6 +38,10 @@ pub use report::{
     TimeBetween, VisitChoice,
 };
 pub use status_group::StatusGroup;
+pub use timesheet::{
+    Attribution, Authors, Capacity, Timesheet, TimesheetColumns, TimesheetRows, WorklogDates,
+    week_start,
+};
 pub use validate::{Errors, Limits, Validate, ValidationError, ValidationErrors};
 
 /// The configuration schema version this build reads and writes.

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{CalendarId, FieldId, Jql, StatusGroupId, StatusId, WorkCalendar};
+use crate::{CalendarId, Capacity, FieldId, Jql, StatusGroupId, StatusId, Timesheet, WorkCalendar};
 
 /// A saved report: the query, what to compute and how to present it.
 ///
@@ -98,6 +98,12 @@ impl ReportConfig {
         }
         if matches!(self.kind, ReportKind::AssigneeTime) {
             push(&FieldId::parse("assignee").expect("literal field id"));
+        }
+        if matches!(
+            self.kind,
+            ReportKind::Timesheet(_) | ReportKind::Capacity(_)
+        ) {
+            push(&FieldId::parse("worklog").expect("literal field id"));
         }
         out
     }
@@ -202,6 +208,10 @@ pub enum ReportKind {
         /// Statuses where work is done.
         done: Vec<StatusRef>,
     },
+    /// Time logged in worklogs, per person or issue and per day, week, month or person.
+    Timesheet(Timesheet),
+    /// Time logged per person against the working time of the report's calendar.
+    Capacity(Capacity),
 }
 
 /// How to count an issue that entered a status several times.

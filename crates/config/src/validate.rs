@@ -8,7 +8,9 @@ use crate::report::{
     AggregateFn, CalendarRef, ColumnSpec, DateBound, DurationFormat, FilterOp, FilterValue,
     ReportKind, StatusRef,
 };
-use crate::{ReportConfig, StatusGroup, WorkCalendar};
+use crate::{
+    Authors, ReportConfig, StatusGroup, TimesheetColumns, TimesheetRows, WorkCalendar, WorklogDates,
+};
 
 /// Size caps on stored configuration. They keep every document small (well under the server's
 /// 64 KiB body limit) and make it impossible to smuggle bulk data into a configuration.
@@ -30,6 +32,8 @@ impl Limits {
     pub const HOLIDAYS: usize = 1000;
     pub const RANGES_PER_DAY: usize = 12;
     pub const DECIMALS: u8 = 6;
+    pub const AUTHORS: usize = 500;
+    pub const AUTHOR_GROUPS: usize = 50;
 }
 
 /// One problem in a document.
@@ -245,6 +249,15 @@ impl Validate for ReportConfig {
             }
         });
 
+        if matches!(self.kind, ReportKind::Capacity(_))
+            && matches!(self.calendar, CalendarRef::AllTime)
+        {
+            e.push(
+                "calendar",
+                "a capacity report needs a work calendar (saved or inline) to measure capacity on",
+            );
+        }
+
         if let CalendarRef::Inline { calendar } = &self.calendar {
             e.nested("calendar.calendar", |e| calendar.check(e));
         }
@@ -285,8 +298,55 @@ fn check_kind(kind: &ReportKind, e: &mut Errors) {
                 e.push("", "a per-day report covers at most ten years");
             }
         }
+        ReportKind::Timesheet(t) => {
+            if t.rows == TimesheetRows::Person && t.columns == TimesheetColumns::Person {
+                e.push(
+                    "columns",
+                    "person columns need issue rows (the person × issue matrix)",
+                );
+            }
+            check_worklog_scope(&t.dates, &t.time_zone, &t.authors, e);
+        }
+        ReportKind::Capacity(c) => check_worklog_scope(&c.dates, &c.time_zone, &c.authors, e),
         _ => {}
     }
+}
+
+/// The dates, zone and authors of a timesheet or capacity report.
+fn check_worklog_scope(dates: &WorklogDates, time_zone: &str, authors: &Authors, e: &mut Errors) {
+    if jiff::tz::TimeZone::get(time_zone).is_err() {
+        e.push("timeZone", format!("unknown IANA time zone {time_zone:?}"));
+    }
+    match *dates {
+        WorklogDates::Fixed { from, to } => {
+            if from > to {
+                e.push("dates", format!("`from` {from} is after `to` {to}"));
+            } else if from.until(to).map_or(0, |s| i64::from(s.get_days()))
+                >= WorklogDates::MAX_DAYS
+            {
+                e.push("dates", "a timesheet covers at most ten years");
+            }
+        }
+        WorklogDates::LastDays { days }
+            if days == 0 || i64::from(days) > WorklogDates::MAX_DAYS =>
+        {
+            e.push(
+                "dates.days",
+                format!("must be 1 to {}, got {days}", WorklogDates::MAX_DAYS),
+            );
+        }
+        _ => {}
+    }
+    e.nested("authors", |e| {
+        e.max_items("accounts", &authors.accounts, Limits::AUTHORS);
+        e.max_items("groups", &authors.groups, Limits::AUTHOR_GROUPS);
+        if let Some(dup) = first_duplicate(&authors.accounts) {
+            e.push("accounts", format!("account {dup} is listed twice"));
+        }
+        if let Some(dup) = first_duplicate(&authors.groups) {
+            e.push("groups", format!("group {dup} is listed twice"));
+        }
+    });
 }
 
 fn check_filter(op: FilterOp, value: &FilterValue, e: &mut Errors) {

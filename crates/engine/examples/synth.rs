@@ -3,7 +3,11 @@
 //!
 //! ```sh
 //! cargo run --release -p engine --example synth -- --issues 100000 --seed 1 --out /tmp/dwell-100k
+//! cargo run --release -p engine --example synth -- --issues 10000 --worklogs 200000 --out /tmp/dwell-wl
 //! ```
+//!
+//! With `--worklogs N`, it writes a timesheet dump instead: search pages with each issue's
+//! `worklog` field and full worklog pages where an issue has more than 20.
 
 #![allow(clippy::print_stdout)]
 
@@ -17,6 +21,7 @@ fn main() -> ExitCode {
     let mut issues = 1000usize;
     let mut changes = 10usize;
     let mut seed = 1u64;
+    let mut worklogs: Option<usize> = None;
     let mut out: Option<PathBuf> = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -25,6 +30,7 @@ fn main() -> ExitCode {
             ("--issues", Some(v)) => v.parse().map(|v| issues = v).is_ok(),
             ("--changes", Some(v)) => v.parse().map(|v| changes = v).is_ok(),
             ("--seed", Some(v)) => v.parse().map(|v| seed = v).is_ok(),
+            ("--worklogs", Some(v)) => v.parse().map(|v| worklogs = Some(v)).is_ok(),
             ("--out", Some(v)) => {
                 out = Some(PathBuf::from(v));
                 true
@@ -32,7 +38,9 @@ fn main() -> ExitCode {
             _ => false,
         };
         if !parsed {
-            eprintln!("usage: synth --out DIR [--issues N] [--changes N] [--seed S]");
+            eprintln!(
+                "usage: synth --out DIR [--issues N] [--changes N] [--worklogs N] [--seed S]"
+            );
             return ExitCode::from(2);
         }
     }
@@ -45,7 +53,10 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     }
     let mut bytes = 0;
-    let files = synth::dataset(issues, changes, seed);
+    let files = match worklogs {
+        Some(w) => synth::worklog_dataset(issues, w, seed),
+        None => synth::dataset(issues, changes, seed),
+    };
     for f in &files {
         bytes += f.bytes.len();
         if let Err(e) = std::fs::write(out.join(&f.name), &f.bytes) {

@@ -62,6 +62,8 @@ pub struct Dataset {
     pub(crate) bulk_pages: u32,
     pub(crate) bulk_last_pages: u32,
     pub(crate) status_list_loaded: bool,
+    /// Jira groups named by timesheet filters, resolved into members by the caller.
+    pub(crate) group_members: HashMap<String, Vec<String>>,
 }
 
 impl Dataset {
@@ -143,6 +145,45 @@ impl Dataset {
             }
         }
         marked
+    }
+
+    /// The number of worklogs kept.
+    pub fn worklog_count(&self) -> usize {
+        self.issues.iter().map(|i| i.worklogs.len()).sum()
+    }
+
+    /// Issues whose worklogs are not known to be all there (an issue's `worklog` field holds at
+    /// most 20 with a larger `total`, and no complete page followed), with what is known. A
+    /// timesheet lists them as partial.
+    pub fn incomplete_worklogs(&self) -> Vec<(IssueRef, Completeness)> {
+        self.issues
+            .iter()
+            .filter_map(|i| match i.worklog_log.completeness(i.worklogs.len()) {
+                Completeness::Complete => None,
+                c => Some((i.reference(), c)),
+            })
+            .collect()
+    }
+
+    /// Declares these issues' worklogs (ids or keys) complete: the caller fetched every worklog
+    /// of them, e.g. through `/worklog/updated` and `/worklog/list`, which name no totals. An
+    /// issue with no worklog at all needs this too when it was not read with its `worklog`
+    /// field. Unknown issues are ignored.
+    pub fn mark_worklogs_complete<S: AsRef<str>>(&mut self, issues: &[S]) {
+        for issue in issues {
+            if let Some(i) = self.find(issue.as_ref()) {
+                self.issues[i as usize].worklog_log.marked_complete = true;
+            }
+        }
+    }
+
+    /// The members of a Jira group (account ids on Cloud, user names on Data Center), as the
+    /// browser resolved them: a timesheet filtered on the group counts their worklogs.
+    pub fn set_group_members<S: AsRef<str>>(&mut self, group: &str, members: &[S]) {
+        self.group_members.insert(
+            group.to_owned(),
+            members.iter().map(|m| m.as_ref().to_owned()).collect(),
+        );
     }
 
     /// Every status seen (in `/status` lists, issue fields or histories), with its current
@@ -274,6 +315,9 @@ pub(crate) struct Issue {
     /// duplicates.
     pub changes: Vec<Change>,
     pub log: LogState,
+    /// Worklogs the user may see, sorted by start and id, without duplicates.
+    pub worklogs: Vec<Worklog>,
+    pub worklog_log: WorklogLog,
 }
 
 impl Issue {
@@ -302,6 +346,15 @@ impl Issue {
         }
     }
 
+    /// Sorts worklogs by start and id, and drops repeats of one seen twice (in the issue's
+    /// `worklog` field and on a page).
+    pub(crate) fn normalise_worklogs(&mut self) {
+        self.worklogs
+            .sort_unstable_by_key(|w| (w.started, w.id, w.author, w.spent));
+        self.worklogs
+            .dedup_by(|a, b| a.id != NO_HISTORY_ID && a.id == b.id);
+    }
+
     /// Sorts changes by time, then numeric history id, then item order, and drops repeats of a
     /// history seen on two pages.
     pub(crate) fn normalise(&mut self) {
@@ -313,6 +366,62 @@ impl Issue {
                 && a.seq == b.seq
                 && a.what == b.what
         });
+    }
+}
+
+/// One worklog: its author, when it started and how long it ran. Nothing else of a worklog
+/// (comment, visibility, editors) is kept.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Worklog {
+    /// Jira's numeric id; [`NO_HISTORY_ID`] (never deduplicated) when it has none.
+    pub id: u64,
+    /// Interned in [`People`], like assignees.
+    pub author: Sym,
+    pub started: Millis,
+    /// Milliseconds (`timeSpentSeconds` × 1000).
+    pub spent: i64,
+}
+
+/// Where an issue's worklogs came from, to tell all of them from some.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct WorklogLog {
+    /// The issue's `worklog` field: (start, worklogs in it, `total`).
+    pub embedded: Option<(u64, u64, Option<u64>)>,
+    /// Per-issue worklog pages: worklogs received, the `total` they gave, whether the last
+    /// page was seen.
+    pub paged: Option<Paged>,
+    pub marked_complete: bool,
+}
+
+impl WorklogLog {
+    pub(crate) fn completeness(&self, have: usize) -> Completeness {
+        if self.marked_complete {
+            return Completeness::Complete;
+        }
+        if let Some(p) = self.paged
+            && p.last_seen
+            && p.received >= p.total.unwrap_or(0)
+        {
+            return Completeness::Complete;
+        }
+        if let Some((start, got, total)) = self.embedded
+            && start == 0
+            && got >= total.unwrap_or(0)
+        {
+            return Completeness::Complete;
+        }
+        let total = self
+            .paged
+            .and_then(|p| p.total)
+            .or(self.embedded.and_then(|e| e.2));
+        if self.embedded.is_some() || self.paged.is_some() || have > 0 {
+            Completeness::Truncated {
+                have: u32::try_from(have).unwrap_or(u32::MAX),
+                total: total.map(|t| u32::try_from(t).unwrap_or(u32::MAX)),
+            }
+        } else {
+            Completeness::Missing
+        }
     }
 }
 
@@ -567,5 +676,10 @@ impl People {
             }
         }
         sym
+    }
+
+    /// A person by account id (or Data Center user name).
+    pub(crate) fn get(&self, id: &str) -> Option<Sym> {
+        self.index.get(id).copied()
     }
 }

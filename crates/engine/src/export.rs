@@ -59,11 +59,15 @@ pub fn grid(report: &Report) -> Vec<Vec<Cell>> {
         .iter()
         .map(|g| Cell::Text(g.name.clone()))
         .collect();
+    // Timesheets by person and capacity reports have one top-level row per person.
+    let people = levels == 0
+        && matches!(report.kind, KindTag::Timesheet | KindTag::Capacity)
+        && report.rows.iter().all(|r| r.kind == RowKind::Group);
     header.push(Cell::Text(
-        if report.kind == KindTag::StatusPerDay {
-            "Date"
-        } else {
-            "Key"
+        match report.kind {
+            KindTag::StatusPerDay => "Date",
+            _ if people => "Person",
+            _ => "Key",
         }
         .into(),
     ));
@@ -85,7 +89,7 @@ pub fn grid(report: &Report) -> Vec<Vec<Cell>> {
             _ => path_cells(row, levels),
         };
         line.push(match row.kind {
-            RowKind::Group => Cell::Empty,
+            RowKind::Group if !people => Cell::Empty,
             _ => Cell::Text(row.label.clone()),
         });
         if row.kind == RowKind::Issue {
@@ -160,18 +164,38 @@ fn cell(v: Num, unit: Unit, format: &DurationFormat, tz: &TimeZone) -> Cell {
 }
 
 /// The report as CSV (RFC 4180, comma-separated, `\n` line ends), laid out as [`grid`].
+///
+/// Text cells are neutralised against CSV injection (OWASP): one that starts with `=`, `+`,
+/// `-`, `@`, a tab or a carriage return, and is not a plain number, is written with a leading
+/// `'`, so a spreadsheet shows it as text instead of running it as a formula. Numbers the
+/// engine writes (durations, counts, instants) are never touched.
 pub fn to_csv(report: &Report) -> Result<String, ExportError> {
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(Vec::new());
     for line in grid(report) {
-        w.write_record(line.iter().map(Cell::text))
+        w.write_record(line.iter().map(csv_text))
             .map_err(|e| ExportError::Csv(e.to_string()))?;
     }
     let bytes = w
         .into_inner()
         .map_err(|e| ExportError::Csv(e.to_string()))?;
     String::from_utf8(bytes).map_err(|e| ExportError::Csv(e.to_string()))
+}
+
+/// A cell's CSV text: text that a spreadsheet would read as a formula gets a leading `'`.
+fn csv_text(cell: &Cell) -> String {
+    match cell {
+        Cell::Text(t) if formula_like(t) => format!("'{t}"),
+        other => other.text().to_owned(),
+    }
+}
+
+/// Whether a spreadsheet would take `text` for a formula: it starts with one of OWASP's
+/// trigger characters and is not simply a number (`-5` stays a number).
+fn formula_like(text: &str) -> bool {
+    let trigger = text.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    trigger && text.parse::<f64>().map_or(true, |n| !n.is_finite())
 }
 
 /// The report as an XLSX workbook: the grid on a "Report" sheet (numbers as numbers, instants
@@ -355,6 +379,6 @@ pub fn details_grid(report: &Report) -> Vec<Vec<Cell>> {
             ]);
             out
         }
-        Details::None | Details::StatusPerDay { .. } => Vec::new(),
+        Details::None | Details::StatusPerDay { .. } | Details::Timesheet { .. } => Vec::new(),
     }
 }

@@ -17,7 +17,8 @@
 //! under their current name, and ids sharing a name are one column unless
 //! `columns.splitSameName`. Durations are computed in Jira's milliseconds and rounded only when
 //! shown or exported, so on a 24/7 calendar the columns of a row add up exactly to the issue's
-//! life, and a status visited many times loses nothing to rounding.
+//! life, and a status visited many times loses nothing to rounding. Timesheets likewise sum
+//! worklogs in exact milliseconds: three 20-minute worklogs make one hour, never 0.99.
 
 mod calendar;
 mod compute;
@@ -32,12 +33,15 @@ mod time;
 mod timeline;
 pub mod wire;
 
-pub use compute::{ComputeError, Context, compute};
+pub use compute::{ComputeError, Context, WorklogSpan, compute, worklog_span};
 pub use dataset::{Completeness, Dataset, IssueRef, Status, StatusCategory};
 pub use format::{duration_number, format_duration, format_instant, format_value};
 pub use report::{
     Aggregate, Bucket, ClockState, Details, FieldColumn, Flag, KindTag, MetricColumn, Num,
-    Percentile, Point, Report, Row, RowKind, Unit, Warning, WarningCode,
+    Percentile, Period, Point, Report, Row, RowKind, Unit, Warning, WarningCode,
 };
 pub use stats::label as aggregate_label;
-pub use wire::{BulkChangelogInfo, ChangelogPageInfo, Loaded, SearchPageInfo, WireError};
+pub use wire::{
+    BulkChangelogInfo, ChangelogPageInfo, Loaded, SearchPageInfo, WireError, WorklogListInfo,
+    WorklogPageInfo,
+};

@@ -202,6 +202,24 @@ pub enum Details {
         /// Issues not finished at `now`.
         unfinished: u32,
     },
+    /// Timesheet and capacity reports: the resolved date range and, for period columns (and
+    /// capacity's days), each period with whether the report's calendar has no working time
+    /// in it (weekends, holidays), for shading.
+    Timesheet {
+        from: Date,
+        to: Date,
+        periods: Vec<Period>,
+    },
+}
+
+/// A column's period in a timesheet, both days included.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Period {
+    pub start: Date,
+    pub end: Date,
+    /// The report's work calendar has no working time in the period.
+    pub off: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -264,4 +282,9 @@ pub enum WarningCode {
     UnresolvedStatus,
     /// A configuration setting that does not apply to this report kind.
     IgnoredSetting,
+    /// Issues whose worklogs were not all loaded: their time is what is known, a lower bound.
+    PartialWorklogs,
+    /// Timesheets count the worklogs the user may see: Jira leaves out worklogs restricted to
+    /// a group or role the user is not in.
+    VisibleWorklogsOnly,
 }

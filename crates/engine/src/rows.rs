@@ -394,3 +394,26 @@ pub(crate) fn days(t: &Table<'_>, dates: &[Date]) -> Assembled {
     let all: Vec<usize> = (0..dates.len()).collect();
     (rows, t.stats(&all), Vec::new(), Vec::new())
 }
+
+/// Rows that are neither issues nor days (a timesheet's people): one top-level row each, in the
+/// given order, statistics over them all.
+pub(crate) fn labelled(t: &Table<'_>, labels: &[crate::compute::Labelled]) -> Assembled {
+    let rows = labels
+        .iter()
+        .enumerate()
+        .map(|(i, l)| Row {
+            kind: RowKind::Group,
+            depth: 0,
+            label: l.label.clone(),
+            group: vec![l.label.clone()],
+            issues: l.issues,
+            fields: Vec::new(),
+            values: t.row(i).to_vec(),
+            stats: Vec::new(),
+            flags: Vec::new(),
+            clock: None,
+        })
+        .collect();
+    let all: Vec<usize> = (0..labels.len()).collect();
+    (rows, t.stats(&all), Vec::new(), Vec::new())
+}

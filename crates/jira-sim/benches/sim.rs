@@ -162,6 +162,7 @@ fn main() {
             changelog_page_size: 1000,
             base_url: "http://jira-sim.invalid".into(),
             user: "ada".into(),
+            worklogs: false,
         },
         &dir,
     )

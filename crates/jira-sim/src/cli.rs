@@ -60,9 +60,14 @@ pub struct DataArgs {
     /// The default is fixed so data never changes by itself.
     #[arg(long, default_value = "2026-11-01")]
     pub data_end: String,
-    /// Put the marker ZZCANARY into every issue key, summary and field value (privacy tests).
+    /// Put the marker ZZCANARY into every issue key, summary and field value, and ZZCANARY-w{id}
+    /// at the end of every worklog comment (privacy tests).
     #[arg(long)]
     pub canary: bool,
+    /// Multiply the worklogs of ordinary issues by this (1: a handful each; about 5 gives
+    /// 200,000 worklogs on 10,000 issues).
+    #[arg(long, default_value_t = 1)]
+    pub worklog_scale: u32,
 }
 
 impl DataArgs {
@@ -72,6 +77,7 @@ impl DataArgs {
             seed: self.seed,
             end: parse_end(&self.data_end)?,
             canary: self.canary,
+            worklog_scale: self.worklog_scale,
         })
     }
 }
@@ -294,6 +300,10 @@ struct DumpArgs {
     /// The demo user the pages are fetched as (timestamps are in their time zone).
     #[arg(long, default_value = "ada")]
     user: String,
+    /// Also write the worklogs the user may see: the search pages carry the `worklog` field, and
+    /// issues with more than 20 get their `/issue/{id}/worklog` pages (worklog-*.json).
+    #[arg(long)]
+    worklogs: bool,
 }
 
 #[derive(Debug, Args)]
@@ -346,6 +356,7 @@ pub async fn main() -> anyhow::Result<()> {
                 changelog_page_size: args.changelog_page_size,
                 base_url: args.base_url,
                 user: args.user,
+                worklogs: args.worklogs,
             };
             let s = dump(&spec, &args.out)?;
             println!(
@@ -356,6 +367,12 @@ pub async fn main() -> anyhow::Result<()> {
                 s.search_pages,
                 s.changelog_pages
             );
+            if spec.worklogs {
+                println!(
+                    "wrote {} worklogs in {} worklog pages",
+                    s.worklogs, s.worklog_pages
+                );
+            }
             Ok(())
         }
         Some(Command::Install(args)) => {

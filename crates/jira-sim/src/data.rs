@@ -4,6 +4,8 @@
 //! Generation is deterministic: each issue is drawn from its own PRNG stream seeded by
 //! `(seed, index)`, then the issues are ordered by creation time and given ids and keys in that
 //! order, and history ids are handed out in time order across the whole site, as Jira does.
+//! Worklogs are drawn last, from streams of their own ([`crate::worklog`]), so they leave
+//! everything above as it was.
 
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
@@ -12,6 +14,7 @@ use rand_distr::{Distribution, LogNormal};
 use rand_pcg::Pcg64Mcg;
 
 use crate::site::{Site, st};
+use crate::worklog::Worklogs;
 
 /// How the data is generated.
 #[derive(Debug, Clone)]
@@ -20,8 +23,12 @@ pub struct DataSpec {
     pub seed: u64,
     /// Where the year of data ends; open issues stay in their status until then (and on).
     pub end: Timestamp,
-    /// Puts [`crate::CANARY`] into every key, summary and field value.
+    /// Puts [`crate::CANARY`] into every key, summary and field value, and `ZZCANARY-w{id}` at
+    /// the end of every worklog comment.
     pub canary: bool,
+    /// Multiplies how many worklogs each worked-on issue gets (1, the default: a handful; the
+    /// "bucket" issues with hundreds stay as they are). 1 keeps the data of earlier releases.
+    pub worklog_scale: u32,
 }
 
 impl DataSpec {
@@ -39,6 +46,7 @@ impl Default for DataSpec {
             seed: 1,
             end: DataSpec::default_end(),
             canary: false,
+            worklog_scale: 1,
         }
     }
 }
@@ -144,10 +152,15 @@ pub struct Dataset {
     pub issues: Vec<Issue>,
     pub histories: Vec<History>,
     pub items: Vec<Change>,
+    /// The time logged on the issues ([`crate::worklog`]), drawn after them.
+    pub worklogs: Worklogs,
 }
 
 /// The story point values teams use.
 pub const POINTS: [u8; 7] = [1, 2, 3, 5, 8, 13, 21];
+
+/// The first issue's id; issue `n` (in [`Dataset::issues`]) has id `FIRST_ISSUE_ID + n`.
+pub const FIRST_ISSUE_ID: u32 = 10_000;
 
 const DAY_MS: i64 = 86_400_000;
 const HOUR_MS: f64 = 3_600_000.0;
@@ -192,12 +205,14 @@ impl Dataset {
         for (n, h) in order.into_iter().enumerate() {
             histories[h as usize].id = 100_000 + n as u32;
         }
+        let worklogs = Worklogs::generate(spec.seed, spec.worklog_scale, &site, &issues, end_ms);
         Dataset {
             spec,
             site,
             issues,
             histories,
             items,
+            worklogs,
         }
     }
 

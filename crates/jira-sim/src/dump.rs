@@ -19,6 +19,17 @@
 //!   expand=changelog` pages (`SearchResults`: `startAt`, `maxResults`, `total`, `issues` with
 //!   every history, oldest first). The dump ignores Data Center's 10,000-result window.
 //!
+//! With `--worklogs` (both flavours), the dump holds the worklogs the user may see the way a
+//! client fetches them, so a reader knows each issue's are complete:
+//! - the search pages ask for `fields=*navigable,worklog`: every issue carries its `worklog`
+//!   field (`startAt`, `maxResults`, `total` and the oldest 20 or fewer `worklogs`);
+//! - `worklog-00001.json`, ...: for each issue whose `total` is over 20 (in key order), its
+//!   `GET /rest/api/{3,2}/issue/{id}/worklog?startAt=N&maxResults=5000` pages
+//!   (`PageOfWorklogs`: `startAt`, `maxResults`, `total`, `worklogs`, each with `issueId`).
+//!
+//! Comments are ADF on Cloud and text on Data Center; `started` is in the author's zone. Off
+//! by default, so the pages are those of earlier releases byte for byte.
+//!
 //! Numbers are zero-padded to five digits so a sorted directory listing is page order. `self`
 //! links point at `--base-url`. The pages are written as `--user` (ada by default) would get
 //! them: timestamps in that user's time zone.
@@ -43,6 +54,9 @@ pub struct DumpSpec {
     pub base_url: String,
     /// The user (login) the pages are fetched as: timestamps are written in their time zone.
     pub user: String,
+    /// Also write the worklogs the user may see: the `worklog` field in the search pages, and
+    /// per-issue pages (`worklog-*.json`) where it holds fewer than `total`.
+    pub worklogs: bool,
 }
 
 /// Issues per bulk changelog request, Cloud's maximum.
@@ -55,6 +69,8 @@ pub struct DumpSummary {
     pub histories: usize,
     pub search_pages: usize,
     pub changelog_pages: usize,
+    pub worklogs: usize,
+    pub worklog_pages: usize,
 }
 
 fn write(dir: &Path, name: &str, v: &Value) -> anyhow::Result<()> {
@@ -86,6 +102,7 @@ pub fn dump_data(data: &Dataset, spec: &DumpSpec, dir: &Path) -> anyhow::Result<
         api,
         flavor: spec.flavor,
         tz: &data.site.users[user].tz,
+        viewer: crate::worklog::Viewer::User(user as u8),
     };
     write(dir, "status.json", &Value::Array(r.statuses()))?;
     write(dir, "field.json", &r.fields())?;
@@ -101,7 +118,12 @@ pub fn dump_data(data: &Dataset, spec: &DumpSpec, dir: &Path) -> anyhow::Result<
     let compiled = Compiled::new(jql, data, env)
         .map_err(|e| anyhow::anyhow!("dump query: {}", e.0.join("; ")))?;
     let hits = compiled.run(data, DefaultOrder::KeyAsc);
-    let sel = FieldSel::parse(data, &["*navigable".to_string()], "*navigable");
+    let fields = if spec.worklogs {
+        "*navigable,worklog"
+    } else {
+        "*navigable"
+    };
+    let sel = FieldSel::parse(data, &[fields.to_string()], "*navigable");
     let page = spec.page_size.max(1);
     let mut summary = DumpSummary {
         issues: hits.len(),
@@ -144,6 +166,25 @@ pub fn dump_data(data: &Dataset, spec: &DumpSpec, dir: &Path) -> anyhow::Result<
                 let v = pages::dc_search(&r, &hits, start, page, &sel, &expand);
                 write(dir, &format!("search-{:05}.json", n + 1), &v)?;
                 summary.search_pages += 1;
+            }
+        }
+    }
+    if spec.worklogs {
+        let max = crate::api::worklog::ISSUE_WORKLOGS_MAX as usize;
+        for &i in &hits {
+            let issue = &data.issues[i as usize];
+            let total = r.visible_worklogs(issue).count();
+            summary.worklogs += total;
+            if total <= crate::render::EMBEDDED_WORKLOG_MAX {
+                continue;
+            }
+            for start in (0..total).step_by(max) {
+                summary.worklog_pages += 1;
+                write(
+                    dir,
+                    &format!("worklog-{:05}.json", summary.worklog_pages),
+                    &pages::issue_worklogs(&r, issue, start, max, None, None),
+                )?;
             }
         }
     }

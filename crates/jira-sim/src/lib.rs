@@ -32,7 +32,7 @@
 //!
 //! # Modules
 //! - [`site`]: the fixed catalogue (projects, workflow, users, groups, fields).
-//! - [`data`]: deterministic generation and the compact model.
+//! - [`data`]: deterministic generation and the compact model; [`worklog`]: the time logged.
 //! - [`jql`]: the JQL subset's parser and evaluator.
 //! - [`render`], [`pages`]: Jira's JSON shapes and response pages.
 //! - [`api`]: the REST handlers; [`gate`]: latency, faults, auth, rate limits, counters.
@@ -51,6 +51,7 @@ pub mod render;
 pub mod server;
 pub mod site;
 pub mod state;
+pub mod worklog;
 
 pub use data::{DataSpec, Dataset};
 pub use dump::{DumpSpec, DumpSummary, dump, dump_data};

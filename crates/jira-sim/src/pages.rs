@@ -26,7 +26,7 @@ pub fn search_jql(
         .iter()
         .map(|&i| {
             let issue = &data.issues[i as usize];
-            if sel.fields.is_empty() && expand.changelog.is_none() {
+            if sel.fields.is_empty() && !sel.worklog && expand.changelog.is_none() {
                 json!({"id": issue.id.to_string()})
             } else {
                 r.issue(issue, sel, expand)
@@ -152,4 +152,100 @@ pub fn bulk_changelog_fingerprint(issues: &[&Issue], field_ids: &[String]) -> St
     let mut fields = field_ids.to_vec();
     fields.sort();
     token::fingerprint(&["changelog/bulkfetch", &ids.join(","), &fields.join(",")])
+}
+
+/// Worklogs per page of `GET /rest/api/{2,3}/worklog/updated`.
+pub const WORKLOGS_UPDATED_PAGE: usize = 1000;
+
+/// A `GET /rest/api/{2,3}/issue/{id}/worklog` page (`PageOfWorklogs`): the worklogs the
+/// viewer may see, oldest first, started on or after `after` and before `before` (epoch ms),
+/// `start..start+max` of them, with `total` counting every match.
+pub fn issue_worklogs(
+    r: &Renderer<'_>,
+    issue: &Issue,
+    start: usize,
+    max: usize,
+    after: Option<i64>,
+    before: Option<i64>,
+) -> Value {
+    let hits: Vec<_> = r
+        .visible_worklogs(issue)
+        .filter(|w| after.is_none_or(|a| w.started_ms >= a))
+        .filter(|w| before.is_none_or(|b| w.started_ms < b))
+        .collect();
+    let worklogs: Vec<Value> = hits
+        .iter()
+        .skip(start)
+        .take(max)
+        .map(|w| r.worklog(w))
+        .collect();
+    json!({
+        "startAt": start,
+        "maxResults": max,
+        "total": hits.len(),
+        "worklogs": worklogs,
+    })
+}
+
+/// A `GET /rest/api/{2,3}/worklog/updated?since=` page (`ChangedWorklogs`): the ids of the
+/// worklogs the viewer may see updated after `since` and no later than `until_cap` (Jira leaves
+/// out the last minute), oldest first, [`WORKLOGS_UPDATED_PAGE`] a page. `nextPage` asks for
+/// the ones after this page's `until`; update times are unique, so nothing repeats or is lost.
+pub fn worklogs_updated(r: &Renderer<'_>, since: i64, until_cap: i64) -> Value {
+    let data = r.data;
+    let wl = &data.worklogs;
+    let first = wl
+        .by_updated
+        .partition_point(|&w| wl.all[w as usize].updated_ms <= since);
+    let mut values = Vec::new();
+    let mut last = None;
+    let mut more = false;
+    for &w in &wl.by_updated[first..] {
+        let w = &wl.all[w as usize];
+        if w.updated_ms > until_cap {
+            break;
+        }
+        if !crate::worklog::visible(&data.site, &data.issues, w, r.viewer) {
+            continue;
+        }
+        if values.len() == WORKLOGS_UPDATED_PAGE {
+            more = true;
+            break;
+        }
+        values.push(json!({"worklogId": w.id, "updatedTime": w.updated_ms, "properties": []}));
+        last = Some(w.updated_ms);
+    }
+    let url = |since: i64| {
+        format!(
+            "{}/rest/api/{}/worklog/updated?since={since}",
+            r.base, r.api
+        )
+    };
+    let until = last.unwrap_or(since);
+    let mut out = Map::new();
+    out.insert("values".into(), Value::Array(values));
+    out.insert("since".into(), json!(since));
+    out.insert("until".into(), json!(until));
+    out.insert("self".into(), json!(url(since)));
+    if more {
+        out.insert("nextPage".into(), json!(url(until)));
+    }
+    out.insert("lastPage".into(), json!(!more));
+    Value::Object(out)
+}
+
+/// A `POST /rest/api/{2,3}/worklog/list` answer: the worklogs of `ids` the viewer may see, in
+/// id order, each once; unknown ids are left out.
+pub fn worklog_list(r: &Renderer<'_>, ids: &[i64]) -> Value {
+    let data = r.data;
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    Value::Array(
+        ids.iter()
+            .filter_map(|&id| data.worklogs.find(id))
+            .filter(|w| crate::worklog::visible(&data.site, &data.issues, w, r.viewer))
+            .map(|w| r.worklog(w))
+            .collect(),
+    )
 }

@@ -10,6 +10,7 @@ use serde_json::{Map, Value, json};
 
 use crate::data::{Change, Dataset, History, Issue};
 use crate::site::{Category, FLAGGED, IMPEDIMENT_OPTION, STORY_POINTS, UNDEFINED_CATEGORY};
+use crate::worklog::{self, Restriction, Viewer, Worklog};
 
 /// Which Jira the simulator plays.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
@@ -25,6 +26,9 @@ pub enum Flavor {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldSel {
     pub fields: Vec<&'static str>,
+    /// The `worklog` field, named explicitly. jira-sim leaves it out of `*all` and `*navigable`
+    /// (real Jira puts it in), so the pages clients already read keep their bytes.
+    pub worklog: bool,
 }
 
 impl FieldSel {
@@ -70,15 +74,16 @@ impl FieldSel {
             .filter(|(f, b)| *b && f.id != "issuekey")
             .map(|(f, _)| f.id)
             .collect();
-        if ids && fields.is_empty() && parts.iter().any(|p| p == "key") {
+        let worklog = parts.iter().any(|p| p == "worklog");
+        if ids && fields.is_empty() && !worklog && parts.iter().any(|p| p == "key") {
             fields.push("issuekey");
         }
-        FieldSel { fields }
+        FieldSel { fields, worklog }
     }
 
     /// Only `id` (and maybe `key`): the cheap selection Cloud pages 5000 at a time.
     pub fn ids_only(&self) -> bool {
-        self.fields.iter().all(|f| *f == "issuekey")
+        !self.worklog && self.fields.iter().all(|f| *f == "issuekey")
     }
 }
 
@@ -91,8 +96,11 @@ pub struct Renderer<'a> {
     /// 2 or 3.
     pub api: u8,
     pub flavor: Flavor,
-    /// Every timestamp is written in this zone, as Jira writes them in the caller's.
+    /// Every timestamp is written in this zone, as Jira writes them in the caller's (worklogs'
+    /// `started` excepted: see [`Renderer::worklog`]).
     pub tz: &'a TimeZone,
+    /// Who asked: restricted worklogs are shown only to those who may see them.
+    pub viewer: Viewer,
 }
 
 impl<'a> Renderer<'a> {
@@ -351,6 +359,9 @@ impl<'a> Renderer<'a> {
                 fields.insert((*f).to_string(), self.field_value(issue, f));
             }
         }
+        if sel.worklog {
+            fields.insert("worklog".into(), self.embedded_worklogs(issue));
+        }
         v.insert("fields".into(), Value::Object(fields));
         if expand.names {
             v.insert("names".into(), self.names(sel));
@@ -552,6 +563,99 @@ impl<'a> Renderer<'a> {
                 })
                 .collect(),
         )
+    }
+}
+
+/// The `worklog` field of an issue holds at most this many worklogs (the oldest), with `total`.
+pub const EMBEDDED_WORKLOG_MAX: usize = 20;
+
+impl Renderer<'_> {
+    /// The worklogs of `issue` this request's viewer may see, oldest first.
+    pub fn visible_worklogs(&self, issue: &Issue) -> impl Iterator<Item = &Worklog> + '_ {
+        let index = issue.id.saturating_sub(crate::data::FIRST_ISSUE_ID) as usize;
+        let data = self.data;
+        let viewer = self.viewer;
+        data.worklogs
+            .of(index)
+            .iter()
+            .filter(move |w| worklog::visible(&data.site, &data.issues, w, viewer))
+    }
+
+    /// The `worklog` field: `startAt`, `maxResults`, `total` and the oldest
+    /// [`EMBEDDED_WORKLOG_MAX`] worklogs the viewer may see.
+    pub fn embedded_worklogs(&self, issue: &Issue) -> Value {
+        let all: Vec<&Worklog> = self.visible_worklogs(issue).collect();
+        let shown: Vec<Value> = all
+            .iter()
+            .take(EMBEDDED_WORKLOG_MAX)
+            .map(|w| self.worklog(w))
+            .collect();
+        json!({
+            "startAt": 0,
+            "maxResults": shown.len(),
+            "total": all.len(),
+            "worklogs": shown,
+        })
+    }
+
+    /// One worklog (`Worklog` of the spec). `started` is written in the author's zone, the
+    /// offset it was logged with, so one page mixes offsets; `created` and `updated` in the
+    /// caller's. The comment is ADF on v3 and text on v2, and absent when there is none.
+    pub fn worklog(&self, w: &Worklog) -> Value {
+        let data = self.data;
+        let issue = &data.issues[w.issue as usize];
+        let author_tz = &data.site.users[usize::from(w.author)].tz;
+        let mut m = Map::new();
+        m.insert(
+            "self".into(),
+            json!(self.url(&format!("issue/{}/worklog/{}", issue.id, w.id))),
+        );
+        m.insert("author".into(), self.user(w.author));
+        m.insert("updateAuthor".into(), self.user(w.update_author));
+        if let Some(text) = worklog::comment(&data.site, w) {
+            let comment = if self.api == 3 {
+                json!({
+                    "type": "doc",
+                    "version": 1,
+                    "content": [{"type": "paragraph", "content": [{"type": "text", "text": text}]}],
+                })
+            } else {
+                Value::String(text)
+            };
+            m.insert("comment".into(), comment);
+        }
+        m.insert("created".into(), json!(self.time(w.created_ms)));
+        m.insert("updated".into(), json!(self.time(w.updated_ms)));
+        m.insert(
+            "started".into(),
+            json!(crate::data::jira_time(w.started_ms, author_tz)),
+        );
+        m.insert("timeSpent".into(), json!(worklog::time_spent(w.seconds)));
+        m.insert("timeSpentSeconds".into(), json!(w.seconds));
+        m.insert("id".into(), json!(w.id.to_string()));
+        m.insert("issueId".into(), json!(issue.id.to_string()));
+        if let Some(r) = w.restriction {
+            m.insert("visibility".into(), self.visibility(r));
+        }
+        Value::Object(m)
+    }
+
+    /// `{"type": "group", "value": name}` (Cloud adds the group's `identifier`) or
+    /// `{"type": "role", "value": name}` (Cloud adds the role's id as `identifier`).
+    fn visibility(&self, r: Restriction) -> Value {
+        let (kind, value, identifier) = match r {
+            Restriction::Group(g) => (
+                "group",
+                crate::site::GROUPS[usize::from(g)],
+                crate::site::group_id(usize::from(g)),
+            ),
+            Restriction::Role(role) => ("role", role.name(), role.id().to_string()),
+        };
+        let mut v = json!({"type": kind, "value": value});
+        if self.flavor == Flavor::Cloud {
+            v["identifier"] = json!(identifier);
+        }
+        v
     }
 }
 

@@ -183,6 +183,11 @@ pub const GROUPS: [&str; 7] = [
     "team-mobile",
 ];
 
+/// The id Cloud gives group `GROUPS[n]` (`groupId`, and a worklog visibility's `identifier`).
+pub fn group_id(n: usize) -> String {
+    format!("5eed{n:04}-0000-4000-8000-{:012x}", n + 1)
+}
+
 #[derive(Debug, Clone)]
 pub struct Site {
     pub statuses: Vec<Status>,

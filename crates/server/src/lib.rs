@@ -5,6 +5,7 @@
 //! body is parsed strictly into crates/config's types (unknown fields refused, sizes capped),
 //! the crate does not depend on crates/engine, and every request is scoped to the tenant of its
 //! verified token. Around that: Atlassian Connect JWTs and lifecycle ([`auth`], [`lifecycle`]),
+//! Forge Invocation Tokens and lifecycle ([`auth::forge_fit`], [`forge_lifecycle`]),
 //! SQLite with all SQL in [`store`], permissions in [`rights`], the versioned API in [`api`],
 //! and maintenance (purge, backups) in [`jobs`].
 //!
@@ -17,6 +18,7 @@ pub mod body;
 pub mod cache;
 pub mod crypto;
 pub mod error;
+pub mod forge_lifecycle;
 pub mod headers;
 pub mod jira;
 pub mod jobs;
@@ -55,6 +57,10 @@ pub fn configure(cfg: &mut web::ServiceConfig, static_dir: Option<&Path>) {
     .route(
         "/lifecycle/uninstalled",
         web::post().to(lifecycle::uninstalled),
+    )
+    .route(
+        forge_lifecycle::ROUTE,
+        web::post().to(forge_lifecycle::lifecycle),
     )
     .route("/health/live", web::get().to(live))
     .route("/health/ready", web::get().to(ready))
@@ -141,7 +147,7 @@ impl Application {
         let port = listener.local_addr()?.port();
         let workers = settings.workers;
         let tls = settings.tls.clone();
-        let services = Services::connect(settings, keys, db, page);
+        let services = Services::new(settings, keys, db, page);
         let data = services.clone();
         let server = HttpServer::new(move || {
             let static_dir = data.state.page.as_ref().map(|p| p.dir.clone());

@@ -286,7 +286,7 @@ pub fn document(base_url: &str) -> Value {
         }
         let mut operation = json!({
             "summary": op.summary,
-            "security": [{"connectJwt": []}],
+            "security": [{"connectJwt": []}, {"forgeInvocationToken": []}],
             "responses": responses,
         });
         if let Some(body) = op.request {
@@ -316,7 +316,7 @@ pub fn document(base_url: &str) -> Value {
         "info": {
             "title": "Dwell metadata API",
             "version": "1",
-            "description": "Report configuration for Dwell. Every /api/v1 call carries `Authorization: JWT <token>`: an Atlassian Connect HS256 token signed with the site's shared secret (a context token from AP.context.getToken() is accepted). The server never receives issue data."
+            "description": "Report configuration for Dwell. Every /api/v1 call carries `Authorization: JWT <token>`: an Atlassian Connect HS256 token signed with the site's shared secret (a context token from AP.context.getToken() is accepted), or, when the server is a Forge app's remote, `Authorization: Bearer <FIT>`: a Forge Invocation Token as invokeRemote sends it. The server never receives issue data."
         },
         "servers": [{"url": base_url}],
         "paths": paths,
@@ -328,6 +328,12 @@ pub fn document(base_url: &str) -> Value {
                     "in": "header",
                     "name": "Authorization",
                     "description": "`JWT <token>`"
+                },
+                "forgeInvocationToken": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "bearerFormat": "JWT",
+                    "description": "`Bearer <FIT>`: a Forge Invocation Token (RS256, Forge's JWKS), with --forge-app-id"
                 }
             }
         }

@@ -2,11 +2,22 @@
 //! grant the rest by account id or Jira group; a report can name its own viewers and editors.
 //!
 //! Pure functions over the caller's identity and the tenant's grants; every handler asks here.
+//!
+//! The platforms differ in what the server can know. On Connect, a tenant admin is a member of
+//! an admin group, and the user's groups come from the site's Jira, asked as the app. On Forge
+//! the server holds no token for the site (the manifest declares no `auth`), so it cannot learn
+//! a user's groups and trusts nothing the browser says about them: a Forge tenant's admins are
+//! account ids (the installer first, from the `installed` event; `--admin-accounts` too), and
+//! every grant is by account id. A grant to a group on a Forge tenant is refused when written
+//! ([`group_grants`] finds them), so none is ever stored to match nobody silently.
 
 use std::sync::Arc;
 
 use config::AccountId;
 use config::api::{EffectiveRights, Permissions, Principal, ReportAccess, ReportRecord};
+
+/// Why a Forge tenant refuses a group grant (the paths of the grants go with it).
+pub const FORGE_NO_GROUPS: &str = "Forge cannot check Jira group membership: the app holds no token that can read the site, so it cannot learn a user's groups. Grant to account ids instead";
 
 /// A tenant-wide right, granted by the tenant's permissions (tenant admins hold all). Viewing
 /// and editing one report depend on the report: [`Subject::can_view`], [`Subject::can_edit`].
@@ -41,6 +52,23 @@ impl Subject {
         Subject {
             account,
             groups,
+            admin,
+        }
+    }
+
+    /// A caller of a Forge tenant: no groups (the server cannot learn them); an admin when
+    /// listed in `admin_accounts` (settings) or `tenant_admins` (the tenant's, the installer
+    /// first).
+    pub fn forge(
+        account: AccountId,
+        admin_accounts: &[AccountId],
+        tenant_admins: &[String],
+    ) -> Self {
+        let admin = admin_accounts.contains(&account)
+            || tenant_admins.iter().any(|a| a == account.as_str());
+        Subject {
+            account,
+            groups: Arc::new(Vec::new()),
             admin,
         }
     }
@@ -104,6 +132,37 @@ impl Subject {
     }
 }
 
+/// The JSON paths of group grants in `lists` (each named by its path prefix), e.g.
+/// `/manageCalendars/1`: what a Forge tenant refuses.
+pub fn group_grants<'a>(lists: impl IntoIterator<Item = (String, &'a [Principal])>) -> Vec<String> {
+    lists
+        .into_iter()
+        .flat_map(|(prefix, list)| {
+            list.iter()
+                .enumerate()
+                .filter(|(_, p)| matches!(p, Principal::Group { .. }))
+                .map(move |(i, _)| format!("{prefix}/{i}"))
+        })
+        .collect()
+}
+
+/// The grant lists of tenant-wide permissions, under `prefix`.
+pub fn permission_lists<'a>(prefix: &str, p: &'a Permissions) -> [(String, &'a [Principal]); 3] {
+    [
+        (format!("{prefix}/editReports"), &p.edit_reports),
+        (format!("{prefix}/manageCalendars"), &p.manage_calendars),
+        (format!("{prefix}/managePermissions"), &p.manage_permissions),
+    ]
+}
+
+/// The grant lists of a report's access, under `prefix`.
+pub fn access_lists<'a>(prefix: &str, a: &'a ReportAccess) -> [(String, &'a [Principal]); 2] {
+    [
+        (format!("{prefix}/viewers"), &a.viewers),
+        (format!("{prefix}/editors"), &a.editors),
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,6 +177,26 @@ mod tests {
                 .map(|s| s.to_string())
                 .collect::<Vec<_>>(),
         )
+    }
+
+    #[test]
+    fn forge_subjects_are_admins_by_account_only_and_group_grants_are_found() {
+        let ada = AccountId::parse("ada").unwrap();
+        assert!(Subject::forge(ada.clone(), &[], &["ada".into()]).admin);
+        assert!(!Subject::forge(ada.clone(), &[], &["ben".into()]).admin);
+        assert!(Subject::forge(ada.clone(), std::slice::from_ref(&ada), &[]).admin);
+        let p: Permissions = serde_json::from_value(serde_json::json!({
+            "editReports": [{"type": "user", "accountId": "ben"}, {"type": "group", "name": "devs"}],
+            "manageCalendars": [{"type": "group", "name": "ops"}]
+        }))
+        .unwrap();
+        assert_eq!(
+            group_grants(permission_lists("", &p)),
+            ["/editReports/1", "/manageCalendars/0"]
+        );
+        // A group grant never matches on Forge, whatever the name.
+        let forge = Subject::forge(ada, &[], &[]);
+        assert!(!forge.holds(&p, Right::ManageCalendars));
     }
 
     #[test]

@@ -153,6 +153,23 @@ pub struct SettingsArgs {
     /// Log format: `text` or `json` [default: text]. The level comes from RUST_LOG.
     #[arg(long, env = "DWELL_LOG_FORMAT", global = true)]
     pub log_format: Option<LogFormat>,
+    /// The Forge app's id (`app.id` of forge/manifest.yml, `ari:cloud:ecosystem::app/<uuid>`):
+    /// set, the server is also the app's Forge remote and accepts Forge Invocation Tokens
+    /// (`Authorization: Bearer`) whose `aud` it is [default: unset, Connect only].
+    #[arg(long, env = "DWELL_FORGE_APP_ID", global = true)]
+    pub forge_app_id: Option<String>,
+    /// The Forge environment served: a type (`PRODUCTION`, `STAGING`, `DEVELOPMENT`) or an
+    /// environment id (`ari:cloud:ecosystem::environment/...`) [default: PRODUCTION].
+    #[arg(long, env = "DWELL_FORGE_ENVIRONMENT", global = true)]
+    pub forge_environment: Option<String>,
+    /// Where Forge publishes the keys of its tokens
+    /// [default: https://forge.cdn.prod.atlassian-dev.net/.well-known/jwks.json].
+    #[arg(long, env = "DWELL_FORGE_JWKS_URL", global = true)]
+    pub forge_jwks_url: Option<String>,
+    /// Clock leeway for `exp`, `nbf` and `iat` of Forge tokens, in seconds, at most 10
+    /// [default: 10].
+    #[arg(long, env = "DWELL_FORGE_LEEWAY_SECONDS", global = true)]
+    pub forge_leeway_seconds: Option<u64>,
 }
 
 /// How log lines are written.
@@ -198,6 +215,10 @@ struct FileSettings {
     outbound_timeout_seconds: Option<u64>,
     body_timeout_seconds: Option<u64>,
     log_format: Option<LogFormat>,
+    forge_app_id: Option<String>,
+    forge_environment: Option<String>,
+    forge_jwks_url: Option<String>,
+    forge_leeway_seconds: Option<u64>,
 }
 
 /// Where the keys that encrypt shared secrets come from.
@@ -242,6 +263,33 @@ pub struct Settings {
     /// How long a request body may take to arrive: a slow sender gets 408, not a worker slot.
     pub body_timeout: Duration,
     pub log_format: LogFormat,
+    /// The Forge app this server is the remote of; `None` serves Connect only.
+    pub forge: Option<ForgeSettings>,
+}
+
+/// What a Forge deployment accepts (see [`crate::auth::forge_fit::ForgeApp`]).
+#[derive(Debug, Clone)]
+pub struct ForgeSettings {
+    /// `ari:cloud:ecosystem::app/<uuid>`: the `aud` of every token.
+    pub app_id: String,
+    /// An environment type or id; tokens of other environments are refused.
+    pub environment: String,
+    /// Without a trailing slash.
+    pub jwks_url: String,
+    /// At most [`crate::auth::forge_fit::MAX_LEEWAY`].
+    pub leeway: Duration,
+}
+
+impl ForgeSettings {
+    /// Production defaults for the app `app_id`: Atlassian's JWKS, 10 s of leeway.
+    pub fn production(app_id: impl Into<String>) -> Self {
+        ForgeSettings {
+            app_id: app_id.into(),
+            environment: "PRODUCTION".into(),
+            jwks_url: crate::auth::forge_fit::ATLASSIAN_FIT_JWKS.into(),
+            leeway: crate::auth::forge_fit::MAX_LEEWAY,
+        }
+    }
 }
 
 /// The in-process backup schedule.
@@ -305,6 +353,7 @@ impl Settings {
             outbound_timeout: Duration::from_secs(5),
             body_timeout: Duration::from_secs(30),
             log_format: LogFormat::Text,
+            forge: None,
         }
     }
 
@@ -426,6 +475,45 @@ impl Settings {
             pick(args.body_timeout_seconds, file.body_timeout_seconds, || 30).max(1),
         );
         s.log_format = pick(args.log_format, file.log_format, LogFormat::default);
+        s.forge = match args.forge_app_id.clone().or(file.forge_app_id) {
+            Some(app_id) => {
+                let mut forge = ForgeSettings::production(app_id.trim());
+                forge.environment = pick(
+                    args.forge_environment.clone(),
+                    file.forge_environment,
+                    || forge.environment.clone(),
+                );
+                forge.jwks_url = pick(args.forge_jwks_url.clone(), file.forge_jwks_url, || {
+                    forge.jwks_url.clone()
+                });
+                forge.leeway = Duration::from_secs(pick(
+                    args.forge_leeway_seconds,
+                    file.forge_leeway_seconds,
+                    || forge.leeway.as_secs(),
+                ));
+                Some(forge)
+            }
+            None => {
+                let stray = [
+                    (
+                        "forge_environment",
+                        args.forge_environment.is_some() || file.forge_environment.is_some(),
+                    ),
+                    (
+                        "forge_jwks_url",
+                        args.forge_jwks_url.is_some() || file.forge_jwks_url.is_some(),
+                    ),
+                    (
+                        "forge_leeway_seconds",
+                        args.forge_leeway_seconds.is_some() || file.forge_leeway_seconds.is_some(),
+                    ),
+                ];
+                if let Some((name, _)) = stray.iter().find(|(_, given)| *given) {
+                    bail!("{name} is set but forge_app_id is not: without the app id Forge is off");
+                }
+                None
+            }
+        };
         s.check()?;
         Ok(s)
     }
@@ -448,6 +536,9 @@ impl Settings {
         }
         if self.rate_limit_per_second == 0 || self.rate_limit_burst == 0 {
             bail!("rate limits must be positive");
+        }
+        if let Some(forge) = &self.forge {
+            check_forge(forge)?;
         }
         Ok(())
     }
@@ -480,6 +571,37 @@ fn default_key_file(database: &Path) -> PathBuf {
 /// An https URL (http only on loopback) without a query, as [`crate::urls`] allows.
 fn check_url(name: &str, url: &str) -> anyhow::Result<()> {
     crate::urls::check_service_url(url).map_err(|why| anyhow::anyhow!("{name} {why}: {url:?}"))
+}
+
+/// A Forge app id is an app ARI; the environment a type or an environment ARI; the JWKS an
+/// https URL (http on loopback); the leeway at most 10 s.
+fn check_forge(f: &ForgeSettings) -> anyhow::Result<()> {
+    let uuid = f.app_id.strip_prefix("ari:cloud:ecosystem::app/");
+    if !uuid.is_some_and(|u| !u.is_empty() && u.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-'))
+    {
+        bail!(
+            "forge_app_id must be the manifest's app.id, ari:cloud:ecosystem::app/<uuid>: {:?}",
+            f.app_id
+        );
+    }
+    let env = f.environment.as_str();
+    if !matches!(env, "PRODUCTION" | "STAGING" | "DEVELOPMENT")
+        && !env.starts_with("ari:cloud:ecosystem::environment/")
+    {
+        bail!(
+            "forge_environment must be PRODUCTION, STAGING, DEVELOPMENT or an environment id \
+             (ari:cloud:ecosystem::environment/...): {env:?}"
+        );
+    }
+    check_url("forge_jwks_url", &f.jwks_url)?;
+    let max = crate::auth::forge_fit::MAX_LEEWAY;
+    if f.leeway > max {
+        bail!(
+            "forge_leeway_seconds must be at most {} (Forge tokens live 25 s)",
+            max.as_secs()
+        );
+    }
+    Ok(())
 }
 
 /// A CSP source must be a plain origin or keyword: nothing that could end the directive.
@@ -530,6 +652,52 @@ mod tests {
         };
         let err = format!("{:#}", Settings::load(&args).unwrap_err());
         assert!(err.contains("base_ulr"), "{err}");
+    }
+
+    #[test]
+    fn forge_settings_default_to_atlassian_production_and_refuse_what_is_unsafe() {
+        let args = SettingsArgs {
+            forge_app_id: Some(
+                "ari:cloud:ecosystem::app/7c1e5c41-8b5e-4b0f-9d55-1f1b7f0a9e01".into(),
+            ),
+            ..SettingsArgs::default()
+        };
+        let forge = Settings::load(&args).unwrap().forge.unwrap();
+        assert_eq!(
+            forge.jwks_url,
+            "https://forge.cdn.prod.atlassian-dev.net/.well-known/jwks.json"
+        );
+        assert_eq!(forge.environment, "PRODUCTION");
+        assert_eq!(forge.leeway, Duration::from_secs(10));
+        assert!(
+            Settings::load(&SettingsArgs::default())
+                .unwrap()
+                .forge
+                .is_none()
+        );
+
+        let refused = |edit: fn(&mut SettingsArgs)| {
+            let mut a = args.clone();
+            edit(&mut a);
+            format!("{:#}", Settings::load(&a).unwrap_err())
+        };
+        assert!(refused(|a| a.forge_leeway_seconds = Some(11)).contains("at most 10"));
+        assert!(
+            refused(|a| a.forge_app_id = Some("dwell".into()))
+                .contains("ari:cloud:ecosystem::app/")
+        );
+        assert!(
+            refused(|a| a.forge_environment = Some("prod".into())).contains("forge_environment")
+        );
+        assert!(
+            refused(|a| a.forge_jwks_url = Some("http://keys.example/jwks.json".into()))
+                .contains("forge_jwks_url")
+        );
+        let stray = SettingsArgs {
+            forge_jwks_url: Some("https://keys.example/jwks.json".into()),
+            ..SettingsArgs::default()
+        };
+        assert!(format!("{:#}", Settings::load(&stray).unwrap_err()).contains("forge_app_id"));
     }
 
     #[test]

@@ -1,16 +1,18 @@
 //! What the handlers share, and how the app is wired: [`AppState`] (settings, the database,
-//! the key ring, the groups directory, the install keys, the client page) and [`Services`],
-//! everything registered as app data.
+//! the key ring, the groups directory, the install keys, the Forge token verifier, the client
+//! page) and [`Services`], everything registered as app data.
 //!
 //! The design decision: authentication is not part of [`AppState`]. The authenticators, the
 //! tenant cache and the rate limiter are app data of their own, so `auth/` depends on none of
-//! this and a second authenticator is one more registration in [`Services::connect`].
+//! this: Connect's JWT (`JWT`) and, when a Forge app id is set, Forge's FIT (`Bearer`) are two
+//! registrations in [`Services::new`], and the handlers do not know which one verified a call.
 
 use std::sync::Arc;
 
 use actix_web::web;
 
-use crate::auth::connect_jwt::{ConnectAuthenticator, SCHEME, SCHEME_REFUSAL};
+use crate::auth::connect_jwt::{self, ConnectAuthenticator};
+use crate::auth::forge_fit::{self, FitVerifier, ForgeApp, ForgeAuthenticator};
 use crate::auth::{Authenticators, TENANT_CACHE_MAX, TenantCache};
 use crate::body::BodyTimeout;
 use crate::crypto::KeyRing;
@@ -21,6 +23,9 @@ use crate::ratelimit::TenantLimiter;
 use crate::settings::Settings;
 use crate::store::Db;
 
+/// What a request with neither scheme is told when Connect and Forge are both served.
+const SCHEMES_REFUSAL: &str = "authorization header must be `JWT <token>` or `Bearer <token>`";
+
 /// How long an opened tenant (and its secret) stays in memory without a database read.
 const TENANT_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(60);
 
@@ -30,6 +35,9 @@ pub struct AppState {
     pub keys: KeyRing,
     pub directory: Arc<dyn Directory>,
     pub install_keys: InstallKeys,
+    /// Forge Invocation Tokens, when the server is a Forge app's remote: the API's `Bearer`
+    /// authenticator and the lifecycle route share it (and so its `jti` replay cache).
+    pub forge: Option<Arc<FitVerifier>>,
     pub page: Option<ClientPage>,
     pub openapi: serde_json::Value,
 }
@@ -45,8 +53,9 @@ pub struct Services {
 }
 
 impl Services {
-    /// The Connect wiring: Connect JWTs for authentication, the tenant's Jira for groups.
-    pub fn connect(settings: Settings, keys: KeyRing, db: Db, page: Option<ClientPage>) -> Self {
+    /// The wiring: Connect JWTs (the tenant's Jira for groups) and, with Forge settings, Forge
+    /// Invocation Tokens beside them.
+    pub fn new(settings: Settings, keys: KeyRing, db: Db, page: Option<ClientPage>) -> Self {
         let tenants = Arc::new(TenantCache::new(TENANT_CACHE_MAX, Some(TENANT_CACHE_TTL)));
         let connect = ConnectAuthenticator {
             db: db.clone(),
@@ -54,7 +63,29 @@ impl Services {
             tenants: tenants.clone(),
             leeway: settings.jwt_leeway,
         };
-        let authenticators = Authenticators::new(SCHEME_REFUSAL).with(SCHEME, Arc::new(connect));
+        let forge = settings.forge.as_ref().map(|f| {
+            Arc::new(FitVerifier::new(ForgeApp {
+                app_id: f.app_id.clone(),
+                environment: f.environment.clone(),
+                jwks_url: f.jwks_url.clone(),
+                leeway: f.leeway,
+                timeout: settings.outbound_timeout,
+            }))
+        });
+        let authenticators = match &forge {
+            None => Authenticators::new(connect_jwt::SCHEME_REFUSAL)
+                .with(connect_jwt::SCHEME, Arc::new(connect)),
+            Some(verifier) => Authenticators::new(SCHEMES_REFUSAL)
+                .with(connect_jwt::SCHEME, Arc::new(connect))
+                .with(
+                    forge_fit::SCHEME,
+                    Arc::new(ForgeAuthenticator {
+                        verifier: verifier.clone(),
+                        db: db.clone(),
+                        tenants: tenants.clone(),
+                    }),
+                ),
+        };
         let directory = JiraDirectory::new(
             settings.app_key.clone(),
             settings.outbound_timeout,
@@ -67,6 +98,7 @@ impl Services {
                 settings.install_keys_url.clone(),
                 settings.outbound_timeout,
             ),
+            forge,
             openapi: crate::openapi::document(&settings.base_url),
             settings: Arc::new(settings),
             db,

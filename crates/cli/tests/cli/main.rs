@@ -277,3 +277,57 @@ fn usage_errors_exit_2() {
     assert_eq!(dwell(&["time-in-status"]).status.code(), Some(2));
     assert_eq!(dwell(&["frobnicate"]).status.code(), Some(2));
 }
+
+#[test]
+fn report_runs_a_timesheet_on_worklogs_and_exits_6_for_partial_worklogs() {
+    let dir = scratch("timesheet");
+    let (files, fixture) = fixture_inputs("timesheet-berlin.json", &dir);
+    let config = dir.join("timesheet.json");
+    std::fs::write(
+        &config,
+        r#"{"schemaVersion": 1, "name": "Team week", "kind": {"type": "timesheet",
+            "rows": "person", "columns": "day", "timeZone": "Europe/Berlin",
+            "dates": {"type": "fixed", "from": "2026-03-27", "to": "2026-03-31"},
+            "authors": {"groups": ["Team Falcon"]}},
+            "durationFormat": {"type": "hours", "decimals": 2},
+            "aggregation": {"functions": [{"type": "sum"}]}}"#,
+    )
+    .unwrap();
+    let team = dir.join("team.json");
+    std::fs::write(&team, r#"["acc-a", "acc-b"]"#).unwrap();
+    let mut args = vec![
+        "report".to_owned(),
+        "--config".into(),
+        config.display().to_string(),
+        "--group".into(),
+        format!("Team Falcon={}", team.display()),
+        "--now".into(),
+        fixture["now"].as_str().unwrap().into(),
+    ];
+    args.extend(inputs(&files));
+    let out = run(args.clone());
+    // Worked by hand in the fixture: Alice 1 h Fri, 20 min Sun, three 20-minute logs Mon (1.00
+    // h, not 0.99); Bob 2 h + 2 h Sun, 30 min Tue on DW-3, whose worklogs are partial.
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "Person,2026-03-27,2026-03-28,2026-03-29,2026-03-30,2026-03-31,Total\n\
+         Alice,1.00,,0.33,1.00,,2.33\n\
+         Bob,,,4.00,,0.50,4.50\n\
+         Sum,1.00,,4.33,1.00,0.50,6.83\n"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(6), "{stderr}");
+    assert!(
+        stderr.contains("part of their worklogs") && stderr.contains("DW-3"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("worklogs you may see"), "{stderr}");
+    args.push("--allow-partial".into());
+    assert_eq!(run(args.clone()).status.code(), Some(0));
+
+    // A group the configuration names must be given.
+    args.drain(3..5);
+    let out = run(args);
+    assert_eq!(out.status.code(), Some(4));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("\"Team Falcon\""));
+}

@@ -139,6 +139,7 @@ pub enum Purpose {
     Count,
     Issues,
     Changelogs,
+    Worklogs,
     Statuses,
     Fields,
     ServerInfo,
@@ -149,9 +150,11 @@ impl Purpose {
     /// The Jira permission this request needs, for 403 messages.
     pub fn permission(self) -> &'static str {
         match self {
-            Purpose::Search | Purpose::Count | Purpose::Issues | Purpose::Changelogs => {
-                "Browse projects on the projects the query covers"
-            }
+            Purpose::Search
+            | Purpose::Count
+            | Purpose::Issues
+            | Purpose::Changelogs
+            | Purpose::Worklogs => "Browse projects on the projects the query covers",
             Purpose::Statuses | Purpose::Fields | Purpose::ServerInfo | Purpose::Myself => {
                 "access to Jira (sign in)"
             }
@@ -164,6 +167,7 @@ impl Purpose {
             Purpose::Count => "counting issues",
             Purpose::Issues => "reading issues",
             Purpose::Changelogs => "reading change histories",
+            Purpose::Worklogs => "reading worklogs",
             Purpose::Statuses => "reading statuses",
             Purpose::Fields => "reading fields",
             Purpose::ServerInfo => "identifying the Jira site",

@@ -26,7 +26,26 @@
 //! Jira Data Center has no bulk endpoints but tells `total` on the first page of
 //! `/rest/api/2/search`: the first page (with `expand=changelog`, which Data Center returns in
 //! full) comes alone, then every other `startAt` page goes out in parallel. Data Center stops
-//! paging at 10,000 results; a larger result is read up to that cap and flagged partial.
+//! paging at its result window (10,000 by default). A larger result is read by id range
+//! ([`super::keyset`]): the first page is put aside, two one-issue probes find the lowest and
+//! highest id, and ranges expected to hold 5,000 issues each are paged in parallel like small
+//! queries. For N > 10,000 that is 1 + 2 + N/1000 + (ranges) pages with 3 in sequence before
+//! the fan-out: 25,000 issues take 33 requests, the 1,000 of the first page read twice.
+//!
+//! # Worklogs (timesheet reports)
+//!
+//! A timesheet needs each issue's worklogs in the report's dates and no change histories.
+//! The worker narrows the JQL with `worklogDate` (a day wider on each side: Jira reads those
+//! dates in the user's profile zone, the report in its own) and, when the report names its
+//! authors, `worklogAuthor in (...)`, so only issues with time logged in the range are read.
+//! Those issues come as above (ids, then `issue/bulkfetch`; one search chain on Data Center)
+//! with the `worklog` field, which embeds at most 20 worklogs and their `total`. An issue
+//! whose total is larger gets its own `GET .../issue/{id}/worklog` with `startedAfter` and
+//! `startedBefore` (the report's range, 5,000 a page), in parallel with everything else. For
+//! N issues of which M have more than 20 worklogs: N/5000 + N/100 + M requests on Cloud. The
+//! bulk alternative (`worklog/updated?since=` then `worklog/list`) walks every worklog of the
+//! site changed since the range began, whatever the JQL: cheaper only for a site-wide report
+//! of a recent range, so it is not used.
 //!
 //! Requests are sent in priority order (the sequential search chain first, then changelog
 //! chains, then issue batches), at most `Limits::concurrency` at a time. A 429 or 503 pauses
@@ -35,6 +54,7 @@
 
 use std::collections::{BinaryHeap, HashMap};
 
+use super::keyset::{self, IdRange};
 use super::retry::{Decision, Failure, RetryPolicy};
 use super::skim;
 use crate::api::ClientError;
@@ -66,8 +86,10 @@ pub struct Limits {
     pub changelog_page: u32,
     /// `maxResults` of a Data Center search page.
     pub dc_page: u32,
-    /// How far Data Center lets a search page go.
+    /// Data Center's result window: no page starts at or beyond it.
     pub dc_cap: u64,
+    /// `maxResults` of an issue's worklog page (Jira's maximum is 5,000).
+    pub worklog_page: u32,
     pub retry: RetryPolicy,
 }
 
@@ -81,6 +103,7 @@ impl Default for Limits {
             changelog_page: 10_000,
             dc_page: 1000,
             dc_cap: 10_000,
+            worklog_page: 5000,
             retry: RetryPolicy::default(),
         }
     }
@@ -97,7 +120,20 @@ pub struct FetchSpec {
     pub changelog_fields: Vec<String>,
     /// Whether to read `/field` for column titles of extra fields.
     pub field_names: bool,
+    /// Whether the report needs change histories (every kind but timesheets).
+    pub changelogs: bool,
+    /// For a timesheet: the worklogs to page for issues that embed only some of theirs.
+    pub worklogs: Option<WorklogWindow>,
     pub limits: Limits,
+}
+
+/// Which worklogs a timesheet reads: started in `[after_ms, before_ms)` (epoch milliseconds;
+/// Jira's `startedAfter` and `startedBefore`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WorklogWindow {
+    pub after_ms: i64,
+    pub before_ms: i64,
 }
 
 impl FetchSpec {
@@ -115,8 +151,17 @@ impl FetchSpec {
             fields,
             changelog_fields,
             field_names,
+            changelogs: true,
+            worklogs: None,
             limits: Limits::default(),
         }
+    }
+
+    /// The same run for a timesheet: no change histories, and the worklogs in `window`.
+    pub fn for_worklogs(mut self, window: WorklogWindow) -> Self {
+        self.changelogs = false;
+        self.worklogs = Some(window);
+        self
     }
 
     /// What running `config` needs from a Jira of `flavour`.
@@ -140,6 +185,8 @@ impl FetchSpec {
                 .map(str::to_string)
                 .collect(),
             field_names: !base_only,
+            changelogs: true,
+            worklogs: None,
             limits: Limits::default(),
         }
     }
@@ -165,6 +212,8 @@ pub enum Delivery {
     Changelogs(String),
     /// Every changelog page for these issue ids has arrived: their histories are complete.
     ChangelogsComplete(Vec<String>),
+    /// A page of one issue's worklogs (`GET .../issue/{issue}/worklog`).
+    Worklogs { issue: String, body: String },
     /// `/status`: current names and categories.
     Statuses(String),
     /// `/field`: field names.
@@ -210,6 +259,7 @@ pub struct RequestStats {
     pub search_pages: u32,
     pub issue_batches: u32,
     pub changelog_pages: u32,
+    pub worklog_pages: u32,
     pub other: u32,
 }
 
@@ -241,8 +291,22 @@ enum Step {
         batch: usize,
         token: Option<String>,
     },
-    /// A Data Center search page.
+    /// A Data Center search page of the user's query as written.
     DcPage {
+        start_at: u64,
+    },
+    /// Past the result window: the lowest (or highest) id the query matches.
+    DcSpan {
+        highest: bool,
+    },
+    /// A Data Center search page of the issues in `dc_ranges[range]`, by id.
+    DcRange {
+        range: usize,
+        start_at: u64,
+    },
+    /// A page of one issue's worklogs in the report's window.
+    Worklogs {
+        issue: String,
         start_at: u64,
     },
 }
@@ -251,9 +315,11 @@ impl Step {
     /// Lower sends first: the sequential chain is the critical path.
     fn priority(&self) -> u8 {
         match self {
-            Step::Ids { .. } | Step::DcPage { .. } => 0,
+            Step::Ids { .. } | Step::DcPage { .. } | Step::DcSpan { .. } | Step::DcRange { .. } => {
+                0
+            }
             Step::Count | Step::Statuses | Step::Fields => 1,
-            Step::Changelogs { .. } => 2,
+            Step::Changelogs { .. } | Step::Worklogs { .. } => 2,
             Step::Issues { .. } => 3,
         }
     }
@@ -263,9 +329,12 @@ impl Step {
             Step::Count => Purpose::Count,
             Step::Statuses => Purpose::Statuses,
             Step::Fields => Purpose::Fields,
-            Step::Ids { .. } | Step::DcPage { .. } => Purpose::Search,
+            Step::Ids { .. } | Step::DcPage { .. } | Step::DcSpan { .. } | Step::DcRange { .. } => {
+                Purpose::Search
+            }
             Step::Issues { .. } => Purpose::Issues,
             Step::Changelogs { .. } => Purpose::Changelogs,
+            Step::Worklogs { .. } => Purpose::Worklogs,
         }
     }
 }
@@ -308,6 +377,11 @@ pub struct Planner {
     /// Changelog batches by number: their ids, for `ChangelogsComplete`.
     batches: Vec<Vec<String>>,
     search_done: bool,
+    /// Data Center past its result window: the id ranges being read, and the span's ends as
+    /// the probes find them.
+    dc_ranges: Vec<IdRange>,
+    dc_span: (Option<u64>, Option<u64>),
+    dc_span_answers: u8,
     cancelled: bool,
     fatal: Option<ClientError>,
     partial: Vec<String>,
@@ -329,6 +403,9 @@ impl Planner {
             unbatched_changelogs: Vec::new(),
             batches: Vec::new(),
             search_done: false,
+            dc_ranges: Vec::new(),
+            dc_span: (None, None),
+            dc_span_answers: 0,
             cancelled: false,
             fatal: None,
             partial: Vec::new(),
@@ -399,9 +476,12 @@ impl Planner {
             s.retries += 1;
         }
         match task.step {
-            Step::Ids { .. } | Step::DcPage { .. } => s.search_pages += 1,
+            Step::Ids { .. } | Step::DcPage { .. } | Step::DcSpan { .. } | Step::DcRange { .. } => {
+                s.search_pages += 1
+            }
             Step::Issues { .. } => s.issue_batches += 1,
             Step::Changelogs { .. } => s.changelog_pages += 1,
+            Step::Worklogs { .. } => s.worklog_pages += 1,
             Step::Count | Step::Statuses | Step::Fields => s.other += 1,
         }
     }
@@ -443,17 +523,52 @@ impl Planner {
                 }
                 JiraRequest::post("/rest/api/3/changelog/bulkfetch", &body)
             }
-            Step::DcPage { start_at } => JiraRequest::post(
+            Step::DcPage { start_at } => self.dc_search(&spec.jql, *start_at),
+            Step::DcSpan { highest } => JiraRequest::post(
                 "/rest/api/2/search",
                 &serde_json::json!({
-                    "jql": spec.jql,
-                    "startAt": start_at,
-                    "maxResults": spec.limits.dc_page,
-                    "fields": spec.fields,
-                    "expand": ["changelog"],
+                    "jql": keyset::span_jql(&spec.jql, *highest),
+                    "startAt": 0,
+                    "maxResults": 1,
+                    "fields": ["id"],
                 }),
             ),
+            Step::DcRange { range, start_at } => {
+                let range = self
+                    .dc_ranges
+                    .get(*range)
+                    .copied()
+                    .unwrap_or(IdRange { lo: 1, hi: 0 });
+                self.dc_search(&keyset::range_jql(&spec.jql, range), *start_at)
+            }
+            Step::Worklogs { issue, start_at } => {
+                let window = spec.worklogs.unwrap_or(WorklogWindow {
+                    after_ms: 0,
+                    before_ms: i64::MAX,
+                });
+                JiraRequest::get(format!(
+                    "{root}/issue/{}/worklog?startAt={start_at}&maxResults={}&startedAfter={}&startedBefore={}",
+                    crate::env::percent_encode(issue),
+                    spec.limits.worklog_page,
+                    window.after_ms,
+                    window.before_ms,
+                ))
+            }
         }
+    }
+
+    /// A Data Center search page with the report's fields and full changelogs.
+    fn dc_search(&self, jql: &str, start_at: u64) -> JiraRequest {
+        let mut body = serde_json::json!({
+            "jql": jql,
+            "startAt": start_at,
+            "maxResults": self.spec.limits.dc_page,
+            "fields": self.spec.fields,
+        });
+        if self.spec.changelogs {
+            body["expand"] = serde_json::json!(["changelog"]);
+        }
+        JiraRequest::post("/rest/api/2/search", &body)
     }
 
     /// Takes the answer to request `id`. `random` is uniform in `[0, 1)`, for retry jitter.
@@ -539,10 +654,10 @@ impl Planner {
     fn give_up(&mut self, task: Task, error: ClientError) {
         let nothing_yet = self.progress.listed == 0 && self.progress.issues_loaded == 0;
         let fatal = match &task.step {
-            Step::Ids { .. } | Step::DcPage { .. } => {
+            Step::Ids { .. } | Step::DcPage { .. } | Step::DcSpan { .. } | Step::DcRange { .. } => {
                 nothing_yet || matches!(error, ClientError::JiraUnauthorized)
             }
-            Step::Issues { .. } | Step::Changelogs { .. } => {
+            Step::Issues { .. } | Step::Changelogs { .. } | Step::Worklogs { .. } => {
                 matches!(error, ClientError::JiraUnauthorized)
             }
             // Without an estimate or status names the report still works.
@@ -562,12 +677,15 @@ impl Planner {
             return;
         }
         match task.step {
-            Step::Ids { .. } | Step::DcPage { .. } => {
+            Step::Ids { .. } | Step::DcPage { .. } | Step::DcSpan { .. } | Step::DcRange { .. } => {
                 self.partial.push(format!(
                     "the search stopped early ({error}): only the issues listed so far are included"
                 ));
-                if matches!(task.step, Step::Ids { .. }) {
-                    self.finish_search();
+                match task.step {
+                    Step::Ids { .. } => self.finish_search(),
+                    // Without both ends of the span no range can be planned.
+                    Step::DcSpan { .. } => self.search_done = true,
+                    _ => {}
                 }
             }
             Step::Issues { ids } => self
@@ -579,6 +697,9 @@ impl Planner {
                     "the change histories of {n} issues are incomplete ({error})"
                 ));
             }
+            Step::Worklogs { issue, .. } => self.partial.push(format!(
+                "the worklogs of issue {issue} could not all be read ({error})"
+            )),
             Step::Count | Step::Statuses | Step::Fields => {}
         }
     }
@@ -602,8 +723,10 @@ impl Planner {
                 let n = page.issues;
                 self.progress.listed += n;
                 for id in page.ids {
-                    self.unbatched_issues.push(id.clone());
-                    self.unbatched_changelogs.push(id);
+                    if self.spec.changelogs {
+                        self.unbatched_changelogs.push(id.clone());
+                    }
+                    self.unbatched_issues.push(id);
                 }
                 if last || n == 0 {
                     self.finish_search();
@@ -616,6 +739,10 @@ impl Planner {
             Step::Issues { .. } => {
                 let page = skim::issues_page(&body)?;
                 self.progress.issues_loaded += page.issues;
+                if !self.spec.changelogs {
+                    self.progress.changelogs_loaded += page.issues;
+                }
+                self.page_worklogs(page.more_worklogs);
                 if page.errors > 0 {
                     self.partial.push(format!(
                         "Jira could not return {} issues: {}",
@@ -644,38 +771,130 @@ impl Planner {
             Step::DcPage { start_at } => {
                 let page = skim::dc_page(&body)?;
                 let n = page.issues;
-                self.progress.listed += n;
-                self.progress.issues_loaded += n;
-                self.progress.changelogs_loaded += n;
                 if *start_at == 0 {
-                    self.plan_dc_pages(page.total, n);
+                    let total = page.total.unwrap_or(n);
+                    self.progress.total = Some(total);
+                    self.progress.total_is_exact = true;
+                    if total > self.spec.limits.dc_cap {
+                        // Read again by id range with everything else: delivering it now
+                        // would count its issues twice.
+                        self.push(Step::DcSpan { highest: false });
+                        self.push(Step::DcSpan { highest: true });
+                        return Ok(Vec::new());
+                    }
+                    self.plan_pages(Step::DcPage { start_at: 0 }, total, n);
+                    self.search_done = true;
                 }
+                self.count_listed(n);
+                self.page_worklogs(page.more_worklogs);
                 Ok(vec![Delivery::Issues(body)])
+            }
+            Step::DcSpan { highest } => {
+                let page = skim::dc_page(&body)?;
+                if *highest {
+                    self.dc_span.1 = page.first_id;
+                } else {
+                    self.dc_span.0 = page.first_id;
+                }
+                self.dc_span_answers += 1;
+                if self.dc_span_answers == 2 {
+                    self.plan_dc_ranges();
+                }
+                Ok(Vec::new())
+            }
+            Step::DcRange { range, start_at } => {
+                let page = skim::dc_page(&body)?;
+                let n = page.issues;
+                if *start_at == 0 {
+                    let total = page.total.unwrap_or(n);
+                    if total <= self.spec.limits.dc_cap {
+                        self.plan_pages(
+                            Step::DcRange {
+                                range: *range,
+                                start_at: 0,
+                            },
+                            total,
+                            n,
+                        );
+                    } else if let (Some(last), Some(&r)) =
+                        (page.last_id, self.dc_ranges.get(*range))
+                    {
+                        for rest in keyset::split_rest(r, last) {
+                            self.dc_ranges.push(rest);
+                            let range = self.dc_ranges.len() - 1;
+                            self.push(Step::DcRange { range, start_at: 0 });
+                        }
+                    }
+                }
+                self.count_listed(n);
+                self.page_worklogs(page.more_worklogs);
+                Ok(vec![Delivery::Issues(body)])
+            }
+            Step::Worklogs { issue, start_at } => {
+                let page = skim::worklog_page(&body)?;
+                let next = start_at + page.worklogs;
+                if page.worklogs > 0 && next < page.total {
+                    self.push(Step::Worklogs {
+                        issue: issue.clone(),
+                        start_at: next,
+                    });
+                }
+                Ok(vec![Delivery::Worklogs {
+                    issue: issue.clone(),
+                    body,
+                }])
             }
         }
     }
 
-    /// After Data Center's first page: every other page, at once.
-    fn plan_dc_pages(&mut self, total: Option<u64>, got: u64) {
-        let total = total.unwrap_or(got);
-        self.progress.total = Some(total);
-        self.progress.total_is_exact = true;
-        let cap = self.spec.limits.dc_cap;
-        let reachable = total.min(cap);
-        // Jira may serve fewer than `maxResults` per page (its own cap): every page but the
-        // last holds as many issues as the first did, so step by that.
-        if got > 0 {
-            let mut start = got;
-            while start < reachable {
-                self.push(Step::DcPage { start_at: start });
-                start += got;
-            }
+    /// Pages the worklogs of issues that embed only some of theirs, when the run reads
+    /// worklogs at all.
+    fn page_worklogs(&mut self, issues: Vec<String>) {
+        if self.spec.worklogs.is_none() {
+            return;
         }
-        if total > cap {
-            self.partial.push(format!(
-                "Jira Data Center returns at most {cap} issues per search: the report covers \
-                 the first {cap} of {total}; narrow the JQL to see all"
-            ));
+        for issue in issues {
+            self.push(Step::Worklogs { issue, start_at: 0 });
+        }
+    }
+
+    /// A Data Center page's issues arrive with their fields and full histories at once.
+    fn count_listed(&mut self, n: u64) {
+        self.progress.listed += n;
+        self.progress.issues_loaded += n;
+        self.progress.changelogs_loaded += n;
+    }
+
+    /// After the first page of a Data Center query (`first`) that fits the result window:
+    /// every other page, at once. Jira may serve fewer than `maxResults` per page (its own
+    /// cap): every page but the last holds as many issues as the first did, so step by that.
+    fn plan_pages(&mut self, first: Step, total: u64, got: u64) {
+        if got == 0 {
+            return;
+        }
+        let mut start = got;
+        while start < total {
+            self.push(match first {
+                Step::DcRange { range, .. } => Step::DcRange {
+                    range,
+                    start_at: start,
+                },
+                _ => Step::DcPage { start_at: start },
+            });
+            start += got;
+        }
+    }
+
+    /// Both ends of the span are known: ranges of half a result window each, at once.
+    fn plan_dc_ranges(&mut self) {
+        if let (Some(lo), Some(hi)) = self.dc_span {
+            let total = self.progress.total.unwrap_or(0);
+            let per_range = (self.spec.limits.dc_cap / 2).max(1);
+            for range in keyset::split(lo, hi, total, per_range) {
+                self.dc_ranges.push(range);
+                let range = self.dc_ranges.len() - 1;
+                self.push(Step::DcRange { range, start_at: 0 });
+            }
         }
         self.search_done = true;
     }

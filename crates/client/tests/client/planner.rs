@@ -7,15 +7,18 @@ use client::api::ClientError;
 use client::api::jira::Flavour;
 use client::cancel::Cancel;
 use client::fetch::driver::Event;
-use client::fetch::{Delivery, FetchSpec, Limits, Outcome, Planner, Progress, run};
+use client::fetch::planner::WorklogWindow;
+use client::fetch::{Delivery, FetchSpec, Outcome, Planner, Progress, run};
 use serde_json::Value;
 
-use crate::scripted::{Fault, ScriptedJira, SharedClock};
+use crate::scripted::{Fault, ScriptedJira, Seen, SharedClock};
 
 struct Ran {
     outcome: Outcome,
     /// Issues delivered in issue pages.
     issues: usize,
+    /// Their ids, in delivery order.
+    issue_ids: Vec<String>,
     /// Issue ids declared complete, in order.
     complete: Vec<String>,
     progress: Vec<Progress>,
@@ -32,6 +35,7 @@ fn drive(jira: &ScriptedJira, spec: FetchSpec, cancel: &Cancel) -> Ran {
     let mut ran = Ran {
         outcome: Outcome::Complete,
         issues: 0,
+        issue_ids: Vec::new(),
         complete: Vec::new(),
         progress: Vec::new(),
         changelog_pages: 0,
@@ -42,7 +46,11 @@ fn drive(jira: &ScriptedJira, spec: FetchSpec, cancel: &Cancel) -> Ran {
             Event::Progress(p) => ran.progress.push(p),
             Event::Deliver(Delivery::Issues(body)) => {
                 let v: Value = serde_json::from_str(&body).unwrap();
-                ran.issues += v["issues"].as_array().unwrap().len();
+                for issue in v["issues"].as_array().unwrap() {
+                    ran.issues += 1;
+                    ran.issue_ids
+                        .push(issue["id"].as_str().unwrap_or_default().to_string());
+                }
             }
             Event::Deliver(Delivery::Changelogs(_)) => ran.changelog_pages += 1,
             Event::Deliver(Delivery::ChangelogsComplete(ids)) => ran.complete.extend(ids),
@@ -325,16 +333,113 @@ fn data_center_reads_the_first_page_then_the_rest_in_parallel() {
     );
 }
 
+/// Past the result window the query is read by id range: every issue once, no page beyond
+/// the window, and the ranges in parallel. Half the ids are 100 apart and half consecutive, so
+/// some equal-width ranges hold far more than a window and must split again.
 #[test]
-fn data_center_beyond_its_paging_cap_is_flagged_partial() {
-    let jira = ScriptedJira::new(12_000, 0);
-    let limits = Limits::default();
-    let ran = drive(&jira, spec(Flavour::DataCenter), &Cancel::new());
-    let Outcome::Partial { reasons } = &ran.outcome else {
-        panic!("expected a partial result, got {:?}", ran.outcome);
+fn data_center_reads_past_its_result_window_by_id_range() {
+    for uneven in [false, true] {
+        let mut jira = ScriptedJira::new(25_000, 0);
+        jira.dc_uneven_ids = uneven;
+        let ran = drive(&jira, spec(Flavour::DataCenter), &Cancel::new());
+        assert_eq!(ran.outcome, Outcome::Complete, "uneven ids: {uneven}");
+        let ids = &ran.issue_ids;
+        let unique: HashSet<&String> = ids.iter().collect();
+        assert_eq!(ids.len(), 25_000, "uneven ids: {uneven}: each issue once");
+        assert_eq!(unique.len(), 25_000);
+        let seen = jira.seen.borrow();
+        let searches: Vec<&Seen> = seen
+            .iter()
+            .filter(|s| s.path == "/rest/api/2/search")
+            .collect();
+        assert!(
+            searches
+                .iter()
+                .all(|s| s.body["startAt"].as_u64().unwrap() < 10_000),
+            "no page starts past the window"
+        );
+        let probes = searches
+            .iter()
+            .filter(|s| s.body["maxResults"] == 1)
+            .count();
+        assert_eq!(probes, 2, "the span's two ends");
+        // First page, two probes, 25 pages of 1000; uneven ids cost a few more first pages.
+        let extra = searches.len() - 28;
+        assert!(
+            if uneven {
+                (1..=12).contains(&extra)
+            } else {
+                extra == 0
+            },
+            "uneven ids: {uneven}: {} search pages",
+            searches.len()
+        );
+        let max_in_flight = ran.progress.iter().map(|p| p.in_flight).max().unwrap();
+        assert!(
+            max_in_flight >= 6,
+            "ranges go out together ({max_in_flight})"
+        );
+        let last = ran.progress.last().unwrap();
+        assert_eq!(last.total, Some(25_000));
+        assert_eq!(last.fraction(), Some(1.0));
+    }
+}
+
+/// A timesheet run reads no change histories, and pages the worklogs of exactly the issues
+/// that embed only some of theirs (every tenth here: 45 worklogs against Jira's 20), in the
+/// report's window, following `total` when Jira serves fewer than asked.
+#[test]
+fn a_timesheet_pages_the_worklogs_of_issues_that_embed_only_some() {
+    let window = WorklogWindow {
+        after_ms: 1_767_222_000_000,
+        before_ms: 1_769_900_400_000,
     };
-    assert!(reasons[0].contains("first 10000 of 12000"), "{reasons:?}");
-    assert_eq!(ran.issues as u64, limits.dc_cap);
+    for flavour in [Flavour::Cloud, Flavour::DataCenter] {
+        let mut jira = ScriptedJira::new(1000, 0);
+        jira.worklog_cap = 30;
+        let mut spec = spec(flavour).for_worklogs(window);
+        spec.fields.push("worklog".into());
+        let mut worklog_pages: Vec<(String, u64)> = Vec::new();
+        let mut planner = Planner::new(spec);
+        let clock = SharedClock(&jira.clock);
+        let outcome =
+            futures::executor::block_on(run(&mut planner, &jira, &clock, &Cancel::new(), |e| {
+                if let Event::Deliver(Delivery::Worklogs { issue, body }) = e {
+                    let v: Value = serde_json::from_str(&body).unwrap();
+                    worklog_pages.push((issue, v["startAt"].as_u64().unwrap()));
+                }
+                Ok(())
+            }));
+        assert_eq!(outcome, Outcome::Complete, "{flavour:?}");
+        assert_eq!(jira.count("changelog"), 0, "{flavour:?}: no histories");
+        let seen = jira.seen.borrow();
+        assert!(
+            seen.iter()
+                .filter(|s| s.path == "/rest/api/2/search")
+                .all(|s| s.body.get("expand").is_none()),
+            "{flavour:?}: no expand=changelog"
+        );
+        let worklog_requests: Vec<&Seen> = seen
+            .iter()
+            .filter(|s| s.path.contains("/worklog?"))
+            .collect();
+        assert!(
+            worklog_requests.iter().all(|s| s.path.contains(&format!(
+                "startedAfter={}&startedBefore={}",
+                window.after_ms, window.before_ms
+            ))),
+            "{flavour:?}: the window is asked for"
+        );
+        // 100 issues with 45 worklogs, 30 a page: two pages each, nothing for the others.
+        assert_eq!(worklog_pages.len(), 200, "{flavour:?}");
+        let issues: HashSet<&String> = worklog_pages.iter().map(|(i, _)| i).collect();
+        assert_eq!(issues.len(), 100, "{flavour:?}");
+        let starts: HashSet<u64> = worklog_pages.iter().map(|(_, s)| *s).collect();
+        assert_eq!(starts, HashSet::from([0, 30]), "{flavour:?}");
+        let last = planner.progress(jira.clock.now.get());
+        assert_eq!(last.stats.worklog_pages, 200);
+        assert_eq!(last.fraction(), Some(1.0), "{flavour:?}");
+    }
 }
 
 /// Regression: the page used to drop a document the worker could not take, and showed a

@@ -117,6 +117,17 @@ fn every_kind_and_format_survives_a_round_trip() {
                 name: "Done".into(),
             }],
         },
+        ReportKind::Timesheet(Timesheet {
+            rows: TimesheetRows::Issue,
+            columns: TimesheetColumns::Person,
+            dates: WorklogDates::LastDays { days: 14 },
+            time_zone: "Asia/Kathmandu".into(),
+            authors: Authors {
+                accounts: vec![AuthorId::parse("557058:abc").unwrap()],
+                groups: vec![GroupName::parse("Team Falcon").unwrap()],
+            },
+            attribution: Attribution::SplitByDay,
+        }),
     ];
     let formats = [
         DurationFormat::Seconds,

@@ -247,3 +247,80 @@ pub fn dataset(issues: usize, changes: usize, seed: u64) -> Vec<File> {
     });
     files
 }
+
+/// Generates `issues` issues with `worklogs` worklogs in all, spread unevenly (0 to twice the
+/// mean per issue), as a timesheet run reads them: search pages whose `worklog` field holds the
+/// first 20 of each issue with its `total`, and one full `/issue/{id}/worklog` page for each
+/// issue with more (repeating those 20, which count once). Worklogs start between 2025-01-01
+/// and 2026-05-31 at any minute, in +05:45 for a third of them, and last 5 minutes to 8 hours.
+pub fn worklog_dataset(issues: usize, worklogs: usize, seed: u64) -> Vec<File> {
+    const SEARCH_PAGE: usize = 100;
+    const EMBEDDED: usize = 20;
+    let mut rng = Rng::new(seed);
+    let mean = worklogs / issues.max(1);
+    let mut left = worklogs;
+    let mut files = Vec::new();
+    let mut search = String::new();
+    let mut on_page = 0;
+    let mut pages = 0;
+    let mut worklog_id: u64 = 1_000_000;
+    for n in 0..issues {
+        let id = 10_000 + n;
+        let count = if n + 1 == issues {
+            left
+        } else {
+            (rng.below(2 * mean as u64 + 1) as usize).min(left)
+        };
+        left -= count;
+        let mut all = Vec::with_capacity(count);
+        for _ in 0..count {
+            worklog_id += 1;
+            let (aid, aname) = PEOPLE[rng.below(PEOPLE.len() as u64) as usize];
+            let at = START + 60 * rng.below(516 * 24 * 60) as i64;
+            let started = if worklog_id.is_multiple_of(3) {
+                // The same instant written in +05:45.
+                stamp(at + 5 * 3600 + 45 * 60).replace("+0000", "+0545")
+            } else {
+                stamp(at)
+            };
+            let spent = 300 * (1 + rng.below(96));
+            all.push(format!(
+                r#"{{"self":"https://sim.example/rest/api/3/issue/{id}/worklog/{worklog_id}","author":{{"accountId":"{aid}","displayName":"{aname}","active":true}},"updateAuthor":{{"accountId":"{aid}","displayName":"{aname}","active":true}},"comment":{{"type":"doc","version":1,"content":[{{"type":"paragraph","content":[{{"type":"text","text":"Worked on DW-{}"}}]}}]}},"created":"{started}","updated":"{started}","started":"{started}","timeSpent":"{}m","timeSpentSeconds":{spent},"id":"{worklog_id}","issueId":"{id}"}}"#,
+                n + 1,
+                spent / 60
+            ));
+        }
+        if on_page > 0 {
+            search.push(',');
+        }
+        let _ = write!(
+            search,
+            r#"{{"id":"{id}","key":"DW-{}","fields":{{"created":"{}","status":{{"id":"3","name":"In Progress","statusCategory":{{"key":"indeterminate"}}}},"project":{{"key":"DW","name":"Dwell"}},"worklog":{{"startAt":0,"maxResults":{EMBEDDED},"total":{count},"worklogs":[{}]}}}}}}"#,
+            n + 1,
+            stamp(START - 86_400),
+            all[..count.min(EMBEDDED)].join(",")
+        );
+        on_page += 1;
+        if count > EMBEDDED {
+            files.push(File {
+                name: format!("worklog-{id}.json"),
+                bytes: format!(
+                    r#"{{"startAt":0,"maxResults":5000,"total":{count},"worklogs":[{}]}}"#,
+                    all.join(",")
+                )
+                .into_bytes(),
+            });
+        }
+        if on_page == SEARCH_PAGE || n + 1 == issues {
+            pages += 1;
+            files.push(File {
+                name: format!("search-{pages:05}.json"),
+                bytes: format!(r#"{{"issues":[{search}],"isLast":{}}}"#, n + 1 == issues)
+                    .into_bytes(),
+            });
+            search.clear();
+            on_page = 0;
+        }
+    }
+    files
+}

@@ -41,6 +41,7 @@ impl Run<'_> {
             values,
             details: Details::None,
             days: None,
+            labels: None,
         })
     }
 
@@ -63,6 +64,7 @@ impl Run<'_> {
             values,
             details: Details::None,
             days: None,
+            labels: None,
         })
     }
 
@@ -100,6 +102,7 @@ impl Run<'_> {
             values,
             details: Details::None,
             days: None,
+            labels: None,
         })
     }
 
@@ -178,6 +181,7 @@ impl Run<'_> {
                 counts: matrix,
             },
             days: None,
+            labels: None,
         }
     }
 
@@ -254,6 +258,7 @@ impl Run<'_> {
             values,
             details: Details::None,
             days: None,
+            labels: None,
         }
     }
 
@@ -329,6 +334,7 @@ impl Run<'_> {
             values,
             details: Details::None,
             days: None,
+            labels: None,
         }
     }
 
@@ -435,6 +441,7 @@ impl Run<'_> {
                 counts,
             },
             days: Some(dates),
+            labels: None,
         })
     }
 
@@ -555,6 +562,7 @@ impl Run<'_> {
                 unfinished,
             },
             days: None,
+            labels: None,
         }
     }
 }

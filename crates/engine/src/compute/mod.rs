@@ -9,6 +9,9 @@
 mod columns;
 mod kinds;
 mod run;
+mod timesheet;
+
+pub use timesheet::{WorklogSpan, worklog_span};
 mod warnings;
 
 use std::collections::HashMap;
@@ -29,6 +32,7 @@ use crate::rows::{self, Item};
 use crate::time::seconds;
 use crate::timeline::{self, Seg};
 
+pub(crate) use run::Labelled;
 use run::{KindOutput, Run};
 use warnings::Warnings;
 
@@ -87,6 +91,8 @@ pub enum ComputeError {
     UnknownTimeZone(String),
     #[error("time out of range: {0}")]
     Time(String),
+    #[error("the configuration filters on Jira group {0:?}, whose members were not provided")]
+    UnresolvedGroup(String),
 }
 
 /// Computes the report `config` asks for over the issues of `data`, as of `ctx.now`.
@@ -107,7 +113,13 @@ pub fn compute(
 
     let selected = select_issues(data, config, ctx, now, today, &day_tz, &mut warnings);
     let trim = trim_before(config, &mut warnings);
-    let timelines = Timelines::build(data, &selected, now, trim, &mut warnings);
+    // Timesheets read worklogs, not histories: a run for one fetches no changelogs, and
+    // saying they are missing would be noise.
+    let histories = !matches!(
+        config.kind,
+        ReportKind::Timesheet(_) | ReportKind::Capacity(_)
+    );
+    let timelines = Timelines::build(data, &selected, now, trim, histories, &mut warnings);
     let measure = Measure::new(calendar, timelines.earliest, now)?;
     let seen = StatusesSeen::of(data, &timelines.segs, &mut warnings);
     let run = Run {
@@ -121,6 +133,7 @@ pub fn compute(
         first_seen: &seen.first_seen,
         day_tz: &day_tz,
         today,
+        calendar,
     };
     let mut items = timelines.items;
     let kind = run.kind(&mut items, trim, &mut warnings)?;
@@ -218,6 +231,7 @@ impl Timelines {
         selected: &[u32],
         now: i64,
         trim: Option<i64>,
+        histories: bool,
         warnings: &mut Warnings,
     ) -> Timelines {
         let mut segs: Vec<Seg> = Vec::with_capacity(data.change_count() + selected.len());
@@ -239,6 +253,7 @@ impl Timelines {
             );
             let mut flags = Vec::new();
             match issue.log.completeness() {
+                _ if !histories => {}
                 Completeness::Complete => {}
                 Completeness::Truncated { .. } => {
                     flags.push(Flag::TruncatedChangelog);
@@ -316,9 +331,10 @@ fn report(
         columns: &kind.columns,
         values: &kind.values,
     };
-    let (rows, totals, group_by, fields) = match kind.days {
-        Some(days) => rows::days(&table, &days),
-        None => rows::assemble(&table, items),
+    let (rows, totals, group_by, fields) = match (kind.days, &kind.labels) {
+        (Some(days), _) => rows::days(&table, &days),
+        (None, Some(labels)) => rows::labelled(&table, labels),
+        (None, None) => rows::assemble(&table, items),
     };
     Report {
         name: config.name.clone(),

@@ -2,7 +2,7 @@
 //! inputs, the arena of status segments, the calendar, the statuses seen), and the helpers the
 //! report kinds have in common: a run's time, status references resolved to status sets.
 
-use config::{ReportConfig, ReportKind, StatusRef};
+use config::{ReportConfig, ReportKind, StatusRef, WorkCalendar};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 
@@ -22,6 +22,14 @@ pub(super) struct KindOutput {
     pub(super) values: Vec<Option<Num>>,
     pub(super) details: Details,
     pub(super) days: Option<Vec<Date>>,
+    /// Rows that are neither issues nor days (a timesheet's people): their labels, in order.
+    pub(super) labels: Option<Vec<Labelled>>,
+}
+
+/// A row of a kind that is not one per issue: its label and how many issues it covers.
+pub(crate) struct Labelled {
+    pub(crate) label: String,
+    pub(crate) issues: u32,
 }
 
 /// One computation of a report, after the issues are picked and their timelines built.
@@ -41,6 +49,8 @@ pub(super) struct Run<'a> {
     /// Days (per-day reports, throughput periods) are cut in this zone: the calendar's.
     pub(super) day_tz: &'a TimeZone,
     pub(super) today: Date,
+    /// The report's work calendar, when it has one (capacity reports measure on it).
+    pub(super) calendar: Option<&'a WorkCalendar>,
 }
 
 impl Run<'_> {
@@ -78,6 +88,17 @@ impl Run<'_> {
                 start,
                 done,
             } => self.throughput(*period, start, done, items, warnings),
+            ReportKind::Timesheet(t) => {
+                self.not_for_worklogs(warnings);
+                self.timesheet(t, items, warnings)?
+            }
+            ReportKind::Capacity(c) => {
+                self.not_for_worklogs(warnings);
+                if !config.rows.group_by.is_empty() {
+                    warnings.ignored("grouping does not apply to capacity reports");
+                }
+                self.capacity(c, items, warnings)?
+            }
         })
     }
 

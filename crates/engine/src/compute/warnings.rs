@@ -26,6 +26,13 @@ impl Warnings {
         }
     }
 
+    /// A note about the whole report, with no issue list.
+    pub(super) fn notice(&mut self, code: WarningCode) {
+        if !self.by_code.iter().any(|(c, _, _)| *c == code) {
+            self.by_code.push((code, Vec::new(), 0));
+        }
+    }
+
     pub(super) fn ignored(&mut self, what: &str) {
         if !self.ignored.iter().any(|x| x == what) {
             self.ignored.push(what.to_owned());
@@ -66,6 +73,13 @@ impl Warnings {
                         "{count} statuses named by the configuration were not found in the data"
                     ),
                     WarningCode::IgnoredSetting => String::new(),
+                    WarningCode::PartialWorklogs => format!(
+                        "{count} issues have only part of their worklogs loaded; the time shown \
+                         for them is what is known, not all that was logged"
+                    ),
+                    WarningCode::VisibleWorklogsOnly => "the report counts the worklogs you may \
+                         see: worklogs restricted to a group or role you are not in are left out"
+                        .to_owned(),
                 };
                 Warning {
                     code,

@@ -2,14 +2,22 @@
 //! with the interners lent to the reader ([`super::sink`]), recognises its shape and merges
 //! issues, fields and changes into the data set, recording how complete each changelog is.
 
-use crate::dataset::{Category, Dataset, Embedded, IssueRef, NONE, Paged, RANK_CURRENT, RANK_LIST};
+use crate::dataset::{
+    Category, Dataset, Embedded, IssueRef, NO_HISTORY_ID, NONE, Paged, RANK_CURRENT, RANK_LIST,
+    Worklog,
+};
 use crate::time::Millis;
 
 use super::histories::Histories;
 use super::locate::parse;
-use super::shapes::{ListItem, Page, WireField, WireFields, WireIssue, WireStatus, s};
+use super::shapes::{
+    ListItem, Page, WireField, WireFields, WireIssue, WireStatus, WireWorklog, WireWorklogField, s,
+};
 use super::sink::parse_into;
-use super::{BulkChangelogInfo, ChangelogPageInfo, Loaded, SearchPageInfo, WireError};
+use super::{
+    BulkChangelogInfo, ChangelogPageInfo, Loaded, SearchPageInfo, WireError, WorklogListInfo,
+    WorklogPageInfo,
+};
 
 impl Dataset {
     /// Loads a search page: Cloud `search/jql`, Data Center `search`, or an issue bulk fetch.
@@ -39,6 +47,27 @@ impl Dataset {
         self.changelog_page(Some(issue), page)
     }
 
+    /// Loads one page of `GET /rest/api/{2,3}/issue/{issue}/worklog` for `issue` (id or key).
+    /// When the pages of an issue reach its `total`, its worklogs are complete.
+    pub fn add_issue_worklog_page(
+        &mut self,
+        issue: &str,
+        json: &[u8],
+    ) -> Result<WorklogPageInfo, WireError> {
+        let page: Page = parse_into(self, json)?;
+        let slot = self.named_slot(issue);
+        self.worklog_page(Some(slot), page)
+    }
+
+    /// Loads the answer of `POST /rest/api/{2,3}/worklog/list`: worklogs of any issues, each
+    /// naming its issue by `issueId`. The list says nothing of completeness: the caller who
+    /// fetched every id `/worklog/updated` gave marks the issues with
+    /// [`Dataset::mark_worklogs_complete`].
+    pub fn add_worklog_list(&mut self, json: &[u8]) -> Result<WorklogListInfo, WireError> {
+        let list: Vec<WireWorklog> = parse(json)?;
+        self.worklog_list(list)
+    }
+
     /// Loads the `/status` list: current names and categories of statuses.
     pub fn add_statuses(&mut self, json: &[u8]) -> Result<usize, WireError> {
         let list: Vec<WireStatus> = parse(json)?;
@@ -57,6 +86,10 @@ impl Dataset {
         let first = json.iter().find(|b| !b.is_ascii_whitespace());
         if first == Some(&b'[') {
             let list: Vec<ListItem> = parse(json)?;
+            if list.iter().any(ListItem::looks_like_worklog) {
+                let list: Vec<WireWorklog> = parse(json)?;
+                return self.worklog_list(list).map(Loaded::WorklogList);
+            }
             if list.iter().any(ListItem::looks_like_field) {
                 let fields = list.into_iter().map(ListItem::into_field).collect();
                 return Ok(Loaded::Fields {
@@ -81,6 +114,9 @@ impl Dataset {
                 |r| r.map(Loaded::SearchPage),
             );
         }
+        if page.worklogs.is_some() {
+            return self.worklog_page(None, page).map(Loaded::WorklogPage);
+        }
         if page.values.is_some() {
             return self.changelog_page(None, page).map(Loaded::IssueChangelog);
         }
@@ -95,8 +131,8 @@ impl Dataset {
         }
         Err(WireError::Shape(
             "not a Jira shape dwell reads: expected a search page (`issues`), a bulk changelog \
-             page (`issueChangeLogs`), a changelog page (`values`), an issue (`fields`), or a \
-             status or field list"
+             page (`issueChangeLogs`), a changelog page (`values`), a worklog page \
+             (`worklogs`), an issue (`fields`), or a status, field or worklog list"
                 .into(),
         ))
     }
@@ -212,7 +248,7 @@ impl Dataset {
         let id = wire.id.map(|s| s.0);
         let slot = self.slot(id.as_deref(), wire.key.as_deref());
         if let Some(fields) = wire.fields {
-            self.fields(slot, fields);
+            self.fields(slot, fields)?;
         }
         if let Some(log) = wire.changelog {
             let got = log.histories.count;
@@ -227,7 +263,7 @@ impl Dataset {
         Ok(self.issues[slot as usize].reference())
     }
 
-    fn fields(&mut self, slot: u32, f: WireFields<'_>) {
+    fn fields(&mut self, slot: u32, f: WireFields<'_>) -> Result<(), WireError> {
         let status = f.status.and_then(|st| {
             let sym = self
                 .statuses
@@ -267,6 +303,146 @@ impl Dataset {
         for (id, value) in f.other {
             issue.set_field(id, value);
         }
+        if let Some(w) = f.worklog {
+            self.embedded_worklogs(slot, w)?;
+        }
+        Ok(())
+    }
+
+    /// The slot of an issue named by id or key (digits are an id), created when new.
+    fn named_slot(&mut self, named: &str) -> u32 {
+        match self.find(named) {
+            Some(s) => s,
+            None if named.bytes().all(|b| b.is_ascii_digit()) => self.slot(Some(named), None),
+            None => self.slot(None, Some(named)),
+        }
+    }
+
+    /// An issue's `worklog` field.
+    fn embedded_worklogs(&mut self, slot: u32, w: WireWorklogField<'_>) -> Result<(), WireError> {
+        let got = w.worklogs.len() as u64;
+        for wl in w.worklogs {
+            self.worklog(Some(slot), wl)?;
+        }
+        self.issues[slot as usize].normalise_worklogs();
+        let log = &mut self.issues[slot as usize].worklog_log;
+        log.embedded = Some((w.start_at.unwrap_or(0), got, w.total));
+        Ok(())
+    }
+
+    /// A page of one issue's worklogs; `slot` is its issue when the caller named it, else the
+    /// issue the worklogs name.
+    fn worklog_page(
+        &mut self,
+        slot: Option<u32>,
+        page: Page<'_>,
+    ) -> Result<WorklogPageInfo, WireError> {
+        let worklogs = page.worklogs.ok_or_else(|| {
+            WireError::Shape("expected a worklog page with a `worklogs` list".into())
+        })?;
+        let n = worklogs.len() as u64;
+        let mut slot = slot;
+        for wl in worklogs {
+            slot = Some(self.worklog(slot, wl)?);
+        }
+        let Some(slot) = slot else {
+            // An empty page that names no issue holds nothing to record.
+            return Ok(WorklogPageInfo {
+                issue: None,
+                start_at: page.start_at,
+                max_results: page.max_results,
+                total: page.total,
+                worklogs: 0,
+                is_last: true,
+            });
+        };
+        self.issues[slot as usize].normalise_worklogs();
+        let start_at = page.start_at.unwrap_or(0);
+        let is_last = page.total.is_none_or(|t| start_at + n >= t);
+        let paged = self.issues[slot as usize]
+            .worklog_log
+            .paged
+            .get_or_insert_with(Paged::default);
+        paged.received += n;
+        if page.total.is_some() {
+            paged.total = page.total;
+        }
+        paged.last_seen |= is_last;
+        Ok(WorklogPageInfo {
+            issue: Some(self.issues[slot as usize].reference()),
+            start_at: page.start_at,
+            max_results: page.max_results,
+            total: page.total,
+            worklogs: n,
+            is_last,
+        })
+    }
+
+    fn worklog_list(&mut self, list: Vec<WireWorklog<'_>>) -> Result<WorklogListInfo, WireError> {
+        let count = list.len();
+        let mut touched = Vec::new();
+        for wl in list {
+            touched.push(self.worklog(None, wl)?);
+        }
+        touched.sort_unstable();
+        touched.dedup();
+        for &slot in &touched {
+            self.issues[slot as usize].normalise_worklogs();
+        }
+        Ok(WorklogListInfo {
+            worklogs: count,
+            issues: touched
+                .iter()
+                .map(|&s| self.issues[s as usize].reference())
+                .collect(),
+        })
+    }
+
+    /// Reads one worklog into its issue (by `issueId`, else `slot`); returns the issue's slot.
+    fn worklog(&mut self, slot: Option<u32>, w: WireWorklog<'_>) -> Result<u32, WireError> {
+        let slot = match s(&w.issue_id) {
+            Some(id) if slot.is_none() => self.slot(Some(id), None),
+            _ => slot.ok_or_else(|| {
+                WireError::Shape("a worklog names no `issueId` and no issue was given".into())
+            })?,
+        };
+        let label = || self.issues[slot as usize].label().to_owned();
+        let id_text = s(&w.id).unwrap_or("?").to_owned();
+        let bad = |message: String| WireError::Issue {
+            issue: label(),
+            message,
+        };
+        let Some(started) = w.started else {
+            return Err(bad(format!("worklog {id_text} has no `started`")));
+        };
+        let spent = w
+            .time_spent_seconds
+            .filter(|&t| t >= 0)
+            .and_then(|t| t.checked_mul(1000))
+            .ok_or_else(|| {
+                bad(format!(
+                    "worklog {id_text} has no valid `timeSpentSeconds` (a whole number, not \
+                     negative)"
+                ))
+            })?;
+        let author = match &w.author {
+            Some(u) => self.people.intern(
+                s(&u.account_id).or(s(&u.name)).or(s(&u.key)),
+                s(&u.display_name),
+                started.0,
+            ),
+            None => NONE,
+        };
+        let id = s(&w.id)
+            .and_then(|i| i.parse::<u64>().ok())
+            .unwrap_or(NO_HISTORY_ID);
+        self.issues[slot as usize].worklogs.push(Worklog {
+            id,
+            author,
+            started: started.0,
+            spent,
+        });
+        Ok(slot)
     }
 
     /// Merges changes read from histories into the issue's.

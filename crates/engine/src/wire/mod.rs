@@ -10,6 +10,10 @@
 //! - Bulk changelog pages, `POST /rest/api/3/changelog/bulkfetch`
 //!   (`BulkChangelogResponseBean`).
 //! - `GET /rest/api/{2,3}/status` (a list of `StatusDetails`) and `/field` (`FieldDetails`).
+//! - Worklogs (`Worklog`, Cloud and Data Center authors alike): an issue's `worklog` field (at
+//!   most 20 with a `total`), per-issue pages `GET /rest/api/{2,3}/issue/{key}/worklog`
+//!   (`PageOfWorklogs`) and `POST /rest/api/{2,3}/worklog/list` (a list). Only the id, issue,
+//!   author, `started` and `timeSpentSeconds` are read; comments and visibility never are.
 //!
 //! Reading is defensive: unknown fields are ignored, ids may be strings or numbers, `fieldId`
 //! may be missing from old change items, timestamps may carry `+0000`, `+05:30` or `Z`, or be
@@ -100,6 +104,28 @@ pub struct ChangelogPageInfo {
     pub is_last: bool,
 }
 
+/// What a page of one issue's worklogs held.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WorklogPageInfo {
+    /// The issue; `None` for an empty page read without naming it.
+    pub issue: Option<IssueRef>,
+    pub start_at: Option<u64>,
+    pub max_results: Option<u64>,
+    pub total: Option<u64>,
+    pub worklogs: u64,
+    pub is_last: bool,
+}
+
+/// What a `/worklog/list` answer held.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WorklogListInfo {
+    pub worklogs: usize,
+    /// The issues the worklogs belong to.
+    pub issues: Vec<IssueRef>,
+}
+
 /// What [`Dataset::add_json`] recognised and loaded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "shape", rename_all = "camelCase")]
@@ -108,6 +134,8 @@ pub enum Loaded {
     BulkChangelog(BulkChangelogInfo),
     IssueChangelog(ChangelogPageInfo),
     Issue(IssueRef),
+    WorklogPage(WorklogPageInfo),
+    WorklogList(WorklogListInfo),
     Statuses { count: usize },
     Fields { count: usize },
 }

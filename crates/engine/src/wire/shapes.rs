@@ -55,6 +55,39 @@ pub(super) struct Page<'a> {
     pub(super) fields: Option<WireFields<'a>>,
     #[serde(default)]
     pub(super) changelog: Option<WireChangelog>,
+    // A page of one issue's worklogs (`GET /issue/{key}/worklog`).
+    #[serde(borrow, default)]
+    pub(super) worklogs: Option<Vec<WireWorklog<'a>>>,
+}
+
+/// One worklog (`Worklog`): who, when it started and for how long. Its comment, visibility and
+/// update history are never read (serde skips them), so they cannot reach the data set.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct WireWorklog<'a> {
+    #[serde(borrow, default)]
+    pub(super) id: Option<Str<'a>>,
+    #[serde(borrow, default)]
+    pub(super) issue_id: Option<Str<'a>>,
+    #[serde(borrow, default)]
+    pub(super) author: Option<WireUser<'a>>,
+    #[serde(default)]
+    pub(super) started: Option<WireTime>,
+    #[serde(default)]
+    pub(super) time_spent_seconds: Option<i64>,
+}
+
+/// An issue's `worklog` field: at most 20 worklogs, with the `total` that says if there are
+/// more.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct WireWorklogField<'a> {
+    #[serde(default)]
+    pub(super) start_at: Option<u64>,
+    #[serde(default)]
+    pub(super) total: Option<u64>,
+    #[serde(borrow, default)]
+    pub(super) worklogs: Vec<WireWorklog<'a>>,
 }
 
 #[derive(Deserialize)]
@@ -172,9 +205,16 @@ pub(super) struct ListItem {
     pub(super) clause_names: Option<IgnoredAny>,
     #[serde(default)]
     pub(super) schema: Option<IgnoredAny>,
+    #[serde(default)]
+    pub(super) time_spent_seconds: Option<IgnoredAny>,
 }
 
 impl ListItem {
+    /// An element of `POST /worklog/list`'s answer.
+    pub(super) fn looks_like_worklog(&self) -> bool {
+        self.time_spent_seconds.is_some()
+    }
+
     pub(super) fn looks_like_field(&self) -> bool {
         self.status_category.is_none()
             && (self.custom.is_some() || self.clause_names.is_some() || self.schema.is_some())
@@ -214,6 +254,8 @@ pub(super) struct WireFields<'a> {
     pub(super) status: Option<CurrentStatus<'a>>,
     /// `Some(None)` when the field is present and null: unassigned.
     pub(super) assignee: Option<Option<WireUser<'a>>>,
+    /// The embedded worklogs, when the field was asked for.
+    pub(super) worklog: Option<WireWorklogField<'a>>,
     pub(super) other: Vec<(Box<str>, Option<FieldValue>)>,
 }
 
@@ -267,6 +309,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for WireFields<'a> {
                         "updated" => out.updated = Some(time(map.next_value()?)),
                         "resolutiondate" => out.resolved = Some(time(map.next_value()?)),
                         "status" => out.status = map.next_value()?,
+                        "worklog" if kept("worklog") => out.worklog = map.next_value()?,
                         "assignee" => {
                             let u: Option<WireUser<'a>> = map.next_value()?;
                             if kept("assignee") {

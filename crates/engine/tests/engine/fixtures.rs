@@ -54,6 +54,17 @@ fn check(fixture: &Value, case: &Value) -> Result<(), String> {
             .map_err(|e| format!("input does not load: {e}"))?;
     }
     data.assume_bulk_changelogs_complete();
+    if let Some(groups) = fixture.get("groups").and_then(Value::as_object) {
+        for (group, members) in groups {
+            let members: Vec<&str> = members
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|m| m.as_str().unwrap())
+                .collect();
+            data.set_group_members(group, &members);
+        }
+    }
     let report = run(fixture, case, &data)?;
     compare(&report, &case["expect"])
 }

@@ -6,3 +6,4 @@ mod errors;
 mod fixtures;
 mod props;
 mod samples;
+mod worklogs;

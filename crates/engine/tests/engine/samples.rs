@@ -223,16 +223,54 @@ fn jira_ruby_status_list() {
 
 #[test]
 fn shapes_dwell_does_not_read_get_a_clear_error() {
-    for name in [
-        "mattermost__mattermost-plugin-jira__server-webhook-issue-updated-reopened.json",
-        "sumoheavy__jira-ruby__server-v2-issue-worklog.json",
-    ] {
-        let err = Dataset::new().add_json(&read(name)).unwrap_err();
-        assert!(
-            matches!(&err, WireError::Shape(m) if m.contains("not a Jira shape")),
-            "{name}: {err}"
-        );
-    }
+    let name = "mattermost__mattermost-plugin-jira__server-webhook-issue-updated-reopened.json";
+    let err = Dataset::new().add_json(&read(name)).unwrap_err();
+    assert!(
+        matches!(&err, WireError::Shape(m) if m.contains("not a Jira shape")),
+        "{name}: {err}"
+    );
+}
+
+/// Jira 5 (2012) wrote worklogs without `issueId` or `timeSpentSeconds`, only `timeSpent`
+/// text (`18w 2d`), whose weeks and days depend on the site's settings: refused, clearly.
+#[test]
+fn jira_ruby_old_worklog_page_without_seconds_is_refused() {
+    let json = read("sumoheavy__jira-ruby__server-v2-issue-worklog.json");
+    let err = Dataset::new().add_json(&json).unwrap_err();
+    assert_eq!(
+        err,
+        WireError::Shape("a worklog names no `issueId` and no issue was given".into())
+    );
+    let err = Dataset::new()
+        .add_issue_worklog_page("DEMO-1", &json)
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("issue DEMO-1: worklog 10000 has no valid `timeSpentSeconds`"),
+        "{err}"
+    );
+}
+
+/// DevLake's raw worklogs from a Cloud site (API v2), one `Worklog` per row, read as one
+/// `/worklog/list` answer: all 30 load, and the first row (yuxiang, issue 10085, 1 h) is there.
+#[test]
+fn devlake_cloud_worklogs_load_as_a_list() {
+    let rows = devlake_rows("apache__incubator-devlake__cloud-v2-issue-worklogs.csv");
+    assert_eq!(rows.len(), 30);
+    let list = format!(
+        "[{}]",
+        rows.iter()
+            .map(|(data, _)| data.as_str())
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    let mut data = Dataset::new();
+    let Loaded::WorklogList(info) = data.add_json(list.as_bytes()).unwrap() else {
+        panic!("not read as a worklog list");
+    };
+    assert_eq!(info.worklogs, 30);
+    assert!(info.issues.iter().any(|i| i.id.as_deref() == Some("10085")));
+    assert_eq!(data.worklog_count(), 30);
 }
 
 /// EE-15 was in Resolved (status 5) twice, by its changelog (+0800): 2020-06-12 09:22:39.363

@@ -192,10 +192,11 @@ pub async fn user_groups(req: HttpRequest, state: web::Data<AppState>) -> ApiRes
         .iter()
         .map(|g| {
             let n = crate::site::GROUPS.iter().position(|x| x == g).unwrap_or(0);
+            let id = crate::site::group_id(n);
             json!({
                 "name": g,
-                "groupId": format!("5eed{n:04}-0000-4000-8000-{:012x}", n + 1),
-                "self": format!("{base}/rest/api/3/group?groupId=5eed{n:04}-0000-4000-8000-{:012x}", n + 1),
+                "groupId": id,
+                "self": format!("{base}/rest/api/3/group?groupId={id}"),
             })
         })
         .collect();

@@ -3,7 +3,8 @@
 //! Cloud serves `/rest/api/3/...` and `/rest/api/2/...` (the same resources; v3 writes
 //! descriptions as ADF) with `search/jql`, bulk fetches and the approximate count; the old
 //! `/search` answers 410 as on Cloud today. Data Center serves `/rest/api/2/...` with
-//! `/search` (`startAt`/`total`) and no Cloud-only resources.
+//! `/search` (`startAt`/`total`) and no Cloud-only resources. Both serve worklogs
+//! ([`worklog`]).
 
 pub mod admin;
 pub mod cloud;
@@ -12,6 +13,7 @@ pub mod error;
 pub mod meta;
 pub mod params;
 pub mod token;
+pub mod worklog;
 
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 
@@ -19,6 +21,7 @@ use crate::gate::Principal;
 use crate::jql::{self, Compiled};
 use crate::render::{Flavor, Renderer};
 use crate::state::AppState;
+use crate::worklog::Viewer;
 use error::{ApiResult, JiraError};
 
 /// Registers the REST API of `flavor`.
@@ -33,7 +36,14 @@ pub fn configure(cfg: &mut web::ServiceConfig, flavor: Flavor) {
                 "/issue/{key}/changelog",
                 web::get().to(cloud::issue_changelog),
             )
+            .route(
+                "/issue/{key}/worklog",
+                web::get().to(worklog::issue_worklogs),
+            )
+            .route("/issue/{key}/worklog/{id}", web::get().to(worklog::one))
             .route("/issue/{key}", web::get().to(cloud::issue))
+            .route("/worklog/updated", web::get().to(worklog::updated))
+            .route("/worklog/list", web::post().to(worklog::list))
             .route("/status", web::get().to(meta::statuses))
             .route("/statuscategory", web::get().to(meta::status_categories))
             .route("/field", web::get().to(meta::fields))
@@ -108,6 +118,10 @@ pub fn renderer<'a>(state: &'a AppState, req: &HttpRequest) -> Renderer<'a> {
         api: api_version(req),
         flavor: state.settings.flavor,
         tz,
+        viewer: match req.extensions().get::<Principal>() {
+            Some(Principal::User(u)) => Viewer::User(*u),
+            _ => Viewer::App,
+        },
     }
 }
 

@@ -8,6 +8,13 @@
 //! `startOfDay()`, `endOfDay()`). Operators `=`, `!=`, `in`, `not in`, `>`, `>=`, `<`, `<=`,
 //! `is [not] EMPTY`; `AND`, `OR`, `NOT`, parentheses; `ORDER BY` several keys. As in Jira, `!=`
 //! and `not in` never match an empty field. Everything else is refused with Jira's messages.
+//!
+//! Worklog clauses match an issue when any worklog the searcher may see does
+//! ([`crate::worklog::visible`]; an app sees only unrestricted ones), each clause on its own, as
+//! in Jira: `worklogDate` with `=`, `>`, `>=`, `<`, `<=` and a date (days in UTC, like the other
+//! absolute dates here; `now()`, periods and `startOfDay()` name the day they fall in);
+//! `worklogAuthor` with `=` or `in` and users (account id, login, e-mail or display name) or
+//! `currentUser()`; `worklogComment ~ "words"`, every word in the comment, ignoring case.
 
 pub mod parse;
 
@@ -16,6 +23,7 @@ use std::cmp::Ordering;
 use crate::data::{Dataset, Issue};
 use crate::render::Flavor;
 use crate::site::Category;
+use crate::worklog::{self, Viewer, Worklog};
 use parse::{Clause, Op, Operand, Query, Value};
 
 /// A query ready to run: the predicate and the order.
@@ -116,11 +124,57 @@ enum Pred {
         field: Field,
         empty: bool,
     },
+    /// Some worklog the viewer may see matches.
+    Worklog {
+        cond: WorklogCond,
+        viewer: Viewer,
+    },
+    /// `id > 10500`: the issue's numeric id against a bound, as Jira compares ids (the way
+    /// a client pages past Data Center's result window by keyset).
+    IdCmp {
+        op: Op,
+        id: u32,
+    },
+    /// `key > DW-5`: issues of the key's project whose number compares so, as in Jira.
+    KeyCmp {
+        op: Op,
+        project: u8,
+        number: u32,
+    },
+}
+
+/// What a worklog clause asks of one worklog.
+#[derive(Debug, Clone)]
+enum WorklogCond {
+    /// Started in `[from, until)`.
+    Started {
+        from: i64,
+        until: i64,
+    },
+    Author(Vec<u8>),
+    /// Every word, lower-cased, in the comment.
+    Comment(Vec<String>),
+}
+
+impl WorklogCond {
+    fn matches(&self, data: &Dataset, w: &Worklog) -> bool {
+        match self {
+            WorklogCond::Started { from, until } => w.started_ms >= *from && w.started_ms < *until,
+            WorklogCond::Author(users) => users.contains(&w.author),
+            WorklogCond::Comment(words) => worklog::comment(&data.site, w).is_some_and(|c| {
+                let c = c.to_lowercase();
+                words.iter().all(|word| c.contains(word.as_str()))
+            }),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum SortField {
     Key,
+    /// The numeric id: `ORDER BY id`, which keyset paging relies on. Keys sort by project key
+    /// first, so across projects the two orders differ.
+    Id,
     Created,
     Updated,
     Resolved,
@@ -195,6 +249,7 @@ pub enum DefaultOrder {
 fn compare(data: &Dataset, f: SortField, a: &Issue, b: &Issue) -> Ordering {
     let site = &data.site;
     match f {
+        SortField::Id => a.id.cmp(&b.id),
         SortField::Key => (&site.projects[usize::from(a.project)].key, a.number)
             .cmp(&(&site.projects[usize::from(b.project)].key, b.number)),
         SortField::Created => a.created_ms.cmp(&b.created_ms),
@@ -237,7 +292,8 @@ fn compile(q: &Query, data: &Dataset, env: Env) -> Result<Compiled, JqlError> {
     let mut order = Vec::new();
     for k in &q.order_by {
         let f = match k.field.to_ascii_lowercase().as_str() {
-            "key" | "issuekey" | "id" => Some(SortField::Key),
+            "key" | "issuekey" => Some(SortField::Key),
+            "id" => Some(SortField::Id),
             "created" | "createddate" => Some(SortField::Created),
             "updated" | "updateddate" => Some(SortField::Updated),
             "resolved" | "resolutiondate" => Some(SortField::Resolved),
@@ -286,6 +342,12 @@ fn clause(c: &Clause, data: &Dataset, env: Env, errors: &mut Vec<String>) -> Opt
 }
 
 fn term(t: &parse::Term, data: &Dataset, env: Env, errors: &mut Vec<String>) -> Option<Pred> {
+    let name = t.field.to_ascii_lowercase();
+    if name.starts_with("worklog") {
+        let cond = worklog_term(t, &name, data, env, errors)?;
+        let viewer = env.current_user.map_or(Viewer::App, Viewer::User);
+        return Some(Pred::Worklog { cond, viewer });
+    }
     let Some(field) = Field::lookup(&t.field) else {
         if KNOWN_UNSUPPORTED.contains(&t.field.to_ascii_lowercase().as_str()) {
             errors.push(format!(
@@ -327,6 +389,9 @@ fn term(t: &parse::Term, data: &Dataset, env: Env, errors: &mut Vec<String>) -> 
         return date_term(t, field, env, errors);
     }
     if matches!(t.op, Op::Lt | Op::Le | Op::Gt | Op::Ge) {
+        if field == Field::Key {
+            return key_comparison(t, data, errors);
+        }
         errors.push(unsupported());
         return None;
     }
@@ -510,6 +575,121 @@ fn resolve(field: Field, text: &str, data: &Dataset, flavor: Flavor) -> Option<V
     (!hits.is_empty()).then_some(hits)
 }
 
+/// `worklogDate`, `worklogAuthor` or `worklogComment` (`name` lower-cased).
+fn worklog_term(
+    t: &parse::Term,
+    name: &str,
+    data: &Dataset,
+    env: Env,
+    errors: &mut Vec<String>,
+) -> Option<WorklogCond> {
+    let unsupported = |errors: &mut Vec<String>| {
+        errors.push(format!(
+            "The operator '{}' is not supported by the '{}' field.",
+            t.op, t.field
+        ));
+        None
+    };
+    match name {
+        "worklogdate" => {
+            let (Operand::Value(value), Op::Eq | Op::Lt | Op::Le | Op::Gt | Op::Ge) =
+                (&t.operand, t.op)
+            else {
+                return unsupported(errors);
+            };
+            let ms = date_value(value, &t.field, env, errors)?;
+            let day = ms - ms.rem_euclid(DAY);
+            let (from, until) = match t.op {
+                Op::Eq => (day, day + DAY),
+                Op::Gt => (day + DAY, i64::MAX),
+                Op::Ge => (day, i64::MAX),
+                Op::Lt => (i64::MIN, day),
+                _ => (i64::MIN, day + DAY),
+            };
+            Some(WorklogCond::Started { from, until })
+        }
+        "worklogauthor" => {
+            let values: Vec<&Value> = match (&t.operand, t.op) {
+                (Operand::Value(v), Op::Eq) => vec![v],
+                (Operand::List(vs), Op::In) => vs.iter().collect(),
+                _ => return unsupported(errors),
+            };
+            let mut users = Vec::new();
+            let mut ok = true;
+            for v in values {
+                match v {
+                    Value::Function(f, _) if f.eq_ignore_ascii_case("currentUser") => {
+                        // An app (no user) matches nobody.
+                        users.extend(env.current_user);
+                    }
+                    Value::Function(f, _) => {
+                        errors.push(format!("Unable to find JQL function '{f}()'."));
+                        ok = false;
+                    }
+                    Value::Text(text) => match resolve(Field::Assignee, text, data, env.flavor) {
+                        Some(ids) => users.extend(ids.into_iter().map(|u| u as u8)),
+                        None => {
+                            errors.push(format!(
+                                "The value '{text}' does not exist for the field '{}'.",
+                                t.field
+                            ));
+                            ok = false;
+                        }
+                    },
+                    Value::Empty => return unsupported(errors),
+                }
+            }
+            ok.then_some(WorklogCond::Author(users))
+        }
+        "worklogcomment" => {
+            let (Operand::Value(Value::Text(text)), Op::Like) = (&t.operand, t.op) else {
+                return unsupported(errors);
+            };
+            let words: Vec<String> = text.split_whitespace().map(str::to_lowercase).collect();
+            if words.is_empty() {
+                errors.push(format!(
+                    "The field '{}' needs a word to search for.",
+                    t.field
+                ));
+                return None;
+            }
+            Some(WorklogCond::Comment(words))
+        }
+        _ => {
+            errors.push(no_field(&t.field));
+            None
+        }
+    }
+}
+
+/// A date operand in milliseconds: an absolute date (UTC), a period, `now()`, `startOfDay()`
+/// or `endOfDay()`; Jira's messages otherwise.
+fn date_value(value: &Value, field: &str, env: Env, errors: &mut Vec<String>) -> Option<i64> {
+    let ms = match value {
+        Value::Text(s) => parse_date(s, env.now_ms),
+        Value::Function(name, _) => match name.to_ascii_lowercase().as_str() {
+            "now" => Some(env.now_ms),
+            "startofday" => Some(env.now_ms - env.now_ms.rem_euclid(DAY)),
+            "endofday" => Some(env.now_ms - env.now_ms.rem_euclid(DAY) + DAY - 1),
+            _ => {
+                errors.push(format!("Unable to find JQL function '{name}()'."));
+                return None;
+            }
+        },
+        Value::Empty => None,
+    };
+    if ms.is_none() {
+        let shown = match value {
+            Value::Text(s) => s.clone(),
+            _ => String::new(),
+        };
+        errors.push(format!(
+            "Date value '{shown}' for field '{field}' is invalid. Valid formats include: 'yyyy/MM/dd HH:mm', 'yyyy-MM-dd HH:mm', 'yyyy/MM/dd', 'yyyy-MM-dd', or a period format e.g. '-5d', '4w 2d'."
+        ));
+    }
+    ms
+}
+
 fn date_term(t: &parse::Term, field: Field, env: Env, errors: &mut Vec<String>) -> Option<Pred> {
     let value = match (&t.operand, t.op) {
         (Operand::Value(v), Op::Eq | Op::Ne | Op::Lt | Op::Le | Op::Gt | Op::Ge) => v,
@@ -527,36 +707,50 @@ fn date_term(t: &parse::Term, field: Field, env: Env, errors: &mut Vec<String>) 
             return None;
         }
     };
-    let ms = match value {
-        Value::Text(s) => parse_date(s, env.now_ms),
-        Value::Function(name, _) => match name.to_ascii_lowercase().as_str() {
-            "now" => Some(env.now_ms),
-            "startofday" => Some(env.now_ms - env.now_ms.rem_euclid(DAY)),
-            "endofday" => Some(env.now_ms - env.now_ms.rem_euclid(DAY) + DAY - 1),
-            _ => {
-                errors.push(format!("Unable to find JQL function '{name}()'."));
-                return None;
-            }
-        },
-        Value::Empty => None,
+    let ms = date_value(value, &t.field, env, errors)?;
+    Some(Pred::Date {
+        field,
+        op: t.op,
+        ms,
+    })
+}
+
+/// `id >= 10500` or `issuekey < DW-40`: a number compares ids, a key compares numbers inside
+/// the key's project.
+fn key_comparison(t: &parse::Term, data: &Dataset, errors: &mut Vec<String>) -> Option<Pred> {
+    let Operand::Value(Value::Text(text)) = &t.operand else {
+        errors.push(format!(
+            "The operator '{}' must be followed by an issue key or id for the field '{}'.",
+            t.op, t.field
+        ));
+        return None;
     };
-    match ms {
-        Some(ms) => Some(Pred::Date {
-            field,
+    if let Ok(id) = text.trim().parse::<u32>() {
+        return Some(Pred::IdCmp { op: t.op, id });
+    }
+    match data.find(text) {
+        Some(issue) => Some(Pred::KeyCmp {
             op: t.op,
-            ms,
+            project: issue.project,
+            number: issue.number,
         }),
         None => {
-            let shown = match value {
-                Value::Text(s) => s.clone(),
-                _ => String::new(),
-            };
             errors.push(format!(
-                "Date value '{shown}' for field '{}' is invalid. Valid formats include: 'yyyy/MM/dd HH:mm', 'yyyy-MM-dd HH:mm', 'yyyy/MM/dd', 'yyyy-MM-dd', or a period format e.g. '-5d', '4w 2d'.",
+                "An issue with key '{text}' does not exist for field '{}'.",
                 t.field
             ));
             None
         }
+    }
+}
+
+fn compare_op<T: Ord>(op: Op, v: T, bound: T) -> bool {
+    match op {
+        Op::Lt => v < bound,
+        Op::Le => v <= bound,
+        Op::Gt => v > bound,
+        Op::Ge => v >= bound,
+        _ => false,
     }
 }
 
@@ -615,6 +809,18 @@ fn eval(p: &Pred, data: &Dataset, issue: &Issue) -> bool {
         Pred::Or(a, b) => eval(a, data, issue) || eval(b, data, issue),
         Pred::Not(a) => !eval(a, data, issue),
         Pred::IsEmpty { field, empty } => is_empty(*field, issue) == *empty,
+        Pred::Worklog { cond, viewer } => {
+            let index = issue.id.saturating_sub(crate::data::FIRST_ISSUE_ID) as usize;
+            data.worklogs.of(index).iter().any(|w| {
+                worklog::visible(&data.site, &data.issues, w, *viewer) && cond.matches(data, w)
+            })
+        }
+        Pred::IdCmp { op, id } => compare_op(*op, issue.id, *id),
+        Pred::KeyCmp {
+            op,
+            project,
+            number,
+        } => issue.project == *project && compare_op(*op, issue.number, *number),
         Pred::Date { field, op, ms } => {
             let Some(v) = date_of(*field, issue) else {
                 return false;

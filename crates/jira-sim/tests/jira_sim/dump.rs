@@ -38,6 +38,7 @@ fn cloud_dump_is_search_pages_and_bulk_changelog_pages() {
             changelog_page_size: 97,
             base_url: sim.base_url.clone(),
             user: "ada".into(),
+            worklogs: false,
         },
         dir.path(),
     )
@@ -155,11 +156,16 @@ fn data_center_dump_is_search_pages_with_full_changelogs() {
             changelog_page_size: 1000,
             base_url: sim.base_url.clone(),
             user: "ada".into(),
+            worklogs: false,
         },
         dir.path(),
     )
     .unwrap();
     assert!(files(dir.path(), "changelog-").is_empty());
+    assert!(
+        files(dir.path(), "worklog-").is_empty(),
+        "worklogs only when asked"
+    );
     let pages = files(dir.path(), "search-");
     assert_eq!(pages.len(), 3);
     let schema = response_schema("get", "/rest/api/3/search");
@@ -185,6 +191,90 @@ fn data_center_dump_is_search_pages_with_full_changelogs() {
 }
 
 #[test]
+fn with_worklogs_the_dump_holds_every_worklog_the_user_may_see_and_says_so() {
+    for flavor in [Flavor::Cloud, Flavor::Dc] {
+        let sim = sim(N, flavor);
+        let dir = tempfile::tempdir().unwrap();
+        let summary = dump_data(
+            &sim.data,
+            &DumpSpec {
+                data: spec(N),
+                flavor,
+                page_size: 100,
+                changelog_page_size: 1000,
+                base_url: sim.base_url.clone(),
+                user: "ben".into(),
+                worklogs: true,
+            },
+            dir.path(),
+        )
+        .unwrap();
+        let data = &sim.data;
+        let ben = jira_sim::worklog::Viewer::User(1);
+        let want: std::collections::BTreeSet<String> = data
+            .worklogs
+            .all
+            .iter()
+            .filter(|w| jira_sim::worklog::visible(&data.site, &data.issues, w, ben))
+            .map(|w| w.id.to_string())
+            .collect();
+        assert!(want.len() < data.worklogs.all.len(), "ben misses some");
+        assert_eq!(summary.worklogs, want.len());
+        let api = if flavor == Flavor::Cloud { 3 } else { 2 };
+        let as_ben = |path: &str| get_as(&sim, path, &sim.basic_auth("ben")).json;
+        // Every issue carries its worklog field; those it holds in full are complete.
+        let mut seen = std::collections::BTreeSet::new();
+        let mut paged_issues = Vec::new();
+        for f in files(dir.path(), "search-") {
+            for issue in read(&f)["issues"].as_array().unwrap() {
+                let field = &issue["fields"]["worklog"];
+                let total = field["total"].as_u64().unwrap() as usize;
+                let held = field["worklogs"].as_array().unwrap();
+                assert_eq!(held.len(), total.min(20));
+                if total > 20 {
+                    paged_issues.push((issue["id"].as_str().unwrap().to_string(), total));
+                } else {
+                    seen.extend(held.iter().map(|w| w["id"].as_str().unwrap().to_string()));
+                }
+            }
+        }
+        assert!(!paged_issues.is_empty());
+        // The others' pages follow, in key order, each exactly the API's page for ben.
+        let pages = files(dir.path(), "worklog-");
+        assert_eq!(pages.len(), summary.worklog_pages);
+        assert_eq!(
+            pages.len(),
+            paged_issues.len(),
+            "one page of 5000 holds each"
+        );
+        for (f, (id, total)) in pages.iter().zip(&paged_issues) {
+            let page = read(f);
+            assert_conforms(
+                &f.display().to_string(),
+                &response_schema("get", "/rest/api/3/issue/{issueIdOrKey}/worklog"),
+                &page,
+            );
+            assert_eq!(page["total"], *total);
+            assert_eq!(
+                page,
+                as_ben(&format!(
+                    "/rest/api/{api}/issue/{id}/worklog?startAt=0&maxResults=5000"
+                ))
+            );
+            for w in page["worklogs"].as_array().unwrap() {
+                assert_eq!(w["issueId"], id.as_str());
+                assert!(seen.insert(w["id"].as_str().unwrap().to_string()));
+                match flavor {
+                    Flavor::Cloud => assert!(w["author"]["accountId"].is_string()),
+                    Flavor::Dc => assert!(w["author"]["name"].is_string()),
+                }
+            }
+        }
+        assert_eq!(seen, want);
+    }
+}
+
+#[test]
 fn the_binary_writes_a_dump() {
     let dir = tempfile::tempdir().unwrap();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_jira-sim"))
@@ -200,6 +290,25 @@ fn the_binary_writes_a_dump() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("wrote 30 issues"));
     assert!(dir.path().join("search-00001.json").is_file());
     assert!(dir.path().join("changelog-00001.json").is_file());
+    assert!(!dir.path().join("worklog-00001.json").exists());
+    let with = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_jira-sim"))
+        .args([
+            "dump",
+            "--issues",
+            "30",
+            "--seed",
+            "5",
+            "--worklogs",
+            "--out",
+        ])
+        .arg(with.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains(" worklog pages"));
+    let page = read(&with.path().join("search-00001.json"));
+    assert!(page["issues"][0]["fields"]["worklog"]["total"].is_u64());
     let help = std::process::Command::new(env!("CARGO_BIN_EXE_jira-sim"))
         .arg("--help")
         .output()

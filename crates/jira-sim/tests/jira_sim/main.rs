@@ -15,3 +15,4 @@ mod openapi;
 mod paging;
 mod python;
 mod support;
+mod worklogs;

@@ -414,3 +414,82 @@ fn issue_bulk_fetch_keeps_request_order_and_skips_unknown_issues() {
         400
     );
 }
+
+/// Past Data Center's result window a client pages by keyset: `id > last ORDER BY id`. Every
+/// issue comes once, in numeric id order across projects (key order differs there), and
+/// `issuekey` comparisons stay inside the key's project as in Jira.
+#[test]
+fn data_center_keyset_paging_reads_past_the_result_window() {
+    let n = 12_000;
+    let sim = sim(n, Flavor::Dc);
+    let mut ids: Vec<String> = Vec::new();
+    let mut last: Option<u64> = None;
+    loop {
+        let jql = match last {
+            Some(id) => format!("id > {id} ORDER BY id"),
+            None => "ORDER BY id".to_string(),
+        };
+        let r = post(
+            &sim,
+            "/rest/api/2/search",
+            &serde_json::json!({"jql": jql, "maxResults": 1000, "fields": ["key"]}),
+        );
+        assert_eq!(r.status, 200, "{jql}: {}", r.text);
+        let page: Vec<u64> = r.json["issues"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["id"].as_str().unwrap().parse().unwrap())
+            .collect();
+        assert!(
+            page.windows(2).all(|w| w[0] < w[1]),
+            "ORDER BY id is numeric"
+        );
+        let Some(&tail) = page.last() else { break };
+        if let Some(before) = last {
+            assert!(page[0] > before, "the keyset bound holds");
+        }
+        ids.extend(page.iter().map(u64::to_string));
+        last = Some(tail);
+    }
+    assert_each_once(&ids, n, "keyset pages");
+
+    // Ranges: `id >= a AND id <= b` holds exactly the ids in between.
+    let lo: u64 = ids[100].parse().unwrap();
+    let hi: u64 = ids[199].parse().unwrap();
+    let r = post(
+        &sim,
+        "/rest/api/2/search",
+        &serde_json::json!({"jql": format!("id >= {lo} AND id <= {hi}"), "maxResults": 1, "fields": ["key"]}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json["total"], 100);
+
+    // `issuekey < KEY-3` is the key's project's issues numbered 1 and 2.
+    let first = get(
+        &sim,
+        "/rest/api/2/search?jql=ORDER%20BY%20key&maxResults=1&fields=key",
+    );
+    let key = first.json["issues"][0]["key"].as_str().unwrap().to_string();
+    let project = key.rsplit_once('-').unwrap().0.to_string();
+    let r = get(
+        &sim,
+        &format!(
+            "/rest/api/2/search?jql={}&maxResults=50&fields=key",
+            enc(&format!("issuekey < {project}-3"))
+        ),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    let keys: Vec<&str> = r.json["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, [format!("{project}-1"), format!("{project}-2")]);
+    let r = get(
+        &sim,
+        &format!("/rest/api/2/search?jql={}", enc("id > BOGUS-1")),
+    );
+    assert_eq!(r.status, 400);
+}

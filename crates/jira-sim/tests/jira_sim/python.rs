@@ -79,3 +79,93 @@ fn atlassian_python_api_on_data_center_sees_every_issue_and_history() {
     assert_eq!(r["complete_changelogs"], N);
     assert_eq!(r["histories"], sim.data.histories.len());
 }
+
+/// The heaviest issue's key and the worklogs of it `login` may see, from the model.
+fn heaviest_visible(sim: &RunningSim, login: &str) -> (String, Vec<jira_sim::worklog::Worklog>) {
+    let data = &sim.data;
+    let i = (0..data.issues.len())
+        .max_by_key(|&i| data.worklogs.of(i).len())
+        .unwrap();
+    let u = data.site.user_by_login(login).unwrap() as u8;
+    let visible = data
+        .worklogs
+        .of(i)
+        .iter()
+        .filter(|w| {
+            jira_sim::worklog::visible(
+                &data.site,
+                &data.issues,
+                w,
+                jira_sim::worklog::Viewer::User(u),
+            )
+        })
+        .copied()
+        .collect();
+    (data.key(&data.issues[i]), visible)
+}
+
+/// The issues with a worklog by `login` that `login` may see.
+fn logged_by(sim: &RunningSim, login: &str) -> usize {
+    let data = &sim.data;
+    let u = data.site.user_by_login(login).unwrap() as u8;
+    let issues: std::collections::HashSet<u32> = data
+        .worklogs
+        .all
+        .iter()
+        .filter(|w| {
+            w.author == u
+                && jira_sim::worklog::visible(
+                    &data.site,
+                    &data.issues,
+                    w,
+                    jira_sim::worklog::Viewer::User(u),
+                )
+        })
+        .map(|w| w.issue)
+        .collect();
+    issues.len()
+}
+
+fn check_worklogs(sim: &RunningSim, r: &Value, login: &str) {
+    let (_, visible) = heaviest_visible(sim, login);
+    let ids: Vec<String> = visible.iter().map(|w| w.id.to_string()).collect();
+    assert_eq!(r["ids"], serde_json::json!(ids));
+    let seconds: u64 = visible.iter().map(|w| u64::from(w.seconds)).sum();
+    assert_eq!(r["seconds"], seconds);
+    assert_eq!(
+        r["with_comment"],
+        visible.iter().filter(|w| w.comment.is_some()).count()
+    );
+    assert!(r["authors"].as_array().unwrap().len() >= 3);
+    assert_eq!(
+        r["restricted"],
+        visible.iter().filter(|w| w.restriction.is_some()).count()
+    );
+    assert_eq!(r["embedded_total"], visible.len());
+    assert_eq!(r["embedded"], 20);
+    assert_eq!(r["mine"], logged_by(sim, login));
+}
+
+#[test]
+fn python_jira_reads_worklogs_on_cloud() {
+    let sim = sim(N, Flavor::Cloud);
+    let (key, _) = heaviest_visible(&sim, "ben");
+    let email = sim.data.site.users[1].email.clone();
+    let r = run(
+        "jira_worklogs.py",
+        &["cloud", &sim.base_url, &email, "sim-token", &key],
+    );
+    check_worklogs(&sim, &r, "ben");
+    assert!(sim.stats().by_route["GET /rest/api/2/issue/{key}/worklog"] >= 1);
+}
+
+#[test]
+fn python_jira_reads_worklogs_on_data_center() {
+    let sim = sim(N, Flavor::Dc);
+    let (key, _) = heaviest_visible(&sim, "ben");
+    let r = run(
+        "jira_worklogs.py",
+        &["dc", &sim.base_url, "sim-token-ben", &key],
+    );
+    check_worklogs(&sim, &r, "ben");
+}

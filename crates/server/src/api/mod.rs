@@ -10,15 +10,15 @@ mod transfer;
 
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
-use config::api::Permissions;
-use config::{StatusGroup, WorkCalendar};
+use config::api::{Permissions, Principal};
+use config::{StatusGroup, ValidationError, WorkCalendar};
 use serde::Serialize;
 
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::rights::{Right, Subject};
+use crate::rights::{self, Right, Subject};
 use crate::state::AppState;
-use crate::store::{self, WriteOutcome};
+use crate::store::{self, Platform, WriteOutcome};
 
 /// Registers every `/api/v1` route on `cfg` (mounted under `/api/v1`).
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -70,10 +70,23 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/tenant", web::delete().to(transfer::delete_tenant));
 }
 
-/// The caller as the permission rules see them. Configured admins need no lookup; everyone
-/// else's groups come from the tenant's Jira (cached).
+/// The caller as the permission rules see them. On Connect, configured admins need no lookup;
+/// everyone else's groups come from the tenant's Jira (cached). On Forge there is no Jira to
+/// ask: the tenant's admins are account ids in the database (see [`crate::rights`]).
 pub(crate) async fn subject(state: &AppState, caller: &Caller) -> Result<Subject, ApiError> {
     let s = &state.settings;
+    if caller.tenant.platform == Platform::Forge {
+        let tenant = caller.tenant.id;
+        let admins = state
+            .db
+            .run(move |c| Ok(store::tenant_admins(tenant, c)?))
+            .await?;
+        return Ok(Subject::forge(
+            caller.account.clone(),
+            &s.admin_accounts,
+            &admins,
+        ));
+    }
     let groups = if s.admin_accounts.contains(&caller.account) {
         Default::default()
     } else {
@@ -87,6 +100,31 @@ pub(crate) async fn subject(state: &AppState, caller: &Caller) -> Result<Subject
         groups,
         &s.admin_accounts,
         &s.admin_groups,
+    ))
+}
+
+/// Refuses group grants on a Forge tenant, naming each by its JSON path: the server cannot
+/// check group membership there, and a grant that silently matched nobody would mislead.
+pub(crate) fn forge_refuses_groups<'a>(
+    caller: &Caller,
+    lists: impl IntoIterator<Item = (String, &'a [Principal])>,
+) -> Result<(), ApiError> {
+    if caller.tenant.platform != Platform::Forge {
+        return Ok(());
+    }
+    let found = rights::group_grants(lists);
+    if found.is_empty() {
+        return Ok(());
+    }
+    Err(ApiError::invalid(
+        "group grants are not available on Forge",
+        found
+            .into_iter()
+            .map(|path| ValidationError {
+                path,
+                message: rights::FORGE_NO_GROUPS.into(),
+            })
+            .collect(),
     ))
 }
 

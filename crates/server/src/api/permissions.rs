@@ -3,11 +3,11 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use config::api::Permissions;
 
-use super::{Access, if_match, require, with_etag};
+use super::{Access, forge_refuses_groups, if_match, require, with_etag};
 use crate::auth::Caller;
 use crate::body::StrictJson;
 use crate::error::ApiError;
-use crate::rights::Right;
+use crate::rights::{self, Right};
 use crate::state::AppState;
 use crate::store::{self, WriteOutcome};
 
@@ -42,6 +42,7 @@ pub async fn put_permissions(
 ) -> Result<HttpResponse, ApiError> {
     let expected = if_match(&req)?.ok_or(ApiError::PreconditionRequired)?;
     require(&state, &caller, Right::ManagePermissions, REFUSAL).await?;
+    forge_refuses_groups(&caller, rights::permission_lists("", &body.0))?;
     let tenant = caller.tenant.id;
     let now = jiff::Timestamp::now();
     let actor = caller.account.clone();

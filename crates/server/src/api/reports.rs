@@ -7,11 +7,14 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use config::api::{NewReport, ReportAccess, ReportRecord, ReportSummary, ReportUpdate};
 use config::{Limits, ReportConfig, ReportId};
 
-use super::{Access, created, deleted, if_match, new_id, outcome, require, subject, with_etag};
+use super::{
+    Access, created, deleted, forge_refuses_groups, if_match, new_id, outcome, require, subject,
+    with_etag,
+};
 use crate::auth::Caller;
 use crate::body::StrictJson;
 use crate::error::ApiError;
-use crate::rights::Right;
+use crate::rights::{self, Right};
 use crate::state::AppState;
 use crate::store;
 
@@ -93,6 +96,7 @@ pub async fn create(
     )
     .await?;
     let NewReport { config, access } = body.0;
+    forge_refuses_groups(&caller, rights::access_lists("/access", &access))?;
     insert_new(&state, &caller, config, access).await
 }
 
@@ -150,6 +154,7 @@ pub async fn update(
         config,
         access,
     } = body.0;
+    forge_refuses_groups(&caller, rights::access_lists("/access", &access))?;
     let now = jiff::Timestamp::now();
     let actor = caller.account.clone();
     let written = state

@@ -16,11 +16,11 @@ use config::{AccountId, ValidationError};
 use jiff::Timestamp;
 use serde::Deserialize;
 
-use super::require;
+use super::{forge_refuses_groups, require};
 use crate::auth::Caller;
 use crate::body::{parse_body, read_limited};
 use crate::error::ApiError;
-use crate::rights::Right;
+use crate::rights::{self, Right};
 use crate::state::AppState;
 use crate::store::{self, MAX_CALENDARS, MAX_REPORTS, MAX_STATUS_GROUPS, Refs, Snapshot, TenantId};
 
@@ -73,6 +73,14 @@ pub async fn import(
     let body = read_limited(&req, &mut payload, state.settings.import_limit_bytes).await?;
     let doc: ExportDocument = parse_body(&body)?;
     check_document(&doc)?;
+    forge_refuses_groups(
+        &caller,
+        rights::permission_lists("/permissions", &doc.permissions)
+            .into_iter()
+            .chain(doc.reports.iter().enumerate().flat_map(|(i, r)| {
+                rights::access_lists(&format!("/reports/{i}/access"), &r.access)
+            })),
+    )?;
     let tenant = caller.tenant.id;
     let actor = caller.account.clone();
     let now = Timestamp::now();

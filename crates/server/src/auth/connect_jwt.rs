@@ -21,7 +21,7 @@ use super::qsh::{self, CONTEXT_QSH};
 use super::{Authenticator, Caller, QshPolicy, Tenant, TenantCache, authorization};
 use crate::crypto::KeyRing;
 use crate::error::ApiError;
-use crate::store::{self, Db};
+use crate::store::{self, Db, Platform};
 
 /// The `Authorization` scheme of Connect tokens: `Authorization: JWT <token>`.
 pub const SCHEME: &str = "JWT";
@@ -214,6 +214,7 @@ pub async fn load_tenant(
             .map_err(|e| ApiError::Internal(anyhow::anyhow!("tenant {}: {e}", row.id)))?;
         Ok(Arc::new(Tenant {
             id: row.id,
+            platform: row.platform,
             client_key: row.client_key,
             base_url: row.base_url,
             display_url: row.display_url,
@@ -240,6 +241,12 @@ impl Authenticator for ConnectAuthenticator {
             precheck(&token, Algorithm::HS256)?;
             let issuer = unverified_issuer(&token)?;
             let tenant = load_tenant(&db, &keys, &cache, issuer).await?;
+            // The store never gives a Forge row to a client key lookup; this holds even if a
+            // Forge tenant sat in the shared cache under a key a token names: a Forge tenant
+            // has no shared secret, so no HS256 token may ever name it.
+            if tenant.platform != Platform::Connect || tenant.shared_secret.is_empty() {
+                return Err(ApiError::Unauthorized("unknown tenant"));
+            }
             if tenant.uninstalled {
                 return Err(ApiError::Unauthorized(
                     "the app is uninstalled on this site",

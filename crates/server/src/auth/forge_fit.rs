@@ -15,12 +15,19 @@
 //! of leeway, `app.id` must equal `aud`, the environment must be the configured one, and a
 //! `jti` is accepted once. The FIT carries no token that could read Jira: the manifest
 //! declares no `auth`, so none is ever sent.
+//!
+//! [`ForgeAuthenticator`] is the `Authorization: Bearer` authenticator of the API: a verified
+//! FIT names the tenant by `app.installationId` (looked up among Forge installations only) and
+//! the user by `principal`; a token without a principal (a lifecycle event's) is refused on the
+//! API, whose every route acts for a user.
 
 use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
 
+use actix_web::HttpRequest;
 use config::AccountId;
+use futures_util::future::LocalBoxFuture;
 use governor::clock::DefaultClock;
 use governor::state::{InMemoryState, NotKeyed};
 use governor::{Quota, RateLimiter};
@@ -28,8 +35,13 @@ use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::Deserialize;
 
+use super::{Authenticator, Caller, QshPolicy, Tenant, TenantCache};
 use crate::cache::TtlCache;
 use crate::error::ApiError;
+use crate::store::{self, Db, Platform};
+
+/// The `Authorization` scheme of Forge Invocation Tokens: `Authorization: Bearer <FIT>`.
+pub const SCHEME: &str = "Bearer";
 
 /// `iss` of every Forge Invocation Token.
 pub const FIT_ISSUER: &str = "forge/invocation-token";
@@ -301,6 +313,105 @@ impl FitVerifier {
         })?;
         serde_json::from_slice(&body)
             .map_err(|e| ApiError::JiraUnavailable(format!("the Forge key set is not a JWKS: {e}")))
+    }
+}
+
+/// The current time as [`FitVerifier::verify`] takes it.
+pub fn unix_now() -> u64 {
+    u64::try_from(jiff::Timestamp::now().as_second()).unwrap_or(0)
+}
+
+/// Whether a FIT's installation id and a lifecycle payload's `id` name the same installation:
+/// the token carries the ARI (`ari:cloud:ecosystem::installation/<uuid>`), Atlassian's
+/// documented payload the bare uuid; either form is accepted, nothing else.
+pub fn same_installation(token_installation: &str, payload_id: &str) -> bool {
+    let bare = |s: &str| {
+        s.strip_prefix("ari:cloud:ecosystem::installation/")
+            .unwrap_or(s)
+            .to_string()
+    };
+    !payload_id.is_empty() && bare(token_installation) == bare(payload_id)
+}
+
+/// Verifies FITs on API routes: the tenant is the Forge installation the token names, the user
+/// its `principal`.
+pub struct ForgeAuthenticator {
+    pub verifier: Arc<FitVerifier>,
+    pub db: Db,
+    pub tenants: Arc<TenantCache>,
+}
+
+/// The Forge tenant of `installation_id`, from `cache` or the database. An installation that
+/// never sent `installed` is refused as an unknown tenant (and not cached).
+pub async fn load_forge_tenant(
+    db: &Db,
+    cache: &TenantCache,
+    installation_id: &str,
+) -> Result<Arc<Tenant>, ApiError> {
+    let id = installation_id.to_string();
+    let load = async move {
+        let row = db
+            .run(move |conn| Ok(store::tenant_by_forge_installation(conn, &id)?))
+            .await?
+            .ok_or(ApiError::Unauthorized("unknown Forge installation"))?;
+        Ok(Arc::new(Tenant {
+            id: row.id,
+            platform: row.platform,
+            client_key: row.client_key,
+            base_url: row.site_url.unwrap_or_default(),
+            display_url: None,
+            shared_secret: Vec::new(),
+            uninstalled: row.uninstalled_at.is_some(),
+        }))
+    };
+    cache
+        .get_or_load(store::forge_client_key(installation_id), load)
+        .await
+}
+
+impl Authenticator for ForgeAuthenticator {
+    fn authenticate(
+        &self,
+        _req: &HttpRequest,
+        token: String,
+        _policy: QshPolicy,
+    ) -> LocalBoxFuture<'static, Result<Caller, ApiError>> {
+        let verifier = self.verifier.clone();
+        let db = self.db.clone();
+        let cache = self.tenants.clone();
+        Box::pin(async move {
+            let invocation = verifier.verify(&token, unix_now()).await?;
+            let account = invocation
+                .principal
+                .ok_or(ApiError::Unauthorized("the token names no user"))?;
+            let tenant = load_forge_tenant(&db, &cache, &invocation.installation_id).await?;
+            if tenant.platform != Platform::Forge {
+                return Err(ApiError::Unauthorized("unknown Forge installation"));
+            }
+            if tenant.uninstalled {
+                return Err(ApiError::Unauthorized(
+                    "the app is uninstalled on this site",
+                ));
+            }
+            // The lifecycle token names the site's cloudId only; the first UI call says where
+            // the site is. Stored for display and support, never called: Forge gives the
+            // server no token for the site.
+            if let Some(site) = invocation
+                .site_url
+                .as_deref()
+                .map(|s| s.trim_end_matches('/'))
+                && site != tenant.base_url
+                && crate::urls::check_site_url(site).is_ok()
+            {
+                let (id, site, cloud) = (tenant.id, site.to_string(), invocation.cloud_id.clone());
+                db.run(move |conn| Ok(store::forge_site(id, conn, cloud.as_deref(), &site)?))
+                    .await?;
+                cache
+                    .forget(&store::forge_client_key(&invocation.installation_id))
+                    .await;
+            }
+            Ok(Caller { tenant, account })
+        })
     }
 }
 

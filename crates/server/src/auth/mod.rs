@@ -24,15 +24,20 @@ use futures_util::future::LocalBoxFuture;
 use crate::cache::TtlCache;
 use crate::error::ApiError;
 use crate::ratelimit::TenantLimiter;
-use crate::store::TenantId;
+use crate::store::{Platform, TenantId};
 
 /// An installed tenant, with its shared secret opened (kept in memory only).
 #[derive(Clone)]
 pub struct Tenant {
     pub id: TenantId,
+    /// Connect or Forge: which authenticator may name this tenant, and whether the server can
+    /// ask the site's Jira anything (Connect) or nothing at all (Forge).
+    pub platform: Platform,
+    /// Connect: the client key; Forge: `forge:<installationId>` ([`crate::store::forge_client_key`]).
     pub client_key: String,
     pub base_url: String,
     pub display_url: Option<String>,
+    /// Connect only; empty for Forge, which shares no secret with the app.
     pub shared_secret: Vec<u8>,
     pub uninstalled: bool,
 }
@@ -41,6 +46,7 @@ impl std::fmt::Debug for Tenant {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Tenant")
             .field("id", &self.id)
+            .field("platform", &self.platform)
             .field("client_key", &self.client_key)
             .field("base_url", &self.base_url)
             .field("uninstalled", &self.uninstalled)
@@ -177,7 +183,7 @@ impl FromRequest for Caller {
     }
 }
 
-/// Tenants by client key, with secrets opened, kept briefly so that a request does not cost a
+/// Tenants by client key (Forge ones under `forge:<installationId>`), with secrets opened, kept briefly so that a request does not cost a
 /// database read and a decryption. Lifecycle events, deletions and purges evict entries.
 pub type TenantCache = TtlCache<String, Arc<Tenant>>;
 

@@ -8,8 +8,9 @@ pub fn migrations() -> Migrations<'static> {
     Migrations::from_slice(MIGRATIONS)
 }
 
-const MIGRATIONS: &[M<'static>] = &[M::up(
-    "
+const MIGRATIONS: &[M<'static>] = &[
+    M::up(
+        "
     -- One row per Jira site that installed the app (a Connect installation).
     CREATE TABLE tenants (
         id             INTEGER PRIMARY KEY,
@@ -88,7 +89,34 @@ const MIGRATIONS: &[M<'static>] = &[M::up(
         updated_by  TEXT    NOT NULL
     ) STRICT;
     ",
-)];
+    ),
+    // Forge installations beside Connect ones. A Forge tenant is keyed by its installation id
+    // (the FIT's `app.installationId`); it has no shared secret (an empty blob) and its
+    // `client_key` is `forge:<installationId>`, so the column stays unique and every lookup
+    // filters on `platform`: a Connect token never finds a Forge row, nor a FIT a Connect one.
+    M::up(
+        "
+    ALTER TABLE tenants ADD COLUMN platform TEXT NOT NULL DEFAULT 'connect'
+        CHECK (platform IN ('connect', 'forge'));
+    ALTER TABLE tenants ADD COLUMN forge_installation_id TEXT;  -- ari:cloud:ecosystem::installation/<uuid>
+    ALTER TABLE tenants ADD COLUMN cloud_id TEXT;               -- the Jira site's cloudId (Forge)
+    ALTER TABLE tenants ADD COLUMN site_url TEXT;               -- the Jira site's URL (Forge)
+    ALTER TABLE tenants ADD COLUMN app_version TEXT;            -- the Forge app version installed
+    CREATE UNIQUE INDEX tenants_by_forge_installation ON tenants (forge_installation_id)
+        WHERE forge_installation_id IS NOT NULL;
+
+    -- Forge tenants' admins by account id: the installer first, then whoever an admin adds.
+    -- (Connect tenants' admins come from Jira groups, which Forge cannot check.)
+    CREATE TABLE tenant_admins (
+        tenant_id  INTEGER NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+        account_id TEXT    NOT NULL,      -- Atlassian account id
+        granted_at INTEGER NOT NULL,
+        granted_by TEXT    NOT NULL,      -- `forge:installed` for the installer
+        PRIMARY KEY (tenant_id, account_id)
+    ) STRICT, WITHOUT ROWID;
+    ",
+    ),
+];
 
 #[cfg(test)]
 mod tests {

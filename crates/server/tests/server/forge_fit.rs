@@ -14,9 +14,10 @@ use server::error::ApiError;
 
 use crate::helpers::fixture;
 
-const APP_ID: &str = "ari:cloud:ecosystem::app/7c1e5c41-8b5e-4b0f-9d55-1f1b7f0a9e01";
-const INSTALLATION: &str = "ari:cloud:ecosystem::installation/0b4b0d1e-5a1c-4f5e-8a31-9f7d2d6c1a10";
-const KID: &str = "forge/invocation-token/wf-11111111-2222-4333-8444-555555555555";
+pub(crate) const APP_ID: &str = "ari:cloud:ecosystem::app/7c1e5c41-8b5e-4b0f-9d55-1f1b7f0a9e01";
+pub(crate) const INSTALLATION: &str =
+    "ari:cloud:ecosystem::installation/0b4b0d1e-5a1c-4f5e-8a31-9f7d2d6c1a10";
+pub(crate) const KID: &str = "forge/invocation-token/wf-11111111-2222-4333-8444-555555555555";
 const ROTATED_KID: &str = "forge/invocation-token/wf-66666666-7777-4888-8999-000000000000";
 
 fn now() -> u64 {
@@ -26,11 +27,11 @@ fn now() -> u64 {
         .as_secs()
 }
 
-fn private_pem(name: &str) -> Vec<u8> {
+pub(crate) fn private_pem(name: &str) -> Vec<u8> {
     std::fs::read(fixture(name)).unwrap()
 }
 
-fn jwk(pem_name: &str, kid: &str) -> Jwk {
+pub(crate) fn jwk(pem_name: &str, kid: &str) -> Jwk {
     let key = EncodingKey::from_rsa_pem(&private_pem(pem_name)).unwrap();
     let mut jwk = Jwk::from_encoding_key(&key, Algorithm::RS256).unwrap();
     jwk.common.key_id = Some(kid.to_string());
@@ -38,13 +39,13 @@ fn jwk(pem_name: &str, kid: &str) -> Jwk {
 }
 
 /// A loopback JWKS whose keys the test can change, counting how often it is read.
-struct Jwks {
-    url: String,
+pub(crate) struct Jwks {
+    pub(crate) url: String,
     keys: Arc<Mutex<Vec<Jwk>>>,
     fetches: Arc<AtomicUsize>,
 }
 
-async fn serve_jwks(keys: Vec<Jwk>) -> Jwks {
+pub(crate) async fn serve_jwks(keys: Vec<Jwk>) -> Jwks {
     let keys = Arc::new(Mutex::new(keys));
     let fetches = Arc::new(AtomicUsize::new(0));
     let (k, f) = (keys.clone(), fetches.clone());
@@ -117,7 +118,7 @@ fn claims(jti: &str) -> Value {
     })
 }
 
-fn sign(claims: &Value, pem_name: &str, kid: &str) -> String {
+pub(crate) fn sign(claims: &Value, pem_name: &str, kid: &str) -> String {
     let mut header = Header::new(Algorithm::RS256);
     header.kid = Some(kid.to_string());
     let key = EncodingKey::from_rsa_pem(&private_pem(pem_name)).unwrap();

@@ -4,7 +4,9 @@
 
 mod bodies;
 mod concurrency;
+mod forge;
 mod forge_fit;
+mod forge_sim;
 mod helpers;
 mod isolation;
 mod jwt_attacks;

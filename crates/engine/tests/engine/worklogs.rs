@@ -1,0 +1,77 @@
+//! Worklog intake beyond the fixtures: which issues are partial, the caller's word that they
+//! are complete, and worklogs that cannot be read.
+
+use engine::{Completeness, Context, Dataset, WireError};
+use jiff::Timestamp;
+use serde_json::json;
+
+fn page(total: u64, worklogs: serde_json::Value) -> Vec<u8> {
+    json!({"isLast": true, "issues": [
+        {"id": "1", "key": "DW-1", "fields": {"created": "2026-06-01T00:00:00.000+0000",
+          "worklog": {"startAt": 0, "maxResults": 20, "total": total, "worklogs": worklogs}}}]})
+    .to_string()
+    .into_bytes()
+}
+
+fn one(id: &str, started: serde_json::Value, spent: serde_json::Value) -> serde_json::Value {
+    json!({"id": id, "issueId": "1", "author": {"accountId": "a", "displayName": "A"},
+           "started": started, "timeSpentSeconds": spent})
+}
+
+#[test]
+fn an_issue_with_more_worklogs_than_its_field_holds_is_partial_until_marked_complete() {
+    let mut data = Dataset::new();
+    let w = one("1", json!("2026-06-01T10:00:00.000+0000"), json!(60));
+    data.add_search_page(&page(21, json!([w]))).unwrap();
+    let incomplete = data.incomplete_worklogs();
+    assert_eq!(incomplete.len(), 1);
+    assert_eq!(incomplete[0].0.label(), "DW-1");
+    assert_eq!(
+        incomplete[0].1,
+        Completeness::Truncated {
+            have: 1,
+            total: Some(21)
+        }
+    );
+    data.mark_worklogs_complete(&["DW-1"]);
+    assert!(data.incomplete_worklogs().is_empty());
+    assert_eq!(data.worklog_count(), 1);
+}
+
+#[test]
+fn a_worklog_without_start_or_with_negative_time_is_refused_naming_its_issue() {
+    let mut data = Dataset::new();
+    let no_start = one("7", serde_json::Value::Null, json!(60));
+    let err = data
+        .add_search_page(&page(1, json!([no_start])))
+        .unwrap_err();
+    assert_eq!(
+        err,
+        WireError::Issue {
+            issue: "DW-1".into(),
+            message: "worklog 7 has no `started`".into()
+        }
+    );
+    let negative = one("8", json!("2026-06-01T10:00:00.000+0000"), json!(-60));
+    let err = data
+        .add_search_page(&page(1, json!([negative])))
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("issue DW-1: worklog 8 has no valid `timeSpentSeconds`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_group_the_caller_did_not_resolve_is_a_configuration_error() {
+    let data = Dataset::new();
+    let config = config::parse_report(
+        r#"{"schemaVersion": 1, "name": "t", "kind": {"type": "timesheet",
+            "dates": {"type": "thisWeek"}, "timeZone": "UTC", "authors": {"groups": ["devs"]}}}"#,
+    )
+    .unwrap();
+    let now: Timestamp = "2026-06-03T00:00:00Z".parse().unwrap();
+    let err = engine::compute(&data, &config, &Context::new(now)).unwrap_err();
+    assert_eq!(err, engine::ComputeError::UnresolvedGroup("devs".into()));
+}

@@ -1,0 +1,460 @@
+//! Dwell's server as the Forge remote of jira-sim, which plays Jira Cloud and the Forge platform
+//! for the real `forge/manifest.yml`, all over loopback HTTP: the simulator installs the app
+//! (its lifecycle trigger reaches the real server), then a user's `invokeRemote` through the
+//! simulated bridge carries a FIT the simulator minted to the real API, which saves and reads a
+//! report. Forged tokens go through the server's real routes and are refused.
+//!
+//! The server reads the simulator's JWKS through a loopback JWKS of the test's own, which also
+//! publishes the fixture key: tokens the test signs with a key the server trusts, and with one
+//! thing wrong, prove that each claim check (not only the signature) refuses them.
+
+use std::sync::{Arc, Mutex};
+
+use actix_web::{App, HttpResponse, HttpServer, web};
+use jira_sim::forge::ForgeSpec;
+use jira_sim::forge::manifest::ForgeApp;
+use jira_sim::{RunningSim, SimConfig};
+use jsonwebtoken::jwk::JwkSet;
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use serde_json::{Value, json};
+use server::settings::ForgeSettings;
+
+use crate::forge::BEN;
+use crate::forge_fit::{KID, jwk, sign};
+use crate::helpers::*;
+
+fn manifest() -> ForgeApp {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../forge/manifest.yml");
+    ForgeApp::parse(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// A loopback JWKS: the simulator's keys (read from it on every fetch) and the fixture key.
+async fn merged_jwks(upstream: Arc<Mutex<String>>) -> String {
+    let server = HttpServer::new(move || {
+        let upstream = upstream.clone();
+        App::new().route(
+            "/.well-known/jwks.json",
+            web::get().to(move || {
+                let upstream = upstream.clone();
+                async move {
+                    let url = upstream.lock().unwrap().clone();
+                    let mut set: JwkSet = awc::Client::default()
+                        .get(url)
+                        .send()
+                        .await
+                        .unwrap()
+                        .json()
+                        .await
+                        .unwrap();
+                    set.keys.push(jwk("install-key.pem", KID));
+                    HttpResponse::Ok().json(set)
+                }
+            }),
+        )
+    })
+    .workers(1)
+    .bind("127.0.0.1:0")
+    .unwrap();
+    let port = server.addrs()[0].port();
+    tokio::spawn(server.run());
+    format!("http://127.0.0.1:{port}/.well-known/jwks.json")
+}
+
+async fn post_json(url: &str, cookie: Option<&str>, body: Value) -> (u16, Value) {
+    let mut req = awc::Client::builder()
+        .timeout(std::time::Duration::from_secs(60))
+        .finish()
+        .post(url);
+    if let Some(c) = cookie {
+        req = req.insert_header(("Cookie", c));
+    }
+    let mut res = req.send_json(&body).await.unwrap();
+    let json = res
+        .json::<Value>()
+        .limit(1 << 20)
+        .await
+        .unwrap_or(Value::Null);
+    (res.status().as_u16(), json)
+}
+
+/// Opens the app's global page as `login` and returns the session cookie.
+async fn sign_in(sim: &RunningSim, login: &str) -> String {
+    let apps = awc::Client::default()
+        .get(sim.url("/_sim/forge/apps"))
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .limit(1 << 20)
+        .await
+        .unwrap();
+    let env = apps["environment"]["id"].as_str().unwrap().to_string();
+    let uuid = manifest().uuid().to_string();
+    let res = awc::Client::default()
+        .get(sim.url(&format!("/jira/apps/{uuid}/{env}?user={login}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200, "the app's page opens");
+    res.headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|c| c.split(';').next())
+        .unwrap()
+        .to_string()
+}
+
+/// `invokeRemote({path, method, body})` from the global page as the signed-in user.
+async fn invoke(
+    sim: &RunningSim,
+    cookie: &str,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+) -> Value {
+    let mut payload = json!({"path": path, "method": method, "invokeType": "ui-remote-fetch"});
+    if let Some(b) = body {
+        payload["body"] = b;
+        payload["headers"] = json!({"Content-Type": "application/json"});
+    }
+    let (status, reply) = post_json(
+        &sim.url("/_sim/forge/bridge/invoke"),
+        Some(cookie),
+        json!({"moduleKey": "dwell-global", "payload": payload}),
+    )
+    .await;
+    assert_eq!(status, 200, "{reply:?}");
+    assert_eq!(reply["success"], true, "{reply:?}");
+    reply["payload"].clone()
+}
+
+#[actix_web::test]
+async fn jira_sim_installs_the_app_and_its_users_save_and_read_reports_through_invoke_remote() {
+    let app_id = manifest().id.clone();
+    let upstream = Arc::new(Mutex::new(String::new()));
+    let jwks_url = merged_jwks(upstream.clone()).await;
+    let server = TestApp::spawn_with(|s| {
+        s.forge = Some(ForgeSettings {
+            environment: "DEVELOPMENT".into(),
+            jwks_url,
+            ..ForgeSettings::production(app_id.clone())
+        });
+    });
+    let mut forge_app = manifest();
+    forge_app.override_remote("dwell", &server.url).unwrap();
+    let sim = RunningSim::start(SimConfig {
+        data: jira_sim::data::DataSpec {
+            issues: 20,
+            ..Default::default()
+        },
+        forge: Some(ForgeSpec {
+            app: forge_app,
+            // A Custom UI folder, so that the simulator serves the app's pages.
+            resource_dirs: [("client".to_string(), fixture("dist"))].into(),
+            install_at_start: false,
+            invoke_budget: Default::default(),
+        }),
+        ..SimConfig::default()
+    })
+    .unwrap();
+    *upstream.lock().unwrap() = sim.url("/.well-known/jwks.json");
+
+    // Installed by ada: the lifecycle event reaches the real server, which answers 204.
+    let (status, inst) = post_json(&sim.url("/_sim/forge/install"), None, json!({})).await;
+    assert_eq!(status, 200, "{inst:?}");
+    let delivery = &inst["deliveries"][0];
+    assert_eq!(delivery["delivered"], true, "{inst:?}");
+    assert_eq!(delivery["attempts"][0]["status"], 204, "{inst:?}");
+    let installation = inst["installationId"].as_str().unwrap().to_string();
+    let ada = sim.data.site.users[0].account_id.clone();
+    let ben = sim.data.site.users[1].account_id.clone();
+    let (platform, stored, admin): (String, String, String) = server
+        .db()
+        .query_row(
+            "SELECT t.platform, t.forge_installation_id, a.account_id
+             FROM tenants t JOIN tenant_admins a ON a.tenant_id = t.id",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (platform.as_str(), stored.as_str(), admin.as_str()),
+        ("forge", installation.as_str(), ada.as_str())
+    );
+
+    // Ada saves a report through invokeRemote and reads it back.
+    let ada_cookie = sign_in(&sim, "ada").await;
+    let created = invoke(
+        &sim,
+        &ada_cookie,
+        "POST",
+        "/api/v1/reports",
+        Some(report("Lead time")),
+    )
+    .await;
+    assert_eq!(created["status"], 201, "{created:?}");
+    let id = created["body"]["id"].as_str().unwrap().to_string();
+    assert_eq!(created["body"]["createdBy"], ada.as_str());
+    let read = invoke(
+        &sim,
+        &ada_cookie,
+        "GET",
+        &format!("/api/v1/reports/{id}"),
+        None,
+    )
+    .await;
+    assert_eq!(read["status"], 200, "{read:?}");
+    assert_eq!(read["body"]["config"]["name"], "Lead time");
+    let me = invoke(&sim, &ada_cookie, "GET", "/api/v1/me", None).await;
+    assert_eq!(me["body"]["isAdmin"], true, "{me:?}");
+    // The site the UI token named is stored beside the installation.
+    let site: Option<String> = server
+        .db()
+        .query_row("SELECT site_url FROM tenants", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(site.as_deref(), Some(sim.base_url.as_str()));
+
+    // Ben, no admin, may read and not write, until ada grants him by account id.
+    let ben_cookie = sign_in(&sim, "ben").await;
+    let me = invoke(&sim, &ben_cookie, "GET", "/api/v1/me", None).await;
+    assert_eq!(me["body"]["accountId"], ben.as_str());
+    assert_eq!(me["body"]["isAdmin"], false);
+    let refused = invoke(
+        &sim,
+        &ben_cookie,
+        "POST",
+        "/api/v1/reports",
+        Some(report("B")),
+    )
+    .await;
+    assert_eq!(refused["status"], 403, "{refused:?}");
+    let mut grant = json!({
+        "path": "/api/v1/permissions",
+        "method": "PUT",
+        "headers": {"Content-Type": "application/json", "If-Match": "\"0\""},
+        "body": {"editReports": [{"type": "user", "accountId": ben}]},
+        "invokeType": "ui-remote-fetch"
+    });
+    let (_, reply) = post_json(
+        &sim.url("/_sim/forge/bridge/invoke"),
+        Some(&ada_cookie),
+        json!({"moduleKey": "dwell-global", "payload": grant.clone()}),
+    )
+    .await;
+    assert_eq!(reply["payload"]["status"], 200, "{reply:?}");
+    let created = invoke(
+        &sim,
+        &ben_cookie,
+        "POST",
+        "/api/v1/reports",
+        Some(report("B")),
+    )
+    .await;
+    assert_eq!(created["status"], 201, "{created:?}");
+    // A group grant is refused with its reason.
+    grant["body"] = json!({"editReports": [{"type": "group", "name": "jira-software-users"}]});
+    grant["headers"]["If-Match"] = json!("\"1\"");
+    let (_, reply) = post_json(
+        &sim.url("/_sim/forge/bridge/invoke"),
+        Some(&ada_cookie),
+        json!({"moduleKey": "dwell-global", "payload": grant}),
+    )
+    .await;
+    assert_eq!(reply["payload"]["status"], 422, "{reply:?}");
+
+    // Forgeries, each with one thing wrong, to the real server's routes. A token signed with
+    // the fixture key (published beside the simulator's) and nothing wrong is accepted, so
+    // each refusal below is that claim's.
+    let now = now();
+    let env_ari: String = {
+        let apps = awc::Client::default()
+            .get(sim.url("/_sim/forge/apps"))
+            .send()
+            .await
+            .unwrap()
+            .json::<Value>()
+            .limit(1 << 20)
+            .await
+            .unwrap();
+        format!(
+            "ari:cloud:ecosystem::environment/{}/{}",
+            manifest().uuid(),
+            apps["environment"]["id"].as_str().unwrap()
+        )
+    };
+    let claims = |jti: &str| {
+        json!({
+            "iss": "forge/invocation-token",
+            "aud": app_id,
+            "iat": now,
+            "nbf": now,
+            "exp": now + 25,
+            "jti": jti,
+            "app": {
+                "id": app_id,
+                "installationId": installation,
+                "environment": {"type": "DEVELOPMENT", "id": env_ari},
+                "module": {"type": "jira:globalPage", "key": "dwell-global"}
+            },
+            "context": {"cloudId": "c", "moduleKey": "dwell-global"},
+            "principal": BEN
+        })
+    };
+    let edited = |jti: &str, edit: &dyn Fn(&mut Value)| {
+        let mut c = claims(jti);
+        edit(&mut c);
+        sign(&c, "install-key.pem", KID)
+    };
+    let list = |token: String| {
+        let server = &server;
+        async move {
+            server
+                .send(
+                    "GET",
+                    "/api/v1/reports",
+                    &[("Authorization", format!("Bearer {token}"))],
+                    None,
+                )
+                .await
+        }
+    };
+    let honest = edited("s-honest", &|_| {});
+    assert_eq!(list(honest.clone()).await.status, 200, "the control token");
+
+    let b64 = |bytes: &[u8]| {
+        use base64::Engine;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    };
+    let sim_kid = {
+        let set: JwkSet = awc::Client::default()
+            .get(sim.url("/.well-known/jwks.json"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        set.keys[0].common.key_id.clone().unwrap()
+    };
+    let sim_public_n = {
+        let set: Value = awc::Client::default()
+            .get(sim.url("/.well-known/jwks.json"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        set["keys"][0]["n"].as_str().unwrap().to_string()
+    };
+    let forgeries: Vec<(&str, String)> = vec![
+        (
+            "alg none",
+            format!(
+                "{}.{}.",
+                b64(json!({"alg": "none", "kid": sim_kid})
+                    .to_string()
+                    .as_bytes()),
+                b64(claims("s-none").to_string().as_bytes())
+            ),
+        ),
+        ("HS256 keyed with the simulator's public key", {
+            let mut h = Header::new(Algorithm::HS256);
+            h.kid = Some(sim_kid.clone());
+            jsonwebtoken::encode(
+                &h,
+                &claims("s-hs"),
+                &EncodingKey::from_secret(sim_public_n.as_bytes()),
+            )
+            .unwrap()
+        }),
+        (
+            "unknown kid",
+            sign(
+                &claims("s-kid"),
+                "install-key.pem",
+                "forge/invocation-token/wf-nobody",
+            ),
+        ),
+        (
+            "a key outside the JWKS under the simulator's kid",
+            sign(&claims("s-outside"), "attacker-key.pem", &sim_kid),
+        ),
+        (
+            "wrong iss",
+            edited("s-iss", &|c| c["iss"] = json!("forge/other")),
+        ),
+        (
+            "wrong aud",
+            edited("s-aud", &|c| {
+                c["aud"] = json!("ari:cloud:ecosystem::app/11111111-0000-4000-8000-000000000000")
+            }),
+        ),
+        (
+            "other environment",
+            edited(
+                "s-env",
+                &|c| {
+                    c["app"]["environment"] = json!({"type": "PRODUCTION", "id": "ari:cloud:ecosystem::environment/x/prod"})
+                },
+            ),
+        ),
+        (
+            "expired",
+            edited("s-exp", &|c| {
+                c["iat"] = json!(now - 100);
+                c["nbf"] = json!(now - 100);
+                c["exp"] = json!(now - 75);
+            }),
+        ),
+        (
+            "nbf in the future",
+            edited("s-nbf", &|c| {
+                c["nbf"] = json!(now + 60);
+                c["exp"] = json!(now + 85);
+            }),
+        ),
+        (
+            "missing principal",
+            edited("s-principal", &|c| {
+                c.as_object_mut().unwrap().remove("principal");
+            }),
+        ),
+        (
+            "missing installationId",
+            edited("s-inst", &|c| {
+                c["app"].as_object_mut().unwrap().remove("installationId");
+            }),
+        ),
+        ("replayed jti", honest),
+    ];
+    for (what, token) in forgeries {
+        let res = list(token).await;
+        assert_eq!(res.status, 401, "{what}: {:?}", res.body);
+        assert_eq!(res.body["message"], "authentication failed", "{what}");
+    }
+
+    // Uninstalled: the server refuses the site's calls; the data waits for the grace period.
+    let (status, _) = post_json(&sim.url("/_sim/forge/uninstall"), None, json!({})).await;
+    assert_eq!(status, 200);
+    let after = edited("s-after-uninstall", &|_| {});
+    let res = list(after).await;
+    assert_eq!(
+        res.status, 401,
+        "an uninstalled installation: {:?}",
+        res.body
+    );
+    let uninstalled: Option<i64> = server
+        .db()
+        .query_row("SELECT uninstalled_at FROM tenants", [], |r| r.get(0))
+        .unwrap();
+    assert!(
+        uninstalled.is_some(),
+        "the uninstall event reached the server"
+    );
+    let reports: i64 = server
+        .db()
+        .query_row("SELECT count(*) FROM reports", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(reports, 2, "kept for the grace period");
+}
