@@ -386,6 +386,7 @@ impl Dataset {
         }
         touched.sort_unstable();
         touched.dedup();
+        self.worklog_lists += 1;
         for &slot in &touched {
             self.issues[slot as usize].normalise_worklogs();
         }
