@@ -111,9 +111,20 @@ pub fn compute(
 
     let selected = select_issues(data, config, ctx, now, today, &day_tz, &mut warnings);
     let trim = trim_before(config, &mut warnings);
-    let timelines = Timelines::build(data, &selected, now, trim, &mut warnings);
+    // Worklog reports read no history: its completeness is no concern of theirs.
+    let reads_history = !matches!(
+        config.kind,
+        ReportKind::Timesheet(_) | ReportKind::Capacity(_)
+    );
+    let timelines = Timelines::build(data, &selected, now, trim, reads_history, &mut warnings);
     let measure = Measure::new(calendar, timelines.earliest, now)?;
-    let seen = StatusesSeen::of(data, &timelines.segs, &mut warnings);
+    let mut unread = Warnings::default();
+    let history_warnings = if reads_history {
+        &mut warnings
+    } else {
+        &mut unread
+    };
+    let seen = StatusesSeen::of(data, &timelines.segs, history_warnings);
     let run = Run {
         data,
         config,
@@ -223,6 +234,7 @@ impl Timelines {
         selected: &[u32],
         now: i64,
         trim: Option<i64>,
+        reads_history: bool,
         warnings: &mut Warnings,
     ) -> Timelines {
         let mut segs: Vec<Seg> = Vec::with_capacity(data.change_count() + selected.len());
@@ -243,6 +255,15 @@ impl Timelines {
                 &mut segs,
             );
             let mut flags = Vec::new();
+            if !reads_history {
+                items.push(Item {
+                    issue: i,
+                    segs: start..segs.len(),
+                    flags,
+                    clock: None,
+                });
+                continue;
+            }
             match issue.log.completeness() {
                 Completeness::Complete => {}
                 Completeness::Truncated { .. } => {
