@@ -33,7 +33,7 @@ mod time;
 mod timeline;
 pub mod wire;
 
-pub use compute::{ComputeError, Context, compute};
+pub use compute::{ComputeError, Context, WorklogSpan, compute, worklog_span};
 pub use dataset::{Completeness, Dataset, IssueRef, Status, StatusCategory};
 pub use format::{duration_number, format_duration, format_instant, format_value};
 pub use report::{

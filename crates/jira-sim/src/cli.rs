@@ -64,6 +64,10 @@ pub struct DataArgs {
     /// at the end of every worklog comment (privacy tests).
     #[arg(long)]
     pub canary: bool,
+    /// Multiply the worklogs of ordinary issues by this (1: a handful each; about 5 gives
+    /// 200,000 worklogs on 10,000 issues).
+    #[arg(long, default_value_t = 1)]
+    pub worklog_scale: u32,
 }
 
 impl DataArgs {
@@ -73,6 +77,7 @@ impl DataArgs {
             seed: self.seed,
             end: parse_end(&self.data_end)?,
             canary: self.canary,
+            worklog_scale: self.worklog_scale,
         })
     }
 }
@@ -295,7 +300,8 @@ struct DumpArgs {
     /// The demo user the pages are fetched as (timestamps are in their time zone).
     #[arg(long, default_value = "ada")]
     user: String,
-    /// Also write the worklogs the user may see, as `worklog/list` answers (worklog-*.json).
+    /// Also write the worklogs the user may see: the search pages carry the `worklog` field, and
+    /// issues with more than 20 get their `/issue/{id}/worklog` pages (worklog-*.json).
     #[arg(long)]
     worklogs: bool,
 }

@@ -26,6 +26,9 @@ pub struct DataSpec {
     /// Puts [`crate::CANARY`] into every key, summary and field value, and `ZZCANARY-w{id}` at
     /// the end of every worklog comment.
     pub canary: bool,
+    /// Multiplies how many worklogs each worked-on issue gets (1, the default: a handful; the
+    /// "bucket" issues with hundreds stay as they are). 1 keeps the data of earlier releases.
+    pub worklog_scale: u32,
 }
 
 impl DataSpec {
@@ -43,6 +46,7 @@ impl Default for DataSpec {
             seed: 1,
             end: DataSpec::default_end(),
             canary: false,
+            worklog_scale: 1,
         }
     }
 }
@@ -201,7 +205,7 @@ impl Dataset {
         for (n, h) in order.into_iter().enumerate() {
             histories[h as usize].id = 100_000 + n as u32;
         }
-        let worklogs = Worklogs::generate(spec.seed, &site, &issues, end_ms);
+        let worklogs = Worklogs::generate(spec.seed, spec.worklog_scale, &site, &issues, end_ms);
         Dataset {
             spec,
             site,

@@ -19,12 +19,16 @@
 //!   expand=changelog` pages (`SearchResults`: `startAt`, `maxResults`, `total`, `issues` with
 //!   every history, oldest first). The dump ignores Data Center's 10,000-result window.
 //!
-//! With `--worklogs` (both flavours), also:
-//! - `worklog-00001.json`, ...: `POST /rest/api/{3,2}/worklog/list` answers (a JSON list of
-//!   `Worklog`, in id order, each with `issueId`), 1000 worklogs a file: every worklog of the
-//!   dumped issues that the user may see, batched in `worklog/updated` order (oldest update
-//!   first). Comments are ADF on Cloud and text on Data Center; `started` is in the author's
-//!   zone. Off by default, so readers that know only issue pages keep working.
+//! With `--worklogs` (both flavours), the dump holds the worklogs the user may see the way a
+//! client fetches them, so a reader knows each issue's are complete:
+//! - the search pages ask for `fields=*navigable,worklog`: every issue carries its `worklog`
+//!   field (`startAt`, `maxResults`, `total` and the oldest 20 or fewer `worklogs`);
+//! - `worklog-00001.json`, ...: for each issue whose `total` is over 20 (in key order), its
+//!   `GET /rest/api/{3,2}/issue/{id}/worklog?startAt=N&maxResults=5000` pages
+//!   (`PageOfWorklogs`: `startAt`, `maxResults`, `total`, `worklogs`, each with `issueId`).
+//!
+//! Comments are ADF on Cloud and text on Data Center; `started` is in the author's zone. Off
+//! by default, so the pages are those of earlier releases byte for byte.
 //!
 //! Numbers are zero-padded to five digits so a sorted directory listing is page order. `self`
 //! links point at `--base-url`. The pages are written as `--user` (ada by default) would get
@@ -50,7 +54,8 @@ pub struct DumpSpec {
     pub base_url: String,
     /// The user (login) the pages are fetched as: timestamps are written in their time zone.
     pub user: String,
-    /// Also write the worklogs the user may see (`worklog-*.json`).
+    /// Also write the worklogs the user may see: the `worklog` field in the search pages, and
+    /// per-issue pages (`worklog-*.json`) where it holds fewer than `total`.
     pub worklogs: bool,
 }
 
@@ -113,7 +118,12 @@ pub fn dump_data(data: &Dataset, spec: &DumpSpec, dir: &Path) -> anyhow::Result<
     let compiled = Compiled::new(jql, data, env)
         .map_err(|e| anyhow::anyhow!("dump query: {}", e.0.join("; ")))?;
     let hits = compiled.run(data, DefaultOrder::KeyAsc);
-    let sel = FieldSel::parse(data, &["*navigable".to_string()], "*navigable");
+    let fields = if spec.worklogs {
+        "*navigable,worklog"
+    } else {
+        "*navigable"
+    };
+    let sel = FieldSel::parse(data, &[fields.to_string()], "*navigable");
     let page = spec.page_size.max(1);
     let mut summary = DumpSummary {
         issues: hits.len(),
@@ -160,28 +170,23 @@ pub fn dump_data(data: &Dataset, spec: &DumpSpec, dir: &Path) -> anyhow::Result<
         }
     }
     if spec.worklogs {
-        let mut dumped = vec![false; data.issues.len()];
+        let max = crate::api::worklog::ISSUE_WORKLOGS_MAX as usize;
         for &i in &hits {
-            dumped[i as usize] = true;
+            let issue = &data.issues[i as usize];
+            let total = r.visible_worklogs(issue).count();
+            summary.worklogs += total;
+            if total <= crate::render::EMBEDDED_WORKLOG_MAX {
+                continue;
+            }
+            for start in (0..total).step_by(max) {
+                summary.worklog_pages += 1;
+                write(
+                    dir,
+                    &format!("worklog-{:05}.json", summary.worklog_pages),
+                    &pages::issue_worklogs(&r, issue, start, max, None, None),
+                )?;
+            }
         }
-        let wl = &data.worklogs;
-        let ids: Vec<i64> = wl
-            .by_updated
-            .iter()
-            .map(|&w| &wl.all[w as usize])
-            .filter(|w| dumped[w.issue as usize])
-            .filter(|w| crate::worklog::visible(&data.site, &data.issues, w, r.viewer))
-            .map(|w| i64::from(w.id))
-            .collect();
-        for chunk in ids.chunks(crate::api::worklog::LIST_MAX) {
-            summary.worklog_pages += 1;
-            write(
-                dir,
-                &format!("worklog-{:05}.json", summary.worklog_pages),
-                &pages::worklog_list(&r, chunk),
-            )?;
-        }
-        summary.worklogs = ids.len();
     }
     Ok(summary)
 }

@@ -114,7 +114,8 @@ const MINUTE_MS: i64 = 60_000;
 
 impl Worklogs {
     /// Draws the worklogs of `issues` (already in their final order, with ids).
-    pub fn generate(seed: u64, site: &Site, issues: &[Issue], end_ms: i64) -> Worklogs {
+    /// `scale` multiplies the worklogs of ordinary issues ([`crate::DataSpec::worklog_scale`]).
+    pub fn generate(seed: u64, scale: u32, site: &Site, issues: &[Issue], end_ms: i64) -> Worklogs {
         let start_ms = issues.iter().map(|i| i.created_ms).min().unwrap_or(end_ms);
         // Each zone's daylight-saving changes over the data's span.
         let transitions: Vec<Vec<i64>> = site
@@ -127,7 +128,16 @@ impl Worklogs {
         for (n, issue) in issues.iter().enumerate() {
             start.push(all.len() as u32);
             let before = all.len();
-            draw(seed, site, issue, n as u32, end_ms, &transitions, &mut all);
+            draw(
+                seed,
+                scale,
+                site,
+                issue,
+                n as u32,
+                end_ms,
+                &transitions,
+                &mut all,
+            );
             all[before..].sort_by_key(|w: &Worklog| (w.created_ms, w.started_ms));
         }
         start.push(all.len() as u32);
@@ -267,8 +277,10 @@ fn local(tz: &TimeZone, day_ms: i64, minute_of_day: i64) -> Option<i64> {
     Some(dt.to_zoned(tz.clone()).ok()?.timestamp().as_millisecond())
 }
 
+#[allow(clippy::too_many_arguments)] // one call site; a struct would only rename them
 fn draw(
     seed: u64,
+    scale: u32,
     site: &Site,
     issue: &Issue,
     index: u32,
@@ -297,7 +309,7 @@ fn draw(
     let count: usize = if heavy {
         rng.random_range(150..450)
     } else {
-        rng.random_range(1..9)
+        rng.random_range(1..9) * scale.max(1) as usize
     };
     let restriction = |rng: &mut Pcg64Mcg| -> Option<Restriction> {
         let r: f64 = rng.random();

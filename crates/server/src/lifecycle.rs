@@ -205,6 +205,13 @@ pub async fn installed(
     tenants: web::Data<TenantCache>,
 ) -> Result<HttpResponse, ApiError> {
     let event = verified_lifecycle(&req, &mut payload, &state).await?;
+    // Forge tenants live under `forge:<installationId>` in the same column; a Connect client
+    // key never takes that form, and is refused if it does.
+    if event.client_key.starts_with("forge:") {
+        return Err(ApiError::BadRequest(
+            "a Connect clientKey cannot start with `forge:`".into(),
+        ));
+    }
     let secret = event
         .shared_secret
         .filter(|s| (8..=1024).contains(&s.len()))

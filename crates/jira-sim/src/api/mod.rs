@@ -40,6 +40,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, flavor: Flavor) {
                 "/issue/{key}/worklog",
                 web::get().to(worklog::issue_worklogs),
             )
+            .route("/issue/{key}/worklog/{id}", web::get().to(worklog::one))
             .route("/issue/{key}", web::get().to(cloud::issue))
             .route("/worklog/updated", web::get().to(worklog::updated))
             .route("/worklog/list", web::post().to(worklog::list))

@@ -2,6 +2,7 @@
 //! - `GET /issue/{idOrKey}/worklog`: `PageOfWorklogs`, oldest first, `startAt`, `maxResults`
 //!   (default and cap 5000), `startedAfter` (on or after) and `startedBefore` (strictly before)
 //!   in epoch milliseconds;
+//! - `GET /issue/{idOrKey}/worklog/{id}`: one worklog (where every worklog's `self` points);
 //! - `GET /worklog/updated?since=`: the ids of worklogs updated after `since` (epoch ms), 1000
 //!   a page, oldest first, `nextPage` and `lastPage`, leaving out the last minute;
 //! - `POST /worklog/list` `{"ids": [...]}`: up to 1000 worklogs; more is a 400.
@@ -45,6 +46,31 @@ pub async fn issue_worklogs(
     let before = q.int("startedBefore")?;
     let r = renderer(&state, &req);
     Ok(HttpResponse::Ok().json(pages::issue_worklogs(&r, issue, start, max, after, before)))
+}
+
+/// `GET /rest/api/{2,3}/issue/{idOrKey}/worklog/{id}`: 404 when the issue has no such worklog
+/// or the caller may not see it, as Jira answers.
+pub async fn one(
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    state: web::Data<AppState>,
+) -> ApiResult {
+    principal(&req)?;
+    let (key, id) = path.into_inner();
+    let data = &state.data;
+    let issue = data.find(&key).ok_or_else(JiraError::issue_not_found)?;
+    let r = renderer(&state, &req);
+    let not_found = || {
+        JiraError::not_found(format!(
+            "Cannot find worklog with id: '{id}' for the issue '{key}'."
+        ))
+    };
+    let wanted: i64 = id.parse().map_err(|_| not_found())?;
+    let w = r
+        .visible_worklogs(issue)
+        .find(|w| i64::from(w.id) == wanted)
+        .ok_or_else(not_found)?;
+    Ok(HttpResponse::Ok().json(r.worklog(w)))
 }
 
 /// `GET /rest/api/{2,3}/worklog/updated?since=`.

@@ -191,7 +191,7 @@ fn data_center_dump_is_search_pages_with_full_changelogs() {
 }
 
 #[test]
-fn with_worklogs_the_dump_holds_the_users_worklogs_as_list_answers() {
+fn with_worklogs_the_dump_holds_every_worklog_the_user_may_see_and_says_so() {
     for flavor in [Flavor::Cloud, Flavor::Dc] {
         let sim = sim(N, flavor);
         let dir = tempfile::tempdir().unwrap();
@@ -219,38 +219,51 @@ fn with_worklogs_the_dump_holds_the_users_worklogs_as_list_answers() {
             .map(|w| w.id.to_string())
             .collect();
         assert!(want.len() < data.worklogs.all.len(), "ben misses some");
-        let pages = files(dir.path(), "worklog-");
-        assert_eq!(pages.len(), want.len().div_ceil(1000));
-        assert_eq!(summary.worklog_pages, pages.len());
         assert_eq!(summary.worklogs, want.len());
         let api = if flavor == Flavor::Cloud { 3 } else { 2 };
+        let as_ben = |path: &str| get_as(&sim, path, &sim.basic_auth("ben")).json;
+        // Every issue carries its worklog field; those it holds in full are complete.
         let mut seen = std::collections::BTreeSet::new();
-        for f in &pages {
+        let mut paged_issues = Vec::new();
+        for f in files(dir.path(), "search-") {
+            for issue in read(&f)["issues"].as_array().unwrap() {
+                let field = &issue["fields"]["worklog"];
+                let total = field["total"].as_u64().unwrap() as usize;
+                let held = field["worklogs"].as_array().unwrap();
+                assert_eq!(held.len(), total.min(20));
+                if total > 20 {
+                    paged_issues.push((issue["id"].as_str().unwrap().to_string(), total));
+                } else {
+                    seen.extend(held.iter().map(|w| w["id"].as_str().unwrap().to_string()));
+                }
+            }
+        }
+        assert!(!paged_issues.is_empty());
+        // The others' pages follow, in key order, each exactly the API's page for ben.
+        let pages = files(dir.path(), "worklog-");
+        assert_eq!(pages.len(), summary.worklog_pages);
+        assert_eq!(
+            pages.len(),
+            paged_issues.len(),
+            "one page of 5000 holds each"
+        );
+        for (f, (id, total)) in pages.iter().zip(&paged_issues) {
             let page = read(f);
-            let list = page.as_array().unwrap();
-            assert!(list.len() <= 1000);
             assert_conforms(
                 &f.display().to_string(),
-                &response_schema("post", "/rest/api/3/worklog/list"),
+                &response_schema("get", "/rest/api/3/issue/{issueIdOrKey}/worklog"),
                 &page,
             );
-            let ids: Vec<i64> = list
-                .iter()
-                .map(|w| w["id"].as_str().unwrap().parse().unwrap())
-                .collect();
-            // Exactly the API's answer for the same ids, asked as ben.
-            let r = agent()
-                .post(sim.url(&format!("/rest/api/{api}/worklog/list")))
-                .header("Authorization", &sim.basic_auth("ben"))
-                .send_json(serde_json::json!({ "ids": ids }))
-                .unwrap()
-                .body_mut()
-                .read_json::<Value>()
-                .unwrap();
-            assert_eq!(page, r, "{}", f.display());
-            for w in list {
+            assert_eq!(page["total"], *total);
+            assert_eq!(
+                page,
+                as_ben(&format!(
+                    "/rest/api/{api}/issue/{id}/worklog?startAt=0&maxResults=5000"
+                ))
+            );
+            for w in page["worklogs"].as_array().unwrap() {
+                assert_eq!(w["issueId"], id.as_str());
                 assert!(seen.insert(w["id"].as_str().unwrap().to_string()));
-                assert!(w["issueId"].is_string());
                 match flavor {
                     Flavor::Cloud => assert!(w["author"]["accountId"].is_string()),
                     Flavor::Dc => assert!(w["author"]["name"].is_string()),
@@ -293,8 +306,9 @@ fn the_binary_writes_a_dump() {
         .output()
         .unwrap();
     assert!(out.status.success());
-    assert!(String::from_utf8_lossy(&out.stdout).contains(" worklogs in 1 worklog pages"));
-    assert!(read(&with.path().join("worklog-00001.json")).is_array());
+    assert!(String::from_utf8_lossy(&out.stdout).contains(" worklog pages"));
+    let page = read(&with.path().join("search-00001.json"));
+    assert!(page["issues"][0]["fields"]["worklog"]["total"].is_u64());
     let help = std::process::Command::new(env!("CARGO_BIN_EXE_jira-sim"))
         .arg("--help")
         .output()

@@ -81,6 +81,13 @@ fn all_through_feed(sim: &RunningSim, api: u8, login: &str) -> Vec<Value> {
             &auth(sim, login),
         );
         assert_eq!(r.status, 200, "{}", r.text);
+        if api == 3 {
+            assert_conforms(
+                "worklog/updated",
+                &response_schema("get", "/rest/api/3/worklog/updated"),
+                &r.json,
+            );
+        }
         let values = r.json["values"].as_array().unwrap();
         assert!(values.len() <= 1000, "at most 1000 a page");
         for v in values {
@@ -169,6 +176,23 @@ fn the_data_has_what_timesheets_need() {
         b.seconds,
         b.author
     )));
+    // The scale multiplies the ordinary issues' worklogs and leaves the buckets' as they are.
+    let scaled = Dataset::generate(DataSpec {
+        worklog_scale: 3,
+        ..spec(N)
+    });
+    let ordinary = |d: &Dataset| -> (usize, usize) {
+        let counts: Vec<usize> = (0..d.issues.len())
+            .map(|i| d.worklogs.of(i).len())
+            .collect();
+        (
+            counts.iter().filter(|&&c| c < 100).sum(),
+            counts.iter().filter(|&&c| c >= 100).count(),
+        )
+    };
+    let ((base, buckets), (more, buckets_scaled)) = (ordinary(data), ordinary(&scaled));
+    assert!(more > 2 * base && more < 4 * base, "{base} -> {more}");
+    assert_eq!(buckets, buckets_scaled);
 }
 
 #[test]
@@ -332,6 +356,21 @@ fn cloud_v3_writes_adf_comments_and_account_ids_v2_writes_text() {
         }
     }
     assert!(comments > 0 && comments < a.len());
+    // Each worklog's `self` answers with that worklog.
+    for x in a.iter().take(3) {
+        let path = x["self"]
+            .as_str()
+            .unwrap()
+            .strip_prefix(&sim.base_url)
+            .unwrap();
+        assert_eq!(get(&sim, path).json, *x);
+    }
+    let r = get(
+        &sim,
+        &format!("/rest/api/3/issue/{}/worklog/1", data.issues[i].id),
+    );
+    assert_eq!(r.status, 404);
+    assert!(r.errors()[0].contains("Cannot find worklog"));
 }
 
 #[test]
@@ -412,6 +451,19 @@ fn each_user_sees_the_worklogs_of_their_groups_and_roles() {
     assert_eq!(r.json, json!([]));
     let issue = &data.issues[hidden.issue as usize];
     let hidden_id = hidden.id.to_string();
+    let path = format!("/rest/api/3/issue/{}/worklog/{hidden_id}", issue.id);
+    assert_eq!(get(&sim, &path).status, 404, "hidden from ada");
+    let seer = [
+        "ben", "chloe", "dev", "eve", "femi", "gus", "hana", "ivan", "jo",
+    ]
+    .into_iter()
+    .find(|u| may_see(data, hidden, u))
+    .unwrap();
+    assert_eq!(
+        get_as(&sim, &path, &auth(&sim, seer)).status,
+        200,
+        "shown to {seer}"
+    );
     let r = get(&sim, &format!("/rest/api/3/issue/{}/worklog", issue.id));
     assert!(
         r.json["worklogs"]
@@ -425,6 +477,13 @@ fn each_user_sees_the_worklogs_of_their_groups_and_roles() {
 #[test]
 fn the_bulk_list_takes_at_most_1000_ids() {
     let sim = sim(N, Flavor::Cloud);
+    // Through the REST gate: no credentials, no worklogs.
+    for path in [
+        "/rest/api/3/worklog/updated",
+        "/rest/api/3/issue/10000/worklog",
+    ] {
+        assert_eq!(get_as(&sim, path, "Basic bm9ib2R5Om5vcGU=").status, 401);
+    }
     let ids: Vec<u32> = (10_000..11_001).collect();
     let r = post(&sim, "/rest/api/3/worklog/list", &json!({ "ids": ids }));
     assert_eq!(r.status, 400);

@@ -352,6 +352,16 @@ async fn connect_and_forge_tenants_share_the_server_and_never_mix() {
     // The refusals say nothing about why.
     assert_eq!(res.body["message"], "authentication failed");
 
+    // A Connect install cannot take the form Forge tenants are kept under.
+    let squatter = crate::helpers::Tenant {
+        client_key: forge_key.clone(),
+        secret: "a-secret-of-the-squatter-0123456789".into(),
+        base_url: format!("{}/t/squatter", app.jira.url),
+    };
+    let res = app.signed_install(&squatter).await;
+    assert_eq!(res.status, 400, "{:?}", res.body);
+    assert_eq!(app.tenant_count(), 2);
+
     // Connect's group grants keep working beside Forge.
     let res = app
         .api_with(
