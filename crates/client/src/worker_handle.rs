@@ -199,6 +199,7 @@ impl WorkerHandle {
                 flavour,
                 source,
                 overrides,
+                now_ms: Some(js_sys::Date::now() as i64),
             })
             .await?;
         match answer {

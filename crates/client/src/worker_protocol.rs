@@ -18,9 +18,70 @@ use config::{CalendarId, ReportConfig, StatusGroup, StatusGroupId, ValidationErr
 use serde::{Deserialize, Serialize};
 
 use crate::api::jira::Flavour;
-use crate::fetch::{Delivery, FetchSpec};
+use crate::fetch::planner::WorklogWindow;
+use crate::fetch::{Delivery, FetchSpec, keyset};
 use crate::route::Overrides;
 use crate::worker_session::{ReportSummary, RowView, Session, SortBy};
+
+/// What a timesheet or capacity report fetches, run at `now_ms`: its issues' worklogs in its
+/// dates instead of histories, and only the issues with time logged then (`worklogDate`, a
+/// day wider on each side because Jira reads it in the user's profile zone; the named authors
+/// with `worklogAuthor` when no group needs resolving). With split attribution a worklog that
+/// started up to a day before the range still counts for its part inside it. Other kinds are
+/// returned as they are.
+pub fn timesheet_spec(
+    spec: FetchSpec,
+    config: &ReportConfig,
+    now_ms: Option<i64>,
+) -> Result<FetchSpec, String> {
+    let (dates, time_zone, authors, attribution) = match &config.kind {
+        config::ReportKind::Timesheet(t) => (t.dates, &t.time_zone, &t.authors, t.attribution),
+        config::ReportKind::Capacity(c) => (c.dates, &c.time_zone, &c.authors, c.attribution),
+        _ => return Ok(spec),
+    };
+    let now_ms = now_ms.ok_or("the page did not say what time it is")?;
+    let now = jiff::Timestamp::from_millisecond(now_ms).map_err(|e| e.to_string())?;
+    let span = engine::worklog_span(dates, time_zone, now).map_err(|e| e.to_string())?;
+    let day = |d: jiff::civil::Date, by: i64| {
+        d.checked_add(jiff::Span::new().days(by))
+            .map(|d| d.to_string())
+            .map_err(|e| e.to_string())
+    };
+    let early = match attribution {
+        config::Attribution::SplitByDay => 1,
+        config::Attribution::StartDay => 0,
+    };
+    let mut narrow = format!(
+        "worklogDate >= \"{}\" AND worklogDate <= \"{}\"",
+        day(span.first, -1 - early)?,
+        day(span.last, 1)?
+    );
+    if authors.groups.is_empty() && !authors.accounts.is_empty() {
+        let quoted: Vec<String> = authors
+            .accounts
+            .iter()
+            .map(|a| {
+                format!(
+                    "\"{}\"",
+                    a.as_str().replace('\\', "\\\\").replace('"', "\\\"")
+                )
+            })
+            .collect();
+        narrow.push_str(&format!(" AND worklogAuthor in ({})", quoted.join(", ")));
+    }
+    let condition = keyset::without_order_by(&spec.jql);
+    let jql = if condition.is_empty() {
+        narrow
+    } else {
+        format!("({condition}) AND {narrow}")
+    };
+    const DAY_MS: i64 = 86_400_000;
+    let window = WorklogWindow {
+        after_ms: span.start_ms - early * DAY_MS - 1,
+        before_ms: span.end_ms,
+    };
+    Ok(FetchSpec { jql, ..spec }.for_worklogs(window))
+}
 
 /// A shared link's changes, applied for one viewing (never saved).
 pub fn apply_overrides(mut config: ReportConfig, o: &Overrides) -> Result<ReportConfig, String> {
@@ -72,6 +133,10 @@ pub enum ToWorker {
         source: ConfigSource,
         #[serde(default)]
         overrides: Overrides,
+        /// The page's clock (epoch milliseconds): the day a timesheet's relative dates count
+        /// from.
+        #[serde(default)]
+        now_ms: Option<i64>,
     },
     /// A Jira document for the run; the payload is its text.
     Deliver {
@@ -140,6 +205,12 @@ pub struct RunPlan {
     pub fields: Vec<String>,
     pub changelog_fields: Vec<String>,
     pub field_names: bool,
+    /// Whether the run reads change histories (not for timesheets).
+    #[serde(default = "yes")]
+    pub changelogs: bool,
+    /// A timesheet's worklog window.
+    #[serde(default)]
+    pub worklogs: Option<WorklogWindow>,
     /// The configuration's grouping (field ids).
     pub group_by: Vec<String>,
 }
@@ -154,6 +225,8 @@ impl RunPlan {
             fields: spec.fields.clone(),
             changelog_fields: spec.changelog_fields.clone(),
             field_names: spec.field_names,
+            changelogs: spec.changelogs,
+            worklogs: spec.worklogs,
             group_by: config
                 .rows
                 .group_by
@@ -165,14 +238,22 @@ impl RunPlan {
 
     /// The fetch spec for a Jira of `flavour`.
     pub fn spec(&self, flavour: Flavour) -> FetchSpec {
-        FetchSpec::new(
-            flavour,
-            self.jql.clone(),
-            self.fields.clone(),
-            self.changelog_fields.clone(),
-            self.field_names,
-        )
+        FetchSpec {
+            changelogs: self.changelogs,
+            worklogs: self.worklogs,
+            ..FetchSpec::new(
+                flavour,
+                self.jql.clone(),
+                self.fields.clone(),
+                self.changelog_fields.clone(),
+                self.field_names,
+            )
+        }
     }
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// What a delivered document is.
@@ -184,6 +265,8 @@ pub enum DeliveryKind {
     ChangelogsComplete,
     Statuses,
     Fields,
+    /// One issue's worklog page; the ids hold the issue.
+    Worklogs,
 }
 
 impl DeliveryKind {
@@ -197,6 +280,7 @@ impl DeliveryKind {
             }
             Delivery::Statuses(b) => (DeliveryKind::Statuses, Vec::new(), b),
             Delivery::Fields(b) => (DeliveryKind::Fields, Vec::new(), b),
+            Delivery::Worklogs { issue, body } => (DeliveryKind::Worklogs, vec![issue], body),
         }
     }
 
@@ -208,6 +292,10 @@ impl DeliveryKind {
             DeliveryKind::ChangelogsComplete => Delivery::ChangelogsComplete(ids),
             DeliveryKind::Statuses => Delivery::Statuses(body),
             DeliveryKind::Fields => Delivery::Fields(body),
+            DeliveryKind::Worklogs => Delivery::Worklogs {
+                issue: ids.into_iter().next().unwrap_or_default(),
+                body,
+            },
         }
     }
 }
@@ -380,6 +468,7 @@ impl Worker {
         flavour: Flavour,
         source: ConfigSource,
         overrides: &Overrides,
+        now_ms: Option<i64>,
     ) -> Result<RunPlan, String> {
         // A new run drops the last one's data first, whatever happens next.
         self.run = None;
@@ -392,7 +481,7 @@ impl Worker {
             }
         };
         let config = apply_overrides(config, overrides)?;
-        let spec = FetchSpec::for_report(flavour, &config);
+        let spec = timesheet_spec(FetchSpec::for_report(flavour, &config), &config, now_ms)?;
         let plan = RunPlan::new(&config, &spec);
         self.run = Some(Run {
             id: run,
@@ -454,9 +543,10 @@ impl Worker {
                 flavour,
                 source,
                 overrides,
+                now_ms,
             } => FromWorker::Begun {
                 id,
-                result: self.begin(run, flavour, source, &overrides),
+                result: self.begin(run, flavour, source, &overrides, now_ms),
             },
             ToWorker::Deliver { run, kind, ids } => {
                 if let Some(s) = self.session(run) {
@@ -610,6 +700,7 @@ mod tests {
                         .unwrap()
                         .into(),
                 ),
+                now_ms: Some(0),
                 overrides: Overrides {
                     group: Some("issuetype".into()),
                     ..Overrides::default()
@@ -665,6 +756,7 @@ mod tests {
                 r#"{"schemaVersion":1,"name":"","kind":{"type":"nope"}}"#.into(),
             ),
             overrides: Overrides::default(),
+            now_ms: None,
         };
         let Some((FromWorker::Begun { result: Err(e), .. }, _)) = w.handle(&header(&begin), None)
         else {

@@ -80,6 +80,10 @@ impl Session {
             }
             Delivery::Statuses(body) => self.dataset.add_statuses(body.as_bytes()).map(drop),
             Delivery::Fields(body) => self.dataset.add_fields(body.as_bytes()).map(drop),
+            Delivery::Worklogs { issue, body } => self
+                .dataset
+                .add_issue_worklog_page(issue, body.as_bytes())
+                .map(drop),
         };
         if let Err(e) = result {
             self.problems

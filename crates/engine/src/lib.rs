@@ -33,7 +33,7 @@ mod time;
 mod timeline;
 pub mod wire;
 
-pub use compute::{ComputeError, Context, compute};
+pub use compute::{ComputeError, Context, WorklogSpan, compute, worklog_span};
 pub use dataset::{Completeness, Dataset, IssueRef, Status, StatusCategory};
 pub use format::{duration_number, format_duration, format_instant, format_value};
 pub use report::{
@@ -42,6 +42,6 @@ pub use report::{
 };
 pub use stats::label as aggregate_label;
 pub use wire::{
-    BulkChangelogInfo, ChangelogPageInfo, Loaded, SearchPageInfo, WireError, WorklogListInfo,
-    WorklogPageInfo,
+    BulkChangelogInfo, ChangelogPageInfo, GroupMembersInfo, Loaded, SearchPageInfo, WireError,
+    WorklogListInfo, WorklogPageInfo,
 };

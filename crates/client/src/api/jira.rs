@@ -137,6 +137,7 @@ pub enum Purpose {
     Count,
     Issues,
     Changelogs,
+    Worklogs,
     Statuses,
     Fields,
     ServerInfo,
@@ -147,9 +148,11 @@ impl Purpose {
     /// The Jira permission this request needs, for 403 messages.
     pub fn permission(self) -> &'static str {
         match self {
-            Purpose::Search | Purpose::Count | Purpose::Issues | Purpose::Changelogs => {
-                "Browse projects on the projects the query covers"
-            }
+            Purpose::Search
+            | Purpose::Count
+            | Purpose::Issues
+            | Purpose::Changelogs
+            | Purpose::Worklogs => "Browse projects on the projects the query covers",
             Purpose::Statuses | Purpose::Fields | Purpose::ServerInfo | Purpose::Myself => {
                 "access to Jira (sign in)"
             }
@@ -162,6 +165,7 @@ impl Purpose {
             Purpose::Count => "counting issues",
             Purpose::Issues => "reading issues",
             Purpose::Changelogs => "reading change histories",
+            Purpose::Worklogs => "reading worklogs",
             Purpose::Statuses => "reading statuses",
             Purpose::Fields => "reading fields",
             Purpose::ServerInfo => "identifying the Jira site",

@@ -1,5 +1,6 @@
 //! What the page thread reads of Jira's answers: only what steers the fetch (next-page
-//! tokens, issue ids, counts, per-issue errors). Every document then goes to the worker
+//! tokens, issue ids, counts, per-issue errors, which issues carry only some of their
+//! worklogs). Every document then goes to the worker
 //! unread, where `engine::wire` is the one reader of issues and histories.
 //!
 //! The key design decision: answers are skimmed, never built. serde skips everything but the
@@ -32,6 +33,9 @@ pub struct IssuesPage {
     pub errors: u64,
     /// The first error's message, for the person reading the partial-result reason.
     pub first_error: Option<String>,
+    /// Issues whose `worklog` field holds fewer worklogs than its `total` (Jira embeds at
+    /// most 20): their worklogs must be paged.
+    pub more_worklogs: Vec<String>,
 }
 
 /// A Data Center `search` page: its issues (counted) and the result's total.
@@ -43,6 +47,16 @@ pub struct DcPage {
     /// span of a query sorted by id. `None` when the page is empty or its ids are not numbers.
     pub first_id: Option<u64>,
     pub last_id: Option<u64>,
+    /// As [`IssuesPage::more_worklogs`].
+    pub more_worklogs: Vec<String>,
+}
+
+/// A page of `GET /rest/api/{2,3}/issue/{id}/worklog`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorklogPage {
+    pub start_at: u64,
+    pub worklogs: u64,
+    pub total: u64,
 }
 
 /// `search/approximate-count`: the estimate.
@@ -84,13 +98,14 @@ pub fn issues_page(body: &str) -> Result<IssuesPage, String> {
     #[serde(rename_all = "camelCase")]
     struct Raw {
         #[serde(default)]
-        issues: Counted,
+        issues: IssueList,
         #[serde(default)]
         issue_errors: Errors,
     }
     let raw: Raw = parse(body)?;
     Ok(IssuesPage {
-        issues: raw.issues.0,
+        issues: raw.issues.count,
+        more_worklogs: raw.issues.more_worklogs,
         errors: raw.issue_errors.count,
         first_error: raw.issue_errors.first,
     })
@@ -118,7 +133,7 @@ pub fn dc_page(body: &str) -> Result<DcPage, String> {
         #[serde(default)]
         total: Option<u64>,
         #[serde(default)]
-        issues: Ends,
+        issues: IssueList,
     }
     let raw: Raw = parse(body)?;
     Ok(DcPage {
@@ -126,6 +141,26 @@ pub fn dc_page(body: &str) -> Result<DcPage, String> {
         total: raw.total,
         first_id: raw.issues.first,
         last_id: raw.issues.last,
+        more_worklogs: raw.issues.more_worklogs,
+    })
+}
+
+/// An issue's worklog page: where it starts, how many it holds, and the total.
+pub fn worklog_page(body: &str) -> Result<WorklogPage, String> {
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Raw {
+        #[serde(default)]
+        start_at: u64,
+        total: u64,
+        #[serde(default)]
+        worklogs: Counted,
+    }
+    let raw: Raw = parse(body)?;
+    Ok(WorklogPage {
+        start_at: raw.start_at,
+        worklogs: raw.worklogs.0,
+        total: raw.total,
     })
 }
 
@@ -157,36 +192,60 @@ impl<'de> Deserialize<'de> for Counted {
     }
 }
 
-/// An array of issues counted, with the numeric ids of its first and last elements.
+/// An array of issues counted, with the numeric ids of its first and last elements and the
+/// issues whose embedded worklogs are fewer than their total.
 #[derive(Default)]
-struct Ends {
+struct IssueList {
     count: u64,
     first: Option<u64>,
     last: Option<u64>,
+    more_worklogs: Vec<String>,
 }
 
-impl<'de> Deserialize<'de> for Ends {
+impl<'de> Deserialize<'de> for IssueList {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         #[derive(Deserialize)]
         struct Issue {
             #[serde(default)]
             id: Option<Id>,
+            #[serde(default)]
+            fields: Option<Fields>,
+        }
+        #[derive(Deserialize)]
+        struct Fields {
+            #[serde(default)]
+            worklog: Option<Worklogs>,
+        }
+        #[derive(Deserialize)]
+        struct Worklogs {
+            #[serde(default)]
+            total: Option<u64>,
+            #[serde(default)]
+            worklogs: Counted,
         }
         struct List;
         impl<'de> Visitor<'de> for List {
-            type Value = Ends;
+            type Value = IssueList;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("an array of issues")
             }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Ends, A::Error> {
-                let mut out = Ends::default();
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<IssueList, A::Error> {
+                let mut out = IssueList::default();
                 while let Some(issue) = seq.next_element::<Issue>()? {
-                    let id = issue.id.and_then(|i| i.0).and_then(|i| i.parse().ok());
+                    let id = issue.id.and_then(|i| i.0);
+                    let number = id.as_deref().and_then(|i| i.parse().ok());
                     if out.count == 0 {
-                        out.first = id;
+                        out.first = number;
                     }
-                    out.last = id;
+                    out.last = number;
                     out.count += 1;
+                    let partial = issue
+                        .fields
+                        .and_then(|f| f.worklog)
+                        .is_some_and(|w| w.total.is_some_and(|t| t > w.worklogs.0));
+                    if let (true, Some(id)) = (partial, id) {
+                        out.more_worklogs.push(id);
+                    }
                 }
                 Ok(out)
             }
@@ -352,6 +411,7 @@ mod tests {
                 issues: 2,
                 errors: 2,
                 first_error: Some("Issue does not exist or you do not have permission".into()),
+                more_worklogs: Vec::new(),
             })
         );
     }
@@ -369,6 +429,7 @@ mod tests {
                 total: Some(2500),
                 first_id: None,
                 last_id: None,
+                more_worklogs: Vec::new(),
             })
         );
         assert_eq!(
@@ -381,9 +442,34 @@ mod tests {
                 total: Some(9),
                 first_id: Some(10040),
                 last_id: Some(10077),
+                more_worklogs: Vec::new(),
             })
         );
         assert_eq!(count(r#"{"count":42}"#), Ok(42));
+    }
+
+    #[test]
+    fn issues_with_only_some_of_their_worklogs_embedded_are_named() {
+        let body = r#"{"issues":[
+            {"id":"1","fields":{"worklog":{"startAt":0,"maxResults":20,"total":21,
+                "worklogs":[{"id":"9","comment":{"type":"doc"}},{"id":"10"}]}}},
+            {"id":"2","fields":{"worklog":{"startAt":0,"maxResults":20,"total":2,
+                "worklogs":[{"id":"11"},{"id":"12"}]}}},
+            {"id":"3","fields":{"status":{"name":"Open"}}},
+            {"id":"4","fields":{"worklog":{"total":1,"worklogs":[]}}}]}"#;
+        let page = issues_page(body).unwrap();
+        assert_eq!(page.issues, 4);
+        assert_eq!(page.more_worklogs, vec!["1".to_string(), "4".to_string()]);
+        assert_eq!(dc_page(body).unwrap().more_worklogs, page.more_worklogs);
+        assert_eq!(
+            worklog_page(r#"{"startAt":20,"maxResults":5000,"total":31,"worklogs":[{},{}]}"#),
+            Ok(WorklogPage {
+                start_at: 20,
+                worklogs: 2,
+                total: 31
+            })
+        );
+        assert!(worklog_page(r#"{"worklogs":[]}"#).is_err(), "no total");
     }
 
     #[test]

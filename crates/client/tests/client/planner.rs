@@ -7,6 +7,7 @@ use client::api::ClientError;
 use client::api::jira::Flavour;
 use client::cancel::Cancel;
 use client::fetch::driver::Event;
+use client::fetch::planner::WorklogWindow;
 use client::fetch::{Delivery, FetchSpec, Outcome, Planner, Progress, run};
 use serde_json::Value;
 
@@ -381,6 +382,63 @@ fn data_center_reads_past_its_result_window_by_id_range() {
         let last = ran.progress.last().unwrap();
         assert_eq!(last.total, Some(25_000));
         assert_eq!(last.fraction(), Some(1.0));
+    }
+}
+
+/// A timesheet run reads no change histories, and pages the worklogs of exactly the issues
+/// that embed only some of theirs (every tenth here: 45 worklogs against Jira's 20), in the
+/// report's window, following `total` when Jira serves fewer than asked.
+#[test]
+fn a_timesheet_pages_the_worklogs_of_issues_that_embed_only_some() {
+    let window = WorklogWindow {
+        after_ms: 1_767_222_000_000,
+        before_ms: 1_769_900_400_000,
+    };
+    for flavour in [Flavour::Cloud, Flavour::DataCenter] {
+        let mut jira = ScriptedJira::new(1000, 0);
+        jira.worklog_cap = 30;
+        let mut spec = spec(flavour).for_worklogs(window);
+        spec.fields.push("worklog".into());
+        let mut worklog_pages: Vec<(String, u64)> = Vec::new();
+        let mut planner = Planner::new(spec);
+        let clock = SharedClock(&jira.clock);
+        let outcome =
+            futures::executor::block_on(run(&mut planner, &jira, &clock, &Cancel::new(), |e| {
+                if let Event::Deliver(Delivery::Worklogs { issue, body }) = e {
+                    let v: Value = serde_json::from_str(&body).unwrap();
+                    worklog_pages.push((issue, v["startAt"].as_u64().unwrap()));
+                }
+                Ok(())
+            }));
+        assert_eq!(outcome, Outcome::Complete, "{flavour:?}");
+        assert_eq!(jira.count("changelog"), 0, "{flavour:?}: no histories");
+        let seen = jira.seen.borrow();
+        assert!(
+            seen.iter()
+                .filter(|s| s.path == "/rest/api/2/search")
+                .all(|s| s.body.get("expand").is_none()),
+            "{flavour:?}: no expand=changelog"
+        );
+        let worklog_requests: Vec<&Seen> = seen
+            .iter()
+            .filter(|s| s.path.contains("/worklog?"))
+            .collect();
+        assert!(
+            worklog_requests.iter().all(|s| s.path.contains(&format!(
+                "startedAfter={}&startedBefore={}",
+                window.after_ms, window.before_ms
+            ))),
+            "{flavour:?}: the window is asked for"
+        );
+        // 100 issues with 45 worklogs, 30 a page: two pages each, nothing for the others.
+        assert_eq!(worklog_pages.len(), 200, "{flavour:?}");
+        let issues: HashSet<&String> = worklog_pages.iter().map(|(i, _)| i).collect();
+        assert_eq!(issues.len(), 100, "{flavour:?}");
+        let starts: HashSet<u64> = worklog_pages.iter().map(|(_, s)| *s).collect();
+        assert_eq!(starts, HashSet::from([0, 30]), "{flavour:?}");
+        let last = planner.progress(jira.clock.now.get());
+        assert_eq!(last.stats.worklog_pages, 200);
+        assert_eq!(last.fraction(), Some(1.0), "{flavour:?}");
     }
 }
 

@@ -45,6 +45,10 @@ pub struct ScriptedJira {
     pub dc_cap: u64,
     /// Data Center: no page starts at or past this index (Jira's result window).
     pub dc_window: u64,
+    /// Worklogs of issue `i`: `many_worklogs` for every tenth issue, 3 for the others.
+    pub many_worklogs: u64,
+    /// The most worklogs one worklog page holds.
+    pub worklog_cap: u64,
     /// Data Center: the first half of the issues have ids 100 apart, the rest consecutive ids,
     /// so equal-width id ranges hold very different numbers of issues.
     pub dc_uneven_ids: bool,
@@ -64,6 +68,8 @@ impl ScriptedJira {
             dc_cap: 1000,
             dc_window: 10_000,
             dc_uneven_ids: false,
+            many_worklogs: 45,
+            worklog_cap: 5000,
             faults: RefCell::new(Vec::new()),
             seen: RefCell::new(Vec::new()),
             clock: VirtualClock::default(),
@@ -121,6 +127,32 @@ impl ScriptedJira {
             hits.reverse();
         }
         hits
+    }
+
+    fn worklog_count(&self, i: u32) -> u64 {
+        if i.is_multiple_of(10) {
+            self.many_worklogs
+        } else {
+            3
+        }
+    }
+
+    /// The `worklog` field as Jira embeds it: the first 20 and the total.
+    fn embedded_worklogs(&self, i: u32) -> Value {
+        let total = self.worklog_count(i);
+        let worklogs: Vec<Value> = (0..total.min(20)).map(|w| Self::worklog(i, w)).collect();
+        json!({"startAt": 0, "maxResults": 20, "total": total, "worklogs": worklogs})
+    }
+
+    fn worklog(i: u32, w: u64) -> Value {
+        json!({"id": format!("{i}-{w}"), "issueId": Self::id(i), "timeSpentSeconds": 600,
+            "started": "2026-01-05T09:00:00.000+0000", "author": {"accountId": "a"}})
+    }
+
+    fn wants_worklogs(body: &Value) -> bool {
+        body["fields"]
+            .as_array()
+            .is_some_and(|f| f.iter().any(|x| x == "worklog"))
     }
 
     fn index(id: &str) -> Option<u32> {
@@ -203,10 +235,14 @@ impl ScriptedJira {
                     .iter()
                     .map(|id| {
                         let i = Self::index(id).unwrap();
-                        json!({"id": id, "key": format!("DW-{}", i + 1), "fields": {
+                        let mut issue = json!({"id": id, "key": format!("DW-{}", i + 1), "fields": {
                             "status": {"id": "5", "name": "Done"},
                             "created": "2026-01-01T09:00:00.000+0000"
-                        }})
+                        }});
+                        if Self::wants_worklogs(&body) {
+                            issue["fields"]["worklog"] = self.embedded_worklogs(i);
+                        }
+                        issue
                     })
                     .collect();
                 ok(json!({ "issues": issues, "issueErrors": [] }))
@@ -262,10 +298,37 @@ impl ScriptedJira {
                 let end = (start + max).min(total);
                 let issues: Vec<Value> = hits[start.min(total) as usize..end as usize]
                     .iter()
-                    .map(|&i| json!({"id": self.dc_id(i).to_string(), "key": format!("DW-{}", i + 1),
-                        "fields": {}, "changelog": {"startAt": 0, "maxResults": 0, "total": 0, "histories": []}}))
+                    .map(|&i| {
+                        let mut issue = json!({"id": self.dc_id(i).to_string(), "key": format!("DW-{}", i + 1),
+                            "fields": {}, "changelog": {"startAt": 0, "maxResults": 0, "total": 0, "histories": []}});
+                        if Self::wants_worklogs(&body) {
+                            issue["fields"]["worklog"] = self.embedded_worklogs(i);
+                        }
+                        issue
+                    })
                     .collect();
                 ok(json!({"startAt": start, "maxResults": max, "total": total, "issues": issues}))
+            }
+            worklogs if worklogs.ends_with("/worklog") => {
+                let issue = worklogs.split('/').nth_back(1).unwrap_or("");
+                let query = request.path.split_once('?').map_or("", |(_, q)| q);
+                let param = |name: &str| {
+                    query
+                        .split('&')
+                        .find_map(|kv| kv.strip_prefix(&format!("{name}=")))
+                        .map(|v| v.parse::<u64>().unwrap())
+                };
+                assert!(param("startedAfter").is_some() && param("startedBefore").is_some());
+                let i = Self::index(issue)
+                    .or_else(|| (0..self.issues).find(|&i| self.dc_id(i).to_string() == issue))
+                    .unwrap();
+                let total = self.worklog_count(i);
+                let start = param("startAt").unwrap_or(0);
+                let max = param("maxResults").unwrap_or(5000).min(self.worklog_cap);
+                let page: Vec<Value> = (start..(start + max).min(total))
+                    .map(|w| Self::worklog(i, w))
+                    .collect();
+                ok(json!({"startAt": start, "maxResults": max, "total": total, "worklogs": page}))
             }
             other => JiraResponse {
                 status: 404,

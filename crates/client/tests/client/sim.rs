@@ -287,6 +287,133 @@ fn data_center_past_its_result_window_is_read_in_full() {
     assert_eq!(summary.issue_count, 10_600);
 }
 
+/// Every worklog ada may see on issue `id`, read unfiltered from the simulator: (started in
+/// epoch milliseconds, seconds spent). The oracle for the timesheet test.
+fn all_worklogs(sim: &RunningSim, root: &str, id: u32) -> Vec<(i64, u64)> {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let url = sim.url(&format!("{root}/issue/{id}/worklog?maxResults=5000"));
+    let mut answer = agent
+        .get(&url)
+        .header("Authorization", "Bearer sim-token-ada")
+        .call()
+        .unwrap();
+    assert_eq!(answer.status().as_u16(), 200, "{url}");
+    let page: serde_json::Value =
+        serde_json::from_str(&answer.body_mut().read_to_string().unwrap()).unwrap();
+    assert_eq!(
+        page["total"].as_u64().unwrap() as usize,
+        page["worklogs"].as_array().unwrap().len()
+    );
+    page["worklogs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| {
+            let started =
+                jiff::fmt::strtime::parse("%Y-%m-%dT%H:%M:%S%.f%z", w["started"].as_str().unwrap())
+                    .unwrap()
+                    .to_timestamp()
+                    .unwrap()
+                    .as_millisecond();
+            (started, w["timeSpentSeconds"].as_u64().unwrap())
+        })
+        .collect()
+}
+
+/// A timesheet over real HTTP: the planner narrows the JQL to issues with time logged in the
+/// range, pages the worklogs of issues that embed only 20, and the total equals the sum of
+/// every worklog ada may see that started in the range, read independently.
+#[test]
+fn a_timesheet_totals_every_visible_worklog_in_its_range() {
+    for (flavor, flavour, root) in [
+        (Flavor::Cloud, Flavour::Cloud, "/rest/api/3"),
+        (Flavor::Dc, Flavour::DataCenter, "/rest/api/2"),
+    ] {
+        let n = 120u32;
+        let sim = sim(n as usize, flavor);
+        let worklogs: Vec<(i64, u64)> = (0..n)
+            .flat_map(|i| all_worklogs(&sim, root, 10_000 + i))
+            .collect();
+        // A week around the median worklog, in UTC so the oracle's day bounds are plain.
+        let mut starts: Vec<i64> = worklogs.iter().map(|w| w.0).collect();
+        starts.sort_unstable();
+        let middle = jiff::Timestamp::from_millisecond(starts[starts.len() / 2]).unwrap();
+        let from = middle.to_zoned(jiff::tz::TimeZone::UTC).date();
+        let to = from.checked_add(jiff::Span::new().days(6)).unwrap();
+        let lo = from
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .unwrap()
+            .timestamp()
+            .as_millisecond();
+        let hi = lo + 7 * 86_400_000;
+        let expected: u64 = worklogs
+            .iter()
+            .filter(|w| (lo..hi).contains(&w.0))
+            .map(|w| w.1)
+            .sum();
+        assert!(expected > 0, "the week has worklogs");
+        let config = config::parse_report(&format!(
+            r#"{{"schemaVersion": 1, "name": "Week", "jql": "{EVERYTHING}",
+                "kind": {{"type": "timesheet", "rows": "person", "columns": "day",
+                "timeZone": "UTC", "dates": {{"type": "fixed", "from": "{from}", "to": "{to}"}}}},
+                "aggregation": {{"functions": [{{"type": "sum"}}]}}}}"#
+        ))
+        .unwrap();
+        let spec = client::worker_protocol::timesheet_spec(
+            FetchSpec::for_report(flavour, &config),
+            &config,
+            Some(1_800_000_000_000),
+        )
+        .unwrap();
+        assert!(spec.jql.contains("worklogDate >="), "{}", spec.jql);
+        let credentials = match flavor {
+            Flavor::Cloud => ada(),
+            Flavor::Dc => Credentials::Token("sim-token-ada".into()),
+        };
+        let t = transport(&sim, credentials);
+        sim.reset_stats();
+        let mut session = Session::new(&spec.fields);
+        let mut planner = Planner::new(spec);
+        let clock = RealClock(std::time::Instant::now());
+        let outcome =
+            futures::executor::block_on(run(&mut planner, &t, &clock, &Cancel::new(), |e| {
+                if let Event::Deliver(d) = e {
+                    session.add(&d);
+                }
+                Ok(())
+            }));
+        assert_eq!(outcome, Outcome::Complete, "{flavor:?}");
+        let stats = planner.progress(clock.now_ms()).stats;
+        assert!(
+            stats.worklog_pages > 0,
+            "{flavor:?}: some issues embed only 20"
+        );
+        assert_eq!(stats.changelog_pages, 0, "{flavor:?}");
+        let now = jiff::Timestamp::from_millisecond(1_800_000_000_000).unwrap();
+        let summary = session
+            .compute(&config, &engine::Context::new(now))
+            .unwrap();
+        assert!(
+            summary
+                .warnings
+                .iter()
+                .all(|w| !w.contains("changelog") && !w.contains("only part")),
+            "{flavor:?}: {:?}",
+            summary.warnings
+        );
+        let sum = summary
+            .totals
+            .iter()
+            .find(|t| t.label.to_lowercase().contains("sum"))
+            .unwrap_or_else(|| panic!("no sum row: {:?}", summary.totals));
+        let total = sum.values.last().copied().flatten().unwrap();
+        assert_eq!(total as u64, expected, "{flavor:?}: {sum:?}");
+    }
+}
+
 #[test]
 fn a_rate_limited_run_waits_and_still_completes() {
     let sim = sim(1500, Flavor::Cloud);

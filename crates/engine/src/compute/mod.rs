@@ -10,6 +10,8 @@ mod columns;
 mod kinds;
 mod run;
 mod timesheet;
+
+pub use timesheet::{WorklogSpan, worklog_span};
 mod warnings;
 
 use std::collections::HashMap;
@@ -111,9 +113,21 @@ pub fn compute(
 
     let selected = select_issues(data, config, ctx, now, today, &day_tz, &mut warnings);
     let trim = trim_before(config, &mut warnings);
-    let timelines = Timelines::build(data, &selected, now, trim, &mut warnings);
+    // Timesheets read worklogs, not histories: a run for one fetches no changelogs, and
+    // saying they are missing would be noise.
+    let histories = !matches!(
+        config.kind,
+        ReportKind::Timesheet(_) | ReportKind::Capacity(_)
+    );
+    let timelines = Timelines::build(data, &selected, now, trim, histories, &mut warnings);
     let measure = Measure::new(calendar, timelines.earliest, now)?;
-    let seen = StatusesSeen::of(data, &timelines.segs, &mut warnings);
+    let mut unread = Warnings::default();
+    let history_warnings = if histories {
+        &mut warnings
+    } else {
+        &mut unread
+    };
+    let seen = StatusesSeen::of(data, &timelines.segs, history_warnings);
     let run = Run {
         data,
         config,
@@ -223,6 +237,7 @@ impl Timelines {
         selected: &[u32],
         now: i64,
         trim: Option<i64>,
+        histories: bool,
         warnings: &mut Warnings,
     ) -> Timelines {
         let mut segs: Vec<Seg> = Vec::with_capacity(data.change_count() + selected.len());
@@ -243,6 +258,15 @@ impl Timelines {
                 &mut segs,
             );
             let mut flags = Vec::new();
+            if !histories {
+                items.push(Item {
+                    issue: i,
+                    segs: start..segs.len(),
+                    flags,
+                    clock: None,
+                });
+                continue;
+            }
             match issue.log.completeness() {
                 Completeness::Complete => {}
                 Completeness::Truncated { .. } => {

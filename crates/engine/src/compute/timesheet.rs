@@ -36,6 +36,34 @@ struct Days {
     bounds: Vec<i64>,
 }
 
+/// The instants a timesheet's dates cover: from the first day's midnight to the midnight after
+/// the last day, in the report's zone, as epoch milliseconds; and the days themselves. The
+/// browser asks Jira for the worklogs started in this window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WorklogSpan {
+    pub first: Date,
+    pub last: Date,
+    pub start_ms: i64,
+    pub end_ms: i64,
+}
+
+/// The span of `dates` in `time_zone` for a report run at `now`.
+pub fn worklog_span(
+    dates: WorklogDates,
+    time_zone: &str,
+    now: jiff::Timestamp,
+) -> Result<WorklogSpan, ComputeError> {
+    let tz = zone(time_zone)?;
+    let ctx = Context::new(now);
+    let days = Days::new(dates, &tz, &ctx)?;
+    Ok(WorklogSpan {
+        first: days.first(),
+        last: days.last(),
+        start_ms: days.bounds.first().copied().unwrap_or_default(),
+        end_ms: days.bounds.last().copied().unwrap_or_default(),
+    })
+}
+
 impl Days {
     fn new(dates: WorklogDates, tz: &TimeZone, ctx: &Context) -> Result<Days, ComputeError> {
         let today = ctx.now.to_zoned(tz.clone()).date();
