@@ -42,6 +42,6 @@ pub use report::{
 };
 pub use stats::label as aggregate_label;
 pub use wire::{
-    BulkChangelogInfo, ChangelogPageInfo, Loaded, SearchPageInfo, WireError, WorklogListInfo,
-    WorklogPageInfo,
+    BulkChangelogInfo, ChangelogPageInfo, GroupMembersInfo, Loaded, SearchPageInfo, WireError,
+    WorklogListInfo, WorklogPageInfo,
 };

@@ -121,7 +121,13 @@ pub fn compute(
     );
     let timelines = Timelines::build(data, &selected, now, trim, histories, &mut warnings);
     let measure = Measure::new(calendar, timelines.earliest, now)?;
-    let seen = StatusesSeen::of(data, &timelines.segs, &mut warnings);
+    let mut unread = Warnings::default();
+    let history_warnings = if histories {
+        &mut warnings
+    } else {
+        &mut unread
+    };
+    let seen = StatusesSeen::of(data, &timelines.segs, history_warnings);
     let run = Run {
         data,
         config,
@@ -252,8 +258,16 @@ impl Timelines {
                 &mut segs,
             );
             let mut flags = Vec::new();
+            if !histories {
+                items.push(Item {
+                    issue: i,
+                    segs: start..segs.len(),
+                    flags,
+                    clock: None,
+                });
+                continue;
+            }
             match issue.log.completeness() {
-                _ if !histories => {}
                 Completeness::Complete => {}
                 Completeness::Truncated { .. } => {
                     flags.push(Flag::TruncatedChangelog);

@@ -75,3 +75,57 @@ fn a_group_the_caller_did_not_resolve_is_a_configuration_error() {
     let err = engine::compute(&data, &config, &Context::new(now)).unwrap_err();
     assert_eq!(err, engine::ComputeError::UnresolvedGroup("devs".into()));
 }
+
+#[test]
+fn a_group_read_from_jira_pages_names_members_who_logged_nothing() {
+    // Office hours Mon-Fri 09:00-17:00 UTC; 1 and 2 June 2026 are a Monday and a Tuesday, so
+    // capacity is 2 × 8 h = 57,600 s. Alice logged 1 h on Monday: 3600 / 57600 = 6.25 %, and
+    // Tuesday is missing. Carol and Zoe, known only from the group's pages, logged nothing.
+    let mut data = Dataset::new();
+    let w = one("1", json!("2026-06-01T10:00:00.000+0000"), json!(3600));
+    data.add_search_page(&page(1, json!([w]))).unwrap();
+    let first = data
+        .add_group_member_page(
+            "devs",
+            br#"{"startAt": 0, "maxResults": 2, "total": 3, "isLast": false, "values": [
+                {"accountId": "a", "displayName": "Alice", "active": true},
+                {"accountId": "acc-z", "displayName": "Zoe", "active": true}]}"#,
+        )
+        .unwrap();
+    assert!(!first.is_last);
+    let second = data
+        .add_group_member_page(
+            "devs",
+            br#"{"startAt": 2, "maxResults": 2, "total": 3, "values": [
+                {"accountId": "acc-c", "displayName": "Carol"}]}"#,
+        )
+        .unwrap();
+    assert_eq!((second.members, second.is_last), (1, true));
+    let config = config::parse_report(
+        r#"{"schemaVersion": 1, "name": "c", "kind": {"type": "capacity",
+            "dates": {"type": "fixed", "from": "2026-06-01", "to": "2026-06-02"},
+            "timeZone": "UTC", "authors": {"groups": ["devs"]}},
+            "calendar": {"type": "inline", "calendar": {"name": "office", "timeZone": "UTC",
+              "week": {"mon": [{"start": "09:00", "end": "17:00"}],
+                       "tue": [{"start": "09:00", "end": "17:00"}]}}}}"#,
+    )
+    .unwrap();
+    let now: Timestamp = "2026-06-03T00:00:00Z".parse().unwrap();
+    let report = engine::compute(&data, &config, &Context::new(now)).unwrap();
+    let rows: Vec<(String, Vec<f64>)> = report
+        .rows
+        .iter()
+        .map(|r| {
+            let values = r.values.iter().map(|v| v.unwrap().as_f64()).collect();
+            (r.label.clone(), values)
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            ("Alice".to_owned(), vec![3600.0, 57600.0, 6.25, 1.0]),
+            ("Carol".to_owned(), vec![0.0, 57600.0, 0.0, 2.0]),
+            ("Zoe".to_owned(), vec![0.0, 57600.0, 0.0, 2.0]),
+        ]
+    );
+}
