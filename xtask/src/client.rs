@@ -208,25 +208,6 @@ pub fn bundle_sizes(dist: &Path) -> Result<BundleSizes> {
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::absolute_asset_urls;
-
-    #[test]
-    fn only_page_relative_asset_urls_pass() {
-        let page = r#"<link rel="modulepreload" href="./client-1.js" crossorigin>
-            <script type="module">import init from './client-1.js'; init({module_or_path: './client-1_bg.wasm'});</script>"#;
-        assert!(absolute_asset_urls(page).is_empty());
-        for bad in [
-            r#"<link rel="modulepreload" href="/client-1.js">"#,
-            "import init from '/worker.js';",
-            r#"<script src="https://cdn.example/x.js"></script>"#,
-        ] {
-            assert_eq!(absolute_asset_urls(bad).len(), 1, "{bad}");
-        }
-    }
-}
-
 fn gzip_size(path: &Path) -> Result<u64> {
     let out = Command::new("gzip")
         .args(["-9", "-c"])
@@ -276,4 +257,23 @@ pub fn browser_tests() -> Result {
             .env("CHROMEDRIVER", tools::chromedriver().unwrap_or_default())
             .env("CHROMIUM", chromium),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::absolute_asset_urls;
+
+    #[test]
+    fn only_page_relative_asset_urls_pass() {
+        let page = r#"<link rel="modulepreload" href="./client-1.js" crossorigin>
+            <script type="module">import init from './client-1.js'; init({module_or_path: './client-1_bg.wasm'});</script>"#;
+        assert!(absolute_asset_urls(page).is_empty());
+        for bad in [
+            r#"<link rel="modulepreload" href="/client-1.js">"#,
+            "import init from '/worker.js';",
+            r#"<script src="https://cdn.example/x.js"></script>"#,
+        ] {
+            assert_eq!(absolute_asset_urls(bad).len(), 1, "{bad}");
+        }
+    }
 }
