@@ -1,8 +1,9 @@
 //! Dwell end to end: the real programs, a real browser, as a user inside the (simulated) Jira.
 //!
 //! Each test starts its own site on loopback (see `e2e::World`): jira-sim, dwell-server behind
-//! the recording proxy, the app installed through the signed Connect lifecycle, and headless
-//! Chromium opening Jira's page that embeds Dwell. The flows live in `flows`, so the privacy
+//! the recording proxy, the app installed through the signed Connect lifecycle (or, in the
+//! Forge tests, as the Forge app of `forge/manifest.yml`, jira-sim playing Forge's host), and
+//! headless Chromium opening Jira's page that embeds Dwell. The flows live in `flows`, so the privacy
 //! proof (`privacy`) drives the very same ones on canary data.
 //!
 //! ```text

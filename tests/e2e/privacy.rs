@@ -17,6 +17,10 @@
 //! converse is asserted: the marker did reach the browser (the table shows it), so a leak
 //! would have been caught.
 //!
+//! `privacy_proof_on_forge_...` runs the flows that run alike on Forge (jira-sim as Forge's
+//! host, the client from its CDN, the server reached through `invokeRemote` with a Forge
+//! Invocation Token, whose payload is searched like a JWT's) and the same search.
+//!
 //! Run it alone with `cargo test -p e2e --test e2e privacy_proof` (docs/SECURITY.md).
 
 use std::path::{Path, PathBuf};
@@ -52,20 +56,7 @@ async fn privacy_proof_no_issue_data_reaches_the_server() {
     flows::permissions_stop_a_non_editor(&w, &id).await.unwrap();
     flows::export_delete_import(&w).await.unwrap();
 
-    // The converse first: the marker reached the browser, and the search finds it there.
-    let shown: String = table.rows.iter().map(|r| r[0].as_str()).collect();
-    assert!(
-        table.rows.iter().all(|r| r[0].contains(MARKER)),
-        "every issue key in the browser carries the marker (is jira-sim in canary mode?)"
-    );
-    assert!(
-        find(shown.as_bytes()).is_some(),
-        "the search finds the marker"
-    );
-
-    // Everything the server received passed the proxy: make sure the flows' traffic is there.
-    let exchanges = w.proxy.exchanges();
-    for (method, path) in [
+    let routes = [
         ("GET", "/atlassian-connect.json"),
         ("POST", "/lifecycle/installed"),
         ("GET", "/"),
@@ -80,7 +71,57 @@ async fn privacy_proof_no_issue_data_reaches_the_server() {
         ("GET", "/api/v1/export"),
         ("DELETE", "/api/v1/tenant"),
         ("POST", "/api/v1/import"),
-    ] {
+    ];
+    search_everything_the_server_saw(&w, &table, &routes);
+}
+
+/// The same proof on the Forge path: the client served by Forge's CDN reads Jira through
+/// `requestJira` and reaches the server through `invokeRemote`, which carries a Forge
+/// Invocation Token; the flows that run the same on Forge, then the same search.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn privacy_proof_on_forge_no_issue_data_reaches_the_server() {
+    let w = World::start(WorldSpec {
+        canary: true,
+        forge: true,
+        ..WorldSpec::default()
+    })
+    .await
+    .unwrap();
+    let (id, table) = flows::default_report_matches_the_cli(&w).await.unwrap();
+    flows::exports_match_the_table(&w, &id, &table)
+        .await
+        .unwrap();
+    flows::report_lifecycle_with_a_conflict(&w).await.unwrap();
+    flows::jira_faults_are_weathered(&w).await.unwrap();
+    flows::a_cancelled_run_is_partial(&w).await.unwrap();
+    let routes = [
+        ("POST", "/forge/lifecycle"),
+        ("GET", "/api/v1/me"),
+        ("POST", "/api/v1/reports"),
+        ("GET", "/api/v1/reports/"),
+        ("PUT", "/api/v1/reports/"),
+        ("DELETE", "/api/v1/reports/"),
+    ];
+    search_everything_the_server_saw(&w, &table, &routes);
+}
+
+/// Looks for the marker in everything the server received, answered, logged and stored, once
+/// the flows ran (`routes`: requests the flows must have sent, so the search is not empty).
+fn search_everything_the_server_saw(w: &World, table: &e2e::table::Table, routes: &[(&str, &str)]) {
+    // The converse first: the marker reached the browser, and the search finds it there.
+    let shown: String = table.rows.iter().map(|r| r[0].as_str()).collect();
+    assert!(
+        table.rows.iter().all(|r| r[0].contains(MARKER)),
+        "every issue key in the browser carries the marker (is jira-sim in canary mode?)"
+    );
+    assert!(
+        find(shown.as_bytes()).is_some(),
+        "the search finds the marker"
+    );
+
+    // Everything the server received passed the proxy: make sure the flows' traffic is there.
+    let exchanges = w.proxy.exchanges();
+    for &(method, path) in routes {
         assert!(
             exchanges
                 .iter()
@@ -218,7 +259,7 @@ fn unescape(bytes: &[u8]) -> Vec<u8> {
 fn tokens(e: &e2e::proxy::Exchange) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(h) = e.request_header("authorization")
-        && let Some(t) = h.strip_prefix("JWT ")
+        && let Some(t) = h.strip_prefix("JWT ").or_else(|| h.strip_prefix("Bearer "))
     {
         out.push(t.trim().to_string());
     }

@@ -42,3 +42,59 @@ async fn reports_complete_through_jira_faults_and_a_cancel_is_partial() {
     flows::jira_faults_are_weathered(&w).await.unwrap();
     flows::a_cancelled_run_is_partial(&w).await.unwrap();
 }
+
+/// Dwell as a Forge app: Jira's global page frames the client from Forge's CDN under Forge's
+/// policy, Jira is read through `requestJira` and the server reached through `invokeRemote`
+/// with a Forge Invocation Token; the report equals the CLI's, as on Connect.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forge_default_report_matches_the_cli_under_forges_policy() {
+    let w = World::start(WorldSpec {
+        forge: true,
+        ..WorldSpec::default()
+    })
+    .await
+    .unwrap();
+    flows::default_report_matches_the_cli(&w).await.unwrap();
+
+    let stats = w.sim_stats().unwrap();
+    assert_eq!(
+        stats["forgeCspViolations"], 0,
+        "the page runs under Forge's policy: {stats}"
+    );
+    assert_eq!(
+        stats["forgeUnknownBridgeCommands"],
+        serde_json::json!({}),
+        "the client sends only commands Forge's host answers"
+    );
+    let routes = &stats["byRoute"];
+    assert!(
+        routes
+            .as_object()
+            .unwrap()
+            .keys()
+            .any(|r| r.contains("changelog/bulkfetch")),
+        "Jira was read through requestJira: {routes}"
+    );
+    let exchanges = w.proxy.exchanges();
+    assert!(
+        exchanges
+            .iter()
+            .any(|e| e.target.starts_with("/forge/lifecycle")),
+        "the app was installed by Forge's lifecycle event"
+    );
+    let me = exchanges
+        .iter()
+        .find(|e| e.target.starts_with("/api/v1/me"))
+        .expect("the page asked the server who the user is");
+    assert!(
+        me.request_header("authorization")
+            .is_some_and(|a| a.starts_with("Bearer ")),
+        "the server was reached with a Forge Invocation Token"
+    );
+    assert!(
+        !exchanges
+            .iter()
+            .any(|e| e.target == "/" || e.target.ends_with(".wasm")),
+        "the client came from Forge's CDN, not from the server"
+    );
+}

@@ -217,14 +217,14 @@ impl Browser {
         Ok(())
     }
 
-    /// On Jira's page, enters Dwell's iframe and waits until the app knows the user and the
-    /// site (the server answered `/me`).
+    /// On Jira's page, enters Dwell's iframe (Connect's or Forge's) and waits until the app
+    /// knows the user and the site (the server answered `/me`).
     pub async fn enter_app(&self) -> Result {
         let frame = self
             .client
             .wait()
             .at_most(PATIENCE)
-            .for_element(Locator::Id("app-frame"))
+            .for_element(Locator::Css("#app-frame, #forge-app"))
             .await
             .context("the host page has no app frame")?;
         frame.enter_frame().await?;

@@ -1,5 +1,7 @@
-//! A whole Dwell site on loopback: jira-sim, the recording proxy, dwell-server behind it (the
-//! app installed on the simulated site through the signed Connect lifecycle) and chromedriver.
+//! A whole Dwell site on loopback: jira-sim, the recording proxy, dwell-server behind it and
+//! chromedriver. The app is installed on the simulated site through the signed Connect
+//! lifecycle, or (`WorldSpec::forge`) as the Forge app of `forge/manifest.yml`: jira-sim is then
+//! Forge's host, serving the client from a CDN origin of its own, and dwell-server its remote.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -23,6 +25,8 @@ pub struct WorldSpec {
     pub canary: bool,
     /// Where the simulated year of data ends (jira-sim's `--data-end`).
     pub data_end: &'static str,
+    /// Dwell as a Forge app instead of a Connect one.
+    pub forge: bool,
 }
 
 impl Default for WorldSpec {
@@ -32,6 +36,7 @@ impl Default for WorldSpec {
             seed: 7,
             canary: false,
             data_end: "2026-11-01",
+            forge: false,
         }
     }
 }
@@ -50,7 +55,46 @@ pub struct World {
     pub server: Proc,
     /// The app's key, from its descriptor.
     pub app_key: String,
+    /// The Forge app jira-sim plays, on a Forge site.
+    pub forge: Option<ForgeApp>,
     pub driver: ChromeDriver,
+}
+
+/// The Forge app jira-sim plays, as `/_sim/forge/apps` describes it.
+#[derive(Debug, Clone)]
+pub struct ForgeApp {
+    /// `ari:cloud:ecosystem::app/<uuid>`.
+    pub id: String,
+    pub environment_id: String,
+    pub environment_type: String,
+    /// The `jira:globalPage` module's key.
+    pub global_page: String,
+}
+
+impl ForgeApp {
+    fn read(described: &Value) -> Result<ForgeApp> {
+        let text = |v: &Value, what: &str| -> Result<String> {
+            Ok(v.as_str()
+                .with_context(|| format!("no {what}"))?
+                .to_string())
+        };
+        let page = described["app"]["pages"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|p| p["kind"] == "jira:globalPage")
+            .context("the app has no global page")?;
+        Ok(ForgeApp {
+            id: text(&described["app"]["id"], "app id")?,
+            environment_id: text(&described["environment"]["id"], "environment id")?,
+            environment_type: text(&described["environment"]["type"], "environment type")?,
+            global_page: text(&page["key"], "global page key")?,
+        })
+    }
+
+    pub fn uuid(&self) -> &str {
+        self.id.rsplit('/').next().unwrap_or(&self.id)
+    }
 }
 
 impl World {
@@ -67,16 +111,46 @@ impl World {
         if spec.canary {
             sim_cmd.arg("--canary");
         }
+        // The proxy is the server's public address: on Forge, the remote's base URL.
+        let proxy = Proxy::start().await?;
+        if spec.forge {
+            sim_cmd
+                .arg("--forge-manifest")
+                .arg(crate::bins::root().join("forge/manifest.yml"))
+                .arg("--forge-resource")
+                .arg(format!("client={}", bins.dist.display()))
+                .args(["--forge-remote", &format!("dwell={}", proxy.url)]);
+        }
         let mut sim = Proc::spawn("jira-sim", &mut sim_cmd)?;
         let sim_url = sim.wait_for("its address", Duration::from_secs(120), |l| {
             l.strip_prefix("jira-sim listening on ")
                 .map(|u| u.trim().trim_end_matches('/').to_string())
         })?;
 
-        let proxy = Proxy::start().await?;
+        let forge = if spec.forge {
+            let described: Value = http()
+                .get(&format!("{sim_url}/_sim/forge/apps"))
+                .call()?
+                .body_mut()
+                .read_json()?;
+            Some(ForgeApp::read(&described)?)
+        } else {
+            None
+        };
+        let mut server_cmd = server_command(bins, dir.path(), &proxy.url, &sim_url);
+        if let Some(app) = &forge {
+            // Forge Invocation Tokens signed with the simulated platform's keys.
+            server_cmd
+                .args(["--forge-app-id", &app.id])
+                .args(["--forge-environment", &app.environment_type])
+                .args([
+                    "--forge-jwks-url",
+                    &format!("{sim_url}/.well-known/jwks.json"),
+                ]);
+        }
         let mut server = Proc::spawn(
             "dwell-server",
-            server_command(bins, dir.path(), &proxy.url, &sim_url)
+            server_cmd
                 .arg("serve")
                 .args(["--listen", "127.0.0.1:0"])
                 .args(["--static-dir", &bins.dist.display().to_string()])
@@ -117,10 +191,15 @@ impl World {
             .context("the descriptor has no key")?
             .to_string();
         // The simulated site installs the app: a signed `installed` lifecycle call, through
-        // the proxy, verified with the site's install key.
-        let mut res = http
-            .post(&format!("{sim_url}/_sim/connect/install"))
-            .send_json(json!({ "appUrl": proxy.url }))?;
+        // the proxy, verified with the site's install key; on Forge, `avi:forge:installed:app`
+        // to the remote's lifecycle route, ada installing (and so Dwell's first admin there).
+        let mut res = if spec.forge {
+            http.post(&format!("{sim_url}/_sim/forge/install"))
+                .send_json(json!({ "user": "ada" }))?
+        } else {
+            http.post(&format!("{sim_url}/_sim/connect/install"))
+                .send_json(json!({ "appUrl": proxy.url }))?
+        };
         if !res.status().is_success() {
             bail!(
                 "jira-sim could not install the app: {}",
@@ -137,6 +216,7 @@ impl World {
             proxy,
             server,
             app_key,
+            forge,
             driver,
         })
     }
@@ -151,12 +231,42 @@ impl World {
         self.dir.path().join("backups")
     }
 
-    /// The Jira page that hosts Dwell, signed in as `user` (a jira-sim login).
+    /// The Jira page that hosts Dwell, signed in as `user` (a jira-sim login): the Connect
+    /// general page, or Forge's global page.
     pub fn host_page(&self, user: &str) -> String {
-        format!(
-            "{}/plugins/servlet/ac/{}/dwell-reports?user={user}",
-            self.sim_url, self.app_key
-        )
+        match &self.forge {
+            Some(app) => format!(
+                "{}/jira/apps/{}/{}?user={user}",
+                self.sim_url,
+                app.uuid(),
+                app.environment_id
+            ),
+            None => format!(
+                "{}/plugins/servlet/ac/{}/dwell-reports?user={user}",
+                self.sim_url, self.app_key
+            ),
+        }
+    }
+
+    /// The session cookie of `user` on the simulated site, from opening Dwell's page.
+    fn site_session(&self, user: &str) -> Result<String> {
+        let res = http().get(&self.host_page(user)).call()?;
+        Ok(res
+            .headers()
+            .get("set-cookie")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .context("the host page set no session")?
+            .to_string())
+    }
+
+    /// jira-sim's counters (`/_sim/stats`).
+    pub fn sim_stats(&self) -> Result<Value> {
+        Ok(http()
+            .get(&format!("{}/_sim/stats", self.sim_url))
+            .call()?
+            .body_mut()
+            .read_json()?)
     }
 
     /// A new browser with Dwell open in Jira as `user`, at the app's `route` (a fragment such
@@ -200,8 +310,12 @@ impl World {
         Ok(v["token"].as_str().context("no token")?.to_string())
     }
 
-    /// Calls the metadata server's API as `user`, through the proxy.
+    /// Calls the metadata server's API as `user`, through the proxy: with a Connect context
+    /// token, or on Forge through `invokeRemote` on the simulated Jira page, as the page does.
     pub fn api(&self, user: &str, method: &str, path: &str, body: Option<&Value>) -> Result<Value> {
+        if let Some(app) = &self.forge {
+            return self.invoke_remote(app, user, method, path, body);
+        }
         let token = self.token(user)?;
         let url = format!("{}/api/v1{path}", self.proxy.url);
         let auth = format!("JWT {token}");
@@ -228,6 +342,40 @@ impl World {
             Value::Null
         } else {
             serde_json::from_str(&text)?
+        })
+    }
+
+    fn invoke_remote(
+        &self,
+        app: &ForgeApp,
+        user: &str,
+        method: &str,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<Value> {
+        let mut payload = json!({
+            "path": format!("/api/v1{path}"),
+            "method": method,
+            "headers": {"Accept": "application/json"},
+            "invokeType": "ui-remote-fetch",
+        });
+        if let Some(b) = body {
+            payload["headers"]["Content-Type"] = json!("application/json");
+            payload["body"] = json!(b.to_string());
+        }
+        let reply: Value = http()
+            .post(&format!("{}/_sim/forge/bridge/invoke", self.sim_url))
+            .header("Cookie", &self.site_session(user)?)
+            .send_json(json!({"moduleKey": app.global_page, "payload": payload}))?
+            .body_mut()
+            .read_json()?;
+        let status = reply["payload"]["status"].as_u64().unwrap_or(0);
+        if reply["success"] != true || !(200..300).contains(&status) {
+            bail!("invokeRemote {method} {path} answered {reply}");
+        }
+        Ok(match &reply["payload"]["body"] {
+            Value::String(s) if s.is_empty() => Value::Null,
+            other => other.clone(),
         })
     }
 

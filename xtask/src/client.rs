@@ -1,5 +1,5 @@
-//! The browser client's steps: tools, the trunk build with its size budget, and the
-//! wasm-bindgen tests in headless Chromium.
+//! The browser client's steps: tools, the trunk build with its size budget and its relative
+//! URLs, and the wasm-bindgen tests in headless Chromium.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -15,7 +15,7 @@ pub const FIRST_DOWNLOAD_BUDGET: u64 = 400_000;
 const TZDB_MARKER: &[u8] = b"America/Argentina/ComodRivadavia";
 
 /// Lints the wasm-only code, builds `dist/` with trunk (offline: trunk downloads nothing) and
-/// checks the first-download budget.
+/// checks the first-download budget and that the build names its files relative to the page.
 pub fn build() -> Result {
     tools::run(cargo().args([
         "clippy",
@@ -32,9 +32,57 @@ pub fn build() -> Result {
         "warnings",
     ]))?;
     trunk_build()?;
-    let sizes = bundle_sizes(&root().join("dist"))?;
+    let dist = root().join("dist");
+    relative_urls(&dist)?;
+    let sizes = bundle_sizes(&dist)?;
     eprintln!("{sizes}");
     sizes.check()
+}
+
+/// Fails when the page or a loader names a built file by an absolute path or another origin:
+/// Forge's CDN serves the build under a path of its own (`.../client/index.html`), where
+/// `/client-<hash>.js` would miss, while dwell-server serves it at `/`. The page's own modules
+/// load the worker and the editor module relative to the page (`worker_handle.rs`,
+/// `editor_loader.rs`).
+pub fn relative_urls(dist: &Path) -> Result {
+    let mut files = vec![dist.join("index.html")];
+    let entries =
+        std::fs::read_dir(dist).map_err(|e| format!("cannot read {}: {e}", dist.display()))?;
+    files.extend(
+        entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.to_string_lossy().ends_with("_loader.js")),
+    );
+    for file in files {
+        let text = std::fs::read_to_string(&file)
+            .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+        if let Some(url) = absolute_asset_urls(&text).first() {
+            return Err(format!(
+                "{} names {url:?}: the build must use relative URLs (Trunk.toml public_url = \"./\")",
+                file.display()
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The quoted URLs of built files (`.js`, `.wasm`, `.css`) that do not start with `./`.
+fn absolute_asset_urls(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for quote in ['"', '\''] {
+        for (i, piece) in text.split(quote).enumerate() {
+            let path = piece.split(['?', '#']).next().unwrap_or("");
+            let asset = [".js", ".wasm", ".css"].iter().any(|x| path.ends_with(x));
+            if i % 2 == 1
+                && asset
+                && !piece.contains(char::is_whitespace)
+                && !piece.starts_with("./")
+            {
+                found.push(piece.to_string());
+            }
+        }
+    }
+    found
 }
 
 /// `trunk build --release --offline`, with the cached tools on PATH.
@@ -209,4 +257,23 @@ pub fn browser_tests() -> Result {
             .env("CHROMEDRIVER", tools::chromedriver().unwrap_or_default())
             .env("CHROMIUM", chromium),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::absolute_asset_urls;
+
+    #[test]
+    fn only_page_relative_asset_urls_pass() {
+        let page = r#"<link rel="modulepreload" href="./client-1.js" crossorigin>
+            <script type="module">import init from './client-1.js'; init({module_or_path: './client-1_bg.wasm'});</script>"#;
+        assert!(absolute_asset_urls(page).is_empty());
+        for bad in [
+            r#"<link rel="modulepreload" href="/client-1.js">"#,
+            "import init from '/worker.js';",
+            r#"<script src="https://cdn.example/x.js"></script>"#,
+        ] {
+            assert_eq!(absolute_asset_urls(bad).len(), 1, "{bad}");
+        }
+    }
 }

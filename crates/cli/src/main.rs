@@ -281,6 +281,7 @@ fn load(inputs: &[PathBuf], config: &ReportConfig) -> Result<Dataset, Failure> {
             .map_err(|e| Failure(Exit::Input, format!("{}: {e}", file.display())))?;
     }
     data.assume_bulk_changelogs_complete();
+    data.assume_worklog_lists_complete();
     Ok(data)
 }
 

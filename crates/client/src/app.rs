@@ -1,7 +1,7 @@
 //! The app shell: finds out where the page runs, provides the page's [`Ctx`] (Connect: loads
-//! all.js, sets up the Jira transport, asks the server for the user's rights), and shows the
-//! page the URL fragment names. Nothing depends on the shell: pages reach the shared context
-//! through [`crate::context`].
+//! all.js; Forge: reads the bridge's context; then sets up the Jira transport and asks the
+//! server for the user's rights), and shows the page the URL fragment names. Nothing depends on
+//! the shell: pages reach the shared context through [`crate::context`].
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -22,7 +22,7 @@ pub fn mount() {
 
 #[component]
 pub fn App() -> impl IntoView {
-    let env = Environment::detect(&platform::location_search());
+    let env = crate::context::page_environment();
     let route = Route::parse(&platform::location_hash());
     let ctx = Ctx::new(env.clone(), route, None, None, None);
     provide_context(ctx);
@@ -34,11 +34,14 @@ pub fn App() -> impl IntoView {
     view! { <Shell /> }
 }
 
-/// Connect: loads all.js, then asks the server what the user may do. Direct: nothing to do
-/// until the user connects to a Jira.
+/// Connect: loads all.js, then asks the server what the user may do. Forge: asks the bridge
+/// for the context (site, user, time zone), then the server. Direct: nothing to do until the
+/// user connects to a Jira.
 async fn start(ctx: Ctx, env: Environment) {
-    let Environment::Connect { host, all_js } = env else {
-        return;
+    let (host, all_js) = match env {
+        Environment::Connect { host, all_js } => (host, all_js),
+        Environment::Forge => return start_forge(ctx).await,
+        Environment::Direct { .. } => return,
     };
     // A shared link opened in Jira: Connect passes the route as `ac.route`.
     if let Some(hash) = crate::env::query_param(&platform::location_search(), "ac.route") {
@@ -64,6 +67,38 @@ async fn start(ctx: Ctx, env: Environment) {
         site: host,
         user: None,
     }));
+    load_rights(ctx).await;
+}
+
+/// Forge: the context comes from the bridge (for display: Atlassian says it is not for
+/// authorization; the server learns the user from the invocation token).
+async fn start_forge(ctx: Ctx) {
+    let context = match crate::api::forge::context().await {
+        Ok(c) => c,
+        Err(detail) => {
+            ctx.startup_error.set(Some(ClientError::Network {
+                service: "Jira's Forge bridge",
+                detail,
+            }));
+            return;
+        }
+    };
+    let user = match (&context.account_id, &context.timezone) {
+        (Some(id), Some(zone)) => Some(format!("{id} ({zone})")),
+        (Some(id), None) => Some(id.clone()),
+        (None, _) => None,
+    };
+    ctx.jira.set(Some(JiraSite {
+        transport: JiraTransport::Forge(crate::api::forge::ForgeTransport),
+        flavour: Flavour::Cloud,
+        site: context.site(),
+        user,
+    }));
+    load_rights(ctx).await;
+}
+
+/// Asks the server what the user may do.
+async fn load_rights(ctx: Ctx) {
     match ctx.server() {
         Ok(server) => match server.me().await {
             Ok(rights) => ctx.rights.set(Some(rights)),
@@ -104,7 +139,7 @@ fn Shell() -> impl IntoView {
                         "Administration"
                     </a>
                 </Show>
-                <Show when=move || !ctx.is_connect()>
+                <Show when=move || !ctx.in_jira()>
                     <a href="#/connection" aria-current=move || current(Route::Connection)>
                         "Jira connection"
                     </a>
@@ -116,7 +151,7 @@ fn Shell() -> impl IntoView {
                         let who = site.user.map(|u| format!(" as {u}")).unwrap_or_default();
                         format!("{} · {}{who}", site.flavour.label(), site.site)
                     }
-                    None if ctx.is_connect() => "Connecting to Jira…".to_string(),
+                    None if ctx.in_jira() => "Connecting to Jira…".to_string(),
                     None => "Not connected to Jira".to_string(),
                 }}
             </p>
@@ -131,9 +166,9 @@ fn Shell() -> impl IntoView {
             }}
             <crate::components::Notice message=ctx.notice />
             {move || {
-                if ctx.is_connect() && ctx.jira.with(Option::is_none) {
-                    // Until all.js has loaded, a page could reach neither Jira nor the server
-                    // (its first request would fail for want of `AP`): wait for it.
+                if ctx.in_jira() && ctx.jira.with(Option::is_none) {
+                    // Until all.js has loaded (or the Forge context has come), a page could
+                    // reach neither Jira nor the server: wait for it.
                     let waiting = ctx.startup_error.with(Option::is_none);
                     waiting
                         .then(|| view! { <p class="loading">"Connecting to Jira…"</p> })

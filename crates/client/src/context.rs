@@ -6,7 +6,7 @@
 //!
 //! The key design decision: each seam is one enum whose arms are listed once, in the
 //! `one_of!` invocation that also writes its dispatch, so a new transport or authenticator
-//! (Forge's `requestJira`, a second server login) is one arm. The Jira site crosses from the
+//! (Forge's `requestJira` and `invokeRemote` were one arm each) is one arm. The Jira site crosses from the
 //! page to the editor module of the same tab as JSON, in memory, so every transport is
 //! serialisable (credentials included: they never leave the tab).
 
@@ -17,7 +17,8 @@ use serde::{Deserialize, Serialize};
 use crate::api::ClientError;
 use crate::api::connect::{ConnectAuth, ConnectTransport};
 use crate::api::direct::DirectTransport;
-use crate::api::http::{BrowserHttp, Http, HttpRequest};
+use crate::api::forge::{ForgeAuth, ForgeRemote, ForgeTransport};
+use crate::api::http::{BrowserHttp, Http, HttpError, HttpRequest, HttpResponse};
 use crate::api::jira::{Flavour, JiraRequest, JiraResponse, Transport, TransportError};
 use crate::api::server::{Authenticator, ServerClient};
 use crate::cancel::Cancel;
@@ -56,6 +57,8 @@ one_of! {
         Connect(ConnectTransport),
         /// `fetch` to a Jira base URL with the user's own credentials.
         Direct(DirectTransport<BrowserHttp>),
+        /// Inside a Forge Custom UI: `requestJira` through Forge's bridge.
+        Forge(ForgeTransport),
     }
     fn send(&self, request: JiraRequest, cancel: &Cancel) -> Result<JiraResponse, TransportError>;
 }
@@ -66,8 +69,22 @@ one_of! {
     pub enum ServerAuth: Authenticator {
         /// A fresh `AP.context.getToken()` JWT per call.
         Connect(ConnectAuth),
+        /// None in the page: Forge signs each `invokeRemote` with an invocation token.
+        Forge(ForgeAuth),
     }
-    fn authorization(&self) -> Result<String, ClientError>;
+    fn authorization(&self) -> Result<Option<String>, ClientError>;
+}
+
+one_of! {
+    /// How requests reach the metadata server.
+    #[derive(Debug, Clone)]
+    pub enum ServerHttp: Http {
+        /// `fetch` to the page's own origin (Connect: the server serves the page).
+        Browser(BrowserHttp),
+        /// `invokeRemote` to the app's remote, through Forge's bridge.
+        Forge(ForgeRemote),
+    }
+    fn fetch(&self, request: HttpRequest, cancel: &Cancel) -> Result<HttpResponse, HttpError>;
 }
 
 /// The Jira site reports run against.
@@ -82,16 +99,31 @@ pub struct JiraSite {
 }
 
 /// The metadata server client.
-pub type Server = ServerClient<BrowserHttp, ServerAuth>;
+pub type Server = ServerClient<ServerHttp, ServerAuth>;
 
-/// The metadata server of a page in `env`: the page's own origin, with the environment's
-/// authenticator; `None` in Direct mode (there is no server session without Connect).
+/// Where this page runs: Forge when Forge's bridge script defined `__bridge`, else as its
+/// address says.
+pub fn page_environment() -> Environment {
+    Environment::detect(
+        crate::api::forge::bridge_available(),
+        &platform::location_search(),
+    )
+}
+
+/// The metadata server of a page in `env`: Connect, the page's own origin with all.js's
+/// tokens; Forge, the app's remote through `invokeRemote` (paths are the remote's, so the base
+/// is empty); `None` in Direct mode (there is no server session outside Jira).
 pub fn server_for(env: &Environment) -> Option<Server> {
     match env {
         Environment::Connect { .. } => Some(ServerClient::new(
             platform::origin(),
-            BrowserHttp,
+            ServerHttp::Browser(BrowserHttp),
             ServerAuth::Connect(ConnectAuth),
+        )),
+        Environment::Forge => Some(ServerClient::new(
+            "",
+            ServerHttp::Forge(ForgeRemote),
+            ServerAuth::Forge(ForgeAuth),
         )),
         Environment::Direct { .. } => None,
     }
@@ -103,7 +135,7 @@ pub struct Ctx {
     pub env: StoredValue<Environment>,
     pub route: RwSignal<Route>,
     pub jira: RwSignal<Option<JiraSite>>,
-    /// `None` in Direct mode: there is no server session without Connect.
+    /// `None` in Direct mode: there is no server session outside Jira.
     pub server: StoredValue<Option<Server>>,
     /// What the user may do on the server; `None` until known (and in Direct mode).
     pub rights: RwSignal<Option<EffectiveRights>>,
@@ -151,8 +183,9 @@ impl Ctx {
         self.route.set(route);
     }
 
-    pub fn is_connect(&self) -> bool {
-        self.env.with_value(Environment::is_connect)
+    /// Inside Jira Cloud (Connect or Forge), where the site and the server come with the page.
+    pub fn in_jira(&self) -> bool {
+        self.env.with_value(Environment::in_jira)
     }
 
     /// The server client, or [`ClientError::NoServer`] in Direct mode.

@@ -13,7 +13,6 @@ use wasm_bindgen::prelude::*;
 
 use crate::context::Ctx;
 use crate::editor_loader::{EditorProps, Mount};
-use crate::env::Environment;
 use crate::pages;
 use crate::platform;
 use crate::route::Route;
@@ -65,7 +64,7 @@ pub fn mount(
 }
 
 fn mount_editor(container: web_sys::HtmlElement, props: EditorProps, host: JsValue) -> impl Any {
-    let env = Environment::detect(&platform::location_search());
+    let env = crate::context::page_environment();
     let route = Route::parse(&platform::location_hash());
     leptos::mount::mount_to(container, move || {
         let ctx = Ctx::new(env, route.clone(), props.jira, props.rights, props.draft);

@@ -1,9 +1,13 @@
-//! Where the page runs, read from its address: inside Jira Cloud's iframe (Connect), or opened
-//! directly (Direct: Data Center with a token, or jira-sim). The transport follows from it.
+//! Where the page runs: inside Jira Cloud as a Forge Custom UI (Forge's bridge script is in the
+//! page), inside Jira Cloud's Connect iframe (read from its address), or opened directly
+//! (Direct: Data Center with a token, or jira-sim). The transport follows from it.
 
 /// The environment the page was opened in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Environment {
+    /// A Forge Custom UI in Jira Cloud: Forge's `global-bridge.js` defined `__bridge`, through
+    /// which Jira and Dwell's server are reached (`crate::api::forge`).
+    Forge,
     /// Inside Jira Cloud: Connect put `xdm_e` (the Jira site) and `jwt` on the page URL.
     Connect {
         /// The Jira site's origin, e.g. `https://example.atlassian.net`.
@@ -24,9 +28,13 @@ pub const ATLASSIAN_ALL_JS: &str = "https://connect-cdn.atl-paas.net/all.js";
 pub const SIM_ALL_JS_PATH: &str = "/atlassian-connect/all.js";
 
 impl Environment {
-    /// Reads the environment from a page's query string (`location.search`, with or without
-    /// the leading `?`).
-    pub fn detect(search: &str) -> Environment {
+    /// Reads the environment from whether Forge's bridge is in the page and from the page's
+    /// query string (`location.search`, with or without the leading `?`). The bridge wins: a
+    /// Forge page is served from Forge's CDN, whose address says nothing of Jira.
+    pub fn detect(forge_bridge: bool, search: &str) -> Environment {
+        if forge_bridge {
+            return Environment::Forge;
+        }
         let host = query_param(search, "xdm_e");
         let jwt = query_param(search, "jwt");
         match (host, jwt) {
@@ -41,8 +49,10 @@ impl Environment {
         }
     }
 
-    pub fn is_connect(&self) -> bool {
-        matches!(self, Environment::Connect { .. })
+    /// Inside Jira Cloud (Connect or Forge): Jira reached through Jira's page, and a server
+    /// session for saved reports.
+    pub fn in_jira(&self) -> bool {
+        matches!(self, Environment::Connect { .. } | Environment::Forge)
     }
 }
 
@@ -127,6 +137,7 @@ mod tests {
     #[test]
     fn connect_pages_carry_the_host_and_a_token() {
         let env = Environment::detect(
+            false,
             "?xdm_e=https%3A%2F%2Facme.atlassian.net&xdm_c=channel&cp=&lic=none&jwt=eyJ.x.y",
         );
         assert_eq!(
@@ -161,16 +172,30 @@ mod tests {
     #[test]
     fn without_a_token_the_page_is_direct() {
         assert_eq!(
-            Environment::detect("?xdm_e=https%3A%2F%2Facme.atlassian.net"),
+            Environment::detect(false, "?xdm_e=https%3A%2F%2Facme.atlassian.net"),
             Environment::Direct { jira: None }
         );
         assert_eq!(
-            Environment::detect("?jira=http%3A%2F%2F127.0.0.1%3A9000"),
+            Environment::detect(false, "?jira=http%3A%2F%2F127.0.0.1%3A9000"),
             Environment::Direct {
                 jira: Some("http://127.0.0.1:9000".into())
             }
         );
-        assert_eq!(Environment::detect(""), Environment::Direct { jira: None });
+        assert_eq!(
+            Environment::detect(false, ""),
+            Environment::Direct { jira: None }
+        );
+    }
+
+    #[test]
+    fn the_forge_bridge_makes_a_forge_page_whatever_the_address() {
+        assert_eq!(
+            Environment::detect(true, "?xdm_e=https%3A%2F%2Fa.atlassian.net&jwt=x"),
+            Environment::Forge
+        );
+        assert_eq!(Environment::detect(true, ""), Environment::Forge);
+        assert!(Environment::Forge.in_jira());
+        assert!(!Environment::Direct { jira: None }.in_jira());
     }
 
     #[test]

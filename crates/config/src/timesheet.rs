@@ -36,7 +36,9 @@ pub struct Timesheet {
 
 /// Options of [`crate::ReportKind::Capacity`]: per person, the time logged against the working
 /// time of the report's calendar (its weekdays, hours and holidays), the utilisation and the
-/// working days without any logged time.
+/// working days without any logged time. Capacity and missing days count the range's days up
+/// to the day the report is run (later days are not due yet); the report's `calendar` must be
+/// a work calendar. People named by the filter are listed even when they logged nothing.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]

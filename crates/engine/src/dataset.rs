@@ -62,6 +62,8 @@ pub struct Dataset {
     pub(crate) bulk_pages: u32,
     pub(crate) bulk_last_pages: u32,
     pub(crate) status_list_loaded: bool,
+    /// `/worklog/list` answers loaded.
+    pub(crate) worklog_lists: u32,
     /// Jira groups named by timesheet filters, resolved into members by the caller.
     pub(crate) group_members: HashMap<String, Vec<String>>,
 }
@@ -175,6 +177,28 @@ impl Dataset {
                 self.issues[i as usize].worklog_log.marked_complete = true;
             }
         }
+    }
+
+    /// For dumps read from files (the CLI): when `/worklog/list` answers were loaded, takes the
+    /// files to hold every worklog the user may see (a whole `/worklog/updated` fetch), and
+    /// declares complete every issue whose worklogs have no known total (read only from lists,
+    /// or not at all). An issue whose `worklog` field says it has more than the files hold stays
+    /// partial. Returns how many issues were marked.
+    pub fn assume_worklog_lists_complete(&mut self) -> usize {
+        if self.worklog_lists == 0 {
+            return 0;
+        }
+        let mut marked = 0;
+        for issue in &mut self.issues {
+            let log = &mut issue.worklog_log;
+            let no_total = log.embedded.is_none_or(|e| e.2.is_none())
+                && log.paged.is_none_or(|p| p.total.is_none());
+            if no_total && !log.marked_complete {
+                log.marked_complete = true;
+                marked += 1;
+            }
+        }
+        marked
     }
 
     /// The members of a Jira group (account ids on Cloud, user names on Data Center), as the
@@ -414,6 +438,11 @@ impl WorklogLog {
             .paged
             .and_then(|p| p.total)
             .or(self.embedded.and_then(|e| e.2));
+        // Worklogs are kept once per id, so holding as many as Jira's total is holding all,
+        // however they came (a field, pages, lists).
+        if total.is_some_and(|t| have as u64 >= t) {
+            return Completeness::Complete;
+        }
         if self.embedded.is_some() || self.paged.is_some() || have > 0 {
             Completeness::Truncated {
                 have: u32::try_from(have).unwrap_or(u32::MAX),

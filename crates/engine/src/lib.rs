@@ -33,15 +33,15 @@ mod time;
 mod timeline;
 pub mod wire;
 
-pub use compute::{ComputeError, Context, WorklogSpan, compute, worklog_span};
+pub use compute::{ComputeError, Context, WorklogSpan, compute, timesheet_worklogs, worklog_span};
 pub use dataset::{Completeness, Dataset, IssueRef, Status, StatusCategory};
 pub use format::{duration_number, format_duration, format_instant, format_value};
 pub use report::{
-    Aggregate, Bucket, ClockState, Details, FieldColumn, Flag, KindTag, MetricColumn, Num,
-    Percentile, Period, Point, Report, Row, RowKind, Unit, Warning, WarningCode,
+    Aggregate, Bucket, CellWorklog, ClockState, Details, FieldColumn, Flag, KindTag, MetricColumn,
+    Num, Percentile, Period, Point, Report, Row, RowKind, Unit, Warning, WarningCode,
 };
 pub use stats::label as aggregate_label;
 pub use wire::{
-    BulkChangelogInfo, ChangelogPageInfo, Loaded, SearchPageInfo, WireError, WorklogListInfo,
-    WorklogPageInfo,
+    BulkChangelogInfo, ChangelogPageInfo, GroupMembersInfo, Loaded, SearchPageInfo, WireError,
+    WorklogListInfo, WorklogPageInfo,
 };

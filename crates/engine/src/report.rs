@@ -212,6 +212,28 @@ pub enum Details {
     },
 }
 
+/// One worklog (or the part of it on one day) behind a timesheet cell: what the drill-down from
+/// a cell lists. The comment is not here (the engine never keeps it): the browser fetches it
+/// from Jira by `worklogId` when it shows the list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CellWorklog {
+    /// The cell's row label (a person's name, or an issue key) and column name, as in the
+    /// report.
+    pub row: String,
+    pub column: String,
+    /// The issue's key (its id when the key is unknown).
+    pub issue: String,
+    pub worklog_id: Option<String>,
+    /// The author's display name.
+    pub author: String,
+    pub started: Timestamp,
+    /// The day (in the report's zone) this part is counted on.
+    pub day: Date,
+    /// The seconds counted in the cell (part of the worklog when it is split by day).
+    pub seconds: f64,
+}
+
 /// A column's period in a timesheet, both days included.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -396,11 +396,30 @@ pub(crate) fn days(t: &Table<'_>, dates: &[Date]) -> Assembled {
 }
 
 /// Rows that are neither issues nor days (a timesheet's people): one top-level row each, in the
-/// given order, statistics over them all.
+/// given order or by the configuration's column and total sort keys, statistics over them all.
 pub(crate) fn labelled(t: &Table<'_>, labels: &[crate::compute::Labelled]) -> Assembled {
-    let rows = labels
+    let mut order: Vec<usize> = (0..labels.len()).collect();
+    order.sort_by(|&a, &b| {
+        for key in &t.config.sort {
+            let ord = match &key.by {
+                SortTarget::Column { index } => {
+                    let c = usize::from(*index);
+                    let va = t.row(a).get(c).copied().flatten().map(Num::as_f64);
+                    let vb = t.row(b).get(c).copied().flatten().map(Num::as_f64);
+                    none_last(va, vb, key.direction)
+                }
+                SortTarget::Total => directed(t.total(a).total_cmp(&t.total(b)), key.direction),
+                SortTarget::Key | SortTarget::Field { .. } => Ordering::Equal,
+            };
+            if ord != Ordering::Equal {
+                return ord;
+            }
+        }
+        Ordering::Equal
+    });
+    let rows = order
         .iter()
-        .enumerate()
+        .map(|&i| (i, &labels[i]))
         .map(|(i, l)| Row {
             kind: RowKind::Group,
             depth: 0,

@@ -36,15 +36,20 @@ fn main() {
         ..DataSpec::default()
     }));
     let gen_s = t.elapsed().as_secs_f64();
+    let wl = &data.worklogs;
     let model_mib = (data.issues.len() * size_of::<Issue>()
         + data.histories.len() * size_of::<History>()
-        + data.items.len() * size_of::<Change>()) as f64
+        + data.items.len() * size_of::<Change>()
+        + wl.all.len() * size_of::<jira_sim::worklog::Worklog>()
+        + (wl.start.len() + wl.by_id.len() + wl.by_updated.len()) * size_of::<u32>())
+        as f64
         / 1024.0
         / 1024.0;
     println!(
-        "generate                 {gen_s:>8.2} s   {} histories, {} items, model {model_mib:.1} MiB, RSS +{:.1} MiB",
+        "generate                 {gen_s:>8.2} s   {} histories, {} items, {} worklogs, model {model_mib:.1} MiB, RSS +{:.1} MiB",
         data.histories.len(),
         data.items.len(),
+        wl.all.len(),
         rss_mib() - rss0
     );
 
@@ -143,6 +148,40 @@ fn main() {
         "changelog/bulkfetch 1000 {:>8.1} ms/call  ({calls} calls, {histories} histories, {} KiB a call)",
         t.elapsed().as_secs_f64() * 1000.0 / calls as f64,
         bytes / calls / 1024
+    );
+    // Worklogs in bulk: the first 10 pages of the updated feed, each page's ids listed.
+    let t = Instant::now();
+    let (mut calls, mut worklogs, mut bytes) = (0, 0, 0);
+    let mut since = 0i64;
+    for _ in 0..10 {
+        let text = agent
+            .get(sim.url(&format!("/rest/api/3/worklog/updated?since={since}")))
+            .header("Authorization", &auth)
+            .call()
+            .unwrap()
+            .body_mut()
+            .read_to_string()
+            .unwrap();
+        let feed: Value = serde_json::from_str(&text).unwrap();
+        let ids: Vec<i64> = feed["values"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["worklogId"].as_i64().unwrap())
+            .collect();
+        let (list, len) = post("/rest/api/3/worklog/list", &json!({ "ids": ids }));
+        calls += 2;
+        bytes += len;
+        worklogs += list.as_array().unwrap().len();
+        if feed["lastPage"].as_bool().unwrap_or(true) {
+            break;
+        }
+        since = feed["until"].as_i64().unwrap();
+    }
+    println!(
+        "worklog/updated + list   {:>8.1} ms/call  ({calls} calls, {worklogs} worklogs, {} KiB a list)",
+        t.elapsed().as_secs_f64() * 1000.0 / calls as f64,
+        bytes / (calls / 2).max(1) / 1024
     );
     println!(
         "RSS while serving        {:>8.1} MiB (+{:.1} MiB over the requests above)",

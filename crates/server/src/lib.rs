@@ -213,6 +213,7 @@ fn spawn_jobs(services: &Services) {
                     Err(e) => tracing::error!(error = %e, "purge failed"),
                 }
                 limiter.tidy();
+                state.install_keys.tidy();
             }
         });
     }

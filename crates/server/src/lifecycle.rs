@@ -5,12 +5,17 @@
 //! simulator serve their own) and cached for ten minutes, as is a `kid` the service does not
 //! know, so a repeated forged `kid` costs one fetch. The token's `aud` must be this app's base URL, its `iss` the
 //! payload's client key, its `qsh` the request.
+//!
+//! These routes take no user token, so their cost is bounded per source address: each source
+//! has its own small budget of lifecycle calls and of key fetches, under the global fetch
+//! budget, so forged calls from one place cannot use up what Atlassian's real installs need.
 
+use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::time::Duration;
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
 use jsonwebtoken::{Algorithm, DecodingKey};
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Deserialize;
@@ -77,37 +82,70 @@ pub struct InstallKeys {
     cache: TtlCache<String, Option<DecodingKey>>,
     /// Unknown `kid`s cost an outbound request each; this bounds how many a flood can cause.
     fetches: DefaultDirectRateLimiter,
+    /// ...and this how many of those one source address may cause.
+    fetches_by_source: DefaultKeyedRateLimiter<IpAddr>,
+    /// Lifecycle calls by source address, verified or not.
+    calls_by_source: DefaultKeyedRateLimiter<IpAddr>,
 }
+
+/// Key fetches one source may cause a minute (the global budget is 30).
+const FETCHES_PER_SOURCE_PER_MINUTE: u32 = 5;
 
 const INSTALL_KEYS_CACHED: u64 = 256;
 const INSTALL_KEYS_TTL: Duration = Duration::from_secs(10 * 60);
 
 impl InstallKeys {
-    pub fn new(base_url: String, timeout: Duration) -> Self {
-        let per_minute = NonZeroU32::new(30).unwrap_or(NonZeroU32::MIN);
+    /// `calls_per_source` bounds the lifecycle calls of one source address a minute.
+    pub fn new(base_url: String, timeout: Duration, calls_per_source: u32) -> Self {
+        let per_minute = |n: u32| Quota::per_minute(NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN));
         InstallKeys {
             base_url,
             timeout,
             cache: TtlCache::new(INSTALL_KEYS_CACHED, Some(INSTALL_KEYS_TTL)),
-            fetches: RateLimiter::direct(Quota::per_minute(per_minute)),
+            fetches: RateLimiter::direct(per_minute(30)),
+            fetches_by_source: RateLimiter::keyed(per_minute(FETCHES_PER_SOURCE_PER_MINUTE)),
+            calls_by_source: RateLimiter::keyed(per_minute(calls_per_source)),
         }
     }
 
-    /// The key for `kid`, from the cache or the key service.
-    pub async fn key(&self, kid: &str) -> Result<DecodingKey, ApiError> {
+    /// Takes one lifecycle call from `source`'s budget.
+    pub fn admit(&self, source: Option<IpAddr>) -> Result<(), ApiError> {
+        match source {
+            Some(ip) if self.calls_by_source.check_key(&ip).is_err() => {
+                Err(ApiError::RateLimited {
+                    retry_after_seconds: 2,
+                })
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// The key for `kid`, from the cache or the key service; a fetch is charged to `source`.
+    pub async fn key(&self, kid: &str, source: Option<IpAddr>) -> Result<DecodingKey, ApiError> {
         if !valid_kid(kid) {
             return Err(ApiError::Unauthorized("malformed key id"));
         }
         self.cache
-            .get_or_load(kid.to_string(), self.fetch(kid))
+            .get_or_load(kid.to_string(), self.fetch(kid, source))
             .await?
             .ok_or(ApiError::Unauthorized("unknown install key"))
     }
 
+    /// Forgets the per-source budgets that are full again, so memory follows active sources.
+    pub fn tidy(&self) {
+        self.fetches_by_source.retain_recent();
+        self.calls_by_source.retain_recent();
+    }
+
     /// The service's key for `kid`; `None` when it answers that it has none (404, or 403 as
     /// object stores answer for a missing object).
-    async fn fetch(&self, kid: &str) -> Result<Option<DecodingKey>, ApiError> {
-        if self.fetches.check().is_err() {
+    async fn fetch(
+        &self,
+        kid: &str,
+        source: Option<IpAddr>,
+    ) -> Result<Option<DecodingKey>, ApiError> {
+        let over_source = source.is_some_and(|ip| self.fetches_by_source.check_key(&ip).is_err());
+        if over_source || self.fetches.check().is_err() {
             return Err(ApiError::RateLimited {
                 retry_after_seconds: 2,
             });
@@ -172,6 +210,8 @@ async fn verified_lifecycle(
     payload: &mut web::Payload,
     state: &AppState,
 ) -> Result<Lifecycle, ApiError> {
+    let source = req.peer_addr().map(|a| a.ip());
+    state.install_keys.admit(source)?;
     let token = header_token(req)?;
     let header = precheck(&token, Algorithm::RS256)?;
     let kid = header
@@ -180,7 +220,7 @@ async fn verified_lifecycle(
     let body = read_limited(req, payload, BODY_LIMIT).await?;
     let event: Lifecycle = serde_json::from_slice(&body)
         .map_err(|_| ApiError::BadRequest("not a lifecycle payload".into()))?;
-    let key = state.install_keys.key(&kid).await?;
+    let key = state.install_keys.key(&kid, source).await?;
     let expected = Expected {
         alg: Algorithm::RS256,
         issuer: &event.client_key,

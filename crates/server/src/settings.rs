@@ -242,6 +242,9 @@ pub struct Settings {
     pub keys: KeySource,
     /// Without a trailing slash.
     pub install_keys_url: String,
+    /// Lifecycle calls one source address may make a minute (not a flag: the default suits
+    /// Atlassian's few calls per install; tests that install many sites raise it).
+    pub lifecycle_calls_per_source_per_minute: u32,
     pub jwt_leeway: Duration,
     pub admin_accounts: Vec<config::AccountId>,
     pub admin_groups: Vec<String>,
@@ -330,6 +333,7 @@ impl Settings {
             database,
             keys: KeySource::Inline(keys),
             install_keys_url: ATLASSIAN_INSTALL_KEYS.into(),
+            lifecycle_calls_per_source_per_minute: 60,
             jwt_leeway: Duration::from_secs(30),
             admin_accounts: Vec::new(),
             admin_groups: DEFAULT_ADMIN_GROUPS.iter().map(|s| s.to_string()).collect(),

@@ -97,6 +97,7 @@ impl Services {
             install_keys: InstallKeys::new(
                 settings.install_keys_url.clone(),
                 settings.outbound_timeout,
+                settings.lifecycle_calls_per_source_per_minute,
             ),
             forge,
             openapi: crate::openapi::document(&settings.base_url),

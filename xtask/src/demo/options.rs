@@ -1,4 +1,4 @@
-//! The demo's command line: [`USAGE`] and [`Options`], parsed by hand (six options do not
+//! The demo's command line: [`USAGE`] and [`Options`], parsed by hand (eight options do not
 //! need a parser crate), refusing what cannot work before anything is built or started.
 
 use crate::Result;
@@ -7,8 +7,8 @@ pub const USAGE: &str = "\
 usage: cargo xtask demo [options]
 
 Builds the browser client and the two programs, starts jira-sim (a simulated Jira Cloud site)
-and dwell-server, installs Dwell on the site through the Connect lifecycle, saves example
-reports, and prints the address to open. Ctrl-C stops everything.
+and dwell-server, installs Dwell on the site as a Forge app (forge/manifest.yml; dwell-server is
+its remote), saves example reports, and prints the address to open. Ctrl-C stops everything.
 
 options:
   --port PORT       dwell-server's port [default: 8080]
@@ -17,6 +17,7 @@ options:
   --seed S          jira-sim's seed: the same seed and count give the same data [default: 1]
   --user LOGIN      who the printed address signs in: ada (site admin), or ben, chloe, dev,
                     eve, femi, gus, hana, ivan, jo [default: ada]
+  --connect         run Dwell as a Connect app instead (the legacy path for Jira Cloud)
   --no-build        use the client in dist/ and the binaries already built
   --release         build and run the optimised binaries
   -h, --help        this text
@@ -33,6 +34,8 @@ pub(super) struct Options {
     pub(super) user: String,
     pub(super) build: bool,
     pub(super) release: bool,
+    /// Connect instead of Forge.
+    pub(super) connect: bool,
 }
 
 impl Options {
@@ -45,6 +48,7 @@ impl Options {
             user: "ada".into(),
             build: true,
             release: false,
+            connect: false,
         };
         let mut it = args.iter();
         while let Some(a) = it.next() {
@@ -62,6 +66,7 @@ impl Options {
                 "--user" => o.user = value("--user")?,
                 "--no-build" => o.build = false,
                 "--release" => o.release = true,
+                "--connect" => o.connect = true,
                 other => return Err(format!("unknown option {other:?} (see --help)")),
             }
         }
@@ -103,7 +108,8 @@ mod tests {
             (o.port, o.sim_port, o.issues, o.seed),
             (8080, 8081, 3000, 1)
         );
-        assert!(o.build && !o.release);
+        assert!(o.build && !o.release && !o.connect, "Forge by default");
+        assert!(parse(&["--connect"]).unwrap().unwrap().connect);
         let o = parse(&[
             "--port",
             "9000",

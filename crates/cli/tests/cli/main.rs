@@ -7,6 +7,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde_json::Value;
 
+mod sim;
+
 /// A fresh directory under the system temp dir for one test.
 fn scratch(name: &str) -> PathBuf {
     static N: AtomicUsize = AtomicUsize::new(0);
@@ -330,4 +332,37 @@ fn report_runs_a_timesheet_on_worklogs_and_exits_6_for_partial_worklogs() {
     let out = run(args);
     assert_eq!(out.status.code(), Some(4));
     assert!(String::from_utf8_lossy(&out.stderr).contains("\"Team Falcon\""));
+}
+
+#[test]
+fn worklog_lists_in_a_dump_are_taken_as_every_worklog() {
+    // The fixture's DW-5 is completed by its pages; DW-6 is read from a /worklog/list answer,
+    // which a dump holds in full: no partial data, exit 0. Eve: 3600 + 1800 s on 1 June, 600 s
+    // on 2 June; Frank: 2 h on 2 June.
+    let dir = scratch("worklog-list");
+    let (files, fixture) = fixture_inputs("worklog-pages.json", &dir);
+    let config = dir.join("timesheet.json");
+    std::fs::write(
+        &config,
+        r#"{"schemaVersion": 1, "name": "Days", "kind": {"type": "timesheet",
+            "timeZone": "UTC", "dates": {"type": "fixed", "from": "2026-06-01", "to": "2026-06-02"}},
+            "durationFormat": {"type": "seconds"}, "aggregation": {"functions": []}}"#,
+    )
+    .unwrap();
+    let mut args = vec![
+        "report".to_owned(),
+        "--config".into(),
+        config.display().to_string(),
+        "--now".into(),
+        fixture["now"].as_str().unwrap().into(),
+    ];
+    args.extend(inputs(&files));
+    let out = run(args);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("part of their worklogs"), "{stderr}");
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "Person,2026-06-01,2026-06-02,Total\nEve,5400,600,6000\nFrank,,7200,7200\n"
+    );
 }

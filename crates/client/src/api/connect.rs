@@ -182,7 +182,7 @@ impl Transport for ConnectTransport {
 pub struct ConnectAuth;
 
 impl Authenticator for ConnectAuth {
-    async fn authorization(&self) -> Result<String, ClientError> {
+    async fn authorization(&self) -> Result<Option<String>, ClientError> {
         if !ap_available() {
             return Err(ClientError::NoServer);
         }
@@ -210,7 +210,7 @@ impl Authenticator for ConnectAuth {
             }
         }
         match rx.await {
-            Ok(Some(token)) if !token.is_empty() => Ok(format!("JWT {token}")),
+            Ok(Some(token)) if !token.is_empty() => Ok(Some(format!("JWT {token}"))),
             _ => Err(ClientError::SessionExpired),
         }
     }

@@ -2,8 +2,9 @@
 //! reading of Jira's answers into errors people can act on.
 //!
 //! A request is described, not performed, here: the fetch planner builds [`JiraRequest`]s and
-//! the transports (Connect's `AP.request`, or `fetch` in Direct mode) send them. That keeps the
-//! planner pure and lets the same requests run against Jira Cloud, Data Center and jira-sim.
+//! the transports (Connect's `AP.request`, Forge's `requestJira`, or `fetch` in Direct mode)
+//! send them. That keeps the planner pure and lets the same requests run against Jira Cloud,
+//! Data Center and jira-sim.
 
 use std::future::Future;
 
@@ -91,7 +92,8 @@ pub enum TransportError {
 ///
 /// Implementations: [`crate::api::connect::ConnectTransport`] (inside Jira Cloud's iframe,
 /// through `AP.request`) and [`crate::api::direct::DirectTransport`] (`fetch` with a token, for
-/// Data Center and jira-sim). A Forge `requestJira` transport would be a third.
+/// Data Center and jira-sim), and [`crate::api::forge`]'s `ForgeTransport` (`requestJira` in a
+/// Forge Custom UI).
 pub trait Transport {
     /// Sends `request`. Must give up promptly with [`TransportError::Cancelled`] once `cancel`
     /// fires (aborting the network request where the platform allows it).

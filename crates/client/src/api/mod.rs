@@ -2,6 +2,7 @@
 //! metadata server ([`server`]). Both return [`ClientError`], written for the person reading it.
 
 pub mod direct;
+pub mod forge;
 pub mod http;
 pub mod jira;
 pub mod server;

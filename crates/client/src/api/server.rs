@@ -21,9 +21,10 @@ use super::ClientError;
 use super::http::{Http, HttpError, HttpRequest, HttpResponse};
 use crate::cancel::Cancel;
 
-/// Supplies the `Authorization` header of every server request.
+/// Supplies the `Authorization` header of every server request, or `None` where the platform
+/// adds it (Forge's `invokeRemote` carries a Forge Invocation Token the page never sees).
 pub trait Authenticator {
-    fn authorization(&self) -> impl Future<Output = Result<String, ClientError>>;
+    fn authorization(&self) -> impl Future<Output = Result<Option<String>, ClientError>>;
 }
 
 /// The result of a versioned write: saved, or refused because someone else saved first.
@@ -66,10 +67,10 @@ impl<H: Http, A: Authenticator> ServerClient<H, A> {
         body: Option<String>,
         if_match: Option<u64>,
     ) -> Result<HttpResponse, ClientError> {
-        let mut headers = vec![
-            ("Accept", "application/json".to_string()),
-            ("Authorization", self.auth.authorization().await?),
-        ];
+        let mut headers = vec![("Accept", "application/json".to_string())];
+        if let Some(authorization) = self.auth.authorization().await? {
+            headers.push(("Authorization", authorization));
+        }
         if body.is_some() {
             headers.push(("Content-Type", "application/json".to_string()));
         }

@@ -22,7 +22,7 @@ use crate::worker_protocol::DocumentKind;
 pub fn AdminPage(which: Which) -> impl IntoView {
     let ctx = Ctx::get();
     let body = move || {
-        if !ctx.is_connect() {
+        if !ctx.in_jira() {
             return view! { <ErrorPanel error=ClientError::NoServer title="Administration needs the Dwell server" /> }.into_any();
         }
         let Some(rights) = ctx.rights.get() else {

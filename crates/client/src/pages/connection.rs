@@ -22,7 +22,7 @@ enum Method {
 #[component]
 pub fn ConnectionPage() -> impl IntoView {
     let ctx = Ctx::get();
-    if ctx.is_connect() {
+    if ctx.in_jira() {
         return view! {
             <section class="page">
                 <h1>"Jira connection"</h1>
@@ -33,7 +33,7 @@ pub fn ConnectionPage() -> impl IntoView {
     }
     let suggested = ctx.env.with_value(|e| match e {
         Environment::Direct { jira } => jira.clone().unwrap_or_default(),
-        Environment::Connect { .. } => String::new(),
+        Environment::Connect { .. } | Environment::Forge => String::new(),
     });
     let url = RwSignal::new(suggested);
     let method = RwSignal::new(Method::Token);

@@ -74,7 +74,7 @@ pub fn EditorPage(source: Source) -> impl IntoView {
                 Source::New { template: None } => Ok((
                     ctx.draft
                         .get_untracked()
-                        .filter(|_| !ctx.is_connect())
+                        .filter(|_| !ctx.in_jira())
                         // Checked by the worker when it was imported or run.
                         .and_then(|json| serde_json::from_str(&json).ok())
                         .unwrap_or_else(blank),
@@ -528,7 +528,7 @@ fn ReportForm(config: ReportConfig, saved: Option<SavedMeta>) -> impl IntoView {
             <OtherProblems form />
             <div class="actions sticky-actions">
                 {move || {
-                    if ctx.is_connect() {
+                    if ctx.in_jira() {
                         view! {
                             <button type="submit" class="button button-primary" disabled=move || saving.get() || !ctx.can_edit_reports()>
                                 {move || if saving.get() { "Saving…" } else { "Save" }}

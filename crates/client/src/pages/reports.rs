@@ -19,7 +19,7 @@ pub fn ReportsPage() -> impl IntoView {
     view! {
         <section class="page">
             {move || {
-                if ctx.is_connect() {
+                if ctx.in_jira() {
                     view! { <SavedReports /> }.into_any()
                 } else {
                     view! { <DirectHome /> }.into_any()
@@ -317,7 +317,7 @@ fn Templates() -> impl IntoView {
                             <h3>{t.title}</h3>
                             <p>{t.description}</p>
                             <div class="actions">
-                                <Show when=move || !ctx.is_connect()>
+                                <Show when=move || !ctx.in_jira()>
                                     <button type="button" class="button button-primary" on:click=move |_| run(slug)>
                                         "Run"
                                     </button>

@@ -121,7 +121,13 @@ pub fn compute(
     );
     let timelines = Timelines::build(data, &selected, now, trim, histories, &mut warnings);
     let measure = Measure::new(calendar, timelines.earliest, now)?;
-    let seen = StatusesSeen::of(data, &timelines.segs, &mut warnings);
+    let mut unread = Warnings::default();
+    let history_warnings = if histories {
+        &mut warnings
+    } else {
+        &mut unread
+    };
+    let seen = StatusesSeen::of(data, &timelines.segs, history_warnings);
     let run = Run {
         data,
         config,
@@ -138,6 +144,44 @@ pub fn compute(
     let mut items = timelines.items;
     let kind = run.kind(&mut items, trim, &mut warnings)?;
     Ok(report(&run, kind, &items, selected.len(), warnings))
+}
+
+/// The worklogs behind every cell of a timesheet report, as [`compute`] counts them (same
+/// issues, authors, days and attribution): the drill-down from a cell lists those with its row
+/// and column (a row's `Total` cell is all of the row's). Empty for other report kinds.
+pub fn timesheet_worklogs(
+    data: &Dataset,
+    config: &ReportConfig,
+    ctx: &Context,
+) -> Result<Vec<crate::report::CellWorklog>, ComputeError> {
+    config.validate().map_err(ComputeError::InvalidConfig)?;
+    let ReportKind::Timesheet(t) = &config.kind else {
+        return Ok(Vec::new());
+    };
+    let calendar = work_calendar(config, ctx)?;
+    let day_tz = match calendar {
+        Some(c) => zone(&c.time_zone)?,
+        None => TimeZone::UTC,
+    };
+    let now = ctx.now.as_millisecond();
+    let today = ctx.now.to_zoned(day_tz.clone()).date();
+    let mut warnings = Warnings::default();
+    let selected = select_issues(data, config, ctx, now, today, &day_tz, &mut warnings);
+    let timelines = Timelines::build(data, &selected, now, None, false, &mut warnings);
+    let run = Run {
+        data,
+        config,
+        ctx,
+        measure: &Measure::AllTime,
+        now,
+        segs: &timelines.segs,
+        seen: &[],
+        first_seen: &[],
+        day_tz: &day_tz,
+        today,
+        calendar,
+    };
+    run.timesheet_worklogs(t, &timelines.items)
 }
 
 /// The work calendar durations are measured on, checked; `None` for 24/7.
@@ -252,8 +296,16 @@ impl Timelines {
                 &mut segs,
             );
             let mut flags = Vec::new();
+            if !histories {
+                items.push(Item {
+                    issue: i,
+                    segs: start..segs.len(),
+                    flags,
+                    clock: None,
+                });
+                continue;
+            }
             match issue.log.completeness() {
-                _ if !histories => {}
                 Completeness::Complete => {}
                 Completeness::Truncated { .. } => {
                     flags.push(Flag::TruncatedChangelog);

@@ -90,6 +90,13 @@ impl Run<'_> {
             } => self.throughput(*period, start, done, items, warnings),
             ReportKind::Timesheet(t) => {
                 self.not_for_worklogs(warnings);
+                if t.rows == config::TimesheetRows::Person
+                    && !(config.rows.group_by.is_empty() && config.columns.fields.is_empty())
+                {
+                    warnings.ignored(
+                        "grouping and field columns apply to timesheets with issue rows only",
+                    );
+                }
                 self.timesheet(t, items, warnings)?
             }
             ReportKind::Capacity(c) => {

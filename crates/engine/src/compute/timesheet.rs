@@ -18,7 +18,7 @@ use jiff::tz::TimeZone;
 
 use crate::calendar::{Measure, zone};
 use crate::dataset::{Completeness, NONE, Sym, Worklog};
-use crate::report::{Details, MetricColumn, Num, Period, Unit, WarningCode};
+use crate::report::{CellWorklog, Details, MetricColumn, Num, Period, Unit, WarningCode};
 use crate::rows::Item;
 
 use super::run::{KindOutput, Labelled, Run};
@@ -424,6 +424,61 @@ impl Run<'_> {
             days: None,
             labels,
         })
+    }
+
+    pub(super) fn timesheet_worklogs(
+        &self,
+        t: &Timesheet,
+        items: &[Item],
+    ) -> Result<Vec<CellWorklog>, ComputeError> {
+        let tz = zone(&t.time_zone)?;
+        let days = Days::new(t.dates, &tz, self.ctx)?;
+        let (allowed, _) = self.authors(&t.authors)?;
+        let (period_of_day, spans) = periods(&days, t.columns);
+        let period_names: Vec<String> = spans
+            .iter()
+            .map(|&(start, _)| {
+                let start = match t.columns {
+                    TimesheetColumns::Week => week_start(start),
+                    _ => start,
+                };
+                period_name(t.columns, start)
+            })
+            .collect();
+        let mut out = Vec::new();
+        for item in items {
+            let issue = &self.data.issues[item.issue as usize];
+            for wl in &issue.worklogs {
+                if let Some(allowed) = &allowed
+                    && !allowed.get(wl.author as usize).copied().unwrap_or(false)
+                {
+                    continue;
+                }
+                let started = jiff::Timestamp::from_millisecond(wl.started).map_err(time_error)?;
+                let author = self.person_name(wl.author);
+                days.pieces(wl, t.attribution, |day, ms| {
+                    out.push(CellWorklog {
+                        row: match t.rows {
+                            TimesheetRows::Issue => issue.label().to_owned(),
+                            TimesheetRows::Person => author.clone(),
+                        },
+                        column: match t.columns {
+                            TimesheetColumns::Person => author.clone(),
+                            TimesheetColumns::Total => "Total".to_owned(),
+                            _ => period_names[period_of_day[day]].clone(),
+                        },
+                        issue: issue.label().to_owned(),
+                        worklog_id: (wl.id != crate::dataset::NO_HISTORY_ID)
+                            .then(|| wl.id.to_string()),
+                        author: author.clone(),
+                        started,
+                        day: days.dates[day],
+                        seconds: Num::duration(ms).as_f64(),
+                    });
+                });
+            }
+        }
+        Ok(out)
     }
 
     pub(super) fn capacity(

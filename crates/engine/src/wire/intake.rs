@@ -11,12 +11,13 @@ use crate::time::Millis;
 use super::histories::Histories;
 use super::locate::parse;
 use super::shapes::{
-    ListItem, Page, WireField, WireFields, WireIssue, WireStatus, WireWorklog, WireWorklogField, s,
+    ListItem, Page, WireField, WireFields, WireGroupPage, WireIssue, WireStatus, WireWorklog,
+    WireWorklogField, s,
 };
 use super::sink::parse_into;
 use super::{
-    BulkChangelogInfo, ChangelogPageInfo, Loaded, SearchPageInfo, WireError, WorklogListInfo,
-    WorklogPageInfo,
+    BulkChangelogInfo, ChangelogPageInfo, GroupMembersInfo, Loaded, SearchPageInfo, WireError,
+    WorklogListInfo, WorklogPageInfo,
 };
 
 impl Dataset {
@@ -66,6 +67,44 @@ impl Dataset {
     pub fn add_worklog_list(&mut self, json: &[u8]) -> Result<WorklogListInfo, WireError> {
         let list: Vec<WireWorklog> = parse(json)?;
         self.worklog_list(list)
+    }
+
+    /// Loads a page of a Jira group's members (`GET /rest/api/{3,2}/group/member`) for a
+    /// timesheet that filters on `group`: members are added to the group (account ids on
+    /// Cloud, user names on Data Center) and their display names learnt, so a capacity report
+    /// names the members who logged nothing. Pages add up; the caller reads them all.
+    pub fn add_group_member_page(
+        &mut self,
+        group: &str,
+        json: &[u8],
+    ) -> Result<GroupMembersInfo, WireError> {
+        let page: WireGroupPage = parse(json)?;
+        let n = page.values.len() as u64;
+        let mut ids = Vec::with_capacity(page.values.len());
+        for u in &page.values {
+            let Some(id) = s(&u.account_id).or(s(&u.name)).or(s(&u.key)) else {
+                return Err(WireError::Shape(format!(
+                    "a member of group {group:?} has no `accountId` or `name`"
+                )));
+            };
+            self.people
+                .intern(Some(id), s(&u.display_name), Millis::MAX);
+            ids.push(id.to_owned());
+        }
+        let members = self.group_members.entry(group.to_owned()).or_default();
+        for id in ids {
+            if !members.contains(&id) {
+                members.push(id);
+            }
+        }
+        let start_at = page.start_at.unwrap_or(0);
+        let is_last = page
+            .is_last
+            .unwrap_or_else(|| page.total.is_none_or(|t| start_at + n >= t));
+        Ok(GroupMembersInfo {
+            members: n,
+            is_last,
+        })
     }
 
     /// Loads the `/status` list: current names and categories of statuses.
@@ -386,6 +425,7 @@ impl Dataset {
         }
         touched.sort_unstable();
         touched.dedup();
+        self.worklog_lists += 1;
         for &slot in &touched {
             self.issues[slot as usize].normalise_worklogs();
         }

@@ -14,6 +14,8 @@
 //!   most 20 with a `total`), per-issue pages `GET /rest/api/{2,3}/issue/{key}/worklog`
 //!   (`PageOfWorklogs`) and `POST /rest/api/{2,3}/worklog/list` (a list). Only the id, issue,
 //!   author, `started` and `timeSpentSeconds` are read; comments and visibility never are.
+//! - A group's members, `GET /rest/api/{3,2}/group/member` (`PageBeanUserDetails`), for
+//!   timesheets filtered on a group ([`Dataset::add_group_member_page`]).
 //!
 //! Reading is defensive: unknown fields are ignored, ids may be strings or numbers, `fieldId`
 //! may be missing from old change items, timestamps may carry `+0000`, `+05:30` or `Z`, or be
@@ -124,6 +126,15 @@ pub struct WorklogListInfo {
     pub worklogs: usize,
     /// The issues the worklogs belong to.
     pub issues: Vec<IssueRef>,
+}
+
+/// What a page of a group's members held.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GroupMembersInfo {
+    pub members: u64,
+    /// Whether this is the last page (`isLast`, or worked out from `startAt` and `total`).
+    pub is_last: bool,
 }
 
 /// What [`Dataset::add_json`] recognised and loaded.

@@ -90,6 +90,21 @@ pub(super) struct WireWorklogField<'a> {
     pub(super) worklogs: Vec<WireWorklog<'a>>,
 }
 
+/// A page of a group's members (`GET /rest/api/3/group/member`, `PageBeanUserDetails`; Data
+/// Center's `/rest/api/2/group/member` has the same keys with user names).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct WireGroupPage<'a> {
+    #[serde(borrow, default)]
+    pub(super) values: Vec<WireUser<'a>>,
+    #[serde(default)]
+    pub(super) is_last: Option<bool>,
+    #[serde(default)]
+    pub(super) start_at: Option<u64>,
+    #[serde(default)]
+    pub(super) total: Option<u64>,
+}
+
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(super) struct WireIssue<'a> {

@@ -75,3 +75,117 @@ fn a_group_the_caller_did_not_resolve_is_a_configuration_error() {
     let err = engine::compute(&data, &config, &Context::new(now)).unwrap_err();
     assert_eq!(err, engine::ComputeError::UnresolvedGroup("devs".into()));
 }
+
+#[test]
+fn a_group_read_from_jira_pages_names_members_who_logged_nothing() {
+    // Office hours Mon-Fri 09:00-17:00 UTC; 1 and 2 June 2026 are a Monday and a Tuesday, so
+    // capacity is 2 × 8 h = 57,600 s. Alice logged 1 h on Monday: 3600 / 57600 = 6.25 %, and
+    // Tuesday is missing. Carol and Zoe, known only from the group's pages, logged nothing.
+    let mut data = Dataset::new();
+    let w = one("1", json!("2026-06-01T10:00:00.000+0000"), json!(3600));
+    data.add_search_page(&page(1, json!([w]))).unwrap();
+    let first = data
+        .add_group_member_page(
+            "devs",
+            br#"{"startAt": 0, "maxResults": 2, "total": 3, "isLast": false, "values": [
+                {"accountId": "a", "displayName": "Alice", "active": true},
+                {"accountId": "acc-z", "displayName": "Zoe", "active": true}]}"#,
+        )
+        .unwrap();
+    assert!(!first.is_last);
+    let second = data
+        .add_group_member_page(
+            "devs",
+            br#"{"startAt": 2, "maxResults": 2, "total": 3, "values": [
+                {"accountId": "acc-c", "displayName": "Carol"}]}"#,
+        )
+        .unwrap();
+    assert_eq!((second.members, second.is_last), (1, true));
+    let config = config::parse_report(
+        r#"{"schemaVersion": 1, "name": "c", "kind": {"type": "capacity",
+            "dates": {"type": "fixed", "from": "2026-06-01", "to": "2026-06-02"},
+            "timeZone": "UTC", "authors": {"groups": ["devs"]}},
+            "calendar": {"type": "inline", "calendar": {"name": "office", "timeZone": "UTC",
+              "week": {"mon": [{"start": "09:00", "end": "17:00"}],
+                       "tue": [{"start": "09:00", "end": "17:00"}]}}}}"#,
+    )
+    .unwrap();
+    let now: Timestamp = "2026-06-03T00:00:00Z".parse().unwrap();
+    let report = engine::compute(&data, &config, &Context::new(now)).unwrap();
+    let rows: Vec<(String, Vec<f64>)> = report
+        .rows
+        .iter()
+        .map(|r| {
+            let values = r.values.iter().map(|v| v.unwrap().as_f64()).collect();
+            (r.label.clone(), values)
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            ("Alice".to_owned(), vec![3600.0, 57600.0, 6.25, 1.0]),
+            ("Carol".to_owned(), vec![0.0, 57600.0, 0.0, 2.0]),
+            ("Zoe".to_owned(), vec![0.0, 57600.0, 0.0, 2.0]),
+        ]
+    );
+}
+
+/// The drill-down of the Berlin fixture (see its `why`): split by day, Bob's Sunday 29 March
+/// holds #2 (01:30 CET, 2 h) and the first hour of #7 (23:00 CEST); the person × issue matrix's
+/// DW-1 × Alice holds #1 (1 h) and #3 (20 min, started in +05:45).
+#[test]
+fn a_cells_worklogs_are_the_ones_it_counts() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/timesheet-berlin.json");
+    let fixture: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    let mut data = Dataset::new();
+    for input in fixture["inputs"].as_array().unwrap() {
+        data.add_json(input.to_string().as_bytes()).unwrap();
+    }
+    let now: Timestamp = fixture["now"].as_str().unwrap().parse().unwrap();
+    let run = |kind: serde_json::Value| {
+        let config = config::parse_report(
+            &json!({"schemaVersion": 1, "name": "d", "kind": kind}).to_string(),
+        )
+        .unwrap();
+        engine::timesheet_worklogs(&data, &config, &Context::new(now)).unwrap()
+    };
+    let cell = |all: &[engine::CellWorklog], row: &str, column: &str| {
+        let mut got: Vec<(String, f64)> = all
+            .iter()
+            .filter(|w| w.row == row && w.column == column)
+            .map(|w| (w.worklog_id.clone().unwrap(), w.seconds))
+            .collect();
+        got.sort_by(|a, b| a.0.cmp(&b.0));
+        got
+    };
+    let split = run(
+        json!({"type": "timesheet", "rows": "person", "columns": "day",
+        "dates": {"type": "fixed", "from": "2026-03-27", "to": "2026-03-31"},
+        "timeZone": "Europe/Berlin", "attribution": "splitByDay"}),
+    );
+    assert_eq!(
+        cell(&split, "Bob", "2026-03-29"),
+        vec![("2".to_owned(), 7200.0), ("7".to_owned(), 3600.0)]
+    );
+    assert_eq!(
+        cell(&split, "Alice", "2026-03-28"),
+        vec![("1".to_owned(), 1800.0)]
+    );
+    let matrix = run(
+        json!({"type": "timesheet", "rows": "issue", "columns": "person",
+        "dates": {"type": "fixed", "from": "2026-03-27", "to": "2026-03-31"},
+        "timeZone": "Europe/Berlin"}),
+    );
+    assert_eq!(
+        cell(&matrix, "DW-1", "Alice"),
+        vec![("1".to_owned(), 3600.0), ("3".to_owned(), 1200.0)]
+    );
+    // Other kinds have no worklogs to list.
+    let tis = config::ReportConfig::time_in_status("t", config::Jql::default());
+    assert!(
+        engine::timesheet_worklogs(&data, &tis, &Context::new(now))
+            .unwrap()
+            .is_empty()
+    );
+}

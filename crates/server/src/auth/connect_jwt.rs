@@ -196,7 +196,8 @@ pub struct ConnectAuthenticator {
 }
 
 /// The tenant with `client_key`, from `cache` or the database, with its secret opened. A
-/// client key no installation has is refused as an unknown tenant (and not cached).
+/// client key no installation has is refused as an unknown tenant, and remembered as unknown
+/// (see [`TenantCache`]).
 pub async fn load_tenant(
     db: &Db,
     keys: &KeyRing,
@@ -205,14 +206,16 @@ pub async fn load_tenant(
 ) -> Result<Arc<Tenant>, ApiError> {
     let load = async {
         let key = client_key.clone();
-        let row = db
+        let Some(row) = db
             .run(move |conn| Ok(store::tenant_by_client_key(conn, &key)?))
             .await?
-            .ok_or(ApiError::Unauthorized("unknown tenant"))?;
+        else {
+            return Ok(None);
+        };
         let secret = keys
             .open(&row.sealed_secret, &row.client_key)
             .map_err(|e| ApiError::Internal(anyhow::anyhow!("tenant {}: {e}", row.id)))?;
-        Ok(Arc::new(Tenant {
+        Ok(Some(Arc::new(Tenant {
             id: row.id,
             platform: row.platform,
             client_key: row.client_key,
@@ -220,9 +223,12 @@ pub async fn load_tenant(
             display_url: row.display_url,
             shared_secret: secret,
             uninstalled: row.uninstalled_at.is_some(),
-        }))
+        })))
     };
-    cache.get_or_load(client_key.clone(), load).await
+    cache
+        .get_or_load(client_key.clone(), load)
+        .await?
+        .ok_or(ApiError::Unauthorized("unknown tenant"))
 }
 
 impl Authenticator for ConnectAuthenticator {

@@ -342,7 +342,8 @@ pub struct ForgeAuthenticator {
 }
 
 /// The Forge tenant of `installation_id`, from `cache` or the database. An installation that
-/// never sent `installed` is refused as an unknown tenant (and not cached).
+/// never sent `installed` is refused as an unknown tenant, and remembered as unknown until it
+/// installs (see [`TenantCache`]).
 pub async fn load_forge_tenant(
     db: &Db,
     cache: &TenantCache,
@@ -350,11 +351,13 @@ pub async fn load_forge_tenant(
 ) -> Result<Arc<Tenant>, ApiError> {
     let id = installation_id.to_string();
     let load = async move {
-        let row = db
+        let Some(row) = db
             .run(move |conn| Ok(store::tenant_by_forge_installation(conn, &id)?))
             .await?
-            .ok_or(ApiError::Unauthorized("unknown Forge installation"))?;
-        Ok(Arc::new(Tenant {
+        else {
+            return Ok(None);
+        };
+        Ok(Some(Arc::new(Tenant {
             id: row.id,
             platform: row.platform,
             client_key: row.client_key,
@@ -362,11 +365,12 @@ pub async fn load_forge_tenant(
             display_url: None,
             shared_secret: Vec::new(),
             uninstalled: row.uninstalled_at.is_some(),
-        }))
+        })))
     };
     cache
         .get_or_load(store::forge_client_key(installation_id), load)
-        .await
+        .await?
+        .ok_or(ApiError::Unauthorized("unknown Forge installation"))
 }
 
 impl Authenticator for ForgeAuthenticator {

@@ -185,7 +185,12 @@ impl FromRequest for Caller {
 
 /// Tenants by client key (Forge ones under `forge:<installationId>`), with secrets opened, kept briefly so that a request does not cost a
 /// database read and a decryption. Lifecycle events, deletions and purges evict entries.
-pub type TenantCache = TtlCache<String, Arc<Tenant>>;
+///
+/// A key no installation has is cached too, as `None` (a negative entry): a flood of tokens
+/// naming made-up client keys or installations costs one database lookup per key and TTL,
+/// not one per request. Every install forgets the key's entry, so a new site is never
+/// refused for having been probed before it installed.
+pub type TenantCache = TtlCache<String, Option<Arc<Tenant>>>;
 
 /// How many opened tenants stay in memory at most.
 pub const TENANT_CACHE_MAX: u64 = 10_000;

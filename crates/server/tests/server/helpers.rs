@@ -356,6 +356,7 @@ pub fn test_settings(dir: &std::path::Path, jira: &FakeJira) -> Settings {
     s.purge_interval = None;
     s.rate_limit_per_second = 100_000;
     s.rate_limit_burst = 100_000;
+    s.lifecycle_calls_per_source_per_minute = 100_000;
     s
 }
 
@@ -428,7 +429,25 @@ impl Remote {
         headers: &[(&str, String)],
         body: Option<(&str, Vec<u8>)>,
     ) -> Response {
+        self.send_from(None, method, path_and_query, headers, body)
+            .await
+    }
+
+    /// A plain HTTP request from `source` (any 127.x.y.z on loopback), as another host.
+    pub async fn send_from(
+        &self,
+        source: Option<std::net::IpAddr>,
+        method: &str,
+        path_and_query: &str,
+        headers: &[(&str, String)],
+        body: Option<(&str, Vec<u8>)>,
+    ) -> Response {
+        let mut connector = awc::Connector::new();
+        if let Some(ip) = source {
+            connector = connector.local_address(ip);
+        }
         let client = awc::Client::builder()
+            .connector(connector)
             .timeout(Duration::from_secs(60))
             .finish();
         let method = awc::http::Method::from_bytes(method.as_bytes()).unwrap();
@@ -528,9 +547,41 @@ impl Remote {
             .await
     }
 
+    /// A lifecycle event signed with the test key under `kid`, sent from `source`.
+    pub async fn lifecycle_from(
+        &self,
+        source: std::net::IpAddr,
+        event: &str,
+        tenant: &Tenant,
+        kid: &str,
+    ) -> Response {
+        self.lifecycle_with(
+            Some(source),
+            event,
+            tenant,
+            &install_private_key(),
+            Some(kid),
+            None,
+        )
+        .await
+    }
+
     /// Sends a lifecycle event signed with `key`; `claims` overrides the default claims.
     pub async fn lifecycle(
         &self,
+        event: &str,
+        tenant: &Tenant,
+        key: &[u8],
+        kid: Option<&str>,
+        claims: Option<Value>,
+    ) -> Response {
+        self.lifecycle_with(None, event, tenant, key, kid, claims)
+            .await
+    }
+
+    async fn lifecycle_with(
+        &self,
+        source: Option<std::net::IpAddr>,
         event: &str,
         tenant: &Tenant,
         key: &[u8],
@@ -561,7 +612,8 @@ impl Remote {
             "pluginsVersion": "1.0",
             "someFutureField": {"ignored": true}
         });
-        self.send(
+        self.send_from(
+            source,
             "POST",
             &path,
             &[("Authorization", format!("JWT {token}"))],

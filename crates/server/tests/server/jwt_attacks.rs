@@ -234,3 +234,56 @@ async fn tokens_of_an_uninstalled_tenant_or_an_old_secret_are_refused() {
     assert_eq!(res.status, 401);
     assert_eq!(res.body["message"], "authentication failed");
 }
+
+/// A token naming a client key no site has is refused, and the key is remembered as unknown:
+/// a row that appears for it behind the server's back (here a copy of another tenant's, whose
+/// sealed secret cannot open under another key) is not even read until the entry expires or an
+/// install forgets it. Without the negative entry the second call reads the row and fails
+/// (500); with it, the answer stays the cheap 401. A real install then works at once.
+#[actix_web::test]
+async fn an_unknown_client_key_is_remembered_until_that_site_installs() {
+    let app = TestApp::spawn();
+    let real = app.install("known-site").await;
+    let probe = Tenant {
+        client_key: "probed-site".into(),
+        secret: "probe-secret-0123456789abcdef0123456789".into(),
+        base_url: real.base_url.replace("known-site", "probed-site"),
+    };
+    let user = probe.user("someone");
+    let first = app.api(&user, "GET", "/api/v1/reports", None).await;
+    assert_eq!(first.status, 401, "{}", first.body);
+
+    let db = rusqlite::Connection::open(&app.db_path).unwrap();
+    let columns: Vec<String> = db
+        .prepare("SELECT name FROM pragma_table_info('tenants') WHERE name <> 'id'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let list = columns.join(", ");
+    let values = columns
+        .iter()
+        .map(|c| match c.as_str() {
+            "client_key" => "?1".to_string(),
+            other => other.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    db.execute(
+        &format!("INSERT INTO tenants ({list}) SELECT {values} FROM tenants WHERE client_key = ?2"),
+        rusqlite::params!["probed-site", "known-site"],
+    )
+    .unwrap();
+    drop(db);
+    let again = app.api(&user, "GET", "/api/v1/reports", None).await;
+    assert_eq!(again.status, 401, "{}", again.body);
+
+    // The real install of that site forgets the entry: its users are in at once.
+    let installed = app
+        .install_as("probed-site", &probe.base_url, 2)
+        .await
+        .user("someone");
+    let ok = app.api(&installed, "GET", "/api/v1/reports", None).await;
+    assert_eq!(ok.status, 200, "{}", ok.body);
+}

@@ -395,3 +395,56 @@ async fn an_unknown_key_id_is_fetched_once() {
     app.install("real").await;
     assert_eq!(app.jira.state.lock().unwrap().key_fetches, 2);
 }
+
+/// Forged lifecycle calls with made-up key ids from one address spend that address's own
+/// budget of key fetches, not the budget Atlassian's real installs need: after 31 of them
+/// (more than the global 30 a minute), a real install from another address still fetches its
+/// key and succeeds. And one address cannot call the lifecycle routes without bound.
+#[actix_web::test]
+async fn forged_installs_from_one_source_cannot_starve_real_ones() {
+    let app = TestApp::spawn_with(|s| s.lifecycle_calls_per_source_per_minute = 60);
+    let attacker: std::net::IpAddr = "127.0.0.1".parse().unwrap();
+    let atlassian: std::net::IpAddr = "127.0.0.2".parse().unwrap();
+    let mut refused = 0;
+    for i in 0..31 {
+        let forged = Tenant {
+            client_key: format!("forged-{i}"),
+            secret: "forged-secret-0123456789abcdef0123456789".into(),
+            base_url: format!("{}/t/forged-{i}", app.jira.url),
+        };
+        let res = app
+            .lifecycle_from(attacker, "installed", &forged, &format!("made-up-kid-{i}"))
+            .await;
+        assert!(
+            matches!(res.status, 401 | 429),
+            "{}: {}",
+            res.status,
+            res.body
+        );
+        refused += usize::from(res.status == 429);
+    }
+    assert!(
+        refused >= 25,
+        "the source's fetch budget ran out ({refused} refused)"
+    );
+    let real = Tenant {
+        client_key: "real-site".into(),
+        secret: "real-secret-0123456789abcdef0123456789".into(),
+        base_url: format!("{}/t/real-site", app.jira.url),
+    };
+    let res = app.lifecycle_from(atlassian, "installed", &real, KID).await;
+    assert_eq!(res.status, 204, "{}", res.body);
+
+    let mut limited = false;
+    for _ in 0..70 {
+        let res = app.lifecycle_from(attacker, "installed", &real, KID).await;
+        if res.status == 429 {
+            limited = true;
+            break;
+        }
+    }
+    assert!(
+        limited,
+        "60 lifecycle calls a minute from one address at most"
+    );
+}
