@@ -576,3 +576,90 @@ pub async fn screenshot(w: &World) -> Result {
     b.close().await;
     Ok(())
 }
+
+/// The "My team's week" template, opened in the editor and saved unchanged, runs in the
+/// browser to the same timesheet as `dwell report` on a dump of the same worklogs: the same
+/// people, hours per day, `Total` column and `Sum` row; Saturday and Sunday are shaded.
+pub async fn a_timesheet_template_matches_the_cli(w: &World) -> Result {
+    let b = w.open("ada", "#/new?template=team-week").await?;
+    b.wait_for(
+        "the template in the editor",
+        "const i = [...document.querySelectorAll('label')].find(l => l.textContent === 'Name');
+         const c = i && document.getElementById(i.htmlFor);
+         return c && c.value === \"My team's week\" ? true : null;",
+        vec![],
+    )
+    .await?;
+    b.click("button", "Save").await?;
+    let id = edited_id(&b).await?;
+    let saved = w.api("ada", "GET", &format!("/reports/{id}"), None)?;
+    let config = saved["config"].clone();
+    assert_eq!(
+        (
+            &config["kind"]["type"],
+            &config["kind"]["rows"],
+            &config["kind"]["columns"],
+            &config["kind"]["dates"],
+            &config["kind"]["timeZone"],
+        ),
+        (
+            &json!("timesheet"),
+            &json!("person"),
+            &json!("day"),
+            &json!({"type": "thisWeek"}),
+            &json!("UTC"),
+        ),
+        "the editor saved the template's timesheet as it is: {config}"
+    );
+
+    // As of Sunday 2026-11-01 (the data's end), this week is 26 October to 1 November.
+    let (table, partial) = support::run_saved(w, &b, &id).await?;
+    assert!(!partial, "every worklog was read");
+    let days: Vec<String> = (26..=31)
+        .map(|d| format!("2026-10-{d}"))
+        .chain(["2026-11-01".to_string()])
+        .collect();
+    let mut header = vec!["Person".to_string()];
+    header.extend(days.iter().cloned());
+    header.push("Total".into());
+    assert_eq!(table.header, header, "one column a day, then one Total");
+    let shaded = b
+        .js(
+            "return [...document.querySelectorAll('table.results thead th.off')].map(th => th.textContent.trim());",
+            vec![],
+        )
+        .await?;
+    assert_eq!(shaded, json!(["2026-10-31", "2026-11-01"]), "the weekend");
+
+    let dump = w.dump_with_worklogs()?;
+    let path = w.dir.path().join("timesheet.json");
+    std::fs::write(&path, config.to_string())?;
+    let mut cmd = std::process::Command::new(&w.bins.dwell);
+    cmd.args(["report", "--config", &path.display().to_string()])
+        .args(["--input", &dump.display().to_string()])
+        .args(["--now", AS_OF, "--tz", "UTC", "--format", "csv"]);
+    let cli = support::read_csv(e2e::proc::run("dwell report", &mut cmd)?.as_bytes())?;
+    let (cli_header, body) = cli.split_first().context("the CLI wrote nothing")?;
+    assert_eq!(cli_header, &header, "the CLI's columns are the table's");
+    let (sums, people): (Vec<&Vec<String>>, Vec<&Vec<String>>) =
+        body.iter().partition(|r| r[0] == "Sum");
+    assert!(people.len() >= 2, "several people logged time: {people:?}");
+    assert_eq!(
+        table.rows.iter().collect::<Vec<_>>(),
+        people,
+        "every person's hours per day and Total in the browser and in the CLI"
+    );
+    assert_eq!(sums.len(), 1, "one Sum row");
+    assert_eq!(
+        table.stat("Sum"),
+        Some(sums[0].as_slice()),
+        "the totals row"
+    );
+    // The Total column is each row's hours, and the Sum of the Totals is the week's.
+    let total = |r: &Vec<String>| r.last().and_then(|t| t.parse::<f64>().ok()).unwrap_or(0.0);
+    let week: f64 = people.iter().map(|r| total(r)).sum();
+    assert!(week > 0.0, "time was logged that week");
+    assert!((week - total(sums[0])).abs() < 0.01 * people.len() as f64);
+    b.close().await;
+    Ok(())
+}

@@ -20,6 +20,14 @@ async fn default_report_matches_the_cli_and_exports_match_the_table() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_timesheet_template_matches_the_cli() {
+    let w = site().await;
+    flows::a_timesheet_template_matches_the_cli(&w)
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reports_are_created_edited_reloaded_and_deleted_and_conflicts_lose_nothing() {
     let w = site().await;
     flows::report_lifecycle_with_a_conflict(&w).await.unwrap();

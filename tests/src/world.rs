@@ -417,7 +417,16 @@ impl World {
 
     /// The simulated data as API pages (`jira-sim dump`), for the CLI.
     pub fn dump(&self) -> Result<PathBuf> {
-        let out = self.dir.path().join("dump");
+        self.dump_into("dump", false)
+    }
+
+    /// The same dump with the worklogs ada may see (`--worklogs`), for timesheets.
+    pub fn dump_with_worklogs(&self) -> Result<PathBuf> {
+        self.dump_into("dump-worklogs", true)
+    }
+
+    fn dump_into(&self, name: &str, worklogs: bool) -> Result<PathBuf> {
+        let out = self.dir.path().join(name);
         let mut cmd = Command::new(&self.bins.jira_sim);
         cmd.args(["dump", "--out", &out.display().to_string()])
             .args(["--issues", &self.spec.issues.to_string()])
@@ -425,6 +434,9 @@ impl World {
             .args(["--data-end", self.spec.data_end]);
         if self.spec.canary {
             cmd.arg("--canary");
+        }
+        if worklogs {
+            cmd.arg("--worklogs");
         }
         proc::run("jira-sim dump", &mut cmd)?;
         Ok(out)
