@@ -69,12 +69,7 @@ pub fn timesheet_spec(
             .collect();
         narrow.push_str(&format!(" AND worklogAuthor in ({})", quoted.join(", ")));
     }
-    let condition = keyset::without_order_by(&spec.jql);
-    let jql = if condition.is_empty() {
-        narrow
-    } else {
-        format!("({condition}) AND {narrow}")
-    };
+    let jql = keyset::and_clause(&spec.jql, &narrow);
     const DAY_MS: i64 = 86_400_000;
     let window = WorklogWindow {
         after_ms: span.start_ms - early * DAY_MS - 1,

@@ -74,13 +74,19 @@ fn is_word(c: u8) -> bool {
     c.is_ascii_alphanumeric() || c == b'_'
 }
 
+/// The user's condition (its `ORDER BY` dropped) narrowed by `clause`: `(<condition>) AND
+/// <clause>`, or the clause alone when the query has no condition.
+pub fn and_clause(jql: &str, clause: &str) -> String {
+    match without_order_by(jql) {
+        "" => clause.to_string(),
+        condition => format!("({condition}) AND {clause}"),
+    }
+}
+
 /// The user's condition with the range's bounds, sorted by id.
 pub fn range_jql(jql: &str, range: IdRange) -> String {
     let bounds = format!("id >= {} AND id <= {}", range.lo, range.hi);
-    match without_order_by(jql) {
-        "" => format!("{bounds} ORDER BY id ASC"),
-        condition => format!("({condition}) AND {bounds} ORDER BY id ASC"),
-    }
+    format!("{} ORDER BY id ASC", and_clause(jql, &bounds))
 }
 
 /// The query for one end of the span: the lowest (or highest) matching id comes first.
