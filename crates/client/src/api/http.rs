@@ -89,10 +89,10 @@ mod browser {
             }
             let controller = AbortController::new().map_err(network)?;
             init.set_signal(Some(&controller.signal()));
-            {
+            let _abort_on_cancel = {
                 let controller = controller.clone();
-                cancel.on_cancel(move || controller.abort());
-            }
+                cancel.on_cancel(move || controller.abort())
+            };
             let promise = crate::platform::fetch_with_init(&request.url, &init)
                 .map_err(|e| HttpError::Network(js_error(e)))?;
             let outcome = async {
