@@ -27,9 +27,11 @@ struct CancelState {
     /// The waker of each pending [`Cancelled`], by the future's registration number.
     wakers: RefCell<Vec<(u64, Waker)>>,
     next_registration: Cell<u64>,
-    /// The hooks of live [`Hook`] guards, by registration number.
-    hooks: RefCell<Vec<(u64, Box<dyn FnOnce()>)>>,
+    hooks: RefCell<Vec<(u64, AbortHook)>>,
 }
+
+/// The hook of a live [`Hook`] guard, stored by the guard's registration number.
+type AbortHook = Box<dyn FnOnce()>;
 
 impl std::fmt::Debug for Cancel {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
