@@ -11,7 +11,7 @@ use crate::api::ClientError;
 use crate::api::jira::statuses;
 use crate::api::server::Saved;
 use crate::components::{ErrorPanel, Field, unique_id};
-use crate::context::Ctx;
+use crate::context::{Ctx, Server};
 use crate::route::{AdminPage as Which, Route};
 use crate::view::calendar::{format_holidays, format_ranges, parse_holidays, parse_ranges};
 use crate::view::editor::{format_statuses, parse_statuses};
@@ -92,7 +92,7 @@ const DAYS: [(&str, &str); 7] = [
     ("sun", "Sunday"),
 ];
 
-/// What the calendar editor edits: a new calendar, or a saved one at a version.
+/// What a list page's editor edits: a new record, or a saved one at its version.
 #[derive(Debug, Clone, PartialEq)]
 enum Editing<R> {
     None,
@@ -100,22 +100,38 @@ enum Editing<R> {
     Saved(R),
 }
 
-#[component]
-fn Calendars() -> impl IntoView {
+/// A kind of record an administration list page lists, edits and deletes. Work calendars and
+/// status groups share one page, [`record_list`]; each kind says only what differs.
+trait Listed: Clone + Send + Sync + 'static {
+    /// The page's heading and the table's caption.
+    const TITLE: &'static str;
+    /// The record's noun: "New {noun}" and "Delete the {noun} …?".
+    const NOUN: &'static str;
+    const HELP: &'static str;
+    /// The headings of the columns after "Name", one per [`Listed::cells`].
+    const COLUMNS: &'static [&'static str];
+    fn name(&self) -> String;
+    fn cells(&self) -> Vec<String>;
+    async fn list(server: Server) -> Result<Vec<Self>, ClientError>;
+    async fn delete(self, server: Server) -> Result<(), ClientError>;
+    fn editor(record: Option<Self>, on_done: Callback<()>) -> AnyView;
+}
+
+/// The list page of one kind of record: the table, "New", "Edit" and "Delete" (after a
+/// confirmation), the editor above the table and any failure shown, never swallowed.
+fn record_list<R: Listed>() -> impl IntoView {
     let ctx = Ctx::get();
-    let list = LocalResource::new(move || async move { ctx.server()?.calendars().await });
-    let editing = RwSignal::new(Editing::<CalendarRecord>::None);
+    let list = LocalResource::new(move || async move { R::list(ctx.server()?).await });
+    let editing = RwSignal::new(Editing::<R>::None);
     let failure = RwSignal::new(None::<ClientError>);
-    let delete = move |r: CalendarRecord| {
-        if !confirm(&format!(
-            "Delete the calendar \u{201c}{}\u{201d}?",
-            r.calendar.name
-        )) {
+    let delete = move |r: R| {
+        let question = format!("Delete the {} \u{201c}{}\u{201d}?", R::NOUN, r.name());
+        if !confirm(&question) {
             return;
         }
         spawn_local(async move {
             match ctx.server() {
-                Ok(s) => match s.delete_calendar(&r.id, r.version).await {
+                Ok(s) => match r.delete(s).await {
                     Ok(()) => list.refetch(),
                     Err(e) => failure.set(Some(e)),
                 },
@@ -123,17 +139,21 @@ fn Calendars() -> impl IntoView {
             }
         });
     };
+    let done = Callback::new(move |_| {
+        editing.set(Editing::None);
+        list.refetch();
+    });
     view! {
         <div class="page-header">
-            <h2>"Work calendars"</h2>
-            <button type="button" class="button button-primary" on:click=move |_| editing.set(Editing::New)>"New calendar"</button>
+            <h2>{R::TITLE}</h2>
+            <button type="button" class="button button-primary" on:click=move |_| editing.set(Editing::New)>{format!("New {}", R::NOUN)}</button>
         </div>
-        <p class="muted">"Business-time durations skip nights, weekends, breaks and holidays, in the calendar's time zone."</p>
+        <p class="muted">{R::HELP}</p>
         {move || failure.get().map(|e| view! { <ErrorPanel error=e /> })}
         {move || match editing.get() {
             Editing::None => view! { <span></span> }.into_any(),
-            Editing::New => view! { <CalendarEditor record=None on_done=Callback::new(move |_| { editing.set(Editing::None); list.refetch(); }) /> }.into_any(),
-            Editing::Saved(r) => view! { <CalendarEditor record=Some(r) on_done=Callback::new(move |_| { editing.set(Editing::None); list.refetch(); }) /> }.into_any(),
+            Editing::New => R::editor(None, done),
+            Editing::Saved(r) => R::editor(Some(r), done),
         }}
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -141,16 +161,21 @@ fn Calendars() -> impl IntoView {
                     Err(e) => view! { <ErrorPanel error=e /> }.into_any(),
                     Ok(items) => view! {
                         <table class="list-table">
-                            <caption class="visually-hidden">"Work calendars"</caption>
-                            <thead><tr><th scope="col">"Name"</th><th scope="col">"Time zone"</th><th scope="col">"Working day"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th></tr></thead>
+                            <caption class="visually-hidden">{R::TITLE}</caption>
+                            <thead>
+                                <tr>
+                                    <th scope="col">"Name"</th>
+                                    {R::COLUMNS.iter().map(|c| view! { <th scope="col">{*c}</th> }).collect_view()}
+                                    <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                                </tr>
+                            </thead>
                             <tbody>
                                 {items.into_iter().map(|r| {
                                     let (for_edit, for_delete) = (r.clone(), r.clone());
                                     view! {
                                         <tr>
-                                            <td>{r.calendar.name.clone()}</td>
-                                            <td>{r.calendar.time_zone.clone()}</td>
-                                            <td>{format!("{} h", r.calendar.hours_per_day())}</td>
+                                            <td>{r.name()}</td>
+                                            {r.cells().into_iter().map(|c| view! { <td>{c}</td> }).collect_view()}
                                             <td class="row-actions">
                                                 <button type="button" class="button button-subtle" on:click=move |_| editing.set(Editing::Saved(for_edit.clone()))>"Edit"</button>
                                                 <button type="button" class="button button-subtle button-danger" on:click=move |_| delete(for_delete.clone())>"Delete"</button>
@@ -165,6 +190,36 @@ fn Calendars() -> impl IntoView {
             })}
         </Transition>
     }
+}
+
+impl Listed for CalendarRecord {
+    const TITLE: &'static str = "Work calendars";
+    const NOUN: &'static str = "calendar";
+    const HELP: &'static str = "Business-time durations skip nights, weekends, breaks and holidays, in the calendar's time zone.";
+    const COLUMNS: &'static [&'static str] = &["Time zone", "Working day"];
+    fn name(&self) -> String {
+        self.calendar.name.clone()
+    }
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.calendar.time_zone.clone(),
+            format!("{} h", self.calendar.hours_per_day()),
+        ]
+    }
+    async fn list(server: Server) -> Result<Vec<Self>, ClientError> {
+        server.calendars().await
+    }
+    async fn delete(self, server: Server) -> Result<(), ClientError> {
+        server.delete_calendar(&self.id, self.version).await
+    }
+    fn editor(record: Option<Self>, on_done: Callback<()>) -> AnyView {
+        view! { <CalendarEditor record=record on_done=on_done /> }.into_any()
+    }
+}
+
+#[component]
+fn Calendars() -> impl IntoView {
+    record_list::<CalendarRecord>()
 }
 
 #[component]
@@ -321,74 +376,31 @@ fn CalendarEditor(record: Option<CalendarRecord>, on_done: Callback<()>) -> impl
 
 // ---------------------------------------------------------------- status groups
 
+impl Listed for StatusGroupRecord {
+    const TITLE: &'static str = "Status groups";
+    const NOUN: &'static str = "status group";
+    const HELP: &'static str = "A status group sums the time of several statuses into one column, such as \u{201c}Cycle time\u{201d} = In Progress + Review + QA.";
+    const COLUMNS: &'static [&'static str] = &["Statuses"];
+    fn name(&self) -> String {
+        self.group.name.clone()
+    }
+    fn cells(&self) -> Vec<String> {
+        vec![format_statuses(&self.group.statuses)]
+    }
+    async fn list(server: Server) -> Result<Vec<Self>, ClientError> {
+        server.status_groups().await
+    }
+    async fn delete(self, server: Server) -> Result<(), ClientError> {
+        server.delete_status_group(&self.id, self.version).await
+    }
+    fn editor(record: Option<Self>, on_done: Callback<()>) -> AnyView {
+        view! { <GroupEditor record=record on_done=on_done /> }.into_any()
+    }
+}
+
 #[component]
 fn StatusGroups() -> impl IntoView {
-    let ctx = Ctx::get();
-    let list = LocalResource::new(move || async move { ctx.server()?.status_groups().await });
-    let editing = RwSignal::new(Editing::<StatusGroupRecord>::None);
-    let failure = RwSignal::new(None::<ClientError>);
-    let delete = move |r: StatusGroupRecord| {
-        if !confirm(&format!(
-            "Delete the status group \u{201c}{}\u{201d}?",
-            r.group.name
-        )) {
-            return;
-        }
-        spawn_local(async move {
-            match ctx.server() {
-                Ok(s) => match s.delete_status_group(&r.id, r.version).await {
-                    Ok(()) => list.refetch(),
-                    Err(e) => failure.set(Some(e)),
-                },
-                Err(e) => failure.set(Some(e)),
-            }
-        });
-    };
-    let done = Callback::new(move |_| {
-        editing.set(Editing::None);
-        list.refetch();
-    });
-    view! {
-        <div class="page-header">
-            <h2>"Status groups"</h2>
-            <button type="button" class="button button-primary" on:click=move |_| editing.set(Editing::New)>"New status group"</button>
-        </div>
-        <p class="muted">"A status group sums the time of several statuses into one column, such as \u{201c}Cycle time\u{201d} = In Progress + Review + QA."</p>
-        {move || failure.get().map(|e| view! { <ErrorPanel error=e /> })}
-        {move || match editing.get() {
-            Editing::None => view! { <span></span> }.into_any(),
-            Editing::New => view! { <GroupEditor record=None on_done=done /> }.into_any(),
-            Editing::Saved(r) => view! { <GroupEditor record=Some(r) on_done=done /> }.into_any(),
-        }}
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match list.await {
-                    Err(e) => view! { <ErrorPanel error=e /> }.into_any(),
-                    Ok(items) => view! {
-                        <table class="list-table">
-                            <caption class="visually-hidden">"Status groups"</caption>
-                            <thead><tr><th scope="col">"Name"</th><th scope="col">"Statuses"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th></tr></thead>
-                            <tbody>
-                                {items.into_iter().map(|r| {
-                                    let (for_edit, for_delete) = (r.clone(), r.clone());
-                                    view! {
-                                        <tr>
-                                            <td>{r.group.name.clone()}</td>
-                                            <td>{format_statuses(&r.group.statuses)}</td>
-                                            <td class="row-actions">
-                                                <button type="button" class="button button-subtle" on:click=move |_| editing.set(Editing::Saved(for_edit.clone()))>"Edit"</button>
-                                                <button type="button" class="button button-subtle button-danger" on:click=move |_| delete(for_delete.clone())>"Delete"</button>
-                                            </td>
-                                        </tr>
-                                    }
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    }.into_any(),
-                }
-            })}
-        </Transition>
-    }
+    record_list::<StatusGroupRecord>()
 }
 
 #[component]
