@@ -34,9 +34,11 @@ fn b64(v: &Value) -> String {
 
 #[actix_web::test]
 async fn forged_expired_and_misdirected_tokens_are_refused() {
-    let app = TestApp::spawn_with(|s| s.admin_accounts = admins(&["admin-1"]));
+    let app = TestApp::spawn();
     let a = app.install("site-a").await;
     let b = app.install("site-b").await;
+    app.grant_admin(&a, "admin-1");
+    app.grant_admin(&b, "admin-1");
     let secret = a.secret.as_bytes();
     let good = claims(&a);
 
@@ -182,11 +184,9 @@ fn flip(sig: &str) -> String {
 #[actix_web::test]
 async fn context_tokens_work_for_the_api_but_not_for_page_loads() {
     let app = TestApp::spawn_with(|s| {
-        s.admin_accounts = admins(&["admin-1"]);
         s.static_dir = Some(fixture("dist"));
     });
-    let a = app.install("site-a").await;
-    let user = a.user("admin-1");
+    let user = app.install_admin("site-a", "admin-1").await;
     let res = app.with_token(&user.context_token(), "GET", PATH).await;
     assert_eq!(res.status, 200);
     let res = app
@@ -210,8 +210,9 @@ async fn context_tokens_work_for_the_api_but_not_for_page_loads() {
 
 #[actix_web::test]
 async fn tokens_of_an_uninstalled_tenant_or_an_old_secret_are_refused() {
-    let app = TestApp::spawn_with(|s| s.admin_accounts = admins(&["admin-1"]));
+    let app = TestApp::spawn();
     let a = app.install("site-a").await;
+    app.grant_admin(&a, "admin-1");
     let old = a.user("admin-1").context_token();
     assert_eq!(app.with_token(&old, "GET", PATH).await.status, 200);
 

@@ -57,9 +57,9 @@ fn without_export_time(mut doc: Value) -> Value {
 
 #[actix_web::test]
 async fn an_export_imported_elsewhere_exports_identically() {
-    let app = TestApp::spawn_with(|s| s.admin_accounts = admins(&["admin"]));
-    let a = app.install("site-a").await.user("admin");
-    let b = app.install("site-b").await.user("admin");
+    let app = TestApp::spawn();
+    let a = app.install_admin("site-a", "admin").await;
+    let b = app.install_admin("site-b", "admin").await;
     populate(&app, &a).await;
     let export = app.api(&a, "GET", "/api/v1/export", None).await;
     assert_eq!(export.status, 200);
@@ -112,10 +112,11 @@ async fn an_export_imported_elsewhere_exports_identically() {
 
 #[actix_web::test]
 async fn export_delete_and_import_back_restores_the_site_without_a_reinstall() {
-    let app = TestApp::spawn_with(|s| s.admin_accounts = admins(&["admin"]));
+    let app = TestApp::spawn();
     let tenant = app.install("site-a").await;
+    app.grant_admin(&tenant, "admin");
     let admin = tenant.user("admin");
-    let other = app.install("site-b").await.user("admin");
+    let other = app.install_admin("site-b", "admin").await;
     populate(&app, &admin).await;
     populate(&app, &other).await;
     let doc = app.api(&admin, "GET", "/api/v1/export", None).await.body;
@@ -145,8 +146,8 @@ async fn export_delete_and_import_back_restores_the_site_without_a_reinstall() {
 
 #[actix_web::test]
 async fn an_import_replaces_the_configuration_and_bumps_changed_versions() {
-    let app = TestApp::spawn_with(|s| s.admin_accounts = admins(&["admin"]));
-    let a = app.install("site-a").await.user("admin");
+    let app = TestApp::spawn();
+    let a = app.install_admin("site-a", "admin").await;
     populate(&app, &a).await;
     let mut doc = app.api(&a, "GET", "/api/v1/export", None).await.body;
     let reports = doc["reports"].as_array_mut().unwrap();
@@ -192,8 +193,8 @@ async fn an_import_replaces_the_configuration_and_bumps_changed_versions() {
 
 #[actix_web::test]
 async fn a_document_that_cannot_be_applied_changes_nothing() {
-    let app = TestApp::spawn_with(|s| s.admin_accounts = admins(&["admin"]));
-    let a = app.install("site-a").await.user("admin");
+    let app = TestApp::spawn();
+    let a = app.install_admin("site-a", "admin").await;
     populate(&app, &a).await;
     let before = app.api(&a, "GET", "/api/v1/export", None).await.body;
 
@@ -243,10 +244,9 @@ async fn a_document_that_cannot_be_applied_changes_nothing() {
 #[actix_web::test]
 async fn imports_have_their_own_larger_cap() {
     let app = TestApp::spawn_with(|s| {
-        s.admin_accounts = admins(&["admin"]);
         s.import_limit_bytes = 200 * 1024;
     });
-    let a = app.install("site-a").await.user("admin");
+    let a = app.install_admin("site-a", "admin").await;
     // 100 reports with long descriptions: beyond the 64 KiB body cap, within the import cap.
     let mut doc = app.api(&a, "GET", "/api/v1/export", None).await.body;
     let template = app
@@ -286,9 +286,9 @@ async fn imports_have_their_own_larger_cap() {
 /// any account the creator of a report (who may always see it) on another site.
 #[actix_web::test]
 async fn imported_reports_are_authored_by_the_importer() {
-    let app = TestApp::spawn_with(|s| s.admin_accounts = admins(&["admin", "other-admin"]));
-    let a = app.install("site-a").await.user("admin");
-    let b = app.install("site-b").await.user("other-admin");
+    let app = TestApp::spawn();
+    let a = app.install_admin("site-a", "admin").await;
+    let b = app.install_admin("site-b", "other-admin").await;
     populate(&app, &a).await;
     let mut doc = app.api(&a, "GET", "/api/v1/export", None).await.body;
     doc["reports"][0]["createdBy"] = json!("someone-else");
