@@ -27,6 +27,9 @@ pub enum Right {
     EditReports,
     ManageCalendars,
     ManagePermissions,
+    /// Tenant admins only, never granted: whole-site operations (export, import, delete),
+    /// which read or replace every report, including those restricted to named viewers.
+    Administer,
 }
 
 /// The caller as the rules see them: account, Jira groups and whether they are a tenant admin.
@@ -100,6 +103,7 @@ impl Subject {
             Right::EditReports => rights.edit_reports,
             Right::ManageCalendars => rights.manage_calendars,
             Right::ManagePermissions => rights.manage_permissions,
+            Right::Administer => rights.is_admin,
         }
     }
 

@@ -80,6 +80,7 @@ async fn tenant_rights_follow_admin_groups_the_admin_list_and_grants() {
     let editors = [SITE_ADMIN, CONFIGURED_ADMIN, EDITOR];
     let calendar_managers = [SITE_ADMIN, CONFIGURED_ADMIN, CALENDAR_MANAGER];
     let permission_managers = [SITE_ADMIN, CONFIGURED_ADMIN, PERMISSION_MANAGER];
+    let admins = [SITE_ADMIN, CONFIGURED_ADMIN];
     for account in everyone {
         let u = tenant.user(account);
         let res = app
@@ -115,7 +116,7 @@ async fn tenant_rights_follow_admin_groups_the_admin_list_and_grants() {
         let res = app.api(&u, "GET", "/api/v1/export", None).await;
         assert_eq!(
             res.status,
-            status(&permission_managers, account, 200),
+            status(&admins, account, 200),
             "export as {account}"
         );
         let doc = app
@@ -127,7 +128,7 @@ async fn tenant_rights_follow_admin_groups_the_admin_list_and_grants() {
             .await;
         assert_eq!(
             res.status,
-            status(&permission_managers, account, 200),
+            status(&admins, account, 200),
             "import as {account}"
         );
         // Everyone may read what reports need.
@@ -150,9 +151,9 @@ async fn tenant_rights_follow_admin_groups_the_admin_list_and_grants() {
         "every groups call was signed correctly"
     );
 
-    // Deleting the tenant's data: refused to all but permission managers, then total, while
-    // the installation stays and the app keeps working.
-    for account in [EDITOR, CALENDAR_MANAGER, PLAIN] {
+    // Deleting the tenant's data: refused to all but admins (a permission manager too), then
+    // total, while the installation stays and the app keeps working.
+    for account in [EDITOR, CALENDAR_MANAGER, PERMISSION_MANAGER, PLAIN] {
         let res = app
             .api(&tenant.user(account), "DELETE", "/api/v1/tenant", None)
             .await;
@@ -160,7 +161,7 @@ async fn tenant_rights_follow_admin_groups_the_admin_list_and_grants() {
     }
     let res = app
         .api(
-            &tenant.user(PERMISSION_MANAGER),
+            &tenant.user(CONFIGURED_ADMIN),
             "DELETE",
             "/api/v1/tenant",
             None,

@@ -302,3 +302,51 @@ async fn imported_reports_are_authored_by_the_importer() {
         assert_eq!(r["updatedBy"], "other-admin", "{r}");
     }
 }
+
+/// Regression (issue 13): export, import and deletion needed only the manage-permissions right,
+/// so a permission manager who may not see a report restricted to named viewers read it in the
+/// export, and could replace or delete it by import or deletion. They are for admins only now.
+#[actix_web::test]
+async fn only_admins_move_or_delete_the_sites_data_so_restricted_reports_stay_private() {
+    let app = TestApp::spawn();
+    let admin = app.install_admin("site-a", "admin").await;
+    let manager = admin.tenant.user("perm-manager");
+    let grants = json!({"managePermissions": [{"type": "user", "accountId": "perm-manager"}]});
+    let res = app
+        .api_with(
+            &admin,
+            "PUT",
+            "/api/v1/permissions",
+            Some(grants),
+            &[("If-Match", "\"0\"".into())],
+        )
+        .await;
+    assert_eq!(res.status, 200, "{:?}", res.body);
+    let mut secret = report("Board only");
+    secret["access"] = json!({"viewers": [{"type": "user", "accountId": "admin"}]});
+    let created = app
+        .api(&admin, "POST", "/api/v1/reports", Some(secret))
+        .await;
+    assert_eq!(created.status, 201);
+    let id = created.body["id"].as_str().unwrap().to_string();
+    let path = format!("/api/v1/reports/{id}");
+    assert_eq!(app.api(&manager, "GET", &path, None).await.status, 404);
+
+    let export = app.api(&manager, "GET", "/api/v1/export", None).await;
+    assert_eq!(export.status, 403, "{:?}", export.body);
+    assert!(!export.body.to_string().contains("Board only"));
+    let mut doc = app.api(&admin, "GET", "/api/v1/export", None).await.body;
+    assert_eq!(doc["reports"][0]["config"]["name"], "Board only");
+    doc["reports"] = json!([]);
+    for (method, path, body) in [
+        ("POST", "/api/v1/import?dryRun=true", Some(doc.clone())),
+        ("POST", "/api/v1/import", Some(doc)),
+        ("DELETE", "/api/v1/tenant", None),
+    ] {
+        let res = app.api(&manager, method, path, body).await;
+        assert_eq!(res.status, 403, "{method} {path}: {:?}", res.body);
+    }
+    let kept = app.api(&admin, "GET", &path, None).await;
+    assert_eq!(kept.status, 200, "the report survives: {:?}", kept.body);
+    assert_eq!(kept.body["config"]["name"], "Board only");
+}
