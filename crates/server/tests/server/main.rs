@@ -2,6 +2,7 @@
 //! a loopback Jira (install keys, user groups) started by the tests themselves.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod attacks;
 mod bodies;
 mod concurrency;
 mod forge;
