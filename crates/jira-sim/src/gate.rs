@@ -94,7 +94,8 @@ pub async fn witness(
     let to_app = key_service || matches!(principal, Some(Principal::App(_)));
     let to_person = matches!(principal, Some(Principal::User(_)));
     let canary = state.data.spec.canary;
-    if !to_app && !(canary && to_person) {
+    let record = to_app || (canary && to_person);
+    if !record {
         return next
             .call(req)
             .await
