@@ -4,6 +4,7 @@
 
 mod attacks;
 mod bodies;
+mod body_fuzz;
 mod concurrency;
 mod forge;
 mod forge_fit;
