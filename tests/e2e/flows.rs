@@ -271,10 +271,15 @@ pub async fn a_calendar_changes_business_time(w: &World, id: &str, before: &Tabl
     w.go(&b, &format!("#/reports/{id}/edit")).await?;
     b.choose("Measure time on", "Office hours Berlin").await?;
     b.click("button", "Save").await?;
-    b.wait_for(
-        "the saved report",
-        "return document.querySelector('.notice')?.textContent.startsWith('Saved') ? true : null;",
-        vec![],
+    // The report's own notice: the calendar's ("Saved the calendar ...") may still be up, and
+    // a run started before the save ends would compute the old configuration.
+    let name = w.api("ada", "GET", &format!("/reports/{id}"), None)?["config"]["name"].clone();
+    support::notice(
+        &b,
+        &format!(
+            "Saved \u{201c}{}\u{201d}.",
+            name.as_str().unwrap_or_default()
+        ),
     )
     .await?;
     let (table, partial) = support::run_saved(w, &b, id).await?;
@@ -947,13 +952,13 @@ pub async fn forge_grants_are_by_account(w: &World) -> Result {
     ] {
         assert!(explained.contains(said), "{said:?} in {explained:?}");
     }
-    let hint = b
-        .js(
-            "return document.body.innerText.includes('One a line: user: <account id>. Forge cannot check Jira groups');",
-            vec![],
-        )
-        .await?;
-    assert_eq!(hint, json!(true), "the field offers account grants only");
+    // The field offers account grants only (the form comes once the grants are loaded).
+    b.wait_for(
+        "the form's hint",
+        "return document.body.innerText.includes('One a line: user: <account id>. Forge cannot check Jira groups') ? true : null;",
+        vec![],
+    )
+    .await?;
     b.fill("May create and edit reports", "group: jira-software-users")
         .await?;
     b.click("button", "Save permissions").await?;
