@@ -60,8 +60,9 @@ pub struct DataArgs {
     /// The default is fixed so data never changes by itself.
     #[arg(long, default_value = "2026-11-01")]
     pub data_end: String,
-    /// Put the marker ZZCANARY into every issue key, summary and field value, and ZZCANARY-w{id}
-    /// at the end of every worklog comment (privacy tests).
+    /// Mark every kind of issue content with a marker of its own, all starting ZZCANARY (keys
+    /// ZZCANARYKEY, summaries ZZCANARYSUMMARY, worklog comments ZZCANARYWORKLOG, ...), and add a
+    /// text and a select custom field that carry one (privacy tests).
     #[arg(long)]
     pub canary: bool,
     /// Multiply the worklogs of ordinary issues by this (1: a handful each; about 5 gives

@@ -13,7 +13,7 @@ use rand::{Rng, RngExt, SeedableRng};
 use rand_distr::{Distribution, LogNormal};
 use rand_pcg::Pcg64Mcg;
 
-use crate::site::{Site, st};
+use crate::site::{Canary, Site, st};
 use crate::worklog::Worklogs;
 
 /// How the data is generated.
@@ -23,8 +23,8 @@ pub struct DataSpec {
     pub seed: u64,
     /// Where the year of data ends; open issues stay in their status until then (and on).
     pub end: Timestamp,
-    /// Puts [`crate::CANARY`] into every key, summary and field value, and `ZZCANARY-w{id}` at
-    /// the end of every worklog comment.
+    /// Puts a marker of its kind ([`crate::Canary`]) into every key, summary, description,
+    /// label, component, name and worklog comment, and adds two custom fields that carry one.
     pub canary: bool,
     /// Multiplies how many worklogs each worked-on issue gets (1, the default: a handful; the
     /// "bucket" issues with hundreds stay as they are). 1 keeps the data of earlier releases.
@@ -256,7 +256,19 @@ impl Dataset {
             .find(|i| usize::from(i.project) == p && i.number == number)
     }
 
+    /// The summary as served: in canary mode with `ZZCANARYSUMMARY-s{id}` at the end.
     pub fn summary(&self, issue: &Issue) -> String {
+        let text = self.summary_text(issue);
+        if self.site.canary {
+            format!("{text} {}-s{}", Canary::Summary.marker(), issue.id)
+        } else {
+            text
+        }
+    }
+
+    /// The summary without a marker: the description quotes it, and must carry its own kind's
+    /// marker only.
+    fn summary_text(&self, issue: &Issue) -> String {
         const VERBS: [&str; 12] = [
             "Fix", "Add", "Improve", "Remove", "Refactor", "Document", "Speed up", "Migrate",
             "Validate", "Cache", "Log", "Retry",
@@ -290,29 +302,46 @@ impl Dataset {
             "for new users",
         ];
         let s = issue.summary_seed as usize;
-        let text = format!(
+        format!(
             "{} {} {}",
             VERBS[s % VERBS.len()],
             THINGS[(s / 12) % THINGS.len()],
             WHERE[(s / 192) % WHERE.len()]
-        );
-        if self.site.canary {
-            format!("{text} {}-s{}", crate::site::CANARY, issue.id)
-        } else {
-            text
-        }
+        )
     }
 
     pub fn description(&self, issue: &Issue) -> String {
         let text = format!(
             "As discussed in planning: {}. Acceptance: covered by tests and reviewed.",
-            self.summary(issue).to_lowercase()
+            self.summary_text(issue).to_lowercase()
         );
         if self.site.canary {
-            format!("{text} {}-d{}", crate::site::CANARY, issue.id)
+            format!("{text} {}-d{}", Canary::Description.marker(), issue.id)
         } else {
             text
         }
+    }
+
+    /// The value of the text custom field [`crate::site::CUSTOMER`]: canary sites only.
+    pub fn customer(&self, issue: &Issue) -> Option<String> {
+        const ACCOUNTS: [&str; 5] = ["Acme", "Globex", "Initech", "Umbrella", "Hooli"];
+        self.site.canary.then(|| {
+            format!(
+                "{} {}",
+                ACCOUNTS[issue.id as usize % ACCOUNTS.len()],
+                Canary::TextField.marker()
+            )
+        })
+    }
+
+    /// The option of the select custom field [`crate::site::TEAM`] (id and value): canary
+    /// sites only.
+    pub fn team(&self, issue: &Issue) -> Option<(u32, String)> {
+        let options = crate::site::TEAM_OPTIONS;
+        self.site.canary.then(|| {
+            let (id, name) = options[issue.id as usize % options.len()];
+            (id, format!("{name} {}", Canary::Option.marker()))
+        })
     }
 
     /// The labels of a bit set, as served.

@@ -1,6 +1,7 @@
 //! What every `/rest/` request passes before a handler sees it, in Jira's order: latency and
 //! injected faults, authentication (Basic, Bearer, Connect JWT, the host page's session), the
-//! per-credential rate limit. Plus the counters around everything.
+//! per-credential rate limit. Plus the counters around everything, and a witness of who
+//! received which answer (an app's server or a person) and which canary markers it carried.
 
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -71,6 +72,72 @@ pub async fn count(
         });
     }
     Ok(res)
+}
+
+/// Who received an answer, and which canary markers it carried (`Stats::served_to_apps`,
+/// `Stats::canary_served_to_people`). It sits inside compression, so it reads the plain body;
+/// answers are buffered only when there is something to record (an app's server is calling,
+/// or the site is a canary site).
+pub async fn witness(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_boxed_body);
+    };
+    let principal = req.extensions().get::<Principal>().cloned();
+    let key_service =
+        req.path().starts_with("/connect-install-keys/") || req.path() == "/.well-known/jwks.json";
+    let to_app = key_service || matches!(principal, Some(Principal::App(_)));
+    let to_person = matches!(principal, Some(Principal::User(_)));
+    let canary = state.data.spec.canary;
+    let record = to_app || (canary && to_person);
+    if !record {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_boxed_body);
+    }
+    let method = req.method().to_string();
+    let res = next.call(req).await?;
+    let route = res
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| "(unmatched)".to_string());
+    let (req, res) = res.into_parts();
+    let (head, body) = res.into_parts();
+    let bytes = actix_web::body::to_bytes(body).await.map_err(|e| {
+        let e: Box<dyn std::error::Error> = e.into();
+        actix_web::error::ErrorInternalServerError(e.to_string())
+    })?;
+    let text = String::from_utf8_lossy(&bytes);
+    let markers: Vec<String> = crate::Canary::ALL
+        .iter()
+        .map(|k| k.marker())
+        .filter(|m| text.contains(m))
+        .map(str::to_string)
+        .collect();
+    state.with_stats(|s| {
+        if to_app {
+            let served = s
+                .served_to_apps
+                .entry(format!("{method} {route}"))
+                .or_default();
+            served.requests += 1;
+            served.canary.extend(markers.iter().cloned());
+        } else {
+            for m in &markers {
+                *s.canary_served_to_people.entry(m.clone()).or_default() += 1;
+            }
+        }
+    });
+    Ok(ServiceResponse::new(
+        req,
+        head.set_body(BoxBody::new(bytes)),
+    ))
 }
 
 /// Latency, faults, authentication and rate limits for `/rest/` requests.

@@ -57,5 +57,5 @@ pub use data::{DataSpec, Dataset};
 pub use dump::{DumpSpec, DumpSummary, dump, dump_data};
 pub use render::Flavor;
 pub use server::{RunningSim, SimConfig};
-pub use site::CANARY;
+pub use site::{CANARY, Canary};
 pub use state::{Faults, RateLimit, Stats};

@@ -9,7 +9,9 @@ use jiff::tz::TimeZone;
 use serde_json::{Map, Value, json};
 
 use crate::data::{Change, Dataset, History, Issue};
-use crate::site::{Category, FLAGGED, IMPEDIMENT_OPTION, STORY_POINTS, UNDEFINED_CATEGORY};
+use crate::site::{
+    CUSTOMER, Category, FLAGGED, IMPEDIMENT_OPTION, STORY_POINTS, TEAM, UNDEFINED_CATEGORY,
+};
 use crate::worklog::{self, Restriction, Viewer, Worklog};
 
 /// Which Jira the simulator plays.
@@ -333,6 +335,14 @@ impl<'a> Renderer<'a> {
                 "value": "Impediment",
                 "id": IMPEDIMENT_OPTION.to_string(),
             }]),
+            CUSTOMER => data.customer(issue).map_or(Value::Null, Value::String),
+            TEAM => data.team(issue).map_or(Value::Null, |(id, value)| {
+                json!({
+                    "self": format!("{}/rest/api/{}/customFieldOption/{id}", self.base, self.api),
+                    "value": value,
+                    "id": id.to_string(),
+                })
+            }),
             "timetracking" => json!({}),
             _ => Value::Null,
         }

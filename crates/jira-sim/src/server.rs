@@ -241,6 +241,7 @@ fn build(
                 web::get().to(forge::host::project_page),
             )
             .route("/", web::get().to(host::index))
+            .wrap(from_fn(gate::witness))
             .wrap(Compress::default())
             .wrap(from_fn(gate::gate))
             .wrap(cors(&s.settings.cors_origins, &own_origin))

@@ -19,8 +19,74 @@ use jiff::tz::TimeZone;
 
 use crate::render::Flavor;
 
-/// The marker `--canary` mode puts into every issue key, summary and field value.
+/// The prefix of every marker `--canary` mode puts into issue content: one search for it finds
+/// any kind.
 pub const CANARY: &str = "ZZCANARY";
+
+/// A kind of issue content `--canary` mode marks, each with a marker of its own
+/// (`ZZCANARY` + the kind in capitals), so that a leak names what leaked. Markers are letters
+/// only, because a project key can hold nothing else: an issue key is marked by its project
+/// key (`PLATZZCANARYKEY-12`), the project's name separately (`Platform ZZCANARYPROJECT`).
+/// No marker is a prefix of another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Canary {
+    Key,
+    Summary,
+    Description,
+    Label,
+    Component,
+    /// The value of the text custom field [`CUSTOMER`].
+    TextField,
+    /// The option of the select custom field [`TEAM`].
+    Option,
+    /// Every person's display name: assignee, reporter, creator, changelog and worklog authors.
+    Person,
+    Status,
+    IssueType,
+    Priority,
+    Resolution,
+    Project,
+    WorklogComment,
+}
+
+impl Canary {
+    pub const ALL: [Canary; 14] = [
+        Canary::Key,
+        Canary::Summary,
+        Canary::Description,
+        Canary::Label,
+        Canary::Component,
+        Canary::TextField,
+        Canary::Option,
+        Canary::Person,
+        Canary::Status,
+        Canary::IssueType,
+        Canary::Priority,
+        Canary::Resolution,
+        Canary::Project,
+        Canary::WorklogComment,
+    ];
+
+    /// The marker: [`CANARY`] followed by the kind's name in capitals.
+    pub fn marker(self) -> &'static str {
+        match self {
+            Canary::Key => "ZZCANARYKEY",
+            Canary::Summary => "ZZCANARYSUMMARY",
+            Canary::Description => "ZZCANARYDESCRIPTION",
+            Canary::Label => "ZZCANARYLABEL",
+            Canary::Component => "ZZCANARYCOMPONENT",
+            Canary::TextField => "ZZCANARYTEXTFIELD",
+            Canary::Option => "ZZCANARYOPTION",
+            Canary::Person => "ZZCANARYPERSON",
+            Canary::Status => "ZZCANARYSTATUS",
+            Canary::IssueType => "ZZCANARYISSUETYPE",
+            Canary::Priority => "ZZCANARYPRIORITY",
+            Canary::Resolution => "ZZCANARYRESOLUTION",
+            Canary::Project => "ZZCANARYPROJECT",
+            Canary::WorklogComment => "ZZCANARYWORKLOG",
+        }
+    }
+}
 
 /// Jira's four status categories, with their fixed ids.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -70,9 +136,9 @@ pub const UNDEFINED_CATEGORY: (u32, &str, &str, &str) =
 #[derive(Debug, Clone)]
 pub struct Status {
     pub id: u32,
-    pub name: &'static str,
+    pub name: String,
     /// The name this status had before [`Site::rename_at`], if it was renamed.
-    pub old_name: Option<&'static str>,
+    pub old_name: Option<String>,
     pub category: Category,
     /// Team-managed statuses belong to one project (index into [`Site::projects`]).
     pub project: Option<usize>,
@@ -96,7 +162,7 @@ pub mod st {
 pub struct Project {
     pub id: u32,
     pub key: String,
-    pub name: &'static str,
+    pub name: String,
     /// Team-managed ("next-gen") projects have their own statuses.
     pub simplified: bool,
     pub components: [&'static str; 4],
@@ -110,7 +176,7 @@ pub struct Project {
 #[derive(Debug, Clone)]
 pub struct IssueType {
     pub id: u32,
-    pub name: &'static str,
+    pub name: String,
     pub description: &'static str,
     pub weight: u32,
 }
@@ -118,7 +184,7 @@ pub struct IssueType {
 #[derive(Debug, Clone)]
 pub struct Named {
     pub id: u32,
-    pub name: &'static str,
+    pub name: String,
 }
 
 #[derive(Debug, Clone)]
@@ -157,6 +223,12 @@ pub struct Field {
 pub const STORY_POINTS: &str = "customfield_10016";
 /// The rank custom field; its changes are the noise that fills long changelogs.
 pub const RANK: &str = "customfield_10019";
+/// A text custom field ("Customer"), on canary sites only: the proof's free-text field value.
+pub const CUSTOMER: &str = "customfield_10030";
+/// A single-select custom field ("Team"), on canary sites only: the proof's option value.
+pub const TEAM: &str = "customfield_10031";
+/// The options of [`TEAM`], with their ids.
+pub const TEAM_OPTIONS: [(u32, &str); 3] = [(10040, "Red"), (10041, "Blue"), (10042, "Green")];
 /// Jira Software's "Flagged" field (a checkbox field with the one option "Impediment").
 pub const FLAGGED: &str = "customfield_10021";
 /// The id of the "Impediment" option of [`FLAGGED`].
@@ -209,9 +281,18 @@ pub struct Site {
 impl Site {
     /// The catalogue; `rename_at` is when the renamed status got its current name.
     pub fn new(canary: bool, rename_at: Timestamp) -> Site {
-        let mark = |s: &str| {
+        // Names get the marker after a space; keys and labels, which hold no spaces, right
+        // after the name.
+        let mark = |kind: Canary, s: &str| {
             if canary {
-                format!("{s}{CANARY}")
+                format!("{s} {}", kind.marker())
+            } else {
+                s.to_string()
+            }
+        };
+        let glue = |kind: Canary, s: &str| {
+            if canary {
+                format!("{s}{}", kind.marker())
             } else {
                 s.to_string()
             }
@@ -269,11 +350,19 @@ impl Site {
             ),
             status(10012, "Done", None, Category::Done, Some(3), ""),
         ];
+        let statuses = statuses
+            .into_iter()
+            .map(|st| Status {
+                name: mark(Canary::Status, &st.name),
+                old_name: st.old_name.map(|o| mark(Canary::Status, &o)),
+                ..st
+            })
+            .collect();
         let projects = vec![
             Project {
                 id: 10000,
-                key: mark("PLAT"),
-                name: "Platform",
+                key: glue(Canary::Key, "PLAT"),
+                name: mark(Canary::Project, "Platform"),
                 simplified: false,
                 components: ["API", "Auth", "Billing", "Infrastructure"],
                 weight: 35,
@@ -282,8 +371,8 @@ impl Site {
             },
             Project {
                 id: 10001,
-                key: mark("WEB"),
-                name: "Web App",
+                key: glue(Canary::Key, "WEB"),
+                name: mark(Canary::Project, "Web App"),
                 simplified: false,
                 components: ["Checkout", "Search", "Accounts", "Design System"],
                 weight: 30,
@@ -292,8 +381,8 @@ impl Site {
             },
             Project {
                 id: 10002,
-                key: mark("DATA"),
-                name: "Data Pipeline",
+                key: glue(Canary::Key, "DATA"),
+                name: mark(Canary::Project, "Data Pipeline"),
                 simplified: false,
                 components: ["Ingest", "Warehouse", "Reports", "Scheduler"],
                 weight: 20,
@@ -302,8 +391,8 @@ impl Site {
             },
             Project {
                 id: 10003,
-                key: mark("MOB"),
-                name: "Mobile",
+                key: glue(Canary::Key, "MOB"),
+                name: mark(Canary::Project, "Mobile"),
                 simplified: true,
                 components: ["iOS", "Android", "Push", "Offline"],
                 weight: 15,
@@ -314,19 +403,19 @@ impl Site {
         let issue_types = vec![
             IssueType {
                 id: 10001,
-                name: "Story",
+                name: mark(Canary::IssueType, "Story"),
                 description: "Functionality or a feature expressed as a user goal.",
                 weight: 50,
             },
             IssueType {
                 id: 10002,
-                name: "Task",
+                name: mark(Canary::IssueType, "Task"),
                 description: "A small, distinct piece of work.",
                 weight: 30,
             },
             IssueType {
                 id: 10003,
-                name: "Bug",
+                name: mark(Canary::IssueType, "Bug"),
                 description: "A problem or error.",
                 weight: 20,
             },
@@ -334,20 +423,23 @@ impl Site {
         let priorities = ["Highest", "High", "Medium", "Low", "Lowest"]
             .iter()
             .zip(1..)
-            .map(|(name, id)| Named { id, name })
+            .map(|(name, id)| Named {
+                id,
+                name: mark(Canary::Priority, name),
+            })
             .collect();
         let resolutions = vec![
             Named {
                 id: 10000,
-                name: "Done",
+                name: mark(Canary::Resolution, "Done"),
             },
             Named {
                 id: 10001,
-                name: "Won't Do",
+                name: mark(Canary::Resolution, "Won't Do"),
             },
             Named {
                 id: 10002,
-                name: "Duplicate",
+                name: mark(Canary::Resolution, "Duplicate"),
             },
         ];
         // Zones: DST in Europe, the Americas and South Australia, +05:30 and +05:45 without
@@ -420,11 +512,7 @@ impl Site {
             .map(|(&(login, name, groups, time_zone), n)| User {
                 account_id: format!("5d1e0a{:018x}", 0x5eed_0000_u64 + n),
                 login,
-                display_name: if canary {
-                    format!("{name} {CANARY}")
-                } else {
-                    name.to_string()
-                },
+                display_name: mark(Canary::Person, name),
                 email: format!("{login}@dwell.example"),
                 groups,
                 time_zone,
@@ -439,8 +527,8 @@ impl Site {
             priorities,
             resolutions,
             users,
-            fields: fields(),
-            labels: LABELS.iter().map(|l| mark(l)).collect(),
+            fields: fields(canary),
+            labels: LABELS.iter().map(|l| glue(Canary::Label, l)).collect(),
             rename_at,
             default_tz: TimeZone::UTC,
             canary,
@@ -448,11 +536,11 @@ impl Site {
     }
 
     /// The status's name as shown at `at` (old histories keep the old name).
-    pub fn status_name_at(&self, status: u8, at_ms: i64) -> &'static str {
+    pub fn status_name_at(&self, status: u8, at_ms: i64) -> &str {
         let s = &self.statuses[usize::from(status)];
-        match s.old_name {
+        match &s.old_name {
             Some(old) if at_ms < self.rename_at.as_millisecond() => old,
-            _ => s.name,
+            _ => &s.name,
         }
     }
 
@@ -490,7 +578,7 @@ impl Site {
     pub fn component_name(&self, project: u8, component: usize) -> String {
         let name = self.projects[usize::from(project)].components[component];
         if self.canary {
-            format!("{name} {CANARY}")
+            format!("{name} {}", Canary::Component.marker())
         } else {
             name.to_string()
         }
@@ -512,8 +600,8 @@ fn status(
 ) -> Status {
     Status {
         id,
-        name,
-        old_name,
+        name: name.to_string(),
+        old_name: old_name.map(str::to_string),
         category,
         project,
         description,
@@ -543,7 +631,9 @@ fn field(
     }
 }
 
-fn fields() -> Vec<Field> {
+/// The fields of the site; a canary site has two more custom fields, [`CUSTOMER`] and [`TEAM`]
+/// (an ordinary site keeps the fields, and so the pages, of earlier releases).
+fn fields(canary: bool) -> Vec<Field> {
     let mut v = vec![
         field("issuekey", "Key", &["id", "issue", "issuekey", "key"], None),
         field(
@@ -676,6 +766,30 @@ fn fields() -> Vec<Field> {
             Some(10021),
         )),
     ));
+    if canary {
+        v.push(field(
+            CUSTOMER,
+            "Customer",
+            &["cf[10030]", "Customer"],
+            Some((
+                "string",
+                None,
+                "com.atlassian.jira.plugin.system.customfieldtypes:textfield",
+                Some(10030),
+            )),
+        ));
+        v.push(field(
+            TEAM,
+            "Team",
+            &["cf[10031]", "Team"],
+            Some((
+                "option",
+                None,
+                "com.atlassian.jira.plugin.system.customfieldtypes:select",
+                Some(10031),
+            )),
+        ));
+    }
     // Time tracking is not navigable: `*navigable` leaves it out, `*all` keeps it.
     let mut tt = field(
         "timetracking",

@@ -113,6 +113,22 @@ pub struct Stats {
     pub forge_csp_violations: u64,
     /// Bridge commands a Custom UI sent that the Forge host does not answer, by command.
     pub forge_unknown_bridge_commands: BTreeMap<String, u64>,
+    /// What the simulator served to apps' servers rather than to people's browsers, by
+    /// `METHOD route`: requests signed as an installed Connect app, and the key services an
+    /// app's server reads (`/connect-install-keys/{kid}`, `/.well-known/jwks.json`).
+    pub served_to_apps: BTreeMap<String, Served>,
+    /// On a canary site: how many answers to a person (a browser, a token) carried each
+    /// kind's marker, by marker (`ZZCANARYSUMMARY`, ...).
+    pub canary_served_to_people: BTreeMap<String, u64>,
+}
+
+/// The answers of one route to apps' servers.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Served {
+    pub requests: u64,
+    /// The canary markers any of those answers carried (empty unless issue content went out).
+    pub canary: std::collections::BTreeSet<String>,
 }
 
 /// Settings fixed at start.

@@ -14,7 +14,7 @@
 //!   (every bucket, for each team member) get one started an hour before a daylight-saving
 //!   change of the author's zone and lasting two real hours, when their life spans one;
 //! - durations in whole minutes (15-minute steps, with odd minutes on 15 %);
-//! - about 85 % have a comment (ADF on v3, text on v2; `--canary` appends `ZZCANARY-w{id}`);
+//! - about 85 % have a comment (ADF on v3, text on v2; `--canary` appends `ZZCANARYWORKLOG-w{id}`);
 //! - about 11 % are visibility-restricted: to the project's team group, to the project role
 //!   "Developers" or, rarely, to "Administrators" (see [`Restriction`] for who is in which).
 //!
@@ -27,7 +27,7 @@ use rand::{RngExt, SeedableRng};
 use rand_pcg::Pcg64Mcg;
 
 use crate::data::Issue;
-use crate::site::{CANARY, GROUPS, Site};
+use crate::site::{Canary, GROUPS, Site};
 
 /// The first worklog id.
 pub const FIRST_ID: u32 = 10_000;
@@ -233,7 +233,7 @@ pub fn comment(site: &Site, w: &Worklog) -> Option<String> {
         TAIL[(s / 64) % 4]
     );
     Some(if site.canary {
-        format!("{text} {CANARY}-w{}", w.id)
+        format!("{text} {}-w{}", Canary::WorklogComment.marker(), w.id)
     } else {
         text
     })

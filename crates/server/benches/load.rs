@@ -93,9 +93,13 @@ fn main() {
             display_url: None,
             sealed_secret: keys.seal(secret.as_bytes(), client_key).unwrap(),
         };
-        store::install(
-            &mut db.conn().unwrap(),
-            &installation,
+        let mut conn = db.conn().unwrap();
+        store::install(&mut conn, &installation, jiff::Timestamp::now()).unwrap();
+        // The benchmark's user is an admin of every site, one grant per site.
+        store::grant_admin(
+            &conn,
+            &installation.client_key,
+            "bench-user",
             jiff::Timestamp::now(),
         )
         .unwrap();
@@ -106,7 +110,6 @@ fn main() {
     settings.listen = "127.0.0.1:0".parse().unwrap();
     settings.workers = 2;
     settings.purge_interval = None;
-    settings.admin_accounts = vec![config::AccountId::parse("bench-user").unwrap()];
     settings.rate_limit_per_second = 1_000_000;
     settings.rate_limit_burst = 1_000_000;
     let (tx, rx) = std::sync::mpsc::channel();

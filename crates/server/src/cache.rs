@@ -90,6 +90,17 @@ where
         self.inner.run_pending_tasks().await;
     }
 
+    /// Evicts expired entries every `every`, forever (spawn it). moka evicts only while the
+    /// cache is used, so without a sweep an idle server would keep an expired entry (for the
+    /// tenant cache, an opened shared secret) in memory until the next request.
+    pub async fn sweep(&self, every: Duration) {
+        let mut tick = actix_web::rt::time::interval(every);
+        loop {
+            tick.tick().await;
+            self.evict_expired().await;
+        }
+    }
+
     /// How many entries are held (expired ones count until housekeeping evicts them).
     pub fn entry_count(&self) -> u64 {
         self.inner.entry_count()
@@ -129,6 +140,33 @@ mod tests {
             actix_web::rt::time::sleep(Duration::from_millis(10)).await;
             cache.evict_expired().await;
         }
+    }
+
+    /// Regression (issue 13, caches evict on expiry): an expired entry stayed in memory for as
+    /// long as nobody used the cache. The swept cache empties by itself; the unswept one, used
+    /// by nobody either, still holds its entry.
+    #[actix_web::test]
+    async fn a_swept_cache_evicts_expired_entries_while_idle() {
+        let ttl = Some(Duration::from_millis(50));
+        let swept = Arc::new(TtlCache::new(10, ttl));
+        let idle = TtlCache::new(10, ttl);
+        swept.insert(1, "secret").await;
+        idle.insert(1, "secret").await;
+        swept.evict_expired().await;
+        idle.evict_expired().await;
+        assert_eq!((swept.entry_count(), idle.entry_count()), (1, 1));
+        let sweeper = swept.clone();
+        actix_web::rt::spawn(async move { sweeper.sweep(Duration::from_millis(10)).await });
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while swept.entry_count() > 0 {
+            assert!(std::time::Instant::now() < deadline, "never swept");
+            actix_web::rt::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert_eq!(
+            idle.entry_count(),
+            1,
+            "without a sweep the expired entry stays"
+        );
     }
 
     #[actix_web::test]

@@ -5,6 +5,11 @@
 //! does not open. The key id (the first 4 bytes of SHA-256 of the key) says which key of the
 //! ring sealed it: the first key seals, every key opens. Rotation is: put a new key first, start
 //! the server (it re-seals every secret under the new key), then drop the old key.
+//!
+//! Secrets in memory are wiped when dropped (`zeroize`): an opened shared secret is a
+//! [`Zeroizing`] buffer, the raw keys read from a file or the environment are wiped once the
+//! ciphers are built, and the ciphers wipe their own key schedules (the `zeroize` features of
+//! `aes` and `aes-gcm`).
 
 use std::io::Write;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
@@ -16,6 +21,7 @@ use anyhow::{Context, bail};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
 
 const FORMAT: u8 = 1;
 const KEY_ID_LEN: usize = 4;
@@ -65,7 +71,7 @@ impl KeyRing {
     /// Parses base64 keys separated by commas or newlines, current key first. Lines starting
     /// with `#` are comments.
     pub fn parse(text: &str) -> anyhow::Result<Self> {
-        let mut raw = Vec::new();
+        let mut raw: Vec<Zeroizing<[u8; 32]>> = Vec::new();
         for (i, part) in text
             .lines()
             .filter(|line| !line.trim_start().starts_with('#'))
@@ -74,13 +80,15 @@ impl KeyRing {
             .filter(|p| !p.is_empty())
             .enumerate()
         {
-            let bytes = STANDARD
-                .decode(part)
-                .with_context(|| format!("key {} is not base64", i + 1))?;
-            let key: [u8; 32] = bytes.try_into().map_err(|b: Vec<u8>| {
-                anyhow::anyhow!("key {} has {} bytes, AES-256 needs 32", i + 1, b.len())
+            let bytes = Zeroizing::new(
+                STANDARD
+                    .decode(part)
+                    .with_context(|| format!("key {} is not base64", i + 1))?,
+            );
+            let key: [u8; 32] = bytes.as_slice().try_into().map_err(|_| {
+                anyhow::anyhow!("key {} has {} bytes, AES-256 needs 32", i + 1, bytes.len())
             })?;
-            raw.push(key);
+            raw.push(Zeroizing::new(key));
         }
         if raw.is_empty() {
             bail!("no key given");
@@ -88,16 +96,16 @@ impl KeyRing {
         Self::from_raw(&raw)
     }
 
-    fn from_raw(raw: &[[u8; 32]]) -> anyhow::Result<Self> {
+    fn from_raw(raw: &[Zeroizing<[u8; 32]>]) -> anyhow::Result<Self> {
         let keys = raw
             .iter()
             .map(|k| {
-                let digest = Sha256::digest(k);
+                let digest = Sha256::digest(k.as_slice());
                 let mut id = [0; KEY_ID_LEN];
                 id.copy_from_slice(&digest[..KEY_ID_LEN]);
                 Ok(Key {
                     id,
-                    cipher: Aes256Gcm::new_from_slice(k).context("aes key")?,
+                    cipher: Aes256Gcm::new_from_slice(k.as_slice()).context("aes key")?,
                 })
             })
             .collect::<anyhow::Result<Vec<_>>>()?;
@@ -116,7 +124,7 @@ impl KeyRing {
                     .with_context(|| format!("cannot create {}", dir.display()))?;
                 std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
             }
-            let key = STANDARD.encode(random_key()?);
+            let key = Zeroizing::new(STANDARD.encode(random_key()?.as_slice()));
             let mut file = std::fs::OpenOptions::new()
                 .write(true)
                 .create_new(true)
@@ -125,7 +133,8 @@ impl KeyRing {
                 .with_context(|| format!("cannot create key file {}", path.display()))?;
             writeln!(
                 file,
-                "# Dwell secret keys, base64, current key first. Keep apart from backups.\n{key}"
+                "# Dwell secret keys, base64, current key first. Keep apart from backups.\n{}",
+                key.as_str()
             )?;
             tracing::warn!(
                 path = %path.display(),
@@ -140,8 +149,10 @@ impl KeyRing {
                 path.display()
             );
         }
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read key file {}", path.display()))?;
+        let text = Zeroizing::new(
+            std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read key file {}", path.display()))?,
+        );
         Self::parse(&text).with_context(|| format!("key file {}", path.display()))
     }
 
@@ -173,8 +184,9 @@ impl KeyRing {
         Ok(out)
     }
 
-    /// Opens a sealed secret with whichever key of the ring sealed it.
-    pub fn open(&self, sealed: &[u8], context: &str) -> Result<Vec<u8>, OpenError> {
+    /// Opens a sealed secret with whichever key of the ring sealed it; the opened secret is
+    /// wiped from memory when dropped.
+    pub fn open(&self, sealed: &[u8], context: &str) -> Result<Zeroizing<Vec<u8>>, OpenError> {
         if sealed.len() < 1 + KEY_ID_LEN + NONCE_LEN + 16 || sealed[0] != FORMAT {
             return Err(OpenError::Malformed);
         }
@@ -194,6 +206,7 @@ impl KeyRing {
                     aad: context.as_bytes(),
                 },
             )
+            .map(Zeroizing::new)
             .map_err(|_| OpenError::Forged)
     }
 
@@ -208,12 +221,12 @@ impl KeyRing {
 
 /// A fresh random 256-bit key, base64, for `dwell-server keygen`.
 pub fn generate_key_base64() -> anyhow::Result<String> {
-    Ok(STANDARD.encode(random_key()?))
+    Ok(STANDARD.encode(random_key()?.as_slice()))
 }
 
-fn random_key() -> anyhow::Result<[u8; 32]> {
-    let mut key = [0u8; 32];
-    getrandom::fill(&mut key).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+fn random_key() -> anyhow::Result<Zeroizing<[u8; 32]>> {
+    let mut key = Zeroizing::new([0u8; 32]);
+    getrandom::fill(key.as_mut_slice()).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
     Ok(key)
 }
 
@@ -226,7 +239,10 @@ mod tests {
         let ring = KeyRing::generate().unwrap();
         let sealed = ring.seal(b"s3cret", "tenant-a").unwrap();
         assert!(!sealed.windows(6).any(|w| w == b"s3cret"));
-        assert_eq!(ring.open(&sealed, "tenant-a").unwrap(), b"s3cret");
+        assert_eq!(
+            ring.open(&sealed, "tenant-a").unwrap().as_slice(),
+            b"s3cret"
+        );
         assert!(matches!(
             ring.open(&sealed, "tenant-b"),
             Err(OpenError::Forged)
@@ -253,7 +269,7 @@ mod tests {
         let sealed = before.seal(b"x", "t").unwrap();
         let after = KeyRing::parse(&format!("{new}\n{old}")).unwrap();
         assert!(!after.is_current(&sealed));
-        assert_eq!(after.open(&sealed, "t").unwrap(), b"x");
+        assert_eq!(after.open(&sealed, "t").unwrap().as_slice(), b"x");
         assert!(after.is_current(&after.seal(b"x", "t").unwrap()));
     }
 
@@ -268,10 +284,38 @@ mod tests {
         assert_eq!(mode(&path), 0o600);
         assert_eq!(mode(path.parent().unwrap()), 0o700);
         let sealed = ring.seal(b"x", "t").unwrap();
-        assert_eq!(again.open(&sealed, "t").unwrap(), b"x");
+        assert_eq!(again.open(&sealed, "t").unwrap().as_slice(), b"x");
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
         let err = format!("{:#}", KeyRing::load_file(&path, false).unwrap_err());
         assert!(err.contains("readable by others"), "{err}");
+    }
+
+    /// Issue 13: secrets are wiped from memory when dropped. Each holder of secret material
+    /// is a type that zeroises itself on drop, so a change back to a plain buffer (or turning
+    /// the ciphers' `zeroize` features off) fails to compile here.
+    #[test]
+    fn opened_secrets_keys_and_ciphers_are_wiped_when_dropped() {
+        fn wiped_on_drop<T: zeroize::ZeroizeOnDrop>(_: &T) {}
+        let ring = KeyRing::generate().unwrap();
+        let opened = ring.open(&ring.seal(b"s3cret", "t").unwrap(), "t").unwrap();
+        wiped_on_drop(&opened);
+        assert_eq!(opened.as_slice(), b"s3cret");
+        wiped_on_drop(&random_key().unwrap());
+        let tenant = crate::auth::Tenant {
+            id: crate::store::TenantId(1),
+            platform: crate::store::Platform::Connect,
+            client_key: "t".into(),
+            base_url: String::new(),
+            display_url: None,
+            shared_secret: opened,
+            uninstalled: false,
+        };
+        wiped_on_drop(&tenant.shared_secret);
+        let cipher = aes::Aes256::new_from_slice(&[7; 32]).unwrap();
+        wiped_on_drop(&cipher);
+        // The keys jsonwebtoken builds from a shared secret for each request wipe themselves.
+        wiped_on_drop(&jsonwebtoken::DecodingKey::from_secret(b"s3cret"));
+        wiped_on_drop(&jsonwebtoken::EncodingKey::from_secret(b"s3cret"));
     }
 
     #[test]

@@ -188,6 +188,8 @@ impl Application {
 }
 
 fn spawn_jobs(services: &Services) {
+    let tenants = services.tenants.clone();
+    actix_web::rt::spawn(async move { tenants.sweep(state::TENANT_CACHE_SWEEP).await });
     let state = services.state.clone().into_inner();
     if let Some(every) = state.settings.purge_interval {
         let state = state.clone();

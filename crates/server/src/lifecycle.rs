@@ -197,8 +197,9 @@ fn valid_kid(kid: &str) -> bool {
 struct Lifecycle {
     key: String,
     client_key: String,
+    /// Wiped from memory once sealed and dropped.
     #[serde(default)]
-    shared_secret: Option<String>,
+    shared_secret: Option<zeroize::Zeroizing<String>>,
     base_url: String,
     #[serde(default)]
     display_url: Option<String>,

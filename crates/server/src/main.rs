@@ -44,6 +44,26 @@ enum Command {
         #[arg(long)]
         from: PathBuf,
     },
+    /// Make an account an admin of one site (every right there, nowhere else). Safe while
+    /// serving; takes effect on the site's next request.
+    GrantAdmin {
+        /// The site: its Connect client key or its Forge installation id.
+        #[arg(long)]
+        site: String,
+        /// The Atlassian account id.
+        #[arg(long)]
+        account: String,
+    },
+    /// Take a site's admin right from an account (granted by the operator or, on Forge, as the
+    /// installer).
+    RevokeAdmin {
+        /// The site: its Connect client key or its Forge installation id.
+        #[arg(long)]
+        site: String,
+        /// The Atlassian account id.
+        #[arg(long)]
+        account: String,
+    },
     /// Print a new random AES-256 key (base64) for the secret key file.
     Keygen,
     /// Print the OpenAPI document.
@@ -83,6 +103,28 @@ fn main() -> anyhow::Result<()> {
                 settings.database.display()
             );
             Ok(())
+        }
+        Command::GrantAdmin { site, account } => {
+            let account = config::AccountId::parse(&account).context("--account")?;
+            let db = store::Db::open(&settings.database, 1)?;
+            let conn = db.conn()?;
+            match store::grant_admin(&conn, &site, account.as_str(), jiff::Timestamp::now())? {
+                Some(tenant) => {
+                    println!("{account} is an admin of site {site} (tenant {tenant})");
+                    Ok(())
+                }
+                None => anyhow::bail!("no installation has the key {site:?}"),
+            }
+        }
+        Command::RevokeAdmin { site, account } => {
+            let db = store::Db::open(&settings.database, 1)?;
+            let conn = db.conn()?;
+            if store::revoke_admin(&conn, &site, &account)? {
+                println!("{account} is no longer an admin of site {site}");
+                Ok(())
+            } else {
+                anyhow::bail!("{account:?} is not a named admin of a site with the key {site:?}")
+            }
         }
         Command::Keygen => {
             println!("{}", server::crypto::generate_key_base64()?);

@@ -7,8 +7,9 @@
 //! an admin group, and the user's groups come from the site's Jira, asked as the app. On Forge
 //! the server holds no token for the site (the manifest declares no `auth`), so it cannot learn
 //! a user's groups and trusts nothing the browser says about them: a Forge tenant's admins are
-//! account ids (the installer first, from the `installed` event; `--admin-accounts` too), and
-//! every grant is by account id. A grant to a group on a Forge tenant is refused when written
+//! account ids (the installer first, from the `installed` event), and every grant is by account
+//! id. On both platforms the operator can name an admin of one site (`dwell-server
+//! grant-admin`, kept in `tenant_admins`); no setting makes anyone an admin of every site. A grant to a group on a Forge tenant is refused when written
 //! ([`group_grants`] finds them), so none is ever stored to match nobody silently.
 
 use std::sync::Arc;
@@ -26,6 +27,9 @@ pub enum Right {
     EditReports,
     ManageCalendars,
     ManagePermissions,
+    /// Tenant admins only, never granted: whole-site operations (export, import, delete),
+    /// which read or replace every report, including those restricted to named viewers.
+    Administer,
 }
 
 /// The caller as the rules see them: account, Jira groups and whether they are a tenant admin.
@@ -37,15 +41,16 @@ pub struct Subject {
 }
 
 impl Subject {
-    /// `admin_accounts` and `admin_groups` come from the settings; groups compare
-    /// case-insensitively, as Jira's do.
+    /// A caller of a Connect tenant: an admin when listed in the tenant's own `tenant_admins`
+    /// or a member of one of `admin_groups` (the settings'); groups compare case-insensitively,
+    /// as Jira's do.
     pub fn new(
         account: AccountId,
         groups: Arc<Vec<String>>,
-        admin_accounts: &[AccountId],
+        tenant_admins: &[String],
         admin_groups: &[String],
     ) -> Self {
-        let admin = admin_accounts.contains(&account)
+        let admin = tenant_admins.iter().any(|a| a == account.as_str())
             || groups
                 .iter()
                 .any(|g| admin_groups.iter().any(|a| a.eq_ignore_ascii_case(g)));
@@ -57,15 +62,9 @@ impl Subject {
     }
 
     /// A caller of a Forge tenant: no groups (the server cannot learn them); an admin when
-    /// listed in `admin_accounts` (settings) or `tenant_admins` (the tenant's, the installer
-    /// first).
-    pub fn forge(
-        account: AccountId,
-        admin_accounts: &[AccountId],
-        tenant_admins: &[String],
-    ) -> Self {
-        let admin = admin_accounts.contains(&account)
-            || tenant_admins.iter().any(|a| a == account.as_str());
+    /// listed in the tenant's own `tenant_admins` (the installer first).
+    pub fn forge(account: AccountId, tenant_admins: &[String]) -> Self {
+        let admin = tenant_admins.iter().any(|a| a == account.as_str());
         Subject {
             account,
             groups: Arc::new(Vec::new()),
@@ -104,6 +103,7 @@ impl Subject {
             Right::EditReports => rights.edit_reports,
             Right::ManageCalendars => rights.manage_calendars,
             Right::ManagePermissions => rights.manage_permissions,
+            Right::Administer => rights.is_admin,
         }
     }
 
@@ -182,9 +182,8 @@ mod tests {
     #[test]
     fn forge_subjects_are_admins_by_account_only_and_group_grants_are_found() {
         let ada = AccountId::parse("ada").unwrap();
-        assert!(Subject::forge(ada.clone(), &[], &["ada".into()]).admin);
-        assert!(!Subject::forge(ada.clone(), &[], &["ben".into()]).admin);
-        assert!(Subject::forge(ada.clone(), std::slice::from_ref(&ada), &[]).admin);
+        assert!(Subject::forge(ada.clone(), &["ada".into()]).admin);
+        assert!(!Subject::forge(ada.clone(), &["ben".into()]).admin);
         let p: Permissions = serde_json::from_value(serde_json::json!({
             "editReports": [{"type": "user", "accountId": "ben"}, {"type": "group", "name": "devs"}],
             "manageCalendars": [{"type": "group", "name": "ops"}]
@@ -195,7 +194,7 @@ mod tests {
             ["/editReports/1", "/manageCalendars/0"]
         );
         // A group grant never matches on Forge, whatever the name.
-        let forge = Subject::forge(ada, &[], &[]);
+        let forge = Subject::forge(ada, &[]);
         assert!(!forge.holds(&p, Right::ManageCalendars));
     }
 

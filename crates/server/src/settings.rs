@@ -13,6 +13,11 @@ use serde::Deserialize;
 
 use crate::crypto::KeyRing;
 
+/// Why `admin_accounts` (flag, `DWELL_ADMIN_ACCOUNTS` or file key) stops the server: it made
+/// the accounts admins of every site, so a site's operator-made admin could run every other
+/// site's Dwell. Refusing it loudly beats ignoring it, which would drop admins silently.
+pub const ADMIN_ACCOUNTS_REMOVED: &str = "admin_accounts (--admin-accounts, DWELL_ADMIN_ACCOUNTS) is no longer supported: it made accounts admins of every site. Remove it, and make an account an admin of one site with `dwell-server grant-admin --site <client key or Forge installation id> --account <account id>`";
+
 /// The groups whose members are tenant admins, as Jira names them.
 pub const DEFAULT_ADMIN_GROUPS: &[&str] = &["site-admins", "jira-administrators", "administrators"];
 
@@ -59,13 +64,14 @@ pub struct SettingsArgs {
     /// Clock leeway for `exp`, `iat` and `nbf` of tokens, in seconds [default: 30].
     #[arg(long, env = "DWELL_JWT_LEEWAY_SECONDS", global = true)]
     pub jwt_leeway_seconds: Option<u64>,
-    /// Account ids that are tenant admins on every site, comma-separated, in addition to Jira's
-    /// site admins [default: none].
+    /// Removed: it made accounts admins of every site. Setting it stops the server with a
+    /// message naming `dwell-server grant-admin`, which makes an account an admin of one site.
     #[arg(
         long,
         env = "DWELL_ADMIN_ACCOUNTS",
         value_delimiter = ',',
-        global = true
+        global = true,
+        hide = true
     )]
     pub admin_accounts: Option<Vec<String>>,
     /// Jira groups whose members are tenant admins, comma-separated
@@ -246,7 +252,6 @@ pub struct Settings {
     /// Atlassian's few calls per install; tests that install many sites raise it).
     pub lifecycle_calls_per_source_per_minute: u32,
     pub jwt_leeway: Duration,
-    pub admin_accounts: Vec<config::AccountId>,
     pub admin_groups: Vec<String>,
     pub groups_cache: Duration,
     pub rate_limit_per_second: u32,
@@ -335,7 +340,6 @@ impl Settings {
             install_keys_url: ATLASSIAN_INSTALL_KEYS.into(),
             lifecycle_calls_per_source_per_minute: 60,
             jwt_leeway: Duration::from_secs(30),
-            admin_accounts: Vec::new(),
             admin_groups: DEFAULT_ADMIN_GROUPS.iter().map(|s| s.to_string()).collect(),
             groups_cache: Duration::from_secs(60),
             rate_limit_per_second: 50,
@@ -405,14 +409,9 @@ impl Settings {
             file.jwt_leeway_seconds,
             || 30,
         ));
-        let admins = pick(args.admin_accounts.clone(), file.admin_accounts, Vec::new);
-        s.admin_accounts = admins
-            .into_iter()
-            .map(|a| a.trim().to_string())
-            .filter(|a| !a.is_empty())
-            .map(config::AccountId::parse)
-            .collect::<Result<_, _>>()
-            .context("admin_accounts")?;
+        if args.admin_accounts.is_some() || file.admin_accounts.is_some() {
+            bail!("{ADMIN_ACCOUNTS_REMOVED}");
+        }
         s.admin_groups = pick(args.admin_groups.clone(), file.admin_groups, || {
             s.admin_groups.clone()
         });
@@ -643,6 +642,27 @@ mod tests {
         assert_eq!(s.base_url, "https://file.example");
         assert_eq!(s.purge_grace, Duration::from_secs(7 * 86_400));
         assert_eq!(s.rate_limit_burst, 200);
+    }
+
+    /// Issue 13: `admin_accounts` made accounts admins of every site. It is refused, from a
+    /// flag or the environment and from the file, with a message naming what replaces it.
+    #[test]
+    fn the_global_admin_accounts_setting_is_refused_with_its_replacement() {
+        let args = SettingsArgs {
+            admin_accounts: Some(vec!["ops".into()]),
+            ..SettingsArgs::default()
+        };
+        let err = format!("{:#}", Settings::load(&args).unwrap_err());
+        assert!(err.contains("dwell-server grant-admin --site"), "{err}");
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("dwell.toml");
+        std::fs::write(&file, "admin_accounts = [\"ops\"]\n").unwrap();
+        let args = SettingsArgs {
+            config: Some(file),
+            ..SettingsArgs::default()
+        };
+        let err = format!("{:#}", Settings::load(&args).unwrap_err());
+        assert!(err.contains("no longer supported"), "{err}");
     }
 
     #[test]

@@ -29,6 +29,10 @@ const SCHEMES_REFUSAL: &str = "authorization header must be `JWT <token>` or `Be
 /// How long an opened tenant (and its secret) stays in memory without a database read.
 const TENANT_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(60);
 
+/// How often expired tenants are evicted while the server is idle (see [`crate::cache::TtlCache::sweep`]):
+/// an opened secret stays in memory at most this much beyond [`TENANT_CACHE_TTL`].
+pub const TENANT_CACHE_SWEEP: std::time::Duration = std::time::Duration::from_secs(5);
+
 pub struct AppState {
     pub settings: Arc<Settings>,
     pub db: Db,

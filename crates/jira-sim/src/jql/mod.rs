@@ -270,7 +270,7 @@ fn compare(data: &Dataset, f: SortField, a: &Issue, b: &Issue) -> Ordering {
             .cmp(&site.users[usize::from(b.reporter)].display_name),
         SortField::IssueType => site.issue_types[usize::from(a.issue_type)]
             .name
-            .cmp(site.issue_types[usize::from(b.issue_type)].name),
+            .cmp(&site.issue_types[usize::from(b.issue_type)].name),
     }
 }
 

@@ -496,3 +496,81 @@ fn install_at_start_and_all_js_where_configured() {
         r.body_mut().read_to_string().unwrap()
     );
 }
+
+/// The witness behind the privacy proof's check of the server's own calls: what jira-sim
+/// served to an app's server is counted by route with the canary markers it carried, and
+/// what it served to a person counts the markers by kind.
+#[test]
+fn the_witness_counts_what_an_app_was_served_and_which_markers_it_carried() {
+    let app = start_app();
+    let data = Arc::new(jira_sim::Dataset::generate(jira_sim::DataSpec {
+        issues: 20,
+        seed: 3,
+        canary: true,
+        ..jira_sim::DataSpec::default()
+    }));
+    let sim = RunningSim::start_with(SimConfig::default(), data).unwrap();
+    install(&sim, &app);
+    let secret = app.calls.lock().unwrap()[0].body["sharedSecret"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let as_app = |path: &str, query: &str| {
+        let qsh = sha256_hex(&format!("GET&{path}&{query}"));
+        let url = if query.is_empty() {
+            sim.url(path)
+        } else {
+            sim.url(&format!("{path}?{query}"))
+        };
+        agent()
+            .get(url)
+            .header(
+                "Authorization",
+                &format!("JWT {}", app_token("dwell-test", &secret, &qsh)),
+            )
+            .call()
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    let ada = sim.data.site.users[0].account_id.clone();
+    assert_eq!(
+        as_app("/rest/api/3/user/groups", &format!("accountId={ada}")),
+        200
+    );
+    assert_eq!(as_app("/rest/api/3/issue/10001", ""), 200);
+    // A person reads the same issue.
+    let r = agent()
+        .get(sim.url("/rest/api/3/issue/10001"))
+        .header("Authorization", "Bearer sim-token-ben")
+        .call()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+
+    let stats = serde_json::to_value(sim.stats()).unwrap();
+    let served = &stats["servedToApps"];
+    assert_eq!(
+        served["GET /rest/api/3/user/groups"],
+        json!({"requests": 1, "canary": []}),
+        "group names carry no issue content"
+    );
+    let issue = &served["GET /rest/api/3/issue/{key}"];
+    assert_eq!(issue["requests"], 1);
+    for marker in [
+        "ZZCANARYKEY",
+        "ZZCANARYSUMMARY",
+        "ZZCANARYPERSON",
+        "ZZCANARYSTATUS",
+    ] {
+        assert!(
+            issue["canary"].as_array().unwrap().contains(&json!(marker)),
+            "an issue read as the app carries {marker}: {issue}"
+        );
+    }
+    assert_eq!(
+        served.as_object().unwrap().len(),
+        2,
+        "the person's read is not the app's: {served}"
+    );
+    assert_eq!(stats["canaryServedToPeople"]["ZZCANARYSUMMARY"], 1);
+}

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use jira_sim::{CANARY, DataSpec, Dataset, Flavor, SimConfig};
+use jira_sim::{CANARY, Canary, DataSpec, Dataset, Flavor, SimConfig};
 use serde_json::{Value, json};
 
 use crate::support::*;
@@ -195,38 +195,105 @@ fn the_site_has_real_sites_quirks() {
 }
 
 #[test]
-fn canary_mode_marks_every_key_summary_and_value() {
+fn canary_mode_marks_every_kind_of_content_with_its_own_marker() {
     let data = std::sync::Arc::new(Dataset::generate(DataSpec {
         canary: true,
-        ..spec(80)
+        ..spec(40)
     }));
     let sim = jira_sim::RunningSim::start_with(SimConfig::default(), data).unwrap();
+    let fields = json!([
+        "summary",
+        "description",
+        "labels",
+        "components",
+        "assignee",
+        "reporter",
+        "creator",
+        "status",
+        "issuetype",
+        "priority",
+        "resolution",
+        "project",
+        "customfield_10030",
+        "customfield_10031",
+    ]);
     let r = post(
         &sim,
         "/rest/api/3/search/jql",
-        &json!({"jql": "created <= now()", "fields": ["summary", "description", "labels", "components", "assignee", "reporter"], "maxResults": 100}),
+        &json!({"jql": "created <= now()", "fields": fields, "expand": "changelog", "maxResults": 100}),
     );
     let issues = r.json["issues"].as_array().unwrap();
-    assert_eq!(issues.len(), 80);
+    assert_eq!(issues.len(), 40, "one page holds them all");
+    // Each value carries its own kind's marker and no other kind's.
+    let mut seen: BTreeSet<&str> = BTreeSet::new();
+    let mut check = |kind: Canary, value: &Value| {
+        let text = value
+            .as_str()
+            .map_or_else(|| value.to_string(), str::to_string);
+        for other in Canary::ALL {
+            assert_eq!(
+                text.contains(other.marker()),
+                other == kind,
+                "{kind:?} {text:?} and the marker {}",
+                other.marker()
+            );
+        }
+        seen.insert(kind.marker());
+    };
     for i in issues {
-        assert!(i["key"].as_str().unwrap().contains(CANARY));
         let f = &i["fields"];
-        assert!(f["summary"].as_str().unwrap().contains(CANARY));
-        assert!(f["description"].to_string().contains(CANARY));
-        assert!(
-            f["reporter"]["displayName"]
-                .as_str()
-                .unwrap()
-                .contains(CANARY)
-        );
+        check(Canary::Key, &i["key"]);
+        check(Canary::Key, &f["project"]["key"]);
+        check(Canary::Project, &f["project"]["name"]);
+        check(Canary::Summary, &f["summary"]);
+        check(Canary::Description, &f["description"]);
+        check(Canary::Status, &f["status"]["name"]);
+        check(Canary::IssueType, &f["issuetype"]["name"]);
+        check(Canary::Priority, &f["priority"]["name"]);
+        check(Canary::Person, &f["reporter"]["displayName"]);
+        check(Canary::Person, &f["creator"]["displayName"]);
+        check(Canary::TextField, &f["customfield_10030"]);
+        check(Canary::Option, &f["customfield_10031"]["value"]);
+        if !f["assignee"].is_null() {
+            check(Canary::Person, &f["assignee"]["displayName"]);
+        }
+        if !f["resolution"].is_null() {
+            check(Canary::Resolution, &f["resolution"]["name"]);
+        }
         for l in f["labels"].as_array().unwrap() {
-            assert!(l.as_str().unwrap().contains(CANARY));
+            check(Canary::Label, l);
         }
         for c in f["components"].as_array().unwrap() {
-            assert!(c["name"].as_str().unwrap().contains(CANARY));
+            check(Canary::Component, &c["name"]);
+        }
+        for h in i["changelog"]["histories"].as_array().unwrap() {
+            check(Canary::Person, &h["author"]["displayName"]);
+            for item in h["items"].as_array().unwrap() {
+                let kind = match item["field"].as_str().unwrap() {
+                    "status" => Canary::Status,
+                    "assignee" => Canary::Person,
+                    "priority" => Canary::Priority,
+                    "resolution" => Canary::Resolution,
+                    "labels" => Canary::Label,
+                    _ => continue,
+                };
+                for end in ["fromString", "toString"] {
+                    if item[end].as_str().is_some_and(|s| !s.is_empty()) {
+                        check(kind, &item[end]);
+                    }
+                }
+            }
         }
     }
-    // Without canary mode the marker appears nowhere.
+    assert_eq!(
+        seen.len(),
+        Canary::ALL.len() - 1,
+        "every kind but worklog comments (tested with worklogs) was served: {seen:?}"
+    );
+    for m in Canary::ALL.map(Canary::marker) {
+        assert!(m.starts_with(CANARY), "{m} starts with the common prefix");
+    }
+    // Without canary mode no marker and no canary field appear anywhere.
     let plain = crate::support::sim(80, Flavor::Cloud);
     let r = post(
         &plain,
@@ -234,4 +301,6 @@ fn canary_mode_marks_every_key_summary_and_value() {
         &json!({"jql": "created <= now()", "fields": ["*all"], "expand": "changelog", "maxResults": 100}),
     );
     assert!(!r.text.contains(CANARY));
+    let field_list = get(&plain, "/rest/api/3/field").text;
+    assert!(!field_list.contains("customfield_10030") && !field_list.contains("customfield_10031"));
 }

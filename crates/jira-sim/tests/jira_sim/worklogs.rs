@@ -618,7 +618,7 @@ fn the_worklog_field_holds_twenty_with_the_total_and_only_when_asked_for() {
 }
 
 #[test]
-fn canary_mode_marks_every_worklog_comment() {
+fn canary_mode_marks_every_worklog_comment_and_author() {
     let data = std::sync::Arc::new(Dataset::generate(DataSpec {
         issues: 60,
         seed: 42,
@@ -629,13 +629,23 @@ fn canary_mode_marks_every_worklog_comment() {
     let all = all_through_feed(&sim, 2, "ben");
     let with_comment: Vec<&Value> = all.iter().filter(|w| w.get("comment").is_some()).collect();
     assert!(!with_comment.is_empty());
+    for w in &all {
+        assert!(
+            w["author"]["displayName"]
+                .as_str()
+                .unwrap()
+                .ends_with(" ZZCANARYPERSON"),
+            "a worklog's author is a person, marked as one: {}",
+            w["author"]
+        );
+    }
     for w in with_comment {
         let id = w["id"].as_str().unwrap();
         assert!(
             w["comment"]
                 .as_str()
                 .unwrap()
-                .ends_with(&format!(" ZZCANARY-w{id}")),
+                .ends_with(&format!(" ZZCANARYWORKLOG-w{id}")),
             "{}",
             w["comment"]
         );

@@ -70,24 +70,20 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/tenant", web::delete().to(transfer::delete_tenant));
 }
 
-/// The caller as the permission rules see them. On Connect, configured admins need no lookup;
-/// everyone else's groups come from the tenant's Jira (cached). On Forge there is no Jira to
-/// ask: the tenant's admins are account ids in the database (see [`crate::rights`]).
+/// The caller as the permission rules see them. The tenant's named admins (`tenant_admins`:
+/// on Forge the installer, on both the operator's grants for this one site) need no lookup;
+/// on Connect everyone else's groups come from the tenant's Jira (cached). On Forge there is
+/// no Jira to ask (see [`crate::rights`]).
 pub(crate) async fn subject(state: &AppState, caller: &Caller) -> Result<Subject, ApiError> {
-    let s = &state.settings;
+    let tenant = caller.tenant.id;
+    let admins = state
+        .db
+        .run(move |c| Ok(store::tenant_admins(tenant, c)?))
+        .await?;
     if caller.tenant.platform == Platform::Forge {
-        let tenant = caller.tenant.id;
-        let admins = state
-            .db
-            .run(move |c| Ok(store::tenant_admins(tenant, c)?))
-            .await?;
-        return Ok(Subject::forge(
-            caller.account.clone(),
-            &s.admin_accounts,
-            &admins,
-        ));
+        return Ok(Subject::forge(caller.account.clone(), &admins));
     }
-    let groups = if s.admin_accounts.contains(&caller.account) {
+    let groups = if admins.iter().any(|a| a == caller.account.as_str()) {
         Default::default()
     } else {
         state
@@ -98,8 +94,8 @@ pub(crate) async fn subject(state: &AppState, caller: &Caller) -> Result<Subject
     Ok(Subject::new(
         caller.account.clone(),
         groups,
-        &s.admin_accounts,
-        &s.admin_groups,
+        &admins,
+        &state.settings.admin_groups,
     ))
 }
 

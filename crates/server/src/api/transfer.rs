@@ -1,5 +1,7 @@
-//! Export, import and deletion of everything a tenant stored. All three need the
-//! manage-permissions right.
+//! Export, import and deletion of everything a tenant stored. All three are for tenant admins
+//! only ([`Right::Administer`]): an export holds every report, including those restricted to
+//! named viewers, and an import or a deletion replaces them, so the manage-permissions right
+//! (which cannot see a restricted report) is not enough.
 //!
 //! An import is the document becoming the tenant's configuration: records it has are created
 //! or updated, records it lacks are deleted. The whole document is checked before anything is
@@ -24,11 +26,11 @@ use crate::rights::{self, Right};
 use crate::state::AppState;
 use crate::store::{self, MAX_CALENDARS, MAX_REPORTS, MAX_STATUS_GROUPS, Refs, Snapshot, TenantId};
 
-const REFUSAL: &str = "you may not export, import or delete this site's data";
+const REFUSAL: &str = "only the site's Dwell admins may export, import or delete its data";
 
 /// `GET /api/v1/export`: everything stored for the tenant, never its secret.
 pub async fn export(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
-    require(&state, &caller, Right::ManagePermissions, REFUSAL).await?;
+    require(&state, &caller, Right::Administer, REFUSAL).await?;
     let tenant = caller.tenant.id;
     let snap = state
         .db
@@ -69,7 +71,7 @@ pub async fn import(
     let query = web::Query::<ImportQuery>::from_query(req.query_string())
         .map_err(|_| ApiError::BadRequest("the only query parameter is dryRun=true|false".into()))?
         .into_inner();
-    require(&state, &caller, Right::ManagePermissions, REFUSAL).await?;
+    require(&state, &caller, Right::Administer, REFUSAL).await?;
     let body = read_limited(&req, &mut payload, state.settings.import_limit_bytes).await?;
     let doc: ExportDocument = parse_body(&body)?;
     check_document(&doc)?;
@@ -345,7 +347,7 @@ pub async fn delete_tenant(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
-    require(&state, &caller, Right::ManagePermissions, REFUSAL).await?;
+    require(&state, &caller, Right::Administer, REFUSAL).await?;
     let tenant = caller.tenant.id;
     let rows = state
         .db

@@ -363,7 +363,7 @@ pub async fn load_forge_tenant(
             client_key: row.client_key,
             base_url: row.site_url.unwrap_or_default(),
             display_url: None,
-            shared_secret: Vec::new(),
+            shared_secret: Default::default(),
             uninstalled: row.uninstalled_at.is_some(),
         })))
     };

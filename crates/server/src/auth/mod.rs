@@ -37,8 +37,9 @@ pub struct Tenant {
     pub client_key: String,
     pub base_url: String,
     pub display_url: Option<String>,
-    /// Connect only; empty for Forge, which shares no secret with the app.
-    pub shared_secret: Vec<u8>,
+    /// Connect only; empty for Forge, which shares no secret with the app. Wiped from memory
+    /// when the last holder drops the tenant (the [`TenantCache`] entry expires after a minute).
+    pub shared_secret: zeroize::Zeroizing<Vec<u8>>,
     pub uninstalled: bool,
 }
 

@@ -395,7 +395,59 @@ pub fn forge_site(
     Ok(())
 }
 
-/// The account ids that are admins of a (Forge) tenant.
+/// Makes `account` an admin of the one site `site` names (a Connect client key or a Forge
+/// installation id), as the operator's `dwell-server grant-admin` does: `granted_by` is
+/// `operator`. Returns the tenant, or `None` when no installation has that key.
+pub fn grant_admin(
+    conn: &Connection,
+    site: &str,
+    account: &str,
+    now: Timestamp,
+) -> rusqlite::Result<Option<TenantId>> {
+    let Some(tenant) = tenant_by_site(conn, site)? else {
+        return Ok(None);
+    };
+    conn.execute(
+        "INSERT OR IGNORE INTO tenant_admins (tenant_id, account_id, granted_at, granted_by)
+         VALUES (?1, ?2, ?3, 'operator')",
+        params![tenant.0, account, millis(now)],
+    )?;
+    Ok(Some(tenant))
+}
+
+/// Removes `account` from the admins of the site `site` names (however they became one).
+/// Returns whether there was such an admin.
+pub fn revoke_admin(conn: &Connection, site: &str, account: &str) -> rusqlite::Result<bool> {
+    let Some(tenant) = tenant_by_site(conn, site)? else {
+        return Ok(false);
+    };
+    let n = conn.execute(
+        "DELETE FROM tenant_admins WHERE tenant_id = ?1 AND account_id = ?2",
+        params![tenant.0, account],
+    )?;
+    Ok(n > 0)
+}
+
+/// The tenant an operator names: a Connect installation by client key, or a Forge one by
+/// installation id. A key both platforms hold is refused rather than guessed.
+fn tenant_by_site(conn: &Connection, site: &str) -> rusqlite::Result<Option<TenantId>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id FROM tenants
+         WHERE (platform = 'connect' AND client_key = ?1)
+            OR (platform = 'forge' AND forge_installation_id = ?1)",
+    )?;
+    let found = stmt
+        .query_map([site], |r| r.get(0).map(TenantId))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    match found.as_slice() {
+        [] => Ok(None),
+        [one] => Ok(Some(*one)),
+        _ => Err(rusqlite::Error::QueryReturnedMoreThanOneRow),
+    }
+}
+
+/// The account ids that are admins of a tenant by name (not by a Jira group): on Forge the
+/// installer, and on either platform those the operator granted.
 pub fn tenant_admins(tenant: TenantId, conn: &Connection) -> rusqlite::Result<Vec<String>> {
     let mut stmt = conn.prepare_cached(
         "SELECT account_id FROM tenant_admins WHERE tenant_id = ?1 ORDER BY account_id",

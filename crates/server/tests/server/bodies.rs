@@ -6,8 +6,8 @@ use serde_json::json;
 use crate::helpers::*;
 
 async fn setup() -> (TestApp, User) {
-    let app = TestApp::spawn_with(|s| s.admin_accounts = admins(&["admin"]));
-    let user = app.install("site").await.user("admin");
+    let app = TestApp::spawn();
+    let user = app.install_admin("site", "admin").await;
     (app, user)
 }
 

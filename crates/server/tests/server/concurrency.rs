@@ -6,8 +6,10 @@ use serde_json::json;
 use crate::helpers::*;
 
 async fn setup() -> (TestApp, User, User) {
-    let app = TestApp::spawn_with(|s| s.admin_accounts = admins(&["ann", "bob"]));
+    let app = TestApp::spawn();
     let tenant = app.install("site").await;
+    app.grant_admin(&tenant, "ann");
+    app.grant_admin(&tenant, "bob");
     (app, tenant.user("ann"), tenant.user("bob"))
 }
 

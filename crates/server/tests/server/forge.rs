@@ -569,6 +569,37 @@ async fn uninstall_keeps_the_data_for_the_grace_period_reinstall_restores_it_and
     }
 }
 
+/// The operator recovers a Forge site whose installer has left by naming that installation:
+/// the account is an admin there, not on another installation nor a Connect site of the same
+/// key, and a revoke takes it back.
+#[actix_web::test]
+async fn an_operator_grant_names_one_forge_installation() {
+    const OTHER: &str = "22222222-5a1c-4f5e-8a31-9f7d2d6c1a10";
+    let jwks = serve_jwks(vec![jwk("install-key.pem", KID)]).await;
+    let app = forge_app(&jwks);
+    assert_eq!(lifecycle(&app, "installed", UUID, ADA).await.status, 204);
+    assert_eq!(lifecycle(&app, "installed", OTHER, ADA).await.status, 204);
+    let conn = rusqlite::Connection::open(&app.db_path).unwrap();
+    let now = jiff::Timestamp::now();
+    let granted = server::store::grant_admin(&conn, &installation(UUID), BEN, now).unwrap();
+    assert!(granted.is_some());
+    let unknown = server::store::grant_admin(&conn, &installation("nope"), BEN, now).unwrap();
+    assert!(unknown.is_none(), "an unknown installation is no site");
+    let admin = |uuid: &'static str| {
+        let app = &app;
+        async move {
+            let me = as_user(app, uuid, BEN, "GET", "/api/v1/me", None).await;
+            assert_eq!(me.status, 200, "{:?}", me.body);
+            me.body["isAdmin"].as_bool().unwrap()
+        }
+    };
+    assert!(admin(UUID).await);
+    assert!(!admin(OTHER).await, "another installation is not named");
+
+    assert!(server::store::revoke_admin(&conn, &installation(UUID), BEN).unwrap());
+    assert!(!admin(UUID).await, "revoked");
+}
+
 #[actix_web::test]
 async fn without_a_forge_app_id_forge_is_off() {
     let app = TestApp::spawn();

@@ -410,6 +410,24 @@ impl TestApp {
             .unwrap()
     }
 
+    /// Makes `account` an admin of `tenant`'s site and of no other, as the operator's
+    /// `dwell-server grant-admin` does (the same store function, on the same file).
+    pub fn grant_admin(&self, tenant: &Tenant, account: &str) {
+        let conn = rusqlite::Connection::open(&self.db_path).unwrap();
+        conn.busy_timeout(Duration::from_secs(5)).unwrap();
+        let granted =
+            server::store::grant_admin(&conn, &tenant.client_key, account, jiff::Timestamp::now())
+                .unwrap();
+        assert!(granted.is_some(), "{} is not installed", tenant.client_key);
+    }
+
+    /// Installs `client_key` and makes `account` an admin of that site only.
+    pub async fn install_admin(&self, client_key: &str, account: &str) -> User {
+        let tenant = self.install(client_key).await;
+        self.grant_admin(&tenant, account);
+        tenant.user(account)
+    }
+
     /// A read-only connection to the app's database file.
     pub fn db(&self) -> rusqlite::Connection {
         rusqlite::Connection::open_with_flags(
@@ -670,13 +688,6 @@ pub fn status_group(name: &str) -> Value {
     json!({"name": name, "statuses": [{"id": "3"}, {"name": "In Review"}]})
 }
 
-/// Account ids for `Settings::admin_accounts`.
-pub fn admins(ids: &[&str]) -> Vec<config::AccountId> {
-    ids.iter()
-        .map(|id| config::AccountId::parse(*id).unwrap())
-        .collect()
-}
-
 // ---------------------------------------------------------------------------------------------
 // The real binary, for what only a process can show: crashes, logs, the CLI.
 
@@ -714,7 +725,6 @@ pub fn dwell_server(db: &std::path::Path, jira: &FakeJira) -> std::process::Comm
             "DWELL_INSTALL_KEYS_URL",
             format!("{}/connect-install-keys", jira.url),
         )
-        .env("DWELL_ADMIN_ACCOUNTS", "admin")
         .env("DWELL_WORKERS", "2")
         .env("DWELL_PURGE_INTERVAL_SECONDS", "0")
         .env("DWELL_RATE_LIMIT_PER_SECOND", "100000")

@@ -76,7 +76,7 @@ static CASE: AtomicUsize = AtomicUsize::new(0);
 
 #[test]
 fn no_read_or_write_crosses_tenants() {
-    let app = TestApp::spawn_with(|s| s.admin_accounts = admins(&["admin"]));
+    let app = TestApp::spawn();
     let config = Config {
         cases: 24,
         failure_persistence: None,
@@ -95,7 +95,7 @@ async fn run_case(app: &TestApp, ops: Vec<Op>) -> Result<(), TestCaseError> {
     let case = CASE.fetch_add(1, Ordering::SeqCst);
     let mut users = Vec::new();
     for t in 0..TENANTS {
-        users.push(app.install(&format!("iso-{case}-{t}")).await.user("admin"));
+        users.push(app.install_admin(&format!("iso-{case}-{t}"), "admin").await);
     }
     let mut model = Model::default();
     for op in ops {

@@ -24,8 +24,9 @@ async fn the_descriptor_asks_for_read_only_signed_installs_and_context_tokens() 
 
 #[actix_web::test]
 async fn a_signed_install_creates_a_tenant_whose_users_can_call_the_api() {
-    let app = TestApp::spawn_with(|s| s.admin_accounts = admins(&["admin-1"]));
+    let app = TestApp::spawn();
     let tenant = app.install("site-a").await;
+    app.grant_admin(&tenant, "admin-1");
     let res = app
         .api(&tenant.user("admin-1"), "GET", "/api/v1/me", None)
         .await;
@@ -173,8 +174,9 @@ async fn an_install_for_another_app_key_is_refused() {
 
 #[actix_web::test]
 async fn uninstall_keeps_the_data_and_a_reinstall_brings_it_back_with_a_new_secret() {
-    let app = TestApp::spawn_with(|s| s.admin_accounts = admins(&["admin-1"]));
+    let app = TestApp::spawn();
     let tenant = app.install("site-a").await;
+    app.grant_admin(&tenant, "admin-1");
     let admin = tenant.user("admin-1");
     let created = app
         .api(&admin, "POST", "/api/v1/reports", Some(report("Kept")))
@@ -257,11 +259,11 @@ async fn the_purge_job_removes_uninstalled_tenants_after_the_grace_period() {
     let app = TestApp::spawn_with(|s| {
         s.purge_grace = std::time::Duration::ZERO;
         s.purge_interval = Some(std::time::Duration::from_millis(200));
-        s.admin_accounts = admins(&["admin-1"]);
     });
     let gone = app.install("gone").await;
     let stays = app.install("stays").await;
     for t in [&gone, &stays] {
+        app.grant_admin(t, "admin-1");
         let res = app
             .api(
                 &t.user("admin-1"),

@@ -2,7 +2,9 @@
 //! a loopback Jira (install keys, user groups) started by the tests themselves.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod attacks;
 mod bodies;
+mod body_fuzz;
 mod concurrency;
 mod forge;
 mod forge_fit;

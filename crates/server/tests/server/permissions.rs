@@ -16,12 +16,13 @@ const AUDITOR: &str = "auditor";
 const NAMED_EDITOR: &str = "named-editor";
 
 async fn setup() -> (TestApp, Tenant) {
-    let app = TestApp::spawn_with(|s| s.admin_accounts = admins(&[CONFIGURED_ADMIN]));
+    let app = TestApp::spawn();
     app.jira
         .set_groups(SITE_ADMIN, &["site-admins", "jira-software-users"]);
     app.jira.set_groups(EDITOR, &["Team-Falcon"]);
     app.jira.set_groups(AUDITOR, &["auditors"]);
     let tenant = app.install("site").await;
+    app.grant_admin(&tenant, CONFIGURED_ADMIN);
     let grants = json!({
         "editReports": [{"type": "group", "name": "team-falcon"}],
         "manageCalendars": [{"type": "user", "accountId": CALENDAR_MANAGER}],
@@ -79,6 +80,7 @@ async fn tenant_rights_follow_admin_groups_the_admin_list_and_grants() {
     let editors = [SITE_ADMIN, CONFIGURED_ADMIN, EDITOR];
     let calendar_managers = [SITE_ADMIN, CONFIGURED_ADMIN, CALENDAR_MANAGER];
     let permission_managers = [SITE_ADMIN, CONFIGURED_ADMIN, PERMISSION_MANAGER];
+    let admins = [SITE_ADMIN, CONFIGURED_ADMIN];
     for account in everyone {
         let u = tenant.user(account);
         let res = app
@@ -114,7 +116,7 @@ async fn tenant_rights_follow_admin_groups_the_admin_list_and_grants() {
         let res = app.api(&u, "GET", "/api/v1/export", None).await;
         assert_eq!(
             res.status,
-            status(&permission_managers, account, 200),
+            status(&admins, account, 200),
             "export as {account}"
         );
         let doc = app
@@ -126,7 +128,7 @@ async fn tenant_rights_follow_admin_groups_the_admin_list_and_grants() {
             .await;
         assert_eq!(
             res.status,
-            status(&permission_managers, account, 200),
+            status(&admins, account, 200),
             "import as {account}"
         );
         // Everyone may read what reports need.
@@ -149,9 +151,9 @@ async fn tenant_rights_follow_admin_groups_the_admin_list_and_grants() {
         "every groups call was signed correctly"
     );
 
-    // Deleting the tenant's data: refused to all but permission managers, then total, while
-    // the installation stays and the app keeps working.
-    for account in [EDITOR, CALENDAR_MANAGER, PLAIN] {
+    // Deleting the tenant's data: refused to all but admins (a permission manager too), then
+    // total, while the installation stays and the app keeps working.
+    for account in [EDITOR, CALENDAR_MANAGER, PERMISSION_MANAGER, PLAIN] {
         let res = app
             .api(&tenant.user(account), "DELETE", "/api/v1/tenant", None)
             .await;
@@ -159,7 +161,7 @@ async fn tenant_rights_follow_admin_groups_the_admin_list_and_grants() {
     }
     let res = app
         .api(
-            &tenant.user(PERMISSION_MANAGER),
+            &tenant.user(CONFIGURED_ADMIN),
             "DELETE",
             "/api/v1/tenant",
             None,
@@ -180,7 +182,8 @@ async fn tenant_rights_follow_admin_groups_the_admin_list_and_grants() {
         .collect::<Result<_, _>>()
         .unwrap();
     assert!(tables.len() >= 6, "tables with tenant rows: {tables:?}");
-    for table in &tables {
+    // The site's named admins belong to the installation, which stays (as on Forge).
+    for table in tables.iter().filter(|t| *t != "tenant_admins") {
         let n: i64 = db
             .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
             .unwrap();
@@ -194,6 +197,10 @@ async fn tenant_rights_follow_admin_groups_the_admin_list_and_grants() {
         )
         .unwrap();
     assert_eq!(installations, 1, "the installation stays");
+    let named: i64 = db
+        .query_row("SELECT count(*) FROM tenant_admins", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(named, 1, "with its operator-made admin");
     let res = app
         .api(&tenant.user(SITE_ADMIN), "GET", "/api/v1/me", None)
         .await;
@@ -205,6 +212,40 @@ async fn tenant_rights_follow_admin_groups_the_admin_list_and_grants() {
         res.body["managePermissions"], false,
         "the grants went with the data"
     );
+}
+
+/// An operator-made admin (issue 13: `--admin-accounts` once made an account an admin of
+/// every site) holds the rights on the site named and on no other.
+#[actix_web::test]
+async fn an_operator_made_admin_is_admin_of_the_one_site_named() {
+    let app = TestApp::spawn();
+    let mine = app.install_admin("site-a", "ops").await;
+    let other = app.install("site-b").await.user("ops");
+    let me = app.api(&mine, "GET", "/api/v1/me", None).await;
+    assert_eq!(me.body["isAdmin"], true, "{:?}", me.body);
+    assert_eq!(
+        app.api(&mine, "GET", "/api/v1/export", None).await.status,
+        200
+    );
+
+    let me = app.api(&other, "GET", "/api/v1/me", None).await;
+    assert_eq!(me.status, 200);
+    assert_eq!(
+        me.body,
+        json!({"accountId": "ops", "isAdmin": false, "editReports": false,
+               "manageCalendars": false, "managePermissions": false})
+    );
+    for (method, path, body) in [
+        ("GET", "/api/v1/export", None),
+        ("PUT", "/api/v1/permissions", Some(json!({}))),
+        ("POST", "/api/v1/calendars", Some(calendar("C"))),
+        ("DELETE", "/api/v1/tenant", None),
+    ] {
+        let res = app
+            .api_with(&other, method, path, body, &[("If-Match", "\"0\"".into())])
+            .await;
+        assert_eq!(res.status, 403, "{method} {path}: {:?}", res.body);
+    }
 }
 
 #[actix_web::test]

@@ -22,6 +22,22 @@ async fn a_kill_9_during_writes_loses_no_acknowledged_write() {
     let jira = FakeJira::start();
     let mut server = ServerProcess::start(dwell_server(&db, &jira), jira.clone());
     let admin = server.install("site").await.user("admin");
+    run_cli(
+        dwell_server(&db, &jira),
+        &["grant-admin", "--site", "site", "--account", "admin"],
+    );
+    let unknown = dwell_server(&db, &jira)
+        .args([
+            "grant-admin",
+            "--site",
+            "no-such-site",
+            "--account",
+            "admin",
+        ])
+        .output()
+        .unwrap();
+    assert!(!unknown.status.success(), "a grant needs an installed site");
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("no installation has the key"));
 
     // Four writers create reports as fast as they can; each remembers what was acknowledged.
     let acked: Rc<RefCell<Vec<String>>> = Rc::default();
@@ -97,8 +113,8 @@ async fn a_kill_9_during_writes_loses_no_acknowledged_write() {
 
 #[actix_web::test]
 async fn a_backup_restores_to_an_identical_export() {
-    let app = TestApp::spawn_with(|s| s.admin_accounts = admins(&["admin"]));
-    let admin = app.install("site").await.user("admin");
+    let app = TestApp::spawn();
+    let admin = app.install_admin("site", "admin").await;
     let cal = app
         .api(
             &admin,
@@ -153,7 +169,6 @@ async fn a_backup_restores_to_an_identical_export() {
     );
     let mut settings = test_settings(app.dir.path(), &app.jira);
     settings.database = restored_db;
-    settings.admin_accounts = admins(&["admin"]);
     let restored = TestApp::start(settings, app.jira.clone(), app.dir.clone());
     let after = restored
         .api(&admin, "GET", "/api/v1/export", None)
@@ -205,6 +220,10 @@ async fn logs_hold_no_bodies_tokens_secrets_or_query_strings() {
     cmd.env("DWELL_STATIC_DIR", &dist).env("RUST_LOG", "debug");
     let server = ServerProcess::start(cmd, jira.clone());
     let tenant = server.install("site").await;
+    run_cli(
+        dwell_server(&db, &jira),
+        &["grant-admin", "--site", "site", "--account", "admin"],
+    );
     let admin = tenant.user("admin");
     let plain = tenant.user("someone-plain");
 

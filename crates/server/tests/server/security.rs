@@ -13,8 +13,8 @@ const API_CSP: &str =
 
 #[actix_web::test]
 async fn api_answers_carry_the_security_headers() {
-    let app = TestApp::spawn_with(|s| s.admin_accounts = admins(&["admin"]));
-    let admin = app.install("site").await.user("admin");
+    let app = TestApp::spawn();
+    let admin = app.install_admin("site", "admin").await;
     for res in [
         app.api(&admin, "GET", "/api/v1/reports", None).await,
         app.send("GET", "/api/v1/reports", &[], None).await,
@@ -191,12 +191,11 @@ async fn the_worker_may_load_and_compile_its_wasm() {
 #[actix_web::test]
 async fn a_tenant_over_its_rate_is_told_to_wait_and_others_are_not() {
     let app = TestApp::spawn_with(|s| {
-        s.admin_accounts = admins(&["admin"]);
         s.rate_limit_per_second = 1;
         s.rate_limit_burst = 5;
     });
-    let busy = app.install("busy").await.user("admin");
-    let calm = app.install("calm").await.user("admin");
+    let busy = app.install_admin("busy", "admin").await;
+    let calm = app.install_admin("calm", "admin").await;
     let mut statuses = Vec::new();
     for _ in 0..8 {
         statuses.push(app.api(&busy, "GET", "/api/v1/reports", None).await);

@@ -57,9 +57,9 @@ fn without_export_time(mut doc: Value) -> Value {
 
 #[actix_web::test]
 async fn an_export_imported_elsewhere_exports_identically() {
-    let app = TestApp::spawn_with(|s| s.admin_accounts = admins(&["admin"]));
-    let a = app.install("site-a").await.user("admin");
-    let b = app.install("site-b").await.user("admin");
+    let app = TestApp::spawn();
+    let a = app.install_admin("site-a", "admin").await;
+    let b = app.install_admin("site-b", "admin").await;
     populate(&app, &a).await;
     let export = app.api(&a, "GET", "/api/v1/export", None).await;
     assert_eq!(export.status, 200);
@@ -112,10 +112,11 @@ async fn an_export_imported_elsewhere_exports_identically() {
 
 #[actix_web::test]
 async fn export_delete_and_import_back_restores_the_site_without_a_reinstall() {
-    let app = TestApp::spawn_with(|s| s.admin_accounts = admins(&["admin"]));
+    let app = TestApp::spawn();
     let tenant = app.install("site-a").await;
+    app.grant_admin(&tenant, "admin");
     let admin = tenant.user("admin");
-    let other = app.install("site-b").await.user("admin");
+    let other = app.install_admin("site-b", "admin").await;
     populate(&app, &admin).await;
     populate(&app, &other).await;
     let doc = app.api(&admin, "GET", "/api/v1/export", None).await.body;
@@ -145,8 +146,8 @@ async fn export_delete_and_import_back_restores_the_site_without_a_reinstall() {
 
 #[actix_web::test]
 async fn an_import_replaces_the_configuration_and_bumps_changed_versions() {
-    let app = TestApp::spawn_with(|s| s.admin_accounts = admins(&["admin"]));
-    let a = app.install("site-a").await.user("admin");
+    let app = TestApp::spawn();
+    let a = app.install_admin("site-a", "admin").await;
     populate(&app, &a).await;
     let mut doc = app.api(&a, "GET", "/api/v1/export", None).await.body;
     let reports = doc["reports"].as_array_mut().unwrap();
@@ -192,8 +193,8 @@ async fn an_import_replaces_the_configuration_and_bumps_changed_versions() {
 
 #[actix_web::test]
 async fn a_document_that_cannot_be_applied_changes_nothing() {
-    let app = TestApp::spawn_with(|s| s.admin_accounts = admins(&["admin"]));
-    let a = app.install("site-a").await.user("admin");
+    let app = TestApp::spawn();
+    let a = app.install_admin("site-a", "admin").await;
     populate(&app, &a).await;
     let before = app.api(&a, "GET", "/api/v1/export", None).await.body;
 
@@ -243,10 +244,9 @@ async fn a_document_that_cannot_be_applied_changes_nothing() {
 #[actix_web::test]
 async fn imports_have_their_own_larger_cap() {
     let app = TestApp::spawn_with(|s| {
-        s.admin_accounts = admins(&["admin"]);
         s.import_limit_bytes = 200 * 1024;
     });
-    let a = app.install("site-a").await.user("admin");
+    let a = app.install_admin("site-a", "admin").await;
     // 100 reports with long descriptions: beyond the 64 KiB body cap, within the import cap.
     let mut doc = app.api(&a, "GET", "/api/v1/export", None).await.body;
     let template = app
@@ -286,9 +286,9 @@ async fn imports_have_their_own_larger_cap() {
 /// any account the creator of a report (who may always see it) on another site.
 #[actix_web::test]
 async fn imported_reports_are_authored_by_the_importer() {
-    let app = TestApp::spawn_with(|s| s.admin_accounts = admins(&["admin", "other-admin"]));
-    let a = app.install("site-a").await.user("admin");
-    let b = app.install("site-b").await.user("other-admin");
+    let app = TestApp::spawn();
+    let a = app.install_admin("site-a", "admin").await;
+    let b = app.install_admin("site-b", "other-admin").await;
     populate(&app, &a).await;
     let mut doc = app.api(&a, "GET", "/api/v1/export", None).await.body;
     doc["reports"][0]["createdBy"] = json!("someone-else");
@@ -301,4 +301,52 @@ async fn imported_reports_are_authored_by_the_importer() {
         assert_eq!(r["createdBy"], "other-admin", "{r}");
         assert_eq!(r["updatedBy"], "other-admin", "{r}");
     }
+}
+
+/// Regression (issue 13): export, import and deletion needed only the manage-permissions right,
+/// so a permission manager who may not see a report restricted to named viewers read it in the
+/// export, and could replace or delete it by import or deletion. They are for admins only now.
+#[actix_web::test]
+async fn only_admins_move_or_delete_the_sites_data_so_restricted_reports_stay_private() {
+    let app = TestApp::spawn();
+    let admin = app.install_admin("site-a", "admin").await;
+    let manager = admin.tenant.user("perm-manager");
+    let grants = json!({"managePermissions": [{"type": "user", "accountId": "perm-manager"}]});
+    let res = app
+        .api_with(
+            &admin,
+            "PUT",
+            "/api/v1/permissions",
+            Some(grants),
+            &[("If-Match", "\"0\"".into())],
+        )
+        .await;
+    assert_eq!(res.status, 200, "{:?}", res.body);
+    let mut secret = report("Board only");
+    secret["access"] = json!({"viewers": [{"type": "user", "accountId": "admin"}]});
+    let created = app
+        .api(&admin, "POST", "/api/v1/reports", Some(secret))
+        .await;
+    assert_eq!(created.status, 201);
+    let id = created.body["id"].as_str().unwrap().to_string();
+    let path = format!("/api/v1/reports/{id}");
+    assert_eq!(app.api(&manager, "GET", &path, None).await.status, 404);
+
+    let export = app.api(&manager, "GET", "/api/v1/export", None).await;
+    assert_eq!(export.status, 403, "{:?}", export.body);
+    assert!(!export.body.to_string().contains("Board only"));
+    let mut doc = app.api(&admin, "GET", "/api/v1/export", None).await.body;
+    assert_eq!(doc["reports"][0]["config"]["name"], "Board only");
+    doc["reports"] = json!([]);
+    for (method, path, body) in [
+        ("POST", "/api/v1/import?dryRun=true", Some(doc.clone())),
+        ("POST", "/api/v1/import", Some(doc)),
+        ("DELETE", "/api/v1/tenant", None),
+    ] {
+        let res = app.api(&manager, method, path, body).await;
+        assert_eq!(res.status, 403, "{method} {path}: {:?}", res.body);
+    }
+    let kept = app.api(&admin, "GET", &path, None).await;
+    assert_eq!(kept.status, 200, "the report survives: {:?}", kept.body);
+    assert_eq!(kept.body["config"]["name"], "Board only");
 }
