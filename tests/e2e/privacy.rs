@@ -33,7 +33,8 @@
 //!
 //! Run it alone with `cargo test -p e2e --test e2e privacy_proof` (docs/SECURITY.md).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
+use std::hash::Hasher;
 use std::path::{Path, PathBuf};
 
 use base64::Engine;
@@ -129,22 +130,30 @@ async fn privacy_proof_on_forge_no_issue_data_reaches_the_server() {
     search_everything_the_server_saw(&w, &shown, &routes, &outbound);
 }
 
-/// Where each kind of content was found at the server: kind's name to `(place, context)`.
+/// Where each kind of content was found at the server: kind's name to `place: context`.
 #[derive(Default)]
-struct Leaks(BTreeMap<&'static str, Vec<String>>);
+struct Leaks {
+    found: BTreeMap<&'static str, Vec<String>>,
+    /// Hashes of what was searched already: the client's bundle, sent to every page, is
+    /// searched once.
+    searched: HashSet<u64>,
+}
 
 impl Leaks {
     /// Searches `bytes`, found in `place`, for every marker.
     fn search(&mut self, place: &str, bytes: &[u8]) {
-        for k in KINDS.iter().chain([&ANY]) {
-            if let Some(at) = find(bytes, k.marker) {
-                let from = at.saturating_sub(80);
-                let to = (at + 80).min(bytes.len());
-                self.0.entry(k.name).or_default().push(format!(
-                    "{place}: …{}…",
-                    String::from_utf8_lossy(&bytes[from..to])
-                ));
-            }
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        h.write(bytes);
+        if !self.searched.insert(h.finish()) {
+            return;
+        }
+        for (k, at) in kinds_in(bytes) {
+            let from = at.saturating_sub(80).min(bytes.len());
+            let to = (at + 80).min(bytes.len());
+            self.found.entry(k.name).or_default().push(format!(
+                "{place}: …{}…",
+                String::from_utf8_lossy(&bytes[from..to])
+            ));
         }
     }
 
@@ -157,11 +166,11 @@ impl Leaks {
 
     /// Every kind found and where, if any was.
     fn report(&self) -> Option<String> {
-        if self.0.is_empty() {
+        if self.found.is_empty() {
             return None;
         }
         let mut report = String::new();
-        for (kind, places) in &self.0 {
+        for (kind, places) in &self.found {
             report.push_str(&format!("\n- {kind}, in {} place(s):", places.len()));
             for p in places.iter().take(3) {
                 report.push_str(&format!("\n    {p}"));
@@ -297,7 +306,7 @@ fn search_everything_the_server_saw(
         let markers = tally["canary"].as_array().map_or(0, Vec::len);
         if markers > 0 {
             leaks
-                .0
+                .found
                 .entry("answers of Jira to the server's own calls")
                 .or_default()
                 .push(format!("{route}: {}", tally["canary"]));
@@ -331,6 +340,34 @@ fn find(bytes: &[u8], marker: &str) -> Option<usize> {
             let no_nul: Vec<u8> = bytes.iter().copied().filter(|b| *b != 0).collect();
             search(&lower(&no_nul), &marker).map(|_| 0)
         })
+}
+
+/// Every kind whose marker is in `bytes`, in any of the forms [`find`] knows, with where (the
+/// offset of its first occurrence as written; 0 when found only in a decoded form). One pass
+/// over each form finds the common prefix, then the kind is read after it.
+fn kinds_in(bytes: &[u8]) -> Vec<(Kind, usize)> {
+    let prefix = MARKER.to_ascii_lowercase().into_bytes();
+    let no_nul: Vec<u8> = bytes.iter().copied().filter(|b| *b != 0).collect();
+    let mut out: Vec<(Kind, usize)> = Vec::new();
+    for (n, form) in [lower(bytes), lower(&unescape(bytes)), lower(&no_nul)]
+        .iter()
+        .enumerate()
+    {
+        let mut from = 0;
+        while let Some(p) = search(&form[from..], &prefix) {
+            let at = from + p;
+            for k in KINDS.iter().chain([&ANY]) {
+                let marker = k.marker.to_ascii_lowercase();
+                if form[at..].starts_with(marker.as_bytes())
+                    && !out.iter().any(|(o, _)| o.name == k.name)
+                {
+                    out.push((*k, if n == 0 { at } else { 0 }));
+                }
+            }
+            from = at + 1;
+        }
+    }
+    out
 }
 
 fn lower(bytes: &[u8]) -> Vec<u8> {
@@ -452,12 +489,12 @@ fn a_leak_names_its_kind() {
         br#"{"description":"Fix login in Safari ZZCANARYSUMMARY-s10012"}"#,
     );
     leaks.search("the logs", b"GET /api/v1/me 200");
-    let kinds: Vec<&str> = leaks.0.keys().copied().collect();
+    let kinds: Vec<&str> = leaks.found.keys().copied().collect();
     assert_eq!(
         kinds,
         ["any canary data (the common prefix ZZCANARY)", "summaries"]
     );
-    assert!(leaks.0["summaries"][0].starts_with("a request: "));
+    assert!(leaks.found["summaries"][0].starts_with("a request: "));
     let report = leaks.report().expect("a leak fails the proof");
     assert!(
         report.contains("- summaries, in 1 place(s):\n    a request: "),
