@@ -24,7 +24,7 @@ use crate::proxy::Proxy;
 pub struct WorldSpec {
     pub issues: usize,
     pub seed: u64,
-    /// jira-sim's `--canary`: the marker in every key, summary, label and name.
+    /// jira-sim's `--canary`: a marker per kind of content (`ZZCANARYKEY`, ...) in everything.
     pub canary: bool,
     /// Where the simulated year of data ends (jira-sim's `--data-end`).
     pub data_end: &'static str,
