@@ -4,7 +4,7 @@
 use anyhow::Context;
 use e2e::browser::Browser;
 use e2e::table::Table;
-use e2e::{Result, World};
+use e2e::{App, Result, World};
 use serde_json::{Value, json};
 
 use crate::support::{self, AS_OF};
@@ -271,10 +271,15 @@ pub async fn a_calendar_changes_business_time(w: &World, id: &str, before: &Tabl
     w.go(&b, &format!("#/reports/{id}/edit")).await?;
     b.choose("Measure time on", "Office hours Berlin").await?;
     b.click("button", "Save").await?;
-    b.wait_for(
-        "the saved report",
-        "return document.querySelector('.notice')?.textContent.startsWith('Saved') ? true : null;",
-        vec![],
+    // The report's own notice: the calendar's ("Saved the calendar ...") may still be up, and
+    // a run started before the save ends would compute the old configuration.
+    let name = w.api("ada", "GET", &format!("/reports/{id}"), None)?["config"]["name"].clone();
+    support::notice(
+        &b,
+        &format!(
+            "Saved \u{201c}{}\u{201d}.",
+            name.as_str().unwrap_or_default()
+        ),
     )
     .await?;
     let (table, partial) = support::run_saved(w, &b, id).await?;
@@ -579,7 +584,8 @@ pub async fn screenshot(w: &World) -> Result {
 
 /// The "My team's week" template, opened in the editor and saved unchanged, runs in the
 /// browser to the same timesheet as `dwell report` on a dump of the same worklogs: the same
-/// people, hours per day, `Total` column and `Sum` row; Saturday and Sunday are shaded.
+/// people, hours per day, `Total` column and `Sum` row; Saturday and Sunday are shaded. Then
+/// [`timesheet_drill_down_and_chart`] on the same page.
 pub async fn a_timesheet_template_matches_the_cli(w: &World) -> Result {
     let b = w.open("ada", "#/new?template=team-week").await?;
     b.wait_for(
@@ -660,6 +666,625 @@ pub async fn a_timesheet_template_matches_the_cli(w: &World) -> Result {
     let week: f64 = people.iter().map(|r| total(r)).sum();
     assert!(week > 0.0, "time was logged that week");
     assert!((week - total(sums[0])).abs() < 0.01 * people.len() as f64);
+    timesheet_drill_down_and_chart(&b, &table, &dump).await?;
     b.close().await;
+    Ok(())
+}
+
+/// One worklog as jira-sim's dump holds it, read without Dwell's code.
+#[derive(Debug, Clone)]
+struct DumpWorklog {
+    id: String,
+    issue: String,
+    author: String,
+    started: jiff::Timestamp,
+    seconds: f64,
+    comment: String,
+}
+
+/// Every worklog of a `--worklogs` dump: the search pages' `worklog` fields and the per-issue
+/// pages, once each.
+fn dump_worklogs(dir: &std::path::Path) -> Result<Vec<DumpWorklog>> {
+    let mut keys: std::collections::HashMap<String, String> = Default::default();
+    let mut raw: std::collections::BTreeMap<String, (Value, Option<String>)> = Default::default();
+    let mut files: Vec<_> = std::fs::read_dir(dir)?.collect::<std::io::Result<Vec<_>>>()?;
+    files.sort_by_key(|f| f.file_name());
+    for f in files {
+        let name = f.file_name().to_string_lossy().to_string();
+        let page: Value = serde_json::from_slice(&std::fs::read(f.path())?)?;
+        if name.starts_with("search-") {
+            for issue in page["issues"].as_array().into_iter().flatten() {
+                let key = issue["key"].as_str().context("an issue without key")?;
+                keys.insert(issue["id"].as_str().unwrap_or_default().into(), key.into());
+                for w in issue["fields"]["worklog"]["worklogs"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                {
+                    raw.insert(
+                        w["id"].as_str().unwrap_or_default().into(),
+                        (w.clone(), Some(key.into())),
+                    );
+                }
+            }
+        } else if name.starts_with("worklog-") {
+            for w in page["worklogs"].as_array().into_iter().flatten() {
+                raw.insert(
+                    w["id"].as_str().unwrap_or_default().into(),
+                    (w.clone(), None),
+                );
+            }
+        }
+    }
+    fn text(v: &Value, out: &mut String) {
+        match v {
+            Value::String(s) => out.push_str(s),
+            Value::Object(m) => {
+                if let Some(Value::String(t)) = m
+                    .get("text")
+                    .filter(|_| m.get("type") == Some(&json!("text")))
+                {
+                    out.push_str(t);
+                }
+                if let Some(c) = m.get("content") {
+                    text(c, out);
+                }
+            }
+            Value::Array(a) => a.iter().for_each(|x| text(x, out)),
+            _ => {}
+        }
+    }
+    raw.into_iter()
+        .map(|(id, (w, key))| {
+            let issue = match key {
+                Some(k) => k,
+                None => keys
+                    .get(w["issueId"].as_str().unwrap_or_default())
+                    .cloned()
+                    .context("a worklog of an unknown issue")?,
+            };
+            let started = w["started"].as_str().context("a worklog without started")?;
+            let started =
+                jiff::fmt::strtime::parse("%Y-%m-%dT%H:%M:%S%.f%z", started)?.to_timestamp()?;
+            let mut comment = String::new();
+            text(&w["comment"], &mut comment);
+            Ok(DumpWorklog {
+                id,
+                issue,
+                author: w["author"]["displayName"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .into(),
+                started,
+                seconds: w["timeSpentSeconds"]
+                    .as_f64()
+                    .context("no timeSpentSeconds")?,
+                comment: comment.trim().to_string(),
+            })
+        })
+        .collect()
+}
+
+/// What the open drill-down dialog lists, once its comments have arrived.
+async fn drill_down(b: &Browser, title: &str) -> Result<Value> {
+    b.wait_for(
+        &format!("the worklogs of {title}"),
+        "const d = document.querySelector('.drill-down');
+         if (!d || d.querySelector('h2').textContent !== arguments[0]) return null;
+         if (!d.querySelector('table.worklogs') || d.textContent.includes('Reading comments')) return null;
+         return {
+           rows: [...d.querySelectorAll('table.worklogs tbody tr')].map(tr => ({
+             id: tr.dataset.worklog,
+             issue: tr.querySelector('th a').textContent,
+             href: tr.querySelector('th a').href,
+             author: tr.querySelector('.author').textContent,
+             started: tr.querySelector('.started').textContent,
+             seconds: Number(tr.querySelector('.duration').dataset.seconds),
+             comment: tr.querySelector('.comment').textContent,
+           })),
+           total: Number(d.querySelector('.drill-summary').dataset.seconds),
+           partial: !!d.querySelector('.partial'),
+           error: d.textContent.includes('could not be read'),
+         };",
+        vec![json!(title)],
+    )
+    .await
+}
+
+fn hours(text: &str) -> f64 {
+    text.parse::<f64>().unwrap_or(f64::NAN)
+}
+
+/// A timesheet cell opens the worklogs behind it, as jira-sim's dump has them (issue, author,
+/// start in the report's zone, duration, comment), adding up to the cell; a row's Total opens
+/// from the keyboard and adds up to it; and the chart has one bar per day whose segments add up
+/// to the table's column totals.
+async fn timesheet_drill_down_and_chart(
+    b: &Browser,
+    table: &Table,
+    dump: &std::path::Path,
+) -> Result {
+    let days: Vec<String> = table.header[1..table.header.len() - 1].to_vec();
+    let all = dump_worklogs(dump)?;
+    // The team-week template: its zone is UTC and a worklog counts on the day it started.
+    let utc = jiff::tz::TimeZone::UTC;
+    let in_cell = |person: &str, day: &str| -> Vec<DumpWorklog> {
+        let mut v: Vec<DumpWorklog> = all
+            .iter()
+            .filter(|w| {
+                w.author == person && w.started.to_zoned(utc.clone()).date().to_string() == day
+            })
+            .cloned()
+            .collect();
+        v.sort_by(|a, b| {
+            a.started
+                .cmp(&b.started)
+                .then_with(|| a.issue.cmp(&b.issue))
+        });
+        v
+    };
+    // The busiest cell by worklogs, to check more than one.
+    let (person, day, expected) = table
+        .rows
+        .iter()
+        .flat_map(|r| days.iter().map(move |d| (r[0].clone(), d.clone())))
+        .map(|(p, d)| {
+            let e = in_cell(&p, &d);
+            (p, d, e)
+        })
+        .max_by_key(|(_, _, e)| e.len())
+        .context("no cells")?;
+    assert!(
+        expected.len() >= 2,
+        "a cell with several worklogs: {person} {day}"
+    );
+    let row = table
+        .rows
+        .iter()
+        .find(|r| r[0] == person)
+        .context("the row")?;
+    let column = 1 + days.iter().position(|d| *d == day).context("the column")?;
+    b.click_xpath(&format!(
+        "//table[contains(@class,'results')]//tr[th/span[normalize-space(.)='{person}']]/td[{column}]/button"
+    ))
+    .await?;
+    let shown = drill_down(b, &format!("{person} · {day}")).await?;
+    let rows = shown["rows"].as_array().context("rows")?;
+    let got: Vec<(String, String, String, String, f64, String)> = rows
+        .iter()
+        .map(|r| {
+            let s = |k: &str| r[k].as_str().unwrap_or_default().to_string();
+            (
+                s("id"),
+                s("issue"),
+                s("author"),
+                s("started"),
+                r["seconds"].as_f64().unwrap_or(-1.0),
+                s("comment"),
+            )
+        })
+        .collect();
+    let want: Vec<(String, String, String, String, f64, String)> = expected
+        .iter()
+        .map(|w| {
+            (
+                w.id.clone(),
+                w.issue.clone(),
+                w.author.clone(),
+                w.started
+                    .to_zoned(utc.clone())
+                    .strftime("%Y-%m-%d %H:%M")
+                    .to_string(),
+                w.seconds,
+                w.comment.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(got, want, "the cell's worklogs are the dump's");
+    assert!(
+        expected.iter().any(|w| !w.comment.is_empty()),
+        "some comments to compare"
+    );
+    for r in rows {
+        let href = r["href"].as_str().unwrap_or_default();
+        assert!(
+            href.ends_with(&format!("/browse/{}", r["issue"].as_str().unwrap_or("?"))),
+            "{href}"
+        );
+    }
+    assert!(
+        !shown["partial"].as_bool().unwrap_or(true) && !shown["error"].as_bool().unwrap_or(true)
+    );
+    let sum: f64 = expected.iter().map(|w| w.seconds).sum();
+    assert_eq!(shown["total"].as_f64(), Some(sum), "the listed sum");
+    assert!(
+        (sum / 3600.0 - hours(&row[column])).abs() < 0.006,
+        "the worklogs add up to the cell: {sum} s against {}",
+        row[column]
+    );
+
+    // The row's Total, from the keyboard: focus its button, press Enter.
+    let total_col = table.header.len() - 1;
+    let button = b
+        .client
+        .find(fantoccini::Locator::XPath(&format!(
+            "//table[contains(@class,'results')]//tr[th/span[normalize-space(.)='{person}']]/td[{total_col}]/button"
+        )))
+        .await?;
+    b.js(
+        "arguments[0].focus();",
+        vec![serde_json::to_value(&button)?],
+    )
+    .await?;
+    button.send_keys("\u{E007}").await?;
+    let week = drill_down(b, &format!("{person} · Total")).await?;
+    let week_sum: f64 = all
+        .iter()
+        .filter(|w| {
+            w.author == person && days.contains(&w.started.to_zoned(utc.clone()).date().to_string())
+        })
+        .map(|w| w.seconds)
+        .sum();
+    assert_eq!(week["total"].as_f64(), Some(week_sum), "the row's worklogs");
+    assert!((week_sum / 3600.0 - hours(&row[total_col])).abs() < 0.006);
+    b.js("document.querySelector('.drill-down').dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape', bubbles: true}));", vec![]).await?;
+    b.wait_for(
+        "the dialog to close",
+        "return !document.querySelector('.drill-down');",
+        vec![],
+    )
+    .await?;
+
+    // The chart: one bar per day, its segments adding up to the day's Sum in the table.
+    let bars = b
+        .wait_for(
+            "the chart per period",
+            "const bars = [...document.querySelectorAll('.period-chart g.period-bar')];
+             return bars.length ? bars.map(g => ({
+               period: g.dataset.period,
+               total: Number(g.dataset.total),
+               segments: [...g.querySelectorAll('rect.segment')].map(r => Number(r.dataset.seconds)),
+             })) : null;",
+            vec![],
+        )
+        .await?;
+    let bars = bars.as_array().context("bars")?;
+    let periods: Vec<&str> = bars
+        .iter()
+        .map(|b| b["period"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(periods, days, "one bar per period, in order");
+    let sums = table.stat("Sum").context("the Sum row")?;
+    for (i, bar) in bars.iter().enumerate() {
+        let segments: f64 = bar["segments"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_f64)
+            .sum();
+        let total = bar["total"].as_f64().unwrap_or(-1.0);
+        assert!((segments - total).abs() < 1e-6, "{bar}");
+        let column_total = sums
+            .get(i + 1)
+            .map_or(0.0, |t| if t.is_empty() { 0.0 } else { hours(t) });
+        assert!(
+            (total / 3600.0 - column_total).abs() < 0.006,
+            "the bar of {} is the column's total {column_total}: {total} s",
+            days[i]
+        );
+    }
+    Ok(())
+}
+
+/// The account id jira-sim gives `login`.
+fn account_of(w: &World, login: &str) -> Result<String> {
+    let info = w.sim_info()?;
+    Ok(info["users"]
+        .as_array()
+        .and_then(|u| u.iter().find(|u| u["login"] == login))
+        .with_context(|| format!("jira-sim has no {login}"))?["accountId"]
+        .as_str()
+        .context("no account id")?
+        .to_string())
+}
+
+/// The group grants the import page says it leaves out: `(granted in, group)` rows.
+async fn left_out_rows(b: &Browser, panel: &str) -> Result<Vec<Vec<String>>> {
+    let rows = b
+        .wait_for(
+            "the group grants left out",
+            "const p = [...document.querySelectorAll(arguments[0])].find(p => p.querySelector('.left-out'));
+             if (!p) return null;
+             return [...p.querySelectorAll('.left-out tbody tr')].map(tr => [...tr.children].map(c => c.textContent.trim()));",
+            vec![json!(panel)],
+        )
+        .await?;
+    Ok(serde_json::from_value(rows)?)
+}
+
+/// A site moves from Connect to Forge and keeps its configuration: an admin downloads the
+/// export in the Connect app and imports it in the Forge app of the same site (two tenants of
+/// one server). Reports, calendars, status groups and account grants arrive as they were; the
+/// group grants, which Forge cannot check, are listed before the import and after it, and a
+/// report shared with a group only is not opened to everyone. The moved report computes what
+/// the CLI computes with the same calendar and status group, and the Connect tenant is as it
+/// was.
+pub async fn a_connect_site_moves_to_forge(w: &World) -> Result {
+    let (ada, ben) = (account_of(w, "ada")?, account_of(w, "ben")?);
+    let user = |id: &str| json!({"type": "user", "accountId": id});
+    let group = |name: &str| json!({"type": "group", "name": name});
+
+    // The Connect site's configuration, saved as its users would.
+    w.use_app(App::Connect)?;
+    let nine_to_five = json!([{"start": "09:00:00", "end": "17:00:00"}]);
+    let calendar = w.api(
+        "ada",
+        "POST",
+        "/calendars",
+        Some(&json!({
+            "name": "Office hours Berlin",
+            "timeZone": "Europe/Berlin",
+            "week": {"mon": nine_to_five, "tue": nine_to_five, "wed": nine_to_five,
+                     "thu": nine_to_five, "fri": nine_to_five},
+            "holidays": [{"date": "2026-10-03", "name": "German Unity Day", "annual": true}],
+        })),
+    )?;
+    let status_group = w.api(
+        "ada",
+        "POST",
+        "/status-groups",
+        Some(&json!({
+            "name": "Cycle time",
+            "statuses": [{"name": "In Progress"}, {"name": "Review"}, {"name": "QA"}],
+        })),
+    )?;
+    let (cal_id, group_id) = (
+        calendar["id"].as_str().context("no calendar id")?,
+        status_group["id"].as_str().context("no status group id")?,
+    );
+    let moved = json!({
+        "schemaVersion": 1,
+        "name": "Cycle time in office hours",
+        "description": "Cycle time and review time in Berlin's office hours.",
+        "jql": support::ALL_ISSUES,
+        "kind": {"type": "timeInStatus", "multiVisit": "total"},
+        "columns": {"metrics": [
+            {"type": "group", "group": group_id},
+            {"type": "status", "status": {"name": "Review"}},
+        ]},
+        "calendar": {"type": "saved", "id": cal_id},
+        "aggregation": {"functions": [{"type": "count"}, {"type": "mean"}]},
+        "durationFormat": {"type": "seconds"},
+    });
+    let moved_id = support::create_report(w, "ada", &moved)?;
+    let mut leads = support::time_in_status("Leads only", json!({"type": "seconds"}));
+    leads["description"] = json!("Shared with a Jira group, edited by Ben.");
+    let leads = w.api(
+        "ada",
+        "POST",
+        "/reports",
+        Some(&json!({
+            "config": leads,
+            "access": {"viewers": [group("team-platform")], "editors": [user(&ben)]},
+        })),
+    )?;
+    let leads_id = leads["id"].as_str().context("no report id")?.to_string();
+    // Rights by account and by Jira group, in the Connect app's permissions page.
+    let b = w.open("ada", "#/admin/permissions").await?;
+    b.fill(
+        "May create and edit reports",
+        &format!("user: {ben}\ngroup: jira-software-users"),
+    )
+    .await?;
+    b.fill(
+        "May manage calendars and status groups",
+        "group: team-platform",
+    )
+    .await?;
+    b.click("button", "Save permissions").await?;
+    support::notice(&b, "Saved the permissions.").await?;
+    let connect_permissions = w.api("ada", "GET", "/permissions", None)?;
+    assert_eq!(
+        connect_permissions["editReports"],
+        json!([user(&ben), group("jira-software-users")]),
+        "the Connect app keeps group grants: {connect_permissions}"
+    );
+
+    // Step 1: the Connect app's export.
+    w.go(&b, "#/admin/data").await?;
+    b.click("button", "Download the export").await?;
+    let today = b
+        .js("return new Date().toISOString().slice(0, 10);", vec![])
+        .await?;
+    let file = format!("dwell-export-{}.json", today.as_str().unwrap_or_default());
+    let export_path = w.dir.path().join(&file);
+    std::fs::write(&export_path, b.downloaded(&file).await?)?;
+    b.close().await;
+    let connect_export = w.api("ada", "GET", "/export", None)?;
+
+    // Step 2: the Forge app of the same site starts empty; its installer imports the file.
+    w.use_app(App::Forge)?;
+    let empty = w.api("ada", "GET", "/reports", None)?;
+    assert_eq!(empty, json!([]), "the Forge tenant starts with nothing");
+    let b = w.open("ada", "#/admin/data").await?;
+    b.choose_file("Choose an export file\u{2026}", &export_path)
+        .await?;
+    let preview = b
+        .wait_for(
+            "the import preview",
+            "const p = [...document.querySelectorAll('.panel-info')].find(p => p.textContent.includes('Importing would change'));
+             if (!p) return null;
+             return {rows: [...p.querySelector('table').querySelectorAll('tbody tr')].map(tr => [...tr.children].map(c => c.textContent.trim())),
+                     text: p.innerText};",
+            vec![],
+        )
+        .await?;
+    let counts: Vec<Vec<String>> = serde_json::from_value(preview["rows"].clone())?;
+    assert_eq!(
+        counts,
+        [
+            ["Reports", "2", "0", "0", "0"],
+            ["Calendars", "1", "0", "0", "0"],
+            ["Status groups", "1", "0", "0", "0"],
+        ],
+        "the preview counts everything as new"
+    );
+    let expected_left_out = [
+        ["May create and edit reports", "jira-software-users"],
+        ["May manage calendars and status groups", "team-platform"],
+        [
+            "Report \u{201c}Leads only\u{201d}: who may see it",
+            "team-platform",
+        ],
+    ];
+    assert_eq!(
+        left_out_rows(&b, ".panel-info").await?,
+        expected_left_out,
+        "every group grant is named before the import"
+    );
+    let text = preview["text"].as_str().unwrap_or_default();
+    assert!(
+        text.contains(
+            "Forge cannot check Jira groups, so 3 group grants of this export are not imported"
+        ) && text.contains("shared with you instead"),
+        "the preview says why and what becomes of a group-only report: {text}"
+    );
+    assert_eq!(
+        w.api("ada", "GET", "/reports", None)?,
+        json!([]),
+        "the preview wrote nothing"
+    );
+    b.click("button", "Import without the group grants").await?;
+    support::notice(&b, "Imported the configuration.").await?;
+    assert_eq!(
+        left_out_rows(&b, ".panel-success").await?,
+        expected_left_out,
+        "and they are named after it"
+    );
+
+    // What arrived: everything but the group grants.
+    let forge_export = w.api("ada", "GET", "/export", None)?;
+    for list in ["calendars", "statusGroups"] {
+        assert_eq!(
+            forge_export[list], connect_export[list],
+            "the {list} arrived as they were"
+        );
+    }
+    let report = |doc: &Value, id: &str| -> Value {
+        doc["reports"]
+            .as_array()
+            .and_then(|l| l.iter().find(|r| r["id"] == id))
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    for id in [&moved_id, &leads_id] {
+        assert_eq!(
+            report(&forge_export, id)["config"],
+            report(&connect_export, id)["config"],
+            "report {id} arrived as it was"
+        );
+    }
+    assert_eq!(
+        report(&forge_export, &moved_id)["access"],
+        report(&connect_export, &moved_id)["access"]
+    );
+    assert_eq!(
+        report(&forge_export, &leads_id)["access"],
+        json!({"viewers": [user(&ada)], "editors": [user(&ben)]}),
+        "the group-only viewers became the importer; the account editor carried over"
+    );
+    assert_eq!(
+        forge_export["permissions"],
+        json!({"editReports": [user(&ben)], "manageCalendars": [], "managePermissions": []}),
+        "account grants carried over, group grants did not"
+    );
+    let bens = w.api("ben", "GET", "/me", None)?;
+    assert_eq!(
+        (
+            &bens["editReports"],
+            &bens["manageCalendars"],
+            &bens["isAdmin"]
+        ),
+        (&json!(true), &json!(false), &json!(false)),
+        "on Forge Ben holds the right granted to his account: {bens}"
+    );
+
+    // The moved report, its calendar and status group resolved on Forge, is the CLI's.
+    let (table, partial) = support::run_saved(w, &b, &moved_id).await?;
+    assert!(!partial);
+    b.close().await;
+    let cli = support::cli_report_with_groups(
+        w,
+        &moved,
+        &[(
+            cal_id.to_string(),
+            connect_export["calendars"][0]["calendar"].clone(),
+        )],
+        &[(
+            group_id.to_string(),
+            connect_export["statusGroups"][0]["group"].clone(),
+        )],
+    )?;
+    support::assert_same_as_cli(&table, &cli);
+
+    // The Connect tenant is untouched: its rows and the Forge tenant's never mix.
+    w.use_app(App::Connect)?;
+    assert_eq!(
+        w.api("ada", "GET", "/permissions", None)?,
+        connect_permissions,
+        "the Connect app keeps its grants"
+    );
+    Ok(())
+}
+
+/// On Forge the permissions page says what Dwell can check there (account ids; the installer
+/// first; admins grant others) and refuses a Jira group where it is typed, before the server
+/// would; the stored grants stay as they were.
+pub async fn forge_grants_are_by_account(w: &World) -> Result {
+    let before = w.api("ada", "GET", "/permissions", None)?;
+    let b = w.open("ada", "#/admin/permissions").await?;
+    let explained = b
+        .wait_for(
+            "the permissions page",
+            "return document.querySelector('.grants-explained')?.innerText || null;",
+            vec![],
+        )
+        .await?;
+    let explained = explained.as_str().unwrap_or_default();
+    for said in [
+        "checks rights by account id only",
+        "Whoever installed Dwell is its first administrator",
+        "administrators grant rights to others",
+        "cannot learn which Jira groups",
+    ] {
+        assert!(explained.contains(said), "{said:?} in {explained:?}");
+    }
+    // The field offers account grants only (the form comes once the grants are loaded).
+    b.wait_for(
+        "the form's hint",
+        "return document.body.innerText.includes('One a line: user: <account id>. Forge cannot check Jira groups') ? true : null;",
+        vec![],
+    )
+    .await?;
+    b.fill("May create and edit reports", "group: jira-software-users")
+        .await?;
+    b.click("button", "Save permissions").await?;
+    let problem = b
+        .wait_for(
+            "the refusal of a group",
+            "return [...document.querySelectorAll('.problem-list li')].map(l => l.textContent).find(t => t.includes('Forge cannot check Jira groups')) || null;",
+            vec![],
+        )
+        .await?;
+    assert!(
+        problem.as_str().unwrap_or_default().starts_with("line 1:"),
+        "the line is named: {problem}"
+    );
+    b.close().await;
+    assert_eq!(
+        w.api("ada", "GET", "/permissions", None)?,
+        before,
+        "nothing was saved"
+    );
     Ok(())
 }

@@ -77,8 +77,8 @@ pub struct InstallKeys {
     base_url: String,
     timeout: Duration,
     /// Keys by `kid`, and `None` for a `kid` the service does not know, so that repeating a
-    /// forged `kid` costs no further fetch. Entries expire after [`INSTALL_KEYS_TTL`], so a key
-    /// Atlassian withdraws stops being trusted.
+    /// forged `kid` costs no further fetch. Entries expire after `Settings::install_keys_ttl`
+    /// (ten minutes), so a key Atlassian withdraws stops being trusted.
     cache: TtlCache<String, Option<DecodingKey>>,
     /// Unknown `kid`s cost an outbound request each; this bounds how many a flood can cause.
     fetches: DefaultDirectRateLimiter,
@@ -92,16 +92,16 @@ pub struct InstallKeys {
 const FETCHES_PER_SOURCE_PER_MINUTE: u32 = 5;
 
 const INSTALL_KEYS_CACHED: u64 = 256;
-const INSTALL_KEYS_TTL: Duration = Duration::from_secs(10 * 60);
 
 impl InstallKeys {
-    /// `calls_per_source` bounds the lifecycle calls of one source address a minute.
-    pub fn new(base_url: String, timeout: Duration, calls_per_source: u32) -> Self {
+    /// `calls_per_source` bounds the lifecycle calls of one source address a minute; a key (or
+    /// the service's "no such key") is trusted for `ttl`, then fetched again.
+    pub fn new(base_url: String, timeout: Duration, calls_per_source: u32, ttl: Duration) -> Self {
         let per_minute = |n: u32| Quota::per_minute(NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN));
         InstallKeys {
             base_url,
             timeout,
-            cache: TtlCache::new(INSTALL_KEYS_CACHED, Some(INSTALL_KEYS_TTL)),
+            cache: TtlCache::new(INSTALL_KEYS_CACHED, Some(ttl)),
             fetches: RateLimiter::direct(per_minute(30)),
             fetches_by_source: RateLimiter::keyed(per_minute(FETCHES_PER_SOURCE_PER_MINUTE)),
             calls_by_source: RateLimiter::keyed(per_minute(calls_per_source)),

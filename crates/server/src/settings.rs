@@ -251,6 +251,9 @@ pub struct Settings {
     /// Lifecycle calls one source address may make a minute (not a flag: the default suits
     /// Atlassian's few calls per install; tests that install many sites raise it).
     pub lifecycle_calls_per_source_per_minute: u32,
+    /// How long a fetched install key (or the service's "no such key") is trusted before it is
+    /// fetched again (not a flag: ten minutes; tests shorten it).
+    pub install_keys_ttl: Duration,
     pub jwt_leeway: Duration,
     pub admin_groups: Vec<String>,
     pub groups_cache: Duration,
@@ -339,6 +342,7 @@ impl Settings {
             keys: KeySource::Inline(keys),
             install_keys_url: ATLASSIAN_INSTALL_KEYS.into(),
             lifecycle_calls_per_source_per_minute: 60,
+            install_keys_ttl: Duration::from_secs(10 * 60),
             jwt_leeway: Duration::from_secs(30),
             admin_groups: DEFAULT_ADMIN_GROUPS.iter().map(|s| s.to_string()).collect(),
             groups_cache: Duration::from_secs(60),

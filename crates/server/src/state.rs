@@ -102,6 +102,7 @@ impl Services {
                 settings.install_keys_url.clone(),
                 settings.outbound_timeout,
                 settings.lifecycle_calls_per_source_per_minute,
+                settings.install_keys_ttl,
             ),
             forge,
             openapi: crate::openapi::document(&settings.base_url),

@@ -6,10 +6,10 @@
 use leptos::prelude::*;
 
 use crate::view::chart::{
-    Scale, TimeUnit, colour, duration_ticks, histogram, short_duration, short_number,
+    Scale, TimeUnit, colour, duration_ticks, histogram, short_duration, short_number, short_period,
     stacked_areas, ticks,
 };
-use crate::worker_session::{Charts, Cycle, Flow};
+use crate::worker_session::{Charts, Cycle, Flow, PeriodBars};
 
 const W: f64 = 720.0;
 const LEFT: f64 = 160.0;
@@ -58,6 +58,11 @@ pub fn ReportCharts(charts: Charts, columns: Vec<String>) -> impl IntoView {
     let stacked = (charts.largest.len() > 1).then(|| {
         view! { <StackedBars rows=charts.largest.clone() columns=columns.clone() unit=unit.clone() /> }
     });
+    let periods = charts
+        .periods
+        .clone()
+        .filter(|p| !p.periods.is_empty())
+        .map(|bars| view! { <PeriodStacks bars /> });
     let flow = charts
         .flow
         .clone()
@@ -69,7 +74,7 @@ pub fn ReportCharts(charts: Charts, columns: Vec<String>) -> impl IntoView {
             <Throughput cycle=c />
         }
     });
-    view! { <div class="charts">{averages} {stacked} {flow} {cycle}</div> }
+    view! { <div class="charts">{periods} {averages} {stacked} {flow} {cycle}</div> }
 }
 
 fn x_axis(axis: Axis, t: &[f64], x: &Scale, y: f64) -> impl IntoView {
@@ -191,6 +196,78 @@ fn StackedBars(rows: Vec<(String, Vec<f64>)>, columns: Vec<String>, unit: String
                         </g>
                     }
                 }).collect_view()}
+            </svg>
+            <Legend names=legend />
+        </figure>
+    }
+}
+
+/// A timesheet's time per period: one vertical bar per period column, a segment per row
+/// (bottom first, as the legend lists them), the period's total above each bar.
+#[component]
+fn PeriodStacks(bars: PeriodBars) -> impl IntoView {
+    let max = bars.totals.iter().copied().fold(0.0, f64::max);
+    let (axis, t, top) = Axis::of("duration", max);
+    let h = 280.0;
+    let bottom = h - 28.0;
+    let left = 56.0;
+    let n = bars.periods.len().max(1);
+    let slot = (W - RIGHT - left) / n as f64;
+    let width = (slot * 0.7).max(1.0);
+    let y = Scale::new((0.0, top), (bottom, TOP + 12.0));
+    let every = (n / 8).max(1);
+    let total: f64 = bars.totals.iter().sum();
+    let label = format!(
+        "Time logged in each of {n} periods, stacked by row; {} in all",
+        axis.label(total)
+    );
+    let legend = bars.rows.clone();
+    let drawn = bars
+        .periods
+        .iter()
+        .enumerate()
+        .map(|(p, name)| {
+            let x0 = left + p as f64 * slot + (slot - width) / 2.0;
+            let period_total = bars.totals.get(p).copied().unwrap_or(0.0);
+            let mut at = 0.0;
+            let segments = bars
+                .seconds
+                .iter()
+                .enumerate()
+                .filter_map(|(r, per)| {
+                    let v = per.get(p).copied().unwrap_or(0.0);
+                    (v > 0.0).then_some((r, v))
+                })
+                .map(|(r, v)| {
+                    let (lo, hi) = (y.at(at), y.at(at + v));
+                    at += v;
+                    let row = bars.rows.get(r).cloned().unwrap_or_default();
+                    view! {
+                        <rect class="segment" x=x0 y=hi width=width height=(lo - hi).max(0.5) fill=colour(r) data-row=row.clone() data-seconds=v.to_string()>
+                            <title>{format!("{name} · {row}: {}", axis.label(v))}</title>
+                        </rect>
+                    }
+                })
+                .collect_view();
+            view! {
+                <g class="period-bar" data-period=name.clone() data-total=period_total.to_string()>
+                    {segments}
+                    {(period_total > 0.0).then(|| view! {
+                        <text class="value" x=x0 + width / 2.0 y=y.at(period_total) - 4.0 text-anchor="middle">{axis.label(period_total)}</text>
+                    })}
+                    {(p % every == 0).then(|| view! {
+                        <text x=x0 + width / 2.0 y=bottom + 16.0 text-anchor="middle">{short_period(name)}</text>
+                    })}
+                </g>
+            }
+        })
+        .collect_view();
+    view! {
+        <figure class="chart period-chart">
+            <figcaption>"Time per period"</figcaption>
+            <svg viewBox=format!("0 0 {W} {h}") role="img" aria-label=label>
+                {y_axis(axis, &t, &y, left, W - RIGHT)}
+                {drawn}
             </svg>
             <Legend names=legend />
         </figure>

@@ -11,7 +11,7 @@ use leptos::task::spawn_local;
 
 use crate::api::ClientError;
 use crate::cancel::Cancel;
-use crate::components::{ErrorPanel, ProgressPanel, ResultsTable};
+use crate::components::{Comments, Drill, ErrorPanel, ProgressPanel, ResultsTable, WorklogPanel};
 use crate::context::Ctx;
 use crate::fetch::driver::{BrowserClock, Event};
 use crate::fetch::{Clock, Outcome, Planner, Progress};
@@ -151,9 +151,15 @@ fn Runner(
     let window = RwSignal::new(Window::default());
     let rows = RwSignal::new((0usize, Vec::<RowView>::new()));
     let notice = RwSignal::new(None::<String>);
+    // A timesheet's drill-down: the worklogs behind the cell last clicked, and their comments.
+    let drill = RwSignal::new(None::<Drill>);
+    let comments = RwSignal::new(Comments::None);
+    let drilled = StoredValue::new(crate::view::latest::Latest::default());
 
     let compute = move || {
         let run = run_id.get_value();
+        drill.set(None);
+        comments.set(None);
         stage.set(Stage::Computing);
         spawn_local(async move {
             let context = context(ctx, link_overrides.get_value().as_of).await;
@@ -303,6 +309,37 @@ fn Runner(
         }
     });
 
+    // Lists a cell's worklogs (from the worker), then reads their comments from Jira by id;
+    // the worker flattens them to text. Only the newest click's answers land.
+    let open_cell = move |(row, column): (Option<usize>, Option<usize>)| {
+        let run = run_id.get_value();
+        let Some(ticket) = drilled.try_update_value(|l| l.start()) else {
+            return;
+        };
+        let current = move || drilled.with_value(|l| l.is_current(ticket));
+        drill.set(Some(Drill::Loading("Worklogs".into())));
+        comments.set(None);
+        spawn_local(async move {
+            let listed = ctx.worker().worklogs(run, row, column).await;
+            if !current() {
+                return;
+            }
+            let cell = match listed {
+                Ok(cell) => cell,
+                Err(e) => {
+                    drill.set(Some(Drill::Failed(e)));
+                    return;
+                }
+            };
+            let ids: Vec<String> = cell.worklogs.iter().filter_map(|w| w.id.clone()).collect();
+            drill.set(Some(Drill::Ready(Box::new(cell))));
+            let read = read_comments(ctx, ids).await;
+            if current() {
+                comments.set(Some(read));
+            }
+        });
+    };
+
     let title = StoredValue::new(header.name.clone());
     let export = move |format: ExportFormat| {
         let run = run_id.get_value();
@@ -424,6 +461,7 @@ fn Runner(
             Stage::Failed(e) => view! { <ErrorPanel error=e title="The report could not run" /> }.into_any(),
             Stage::Ready(summary) => {
                 let summary = *summary;
+                let timesheet = summary.kind == "timesheet";
                 // The stacked chart's parts: a timesheet's own Total is their sum, not a part.
                 let parts = summary.columns.len().saturating_sub(usize::from(summary.total_column));
                 let columns: Vec<String> = summary.columns.iter().take(parts).map(|c| c.name.clone()).collect();
@@ -466,12 +504,53 @@ fn Runner(
                         </div>
                     </div>
                     <p class="notice-line" role="status" aria-live="polite">{move || notice.get()}</p>
-                    <ResultsTable summary=summary sort window rows=Signal::from(rows) browse=browse().unwrap_or_default() />
+                    {if timesheet {
+                        view! { <ResultsTable summary=summary sort window rows=Signal::from(rows) browse=browse().unwrap_or_default() on_cell=Callback::new(open_cell) /> }.into_any()
+                    } else {
+                        view! { <ResultsTable summary=summary sort window rows=Signal::from(rows) browse=browse().unwrap_or_default() /> }.into_any()
+                    }}
+                    {move || drill.get().map(|d| view! {
+                        <WorklogPanel drill=d comments browse=browse().unwrap_or_default() on_close=Callback::new(move |_| {
+                            // A late answer for the closed dialog must not land.
+                            drilled.update_value(|l| { l.start(); });
+                            drill.set(None);
+                            comments.set(None);
+                        }) />
+                    })}
                     <crate::editor_loader::ChartsHost charts columns />
                 }.into_any()
             }
         }}
     }
+}
+
+/// The comments of worklogs `ids` (at most [`crate::worker_session::CELL_WORKLOGS`]), from
+/// Jira's `worklog/list`, flattened to text by the worker. Nothing is kept after the dialog.
+async fn read_comments(
+    ctx: Ctx,
+    ids: Vec<String>,
+) -> Result<std::collections::HashMap<String, String>, String> {
+    use crate::api::jira::{JiraRequest, Purpose, Transport, api_root, classify_failure};
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let site = ctx.jira.get_untracked().ok_or("no Jira connection")?;
+    // Jira takes worklog ids as numbers.
+    let ids: Vec<i64> = ids.iter().filter_map(|i| i.parse().ok()).collect();
+    let request = JiraRequest::post(
+        format!("{}/worklog/list", api_root(site.flavour)),
+        &serde_json::json!({ "ids": ids }),
+    );
+    let response = site
+        .transport
+        .send(request, &Cancel::new())
+        .await
+        .map_err(|e| e.to_string())?;
+    if !response.is_success() {
+        return Err(classify_failure(Purpose::Worklogs, &response).to_string());
+    }
+    let comments = ctx.worker().comments(response.body).await?;
+    Ok(comments.into_iter().collect())
 }
 
 fn file_stem(name: &str) -> String {

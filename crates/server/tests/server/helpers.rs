@@ -159,6 +159,9 @@ pub struct JiraState {
     /// seconds), so that concurrent calls overlap.
     pub hold_groups_until: Option<usize>,
     pub key_fetches: usize,
+    /// While set, the install key service no longer knows the test key (404), as when
+    /// Atlassian withdraws a key.
+    pub key_withdrawn: bool,
 }
 
 #[derive(Clone)]
@@ -226,8 +229,12 @@ impl FakeJira {
 }
 
 async fn install_key(path: web::Path<String>, state: web::Data<Mutex<JiraState>>) -> HttpResponse {
-    state.lock().unwrap().key_fetches += 1;
-    if path.as_str() == KID {
+    let withdrawn = {
+        let mut s = state.lock().unwrap();
+        s.key_fetches += 1;
+        s.key_withdrawn
+    };
+    if path.as_str() == KID && !withdrawn {
         HttpResponse::Ok()
             .content_type("text/plain")
             .body(std::fs::read(fixture("install-key.pub.pem")).unwrap())

@@ -450,3 +450,34 @@ async fn forged_installs_from_one_source_cannot_starve_real_ones() {
         "60 lifecycle calls a minute from one address at most"
     );
 }
+
+/// Regression (issue 13, install keys cached with a TTL): a fetched install key was trusted for
+/// the life of the process, so a key Atlassian withdrew kept verifying installs. With the key
+/// withdrawn at the service, installs signed with it still pass while the cached key lives,
+/// and are refused once it expires and the service says it has no such key.
+#[actix_web::test]
+async fn a_withdrawn_install_key_is_trusted_only_until_its_cache_entry_expires() {
+    let app = TestApp::spawn_with(|s| s.install_keys_ttl = std::time::Duration::from_secs(2));
+    let site = app.install("site-a").await;
+    app.jira.state.lock().unwrap().key_withdrawn = true;
+    let fetches = || app.jira.state.lock().unwrap().key_fetches;
+    assert_eq!(fetches(), 1);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let mut accepted_while_cached = 0;
+    loop {
+        let res = app.signed_install(&site).await;
+        if res.status == 401 {
+            assert_eq!(res.body["message"], "authentication failed");
+            break;
+        }
+        assert_eq!(res.status, 204, "{:?}", res.body);
+        accepted_while_cached += 1;
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the withdrawn key is still trusted"
+        );
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(accepted_while_cached >= 1, "the key was cached at first");
+    assert_eq!(fetches(), 2, "one fetch when the entry expired");
+}
