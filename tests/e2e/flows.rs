@@ -4,7 +4,7 @@
 use anyhow::Context;
 use e2e::browser::Browser;
 use e2e::table::Table;
-use e2e::{Result, World};
+use e2e::{App, Result, World};
 use serde_json::{Value, json};
 
 use crate::support::{self, AS_OF};
@@ -271,10 +271,15 @@ pub async fn a_calendar_changes_business_time(w: &World, id: &str, before: &Tabl
     w.go(&b, &format!("#/reports/{id}/edit")).await?;
     b.choose("Measure time on", "Office hours Berlin").await?;
     b.click("button", "Save").await?;
-    b.wait_for(
-        "the saved report",
-        "return document.querySelector('.notice')?.textContent.startsWith('Saved') ? true : null;",
-        vec![],
+    // The report's own notice: the calendar's ("Saved the calendar ...") may still be up, and
+    // a run started before the save ends would compute the old configuration.
+    let name = w.api("ada", "GET", &format!("/reports/{id}"), None)?["config"]["name"].clone();
+    support::notice(
+        &b,
+        &format!(
+            "Saved \u{201c}{}\u{201d}.",
+            name.as_str().unwrap_or_default()
+        ),
     )
     .await?;
     let (table, partial) = support::run_saved(w, &b, id).await?;
@@ -661,5 +666,318 @@ pub async fn a_timesheet_template_matches_the_cli(w: &World) -> Result {
     assert!(week > 0.0, "time was logged that week");
     assert!((week - total(sums[0])).abs() < 0.01 * people.len() as f64);
     b.close().await;
+    Ok(())
+}
+
+/// The account id jira-sim gives `login`.
+fn account_of(w: &World, login: &str) -> Result<String> {
+    let info = w.sim_info()?;
+    Ok(info["users"]
+        .as_array()
+        .and_then(|u| u.iter().find(|u| u["login"] == login))
+        .with_context(|| format!("jira-sim has no {login}"))?["accountId"]
+        .as_str()
+        .context("no account id")?
+        .to_string())
+}
+
+/// The group grants the import page says it leaves out: `(granted in, group)` rows.
+async fn left_out_rows(b: &Browser, panel: &str) -> Result<Vec<Vec<String>>> {
+    let rows = b
+        .wait_for(
+            "the group grants left out",
+            "const p = [...document.querySelectorAll(arguments[0])].find(p => p.querySelector('.left-out'));
+             if (!p) return null;
+             return [...p.querySelectorAll('.left-out tbody tr')].map(tr => [...tr.children].map(c => c.textContent.trim()));",
+            vec![json!(panel)],
+        )
+        .await?;
+    Ok(serde_json::from_value(rows)?)
+}
+
+/// A site moves from Connect to Forge and keeps its configuration: an admin downloads the
+/// export in the Connect app and imports it in the Forge app of the same site (two tenants of
+/// one server). Reports, calendars, status groups and account grants arrive as they were; the
+/// group grants, which Forge cannot check, are listed before the import and after it, and a
+/// report shared with a group only is not opened to everyone. The moved report computes what
+/// the CLI computes with the same calendar and status group, and the Connect tenant is as it
+/// was.
+pub async fn a_connect_site_moves_to_forge(w: &World) -> Result {
+    let (ada, ben) = (account_of(w, "ada")?, account_of(w, "ben")?);
+    let user = |id: &str| json!({"type": "user", "accountId": id});
+    let group = |name: &str| json!({"type": "group", "name": name});
+
+    // The Connect site's configuration, saved as its users would.
+    w.use_app(App::Connect)?;
+    let nine_to_five = json!([{"start": "09:00:00", "end": "17:00:00"}]);
+    let calendar = w.api(
+        "ada",
+        "POST",
+        "/calendars",
+        Some(&json!({
+            "name": "Office hours Berlin",
+            "timeZone": "Europe/Berlin",
+            "week": {"mon": nine_to_five, "tue": nine_to_five, "wed": nine_to_five,
+                     "thu": nine_to_five, "fri": nine_to_five},
+            "holidays": [{"date": "2026-10-03", "name": "German Unity Day", "annual": true}],
+        })),
+    )?;
+    let status_group = w.api(
+        "ada",
+        "POST",
+        "/status-groups",
+        Some(&json!({
+            "name": "Cycle time",
+            "statuses": [{"name": "In Progress"}, {"name": "Review"}, {"name": "QA"}],
+        })),
+    )?;
+    let (cal_id, group_id) = (
+        calendar["id"].as_str().context("no calendar id")?,
+        status_group["id"].as_str().context("no status group id")?,
+    );
+    let moved = json!({
+        "schemaVersion": 1,
+        "name": "Cycle time in office hours",
+        "description": "Cycle time and review time in Berlin's office hours.",
+        "jql": support::ALL_ISSUES,
+        "kind": {"type": "timeInStatus", "multiVisit": "total"},
+        "columns": {"metrics": [
+            {"type": "group", "group": group_id},
+            {"type": "status", "status": {"name": "Review"}},
+        ]},
+        "calendar": {"type": "saved", "id": cal_id},
+        "aggregation": {"functions": [{"type": "count"}, {"type": "mean"}]},
+        "durationFormat": {"type": "seconds"},
+    });
+    let moved_id = support::create_report(w, "ada", &moved)?;
+    let mut leads = support::time_in_status("Leads only", json!({"type": "seconds"}));
+    leads["description"] = json!("Shared with a Jira group, edited by Ben.");
+    let leads = w.api(
+        "ada",
+        "POST",
+        "/reports",
+        Some(&json!({
+            "config": leads,
+            "access": {"viewers": [group("team-platform")], "editors": [user(&ben)]},
+        })),
+    )?;
+    let leads_id = leads["id"].as_str().context("no report id")?.to_string();
+    // Rights by account and by Jira group, in the Connect app's permissions page.
+    let b = w.open("ada", "#/admin/permissions").await?;
+    b.fill(
+        "May create and edit reports",
+        &format!("user: {ben}\ngroup: jira-software-users"),
+    )
+    .await?;
+    b.fill(
+        "May manage calendars and status groups",
+        "group: team-platform",
+    )
+    .await?;
+    b.click("button", "Save permissions").await?;
+    support::notice(&b, "Saved the permissions.").await?;
+    let connect_permissions = w.api("ada", "GET", "/permissions", None)?;
+    assert_eq!(
+        connect_permissions["editReports"],
+        json!([user(&ben), group("jira-software-users")]),
+        "the Connect app keeps group grants: {connect_permissions}"
+    );
+
+    // Step 1: the Connect app's export.
+    w.go(&b, "#/admin/data").await?;
+    b.click("button", "Download the export").await?;
+    let today = b
+        .js("return new Date().toISOString().slice(0, 10);", vec![])
+        .await?;
+    let file = format!("dwell-export-{}.json", today.as_str().unwrap_or_default());
+    let export_path = w.dir.path().join(&file);
+    std::fs::write(&export_path, b.downloaded(&file).await?)?;
+    b.close().await;
+    let connect_export = w.api("ada", "GET", "/export", None)?;
+
+    // Step 2: the Forge app of the same site starts empty; its installer imports the file.
+    w.use_app(App::Forge)?;
+    let empty = w.api("ada", "GET", "/reports", None)?;
+    assert_eq!(empty, json!([]), "the Forge tenant starts with nothing");
+    let b = w.open("ada", "#/admin/data").await?;
+    b.choose_file("Choose an export file\u{2026}", &export_path)
+        .await?;
+    let preview = b
+        .wait_for(
+            "the import preview",
+            "const p = [...document.querySelectorAll('.panel-info')].find(p => p.textContent.includes('Importing would change'));
+             if (!p) return null;
+             return {rows: [...p.querySelector('table').querySelectorAll('tbody tr')].map(tr => [...tr.children].map(c => c.textContent.trim())),
+                     text: p.innerText};",
+            vec![],
+        )
+        .await?;
+    let counts: Vec<Vec<String>> = serde_json::from_value(preview["rows"].clone())?;
+    assert_eq!(
+        counts,
+        [
+            ["Reports", "2", "0", "0", "0"],
+            ["Calendars", "1", "0", "0", "0"],
+            ["Status groups", "1", "0", "0", "0"],
+        ],
+        "the preview counts everything as new"
+    );
+    let expected_left_out = [
+        ["May create and edit reports", "jira-software-users"],
+        ["May manage calendars and status groups", "team-platform"],
+        [
+            "Report \u{201c}Leads only\u{201d}: who may see it",
+            "team-platform",
+        ],
+    ];
+    assert_eq!(
+        left_out_rows(&b, ".panel-info").await?,
+        expected_left_out,
+        "every group grant is named before the import"
+    );
+    let text = preview["text"].as_str().unwrap_or_default();
+    assert!(
+        text.contains(
+            "Forge cannot check Jira groups, so 3 group grants of this export are not imported"
+        ) && text.contains("shared with you instead"),
+        "the preview says why and what becomes of a group-only report: {text}"
+    );
+    assert_eq!(
+        w.api("ada", "GET", "/reports", None)?,
+        json!([]),
+        "the preview wrote nothing"
+    );
+    b.click("button", "Import without the group grants").await?;
+    support::notice(&b, "Imported the configuration.").await?;
+    assert_eq!(
+        left_out_rows(&b, ".panel-success").await?,
+        expected_left_out,
+        "and they are named after it"
+    );
+
+    // What arrived: everything but the group grants.
+    let forge_export = w.api("ada", "GET", "/export", None)?;
+    for list in ["calendars", "statusGroups"] {
+        assert_eq!(
+            forge_export[list], connect_export[list],
+            "the {list} arrived as they were"
+        );
+    }
+    let report = |doc: &Value, id: &str| -> Value {
+        doc["reports"]
+            .as_array()
+            .and_then(|l| l.iter().find(|r| r["id"] == id))
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    for id in [&moved_id, &leads_id] {
+        assert_eq!(
+            report(&forge_export, id)["config"],
+            report(&connect_export, id)["config"],
+            "report {id} arrived as it was"
+        );
+    }
+    assert_eq!(
+        report(&forge_export, &moved_id)["access"],
+        report(&connect_export, &moved_id)["access"]
+    );
+    assert_eq!(
+        report(&forge_export, &leads_id)["access"],
+        json!({"viewers": [user(&ada)], "editors": [user(&ben)]}),
+        "the group-only viewers became the importer; the account editor carried over"
+    );
+    assert_eq!(
+        forge_export["permissions"],
+        json!({"editReports": [user(&ben)], "manageCalendars": [], "managePermissions": []}),
+        "account grants carried over, group grants did not"
+    );
+    let bens = w.api("ben", "GET", "/me", None)?;
+    assert_eq!(
+        (
+            &bens["editReports"],
+            &bens["manageCalendars"],
+            &bens["isAdmin"]
+        ),
+        (&json!(true), &json!(false), &json!(false)),
+        "on Forge Ben holds the right granted to his account: {bens}"
+    );
+
+    // The moved report, its calendar and status group resolved on Forge, is the CLI's.
+    let (table, partial) = support::run_saved(w, &b, &moved_id).await?;
+    assert!(!partial);
+    b.close().await;
+    let cli = support::cli_report_with_groups(
+        w,
+        &moved,
+        &[(
+            cal_id.to_string(),
+            connect_export["calendars"][0]["calendar"].clone(),
+        )],
+        &[(
+            group_id.to_string(),
+            connect_export["statusGroups"][0]["group"].clone(),
+        )],
+    )?;
+    support::assert_same_as_cli(&table, &cli);
+
+    // The Connect tenant is untouched: its rows and the Forge tenant's never mix.
+    w.use_app(App::Connect)?;
+    assert_eq!(
+        w.api("ada", "GET", "/permissions", None)?,
+        connect_permissions,
+        "the Connect app keeps its grants"
+    );
+    Ok(())
+}
+
+/// On Forge the permissions page says what Dwell can check there (account ids; the installer
+/// first; admins grant others) and refuses a Jira group where it is typed, before the server
+/// would; the stored grants stay as they were.
+pub async fn forge_grants_are_by_account(w: &World) -> Result {
+    let before = w.api("ada", "GET", "/permissions", None)?;
+    let b = w.open("ada", "#/admin/permissions").await?;
+    let explained = b
+        .wait_for(
+            "the permissions page",
+            "return document.querySelector('.grants-explained')?.innerText || null;",
+            vec![],
+        )
+        .await?;
+    let explained = explained.as_str().unwrap_or_default();
+    for said in [
+        "checks rights by account id only",
+        "Whoever installed Dwell is its first administrator",
+        "administrators grant rights to others",
+        "cannot learn which Jira groups",
+    ] {
+        assert!(explained.contains(said), "{said:?} in {explained:?}");
+    }
+    // The field offers account grants only (the form comes once the grants are loaded).
+    b.wait_for(
+        "the form's hint",
+        "return document.body.innerText.includes('One a line: user: <account id>. Forge cannot check Jira groups') ? true : null;",
+        vec![],
+    )
+    .await?;
+    b.fill("May create and edit reports", "group: jira-software-users")
+        .await?;
+    b.click("button", "Save permissions").await?;
+    let problem = b
+        .wait_for(
+            "the refusal of a group",
+            "return [...document.querySelectorAll('.problem-list li')].map(l => l.textContent).find(t => t.includes('Forge cannot check Jira groups')) || null;",
+            vec![],
+        )
+        .await?;
+    assert!(
+        problem.as_str().unwrap_or_default().starts_with("line 1:"),
+        "the line is named: {problem}"
+    );
+    b.close().await;
+    assert_eq!(
+        w.api("ada", "GET", "/permissions", None)?,
+        before,
+        "nothing was saved"
+    );
     Ok(())
 }

@@ -17,6 +17,7 @@
 //! only with `DWELL_SCREENSHOT=1`.
 #![allow(clippy::unwrap_used)]
 
+mod canary;
 mod flows;
 mod privacy;
 mod reports;

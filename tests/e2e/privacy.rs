@@ -1,21 +1,31 @@
 //! The privacy proof: issue data never reaches Dwell's server.
 //!
-//! jira-sim runs in `--canary` mode: every issue key, summary, label, component and person's
-//! name carries the marker `ZZCANARY`. The test drives every browser flow on that site (run
-//! and compare a report, export CSV and XLSX, create/edit/conflict/delete, Jira faults and a
-//! cancelled run, a calendar, permissions, export/delete/import of the site's data), then
-//! looks for the marker in everything the server could have seen or kept:
+//! jira-sim runs in `--canary` mode: every kind of issue content carries a marker of its own
+//! (`crate::canary::KINDS`: keys, summaries, descriptions, labels, components, a text and a
+//! select custom field, people's names, status, issue type, priority, resolution and project
+//! names, worklog comments), all starting `ZZCANARY`. The test drives every browser flow (run
+//! and compare the default report, export, create/edit/conflict/delete, Jira faults and a
+//! cancelled run, a calendar, permissions), brings every kind into the browser
+//! (`canary::bring_every_kind_to_the_browser`: extra columns, grouping, filters, charts, CSV
+//! and XLSX, a timesheet), exports, deletes and imports the site's data, then looks for every
+//! marker in everything the server could have seen or kept:
 //!
 //! - every request the server received, as the recording proxy in front of it saw them:
-//!   method, path, query string, headers and body (and every answer it sent);
+//!   method, path, query string, headers and body (decoded from any `Content-Encoding`), and
+//!   every answer it sent;
 //! - the server's own output, logged at `trace` level;
 //! - the SQLite database, its `-wal` and `-shm` files and everything else in its directory;
-//! - its backups: the in-process backup directory and `dwell-server backup --to DIR`.
+//! - its backups: the in-process backup directory and `dwell-server backup --to DIR`;
+//! - what the server itself asked Jira: jira-sim's `servedToApps` counters name each route it
+//!   served to the app's server (signed as the app, or a key service) and the markers those
+//!   answers carried, which must be none.
 //!
-//! Each place is searched for the marker as written, in any letter case, with `%XX` and
-//! `\uXXXX` escapes decoded, as UTF-16, and inside every JWT's base64 payload. And the
-//! converse is asserted: the marker did reach the browser (the table shows it), so a leak
-//! would have been caught.
+//! Each place is searched for each marker as written, in any letter case, with `%XX` and
+//! `\uXXXX` escapes decoded, as UTF-16, and inside every JWT's base64 payload, and a failure
+//! names every kind that leaked and where. The converse is asserted per kind too: the browser
+//! showed it (a table, a chart, an export), or, for worklog comments, which the page reads but
+//! shows only in a drill-down, jira-sim served it to the browser; so a leak would have been
+//! caught.
 //!
 //! `privacy_proof_on_forge_...` runs the flows that run alike on Forge (jira-sim as Forge's
 //! host, the client from its CDN, the server reached through `invokeRemote` with a Forge
@@ -23,14 +33,17 @@
 //!
 //! Run it alone with `cargo test -p e2e --test e2e privacy_proof` (docs/SECURITY.md).
 
+use std::collections::{BTreeMap, HashSet};
+use std::hash::Hasher;
 use std::path::{Path, PathBuf};
 
 use base64::Engine;
 use e2e::{World, WorldSpec};
 
+use crate::canary::{self, KINDS, Kind, Shown};
 use crate::flows;
 
-/// jira-sim's canary marker.
+/// The prefix of every marker: a search for it finds any kind, and content the kinds miss.
 const MARKER: &str = "ZZCANARY";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -42,7 +55,9 @@ async fn privacy_proof_no_issue_data_reaches_the_server() {
     .await
     .unwrap();
 
-    // Every flow, on canary data.
+    // Every flow on canary data, and every kind of content in the browser (after the fault
+    // flows, whose injected faults fall on the same requests as on ordinary data; before the
+    // export and import, which then carry their reports too).
     let (id, table) = flows::default_report_matches_the_cli(&w).await.unwrap();
     flows::exports_match_the_table(&w, &id, &table)
         .await
@@ -54,6 +69,7 @@ async fn privacy_proof_no_issue_data_reaches_the_server() {
         .await
         .unwrap();
     flows::permissions_stop_a_non_editor(&w, &id).await.unwrap();
+    let shown = canary::bring_every_kind_to_the_browser(&w).await.unwrap();
     flows::export_delete_import(&w).await.unwrap();
 
     let routes = [
@@ -72,7 +88,13 @@ async fn privacy_proof_no_issue_data_reaches_the_server() {
         ("DELETE", "/api/v1/tenant"),
         ("POST", "/api/v1/import"),
     ];
-    search_everything_the_server_saw(&w, &table, &routes);
+    // The server asks Jira for a user's groups, signed as the app, and fetched the install
+    // key of the signed `installed` call; nothing else.
+    let outbound = [
+        ("GET /rest/api/3/user/groups", true),
+        ("GET /connect-install-keys/{kid}", true),
+    ];
+    search_everything_the_server_saw(&w, &shown, &routes, &outbound);
 }
 
 /// The same proof on the Forge path: the client served by Forge's CDN reads Jira through
@@ -94,6 +116,7 @@ async fn privacy_proof_on_forge_no_issue_data_reaches_the_server() {
     flows::report_lifecycle_with_a_conflict(&w).await.unwrap();
     flows::jira_faults_are_weathered(&w).await.unwrap();
     flows::a_cancelled_run_is_partial(&w).await.unwrap();
+    let shown = canary::bring_every_kind_to_the_browser(&w).await.unwrap();
     let routes = [
         ("POST", "/forge/lifecycle"),
         ("GET", "/api/v1/me"),
@@ -102,24 +125,105 @@ async fn privacy_proof_on_forge_no_issue_data_reaches_the_server() {
         ("PUT", "/api/v1/reports/"),
         ("DELETE", "/api/v1/reports/"),
     ];
-    search_everything_the_server_saw(&w, &table, &routes);
+    // On Forge the server holds no Jira credential: it reads the platform's signing keys only.
+    let outbound = [("GET /.well-known/jwks.json", true)];
+    search_everything_the_server_saw(&w, &shown, &routes, &outbound);
 }
 
-/// Looks for the marker in everything the server received, answered, logged and stored, once
-/// the flows ran (`routes`: requests the flows must have sent, so the search is not empty).
-fn search_everything_the_server_saw(w: &World, table: &e2e::table::Table, routes: &[(&str, &str)]) {
-    // The converse first: the marker reached the browser, and the search finds it there.
-    let shown: String = table.rows.iter().map(|r| r[0].as_str()).collect();
+/// Where each kind of content was found at the server: kind's name to `place: context`.
+#[derive(Default)]
+struct Leaks {
+    found: BTreeMap<&'static str, Vec<String>>,
+    /// Hashes of what was searched already: the client's bundle, sent to every page, is
+    /// searched once.
+    searched: HashSet<u64>,
+}
+
+impl Leaks {
+    /// Searches `bytes`, found in `place`, for every marker.
+    fn search(&mut self, place: &str, bytes: &[u8]) {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        h.write(bytes);
+        if !self.searched.insert(h.finish()) {
+            return;
+        }
+        for (k, at) in kinds_in(bytes) {
+            let from = at.saturating_sub(80).min(bytes.len());
+            let to = (at + 80).min(bytes.len());
+            self.found.entry(k.name).or_default().push(format!(
+                "{place}: …{}…",
+                String::from_utf8_lossy(&bytes[from..to])
+            ));
+        }
+    }
+
+    /// Fails naming every kind that reached the server, and where.
+    fn assert_none(&self) {
+        if let Some(report) = self.report() {
+            panic!("issue data reached the server:{report}");
+        }
+    }
+
+    /// Every kind found and where, if any was.
+    fn report(&self) -> Option<String> {
+        if self.found.is_empty() {
+            return None;
+        }
+        let mut report = String::new();
+        for (kind, places) in &self.found {
+            report.push_str(&format!("\n- {kind}, in {} place(s):", places.len()));
+            for p in places.iter().take(3) {
+                report.push_str(&format!("\n    {p}"));
+            }
+        }
+        Some(report)
+    }
+}
+
+/// Content carrying the common prefix but no kind's marker: any other leak of canary data.
+const ANY: Kind = Kind {
+    name: "any canary data (the common prefix ZZCANARY)",
+    marker: MARKER,
+};
+
+/// Looks for every marker in everything the server received, answered, logged and stored,
+/// once the flows ran (`routes`: requests the flows must have sent, so the search is not
+/// empty), and checks the server's own calls to Jira against `outbound` (`METHOD route` and
+/// whether the flows must have made it).
+fn search_everything_the_server_saw(
+    w: &World,
+    shown: &Shown,
+    routes: &[(&str, &str)],
+    outbound: &[(&str, bool)],
+) {
+    // The converse first: every kind reached the browser, and the search finds it there.
+    let to_people = canary::served_to_people(w).unwrap();
+    let mut unseen = Vec::new();
+    for k in &KINDS {
+        let places = shown.places_of(k);
+        let served = to_people.get(k.marker).copied().unwrap_or(0);
+        eprintln!(
+            "privacy proof: {} ({}) shown in {places:?}, served to the browser {served} times",
+            k.name, k.marker
+        );
+        let text = places
+            .first()
+            .and_then(|p| shown.places.get(*p))
+            .map_or(&b""[..], |t| t.as_bytes());
+        let found_in_browser = !places.is_empty() && find(text, k.marker).is_some();
+        let served_to_browser = k.marker == "ZZCANARYWORKLOG" && served > 0;
+        if !(found_in_browser || served_to_browser) {
+            unseen.push(k.name);
+        }
+    }
     assert!(
-        table.rows.iter().all(|r| r[0].contains(MARKER)),
-        "every issue key in the browser carries the marker (is jira-sim in canary mode?)"
-    );
-    assert!(
-        find(shown.as_bytes()).is_some(),
-        "the search finds the marker"
+        unseen.is_empty(),
+        "the flows never brought these kinds to the browser, so their absence proves nothing: \
+         {unseen:?} (is jira-sim in canary mode?)"
     );
 
     // Everything the server received passed the proxy: make sure the flows' traffic is there.
+    let mut leaks = Leaks::default();
     let exchanges = w.proxy.exchanges();
     for &(method, path) in routes {
         assert!(
@@ -130,15 +234,17 @@ fn search_everything_the_server_saw(w: &World, table: &e2e::table::Table, routes
         );
     }
     for e in &exchanges {
-        let request = e.request_bytes();
-        assert_clean(&format!("the request {} {}", e.method, e.target), &request);
+        leaks.search(
+            &format!("the request {} {}", e.method, e.path()),
+            &e.request_bytes(),
+        );
         for token in tokens(e) {
-            assert_clean(
+            leaks.search(
                 &format!("a token in {} {}", e.method, e.path()),
                 &jwt_payloads(&token),
             );
         }
-        assert_clean(
+        leaks.search(
             &format!("the answer to {} {}", e.method, e.path()),
             &e.response_body,
         );
@@ -150,7 +256,7 @@ fn search_everything_the_server_saw(w: &World, table: &e2e::table::Table, routes
         String::from_utf8_lossy(&logs).contains("/api/v1/reports"),
         "the server's request log was captured"
     );
-    assert_clean("the server's logs", &logs);
+    leaks.search("the server's logs", &logs);
 
     // Backups: on demand, and the in-process ones.
     let on_demand = w.dir.path().join("backup-on-demand");
@@ -182,8 +288,40 @@ fn search_everything_the_server_saw(w: &World, table: &e2e::table::Table, routes
     }
     files.extend(data_files);
     for f in files {
-        assert_clean(&f.display().to_string(), &std::fs::read(&f).unwrap());
+        leaks.search(&f.display().to_string(), &std::fs::read(&f).unwrap());
     }
+
+    // What the server asked Jira itself, as jira-sim served it: only the expected routes, and
+    // no answer carried any marker.
+    let stats = w.sim_stats().unwrap();
+    let served = stats["servedToApps"]
+        .as_object()
+        .expect("jira-sim counts what it served to apps");
+    eprintln!("privacy proof: jira-sim served the app's server {served:?}");
+    for (route, tally) in served {
+        assert!(
+            outbound.iter().any(|(r, _)| r == route),
+            "the server called Jira's {route}, which the proof does not expect: {tally}"
+        );
+        let markers = tally["canary"].as_array().map_or(0, Vec::len);
+        if markers > 0 {
+            leaks
+                .found
+                .entry("answers of Jira to the server's own calls")
+                .or_default()
+                .push(format!("{route}: {}", tally["canary"]));
+        }
+    }
+    for (route, required) in outbound {
+        assert!(
+            !required
+                || served
+                    .get(*route)
+                    .is_some_and(|t| t["requests"].as_u64() > Some(0)),
+            "the server never called {route}: are jira-sim's counters working? {served:?}"
+        );
+    }
+    leaks.assert_none();
 }
 
 /// `path` exactly, or under it when it ends with `/`.
@@ -191,22 +329,10 @@ fn same_route(seen: &str, path: &str) -> bool {
     seen == path || (path.ends_with('/') && seen.starts_with(path))
 }
 
-/// Fails with the context of the first marker found in `bytes`.
-fn assert_clean(what: &str, bytes: &[u8]) {
-    if let Some(at) = find(bytes) {
-        let from = at.saturating_sub(120);
-        let to = (at + 120).min(bytes.len());
-        panic!(
-            "issue data reached the server: {MARKER} in {what}: …{}…",
-            String::from_utf8_lossy(&bytes[from..to])
-        );
-    }
-}
-
-/// Where the marker is in `bytes`, in any of its forms: as written, in any letter case,
+/// Where `marker` is in `bytes`, in any of its forms: as written, in any letter case,
 /// percent- or `\u`-escaped, or as UTF-16 (NUL bytes between the letters).
-fn find(bytes: &[u8]) -> Option<usize> {
-    let marker = MARKER.to_ascii_lowercase().into_bytes();
+fn find(bytes: &[u8], marker: &str) -> Option<usize> {
+    let marker = marker.to_ascii_lowercase().into_bytes();
     let plain = search(&lower(bytes), &marker);
     plain
         .or_else(|| search(&lower(&unescape(bytes)), &marker).map(|_| 0))
@@ -214,6 +340,34 @@ fn find(bytes: &[u8]) -> Option<usize> {
             let no_nul: Vec<u8> = bytes.iter().copied().filter(|b| *b != 0).collect();
             search(&lower(&no_nul), &marker).map(|_| 0)
         })
+}
+
+/// Every kind whose marker is in `bytes`, in any of the forms [`find`] knows, with where (the
+/// offset of its first occurrence as written; 0 when found only in a decoded form). One pass
+/// over each form finds the common prefix, then the kind is read after it.
+fn kinds_in(bytes: &[u8]) -> Vec<(Kind, usize)> {
+    let prefix = MARKER.to_ascii_lowercase().into_bytes();
+    let no_nul: Vec<u8> = bytes.iter().copied().filter(|b| *b != 0).collect();
+    let mut out: Vec<(Kind, usize)> = Vec::new();
+    for (n, form) in [lower(bytes), lower(&unescape(bytes)), lower(&no_nul)]
+        .iter()
+        .enumerate()
+    {
+        let mut from = 0;
+        while let Some(p) = search(&form[from..], &prefix) {
+            let at = from + p;
+            for k in KINDS.iter().chain([&ANY]) {
+                let marker = k.marker.to_ascii_lowercase();
+                if form[at..].starts_with(marker.as_bytes())
+                    && !out.iter().any(|(o, _)| o.name == k.name)
+                {
+                    out.push((*k, if n == 0 { at } else { 0 }));
+                }
+            }
+            from = at + 1;
+        }
+    }
+    out
 }
 
 fn lower(bytes: &[u8]) -> Vec<u8> {
@@ -311,12 +465,46 @@ fn the_marker_search_sees_every_form() {
             .flat_map(u16::to_le_bytes)
             .collect(),
     ] {
-        assert!(find(&form).is_some(), "{}", String::from_utf8_lossy(&form));
+        assert!(
+            find(&form, MARKER).is_some(),
+            "{}",
+            String::from_utf8_lossy(&form)
+        );
     }
     let token = format!(
         "x.{}.y",
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(br#"{"sub":"ZZCANARY"}"#)
     );
-    assert!(find(&jwt_payloads(&token)).is_some());
-    assert!(find(b"ZZ CANARY, canary, ZZCANAR").is_none());
+    assert!(find(&jwt_payloads(&token), MARKER).is_some());
+    assert!(find(b"ZZ CANARY, canary, ZZCANAR", MARKER).is_none());
+}
+
+/// A leak is reported by kind: a summary in a saved description names summaries (and the
+/// common prefix), and nothing else.
+#[test]
+fn a_leak_names_its_kind() {
+    let mut leaks = Leaks::default();
+    leaks.search(
+        "a request",
+        br#"{"description":"Fix login in Safari ZZCANARYSUMMARY-s10012"}"#,
+    );
+    leaks.search("the logs", b"GET /api/v1/me 200");
+    let kinds: Vec<&str> = leaks.found.keys().copied().collect();
+    assert_eq!(
+        kinds,
+        ["any canary data (the common prefix ZZCANARY)", "summaries"]
+    );
+    assert!(leaks.found["summaries"][0].starts_with("a request: "));
+    let report = leaks.report().expect("a leak fails the proof");
+    assert!(
+        report.contains("- summaries, in 1 place(s):\n    a request: "),
+        "{report}"
+    );
+    // No two kinds share a marker, and none hides another (a prefix would report both).
+    for a in &KINDS {
+        assert!(a.marker.starts_with(MARKER));
+        for b in &KINDS {
+            assert!(a == b || !b.marker.starts_with(a.marker), "{a:?} {b:?}");
+        }
+    }
 }

@@ -106,3 +106,37 @@ async fn forge_default_report_matches_the_cli_under_forges_policy() {
         "the client came from Forge's CDN, not from the server"
     );
 }
+
+/// On Forge the admin flows that run on Connect: a calendar changes business time as the CLI
+/// computes it, grants are by account id (the page says so and refuses a Jira group), and the
+/// site's data is exported, deleted and imported. (`permissions_stop_a_non_editor` is not run
+/// on Forge yet: saving permissions there sends no `If-Match` through `invokeRemote`.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forge_admins_set_calendars_permissions_and_move_the_sites_data() {
+    let w = World::start(WorldSpec {
+        forge: true,
+        ..WorldSpec::default()
+    })
+    .await
+    .unwrap();
+    let (id, table) = flows::default_report_matches_the_cli(&w).await.unwrap();
+    flows::a_calendar_changes_business_time(&w, &id, &table)
+        .await
+        .unwrap();
+    flows::forge_grants_are_by_account(&w).await.unwrap();
+    flows::export_delete_import(&w).await.unwrap();
+}
+
+/// A site running both apps on one server moves its configuration from the Connect app to
+/// the Forge app by export and import (README, "Moving a site from Connect to Forge").
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connect_site_moves_to_forge_with_its_configuration() {
+    let w = World::start(WorldSpec {
+        forge: true,
+        connect_too: true,
+        ..WorldSpec::default()
+    })
+    .await
+    .unwrap();
+    flows::a_connect_site_moves_to_forge(&w).await.unwrap();
+}

@@ -54,6 +54,16 @@ pub fn cli_report(
     config: &Value,
     calendars: &[(String, Value)],
 ) -> Result<Vec<Vec<String>>> {
+    cli_report_with_groups(w, config, calendars, &[])
+}
+
+/// [`cli_report`] with saved status groups too: `(id, status group JSON)`.
+pub fn cli_report_with_groups(
+    w: &World,
+    config: &Value,
+    calendars: &[(String, Value)],
+    status_groups: &[(String, Value)],
+) -> Result<Vec<Vec<String>>> {
     let dump = w.dump()?;
     let dir = w.dir.path();
     let config_path = dir.join("cli-config.json");
@@ -66,6 +76,11 @@ pub fn cli_report(
         let path = dir.join(format!("{id}.json"));
         std::fs::write(&path, calendar.to_string())?;
         cmd.args(["--calendar", &format!("{id}={}", path.display())]);
+    }
+    for (id, group) in status_groups {
+        let path = dir.join(format!("{id}.json"));
+        std::fs::write(&path, group.to_string())?;
+        cmd.args(["--status-group", &format!("{id}={}", path.display())]);
     }
     let csv_text = e2e::proc::run("dwell report", &mut cmd)?;
     read_csv(csv_text.as_bytes())

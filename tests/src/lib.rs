@@ -19,7 +19,7 @@ pub mod table;
 pub mod world;
 
 pub use browser::{Browser, ChromeDriver};
-pub use world::{World, WorldSpec};
+pub use world::{App, World, WorldSpec};
 
 /// The harness's result type: failures carry their context as text.
 pub type Result<T = ()> = anyhow::Result<T>;

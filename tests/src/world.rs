@@ -2,9 +2,12 @@
 //! chromedriver. The app is installed on the simulated site through the signed Connect
 //! lifecycle, or (`WorldSpec::forge`) as the Forge app of `forge/manifest.yml`: jira-sim is then
 //! Forge's host, serving the client from a CDN origin of its own, and dwell-server its remote.
+//! With `WorldSpec::connect_too`, the site runs both apps on one dwell-server, as a site moving
+//! from Connect to Forge does; [`World::use_app`] says which one the helpers act on.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use anyhow::{Context, bail};
@@ -21,12 +24,22 @@ use crate::proxy::Proxy;
 pub struct WorldSpec {
     pub issues: usize,
     pub seed: u64,
-    /// jira-sim's `--canary`: the marker in every key, summary, label and name.
+    /// jira-sim's `--canary`: a marker per kind of content (`ZZCANARYKEY`, ...) in everything.
     pub canary: bool,
     /// Where the simulated year of data ends (jira-sim's `--data-end`).
     pub data_end: &'static str,
     /// Dwell as a Forge app instead of a Connect one.
     pub forge: bool,
+    /// With `forge`: the Connect app installed on the same site too (the two are two tenants
+    /// of one dwell-server), for moving a site's configuration from one to the other.
+    pub connect_too: bool,
+}
+
+/// Which of the site's apps a [`World`]'s helpers act on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum App {
+    Connect,
+    Forge,
 }
 
 impl Default for WorldSpec {
@@ -37,6 +50,7 @@ impl Default for WorldSpec {
             canary: false,
             data_end: "2026-11-01",
             forge: false,
+            connect_too: false,
         }
     }
 }
@@ -57,6 +71,8 @@ pub struct World {
     pub app_key: String,
     /// The Forge app jira-sim plays, on a Forge site.
     pub forge: Option<ForgeApp>,
+    /// On a site with both apps, whether the helpers act on the Connect one.
+    on_connect: AtomicBool,
     pub driver: ChromeDriver,
 }
 
@@ -193,18 +209,26 @@ impl World {
         // The simulated site installs the app: a signed `installed` lifecycle call, through
         // the proxy, verified with the site's install key; on Forge, `avi:forge:installed:app`
         // to the remote's lifecycle route, ada installing (and so Dwell's first admin there).
-        let mut res = if spec.forge {
-            http.post(&format!("{sim_url}/_sim/forge/install"))
-                .send_json(json!({ "user": "ada" }))?
-        } else {
-            http.post(&format!("{sim_url}/_sim/connect/install"))
-                .send_json(json!({ "appUrl": proxy.url }))?
-        };
-        if !res.status().is_success() {
-            bail!(
-                "jira-sim could not install the app: {}",
-                res.body_mut().read_to_string()?
+        let mut installs = Vec::new();
+        if spec.forge {
+            installs.push(
+                http.post(&format!("{sim_url}/_sim/forge/install"))
+                    .send_json(json!({ "user": "ada" }))?,
             );
+        }
+        if !spec.forge || spec.connect_too {
+            installs.push(
+                http.post(&format!("{sim_url}/_sim/connect/install"))
+                    .send_json(json!({ "appUrl": proxy.url }))?,
+            );
+        }
+        for mut res in installs {
+            if !res.status().is_success() {
+                bail!(
+                    "jira-sim could not install the app: {}",
+                    res.body_mut().read_to_string()?
+                );
+            }
         }
         let driver = ChromeDriver::start()?;
         Ok(World {
@@ -217,8 +241,32 @@ impl World {
             server,
             app_key,
             forge,
+            on_connect: AtomicBool::new(false),
             driver,
         })
+    }
+
+    /// Makes the helpers (`host_page`, `open`, `api`) act on `app` of a site that runs both
+    /// (`WorldSpec::connect_too`).
+    pub fn use_app(&self, app: App) -> Result {
+        match app {
+            App::Forge if self.forge.is_none() => bail!("this site runs no Forge app"),
+            App::Connect if self.forge.is_some() && !self.spec.connect_too => {
+                bail!("this site runs no Connect app")
+            }
+            _ => {}
+        }
+        self.on_connect.store(app == App::Connect, Ordering::SeqCst);
+        Ok(())
+    }
+
+    /// The Forge app, when the helpers act on it.
+    fn forge_app(&self) -> Option<&ForgeApp> {
+        if self.on_connect.load(Ordering::SeqCst) {
+            None
+        } else {
+            self.forge.as_ref()
+        }
     }
 
     /// The site's database file.
@@ -234,7 +282,7 @@ impl World {
     /// The Jira page that hosts Dwell, signed in as `user` (a jira-sim login): the Connect
     /// general page, or Forge's global page.
     pub fn host_page(&self, user: &str) -> String {
-        match &self.forge {
+        match self.forge_app() {
             Some(app) => format!(
                 "{}/jira/apps/{}/{}?user={user}",
                 self.sim_url,
@@ -313,7 +361,7 @@ impl World {
     /// Calls the metadata server's API as `user`, through the proxy: with a Connect context
     /// token, or on Forge through `invokeRemote` on the simulated Jira page, as the page does.
     pub fn api(&self, user: &str, method: &str, path: &str, body: Option<&Value>) -> Result<Value> {
-        if let Some(app) = &self.forge {
+        if let Some(app) = self.forge_app() {
             return self.invoke_remote(app, user, method, path, body);
         }
         let token = self.token(user)?;

@@ -25,6 +25,7 @@ use crate::cancel::Cancel;
 use crate::env::Environment;
 use crate::platform;
 use crate::route::Route;
+use crate::view::principals::Grants;
 use crate::worker_handle::WorkerHandle;
 
 /// Declares an enum over implementations of one trait and implements the trait by
@@ -196,6 +197,14 @@ impl Ctx {
     /// The page's worker (one per page, started on first use).
     pub fn worker(&self) -> WorkerHandle {
         WorkerHandle::shared()
+    }
+
+    /// Which grantees this page's server can check: on Forge, account ids only.
+    pub fn grants(&self) -> Grants {
+        match self.env.get_value() {
+            Environment::Forge => Grants::AccountsOnly,
+            Environment::Connect { .. } | Environment::Direct { .. } => Grants::AccountsAndGroups,
+        }
     }
 
     pub fn can_edit_reports(&self) -> bool {

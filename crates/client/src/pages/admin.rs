@@ -15,7 +15,9 @@ use crate::context::Ctx;
 use crate::route::{AdminPage as Which, Route};
 use crate::view::calendar::{format_holidays, format_ranges, parse_holidays, parse_ranges};
 use crate::view::editor::{format_statuses, parse_statuses};
-use crate::view::principals::{format_principals, parse_principals};
+use crate::view::principals::{
+    Grants, LeftOut, format_principals, parse_principals, without_group_grants,
+};
 use crate::worker_protocol::DocumentKind;
 
 #[component]
@@ -504,7 +506,7 @@ fn PermissionsPage() -> impl IntoView {
     let current = LocalResource::new(move || async move { ctx.server()?.permissions().await });
     view! {
         <h2>"Permissions"</h2>
-        <p class="muted">"Site administrators hold every right. Grant others rights by Jira group or by account."</p>
+        <p class="muted grants-explained">{ctx.grants().explanation()}</p>
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match current.await {
@@ -519,6 +521,7 @@ fn PermissionsPage() -> impl IntoView {
 #[component]
 fn PermissionsForm(permissions: Permissions, version: u64) -> impl IntoView {
     let ctx = Ctx::get();
+    let grants = ctx.grants();
     let version = RwSignal::new(version);
     let edit = RwSignal::new(format_principals(&permissions.edit_reports));
     let calendars = RwSignal::new(format_principals(&permissions.manage_calendars));
@@ -528,9 +531,9 @@ fn PermissionsForm(permissions: Permissions, version: u64) -> impl IntoView {
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let parsed = (
-            parse_principals(&edit.get_untracked()),
-            parse_principals(&calendars.get_untracked()),
-            parse_principals(&manage.get_untracked()),
+            parse_principals(&edit.get_untracked(), grants),
+            parse_principals(&calendars.get_untracked(), grants),
+            parse_principals(&manage.get_untracked(), grants),
         );
         let (Ok(edit_reports), Ok(manage_calendars), Ok(manage_permissions)) = parsed.clone()
         else {
@@ -565,7 +568,7 @@ fn PermissionsForm(permissions: Permissions, version: u64) -> impl IntoView {
             }
         });
     };
-    let area = move |label: &'static str, hint: &'static str, value: RwSignal<String>| {
+    let area = move |label: &'static str, hint: String, value: RwSignal<String>| {
         view! {
             <Field label=label hint=hint control=move |id, described| view! {
                 <textarea id=id rows="4" aria-describedby=described prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))></textarea>
@@ -574,9 +577,9 @@ fn PermissionsForm(permissions: Permissions, version: u64) -> impl IntoView {
     };
     view! {
         <form class="editor" on:submit=save>
-            {area("May create and edit reports", "One a line: group: jira-software-users, or user: <account id>.", edit)}
-            {area("May manage calendars and status groups", "Same form.", calendars)}
-            {area("May manage permissions and the site's data", "Same form. Careful: this includes deleting everything.", manage)}
+            {area("May create and edit reports", grants.hint().to_string(), edit)}
+            {area("May manage calendars and status groups", "Same form.".to_string(), calendars)}
+            {area("May manage permissions and the site's data", "Same form. Careful: this includes deleting everything.".to_string(), manage)}
             <ul class="problem-list" aria-live="polite">{move || problems.get().into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}</ul>
             {move || failure.get().map(|e| view! { <ErrorPanel error=e title="Not saved" /> })}
             <div class="actions"><button type="submit" class="button button-primary">"Save permissions"</button></div>
@@ -594,6 +597,8 @@ fn Data() -> impl IntoView {
     let problems = RwSignal::new(Vec::<String>::new());
     let preview = RwSignal::new(None::<ImportSummary>);
     let applied = RwSignal::new(None::<ImportSummary>);
+    // On Forge, the group grants of a Connect site's export that the import leaves out.
+    let left_out = RwSignal::new(Vec::<LeftOut>::new());
     let confirm_text = RwSignal::new(String::new());
     let export = move |_| {
         spawn_local(async move {
@@ -652,8 +657,23 @@ fn Data() -> impl IntoView {
             spawn_local(async move {
                 match crate::platform::read_file(&file).await {
                     Ok(text) => {
-                        document.set(text);
+                        let importer = ctx.rights.get_untracked().map(|r| r.account_id);
+                        let moved = match (ctx.grants(), importer) {
+                            (Grants::AccountsOnly, Some(me)) => without_group_grants(&text, &me),
+                            _ => None,
+                        };
+                        match moved {
+                            Some((text, out)) => {
+                                document.set(text);
+                                left_out.set(out);
+                            }
+                            None => {
+                                document.set(text);
+                                left_out.set(Vec::new());
+                            }
+                        }
                         preview.set(None);
+                        applied.set(None);
                         import(true);
                     }
                     Err(e) => problems.set(vec![e]),
@@ -695,8 +715,11 @@ fn Data() -> impl IntoView {
             <div class="panel panel-info">
                 <p class="panel-title">"Importing would change:"</p>
                 <ImportTable summary=s />
+                <LeftOutGrants left_out=left_out.get() />
                 <div class="actions">
-                    <button type="button" class="button button-primary" on:click=move |_| import(false)>"Import"</button>
+                    <button type="button" class="button button-primary" on:click=move |_| import(false)>
+                        {if left_out.with(Vec::is_empty) { "Import" } else { "Import without the group grants" }}
+                    </button>
                     <button type="button" class="button button-subtle" on:click=move |_| preview.set(None)>"Cancel"</button>
                 </div>
             </div>
@@ -705,6 +728,7 @@ fn Data() -> impl IntoView {
             <div class="panel panel-success" role="status">
                 <p class="panel-title">"Imported:"</p>
                 <ImportTable summary=s />
+                <LeftOutGrants left_out=left_out.get() />
             </div>
         })}
 
@@ -739,4 +763,37 @@ fn ImportTable(summary: ImportSummary) -> impl IntoView {
         </table>
         <p>{if summary.permissions_changed { "Permissions would change." } else { "Permissions stay as they are." }}</p>
     }
+}
+
+/// The group grants an import to Forge leaves out, each with where it was, so an admin can
+/// grant the people instead: nothing is dropped unseen.
+#[component]
+fn LeftOutGrants(left_out: Vec<LeftOut>) -> impl IntoView {
+    if left_out.is_empty() {
+        return ().into_any();
+    }
+    let restricted = left_out.iter().any(|l| l.restricted);
+    view! {
+        <div class="left-out">
+            <p>{format!(
+                "Forge cannot check Jira groups, so {} group grant{} of this export {} not imported. Account grants are imported as they are; grant the groups' people by account id in Permissions.",
+                left_out.len(),
+                if left_out.len() == 1 { "" } else { "s" },
+                if left_out.len() == 1 { "is" } else { "are" },
+            )}</p>
+            <table class="list-table compact">
+                <caption class="visually-hidden">"Group grants left out"</caption>
+                <thead><tr><th scope="col">"Granted in"</th><th scope="col">"Jira group"</th></tr></thead>
+                <tbody>
+                    {left_out.into_iter().map(|l| view! {
+                        <tr><td>{l.place}</td><td>{l.group}</td></tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+            {restricted.then(|| view! {
+                <p>"Where a report was shared with groups only, it is shared with you instead (and, as always, with its creator and the administrators), so that it is not opened to everyone."</p>
+            })}
+        </div>
+    }
+    .into_any()
 }

@@ -1164,12 +1164,13 @@ fn Numbers(form: Form, calendars: SavedList<CalendarRecord>) -> impl IntoView {
 /// Who may see and change a saved report.
 #[component]
 fn Sharing(saved: RwSignal<Option<SavedMeta>>, meta: SavedMeta) -> impl IntoView {
+    let grants = Ctx::get().grants();
     let viewers = RwSignal::new(format_principals(&meta.access.viewers));
     let editors = RwSignal::new(format_principals(&meta.access.editors));
     let problems = RwSignal::new(Vec::<String>::new());
     let apply = move || {
-        let v = parse_principals(&viewers.get_untracked());
-        let e = parse_principals(&editors.get_untracked());
+        let v = parse_principals(&viewers.get_untracked(), grants);
+        let e = parse_principals(&editors.get_untracked(), grants);
         match (v, e) {
             (Ok(v), Ok(e)) => {
                 problems.set(Vec::new());
@@ -1187,7 +1188,7 @@ fn Sharing(saved: RwSignal<Option<SavedMeta>>, meta: SavedMeta) -> impl IntoView
     };
     let box_for = move |label: &'static str, value: RwSignal<String>| {
         view! {
-            <Field label=label hint="One a line: group: jira-software-users, or user: <account id>. Empty: everyone with access to Dwell." control=move |id, described| view! {
+            <Field label=label hint=format!("{} Empty: everyone with access to Dwell.", grants.hint()) control=move |id, described| view! {
                 <textarea id=id rows="3" aria-describedby=described prop:value=move || value.get()
                     on:input=move |ev| { value.set(event_target_value(&ev)); apply(); }></textarea>
             } />
