@@ -584,7 +584,8 @@ pub async fn screenshot(w: &World) -> Result {
 
 /// The "My team's week" template, opened in the editor and saved unchanged, runs in the
 /// browser to the same timesheet as `dwell report` on a dump of the same worklogs: the same
-/// people, hours per day, `Total` column and `Sum` row; Saturday and Sunday are shaded.
+/// people, hours per day, `Total` column and `Sum` row; Saturday and Sunday are shaded. Then
+/// [`timesheet_drill_down_and_chart`] on the same page.
 pub async fn a_timesheet_template_matches_the_cli(w: &World) -> Result {
     let b = w.open("ada", "#/new?template=team-week").await?;
     b.wait_for(
@@ -665,7 +666,313 @@ pub async fn a_timesheet_template_matches_the_cli(w: &World) -> Result {
     let week: f64 = people.iter().map(|r| total(r)).sum();
     assert!(week > 0.0, "time was logged that week");
     assert!((week - total(sums[0])).abs() < 0.01 * people.len() as f64);
+    timesheet_drill_down_and_chart(&b, &table, &dump).await?;
     b.close().await;
+    Ok(())
+}
+
+/// One worklog as jira-sim's dump holds it, read without Dwell's code.
+#[derive(Debug, Clone)]
+struct DumpWorklog {
+    id: String,
+    issue: String,
+    author: String,
+    started: jiff::Timestamp,
+    seconds: f64,
+    comment: String,
+}
+
+/// Every worklog of a `--worklogs` dump: the search pages' `worklog` fields and the per-issue
+/// pages, once each.
+fn dump_worklogs(dir: &std::path::Path) -> Result<Vec<DumpWorklog>> {
+    let mut keys: std::collections::HashMap<String, String> = Default::default();
+    let mut raw: std::collections::BTreeMap<String, (Value, Option<String>)> = Default::default();
+    let mut files: Vec<_> = std::fs::read_dir(dir)?.collect::<std::io::Result<Vec<_>>>()?;
+    files.sort_by_key(|f| f.file_name());
+    for f in files {
+        let name = f.file_name().to_string_lossy().to_string();
+        let page: Value = serde_json::from_slice(&std::fs::read(f.path())?)?;
+        if name.starts_with("search-") {
+            for issue in page["issues"].as_array().into_iter().flatten() {
+                let key = issue["key"].as_str().context("an issue without key")?;
+                keys.insert(issue["id"].as_str().unwrap_or_default().into(), key.into());
+                for w in issue["fields"]["worklog"]["worklogs"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                {
+                    raw.insert(
+                        w["id"].as_str().unwrap_or_default().into(),
+                        (w.clone(), Some(key.into())),
+                    );
+                }
+            }
+        } else if name.starts_with("worklog-") {
+            for w in page["worklogs"].as_array().into_iter().flatten() {
+                raw.insert(
+                    w["id"].as_str().unwrap_or_default().into(),
+                    (w.clone(), None),
+                );
+            }
+        }
+    }
+    fn text(v: &Value, out: &mut String) {
+        match v {
+            Value::String(s) => out.push_str(s),
+            Value::Object(m) => {
+                if let Some(Value::String(t)) = m
+                    .get("text")
+                    .filter(|_| m.get("type") == Some(&json!("text")))
+                {
+                    out.push_str(t);
+                }
+                if let Some(c) = m.get("content") {
+                    text(c, out);
+                }
+            }
+            Value::Array(a) => a.iter().for_each(|x| text(x, out)),
+            _ => {}
+        }
+    }
+    raw.into_iter()
+        .map(|(id, (w, key))| {
+            let issue = match key {
+                Some(k) => k,
+                None => keys
+                    .get(w["issueId"].as_str().unwrap_or_default())
+                    .cloned()
+                    .context("a worklog of an unknown issue")?,
+            };
+            let started = w["started"].as_str().context("a worklog without started")?;
+            let started =
+                jiff::fmt::strtime::parse("%Y-%m-%dT%H:%M:%S%.f%z", started)?.to_timestamp()?;
+            let mut comment = String::new();
+            text(&w["comment"], &mut comment);
+            Ok(DumpWorklog {
+                id,
+                issue,
+                author: w["author"]["displayName"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .into(),
+                started,
+                seconds: w["timeSpentSeconds"]
+                    .as_f64()
+                    .context("no timeSpentSeconds")?,
+                comment: comment.trim().to_string(),
+            })
+        })
+        .collect()
+}
+
+/// What the open drill-down dialog lists, once its comments have arrived.
+async fn drill_down(b: &Browser, title: &str) -> Result<Value> {
+    b.wait_for(
+        &format!("the worklogs of {title}"),
+        "const d = document.querySelector('.drill-down');
+         if (!d || d.querySelector('h2').textContent !== arguments[0]) return null;
+         if (!d.querySelector('table.worklogs') || d.textContent.includes('Reading comments')) return null;
+         return {
+           rows: [...d.querySelectorAll('table.worklogs tbody tr')].map(tr => ({
+             id: tr.dataset.worklog,
+             issue: tr.querySelector('th a').textContent,
+             href: tr.querySelector('th a').href,
+             author: tr.querySelector('.author').textContent,
+             started: tr.querySelector('.started').textContent,
+             seconds: Number(tr.querySelector('.duration').dataset.seconds),
+             comment: tr.querySelector('.comment').textContent,
+           })),
+           total: Number(d.querySelector('.drill-summary').dataset.seconds),
+           partial: !!d.querySelector('.partial'),
+           error: d.textContent.includes('could not be read'),
+         };",
+        vec![json!(title)],
+    )
+    .await
+}
+
+fn hours(text: &str) -> f64 {
+    text.parse::<f64>().unwrap_or(f64::NAN)
+}
+
+/// A timesheet cell opens the worklogs behind it, as jira-sim's dump has them (issue, author,
+/// start in the report's zone, duration, comment), adding up to the cell; a row's Total opens
+/// from the keyboard and adds up to it; and the chart has one bar per day whose segments add up
+/// to the table's column totals.
+async fn timesheet_drill_down_and_chart(
+    b: &Browser,
+    table: &Table,
+    dump: &std::path::Path,
+) -> Result {
+    let days: Vec<String> = table.header[1..table.header.len() - 1].to_vec();
+    let all = dump_worklogs(dump)?;
+    // The team-week template: its zone is UTC and a worklog counts on the day it started.
+    let utc = jiff::tz::TimeZone::UTC;
+    let in_cell = |person: &str, day: &str| -> Vec<DumpWorklog> {
+        let mut v: Vec<DumpWorklog> = all
+            .iter()
+            .filter(|w| {
+                w.author == person && w.started.to_zoned(utc.clone()).date().to_string() == day
+            })
+            .cloned()
+            .collect();
+        v.sort_by(|a, b| {
+            a.started
+                .cmp(&b.started)
+                .then_with(|| a.issue.cmp(&b.issue))
+        });
+        v
+    };
+    // The busiest cell by worklogs, to check more than one.
+    let (person, day, expected) = table
+        .rows
+        .iter()
+        .flat_map(|r| days.iter().map(move |d| (r[0].clone(), d.clone())))
+        .map(|(p, d)| {
+            let e = in_cell(&p, &d);
+            (p, d, e)
+        })
+        .max_by_key(|(_, _, e)| e.len())
+        .context("no cells")?;
+    assert!(
+        expected.len() >= 2,
+        "a cell with several worklogs: {person} {day}"
+    );
+    let row = table
+        .rows
+        .iter()
+        .find(|r| r[0] == person)
+        .context("the row")?;
+    let column = 1 + days.iter().position(|d| *d == day).context("the column")?;
+    b.click_xpath(&format!(
+        "//table[contains(@class,'results')]//tr[th/span[normalize-space(.)='{person}']]/td[{column}]/button"
+    ))
+    .await?;
+    let shown = drill_down(b, &format!("{person} · {day}")).await?;
+    let rows = shown["rows"].as_array().context("rows")?;
+    let got: Vec<(String, String, String, String, f64, String)> = rows
+        .iter()
+        .map(|r| {
+            let s = |k: &str| r[k].as_str().unwrap_or_default().to_string();
+            (
+                s("id"),
+                s("issue"),
+                s("author"),
+                s("started"),
+                r["seconds"].as_f64().unwrap_or(-1.0),
+                s("comment"),
+            )
+        })
+        .collect();
+    let want: Vec<(String, String, String, String, f64, String)> = expected
+        .iter()
+        .map(|w| {
+            (
+                w.id.clone(),
+                w.issue.clone(),
+                w.author.clone(),
+                w.started
+                    .to_zoned(utc.clone())
+                    .strftime("%Y-%m-%d %H:%M")
+                    .to_string(),
+                w.seconds,
+                w.comment.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(got, want, "the cell's worklogs are the dump's");
+    assert!(
+        expected.iter().any(|w| !w.comment.is_empty()),
+        "some comments to compare"
+    );
+    for r in rows {
+        let href = r["href"].as_str().unwrap_or_default();
+        assert!(
+            href.ends_with(&format!("/browse/{}", r["issue"].as_str().unwrap_or("?"))),
+            "{href}"
+        );
+    }
+    assert!(
+        !shown["partial"].as_bool().unwrap_or(true) && !shown["error"].as_bool().unwrap_or(true)
+    );
+    let sum: f64 = expected.iter().map(|w| w.seconds).sum();
+    assert_eq!(shown["total"].as_f64(), Some(sum), "the listed sum");
+    assert!(
+        (sum / 3600.0 - hours(&row[column])).abs() < 0.006,
+        "the worklogs add up to the cell: {sum} s against {}",
+        row[column]
+    );
+
+    // The row's Total, from the keyboard: focus its button, press Enter.
+    let total_col = table.header.len() - 1;
+    let button = b
+        .client
+        .find(fantoccini::Locator::XPath(&format!(
+            "//table[contains(@class,'results')]//tr[th/span[normalize-space(.)='{person}']]/td[{total_col}]/button"
+        )))
+        .await?;
+    b.js(
+        "arguments[0].focus();",
+        vec![serde_json::to_value(&button)?],
+    )
+    .await?;
+    button.send_keys("\u{E007}").await?;
+    let week = drill_down(b, &format!("{person} · Total")).await?;
+    let week_sum: f64 = all
+        .iter()
+        .filter(|w| {
+            w.author == person && days.contains(&w.started.to_zoned(utc.clone()).date().to_string())
+        })
+        .map(|w| w.seconds)
+        .sum();
+    assert_eq!(week["total"].as_f64(), Some(week_sum), "the row's worklogs");
+    assert!((week_sum / 3600.0 - hours(&row[total_col])).abs() < 0.006);
+    b.js("document.querySelector('.drill-down').dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape', bubbles: true}));", vec![]).await?;
+    b.wait_for(
+        "the dialog to close",
+        "return !document.querySelector('.drill-down');",
+        vec![],
+    )
+    .await?;
+
+    // The chart: one bar per day, its segments adding up to the day's Sum in the table.
+    let bars = b
+        .wait_for(
+            "the chart per period",
+            "const bars = [...document.querySelectorAll('.period-chart g.period-bar')];
+             return bars.length ? bars.map(g => ({
+               period: g.dataset.period,
+               total: Number(g.dataset.total),
+               segments: [...g.querySelectorAll('rect.segment')].map(r => Number(r.dataset.seconds)),
+             })) : null;",
+            vec![],
+        )
+        .await?;
+    let bars = bars.as_array().context("bars")?;
+    let periods: Vec<&str> = bars
+        .iter()
+        .map(|b| b["period"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(periods, days, "one bar per period, in order");
+    let sums = table.stat("Sum").context("the Sum row")?;
+    for (i, bar) in bars.iter().enumerate() {
+        let segments: f64 = bar["segments"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_f64)
+            .sum();
+        let total = bar["total"].as_f64().unwrap_or(-1.0);
+        assert!((segments - total).abs() < 1e-6, "{bar}");
+        let column_total = sums
+            .get(i + 1)
+            .map_or(0.0, |t| if t.is_empty() { 0.0 } else { hours(t) });
+        assert!(
+            (total / 3600.0 - column_total).abs() < 0.006,
+            "the bar of {} is the column's total {column_total}: {total} s",
+            days[i]
+        );
+    }
     Ok(())
 }
 

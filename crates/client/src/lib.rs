@@ -14,6 +14,7 @@
 
 pub mod api;
 pub mod cancel;
+pub mod comments;
 pub mod env;
 pub mod fetch;
 pub mod route;

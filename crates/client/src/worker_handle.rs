@@ -20,7 +20,7 @@ use crate::worker_protocol::{
     ComputeContext, ConfigSource, DeliveryKind, DocumentKind, ExportFormat, FromWorker, RunPlan,
     Timings, ToWorker,
 };
-use crate::worker_session::{ReportSummary, RowView, SortBy};
+use crate::worker_session::{CellWorklogs, ReportSummary, RowView, SortBy};
 
 /// Where trunk puts the worker's loader (`data-loader-shim`), relative to the page.
 const WORKER_URL: &str = "./worker_loader.js";
@@ -165,8 +165,16 @@ impl WorkerHandle {
     }
 
     async fn ask(&self, make: impl FnOnce(u32) -> ToWorker) -> Result<Answer, String> {
+        self.ask_with(make, None).await
+    }
+
+    async fn ask_with(
+        &self,
+        make: impl FnOnce(u32) -> ToWorker,
+        payload: Option<String>,
+    ) -> Result<Answer, String> {
         let (id, rx) = self.next_id();
-        self.post(&make(id), None)?;
+        self.post(&make(id), payload)?;
         rx.await.map_err(|_| STOPPED.to_string())
     }
 
@@ -263,6 +271,38 @@ impl WorkerHandle {
             .await?;
         match answer {
             (FromWorker::Rows { rows, .. }, _) => Ok(rows),
+            _ => Err(STOPPED.into()),
+        }
+    }
+
+    /// The worklogs behind a cell of run `run`'s timesheet (see [`ToWorker::Worklogs`]).
+    pub async fn worklogs(
+        &self,
+        run: u32,
+        row: Option<usize>,
+        column: Option<usize>,
+    ) -> Result<CellWorklogs, String> {
+        let answer = self
+            .ask(|id| ToWorker::Worklogs {
+                id,
+                run,
+                row,
+                column,
+            })
+            .await?;
+        match answer {
+            (FromWorker::Worklogs { result, .. }, _) => result,
+            _ => Err(STOPPED.into()),
+        }
+    }
+
+    /// Jira's `worklog/list` answer read by the worker: `(worklog id, comment as text)`.
+    pub async fn comments(&self, body: String) -> Result<Vec<(String, String)>, String> {
+        let answer = self
+            .ask_with(|id| ToWorker::Comments { id }, Some(body))
+            .await?;
+        match answer {
+            (FromWorker::Comments { result, .. }, _) => result,
             _ => Err(STOPPED.into()),
         }
     }

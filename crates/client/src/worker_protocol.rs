@@ -21,7 +21,7 @@ use crate::api::jira::Flavour;
 use crate::fetch::planner::WorklogWindow;
 use crate::fetch::{Delivery, FetchSpec, keyset};
 use crate::route::Overrides;
-use crate::worker_session::{ReportSummary, RowView, Session, SortBy};
+use crate::worker_session::{CellWorklogs, ReportSummary, RowView, Session, SortBy};
 
 /// What a timesheet or capacity report fetches, run at `now_ms`: its issues' worklogs in its
 /// dates instead of histories, and only the issues with time logged then (`worklogDate`, a
@@ -157,6 +157,16 @@ pub enum ToWorker {
         start: usize,
         count: usize,
     },
+    /// The worklogs behind a cell of the last computed timesheet: report row `row` (`None`:
+    /// every row) and column `column` (`None` or the `Total` column: every period).
+    Worklogs {
+        id: u32,
+        run: u32,
+        row: Option<usize>,
+        column: Option<usize>,
+    },
+    /// Jira's `worklog/list` answer (the payload): its comments as plain text.
+    Comments { id: u32 },
     /// The last computed report as a file: the answer's payload.
     Export {
         id: u32,
@@ -371,6 +381,15 @@ pub enum FromWorker {
         id: u32,
         rows: Vec<RowView>,
     },
+    Worklogs {
+        id: u32,
+        result: Result<CellWorklogs, String>,
+    },
+    /// `(worklog id, comment text)`, for the worklogs that have a comment.
+    Comments {
+        id: u32,
+        result: Result<Vec<(String, String)>, String>,
+    },
     /// The file is the payload; `error` when it could not be made.
     Exported {
         id: u32,
@@ -390,6 +409,8 @@ impl FromWorker {
             | FromWorker::Begun { id, .. }
             | FromWorker::Computed { id, .. }
             | FromWorker::Rows { id, .. }
+            | FromWorker::Worklogs { id, .. }
+            | FromWorker::Comments { id, .. }
             | FromWorker::Exported { id, .. } => Some(*id),
             FromWorker::Ready | FromWorker::Unreadable { .. } => None,
         }
@@ -590,6 +611,22 @@ impl Worker {
                     .map(|s| s.rows(sort, start, count))
                     .unwrap_or_default(),
             },
+            ToWorker::Worklogs {
+                id,
+                run,
+                row,
+                column,
+            } => FromWorker::Worklogs {
+                id,
+                result: self.session(run).map_or_else(
+                    || Err("this run's data is gone; run the report again".to_string()),
+                    |s| s.cell_worklogs(row, column),
+                ),
+            },
+            ToWorker::Comments { id } => FromWorker::Comments {
+                id,
+                result: crate::comments::from_worklog_list(&payload.unwrap_or_default()),
+            },
             ToWorker::Export { id, run, format } => {
                 let report = self.session(run).and_then(|s| s.report());
                 let file = match report {
@@ -788,6 +825,161 @@ mod tests {
         );
         let e = plan(Some("yesterday")).unwrap_err();
         assert!(e.contains("yesterday"), "{e}");
+    }
+
+    /// A timesheet's cell lists the worklogs it counted (row and column totals too), with
+    /// started in the timesheet's zone, and says which issues were read only in part.
+    #[test]
+    fn a_timesheet_cell_lists_its_worklogs_and_their_comments_read_as_text() {
+        let mut w = Worker::new();
+        let config = serde_json::json!({"schemaVersion": 1, "name": "week",
+            "kind": {"type": "timesheet", "rows": "person", "columns": "day",
+                "dates": {"type": "fixed", "from": "2026-10-26", "to": "2026-10-27"},
+                "timeZone": "Europe/Berlin"}});
+        let begin = ToWorker::Begin {
+            id: 1,
+            run: 1,
+            flavour: Flavour::Cloud,
+            source: ConfigSource::Config(config.to_string()),
+            overrides: Overrides::default(),
+            now_ms: Some(1_793_000_000_000),
+        };
+        assert!(matches!(
+            w.handle(&header(&begin), None),
+            Some((FromWorker::Begun { result: Ok(_), .. }, None))
+        ));
+        let person =
+            |id: &str, name: &str| serde_json::json!({"accountId": id, "displayName": name});
+        let log = |id: &str, who, started: &str, seconds: u32| serde_json::json!({"id": id, "author": who, "started": started, "timeSpentSeconds": seconds});
+        let (ada, bo) = (person("a", "Ada"), person("b", "Bo"));
+        let page = serde_json::json!({"isLast": true, "issues": [
+            {"id": "1", "key": "DW-1", "fields": {"created": "2026-01-01T00:00:00.000+0000",
+              "worklog": {"startAt": 0, "maxResults": 20, "total": 3, "worklogs": [
+                // 23:30 UTC on the 25th is 00:30 on the 26th in Berlin.
+                log("10", ada.clone(), "2026-10-25T23:30:00.000+0000", 3600),
+                log("11", ada.clone(), "2026-10-27T09:00:00.000+0100", 1800),
+                log("12", bo.clone(), "2026-10-26T10:00:00.000+0100", 7200)]}}},
+            {"id": "2", "key": "DW-2", "fields": {"created": "2026-01-01T00:00:00.000+0000",
+              "worklog": {"startAt": 0, "maxResults": 20, "total": 40, "worklogs": [
+                log("13", ada.clone(), "2026-10-26T15:00:00.000+0100", 900)]}}},
+            {"id": "3", "key": "DW-3", "fields": {"created": "2026-01-01T00:00:00.000+0000",
+              "worklog": {"startAt": 0, "maxResults": 20, "total": 9, "worklogs":
+                (0..9).map(|k| log(&format!("2{k}"), person(&format!("p{k}"), &format!("P{k}")),
+                    "2026-10-27T12:00:00.000+0000", 60 * (k + 1))).collect::<Vec<_>>()}}}]});
+        let deliver = ToWorker::Deliver {
+            run: 1,
+            kind: DeliveryKind::Issues,
+            ids: Vec::new(),
+        };
+        assert_eq!(w.handle(&header(&deliver), Some(page.to_string())), None);
+        let compute = ToWorker::Compute {
+            id: 2,
+            run: 1,
+            group: None,
+            context: ComputeContext {
+                now_ms: 1_793_000_000_000,
+                as_of: None,
+                time_zone: "UTC".into(),
+                calendars: None,
+                status_groups: None,
+            },
+        };
+        let Some((
+            FromWorker::Computed {
+                result: Ok(summary),
+                ..
+            },
+            _,
+        )) = w.handle(&header(&compute), None)
+        else {
+            panic!("expected a report");
+        };
+        let names: Vec<&str> = summary.columns.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["2026-10-26", "2026-10-27", "Total"]);
+        let rows = w
+            .session(1)
+            .map(|s| s.rows(None, 0, 10))
+            .unwrap_or_default();
+        let ada_row = rows.iter().find(|r| r.label == "Ada").unwrap().index;
+        let mut ask = |row, column| {
+            let m = ToWorker::Worklogs {
+                id: 3,
+                run: 1,
+                row,
+                column,
+            };
+            match w.handle(&header(&m), None) {
+                Some((FromWorker::Worklogs { result, .. }, None)) => result,
+                other => panic!("expected worklogs: {other:?}"),
+            }
+        };
+        let cell = ask(Some(ada_row), Some(0)).unwrap();
+        assert_eq!(cell.title, "Ada · 2026-10-26");
+        assert_eq!(cell.time_zone, "Europe/Berlin");
+        let listed: Vec<(&str, &str, &str, f64, bool)> = cell
+            .worklogs
+            .iter()
+            .map(|l| {
+                (
+                    l.id.as_deref().unwrap(),
+                    l.issue.as_str(),
+                    l.started.as_str(),
+                    l.seconds,
+                    l.partial,
+                )
+            })
+            .collect();
+        assert_eq!(
+            listed,
+            [
+                ("10", "DW-1", "2026-10-26 00:30", 3600.0, false),
+                ("13", "DW-2", "2026-10-26 15:00", 900.0, true),
+            ]
+        );
+        assert_eq!(cell.total_seconds, 4500.0);
+        assert_eq!(cell.partial, ["DW-2"]);
+        assert_eq!(cell.worklogs[0].author, "Ada");
+        // Ada's Total: both days; the 26th's column: both people.
+        assert_eq!(ask(Some(ada_row), Some(2)).unwrap().total_seconds, 6300.0);
+        let day = ask(None, Some(0)).unwrap();
+        assert_eq!(
+            (day.title.as_str(), day.total_seconds),
+            ("All rows · 2026-10-26", 11700.0)
+        );
+        assert_eq!(ask(None, None).unwrap().worklogs.len(), 13);
+        assert!(ask(Some(99), None).is_err());
+
+        // The chart per period: one bar per day, stacked by the rows with the most time, the
+        // rest as one segment, each bar totalling its column.
+        let charts: crate::worker_session::Charts = serde_json::from_str(&summary.charts).unwrap();
+        let bars = charts.periods.unwrap();
+        assert_eq!(bars.periods, ["2026-10-26", "2026-10-27"]);
+        assert_eq!(
+            bars.rows,
+            ["Bo", "Ada", "P8", "P7", "P6", "P5", "Other rows (5)"]
+        );
+        assert_eq!(bars.seconds[0], [7200.0, 0.0]);
+        assert_eq!(bars.seconds[1], [4500.0, 1800.0]);
+        assert_eq!(bars.seconds[6], [0.0, 60.0 * (1 + 2 + 3 + 4 + 5) as f64]);
+        assert_eq!(bars.totals, [11700.0, 1800.0 + 60.0 * 45.0]);
+
+        let body = serde_json::json!([
+            {"id": "10", "comment": {"type": "doc", "version": 1, "content": [
+                {"type": "paragraph", "content": [{"type": "text", "text": "Tested the fix"}]}]}},
+            {"id": "13"}])
+        .to_string();
+        let m = ToWorker::Comments { id: 4 };
+        let Some((
+            FromWorker::Comments {
+                id: 4,
+                result: Ok(comments),
+            },
+            None,
+        )) = w.handle(&header(&m), Some(body))
+        else {
+            panic!("expected comments");
+        };
+        assert_eq!(comments, [("10".to_string(), "Tested the fix".to_string())]);
     }
 
     #[test]

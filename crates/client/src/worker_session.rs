@@ -32,6 +32,9 @@ pub struct Session {
     /// in any order, and the dataset ignores marks for issues it has not seen yet, so the
     /// marks are applied again before each computation.
     changelogs_complete: Vec<String>,
+    /// The configuration and context of the latest report, to list a timesheet cell's
+    /// worklogs exactly as it counted them.
+    computed_with: Option<(ReportConfig, Context)>,
 }
 
 /// What the table is sorted by.
@@ -121,6 +124,7 @@ impl Session {
             .collect();
         let summary = ReportSummary::new(&report, &self.totals, &self.problems, config);
         self.report = Some(report);
+        self.computed_with = Some((config.clone(), ctx.clone()));
         self.sort = None;
         self.order = (0..self.totals.len()).collect();
         Ok(summary)
@@ -128,6 +132,105 @@ impl Session {
 
     pub fn report(&self) -> Option<&Report> {
         self.report.as_ref()
+    }
+
+    /// The worklogs behind a cell of the latest timesheet: row `row` (its position in the
+    /// report, as [`RowView::index`]; a group row stands for its issues; `None` for every row)
+    /// and column `column` (`None`, or the `Total` column, for every period). The engine lists
+    /// them as it counted them ([`engine::timesheet_worklogs`]); at most [`CELL_WORKLOGS`] are
+    /// returned, the earliest first, and the total is over all of them.
+    pub fn cell_worklogs(
+        &self,
+        row: Option<usize>,
+        column: Option<usize>,
+    ) -> Result<CellWorklogs, String> {
+        let (Some(report), Some((config, ctx))) = (&self.report, &self.computed_with) else {
+            return Err("no report to read; run it again".into());
+        };
+        let ReportKind::Timesheet(t) = &config.kind else {
+            return Err("only a timesheet's cells list worklogs".into());
+        };
+        let rows: Option<Vec<&str>> = match row {
+            None => None,
+            Some(i) => {
+                let r = report.rows.get(i).ok_or("no such row")?;
+                // A group with rows under it stands for them; any other row (a person, an
+                // issue) is what the worklogs name.
+                Some(if is_leaf(report, i) {
+                    vec![r.label.as_str()]
+                } else {
+                    (i + 1..report.rows.len())
+                        .take_while(|&j| report.rows[j].depth > r.depth)
+                        .filter(|&j| is_leaf(report, j))
+                        .map(|j| report.rows[j].label.as_str())
+                        .collect()
+                })
+            }
+        };
+        let last = report.columns.len().saturating_sub(1);
+        let column_name = match column {
+            Some(c) if c < last => Some(report.columns[c].name.as_str()),
+            Some(c) if c == last => None,
+            Some(_) => return Err("no such column".into()),
+            None => None,
+        };
+        let mut all =
+            engine::timesheet_worklogs(&self.dataset, config, ctx).map_err(|e| e.to_string())?;
+        all.retain(|w| {
+            rows.as_ref().is_none_or(|r| r.contains(&w.row.as_str()))
+                && column_name.is_none_or(|c| w.column == c)
+        });
+        all.sort_by(|a, b| {
+            a.started
+                .cmp(&b.started)
+                .then_with(|| a.issue.cmp(&b.issue))
+        });
+        let tz = TimeZone::get(&t.time_zone).unwrap_or(TimeZone::UTC);
+        let table_tz = TimeZone::get(&report.time_zone).unwrap_or(TimeZone::UTC);
+        let duration =
+            |seconds: f64| format(report, Some(Num::Float(seconds)), Unit::Duration, &table_tz);
+        let total_seconds: f64 = all.iter().map(|w| w.seconds).sum();
+        let mut partial: Vec<String> = all
+            .iter()
+            .filter(|w| w.partial)
+            .map(|w| w.issue.clone())
+            .collect();
+        partial.sort();
+        partial.dedup();
+        let title = format!(
+            "{} · {}",
+            match row {
+                None => "All rows".to_string(),
+                Some(i) => report.rows[i].label.clone(),
+            },
+            column_name.unwrap_or("Total")
+        );
+        let more = all.len().saturating_sub(CELL_WORKLOGS);
+        Ok(CellWorklogs {
+            title,
+            time_zone: t.time_zone.clone(),
+            total_text: duration(total_seconds),
+            total_seconds,
+            more,
+            partial,
+            worklogs: all
+                .into_iter()
+                .take(CELL_WORKLOGS)
+                .map(|w| WorklogView {
+                    started: w
+                        .started
+                        .to_zoned(tz.clone())
+                        .strftime("%Y-%m-%d %H:%M")
+                        .to_string(),
+                    duration: duration(w.seconds),
+                    issue: w.issue,
+                    id: w.worklog_id,
+                    author: w.author,
+                    seconds: w.seconds,
+                    partial: w.partial,
+                })
+                .collect(),
+        })
     }
 
     /// Rows `start..start + count` in `sort` order (groups keep their issues under them).
@@ -275,6 +378,47 @@ impl SortKey {
         };
         if descending { ord.reverse() } else { ord }
     }
+}
+
+/// The most worklogs one drill-down lists (one `worklog/list` request reads their comments).
+pub const CELL_WORKLOGS: usize = 500;
+
+/// The worklogs behind a timesheet cell (or a row's or column's total), as the drill-down
+/// lists them. Comments are not here: the page reads them from Jira by id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CellWorklogs {
+    /// Which cell, in words: `row · column`.
+    pub title: String,
+    /// The zone `started` is written in: the timesheet's own.
+    pub time_zone: String,
+    pub worklogs: Vec<WorklogView>,
+    /// How many more there are than listed.
+    pub more: usize,
+    /// The sum of every worklog's part in the cell, as the table writes durations.
+    pub total_text: String,
+    pub total_seconds: f64,
+    /// Issues some of whose worklogs could not be read.
+    pub partial: Vec<String>,
+}
+
+/// One worklog (or its part on one day, when split by day) in a drill-down.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WorklogView {
+    /// The issue's key.
+    pub issue: String,
+    /// Jira's worklog id, for its comment.
+    pub id: Option<String>,
+    /// The author's display name.
+    pub author: String,
+    /// When it started, in the timesheet's zone (`2026-10-27 09:30`).
+    pub started: String,
+    /// The seconds counted in the cell, and the same as the table writes durations.
+    pub seconds: f64,
+    pub duration: String,
+    /// Not every worklog of this issue could be read.
+    pub partial: bool,
 }
 
 /// A column as the table heads it.
@@ -433,7 +577,25 @@ pub struct Charts {
     pub largest: Vec<(String, Vec<f64>)>,
     pub flow: Option<Flow>,
     pub cycle: Option<Cycle>,
+    /// A timesheet's time per period, stacked by row.
+    #[serde(default)]
+    pub periods: Option<PeriodBars>,
     pub unit: String,
+}
+
+/// A timesheet by period: one bar per period column, a segment per row (the rows with the
+/// most time, the rest as one `Other rows` segment), so each bar's total is the column's.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PeriodBars {
+    /// The periods, as the table heads their columns.
+    pub periods: Vec<String>,
+    /// The segments' names, bottom first: the legend.
+    pub rows: Vec<String>,
+    /// Seconds per segment and period: `seconds[row][period]`.
+    pub seconds: Vec<Vec<f64>>,
+    /// Seconds per period over every row.
+    pub totals: Vec<f64>,
 }
 
 /// Cumulative flow: issues per status column at the end of each day.
@@ -460,6 +622,75 @@ pub struct Cycle {
 
 /// How many of the largest rows the stacked chart shows.
 pub const STACKED_ROWS: usize = 25;
+
+/// How many rows the period chart stacks by name (one colour each; the rest are `Other rows`).
+pub const PERIOD_ROWS: usize = 7;
+
+/// Whether row `i` has no rows under it: an issue, a timesheet's person, or an empty group.
+fn is_leaf(report: &Report, i: usize) -> bool {
+    let depth = report.rows[i].depth;
+    report
+        .rows
+        .get(i + 1)
+        .is_none_or(|next| next.depth <= depth)
+}
+
+/// A timesheet's bars per period (day, week or month columns), over its person or issue rows
+/// (the rows with nothing under them; groups are sums of theirs). `None` for other reports and other columns.
+fn period_bars(report: &Report) -> Option<PeriodBars> {
+    let Details::Timesheet { periods, .. } = &report.details else {
+        return None;
+    };
+    if report.kind != KindTag::Timesheet || periods.is_empty() {
+        return None;
+    }
+    let n = periods.len().min(report.columns.len().saturating_sub(1));
+    let leaves: Vec<(&str, Vec<f64>)> = report
+        .rows
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| is_leaf(report, *i))
+        .map(|(_, r)| {
+            let values = (0..n)
+                .map(|c| r.values.get(c).copied().flatten().map_or(0.0, Num::as_f64))
+                .collect();
+            (r.label.as_str(), values)
+        })
+        .collect();
+    let mut order: Vec<usize> = (0..leaves.len()).collect();
+    let sum = |v: &[f64]| v.iter().sum::<f64>();
+    order.sort_by(|&a, &b| sum(&leaves[b].1).total_cmp(&sum(&leaves[a].1)));
+    let named = if order.len() > PERIOD_ROWS {
+        PERIOD_ROWS - 1
+    } else {
+        order.len()
+    };
+    let mut rows: Vec<String> = Vec::new();
+    let mut seconds: Vec<Vec<f64>> = Vec::new();
+    for &i in &order[..named] {
+        rows.push(leaves[i].0.to_string());
+        seconds.push(leaves[i].1.clone());
+    }
+    if order.len() > named {
+        let mut other = vec![0.0; n];
+        for &i in &order[named..] {
+            for (o, v) in other.iter_mut().zip(&leaves[i].1) {
+                *o += v;
+            }
+        }
+        rows.push(format!("Other rows ({})", order.len() - named));
+        seconds.push(other);
+    }
+    let totals = (0..n)
+        .map(|c| leaves.iter().map(|(_, v)| v[c]).sum())
+        .collect();
+    Some(PeriodBars {
+        periods: report.columns[..n].iter().map(|c| c.name.clone()).collect(),
+        rows,
+        seconds,
+        totals,
+    })
+}
 
 impl ReportSummary {
     fn new(
@@ -632,6 +863,7 @@ impl ReportSummary {
                 largest,
                 flow,
                 cycle,
+                periods: period_bars(report),
                 unit: unit.to_string(),
             })
             .unwrap_or_default(),

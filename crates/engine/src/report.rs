@@ -232,6 +232,9 @@ pub struct CellWorklog {
     pub day: Date,
     /// The seconds counted in the cell (part of the worklog when it is split by day).
     pub seconds: f64,
+    /// Not every worklog of the issue could be read (a page failed, or Jira's paging stopped
+    /// short): the cell may lack some of its time.
+    pub partial: bool,
 }
 
 /// A column's period in a timesheet, both days included.

@@ -7,6 +7,7 @@ mod error;
 mod form;
 mod progress;
 mod results;
+mod worklogs;
 
 pub use charts::ReportCharts;
 pub use conflict::ConflictPanel;
@@ -14,3 +15,4 @@ pub use error::{ErrorPanel, Notice, Problems};
 pub use form::{Field, set_id_namespace, unique_id};
 pub use progress::ProgressPanel;
 pub use results::ResultsTable;
+pub use worklogs::{Comments, Drill, WorklogPanel};

@@ -11,7 +11,7 @@ use leptos::task::spawn_local;
 
 use crate::api::ClientError;
 use crate::cancel::Cancel;
-use crate::components::{ErrorPanel, ProgressPanel, ResultsTable};
+use crate::components::{Comments, Drill, ErrorPanel, ProgressPanel, ResultsTable, WorklogPanel};
 use crate::context::Ctx;
 use crate::fetch::driver::{BrowserClock, Event};
 use crate::fetch::{Clock, Outcome, Planner, Progress};
@@ -48,19 +48,32 @@ pub fn RunPage(source: RunSource) -> impl IntoView {
             Some(json) => match ConfigHeader::read(&json) {
                 Some(header) => view! {
                     <section class="page">
-                        <Runner source=ConfigSource::Config(json) header saved=None overrides=Overrides::default() />
+                        <Runner
+                            source=ConfigSource::Config(json)
+                            header
+                            saved=None
+                            overrides=Overrides::default()
+                        />
                     </section>
                 }
                 .into_any(),
                 None => view! {
-                    <section class="page"><ErrorPanel error=ClientError::Invalid { message: "this is not a report configuration".into(), details: Vec::new() } /></section>
+                    <section class="page">
+                        <ErrorPanel error=ClientError::Invalid {
+                            message: "this is not a report configuration".into(),
+                            details: Vec::new(),
+                        } />
+                    </section>
                 }
                 .into_any(),
             },
             None => view! {
                 <section class="page">
                     <h1>"Nothing to run"</h1>
-                    <p>"Pick a template or import a configuration on the " <a href="#/">"reports page"</a> "."</p>
+                    <p>
+                        "Pick a template or import a configuration on the "
+                        <a href="#/">"reports page"</a> "."
+                    </p>
                 </section>
             }
             .into_any(),
@@ -73,20 +86,44 @@ pub fn RunPage(source: RunSource) -> impl IntoView {
             });
             view! {
                 <section class="page">
-                    <Transition fallback=|| view! { <p class="loading">"Loading the report…"</p> }>
+                    <Transition fallback=|| {
+                        view! { <p class="loading">"Loading the report…"</p> }
+                    }>
                         {move || {
                             let overrides = overrides.clone();
                             let id = id.clone();
                             Suspend::new(async move {
                                 match load.await {
-                                    Ok(json) => match serde_json::from_str::<RecordHeader>(&json) {
-                                        Ok(record) => view! {
-                                            <Runner source=ConfigSource::Record(json) header=record.config saved=Some(id) overrides />
+                                    Ok(json) => {
+                                        match serde_json::from_str::<RecordHeader>(&json) {
+                                            Ok(record) => {
+                                                view! {
+                                                    <Runner
+                                                        source=ConfigSource::Record(json)
+                                                        header=record.config
+                                                        saved=Some(id)
+                                                        overrides
+                                                    />
+                                                }
+                                                    .into_any()
+                                            }
+                                            Err(e) => {
+                                                view! {
+                                                    <ErrorPanel error=ClientError::Malformed {
+                                                        what: "reading the report",
+                                                        detail: e.to_string(),
+                                                    } />
+                                                }
+                                                    .into_any()
+                                            }
                                         }
-                                        .into_any(),
-                                        Err(e) => view! { <ErrorPanel error=ClientError::Malformed { what: "reading the report", detail: e.to_string() } /> }.into_any(),
-                                    },
-                                    Err(e) => view! { <ErrorPanel error=e title="Cannot open the report" /> }.into_any(),
+                                    }
+                                    Err(e) => {
+                                        view! {
+                                            <ErrorPanel error=e title="Cannot open the report" />
+                                        }
+                                            .into_any()
+                                    }
                                 }
                             })
                         }}
@@ -151,9 +188,15 @@ fn Runner(
     let window = RwSignal::new(Window::default());
     let rows = RwSignal::new((0usize, Vec::<RowView>::new()));
     let notice = RwSignal::new(None::<String>);
+    // A timesheet's drill-down: the worklogs behind the cell last clicked, and their comments.
+    let drill = RwSignal::new(None::<Drill>);
+    let comments = RwSignal::new(Comments::None);
+    let drilled = StoredValue::new(crate::view::latest::Latest::default());
 
     let compute = move || {
         let run = run_id.get_value();
+        drill.set(None);
+        comments.set(None);
         stage.set(Stage::Computing);
         spawn_local(async move {
             let context = context(ctx, link_overrides.get_value().as_of).await;
@@ -303,6 +346,37 @@ fn Runner(
         }
     });
 
+    // Lists a cell's worklogs (from the worker), then reads their comments from Jira by id;
+    // the worker flattens them to text. Only the newest click's answers land.
+    let open_cell = move |(row, column): (Option<usize>, Option<usize>)| {
+        let run = run_id.get_value();
+        let Some(ticket) = drilled.try_update_value(|l| l.start()) else {
+            return;
+        };
+        let current = move || drilled.with_value(|l| l.is_current(ticket));
+        drill.set(Some(Drill::Loading("Worklogs".into())));
+        comments.set(None);
+        spawn_local(async move {
+            let listed = ctx.worker().worklogs(run, row, column).await;
+            if !current() {
+                return;
+            }
+            let cell = match listed {
+                Ok(cell) => cell,
+                Err(e) => {
+                    drill.set(Some(Drill::Failed(e)));
+                    return;
+                }
+            };
+            let ids: Vec<String> = cell.worklogs.iter().filter_map(|w| w.id.clone()).collect();
+            drill.set(Some(Drill::Ready(Box::new(cell))));
+            let read = read_comments(ctx, ids).await;
+            if current() {
+                comments.set(Some(read));
+            }
+        });
+    };
+
     let title = StoredValue::new(header.name.clone());
     let export = move |format: ExportFormat| {
         let run = run_id.get_value();
@@ -376,102 +450,304 @@ fn Runner(
                 <h1>{header.name.clone()}</h1>
                 <p class="muted">
                     {header.kind_label()} " · "
-                    <code>{move || plan.with(|p| p.as_ref().map(|p| p.jql.clone())).unwrap_or_else(|| header.jql.clone())}</code>
-                    {link_overrides.get_value().as_of.map(|t| view! { " · as of " <time class="as-of">{t}</time> })}
+                    <code>
+                        {move || {
+                            plan.with(|p| p.as_ref().map(|p| p.jql.clone()))
+                                .unwrap_or_else(|| header.jql.clone())
+                        }}
+                    </code>
+                    {link_overrides
+                        .get_value()
+                        .as_of
+                        .map(|t| {
+                            view! {
+                                " · as of "
+                                <time class="as-of">{t}</time>
+                            }
+                        })}
                 </p>
             </div>
             <div class="actions">
-                <button type="button" class="button" disabled=move || running.get() || ctx.jira.with(Option::is_none) on:click=move |_| start()>
+                <button
+                    type="button"
+                    class="button"
+                    disabled=move || running.get() || ctx.jira.with(Option::is_none)
+                    on:click=move |_| start()
+                >
                     "Run again"
                 </button>
                 <Show when=can_edit>
-                    <a class="button" href=edit_link.clone()>"Edit"</a>
+                    <a class="button" href=edit_link.clone()>
+                        "Edit"
+                    </a>
                 </Show>
             </div>
         </div>
         {(!header.description.is_empty()).then(|| view! { <p>{header.description.clone()}</p> })}
         <Show when=move || ctx.jira.with(Option::is_none)>
             <div class="panel panel-info">
-                <p>"Dwell needs a Jira connection to run this report. " <a href="#/connection">"Connect to Jira"</a></p>
+                <p>
+                    "Dwell needs a Jira connection to run this report. "
+                    <a href="#/connection">"Connect to Jira"</a>
+                </p>
             </div>
         </Show>
         <Show when=move || running.get()>
-            <ProgressPanel progress=progress running=running on_cancel=Callback::new(move |_| cancel.get_value().cancel()) />
+            <ProgressPanel
+                progress=progress
+                running=running
+                on_cancel=Callback::new(move |_| cancel.get_value().cancel())
+            />
         </Show>
-        {move || outcome.get().map(|o| {
-            let p = progress.get_untracked();
-            let summary = format!(
-                "Read {} issues with {} requests to Jira in {:.1} s.",
-                thousands(p.issues_loaded.max(p.changelogs_loaded)),
-                thousands(u64::from(p.stats.sent)),
-                elapsed_ms.get_untracked() / 1000.0,
-            );
-            match o {
-                Outcome::Complete => view! { <p class="muted" role="status">{summary}</p> }.into_any(),
-                Outcome::Partial { reasons } => view! {
-                    <div class="panel panel-warning" role="status">
-                        <p class="panel-title">"Partial result: some data is missing"</p>
-                        <p>{summary}</p>
-                        <ul class="problem-list">{reasons.into_iter().map(|r| view! { <li>{r}</li> }).collect_view()}</ul>
-                    </div>
-                }.into_any(),
-                Outcome::Failed(_) => view! { <span></span> }.into_any(),
-            }
-        })}
+        {move || {
+            outcome
+                .get()
+                .map(|o| {
+                    let p = progress.get_untracked();
+                    let summary = format!(
+                        "Read {} issues with {} requests to Jira in {:.1} s.",
+                        thousands(p.issues_loaded.max(p.changelogs_loaded)),
+                        thousands(u64::from(p.stats.sent)),
+                        elapsed_ms.get_untracked() / 1000.0,
+                    );
+                    match o {
+                        Outcome::Complete => {
+                            view! {
+                                <p class="muted" role="status">
+                                    {summary}
+                                </p>
+                            }
+                                .into_any()
+                        }
+                        Outcome::Partial { reasons } => {
+                            view! {
+                                <div class="panel panel-warning" role="status">
+                                    <p class="panel-title">
+                                        "Partial result: some data is missing"
+                                    </p>
+                                    <p>{summary}</p>
+                                    <ul class="problem-list">
+                                        {reasons
+                                            .into_iter()
+                                            .map(|r| view! { <li>{r}</li> })
+                                            .collect_view()}
+                                    </ul>
+                                </div>
+                            }
+                                .into_any()
+                        }
+                        Outcome::Failed(_) => view! { <span></span> }.into_any(),
+                    }
+                })
+        }}
         {move || match stage.get() {
             Stage::Fetching => view! { <span></span> }.into_any(),
-            Stage::Computing => view! { <p class="loading" role="status">"Computing the report…"</p> }.into_any(),
-            Stage::Failed(e) => view! { <ErrorPanel error=e title="The report could not run" /> }.into_any(),
+            Stage::Computing => {
+                view! {
+                    <p class="loading" role="status">
+                        "Computing the report…"
+                    </p>
+                }
+                    .into_any()
+            }
+            Stage::Failed(e) => {
+                view! { <ErrorPanel error=e title="The report could not run" /> }.into_any()
+            }
             Stage::Ready(summary) => {
                 let summary = *summary;
-                // The stacked chart's parts: a timesheet's own Total is their sum, not a part.
+                let timesheet = summary.kind == "timesheet";
                 let parts = summary.columns.len().saturating_sub(usize::from(summary.total_column));
-                let columns: Vec<String> = summary.columns.iter().take(parts).map(|c| c.name.clone()).collect();
+                let columns: Vec<String> = summary
+                    .columns
+                    .iter()
+                    .take(parts)
+                    .map(|c| c.name.clone())
+                    .collect();
                 let charts = summary.charts.clone();
                 let warnings = summary.warnings.clone();
                 let group_id = crate::components::unique_id("group-by");
-                let options: Vec<String> = plan.with_untracked(|p| {
-                    p.as_ref().map(|p| p.fields.iter().filter(|f| !matches!(f.as_str(), "created" | "updated" | "resolutiondate")).cloned().collect()).unwrap_or_default()
-                });
+                let options: Vec<String> = plan
+                    .with_untracked(|p| {
+                        p.as_ref()
+                            .map(|p| {
+                                p.fields
+                                    .iter()
+                                    .filter(|f| {
+                                        !matches!(
+                                            f.as_str(),
+                                            "created" | "updated" | "resolutiondate"
+                                        )
+                                    })
+                                    .cloned()
+                                    .collect()
+                            })
+                            .unwrap_or_default()
+                    });
+                // The stacked chart's parts: a timesheet's own Total is their sum, not a part.
                 view! {
-                    {(!warnings.is_empty()).then(|| view! {
-                        <details class="panel panel-warning">
-                            <summary>{plural(warnings.len() as u64, "thing to know about these numbers", "things to know about these numbers")}</summary>
-                            <ul>{warnings.into_iter().map(|w| view! { <li>{w}</li> }).collect_view()}</ul>
-                        </details>
-                    })}
+                    {(!warnings.is_empty())
+                        .then(|| {
+                            view! {
+                                <details class="panel panel-warning">
+                                    <summary>
+                                        {plural(
+                                            warnings.len() as u64,
+                                            "thing to know about these numbers",
+                                            "things to know about these numbers",
+                                        )}
+                                    </summary>
+                                    <ul>
+                                        {warnings
+                                            .into_iter()
+                                            .map(|w| view! { <li>{w}</li> })
+                                            .collect_view()}
+                                    </ul>
+                                </details>
+                            }
+                        })}
                     <div class="toolbar">
-                        <p class="count">{format!("{} issues", thousands(u64::from(summary.issue_count)))}</p>
+                        <p class="count">
+                            {format!("{} issues", thousands(u64::from(summary.issue_count)))}
+                        </p>
                         <div class="field inline">
                             <label for=group_id.clone()>"Group rows by"</label>
-                            <select id=group_id on:change=move |ev| {
-                                group.set(Some(event_target_value(&ev)));
-                                compute();
-                            }>
-                                <option value="none" selected=move || group_choice() == "none">"Nothing (one row per issue)"</option>
-                                {options.into_iter().map(|f| {
-                                    let label = field_label(&f);
-                                    let value = f.clone();
-                                    view! { <option value=value selected=move || group_choice() == f>{label}</option> }
-                                }).collect_view()}
+                            <select
+                                id=group_id
+                                on:change=move |ev| {
+                                    group.set(Some(event_target_value(&ev)));
+                                    compute();
+                                }
+                            >
+                                <option value="none" selected=move || group_choice() == "none">
+                                    "Nothing (one row per issue)"
+                                </option>
+                                {options
+                                    .into_iter()
+                                    .map(|f| {
+                                        let label = field_label(&f);
+                                        let value = f.clone();
+                                        view! {
+                                            <option value=value selected=move || group_choice() == f>
+                                                {label}
+                                            </option>
+                                        }
+                                    })
+                                    .collect_view()}
                             </select>
                         </div>
                         <div class="actions">
-                            <button type="button" class="button" on:click=move |_| export(ExportFormat::Csv)>"Export CSV"</button>
-                            <button type="button" class="button" on:click=move |_| export(ExportFormat::Xlsx)>"Export XLSX"</button>
-                            {can_share.then(|| {
-                                let share = share.clone();
-                                view! { <button type="button" class="button" on:click=move |_| share()>"Copy link"</button> }
-                            })}
+                            <button
+                                type="button"
+                                class="button"
+                                on:click=move |_| export(ExportFormat::Csv)
+                            >
+                                "Export CSV"
+                            </button>
+                            <button
+                                type="button"
+                                class="button"
+                                on:click=move |_| export(ExportFormat::Xlsx)
+                            >
+                                "Export XLSX"
+                            </button>
+                            {can_share
+                                .then(|| {
+                                    let share = share.clone();
+                                    view! {
+                                        <button
+                                            type="button"
+                                            class="button"
+                                            on:click=move |_| share()
+                                        >
+                                            "Copy link"
+                                        </button>
+                                    }
+                                })}
                         </div>
                     </div>
-                    <p class="notice-line" role="status" aria-live="polite">{move || notice.get()}</p>
-                    <ResultsTable summary=summary sort window rows=Signal::from(rows) browse=browse().unwrap_or_default() />
+                    <p class="notice-line" role="status" aria-live="polite">
+                        {move || notice.get()}
+                    </p>
+                    {if timesheet {
+                        view! {
+                            <ResultsTable
+                                summary=summary
+                                sort
+                                window
+                                rows=Signal::from(rows)
+                                browse=browse().unwrap_or_default()
+                                on_cell=Callback::new(open_cell)
+                            />
+                        }
+                            .into_any()
+                    } else {
+                        view! {
+                            <ResultsTable
+                                summary=summary
+                                sort
+                                window
+                                rows=Signal::from(rows)
+                                browse=browse().unwrap_or_default()
+                            />
+                        }
+                            .into_any()
+                    }}
+                    {move || {
+                        drill
+                            .get()
+                            .map(|d| {
+                                view! {
+                                    <WorklogPanel
+                                        drill=d
+                                        comments
+                                        browse=browse().unwrap_or_default()
+                                        on_close=Callback::new(move |_| {
+                                            drilled
+                                                .update_value(|l| {
+                                                    l.start();
+                                                });
+                                            drill.set(None);
+                                            comments.set(None);
+                                        })
+                                    />
+                                }
+                            })
+                    }}
                     <crate::editor_loader::ChartsHost charts columns />
-                }.into_any()
+                }
+                    .into_any()
             }
         }}
     }
+}
+
+/// The comments of worklogs `ids` (at most [`crate::worker_session::CELL_WORKLOGS`]), from
+/// Jira's `worklog/list`, flattened to text by the worker. Nothing is kept after the dialog.
+async fn read_comments(
+    ctx: Ctx,
+    ids: Vec<String>,
+) -> Result<std::collections::HashMap<String, String>, String> {
+    use crate::api::jira::{JiraRequest, Purpose, Transport, api_root, classify_failure};
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let site = ctx.jira.get_untracked().ok_or("no Jira connection")?;
+    // Jira takes worklog ids as numbers.
+    let ids: Vec<i64> = ids.iter().filter_map(|i| i.parse().ok()).collect();
+    let request = JiraRequest::post(
+        format!("{}/worklog/list", api_root(site.flavour)),
+        &serde_json::json!({ "ids": ids }),
+    );
+    let response = site
+        .transport
+        .send(request, &Cancel::new())
+        .await
+        .map_err(|e| e.to_string())?;
+    if !response.is_success() {
+        return Err(classify_failure(Purpose::Worklogs, &response).to_string());
+    }
+    let comments = ctx.worker().comments(response.body).await?;
+    Ok(comments.into_iter().collect())
 }
 
 fn file_stem(name: &str) -> String {

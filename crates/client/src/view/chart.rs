@@ -120,6 +120,16 @@ pub fn short_number(v: f64) -> String {
     }
 }
 
+/// A timesheet period's column name, short enough for an axis: `2026-10-26` and
+/// `Week of 2026-10-26` as `10-26`; a month (`2026-10`) as it is.
+pub fn short_period(name: &str) -> String {
+    let date = name.strip_prefix("Week of ").unwrap_or(name);
+    match date.len() {
+        10 => date.get(5..).unwrap_or(date).to_string(),
+        _ => date.to_string(),
+    }
+}
+
 /// Cumulative-flow bands: for each series (bottom first), an SVG path closing the area between
 /// its lower and upper boundaries. `counts[series][day]`.
 pub fn stacked_areas(counts: &[Vec<u32>], x: &Scale, y: &Scale) -> Vec<String> {
@@ -204,6 +214,13 @@ mod tests {
         let paths = stacked_areas(&[vec![2, 4], vec![3, 1]], &x, &y);
         assert_eq!(paths[0], "M0.0,80.0L100.0,60.0L100.0,100.0L0.0,100.0Z");
         assert_eq!(paths[1], "M0.0,50.0L100.0,50.0L100.0,60.0L0.0,80.0Z");
+    }
+
+    #[test]
+    fn periods_read_short_on_an_axis() {
+        assert_eq!(short_period("2026-10-26"), "10-26");
+        assert_eq!(short_period("Week of 2026-10-26"), "10-26");
+        assert_eq!(short_period("2026-10"), "2026-10");
     }
 
     #[test]

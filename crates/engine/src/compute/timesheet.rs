@@ -448,6 +448,8 @@ impl Run<'_> {
         let mut out = Vec::new();
         for item in items {
             let issue = &self.data.issues[item.issue as usize];
+            let partial =
+                issue.worklog_log.completeness(issue.worklogs.len()) != Completeness::Complete;
             for wl in &issue.worklogs {
                 if let Some(allowed) = &allowed
                     && !allowed.get(wl.author as usize).copied().unwrap_or(false)
@@ -474,6 +476,7 @@ impl Run<'_> {
                         started,
                         day: days.dates[day],
                         seconds: Num::duration(ms).as_f64(),
+                        partial,
                     });
                 });
             }

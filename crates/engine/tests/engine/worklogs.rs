@@ -33,9 +33,26 @@ fn an_issue_with_more_worklogs_than_its_field_holds_is_partial_until_marked_comp
             total: Some(21)
         }
     );
+    // The drill-down from a cell says so beside each of the issue's worklogs.
+    let config = config::parse_report(
+        r#"{"schemaVersion": 1, "name": "t", "kind": {"type": "timesheet",
+            "dates": {"type": "fixed", "from": "2026-06-01", "to": "2026-06-01"},
+            "timeZone": "UTC"}}"#,
+    )
+    .unwrap();
+    let now: Timestamp = "2026-06-03T00:00:00Z".parse().unwrap();
+    let partial = |data: &Dataset| -> Vec<bool> {
+        engine::timesheet_worklogs(data, &config, &Context::new(now))
+            .unwrap()
+            .iter()
+            .map(|w| w.partial)
+            .collect()
+    };
+    assert_eq!(partial(&data), vec![true]);
     data.mark_worklogs_complete(&["DW-1"]);
     assert!(data.incomplete_worklogs().is_empty());
     assert_eq!(data.worklog_count(), 1);
+    assert_eq!(partial(&data), vec![false]);
 }
 
 #[test]
