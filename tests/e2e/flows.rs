@@ -582,10 +582,11 @@ pub async fn screenshot(w: &World) -> Result {
     Ok(())
 }
 
-/// The "My team's week" template, opened in the editor and saved unchanged, runs in the
-/// browser to the same timesheet as `dwell report` on a dump of the same worklogs: the same
-/// people, hours per day, `Total` column and `Sum` row; Saturday and Sunday are shaded. Then
-/// [`timesheet_drill_down_and_chart`] on the same page.
+/// The "My team's week" template, opened in the editor and saved unchanged, cuts its days in
+/// the browser's own time zone, and runs in the browser to the same timesheet as `dwell
+/// report` on a dump of the same worklogs: the same people, hours per day, `Total` column and
+/// `Sum` row; Saturday and Sunday are shaded. Then [`timesheet_drill_down_and_chart`] on the
+/// same page.
 pub async fn a_timesheet_template_matches_the_cli(w: &World) -> Result {
     let b = w.open("ada", "#/new?template=team-week").await?;
     b.wait_for(
@@ -596,6 +597,12 @@ pub async fn a_timesheet_template_matches_the_cli(w: &World) -> Result {
         vec![],
     )
     .await?;
+    let zone = b
+        .js(
+            "return Intl.DateTimeFormat().resolvedOptions().timeZone;",
+            vec![],
+        )
+        .await?;
     b.click("button", "Save").await?;
     let id = edited_id(&b).await?;
     let saved = w.api("ada", "GET", &format!("/reports/{id}"), None)?;
@@ -613,9 +620,9 @@ pub async fn a_timesheet_template_matches_the_cli(w: &World) -> Result {
             &json!("person"),
             &json!("day"),
             &json!({"type": "thisWeek"}),
-            &json!("UTC"),
+            &zone,
         ),
-        "the editor saved the template's timesheet as it is: {config}"
+        "the editor saved the template's timesheet in the browser's zone: {config}"
     );
 
     // As of Sunday 2026-11-01 (the data's end), this week is 26 October to 1 November.

@@ -740,7 +740,7 @@ mod tests {
                 run,
                 flavour: Flavour::Cloud,
                 source: ConfigSource::Config(
-                    crate::view::templates::template_json("cycle-time")
+                    crate::view::templates::template_json("cycle-time", "UTC")
                         .unwrap()
                         .into(),
                 ),
@@ -797,7 +797,7 @@ mod tests {
             run: 1,
             flavour: Flavour::Cloud,
             source: ConfigSource::Config(
-                crate::view::templates::template_json("team-week")
+                crate::view::templates::template_json("team-week", "UTC")
                     .unwrap()
                     .into(),
             ),
