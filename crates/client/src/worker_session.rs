@@ -909,13 +909,6 @@ mod tests {
     /// cells).
     #[test]
     fn two_people_of_one_name_keep_their_own_worklogs() {
-        let config = config::parse_report(
-            r#"{"schemaVersion": 1, "name": "week", "kind": {"type": "timesheet",
-                "rows": "person", "columns": "person",
-                "dates": {"type": "fixed", "from": "2026-10-26", "to": "2026-10-27"},
-                "timeZone": "UTC"}}"#,
-        )
-        .unwrap();
         let sam = |id: &str| serde_json::json!({"accountId": id, "displayName": "Sam"});
         let log = |id: &str, who: &str, seconds: u32| {
             serde_json::json!({"id": id, "author": sam(who), "timeSpentSeconds": seconds,
@@ -925,25 +918,37 @@ mod tests {
             {"id": "1", "key": "DW-1", "fields": {"created": "2026-01-01T00:00:00.000+0000",
               "worklog": {"startAt": 0, "maxResults": 20, "total": 3, "worklogs": [
                 log("10", "a", 3600), log("11", "b", 1800), log("12", "a", 600)]}}}]});
-        let mut session = Session::new(&[]);
-        session.add(&Delivery::Issues(page.to_string()));
         let now: jiff::Timestamp = "2026-10-28T00:00:00Z".parse().unwrap();
-        session.compute(&config, &Context::new(now)).unwrap();
-        let ids = |row, column| -> Vec<String> {
+        let session = |rows: &str, columns: &str| {
+            let config = config::parse_report(
+                &serde_json::json!({"schemaVersion": 1, "name": "week", "kind": {
+                    "type": "timesheet", "rows": rows, "columns": columns,
+                    "dates": {"type": "fixed", "from": "2026-10-26", "to": "2026-10-27"},
+                    "timeZone": "UTC"}})
+                .to_string(),
+            )
+            .unwrap();
+            let spec =
+                crate::fetch::FetchSpec::for_report(crate::api::jira::Flavour::Cloud, &config);
+            let mut session = Session::new(&spec.fields);
+            session.add(&Delivery::Issues(page.to_string()));
+            session.compute(&config, &Context::new(now)).unwrap();
+            session
+        };
+        let ids = |session: &Session, row, column| -> Vec<String> {
             let cell = session.cell_worklogs(row, column).unwrap();
             cell.worklogs.into_iter().filter_map(|w| w.id).collect()
         };
-        // Rows and columns in the same order: `a` (interned first), then `b`.
-        assert_eq!(ids(Some(0), None), ["10", "12"]);
-        assert_eq!(ids(Some(1), None), ["11"]);
-        assert_eq!(ids(None, Some(0)), ["10", "12"]);
-        assert_eq!(ids(None, Some(1)), ["11"]);
-        assert!(ids(Some(0), Some(1)).is_empty(), "a's worklogs are not b's");
-        assert_eq!(
-            ids(None, Some(2)).len(),
-            3,
-            "the Total column is every worklog"
-        );
+        // A row per person, `a` (seen first) above `b`, both named Sam.
+        let people = session("person", "day");
+        assert_eq!(ids(&people, Some(0), None), ["10", "12"]);
+        assert_eq!(ids(&people, Some(1), None), ["11"]);
+        assert_eq!(ids(&people, Some(1), Some(0)), ["11"]);
+        // A column per person in the person × issue matrix.
+        let matrix = session("issue", "person");
+        assert_eq!(ids(&matrix, Some(0), Some(0)), ["10", "12"]);
+        assert_eq!(ids(&matrix, None, Some(1)), ["11"]);
+        assert_eq!(ids(&matrix, Some(0), Some(2)).len(), 3, "the Total column");
     }
 
     #[test]
