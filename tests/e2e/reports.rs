@@ -108,9 +108,9 @@ async fn forge_default_report_matches_the_cli_under_forges_policy() {
 }
 
 /// On Forge the admin flows that run on Connect: a calendar changes business time as the CLI
-/// computes it, grants are by account id (the page says so and refuses a Jira group), and the
-/// site's data is exported, deleted and imported. (`permissions_stop_a_non_editor` is not run
-/// on Forge yet: saving permissions there sends no `If-Match` through `invokeRemote`.)
+/// computes it, grants are by account id (the page says so and refuses a Jira group), a
+/// non-editor is stopped until an admin grants the right to their account, and the site's
+/// data is exported, deleted and imported.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forge_admins_set_calendars_permissions_and_move_the_sites_data() {
     let w = World::start(WorldSpec {
@@ -124,6 +124,7 @@ async fn forge_admins_set_calendars_permissions_and_move_the_sites_data() {
         .await
         .unwrap();
     flows::forge_grants_are_by_account(&w).await.unwrap();
+    flows::permissions_stop_a_non_editor(&w, &id).await.unwrap();
     flows::export_delete_import(&w).await.unwrap();
 }
 

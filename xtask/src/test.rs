@@ -24,7 +24,7 @@ fn steps() -> Vec<Step> {
         },
         Step {
             name: "fmt",
-            what: "formatting (rustfmt)",
+            what: "formatting (rustfmt, and leptosfmt for view! macros)",
             run: fmt,
         },
         Step {
@@ -127,8 +127,10 @@ fn setup() -> Result {
     tools::ensure_rust_component("rustfmt", &["fmt", "--version"])?;
     tools::ensure_rust_component("clippy", &["clippy", "--version"])?;
     tools::ensure_rust_target("wasm32-unknown-unknown")?;
-    let installs: [fn() -> Result; 6] = [
+    let installs: [fn() -> Result; 7] = [
         tools::ensure_trunk,
+        // The fmt step checks the `view!` macros with it.
+        tools::ensure_leptosfmt,
         tools::ensure_wasm_bindgen,
         tools::ensure_wasm_opt,
         tools::ensure_chromium,
@@ -160,8 +162,18 @@ fn setup() -> Result {
     }
 }
 
+/// rustfmt for Rust, then leptosfmt for the Leptos `view!` macros that rustfmt does not
+/// format (the client's pages). A tree formatted by `leptosfmt` run twice (its first pass is
+/// not always idempotent) and then `cargo fmt` passes both checks.
 fn fmt() -> Result {
-    tools::run(cargo().args(["fmt", "--all", "--check"]))
+    tools::run(cargo().args(["fmt", "--all", "--check"]))?;
+    let client = tools::root().join("crates/client/src");
+    tools::run(tools::tool("leptosfmt").arg("--check").arg(client)).map_err(|e| {
+        format!(
+            "{e}: format the view! macros with `leptosfmt crates/client/src` (twice), then `cargo fmt --all` (leptosfmt {} is installed by `cargo xtask test --only setup`)",
+            tools::LEPTOSFMT
+        )
+    })
 }
 
 fn clippy() -> Result {

@@ -121,6 +121,20 @@ pub fn ensure_trunk() -> Result {
     run(cargo_install().args(["trunk", "--version", "~0.21", "--locked"]))
 }
 
+/// The leptosfmt the fmt step checks with: it formats the `view!` macros that rustfmt leaves
+/// alone. Pinned, since a formatter's output is the check's expected value.
+pub const LEPTOSFMT: &str = "0.1.33";
+
+/// Installs leptosfmt at [`LEPTOSFMT`] with cargo unless that version is on the path.
+pub fn ensure_leptosfmt() -> Result {
+    let found = output(tool("leptosfmt").arg("--version"));
+    if found.is_some_and(|v| v.trim() == format!("leptosfmt {LEPTOSFMT}")) {
+        return Ok(());
+    }
+    let exact = format!("={LEPTOSFMT}");
+    run(cargo_install().args(["leptosfmt", "--version", &exact, "--locked"]))
+}
+
 /// `cargo install` for the build tools, compiled for a quick install rather than peak speed:
 /// trunk's own release profile (fat LTO, one codegen unit, opt-level 3) spends most of a fresh
 /// machine's setup compiling, while the tools spend their time waiting on rustc and wasm-opt.

@@ -123,14 +123,20 @@ fn Shell() -> impl IntoView {
         if same { Some("page") } else { None }
     };
     view! {
-        <a class="skip-link" href="#main">"Skip to content"</a>
+        <a class="skip-link" href="#main">
+            "Skip to content"
+        </a>
         <header class="app-header">
             <a class="brand" href="#/">
-                <span class="brand-mark" aria-hidden="true">"◷"</span>
+                <span class="brand-mark" aria-hidden="true">
+                    "◷"
+                </span>
                 " Dwell"
             </a>
             <nav aria-label="Main">
-                <a href="#/" aria-current=move || current(Route::Reports)>"Reports"</a>
+                <a href="#/" aria-current=move || current(Route::Reports)>
+                    "Reports"
+                </a>
                 <Show when=is_admin>
                     <a
                         href=Route::Admin(AdminPage::Calendars).to_hash()
@@ -161,17 +167,21 @@ fn Shell() -> impl IntoView {
                 ctx.startup_error
                     .get()
                     .map(|e| {
-                        view! { <crate::components::ErrorPanel error=e title="Dwell could not start" /> }
+                        view! {
+                            <crate::components::ErrorPanel error=e title="Dwell could not start" />
+                        }
                     })
             }}
             <crate::components::Notice message=ctx.notice />
             {move || {
                 if ctx.in_jira() && ctx.jira.with(Option::is_none) {
-                    // Until all.js has loaded (or the Forge context has come), a page could
-                    // reach neither Jira nor the server: wait for it.
                     let waiting = ctx.startup_error.with(Option::is_none);
                     waiting
-                        .then(|| view! { <p class="loading">"Connecting to Jira…"</p> })
+                        .then(|| {
+                            // Until all.js has loaded (or the Forge context has come), a page could
+                            // reach neither Jira nor the server: wait for it.
+                            view! { <p class="loading">"Connecting to Jira…"</p> }
+                        })
                         .into_any()
                 } else {
                     page(ctx.route.get())
@@ -188,10 +198,13 @@ fn page(route: Route) -> AnyView {
         Route::NewReport { .. } | Route::EditReport { .. } | Route::Admin(_) => {
             view! { <crate::editor_loader::EditorHost /> }.into_any()
         }
-        Route::Report { id, overrides } => {
-            view! { <pages::run::RunPage source=pages::run::RunSource::Saved { id, overrides } /> }
-                .into_any()
+        Route::Report { id, overrides } => view! {
+            <pages::run::RunPage source=pages::run::RunSource::Saved {
+                id,
+                overrides,
+            } />
         }
+        .into_any(),
         Route::Draft => {
             view! { <pages::run::RunPage source=pages::run::RunSource::Draft /> }.into_any()
         }
@@ -199,7 +212,10 @@ fn page(route: Route) -> AnyView {
         Route::NotFound(path) => view! {
             <section class="page">
                 <h1>"Page not found"</h1>
-                <p>"There is no page at " <code>{path}</code> ". "<a href="#/">"Back to the reports"</a></p>
+                <p>
+                    "There is no page at " <code>{path}</code> ". "
+                    <a href="#/">"Back to the reports"</a>
+                </p>
             </section>
         }
         .into_any(),

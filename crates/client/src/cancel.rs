@@ -5,7 +5,9 @@
 //! The key design decision: every pending [`Cancelled`] future holds exactly one registration
 //! (its task's latest waker, replaced only when `Waker::will_wake` says the task changed) and
 //! removes it when it completes or is dropped, so a loop that polls a fresh future per turn
-//! keeps the list as short as the number of futures alive, not as long as the run.
+//! keeps the list as short as the number of futures alive, not as long as the run. Hooks
+//! are held the same way: [`Cancel::on_cancel`] returns a [`Hook`] that unregisters its
+//! hook when dropped, so a run's finished requests leave no abort callback behind.
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;
@@ -25,8 +27,11 @@ struct CancelState {
     /// The waker of each pending [`Cancelled`], by the future's registration number.
     wakers: RefCell<Vec<(u64, Waker)>>,
     next_registration: Cell<u64>,
-    hooks: RefCell<Vec<Box<dyn FnOnce()>>>,
+    hooks: RefCell<Vec<(u64, AbortHook)>>,
 }
+
+/// The hook of a live [`Hook`] guard, stored by the guard's registration number.
+type AbortHook = Box<dyn FnOnce()>;
 
 impl std::fmt::Debug for Cancel {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -45,7 +50,7 @@ impl Cancel {
             return;
         }
         let hooks = std::mem::take(&mut *self.0.hooks.borrow_mut());
-        for hook in hooks {
+        for (_, hook) in hooks {
             hook();
         }
         let wakers = std::mem::take(&mut *self.0.wakers.borrow_mut());
@@ -58,13 +63,29 @@ impl Cancel {
         self.0.cancelled.get()
     }
 
-    /// Runs `hook` when the signal fires (at once if it already has).
-    pub fn on_cancel(&self, hook: impl FnOnce() + 'static) {
+    /// Runs `hook` when the signal fires (at once if it already has), as long as the returned
+    /// guard lives: a request keeps it while in flight and drops it when its answer is in.
+    #[must_use = "the hook is unregistered when the guard is dropped"]
+    pub fn on_cancel(&self, hook: impl FnOnce() + 'static) -> Hook {
         if self.is_cancelled() {
             hook();
-        } else {
-            self.0.hooks.borrow_mut().push(Box::new(hook));
+            return Hook {
+                cancel: self.clone(),
+                registration: None,
+            };
         }
+        let id = self.next_id();
+        self.0.hooks.borrow_mut().push((id, Box::new(hook)));
+        Hook {
+            cancel: self.clone(),
+            registration: Some(id),
+        }
+    }
+
+    fn next_id(&self) -> u64 {
+        let id = self.0.next_registration.get();
+        self.0.next_registration.set(id + 1);
+        id
     }
 
     /// Resolves once the signal fires.
@@ -79,6 +100,27 @@ impl Cancel {
     #[cfg(test)]
     fn registered_wakers(&self) -> usize {
         self.0.wakers.borrow().len()
+    }
+
+    /// How many hooks wait for the signal (one per live [`Hook`]).
+    #[cfg(test)]
+    fn registered_hooks(&self) -> usize {
+        self.0.hooks.borrow().len()
+    }
+}
+
+/// The registration of an [`Cancel::on_cancel`] hook; dropping it unregisters the hook.
+#[derive(Debug)]
+pub struct Hook {
+    cancel: Cancel,
+    registration: Option<u64>,
+}
+
+impl Drop for Hook {
+    fn drop(&mut self) {
+        if let Some(id) = self.registration.take() {
+            self.cancel.0.hooks.borrow_mut().retain(|(r, _)| *r != id);
+        }
     }
 }
 
@@ -117,10 +159,13 @@ impl Future for Cancelled {
                 }
             }
             None => {
-                let id = state.next_registration.get();
-                state.next_registration.set(id + 1);
-                wakers.push((id, cx.waker().clone()));
                 drop(wakers);
+                let id = self.cancel.next_id();
+                self.cancel
+                    .0
+                    .wakers
+                    .borrow_mut()
+                    .push((id, cx.waker().clone()));
                 self.registration = Some(id);
             }
         }
@@ -221,13 +266,31 @@ mod tests {
         let cancel = Cancel::new();
         let ran = Rc::new(Cell::new(0));
         let r = ran.clone();
-        cancel.on_cancel(move || r.set(r.get() + 1));
+        let _live = cancel.on_cancel(move || r.set(r.get() + 1));
         cancel.cancel();
         cancel.cancel();
         assert_eq!(ran.get(), 1);
         let r = ran.clone();
-        cancel.on_cancel(move || r.set(r.get() + 1));
+        let _late = cancel.on_cancel(move || r.set(r.get() + 1));
         assert_eq!(ran.get(), 2);
         assert!(cancel.is_cancelled());
+    }
+
+    /// Each Direct request registers an abort hook: a run of many finished requests must not
+    /// keep one per request, and a dropped guard's hook must not run.
+    #[test]
+    fn a_dropped_hook_guard_unregisters_its_hook() {
+        let cancel = Cancel::new();
+        let ran = Rc::new(Cell::new(0));
+        for _ in 0..1000 {
+            let r = ran.clone();
+            let _request = cancel.on_cancel(move || r.set(r.get() + 1));
+            assert_eq!(cancel.registered_hooks(), 1);
+        }
+        assert_eq!(cancel.registered_hooks(), 0);
+        let r = ran.clone();
+        let _in_flight = cancel.on_cancel(move || r.set(r.get() + 10));
+        cancel.cancel();
+        assert_eq!(ran.get(), 10);
     }
 }

@@ -85,11 +85,15 @@ fn mount_editor(container: web_sys::HtmlElement, props: EditorProps, host: JsVal
             }
         });
         match route {
-            Route::NewReport { template } => {
-                view! { <pages::editor::EditorPage source=pages::editor::Source::New { template } /> }.into_any()
+            Route::NewReport { template } => view! {
+                <pages::editor::EditorPage source=pages::editor::Source::New {
+                    template,
+                } />
             }
+            .into_any(),
             Route::EditReport { id } => {
-                view! { <pages::editor::EditorPage source=pages::editor::Source::Saved { id } /> }.into_any()
+                view! { <pages::editor::EditorPage source=pages::editor::Source::Saved { id } /> }
+                    .into_any()
             }
             Route::Admin(which) => view! { <pages::admin::AdminPage which /> }.into_any(),
             _ => view! { <span></span> }.into_any(),

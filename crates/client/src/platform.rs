@@ -1,6 +1,7 @@
-//! Browser glue the rest of the client uses: `fetch`, timers and the clock (in a page or a
-//! worker), the page address, scripts, downloads, the clipboard, file reading, local time
-//! formatting. Nothing here stores anything: no storage API is used anywhere in the client.
+//! Browser glue the rest of the client uses: timers and the clock (in a page or a worker;
+//! `fetch` is gloo-net's, in `api::http`), the page address, scripts, downloads, the
+//! clipboard, file reading, local time formatting. Nothing here stores anything: no storage
+//! API is used anywhere in the client.
 
 use std::future::Future;
 
@@ -11,9 +12,6 @@ use wasm_bindgen_futures::JsFuture;
 
 #[wasm_bindgen]
 extern "C" {
-    #[wasm_bindgen(js_name = fetch, catch)]
-    fn global_fetch(input: &str, init: &web_sys::RequestInit) -> Result<Promise, JsValue>;
-
     #[wasm_bindgen(js_name = setTimeout)]
     fn set_timeout(handler: &Function, ms: i32) -> JsValue;
 
@@ -28,11 +26,6 @@ extern "C" {
 
     #[wasm_bindgen(js_namespace = Intl, js_name = supportedValuesOf, catch)]
     fn intl_supported_values_of(key: &str) -> Result<Array, JsValue>;
-}
-
-/// `fetch(url, init)` on the global scope (page or worker).
-pub fn fetch_with_init(url: &str, init: &web_sys::RequestInit) -> Result<Promise, JsValue> {
-    global_fetch(url, init)
 }
 
 /// Resolves after `ms` milliseconds.

@@ -64,8 +64,14 @@ pub fn fetch_product_payload(request: &JiraRequest) -> Value {
 
 /// The `invoke` payload that @forge/bridge's `invokeRemote({path, method, headers, body})`
 /// sends: the input as it is, with `invokeType: 'ui-remote-fetch'`. The body is JSON text
-/// with its content type; no `Authorization` (the platform adds the FIT).
-pub fn invoke_remote_payload(method: &str, path: &str, body: Option<&str>) -> Value {
+/// with its content type; the request's other headers (`If-Match`, which a permissions save
+/// needs) go along; no `Authorization` (the platform adds the FIT).
+pub fn invoke_remote_payload(
+    method: &str,
+    path: &str,
+    headers: &[(&str, String)],
+    body: Option<&str>,
+) -> Value {
     let mut payload = json!({
         "path": path,
         "method": method,
@@ -75,6 +81,14 @@ pub fn invoke_remote_payload(method: &str, path: &str, body: Option<&str>) -> Va
     if let Some(body) = body {
         payload["headers"]["Content-Type"] = json!("application/json");
         payload["body"] = json!(body);
+    }
+    for (name, value) in headers {
+        let set_above = ["accept", "content-type", "authorization"]
+            .iter()
+            .any(|h| name.eq_ignore_ascii_case(h));
+        if !set_above {
+            payload["headers"][*name] = json!(value);
+        }
     }
     payload
 }
@@ -423,8 +437,12 @@ mod browser {
             cancel: &Cancel,
         ) -> Result<HttpResponse, HttpError> {
             spend(cancel).await?;
-            let payload =
-                invoke_remote_payload(request.method, &request.url, request.body.as_deref());
+            let payload = invoke_remote_payload(
+                request.method,
+                &request.url,
+                &request.headers,
+                request.body.as_deref(),
+            );
             let promise = call("invoke", Some(&payload)).map_err(HttpError::Network)?;
             let reply = settle(promise, cancel).await?;
             read_invoke_reply(&json_text(&reply))

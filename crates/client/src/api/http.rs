@@ -1,7 +1,7 @@
 //! Plain HTTP, as the Direct transport and the metadata-server client need it: a request in,
-//! status, `Retry-After` and body out. The browser implementation is `fetch` with an
-//! `AbortController`; tests plug in a native client and run the same transport code against
-//! real servers on loopback.
+//! status, `Retry-After` and body out. The browser implementation is gloo-net's `fetch` with
+//! an `AbortController`; tests plug in a native client and run the same transport code
+//! against real servers on loopback.
 
 use std::future::Future;
 
@@ -47,23 +47,16 @@ pub use browser::BrowserHttp;
 
 #[cfg(target_arch = "wasm32")]
 mod browser {
-    use wasm_bindgen::{JsCast, JsValue};
-    use wasm_bindgen_futures::JsFuture;
-    use web_sys::{AbortController, Headers, RequestInit, RequestMode, Response};
+    use gloo_net::http::{Method, RequestBuilder};
+    use web_sys::{AbortController, RequestCredentials, RequestMode};
 
     use super::*;
 
-    /// `fetch`, in a page or a worker, with `credentials: "omit"`: the browser adds no
-    /// credentials of its own; Jira and the metadata server are reached with explicit tokens.
+    /// `fetch` through gloo-net, in a page or a worker, with `credentials: "omit"`: the
+    /// browser adds no credentials of its own; Jira and the metadata server are reached with
+    /// explicit tokens. An `AbortController` tied to the run's [`Cancel`] aborts it.
     #[derive(Debug, Clone, Copy, Default)]
     pub struct BrowserHttp;
-
-    fn js_error(e: JsValue) -> String {
-        e.dyn_ref::<js_sys::Error>()
-            .map(|e| String::from(e.message()))
-            .or_else(|| e.as_string())
-            .unwrap_or_else(|| "the request failed".to_string())
-    }
 
     impl Http for BrowserHttp {
         async fn fetch(
@@ -74,45 +67,40 @@ mod browser {
             if cancel.is_cancelled() {
                 return Err(HttpError::Cancelled);
             }
-            let network = |e: JsValue| HttpError::Network(js_error(e));
-            let headers = Headers::new().map_err(network)?;
+            let network = |e: gloo_net::Error| HttpError::Network(e.to_string());
+            let method = Method::from_bytes(request.method.as_bytes())
+                .map_err(|e| HttpError::Network(e.to_string()))?;
+            let controller = AbortController::new()
+                .map_err(|_| HttpError::Network("cannot create an AbortController".into()))?;
+            let mut builder = RequestBuilder::new(&request.url)
+                .method(method)
+                .mode(RequestMode::Cors)
+                .credentials(RequestCredentials::Omit)
+                .abort_signal(Some(&controller.signal()));
             for (name, value) in &request.headers {
-                headers.set(name, value).map_err(network)?;
+                builder = builder.header(name, value);
             }
-            let init = RequestInit::new();
-            init.set_method(request.method);
-            init.set_headers(&headers);
-            init.set_mode(RequestMode::Cors);
-            init.set_credentials(web_sys::RequestCredentials::Omit);
-            if let Some(body) = &request.body {
-                init.set_body(&JsValue::from_str(body));
+            let built = match request.body {
+                Some(body) => builder.body(body),
+                None => builder.build(),
             }
-            let controller = AbortController::new().map_err(network)?;
-            init.set_signal(Some(&controller.signal()));
-            {
-                let controller = controller.clone();
-                cancel.on_cancel(move || controller.abort());
-            }
-            let promise = crate::platform::fetch_with_init(&request.url, &init)
-                .map_err(|e| HttpError::Network(js_error(e)))?;
+            .map_err(network)?;
+            let _abort_on_cancel = cancel.on_cancel(move || controller.abort());
             let outcome = async {
-                let response: Response = JsFuture::from(promise).await?.dyn_into()?;
-                let status = response.status();
-                let retry_after = response.headers().get("Retry-After").ok().flatten();
-                let etag = response.headers().get("ETag").ok().flatten();
-                let text = JsFuture::from(response.text()?).await?;
-                Ok::<_, JsValue>(HttpResponse {
-                    status,
-                    retry_after,
-                    etag,
-                    body: text.as_string().unwrap_or_default(),
+                let response = built.send().await?;
+                let headers = response.headers();
+                Ok::<_, gloo_net::Error>(HttpResponse {
+                    status: response.status(),
+                    retry_after: headers.get("Retry-After"),
+                    etag: headers.get("ETag"),
+                    body: response.text().await?,
                 })
             }
             .await;
             match outcome {
                 Ok(r) => Ok(r),
                 Err(_) if cancel.is_cancelled() => Err(HttpError::Cancelled),
-                Err(e) => Err(HttpError::Network(js_error(e))),
+                Err(e) => Err(network(e)),
             }
         }
     }

@@ -84,7 +84,9 @@ fn x_axis(axis: Axis, t: &[f64], x: &Scale, y: f64) -> impl IntoView {
             view! {
                 <g class="tick">
                     <line x1=px x2=px y1=TOP y2=y class="grid"></line>
-                    <text x=px y=y + 16.0 text-anchor="middle">{axis.label(*v)}</text>
+                    <text x=px y=y + 16.0 text-anchor="middle">
+                        {axis.label(*v)}
+                    </text>
                 </g>
             }
         })
@@ -98,7 +100,9 @@ fn y_axis(axis: Axis, t: &[f64], y: &Scale, x0: f64, x1: f64) -> impl IntoView {
             view! {
                 <g class="tick">
                     <line x1=x0 x2=x1 y1=py y2=py class="grid"></line>
-                    <text x=x0 - 6.0 y=py + 4.0 text-anchor="end">{axis.label(*v)}</text>
+                    <text x=x0 - 6.0 y=py + 4.0 text-anchor="end">
+                        {axis.label(*v)}
+                    </text>
                 </g>
             }
         })
@@ -127,21 +131,44 @@ fn AverageBars(averages: Vec<(String, f64)>, unit: String) -> impl IntoView {
     view! {
         <figure class="chart">
             <figcaption>{title}</figcaption>
-            <svg viewBox=format!("0 0 {W} {h}") role="img" aria-label=format!("{title}, in {}: {desc}", axis.describe())>
+            <svg
+                viewBox=format!("0 0 {W} {h}")
+                role="img"
+                aria-label=format!("{title}, in {}: {desc}", axis.describe())
+            >
                 {x_axis(axis, &t, &x, bottom)}
-                {averages.into_iter().enumerate().map(|(i, (name, v))| {
-                    let y = TOP + i as f64 * (bar + 8.0);
-                    let label = axis.label(v);
-                    view! {
-                        <g>
-                            <text x=LEFT - 8.0 y=y + bar / 2.0 + 4.0 text-anchor="end" class="label">{truncate(&name, 22)}</text>
-                            <rect x=LEFT y=y width=(x.at(v) - LEFT).max(1.0) height=bar fill=colour(i)>
-                                <title>{format!("{name}: {label}")}</title>
-                            </rect>
-                            <text x=x.at(v) + 4.0 y=y + bar / 2.0 + 4.0 class="value">{label.clone()}</text>
-                        </g>
-                    }
-                }).collect_view()}
+                {averages
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, (name, v))| {
+                        let y = TOP + i as f64 * (bar + 8.0);
+                        let label = axis.label(v);
+                        view! {
+                            <g>
+                                <text
+                                    x=LEFT - 8.0
+                                    y=y + bar / 2.0 + 4.0
+                                    text-anchor="end"
+                                    class="label"
+                                >
+                                    {truncate(&name, 22)}
+                                </text>
+                                <rect
+                                    x=LEFT
+                                    y=y
+                                    width=(x.at(v) - LEFT).max(1.0)
+                                    height=bar
+                                    fill=colour(i)
+                                >
+                                    <title>{format!("{name}: {label}")}</title>
+                                </rect>
+                                <text x=x.at(v) + 4.0 y=y + bar / 2.0 + 4.0 class="value">
+                                    {label.clone()}
+                                </text>
+                            </g>
+                        }
+                    })
+                    .collect_view()}
             </svg>
         </figure>
     }
@@ -174,28 +201,59 @@ fn StackedBars(rows: Vec<(String, Vec<f64>)>, columns: Vec<String>, unit: String
     view! {
         <figure class="chart">
             <figcaption>{format!("The {n} largest rows, by column")}</figcaption>
-            <svg viewBox=format!("0 0 {W} {h}") role="img" aria-label=format!("Stacked bars of the {n} rows with the largest totals, in {}; the table has every value", axis.describe())>
+            <svg
+                viewBox=format!("0 0 {W} {h}")
+                role="img"
+                aria-label=format!(
+                    "Stacked bars of the {n} rows with the largest totals, in {}; the table has every value",
+                    axis.describe(),
+                )
+            >
                 {x_axis(axis, &t, &x, bottom)}
-                {rows.into_iter().enumerate().map(|(i, (label, values))| {
-                    let y = TOP + i as f64 * (bar + 6.0);
-                    let mut at = 0.0;
-                    let segments = values.iter().enumerate().filter(|(_, v)| **v > 0.0).map(|(c, v)| {
-                        let x0 = x.at(at);
-                        at += v;
-                        let name = columns.get(c).cloned().unwrap_or_default();
+                {rows
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, (label, values))| {
+                        let y = TOP + i as f64 * (bar + 6.0);
+                        let mut at = 0.0;
+                        let segments = values
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, v)| **v > 0.0)
+                            .map(|(c, v)| {
+                                let x0 = x.at(at);
+                                at += v;
+                                let name = columns.get(c).cloned().unwrap_or_default();
+                                view! {
+                                    <rect
+                                        x=x0
+                                        y=y
+                                        width=(x.at(at) - x0).max(0.5)
+                                        height=bar
+                                        fill=colour(c)
+                                    >
+                                        <title>
+                                            {format!("{label} · {name}: {}", axis.label(*v))}
+                                        </title>
+                                    </rect>
+                                }
+                            })
+                            .collect_view();
                         view! {
-                            <rect x=x0 y=y width=(x.at(at) - x0).max(0.5) height=bar fill=colour(c)>
-                                <title>{format!("{label} · {name}: {}", axis.label(*v))}</title>
-                            </rect>
+                            <g>
+                                <text
+                                    x=LEFT - 8.0
+                                    y=y + bar / 2.0 + 4.0
+                                    text-anchor="end"
+                                    class="label"
+                                >
+                                    {truncate(&label, 22)}
+                                </text>
+                                {segments}
+                            </g>
                         }
-                    }).collect_view();
-                    view! {
-                        <g>
-                            <text x=LEFT - 8.0 y=y + bar / 2.0 + 4.0 text-anchor="end" class="label">{truncate(&label, 22)}</text>
-                            {segments}
-                        </g>
-                    }
-                }).collect_view()}
+                    })
+                    .collect_view()}
             </svg>
             <Legend names=legend />
         </figure>
@@ -243,7 +301,16 @@ fn PeriodStacks(bars: PeriodBars) -> impl IntoView {
                     at += v;
                     let row = bars.rows.get(r).cloned().unwrap_or_default();
                     view! {
-                        <rect class="segment" x=x0 y=hi width=width height=(lo - hi).max(0.5) fill=colour(r) data-row=row.clone() data-seconds=v.to_string()>
+                        <rect
+                            class="segment"
+                            x=x0
+                            y=hi
+                            width=width
+                            height=(lo - hi).max(0.5)
+                            fill=colour(r)
+                            data-row=row.clone()
+                            data-seconds=v.to_string()
+                        >
                             <title>{format!("{name} · {row}: {}", axis.label(v))}</title>
                         </rect>
                     }
@@ -252,12 +319,27 @@ fn PeriodStacks(bars: PeriodBars) -> impl IntoView {
             view! {
                 <g class="period-bar" data-period=name.clone() data-total=period_total.to_string()>
                     {segments}
-                    {(period_total > 0.0).then(|| view! {
-                        <text class="value" x=x0 + width / 2.0 y=y.at(period_total) - 4.0 text-anchor="middle">{axis.label(period_total)}</text>
-                    })}
-                    {(p % every == 0).then(|| view! {
-                        <text x=x0 + width / 2.0 y=bottom + 16.0 text-anchor="middle">{short_period(name)}</text>
-                    })}
+                    {(period_total > 0.0)
+                        .then(|| {
+                            view! {
+                                <text
+                                    class="value"
+                                    x=x0 + width / 2.0
+                                    y=y.at(period_total) - 4.0
+                                    text-anchor="middle"
+                                >
+                                    {axis.label(period_total)}
+                                </text>
+                            }
+                        })}
+                    {(p % every == 0)
+                        .then(|| {
+                            view! {
+                                <text x=x0 + width / 2.0 y=bottom + 16.0 text-anchor="middle">
+                                    {short_period(name)}
+                                </text>
+                            }
+                        })}
                 </g>
             }
         })
@@ -278,9 +360,18 @@ fn PeriodStacks(bars: PeriodBars) -> impl IntoView {
 fn Legend(names: Vec<String>) -> impl IntoView {
     view! {
         <ul class="legend">
-            {names.into_iter().enumerate().map(|(i, n)| view! {
-                <li><span class="swatch" style:background=colour(i)></span>{n}</li>
-            }).collect_view()}
+            {names
+                .into_iter()
+                .enumerate()
+                .map(|(i, n)| {
+                    view! {
+                        <li>
+                            <span class="swatch" style:background=colour(i)></span>
+                            {n}
+                        </li>
+                    }
+                })
+                .collect_view()}
         </ul>
     }
 }
@@ -311,14 +402,39 @@ fn CumulativeFlow(flow: Flow) -> impl IntoView {
     view! {
         <figure class="chart">
             <figcaption>"Cumulative flow"</figcaption>
-            <svg viewBox=format!("0 0 {W} {h}") role="img" aria-label=format!("Issues in each status per day from {first} to {last}, stacked; at most {max} issues on one day")>
+            <svg
+                viewBox=format!("0 0 {W} {h}")
+                role="img"
+                aria-label=format!(
+                    "Issues in each status per day from {first} to {last}, stacked; at most {max} issues on one day",
+                )
+            >
                 {y_axis(Axis { unit: None }, &t, &y, left, W - RIGHT)}
-                {paths.into_iter().enumerate().rev().map(|(i, d)| view! {
-                    <path d=d fill=colour(i) opacity="0.85"><title>{flow.columns.get(i).cloned().unwrap_or_default()}</title></path>
-                }).collect_view()}
-                {flow.dates.iter().enumerate().filter(|(i, _)| i % every == 0).map(|(i, date)| view! {
-                    <text x=x.at(i as f64) y=bottom + 16.0 text-anchor="middle">{date.get(5..).unwrap_or(date).to_string()}</text>
-                }).collect_view()}
+                {paths
+                    .into_iter()
+                    .enumerate()
+                    .rev()
+                    .map(|(i, d)| {
+                        view! {
+                            <path d=d fill=colour(i) opacity="0.85">
+                                <title>{flow.columns.get(i).cloned().unwrap_or_default()}</title>
+                            </path>
+                        }
+                    })
+                    .collect_view()}
+                {flow
+                    .dates
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| i % every == 0)
+                    .map(|(i, date)| {
+                        view! {
+                            <text x=x.at(i as f64) y=bottom + 16.0 text-anchor="middle">
+                                {date.get(5..).unwrap_or(date).to_string()}
+                            </text>
+                        }
+                    })
+                    .collect_view()}
             </svg>
             <Legend names=flow.columns.clone() />
         </figure>
@@ -334,7 +450,9 @@ fn percentile_lines(cycle: &Cycle, y: &Scale, x0: f64, x1: f64, axis: Axis) -> i
             view! {
                 <g class="percentile">
                     <line x1=x0 x2=x1 y1=py y2=py></line>
-                    <text x=x1 - 4.0 y=py - 4.0 text-anchor="end">{format!("{p}% · {}", axis.label(*s))}</text>
+                    <text x=x1 - 4.0 y=py - 4.0 text-anchor="end">
+                        {format!("{p}% · {}", axis.label(*s))}
+                    </text>
                 </g>
             }
         })
@@ -365,11 +483,25 @@ fn CycleScatter(cycle: Cycle) -> impl IntoView {
     view! {
         <figure class="chart">
             <figcaption>"Cycle time of finished issues"</figcaption>
-            <svg viewBox=format!("0 0 {W} {h}") role="img" aria-label=format!("Scatter of {n} finished issues by finish date and cycle time; {summary}")>
+            <svg
+                viewBox=format!("0 0 {W} {h}")
+                role="img"
+                aria-label=format!(
+                    "Scatter of {n} finished issues by finish date and cycle time; {summary}",
+                )
+            >
                 {y_axis(axis, &t, &y, left, W - RIGHT)}
-                {cycle.points.iter().map(|(at, s, key)| view! {
-                    <circle cx=x.at(*at) cy=y.at(*s) r="3" class="dot"><title>{format!("{key}: {}", axis.label(*s))}</title></circle>
-                }).collect_view()}
+                {cycle
+                    .points
+                    .iter()
+                    .map(|(at, s, key)| {
+                        view! {
+                            <circle cx=x.at(*at) cy=y.at(*s) r="3" class="dot">
+                                <title>{format!("{key}: {}", axis.label(*s))}</title>
+                            </circle>
+                        }
+                    })
+                    .collect_view()}
                 {percentile_lines(&cycle, &y, left, W - RIGHT, axis)}
             </svg>
         </figure>
@@ -394,25 +526,63 @@ fn CycleHistogram(cycle: Cycle) -> impl IntoView {
     view! {
         <figure class="chart">
             <figcaption>"Distribution of cycle times"</figcaption>
-            <svg viewBox=format!("0 0 {W} {h}") role="img" aria-label=format!("Histogram of {} cycle times in 20 bins up to {}", values.len(), axis.label(top))>
+            <svg
+                viewBox=format!("0 0 {W} {h}")
+                role="img"
+                aria-label=format!(
+                    "Histogram of {} cycle times in 20 bins up to {}",
+                    values.len(),
+                    axis.label(top),
+                )
+            >
                 {y_axis(Axis { unit: None }, &t, &y, left, W - RIGHT)}
-                {bins.iter().map(|(a, b, c)| view! {
-                    <rect x=x.at(*a) + 1.0 y=y.at(f64::from(*c)) width=(x.at(*b) - x.at(*a) - 2.0).max(0.5) height=bottom - y.at(f64::from(*c)) fill=colour(0)>
-                        <title>{format!("{} to {}: {c} issues", axis.label(*a), axis.label(*b))}</title>
-                    </rect>
-                }).collect_view()}
-                {xt.iter().map(|v| view! {
-                    <text x=x.at(*v) y=bottom + 16.0 text-anchor="middle">{axis.label(*v)}</text>
-                }).collect_view()}
-                {cycle.percentiles.iter().map(|(p, s)| {
-                    let px = x.at(*s);
-                    view! {
-                        <g class="percentile">
-                            <line x1=px x2=px y1=TOP y2=bottom></line>
-                            <text x=px + 3.0 y=TOP + 10.0>{format!("{p}%")}</text>
-                        </g>
-                    }
-                }).collect_view()}
+                {bins
+                    .iter()
+                    .map(|(a, b, c)| {
+                        view! {
+                            <rect
+                                x=x.at(*a) + 1.0
+                                y=y.at(f64::from(*c))
+                                width=(x.at(*b) - x.at(*a) - 2.0).max(0.5)
+                                height=bottom - y.at(f64::from(*c))
+                                fill=colour(0)
+                            >
+                                <title>
+                                    {format!(
+                                        "{} to {}: {c} issues",
+                                        axis.label(*a),
+                                        axis.label(*b),
+                                    )}
+                                </title>
+                            </rect>
+                        }
+                    })
+                    .collect_view()}
+                {xt
+                    .iter()
+                    .map(|v| {
+                        view! {
+                            <text x=x.at(*v) y=bottom + 16.0 text-anchor="middle">
+                                {axis.label(*v)}
+                            </text>
+                        }
+                    })
+                    .collect_view()}
+                {cycle
+                    .percentiles
+                    .iter()
+                    .map(|(p, s)| {
+                        let px = x.at(*s);
+                        view! {
+                            <g class="percentile">
+                                <line x1=px x2=px y1=TOP y2=bottom></line>
+                                <text x=px + 3.0 y=TOP + 10.0>
+                                    {format!("{p}%")}
+                                </text>
+                            </g>
+                        }
+                    })
+                    .collect_view()}
             </svg>
         </figure>
     }
@@ -434,17 +604,45 @@ fn Throughput(cycle: Cycle) -> impl IntoView {
     view! {
         <figure class="chart">
             <figcaption>{format!("Throughput ({} unfinished)", cycle.unfinished)}</figcaption>
-            <svg viewBox=format!("0 0 {W} {h}") role="img" aria-label=format!("{total} issues finished over {n} periods; at most {most} in one period")>
+            <svg
+                viewBox=format!("0 0 {W} {h}")
+                role="img"
+                aria-label=format!(
+                    "{total} issues finished over {n} periods; at most {most} in one period",
+                )
+            >
                 {y_axis(Axis { unit: None }, &t, &y, left, W - RIGHT)}
-                {cycle.throughput.iter().enumerate().map(|(i, (start, c))| {
-                    let x0 = left + i as f64 * slot;
-                    view! {
-                        <rect x=x0 + 1.0 y=y.at(f64::from(*c)) width=(slot - 2.0).max(0.5) height=bottom - y.at(f64::from(*c)) fill=colour(2)>
-                            <title>{format!("{start}: {c}")}</title>
-                        </rect>
-                        {(i % every == 0).then(|| view! { <text x=x0 + slot / 2.0 y=bottom + 16.0 text-anchor="middle">{start.get(5..).unwrap_or(start).to_string()}</text> })}
-                    }
-                }).collect_view()}
+                {cycle
+                    .throughput
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (start, c))| {
+                        let x0 = left + i as f64 * slot;
+                        view! {
+                            <rect
+                                x=x0 + 1.0
+                                y=y.at(f64::from(*c))
+                                width=(slot - 2.0).max(0.5)
+                                height=bottom - y.at(f64::from(*c))
+                                fill=colour(2)
+                            >
+                                <title>{format!("{start}: {c}")}</title>
+                            </rect>
+                            {(i % every == 0)
+                                .then(|| {
+                                    view! {
+                                        <text
+                                            x=x0 + slot / 2.0
+                                            y=bottom + 16.0
+                                            text-anchor="middle"
+                                        >
+                                            {start.get(5..).unwrap_or(start).to_string()}
+                                        </text>
+                                    }
+                                })}
+                        }
+                    })
+                    .collect_view()}
             </svg>
         </figure>
     }

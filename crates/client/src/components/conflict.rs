@@ -22,7 +22,9 @@ pub fn ConflictPanel(
     let copy_id = super::unique_id("mine-json");
     view! {
         <section class="panel panel-warning" role="alert" aria-labelledby="conflict-title">
-            <p class="panel-title" id="conflict-title">"Someone else saved this first"</p>
+            <p class="panel-title" id="conflict-title">
+                "Someone else saved this first"
+            </p>
             <p>{saved_by}" Your changes are not lost: compare the two versions and choose."</p>
             <table class="conflict-table">
                 <caption class="visually-hidden">"Fields that differ"</caption>
@@ -39,7 +41,9 @@ pub fn ConflictPanel(
                         .map(|d| {
                             view! {
                                 <tr>
-                                    <th scope="row"><code>{d.path}</code></th>
+                                    <th scope="row">
+                                        <code>{d.path}</code>
+                                    </th>
                                     <td>{d.mine.unwrap_or_else(|| "(absent)".into())}</td>
                                     <td>{d.theirs.unwrap_or_else(|| "(absent)".into())}</td>
                                 </tr>
@@ -49,7 +53,11 @@ pub fn ConflictPanel(
                 </tbody>
             </table>
             <div class="actions">
-                <button type="button" class="button button-primary" on:click=move |_| on_keep_mine.run(())>
+                <button
+                    type="button"
+                    class="button button-primary"
+                    on:click=move |_| on_keep_mine.run(())
+                >
                     "Save mine over theirs"
                 </button>
                 <button type="button" class="button" on:click=move |_| on_take_theirs.run(())>
@@ -58,8 +66,12 @@ pub fn ConflictPanel(
             </div>
             <details>
                 <summary>"Your version as JSON (to copy)"</summary>
-                <label class="visually-hidden" for=copy_id.clone()>"Your version as JSON"</label>
-                <textarea id=copy_id class="code" readonly rows="12">{mine_json}</textarea>
+                <label class="visually-hidden" for=copy_id.clone()>
+                    "Your version as JSON"
+                </label>
+                <textarea id=copy_id class="code" readonly rows="12">
+                    {mine_json}
+                </textarea>
             </details>
         </section>
     }

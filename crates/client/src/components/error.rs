@@ -47,9 +47,7 @@ pub fn ErrorPanel(
 pub fn Problems(#[prop(into)] messages: Signal<Vec<String>>, id: String) -> impl IntoView {
     view! {
         <ul class="field-problems" id=id aria-live="polite">
-            {move || {
-                messages.get().into_iter().map(|m| view! { <li>{m}</li> }).collect_view()
-            }}
+            {move || { messages.get().into_iter().map(|m| view! { <li>{m}</li> }).collect_view() }}
         </ul>
     }
 }

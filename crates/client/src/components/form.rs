@@ -69,7 +69,14 @@ fn field(
         <div class="field" class:field-invalid=move || !problems.get().is_empty()>
             <label for=id.clone()>{label}</label>
             {control(id, described)}
-            {hint.map(|h| view! { <p class="field-hint" id=hint_id>{h}</p> })}
+            {hint
+                .map(|h| {
+                    view! {
+                        <p class="field-hint" id=hint_id>
+                            {h}
+                        </p>
+                    }
+                })}
             <Problems messages=problems id=problems_id />
         </div>
     }

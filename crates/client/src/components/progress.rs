@@ -36,7 +36,16 @@ pub fn ProgressPanel(
             </div>
             <p class="progress-detail">{move || view_model.get().detail}</p>
             {move || {
-                view_model.get().waiting.map(|w| view! { <p class="progress-waiting" role="status">{w}</p> })
+                view_model
+                    .get()
+                    .waiting
+                    .map(|w| {
+                        view! {
+                            <p class="progress-waiting" role="status">
+                                {w}
+                            </p>
+                        }
+                    })
             }}
             <Show when=move || running.get()>
                 <button type="button" class="button" on:click=move |_| on_cancel.run(())>

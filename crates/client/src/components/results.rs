@@ -45,8 +45,17 @@ pub fn ResultsTable(
     };
     let header = move |label: String, by: SortBy, numeric: bool, off: bool| {
         view! {
-            <th scope="col" class:num=numeric class:off=off aria-sort=move || sort_state(sort.get(), by).unwrap_or("none")>
-                <button type="button" class="sort" on:click=move |_| sort.set(Some(next_sort(sort.get_untracked(), by)))>
+            <th
+                scope="col"
+                class:num=numeric
+                class:off=off
+                aria-sort=move || sort_state(sort.get(), by).unwrap_or("none")
+            >
+                <button
+                    type="button"
+                    class="sort"
+                    on:click=move |_| sort.set(Some(next_sort(sort.get_untracked(), by)))
+                >
                     {label}
                     <span aria-hidden="true" class="sort-mark">
                         {move || match sort_state(sort.get(), by) {
@@ -79,9 +88,16 @@ pub fn ResultsTable(
         let off = body_off.clone();
         let names = body_names.clone();
         view! {
-            <tr class="spacer" aria-hidden="true"><td colspan=span style:height=format!("{before}px")></td></tr>
-            {list.into_iter().map(|r| row_view(r, n_fields, &off, has_total, browse.as_deref(), &names, on_cell)).collect_view()}
-            <tr class="spacer" aria-hidden="true"><td colspan=span style:height=format!("{after}px")></td></tr>
+            <tr class="spacer" aria-hidden="true">
+                <td colspan=span style:height=format!("{before}px")></td>
+            </tr>
+            {list
+                .into_iter()
+                .map(|r| row_view(r, n_fields, &off, has_total, browse.as_deref(), &names, on_cell))
+                .collect_view()}
+            <tr class="spacer" aria-hidden="true">
+                <td colspan=span style:height=format!("{after}px")></td>
+            </tr>
         }
     };
     view! {
@@ -98,25 +114,76 @@ pub fn ResultsTable(
                 <thead>
                     <tr aria-rowindex="1">
                         {header(first_label, SortBy::Label { descending: false }, false, false)}
-                        {fields.iter().enumerate().map(|(i, f)| header(f.clone(), SortBy::Field { index: i, descending: false }, false, false)).collect_view()}
-                        {columns.iter().enumerate().map(|(i, c)| header(c.name.clone(), SortBy::Column { index: i, descending: true }, true, c.off)).collect_view()}
-                        {has_total.then(|| header("Total".to_string(), SortBy::Total { descending: true }, true, false))}
+                        {fields
+                            .iter()
+                            .enumerate()
+                            .map(|(i, f)| header(
+                                f.clone(),
+                                SortBy::Field {
+                                    index: i,
+                                    descending: false,
+                                },
+                                false,
+                                false,
+                            ))
+                            .collect_view()}
+                        {columns
+                            .iter()
+                            .enumerate()
+                            .map(|(i, c)| header(
+                                c.name.clone(),
+                                SortBy::Column {
+                                    index: i,
+                                    descending: true,
+                                },
+                                true,
+                                c.off,
+                            ))
+                            .collect_view()}
+                        {has_total
+                            .then(|| header(
+                                "Total".to_string(),
+                                SortBy::Total { descending: true },
+                                true,
+                                false,
+                            ))}
                     </tr>
                 </thead>
                 <tbody>{body}</tbody>
                 <tfoot>
-                    {summary.totals.iter().map(|s| view! {
-                        <tr>
-                            <th scope="row">{s.label.clone()}</th>
-                            {(0..n_fields).map(|_| view! { <td></td> }).collect_view()}
-                            {s.text.iter().enumerate().map(|(i, t)| {
-                                let drill = on_cell.filter(|_| s.label == "Sum");
-                                let label = format!("All rows · {}", names.get(i).map_or("", String::as_str));
-                                view! { <td class="num" class:off=off.get(i).copied().unwrap_or(false)>{cell(t.clone(), label, drill, None, i)}</td> }
-                            }).collect_view()}
-                            {has_total.then(|| view! { <td></td> })}
-                        </tr>
-                    }).collect_view()}
+                    {summary
+                        .totals
+                        .iter()
+                        .map(|s| {
+                            view! {
+                                <tr>
+                                    <th scope="row">{s.label.clone()}</th>
+                                    {(0..n_fields).map(|_| view! { <td></td> }).collect_view()}
+                                    {s
+                                        .text
+                                        .iter()
+                                        .enumerate()
+                                        .map(|(i, t)| {
+                                            let drill = on_cell.filter(|_| s.label == "Sum");
+                                            let label = format!(
+                                                "All rows · {}",
+                                                names.get(i).map_or("", String::as_str),
+                                            );
+                                            view! {
+                                                <td
+                                                    class="num"
+                                                    class:off=off.get(i).copied().unwrap_or(false)
+                                                >
+                                                    {cell(t.clone(), label, drill, None, i)}
+                                                </td>
+                                            }
+                                        })
+                                        .collect_view()}
+                                    {has_total.then(|| view! { <td></td> })}
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
                 </tfoot>
             </table>
         </div>
@@ -133,7 +200,12 @@ fn cell(
 ) -> AnyView {
     match drill {
         Some(f) if !text.is_empty() => view! {
-            <button type="button" class="cell" aria-label=format!("{label}: {text}, list the worklogs") on:click=move |_| f.run((row, Some(column)))>
+            <button
+                type="button"
+                class="cell"
+                aria-label=format!("{label}: {text}, list the worklogs")
+                on:click=move |_| f.run((row, Some(column)))
+            >
                 {text.clone()}
             </button>
         }
@@ -154,19 +226,27 @@ fn row_view(
     let indent = format!("{}px", 8 + 16 * usize::from(r.depth));
     let label = match (r.kind, browse) {
         (RowKindView::Issue, Some(base)) => view! {
-            <a href=format!("{base}{}", r.label) target="_blank" rel="noopener noreferrer">{r.label.clone()}</a>
+            <a href=format!("{base}{}", r.label) target="_blank" rel="noopener noreferrer">
+                {r.label.clone()}
+            </a>
         }
         .into_any(),
         (RowKindView::Group, _) => view! {
             <span>{if r.label.is_empty() { "(none)".to_string() } else { r.label.clone() }}</span>
-            <span class="muted">{format!(" · {} issues", crate::view::thousands(u64::from(r.issues)))}</span>
+            <span class="muted">
+                {format!(" · {} issues", crate::view::thousands(u64::from(r.issues)))}
+            </span>
         }
         .into_any(),
         _ => view! { <span>{r.label.clone()}</span> }.into_any(),
     };
     let flags = (!r.flags.is_empty()).then(|| {
         let why = r.flags.join("; ");
-        view! { <span class="flag" title=why.clone() role="img" aria-label=format!("uncertain: {why}")>" ⚠"</span> }
+        view! {
+            <span class="flag" title=why.clone() role="img" aria-label=format!("uncertain: {why}")>
+                " ⚠"
+            </span>
+        }
     });
     let mut fields = r.fields.clone();
     fields.resize(n_fields, String::new());
@@ -174,12 +254,28 @@ fn row_view(
     text.resize(off.len(), String::new());
     view! {
         <tr class:group-row=r.kind == RowKindView::Group aria-rowindex=r.index + 2>
-            <th scope="row" style:padding-left=indent>{label}{flags}</th>
+            <th scope="row" style:padding-left=indent>
+                {label}
+                {flags}
+            </th>
             {fields.into_iter().map(|f| view! { <td>{f}</td> }).collect_view()}
-            {text.into_iter().zip(off.iter().copied()).enumerate().map(|(i, (t, off))| {
-                let label = format!("{} · {}", r.label, names.get(i).map_or("", String::as_str));
-                view! { <td class="num" class:off=off>{cell(t, label, on_cell, Some(r.index), i)}</td> }
-            }).collect_view()}
+            {text
+                .into_iter()
+                .zip(off.iter().copied())
+                .enumerate()
+                .map(|(i, (t, off))| {
+                    let label = format!(
+                        "{} · {}",
+                        r.label,
+                        names.get(i).map_or("", String::as_str),
+                    );
+                    view! {
+                        <td class="num" class:off=off>
+                            {cell(t, label, on_cell, Some(r.index), i)}
+                        </td>
+                    }
+                })
+                .collect_view()}
             {has_total.then(|| view! { <td class="num total">{r.total_text.clone()}</td> })}
         </tr>
     }

@@ -45,12 +45,16 @@ pub fn WorklogPanel(
     let body = match drill {
         Drill::Loading(title) => view! {
             <h2 id=heading.clone()>{title}</h2>
-            <p class="loading" role="status">"Listing the worklogs…"</p>
+            <p class="loading" role="status">
+                "Listing the worklogs…"
+            </p>
         }
         .into_any(),
         Drill::Failed(e) => view! {
             <h2 id=heading.clone()>"Worklogs"</h2>
-            <p class="error" role="alert">{format!("The worklogs could not be listed: {e}")}</p>
+            <p class="error" role="alert">
+                {format!("The worklogs could not be listed: {e}")}
+            </p>
         }
         .into_any(),
         Drill::Ready(cell) => {
@@ -66,13 +70,21 @@ pub fn WorklogPanel(
                     <p class="panel panel-warning partial" role="status">
                         {format!(
                             "Some worklogs of {} could not be read: the time here may be short.",
-                            cell.partial.join(", ")
+                            cell.partial.join(", "),
                         )}
                     </p>
                 }
             });
             let more = (cell.more > 0).then(|| {
-                view! { <p class="muted">{format!("The earliest {} are listed; {} more are counted in the total.", cell.worklogs.len(), cell.more)}</p> }
+                view! {
+                    <p class="muted">
+                        {format!(
+                            "The earliest {} are listed; {} more are counted in the total.",
+                            cell.worklogs.len(),
+                            cell.more,
+                        )}
+                    </p>
+                }
             });
             let comment_note = move || match comments.get() {
                 None => Some("Reading comments from Jira…".to_string()),
@@ -92,14 +104,30 @@ pub fn WorklogPanel(
                     };
                     let issue_href = format!("{browse}{}", w.issue);
                     let flag = w.partial.then(|| {
-                        view! { <span class="flag" title="some worklogs of this issue could not be read" role="img" aria-label="some worklogs of this issue could not be read">" ⚠"</span> }
+                        view! {
+                            <span
+                                class="flag"
+                                title="some worklogs of this issue could not be read"
+                                role="img"
+                                aria-label="some worklogs of this issue could not be read"
+                            >
+                                " ⚠"
+                            </span>
+                        }
                     });
                     view! {
                         <tr data-worklog=w.id.clone().unwrap_or_default()>
-                            <th scope="row"><a href=issue_href target="_blank" rel="noopener noreferrer">{w.issue.clone()}</a>{flag}</th>
+                            <th scope="row">
+                                <a href=issue_href target="_blank" rel="noopener noreferrer">
+                                    {w.issue.clone()}
+                                </a>
+                                {flag}
+                            </th>
                             <td class="author">{w.author.clone()}</td>
                             <td class="started">{w.started.clone()}</td>
-                            <td class="num duration" data-seconds=w.seconds.to_string()>{w.duration.clone()}</td>
+                            <td class="num duration" data-seconds=w.seconds.to_string()>
+                                {w.duration.clone()}
+                            </td>
                             <td class="comment">{comment}</td>
                         </tr>
                     }
@@ -107,16 +135,22 @@ pub fn WorklogPanel(
                 .collect_view();
             view! {
                 <h2 id=heading.clone()>{cell.title.clone()}</h2>
-                <p class="drill-summary" data-seconds=cell.total_seconds.to_string()>{summary}</p>
+                <p class="drill-summary" data-seconds=cell.total_seconds.to_string()>
+                    {summary}
+                </p>
                 {partial}
-                <p class="muted" role="status">{comment_note}</p>
+                <p class="muted" role="status">
+                    {comment_note}
+                </p>
                 <table class="worklogs">
                     <thead>
                         <tr>
                             <th scope="col">"Issue"</th>
                             <th scope="col">"Author"</th>
                             <th scope="col">{format!("Started ({})", cell.time_zone)}</th>
-                            <th scope="col" class="num">"Duration"</th>
+                            <th scope="col" class="num">
+                                "Duration"
+                            </th>
                             <th scope="col">"Comment"</th>
                         </tr>
                     </thead>
@@ -128,11 +162,16 @@ pub fn WorklogPanel(
         }
     };
     view! {
-        <section class="panel drill-down" role="dialog" aria-labelledby=heading.clone() on:keydown=on_key>
-            <div class="drill-head">
-                {body}
-            </div>
-            <button type="button" class="button" node_ref=close on:click=move |_| on_close.run(())>"Close"</button>
+        <section
+            class="panel drill-down"
+            role="dialog"
+            aria-labelledby=heading.clone()
+            on:keydown=on_key
+        >
+            <div class="drill-head">{body}</div>
+            <button type="button" class="button" node_ref=close on:click=move |_| on_close.run(())>
+                "Close"
+            </button>
         </section>
     }
 }

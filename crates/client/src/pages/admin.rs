@@ -11,7 +11,7 @@ use crate::api::ClientError;
 use crate::api::jira::statuses;
 use crate::api::server::Saved;
 use crate::components::{ErrorPanel, Field, unique_id};
-use crate::context::Ctx;
+use crate::context::{Ctx, Server};
 use crate::route::{AdminPage as Which, Route};
 use crate::view::calendar::{format_holidays, format_ranges, parse_holidays, parse_ranges};
 use crate::view::editor::{format_statuses, parse_statuses};
@@ -40,7 +40,9 @@ pub fn AdminPage(which: Which) -> impl IntoView {
                 Which::Permissions | Which::Data => "manage permissions",
             };
             return view! {
-                <ErrorPanel error=ClientError::Forbidden { message: format!("this page needs the right to {needs}") } />
+                <ErrorPanel error=ClientError::Forbidden {
+                    message: format!("this page needs the right to {needs}"),
+                } />
             }
             .into_any();
         }
@@ -55,9 +57,19 @@ pub fn AdminPage(which: Which) -> impl IntoView {
         <section class="page">
             <h1>"Administration"</h1>
             <nav class="tabs" aria-label="Administration">
-                {Which::ALL.into_iter().map(|p| view! {
-                    <a href=Route::Admin(p).to_hash() aria-current=move || (p == which).then_some("page")>{p.title()}</a>
-                }).collect_view()}
+                {Which::ALL
+                    .into_iter()
+                    .map(|p| {
+                        view! {
+                            <a
+                                href=Route::Admin(p).to_hash()
+                                aria-current=move || (p == which).then_some("page")
+                            >
+                                {p.title()}
+                            </a>
+                        }
+                    })
+                    .collect_view()}
             </nav>
             {body}
         </section>
@@ -94,7 +106,7 @@ const DAYS: [(&str, &str); 7] = [
     ("sun", "Sunday"),
 ];
 
-/// What the calendar editor edits: a new calendar, or a saved one at a version.
+/// What a list page's editor edits: a new record, or a saved one at its version.
 #[derive(Debug, Clone, PartialEq)]
 enum Editing<R> {
     None,
@@ -102,22 +114,38 @@ enum Editing<R> {
     Saved(R),
 }
 
-#[component]
-fn Calendars() -> impl IntoView {
+/// A kind of record an administration list page lists, edits and deletes. Work calendars and
+/// status groups share one page, [`record_list`]; each kind says only what differs.
+trait Listed: Clone + Send + Sync + 'static {
+    /// The page's heading and the table's caption.
+    const TITLE: &'static str;
+    /// The record's noun: "New {noun}" and "Delete the {noun} …?".
+    const NOUN: &'static str;
+    const HELP: &'static str;
+    /// The headings of the columns after "Name", one per [`Listed::cells`].
+    const COLUMNS: &'static [&'static str];
+    fn name(&self) -> String;
+    fn cells(&self) -> Vec<String>;
+    async fn list(server: Server) -> Result<Vec<Self>, ClientError>;
+    async fn delete(self, server: Server) -> Result<(), ClientError>;
+    fn editor(record: Option<Self>, on_done: Callback<()>) -> AnyView;
+}
+
+/// The list page of one kind of record: the table, "New", "Edit" and "Delete" (after a
+/// confirmation), the editor above the table and any failure shown, never swallowed.
+fn record_list<R: Listed>() -> impl IntoView {
     let ctx = Ctx::get();
-    let list = LocalResource::new(move || async move { ctx.server()?.calendars().await });
-    let editing = RwSignal::new(Editing::<CalendarRecord>::None);
+    let list = LocalResource::new(move || async move { R::list(ctx.server()?).await });
+    let editing = RwSignal::new(Editing::<R>::None);
     let failure = RwSignal::new(None::<ClientError>);
-    let delete = move |r: CalendarRecord| {
-        if !confirm(&format!(
-            "Delete the calendar \u{201c}{}\u{201d}?",
-            r.calendar.name
-        )) {
+    let delete = move |r: R| {
+        let question = format!("Delete the {} \u{201c}{}\u{201d}?", R::NOUN, r.name());
+        if !confirm(&question) {
             return;
         }
         spawn_local(async move {
             match ctx.server() {
-                Ok(s) => match s.delete_calendar(&r.id, r.version).await {
+                Ok(s) => match r.delete(s).await {
                     Ok(()) => list.refetch(),
                     Err(e) => failure.set(Some(e)),
                 },
@@ -125,48 +153,124 @@ fn Calendars() -> impl IntoView {
             }
         });
     };
+    let done = Callback::new(move |_| {
+        editing.set(Editing::None);
+        list.refetch();
+    });
     view! {
         <div class="page-header">
-            <h2>"Work calendars"</h2>
-            <button type="button" class="button button-primary" on:click=move |_| editing.set(Editing::New)>"New calendar"</button>
+            <h2>{R::TITLE}</h2>
+            <button
+                type="button"
+                class="button button-primary"
+                on:click=move |_| editing.set(Editing::New)
+            >
+                {format!("New {}", R::NOUN)}
+            </button>
         </div>
-        <p class="muted">"Business-time durations skip nights, weekends, breaks and holidays, in the calendar's time zone."</p>
+        <p class="muted">{R::HELP}</p>
         {move || failure.get().map(|e| view! { <ErrorPanel error=e /> })}
         {move || match editing.get() {
             Editing::None => view! { <span></span> }.into_any(),
-            Editing::New => view! { <CalendarEditor record=None on_done=Callback::new(move |_| { editing.set(Editing::None); list.refetch(); }) /> }.into_any(),
-            Editing::Saved(r) => view! { <CalendarEditor record=Some(r) on_done=Callback::new(move |_| { editing.set(Editing::None); list.refetch(); }) /> }.into_any(),
+            Editing::New => R::editor(None, done),
+            Editing::Saved(r) => R::editor(Some(r), done),
         }}
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Transition fallback=|| {
+            view! { <p class="loading">"Loading…"</p> }
+        }>
             {move || Suspend::new(async move {
                 match list.await {
                     Err(e) => view! { <ErrorPanel error=e /> }.into_any(),
-                    Ok(items) => view! {
-                        <table class="list-table">
-                            <caption class="visually-hidden">"Work calendars"</caption>
-                            <thead><tr><th scope="col">"Name"</th><th scope="col">"Time zone"</th><th scope="col">"Working day"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th></tr></thead>
-                            <tbody>
-                                {items.into_iter().map(|r| {
-                                    let (for_edit, for_delete) = (r.clone(), r.clone());
-                                    view! {
-                                        <tr>
-                                            <td>{r.calendar.name.clone()}</td>
-                                            <td>{r.calendar.time_zone.clone()}</td>
-                                            <td>{format!("{} h", r.calendar.hours_per_day())}</td>
-                                            <td class="row-actions">
-                                                <button type="button" class="button button-subtle" on:click=move |_| editing.set(Editing::Saved(for_edit.clone()))>"Edit"</button>
-                                                <button type="button" class="button button-subtle button-danger" on:click=move |_| delete(for_delete.clone())>"Delete"</button>
-                                            </td>
-                                        </tr>
-                                    }
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    }.into_any(),
+                    Ok(items) => {
+                        view! {
+                            <table class="list-table">
+                                <caption class="visually-hidden">{R::TITLE}</caption>
+                                <thead>
+                                    <tr>
+                                        <th scope="col">"Name"</th>
+                                        {R::COLUMNS
+                                            .iter()
+                                            .map(|c| view! { <th scope="col">{*c}</th> })
+                                            .collect_view()}
+                                        <th scope="col">
+                                            <span class="visually-hidden">"Actions"</span>
+                                        </th>
+                                    </tr>
+                                </thead>
+                                <tbody>
+                                    {items
+                                        .into_iter()
+                                        .map(|r| {
+                                            let (for_edit, for_delete) = (r.clone(), r.clone());
+                                            view! {
+                                                <tr>
+                                                    <td>{r.name()}</td>
+                                                    {r
+                                                        .cells()
+                                                        .into_iter()
+                                                        .map(|c| view! { <td>{c}</td> })
+                                                        .collect_view()}
+                                                    <td class="row-actions">
+                                                        <button
+                                                            type="button"
+                                                            class="button button-subtle"
+                                                            on:click=move |_| {
+                                                                editing.set(Editing::Saved(for_edit.clone()))
+                                                            }
+                                                        >
+                                                            "Edit"
+                                                        </button>
+                                                        <button
+                                                            type="button"
+                                                            class="button button-subtle button-danger"
+                                                            on:click=move |_| delete(for_delete.clone())
+                                                        >
+                                                            "Delete"
+                                                        </button>
+                                                    </td>
+                                                </tr>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </tbody>
+                            </table>
+                        }
+                            .into_any()
+                    }
                 }
             })}
         </Transition>
     }
+}
+
+impl Listed for CalendarRecord {
+    const TITLE: &'static str = "Work calendars";
+    const NOUN: &'static str = "calendar";
+    const HELP: &'static str = "Business-time durations skip nights, weekends, breaks and holidays, in the calendar's time zone.";
+    const COLUMNS: &'static [&'static str] = &["Time zone", "Working day"];
+    fn name(&self) -> String {
+        self.calendar.name.clone()
+    }
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.calendar.time_zone.clone(),
+            format!("{} h", self.calendar.hours_per_day()),
+        ]
+    }
+    async fn list(server: Server) -> Result<Vec<Self>, ClientError> {
+        server.calendars().await
+    }
+    async fn delete(self, server: Server) -> Result<(), ClientError> {
+        server.delete_calendar(&self.id, self.version).await
+    }
+    fn editor(record: Option<Self>, on_done: Callback<()>) -> AnyView {
+        view! { <CalendarEditor record=record on_done=on_done /> }.into_any()
+    }
+}
+
+#[component]
+fn Calendars() -> impl IntoView {
+    record_list::<CalendarRecord>()
 }
 
 #[component]
@@ -276,46 +380,124 @@ fn CalendarEditor(record: Option<CalendarRecord>, on_done: Callback<()>) -> impl
         });
     };
     view! {
-        <form class="panel editor" on:submit=move |ev| { ev.prevent_default(); save(None); }>
+        <form
+            class="panel editor"
+            on:submit=move |ev| {
+                ev.prevent_default();
+                save(None);
+            }
+        >
             <h3>{if record.is_some() { "Edit calendar" } else { "New calendar" }}</h3>
-            {move || conflict.get().map(|current| {
-                let v = current.version;
-                view! {
-                    <crate::components::ConflictPanel
-                        mine=serde_json::to_value(build().ok()).unwrap_or_default()
-                        theirs=serde_json::to_value(&current.calendar).unwrap_or_default()
-                        saved_by=format!("Version {v} was saved at {}.", crate::platform::local_time(&current.updated_at.to_string()))
-                        on_keep_mine=Callback::new(move |_| save(Some(v)))
-                        on_take_theirs=Callback::new(move |_| on_done.run(()))
-                    />
+            {move || {
+                conflict
+                    .get()
+                    .map(|current| {
+                        let v = current.version;
+                        view! {
+                            <crate::components::ConflictPanel
+                                mine=serde_json::to_value(build().ok()).unwrap_or_default()
+                                theirs=serde_json::to_value(&current.calendar).unwrap_or_default()
+                                saved_by=format!(
+                                    "Version {v} was saved at {}.",
+                                    crate::platform::local_time(&current.updated_at.to_string()),
+                                )
+                                on_keep_mine=Callback::new(move |_| save(Some(v)))
+                                on_take_theirs=Callback::new(move |_| on_done.run(()))
+                            />
+                        }
+                    })
+            }}
+            <Field
+                label="Name"
+                control=move |id, described| {
+                    view! {
+                        <input
+                            id=id
+                            type="text"
+                            aria-describedby=described
+                            prop:value=move || name.get()
+                            on:input=move |ev| name.set(event_target_value(&ev))
+                        />
+                    }
                 }
-            })}
-            <Field label="Name" control=move |id, described| view! {
-                <input id=id type="text" aria-describedby=described prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
-            } />
-            <Field label="Time zone" hint="An IANA name such as Europe/Berlin." control=move |id, described| view! {
-                <input id=id type="text" list=zone_list_for_input.clone() aria-describedby=described prop:value=move || zone.get() on:input=move |ev| zone.set(event_target_value(&ev)) />
-            } />
-            <datalist id=zone_list_id.clone()>{zones.into_iter().map(|z| view! { <option value=z></option> }).collect_view()}</datalist>
+            />
+            <Field
+                label="Time zone"
+                hint="An IANA name such as Europe/Berlin."
+                control=move |id, described| {
+                    view! {
+                        <input
+                            id=id
+                            type="text"
+                            list=zone_list_for_input.clone()
+                            aria-describedby=described
+                            prop:value=move || zone.get()
+                            on:input=move |ev| zone.set(event_target_value(&ev))
+                        />
+                    }
+                }
+            />
+            <datalist id=zone_list_id
+                .clone()>
+                {zones.into_iter().map(|z| view! { <option value=z></option> }).collect_view()}
+            </datalist>
             <fieldset class="field">
                 <legend>"Working hours"</legend>
                 <p class="field-hint">"Ranges like 09:00-12:00, 13:00-17:00. Empty: a day off."</p>
                 <div class="days">
-                    {days.into_iter().map(|(_, label, text)| view! {
-                        <Field label=label control=move |id, described| view! {
-                            <input id=id type="text" aria-describedby=described prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev)) />
-                        } />
-                    }).collect_view()}
+                    {days
+                        .into_iter()
+                        .map(|(_, label, text)| {
+                            view! {
+                                <Field
+                                    label=label
+                                    control=move |id, described| {
+                                        view! {
+                                            <input
+                                                id=id
+                                                type="text"
+                                                aria-describedby=described
+                                                prop:value=move || text.get()
+                                                on:input=move |ev| text.set(event_target_value(&ev))
+                                            />
+                                        }
+                                    }
+                                />
+                            }
+                        })
+                        .collect_view()}
                 </div>
             </fieldset>
-            <Field label="Holidays" hint="One a line: 2026-12-25 annual Christmas Day. \u{201c}annual\u{201d} repeats it every year." control=move |id, described| view! {
-                <textarea id=id rows="5" aria-describedby=described prop:value=move || holidays.get() on:input=move |ev| holidays.set(event_target_value(&ev))></textarea>
-            } />
-            <ul class="problem-list" aria-live="polite">{move || problems.get().into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}</ul>
+            <Field
+                label="Holidays"
+                hint="One a line: 2026-12-25 annual Christmas Day. \u{201c}annual\u{201d} repeats it every year."
+                control=move |id, described| {
+                    view! {
+                        <textarea
+                            id=id
+                            rows="5"
+                            aria-describedby=described
+                            prop:value=move || holidays.get()
+                            on:input=move |ev| holidays.set(event_target_value(&ev))
+                        ></textarea>
+                    }
+                }
+            />
+            <ul class="problem-list" aria-live="polite">
+                {move || problems.get().into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}
+            </ul>
             {move || failure.get().map(|e| view! { <ErrorPanel error=e title="Not saved" /> })}
             <div class="actions">
-                <button type="submit" class="button button-primary">"Save calendar"</button>
-                <button type="button" class="button button-subtle" on:click=move |_| on_done.run(())>"Cancel"</button>
+                <button type="submit" class="button button-primary">
+                    "Save calendar"
+                </button>
+                <button
+                    type="button"
+                    class="button button-subtle"
+                    on:click=move |_| on_done.run(())
+                >
+                    "Cancel"
+                </button>
             </div>
         </form>
     }
@@ -323,74 +505,31 @@ fn CalendarEditor(record: Option<CalendarRecord>, on_done: Callback<()>) -> impl
 
 // ---------------------------------------------------------------- status groups
 
+impl Listed for StatusGroupRecord {
+    const TITLE: &'static str = "Status groups";
+    const NOUN: &'static str = "status group";
+    const HELP: &'static str = "A status group sums the time of several statuses into one column, such as \u{201c}Cycle time\u{201d} = In Progress + Review + QA.";
+    const COLUMNS: &'static [&'static str] = &["Statuses"];
+    fn name(&self) -> String {
+        self.group.name.clone()
+    }
+    fn cells(&self) -> Vec<String> {
+        vec![format_statuses(&self.group.statuses)]
+    }
+    async fn list(server: Server) -> Result<Vec<Self>, ClientError> {
+        server.status_groups().await
+    }
+    async fn delete(self, server: Server) -> Result<(), ClientError> {
+        server.delete_status_group(&self.id, self.version).await
+    }
+    fn editor(record: Option<Self>, on_done: Callback<()>) -> AnyView {
+        view! { <GroupEditor record=record on_done=on_done /> }.into_any()
+    }
+}
+
 #[component]
 fn StatusGroups() -> impl IntoView {
-    let ctx = Ctx::get();
-    let list = LocalResource::new(move || async move { ctx.server()?.status_groups().await });
-    let editing = RwSignal::new(Editing::<StatusGroupRecord>::None);
-    let failure = RwSignal::new(None::<ClientError>);
-    let delete = move |r: StatusGroupRecord| {
-        if !confirm(&format!(
-            "Delete the status group \u{201c}{}\u{201d}?",
-            r.group.name
-        )) {
-            return;
-        }
-        spawn_local(async move {
-            match ctx.server() {
-                Ok(s) => match s.delete_status_group(&r.id, r.version).await {
-                    Ok(()) => list.refetch(),
-                    Err(e) => failure.set(Some(e)),
-                },
-                Err(e) => failure.set(Some(e)),
-            }
-        });
-    };
-    let done = Callback::new(move |_| {
-        editing.set(Editing::None);
-        list.refetch();
-    });
-    view! {
-        <div class="page-header">
-            <h2>"Status groups"</h2>
-            <button type="button" class="button button-primary" on:click=move |_| editing.set(Editing::New)>"New status group"</button>
-        </div>
-        <p class="muted">"A status group sums the time of several statuses into one column, such as \u{201c}Cycle time\u{201d} = In Progress + Review + QA."</p>
-        {move || failure.get().map(|e| view! { <ErrorPanel error=e /> })}
-        {move || match editing.get() {
-            Editing::None => view! { <span></span> }.into_any(),
-            Editing::New => view! { <GroupEditor record=None on_done=done /> }.into_any(),
-            Editing::Saved(r) => view! { <GroupEditor record=Some(r) on_done=done /> }.into_any(),
-        }}
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match list.await {
-                    Err(e) => view! { <ErrorPanel error=e /> }.into_any(),
-                    Ok(items) => view! {
-                        <table class="list-table">
-                            <caption class="visually-hidden">"Status groups"</caption>
-                            <thead><tr><th scope="col">"Name"</th><th scope="col">"Statuses"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th></tr></thead>
-                            <tbody>
-                                {items.into_iter().map(|r| {
-                                    let (for_edit, for_delete) = (r.clone(), r.clone());
-                                    view! {
-                                        <tr>
-                                            <td>{r.group.name.clone()}</td>
-                                            <td>{format_statuses(&r.group.statuses)}</td>
-                                            <td class="row-actions">
-                                                <button type="button" class="button button-subtle" on:click=move |_| editing.set(Editing::Saved(for_edit.clone()))>"Edit"</button>
-                                                <button type="button" class="button button-subtle button-danger" on:click=move |_| delete(for_delete.clone())>"Delete"</button>
-                                            </td>
-                                        </tr>
-                                    }
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    }.into_any(),
-                }
-            })}
-        </Transition>
-    }
+    record_list::<StatusGroupRecord>()
 }
 
 #[component]
@@ -463,30 +602,83 @@ fn GroupEditor(record: Option<StatusGroupRecord>, on_done: Callback<()>) -> impl
         })
     };
     view! {
-        <form class="panel editor" on:submit=move |ev| { ev.prevent_default(); save(()); }>
+        <form
+            class="panel editor"
+            on:submit=move |ev| {
+                ev.prevent_default();
+                save(());
+            }
+        >
             <h3>{if record.is_some() { "Edit status group" } else { "New status group" }}</h3>
-            <Field label="Name" control=move |id, described| view! {
-                <input id=id type="text" aria-describedby=described prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
-            } />
-            <Field label="Statuses" hint="Names (portable between sites) or ids, comma-separated." control=move |id, described| view! {
-                <input id=id type="text" aria-describedby=described prop:value=move || list.get() on:input=move |ev| list.set(event_target_value(&ev)) />
-            } />
+            <Field
+                label="Name"
+                control=move |id, described| {
+                    view! {
+                        <input
+                            id=id
+                            type="text"
+                            aria-describedby=described
+                            prop:value=move || name.get()
+                            on:input=move |ev| name.set(event_target_value(&ev))
+                        />
+                    }
+                }
+            />
+            <Field
+                label="Statuses"
+                hint="Names (portable between sites) or ids, comma-separated."
+                control=move |id, described| {
+                    view! {
+                        <input
+                            id=id
+                            type="text"
+                            aria-describedby=described
+                            prop:value=move || list.get()
+                            on:input=move |ev| list.set(event_target_value(&ev))
+                        />
+                    }
+                }
+            />
             {move || {
                 let known = jira_statuses.get().unwrap_or_default();
-                (!known.is_empty()).then(|| view! {
-                    <div class="chips" role="group" aria-label="Add a status from Jira">
-                        {known.into_iter().map(|s| {
-                            let n = s.name.clone();
-                            view! { <button type="button" class="chip" on:click=move |_| add(n.clone())>{format!("+ {}", s.name)}</button> }
-                        }).collect_view()}
-                    </div>
-                })
+                (!known.is_empty())
+                    .then(|| {
+                        view! {
+                            <div class="chips" role="group" aria-label="Add a status from Jira">
+                                {known
+                                    .into_iter()
+                                    .map(|s| {
+                                        let n = s.name.clone();
+                                        view! {
+                                            <button
+                                                type="button"
+                                                class="chip"
+                                                on:click=move |_| add(n.clone())
+                                            >
+                                                {format!("+ {}", s.name)}
+                                            </button>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </div>
+                        }
+                    })
             }}
-            <ul class="problem-list" aria-live="polite">{move || problems.get().into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}</ul>
+            <ul class="problem-list" aria-live="polite">
+                {move || problems.get().into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}
+            </ul>
             {move || failure.get().map(|e| view! { <ErrorPanel error=e title="Not saved" /> })}
             <div class="actions">
-                <button type="submit" class="button button-primary">"Save status group"</button>
-                <button type="button" class="button button-subtle" on:click=move |_| on_done.run(())>"Cancel"</button>
+                <button type="submit" class="button button-primary">
+                    "Save status group"
+                </button>
+                <button
+                    type="button"
+                    class="button button-subtle"
+                    on:click=move |_| on_done.run(())
+                >
+                    "Cancel"
+                </button>
             </div>
         </form>
     }
@@ -501,11 +693,16 @@ fn PermissionsPage() -> impl IntoView {
     view! {
         <h2>"Permissions"</h2>
         <p class="muted grants-explained">{ctx.grants().explanation()}</p>
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Transition fallback=|| {
+            view! { <p class="loading">"Loading…"</p> }
+        }>
             {move || Suspend::new(async move {
                 match current.await {
                     Err(e) => view! { <ErrorPanel error=e /> }.into_any(),
-                    Ok(v) => view! { <PermissionsForm permissions=v.value version=v.version /> }.into_any(),
+                    Ok(v) => {
+                        view! { <PermissionsForm permissions=v.value version=v.version /> }
+                            .into_any()
+                    }
                 }
             })}
         </Transition>
@@ -564,19 +761,41 @@ fn PermissionsForm(permissions: Permissions, version: u64) -> impl IntoView {
     };
     let area = move |label: &'static str, hint: String, value: RwSignal<String>| {
         view! {
-            <Field label=label hint=hint control=move |id, described| view! {
-                <textarea id=id rows="4" aria-describedby=described prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))></textarea>
-            } />
+            <Field
+                label=label
+                hint=hint
+                control=move |id, described| {
+                    view! {
+                        <textarea
+                            id=id
+                            rows="4"
+                            aria-describedby=described
+                            prop:value=move || value.get()
+                            on:input=move |ev| value.set(event_target_value(&ev))
+                        ></textarea>
+                    }
+                }
+            />
         }
     };
     view! {
         <form class="editor" on:submit=save>
             {area("May create and edit reports", grants.hint().to_string(), edit)}
             {area("May manage calendars and status groups", "Same form.".to_string(), calendars)}
-            {area("May manage permissions and the site's data", "Same form. Careful: this includes deleting everything.".to_string(), manage)}
-            <ul class="problem-list" aria-live="polite">{move || problems.get().into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}</ul>
+            {area(
+                "May manage permissions and the site's data",
+                "Same form. Careful: this includes deleting everything.".to_string(),
+                manage,
+            )}
+            <ul class="problem-list" aria-live="polite">
+                {move || problems.get().into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}
+            </ul>
             {move || failure.get().map(|e| view! { <ErrorPanel error=e title="Not saved" /> })}
-            <div class="actions"><button type="submit" class="button button-primary">"Save permissions"</button></div>
+            <div class="actions">
+                <button type="submit" class="button button-primary">
+                    "Save permissions"
+                </button>
+            </div>
         </form>
     }
 }
@@ -695,44 +914,100 @@ fn Data() -> impl IntoView {
     view! {
         {move || failure.get().map(|e| view! { <ErrorPanel error=e /> })}
         <h2>"Export"</h2>
-        <p>"Download every report, calendar, status group and permission of this site as one JSON document. It holds configuration only: no issue data."</p>
-        <button type="button" class="button" on:click=export>"Download the export"</button>
+        <p>
+            "Download every report, calendar, status group and permission of this site as one JSON document. It holds configuration only: no issue data."
+        </p>
+        <button type="button" class="button" on:click=export>
+            "Download the export"
+        </button>
 
         <h2>"Import"</h2>
         <p>"Load an export. You see what would change before anything is written."</p>
         <label class="button">
             "Choose an export file…"
-            <input type="file" accept="application/json,.json" class="visually-hidden" on:change=on_file />
+            <input
+                type="file"
+                accept="application/json,.json"
+                class="visually-hidden"
+                on:change=on_file
+            />
         </label>
-        <ul class="problem-list" aria-live="polite">{move || problems.get().into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}</ul>
-        {move || preview.get().map(|s| view! {
-            <div class="panel panel-info">
-                <p class="panel-title">"Importing would change:"</p>
-                <ImportTable summary=s />
-                <LeftOutGrants left_out=left_out.get() />
-                <div class="actions">
-                    <button type="button" class="button button-primary" on:click=move |_| import(false)>
-                        {if left_out.with(Vec::is_empty) { "Import" } else { "Import without the group grants" }}
-                    </button>
-                    <button type="button" class="button button-subtle" on:click=move |_| preview.set(None)>"Cancel"</button>
-                </div>
-            </div>
-        })}
-        {move || applied.get().map(|s| view! {
-            <div class="panel panel-success" role="status">
-                <p class="panel-title">"Imported:"</p>
-                <ImportTable summary=s />
-                <LeftOutGrants left_out=left_out.get() />
-            </div>
-        })}
+        <ul class="problem-list" aria-live="polite">
+            {move || problems.get().into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}
+        </ul>
+        {move || {
+            preview
+                .get()
+                .map(|s| {
+                    view! {
+                        <div class="panel panel-info">
+                            <p class="panel-title">"Importing would change:"</p>
+                            <ImportTable summary=s />
+                            <LeftOutGrants left_out=left_out.get() />
+                            <div class="actions">
+                                <button
+                                    type="button"
+                                    class="button button-primary"
+                                    on:click=move |_| import(false)
+                                >
+                                    {if left_out.with(Vec::is_empty) {
+                                        "Import"
+                                    } else {
+                                        "Import without the group grants"
+                                    }}
+                                </button>
+                                <button
+                                    type="button"
+                                    class="button button-subtle"
+                                    on:click=move |_| preview.set(None)
+                                >
+                                    "Cancel"
+                                </button>
+                            </div>
+                        </div>
+                    }
+                })
+        }}
+        {move || {
+            applied
+                .get()
+                .map(|s| {
+                    view! {
+                        <div class="panel panel-success" role="status">
+                            <p class="panel-title">"Imported:"</p>
+                            <ImportTable summary=s />
+                            <LeftOutGrants left_out=left_out.get() />
+                        </div>
+                    }
+                })
+        }}
 
         <h2>"Delete this site's data"</h2>
         <div class="panel panel-danger">
-            <p>"Permanently deletes every report, calendar, status group and permission Dwell stores for this site, now. Dwell stays installed and keeps working, with nothing saved: import an export above to bring a configuration back. Backups age out on their retention schedule; the installation itself is deleted when Dwell is uninstalled and the grace period ends."</p>
-            <Field label=format!("Type \u{201c}{PHRASE}\u{201d} to confirm") control=move |id, described| view! {
-                <input id=id type="text" autocomplete="off" aria-describedby=described prop:value=move || confirm_text.get() on:input=move |ev| confirm_text.set(event_target_value(&ev)) />
-            } />
-            <button type="button" class="button button-danger" disabled=move || confirm_text.get().trim() != PHRASE on:click=delete_all>
+            <p>
+                "Permanently deletes every report, calendar, status group and permission Dwell stores for this site, now. Dwell stays installed and keeps working, with nothing saved: import an export above to bring a configuration back. Backups age out on their retention schedule; the installation itself is deleted when Dwell is uninstalled and the grace period ends."
+            </p>
+            <Field
+                label=format!("Type \u{201c}{PHRASE}\u{201d} to confirm")
+                control=move |id, described| {
+                    view! {
+                        <input
+                            id=id
+                            type="text"
+                            autocomplete="off"
+                            aria-describedby=described
+                            prop:value=move || confirm_text.get()
+                            on:input=move |ev| confirm_text.set(event_target_value(&ev))
+                        />
+                    }
+                }
+            />
+            <button
+                type="button"
+                class="button button-danger"
+                disabled=move || confirm_text.get().trim() != PHRASE
+                on:click=delete_all
+            >
                 "Delete everything"
             </button>
         </div>
@@ -748,14 +1023,39 @@ fn ImportTable(summary: ImportSummary) -> impl IntoView {
     ];
     view! {
         <table class="list-table compact">
-            <thead><tr><th scope="col">""</th><th scope="col">"New"</th><th scope="col">"Changed"</th><th scope="col">"Deleted"</th><th scope="col">"Unchanged"</th></tr></thead>
+            <thead>
+                <tr>
+                    <th scope="col">""</th>
+                    <th scope="col">"New"</th>
+                    <th scope="col">"Changed"</th>
+                    <th scope="col">"Deleted"</th>
+                    <th scope="col">"Unchanged"</th>
+                </tr>
+            </thead>
             <tbody>
-                {rows.into_iter().map(|(label, c)| view! {
-                    <tr><th scope="row">{label}</th><td>{c.created}</td><td>{c.updated}</td><td>{c.deleted}</td><td>{c.unchanged}</td></tr>
-                }).collect_view()}
+                {rows
+                    .into_iter()
+                    .map(|(label, c)| {
+                        view! {
+                            <tr>
+                                <th scope="row">{label}</th>
+                                <td>{c.created}</td>
+                                <td>{c.updated}</td>
+                                <td>{c.deleted}</td>
+                                <td>{c.unchanged}</td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
             </tbody>
         </table>
-        <p>{if summary.permissions_changed { "Permissions would change." } else { "Permissions stay as they are." }}</p>
+        <p>
+            {if summary.permissions_changed {
+                "Permissions would change."
+            } else {
+                "Permissions stay as they are."
+            }}
+        </p>
     }
 }
 
@@ -769,24 +1069,44 @@ fn LeftOutGrants(left_out: Vec<LeftOut>) -> impl IntoView {
     let restricted = left_out.iter().any(|l| l.restricted);
     view! {
         <div class="left-out">
-            <p>{format!(
-                "Forge cannot check Jira groups, so {} group grant{} of this export {} not imported. Account grants are imported as they are; grant the groups' people by account id in Permissions.",
-                left_out.len(),
-                if left_out.len() == 1 { "" } else { "s" },
-                if left_out.len() == 1 { "is" } else { "are" },
-            )}</p>
+            <p>
+                {format!(
+                    "Forge cannot check Jira groups, so {} group grant{} of this export {} not imported. Account grants are imported as they are; grant the groups' people by account id in Permissions.",
+                    left_out.len(),
+                    if left_out.len() == 1 { "" } else { "s" },
+                    if left_out.len() == 1 { "is" } else { "are" },
+                )}
+            </p>
             <table class="list-table compact">
                 <caption class="visually-hidden">"Group grants left out"</caption>
-                <thead><tr><th scope="col">"Granted in"</th><th scope="col">"Jira group"</th></tr></thead>
+                <thead>
+                    <tr>
+                        <th scope="col">"Granted in"</th>
+                        <th scope="col">"Jira group"</th>
+                    </tr>
+                </thead>
                 <tbody>
-                    {left_out.into_iter().map(|l| view! {
-                        <tr><td>{l.place}</td><td>{l.group}</td></tr>
-                    }).collect_view()}
+                    {left_out
+                        .into_iter()
+                        .map(|l| {
+                            view! {
+                                <tr>
+                                    <td>{l.place}</td>
+                                    <td>{l.group}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
                 </tbody>
             </table>
-            {restricted.then(|| view! {
-                <p>"Where a report was shared with groups only, it is shared with you instead (and, as always, with its creator and the administrators), so that it is not opened to everyone."</p>
-            })}
+            {restricted
+                .then(|| {
+                    view! {
+                        <p>
+                            "Where a report was shared with groups only, it is shared with you instead (and, as always, with its creator and the administrators), so that it is not opened to everyone."
+                        </p>
+                    }
+                })}
         </div>
     }
     .into_any()

@@ -26,7 +26,9 @@ pub fn ConnectionPage() -> impl IntoView {
         return view! {
             <section class="page">
                 <h1>"Jira connection"</h1>
-                <p>"Inside Jira Cloud, Dwell reaches Jira as you through Jira itself: there is nothing to set up."</p>
+                <p>
+                    "Inside Jira Cloud, Dwell reaches Jira as you through Jira itself: there is nothing to set up."
+                </p>
             </section>
         }
         .into_any();
@@ -111,16 +113,18 @@ pub fn ConnectionPage() -> impl IntoView {
                     label="Jira address"
                     hint="For Jira Data Center, an administrator must allow this app's address in Jira's CORS allowlist."
                     problems=Signal::from(url_problem)
-                    control=move |id, described| view! {
-                        <input
-                            id=id
-                            type="url"
-                            required
-                            placeholder="https://jira.example.com"
-                            aria-describedby=described
-                            prop:value=move || url.get()
-                            on:input=move |ev| url.set(event_target_value(&ev))
-                        />
+                    control=move |id, described| {
+                        view! {
+                            <input
+                                id=id
+                                type="url"
+                                required
+                                placeholder="https://jira.example.com"
+                                aria-describedby=described
+                                prop:value=move || url.get()
+                                on:input=move |ev| url.set(event_target_value(&ev))
+                            />
+                        }
                     }
                 />
                 <fieldset class="field">
@@ -132,43 +136,49 @@ pub fn ConnectionPage() -> impl IntoView {
                 <Show when=move || method.get() == Method::Token>
                     <Field
                         label="Personal access token"
-                        control=move |id, described| view! {
-                            <input
-                                id=id
-                                type="password"
-                                autocomplete="off"
-                                aria-describedby=described
-                                prop:value=move || token.get()
-                                on:input=move |ev| token.set(event_target_value(&ev))
-                            />
+                        control=move |id, described| {
+                            view! {
+                                <input
+                                    id=id
+                                    type="password"
+                                    autocomplete="off"
+                                    aria-describedby=described
+                                    prop:value=move || token.get()
+                                    on:input=move |ev| token.set(event_target_value(&ev))
+                                />
+                            }
                         }
                     />
                 </Show>
                 <Show when=move || method.get() == Method::Basic>
                     <Field
                         label="User name or e-mail"
-                        control=move |id, described| view! {
-                            <input
-                                id=id
-                                type="text"
-                                autocomplete="username"
-                                aria-describedby=described
-                                prop:value=move || user.get()
-                                on:input=move |ev| user.set(event_target_value(&ev))
-                            />
+                        control=move |id, described| {
+                            view! {
+                                <input
+                                    id=id
+                                    type="text"
+                                    autocomplete="username"
+                                    aria-describedby=described
+                                    prop:value=move || user.get()
+                                    on:input=move |ev| user.set(event_target_value(&ev))
+                                />
+                            }
                         }
                     />
                     <Field
                         label="Password or API token"
-                        control=move |id, described| view! {
-                            <input
-                                id=id
-                                type="password"
-                                autocomplete="current-password"
-                                aria-describedby=described
-                                prop:value=move || secret.get()
-                                on:input=move |ev| secret.set(event_target_value(&ev))
-                            />
+                        control=move |id, described| {
+                            view! {
+                                <input
+                                    id=id
+                                    type="password"
+                                    autocomplete="current-password"
+                                    aria-describedby=described
+                                    prop:value=move || secret.get()
+                                    on:input=move |ev| secret.set(event_target_value(&ev))
+                                />
+                            }
                         }
                     />
                 </Show>
@@ -178,7 +188,9 @@ pub fn ConnectionPage() -> impl IntoView {
                     </button>
                 </div>
             </form>
-            {move || failure.get().map(|e| view! { <ErrorPanel error=e title="Could not connect" /> })}
+            {move || {
+                failure.get().map(|e| view! { <ErrorPanel error=e title="Could not connect" /> })
+            }}
         </section>
     }
     .into_any()

@@ -85,11 +85,16 @@ pub fn EditorPage(source: Source) -> impl IntoView {
     });
     view! {
         <section class="page">
-            <Transition fallback=|| view! { <p class="loading">"Loading the report…"</p> }>
+            <Transition fallback=|| {
+                view! { <p class="loading">"Loading the report…"</p> }
+            }>
                 {move || Suspend::new(async move {
                     match load.await {
                         Ok((config, saved)) => view! { <ReportForm config saved /> }.into_any(),
-                        Err(e) => view! { <ErrorPanel error=e title="Cannot open the report" /> }.into_any(),
+                        Err(e) => {
+                            view! { <ErrorPanel error=e title="Cannot open the report" /> }
+                                .into_any()
+                        }
                     }
                 })}
             </Transition>
@@ -204,7 +209,7 @@ impl Form {
                                 on:input=move |ev| on_input(event_target_value(&ev))
                             ></textarea>
                         }
-                        .into_any()
+                            .into_any()
                     } else {
                         view! {
                             <input
@@ -215,7 +220,7 @@ impl Form {
                                 on:input=move |ev| on_input(event_target_value(&ev))
                             />
                         }
-                        .into_any()
+                            .into_any()
                     }
                 }
             />
@@ -478,40 +483,79 @@ fn ReportForm(config: ReportConfig, saved: Option<SavedMeta>) -> impl IntoView {
     view! {
         <div class="page-header">
             <h1>{title}</h1>
-            {move || run_link().map(|href| view! { <a class="button" href=href>"Run"</a> })}
+            {move || {
+                run_link()
+                    .map(|href| {
+                        view! {
+                            <a class="button" href=href>
+                                "Run"
+                            </a>
+                        }
+                    })
+            }}
         </div>
         {move || {
-            conflict.get().map(|current| {
-                let mine = serde_json::to_value(form.config.get_untracked()).unwrap_or_default();
-                let theirs = serde_json::to_value(&current.config).unwrap_or_default();
-                let by = format!(
-                    "Version {} was saved by {} at {}.",
-                    current.version,
-                    current.updated_by,
-                    crate::platform::local_time(&current.updated_at.to_string()),
-                );
-                let version = current.version;
-                let keep = Callback::new(move |_| save(Some(version)));
-                let take = Callback::new(move |_| {
-                    let Some(current) = conflict.get_untracked() else { return };
-                    discarded.set(Some(crate::view::pretty_json(&form.config.get_untracked())));
-                    saved.set(Some(SavedMeta::of(&current)));
-                    form.config.set(current.config);
-                    form.local.set(BTreeMap::new());
-                    conflict.set(None);
-                    revision.update(|r| *r += 1);
-                });
-                view! { <ConflictPanel mine theirs saved_by=by on_keep_mine=keep on_take_theirs=take /> }
-            })
+            conflict
+                .get()
+                .map(|current| {
+                    let mine = serde_json::to_value(form.config.get_untracked())
+                        .unwrap_or_default();
+                    let theirs = serde_json::to_value(&current.config).unwrap_or_default();
+                    let by = format!(
+                        "Version {} was saved by {} at {}.",
+                        current.version,
+                        current.updated_by,
+                        crate::platform::local_time(&current.updated_at.to_string()),
+                    );
+                    let version = current.version;
+                    let keep = Callback::new(move |_| save(Some(version)));
+                    let take = Callback::new(move |_| {
+                        let Some(current) = conflict.get_untracked() else { return };
+                        discarded.set(Some(crate::view::pretty_json(&form.config.get_untracked())));
+                        saved.set(Some(SavedMeta::of(&current)));
+                        form.config.set(current.config);
+                        form.local.set(BTreeMap::new());
+                        conflict.set(None);
+                        revision.update(|r| *r += 1);
+                    });
+                    view! {
+                        <ConflictPanel
+                            mine
+                            theirs
+                            saved_by=by
+                            on_keep_mine=keep
+                            on_take_theirs=take
+                        />
+                    }
+                })
         }}
-        {move || discarded.get().map(|json| view! {
-            <details class="panel">
-                <summary>"Your replaced version, as JSON"</summary>
-                <textarea class="code" readonly rows="10" aria-label="Your replaced version">{json}</textarea>
-            </details>
-        })}
+        {move || {
+            discarded
+                .get()
+                .map(|json| {
+                    view! {
+                        <details class="panel">
+                            <summary>"Your replaced version, as JSON"</summary>
+                            <textarea
+                                class="code"
+                                readonly
+                                rows="10"
+                                aria-label="Your replaced version"
+                            >
+                                {json}
+                            </textarea>
+                        </details>
+                    }
+                })
+        }}
         {move || failure.get().map(|e| view! { <ErrorPanel error=e title="Not saved" /> })}
-        <form class="editor" on:submit=move |ev| { ev.prevent_default(); save(None); }>
+        <form
+            class="editor"
+            on:submit=move |ev| {
+                ev.prevent_default();
+                save(None);
+            }
+        >
             {move || {
                 revision.get();
                 view! {
@@ -530,22 +574,32 @@ fn ReportForm(config: ReportConfig, saved: Option<SavedMeta>) -> impl IntoView {
                 {move || {
                     if ctx.in_jira() {
                         view! {
-                            <button type="submit" class="button button-primary" disabled=move || saving.get() || !ctx.can_edit_reports()>
+                            <button
+                                type="submit"
+                                class="button button-primary"
+                                disabled=move || saving.get() || !ctx.can_edit_reports()
+                            >
                                 {move || if saving.get() { "Saving…" } else { "Save" }}
                             </button>
                         }
-                        .into_any()
+                            .into_any()
                     } else {
                         view! {
-                            <button type="button" class="button button-primary" on:click=move |_| use_here()>
+                            <button
+                                type="button"
+                                class="button button-primary"
+                                on:click=move |_| use_here()
+                            >
                                 "Run this configuration"
                             </button>
                         }
-                        .into_any()
+                            .into_any()
                     }
-                }}
-                <button type="button" class="button" on:click=move |_| download()>"Download as JSON"</button>
-                <a class="button button-subtle" href="#/">"Cancel"</a>
+                }} <button type="button" class="button" on:click=move |_| download()>
+                    "Download as JSON"
+                </button> <a class="button button-subtle" href="#/">
+                    "Cancel"
+                </a>
             </div>
         </form>
     }
@@ -571,8 +625,30 @@ fn About(form: Form) -> impl IntoView {
     view! {
         <fieldset class="section">
             <legend>"About"</legend>
-            {form.text("Name", None, Part { path: "name", get: |c| c.name.clone(), parse: |s| Ok(s.to_string()), set: |c, v| c.name = v }, 1)}
-            {form.text("Description", Some("Shown in the report list."), Part { path: "description", get: |c| c.description.clone(), parse: |s| Ok(s.to_string()), set: |c, v| c.description = v }, 3)}
+            {form
+                .text(
+                    "Name",
+                    None,
+                    Part {
+                        path: "name",
+                        get: |c| c.name.clone(),
+                        parse: |s| Ok(s.to_string()),
+                        set: |c, v| c.name = v,
+                    },
+                    1,
+                )}
+            {form
+                .text(
+                    "Description",
+                    Some("Shown in the report list."),
+                    Part {
+                        path: "description",
+                        get: |c| c.description.clone(),
+                        parse: |s| Ok(s.to_string()),
+                        set: |c, v| c.description = v,
+                    },
+                    3,
+                )}
         </fieldset>
     }
 }
@@ -584,19 +660,37 @@ fn Issues(form: Form, jql_check: RwSignal<JqlCheck>) -> impl IntoView {
     view! {
         <fieldset class="section">
             <legend>"Issues"</legend>
-            {form.text("JQL", Some("Which issues the report covers, in Jira's query language."), Part { path: "jql", get: |c| c.jql.as_str().to_string(), parse: |s| Jql::parse(s).map_err(|e| e.to_string()), set: |c, v| c.jql = v }, 3)}
+            {form
+                .text(
+                    "JQL",
+                    Some("Which issues the report covers, in Jira's query language."),
+                    Part {
+                        path: "jql",
+                        get: |c| c.jql.as_str().to_string(),
+                        parse: |s| Jql::parse(s).map_err(|e| e.to_string()),
+                        set: |c, v| c.jql = v,
+                    },
+                    3,
+                )}
             <div class="jql-check" role="status" aria-live="polite">
                 {move || match jql_check.get() {
                     JqlCheck::Idle if ctx.jira.get().is_none() => {
-                        view! { <p class="muted">"Connect to Jira to check the query."</p> }.into_any()
+                        view! { <p class="muted">"Connect to Jira to check the query."</p> }
+                            .into_any()
                     }
                     JqlCheck::Idle => view! { <span></span> }.into_any(),
                     JqlCheck::Checking => view! { <p class="muted">"Asking Jira…"</p> }.into_any(),
-                    JqlCheck::Matches(n) => view! {
-                        <p class="ok">{format!("Jira finds about {} issues.", crate::view::thousands(n))}</p>
+                    JqlCheck::Matches(n) => {
+                        view! {
+                            <p class="ok">
+                                {format!("Jira finds about {} issues.", crate::view::thousands(n))}
+                            </p>
+                        }
+                            .into_any()
                     }
-                    .into_any(),
-                    JqlCheck::Refused(e) => view! { <p class="field-problem">{e.to_string()}</p> }.into_any(),
+                    JqlCheck::Refused(e) => {
+                        view! { <p class="field-problem">{e.to_string()}</p> }.into_any()
+                    }
                 }}
             </div>
             <div class="field-row">
@@ -611,38 +705,87 @@ fn Issues(form: Form, jql_check: RwSignal<JqlCheck>) -> impl IntoView {
                                 "resolved" => Some(DateField::Resolved),
                                 _ => None,
                             };
-                            form.config.update(|c| {
-                                c.date_range = field.map(|field| {
-                                    let old = c.date_range.take();
-                                    DateRange {
-                                        field,
-                                        from: old.as_ref().and_then(|o| o.from.clone()),
-                                        to: old.and_then(|o| o.to),
-                                    }
-                                })
-                            });
+                            form.config
+                                .update(|c| {
+                                    c.date_range = field
+                                        .map(|field| {
+                                            let old = c.date_range.take();
+                                            DateRange {
+                                                field,
+                                                from: old.as_ref().and_then(|o| o.from.clone()),
+                                                to: old.and_then(|o| o.to),
+                                            }
+                                        })
+                                });
                         }
                     >
-                        {[("", "All dates"), ("created", "Created"), ("updated", "Updated"), ("resolved", "Resolved")]
+                        {[
+                            ("", "All dates"),
+                            ("created", "Created"),
+                            ("updated", "Updated"),
+                            ("resolved", "Resolved"),
+                        ]
                             .into_iter()
                             .map(|(value, label)| {
-                                let selected = form.config.with_untracked(|c| {
-                                    let current = match c.date_range.as_ref().map(|r| r.field) {
-                                        Some(DateField::Created) => "created",
-                                        Some(DateField::Updated) => "updated",
-                                        Some(DateField::Resolved) => "resolved",
-                                        None => "",
-                                    };
-                                    current == value
-                                });
-                                view! { <option value=value selected=selected>{label}</option> }
+                                let selected = form
+                                    .config
+                                    .with_untracked(|c| {
+                                        let current = match c.date_range.as_ref().map(|r| r.field) {
+                                            Some(DateField::Created) => "created",
+                                            Some(DateField::Updated) => "updated",
+                                            Some(DateField::Resolved) => "resolved",
+                                            None => "",
+                                        };
+                                        current == value
+                                    });
+                                view! {
+                                    <option value=value selected=selected>
+                                        {label}
+                                    </option>
+                                }
                             })
                             .collect_view()}
                     </select>
                 </div>
-                <Show when=move || form.config.with(|c| c.date_range.is_some())>
-                    {form.text("From", Some("A date (2026-01-31), or -30 for 30 days before the run."), Part { path: "dateRange.from", get: |c| format_date_bound(&c.date_range.as_ref().and_then(|r| r.from.clone())), parse: parse_date_bound, set: |c, v| if let Some(r) = c.date_range.as_mut() { r.from = v } }, 1)}
-                    {form.text("To", Some("Inclusive; empty means up to now."), Part { path: "dateRange.to", get: |c| format_date_bound(&c.date_range.as_ref().and_then(|r| r.to.clone())), parse: parse_date_bound, set: |c, v| if let Some(r) = c.date_range.as_mut() { r.to = v } }, 1)}
+                <Show when=move || {
+                    form.config.with(|c| c.date_range.is_some())
+                }>
+                    {form
+                        .text(
+                            "From",
+                            Some("A date (2026-01-31), or -30 for 30 days before the run."),
+                            Part {
+                                path: "dateRange.from",
+                                get: |c| format_date_bound(
+                                    &c.date_range.as_ref().and_then(|r| r.from.clone()),
+                                ),
+                                parse: parse_date_bound,
+                                set: |c, v| {
+                                    if let Some(r) = c.date_range.as_mut() {
+                                        r.from = v;
+                                    }
+                                },
+                            },
+                            1,
+                        )}
+                    {form
+                        .text(
+                            "To",
+                            Some("Inclusive; empty means up to now."),
+                            Part {
+                                path: "dateRange.to",
+                                get: |c| format_date_bound(
+                                    &c.date_range.as_ref().and_then(|r| r.to.clone()),
+                                ),
+                                parse: parse_date_bound,
+                                set: |c, v| {
+                                    if let Some(r) = c.date_range.as_mut() {
+                                        r.to = v;
+                                    }
+                                },
+                            },
+                            1,
+                        )}
                 </Show>
             </div>
         </fieldset>
@@ -668,8 +811,12 @@ fn Kind(form: Form) -> impl IntoView {
                 >
                     {KindTag::ALL
                         .into_iter()
-                        .map(|k| view! {
-                            <option value=k.slug() selected=move || choice.get() == k>{k.label()}</option>
+                        .map(|k| {
+                            view! {
+                                <option value=k.slug() selected=move || choice.get() == k>
+                                    {k.label()}
+                                </option>
+                            }
                         })
                         .collect_view()}
                 </select>
@@ -686,13 +833,19 @@ fn kind_options(form: Form, choice: KindTag) -> AnyView {
             let id = unique_id("visits");
             view! {
                 <div class="field">
-                    <label for=id.clone()>"When an issue entered a status several times, count"</label>
+                    <label for=id
+                        .clone()>"When an issue entered a status several times, count"</label>
                     <select
                         id=id
                         on:change=move |ev| {
                             let v = event_target_value(&ev);
                             if let Some((m, ..)) = MULTI_VISIT.iter().find(|(_, s, _)| *s == v) {
-                                form.config.update(|c| c.kind = ReportKind::TimeInStatus { multi_visit: *m });
+                                form.config
+                                    .update(|c| {
+                                        c.kind = ReportKind::TimeInStatus {
+                                            multi_visit: *m,
+                                        };
+                                    });
                             }
                         }
                     >
@@ -700,8 +853,20 @@ fn kind_options(form: Form, choice: KindTag) -> AnyView {
                             .iter()
                             .map(|(m, slug, label)| {
                                 let m = *m;
-                                let selected = form.config.with_untracked(|c| matches!(c.kind, ReportKind::TimeInStatus { multi_visit } if multi_visit == m));
-                                view! { <option value=*slug selected=selected>{*label}</option> }
+                                let selected = form
+                                    .config
+                                    .with_untracked(|c| {
+                                        matches!(
+                                            c.kind,
+                                            ReportKind::TimeInStatus { multi_visit }
+                                            if multi_visit == m
+                                        )
+                                    });
+                                view! {
+                                    <option value=*slug selected=selected>
+                                        {*label}
+                                    </option>
+                                }
                             })
                             .collect_view()}
                     </select>
@@ -711,16 +876,110 @@ fn kind_options(form: Form, choice: KindTag) -> AnyView {
         }
         KindTag::TimeBetween => view! {
             <div class="field-row">
-                {form.text("Start statuses", Some("Names or ids, comma-separated."), Part { path: "kind.start", get: |c| match &c.kind { ReportKind::TimeBetween(t) => format_statuses(&t.start), _ => String::new() }, parse: |s| Ok(parse_statuses(s)), set: |c, v| if let ReportKind::TimeBetween(t) = &mut c.kind { t.start = v } }, 1)}
-                {form.text("Stop statuses", None, Part { path: "kind.stop", get: |c| match &c.kind { ReportKind::TimeBetween(t) => format_statuses(&t.stop), _ => String::new() }, parse: |s| Ok(parse_statuses(s)), set: |c, v| if let ReportKind::TimeBetween(t) = &mut c.kind { t.stop = v } }, 1)}
-                {form.text("Paused in", Some("Time in these statuses is not counted."), Part { path: "kind.pause", get: |c| match &c.kind { ReportKind::TimeBetween(t) => format_statuses(&t.pause), _ => String::new() }, parse: |s| Ok(parse_statuses(s)), set: |c, v| if let ReportKind::TimeBetween(t) = &mut c.kind { t.pause = v } }, 1)}
+                {form
+                    .text(
+                        "Start statuses",
+                        Some("Names or ids, comma-separated."),
+                        Part {
+                            path: "kind.start",
+                            get: |c| match &c.kind {
+                                ReportKind::TimeBetween(t) => format_statuses(&t.start),
+                                _ => String::new(),
+                            },
+                            parse: |s| Ok(parse_statuses(s)),
+                            set: |c, v| {
+                                if let ReportKind::TimeBetween(t) = &mut c.kind {
+                                    t.start = v;
+                                }
+                            },
+                        },
+                        1,
+                    )}
+                {form
+                    .text(
+                        "Stop statuses",
+                        None,
+                        Part {
+                            path: "kind.stop",
+                            get: |c| match &c.kind {
+                                ReportKind::TimeBetween(t) => format_statuses(&t.stop),
+                                _ => String::new(),
+                            },
+                            parse: |s| Ok(parse_statuses(s)),
+                            set: |c, v| {
+                                if let ReportKind::TimeBetween(t) = &mut c.kind {
+                                    t.stop = v;
+                                }
+                            },
+                        },
+                        1,
+                    )}
+                {form
+                    .text(
+                        "Paused in",
+                        Some("Time in these statuses is not counted."),
+                        Part {
+                            path: "kind.pause",
+                            get: |c| match &c.kind {
+                                ReportKind::TimeBetween(t) => format_statuses(&t.pause),
+                                _ => String::new(),
+                            },
+                            parse: |s| Ok(parse_statuses(s)),
+                            set: |c, v| {
+                                if let ReportKind::TimeBetween(t) = &mut c.kind {
+                                    t.pause = v;
+                                }
+                            },
+                        },
+                        1,
+                    )}
             </div>
         }
         .into_any(),
         KindTag::StatusPerDay => view! {
             <div class="field-row">
-                {form.text("First day", Some("Empty: from the first change."), Part { path: "kind.from", get: |c| match &c.kind { ReportKind::StatusPerDay { from, .. } => from.map(|d| d.to_string()).unwrap_or_default(), _ => String::new() }, parse: parse_optional_date, set: |c, v| if let ReportKind::StatusPerDay { from, .. } = &mut c.kind { *from = v } }, 1)}
-                {form.text("Last day", Some("Empty: today."), Part { path: "kind.to", get: |c| match &c.kind { ReportKind::StatusPerDay { to, .. } => to.map(|d| d.to_string()).unwrap_or_default(), _ => String::new() }, parse: parse_optional_date, set: |c, v| if let ReportKind::StatusPerDay { to, .. } = &mut c.kind { *to = v } }, 1)}
+                {form
+                    .text(
+                        "First day",
+                        Some("Empty: from the first change."),
+                        Part {
+                            path: "kind.from",
+                            get: |c| match &c.kind {
+                                ReportKind::StatusPerDay { from, .. } => {
+                                    from.map(|d| d.to_string()).unwrap_or_default()
+                                }
+                                _ => String::new(),
+                            },
+                            parse: parse_optional_date,
+                            set: |c, v| {
+                                if let ReportKind::StatusPerDay { from, .. } = &mut c.kind {
+                                    *from = v;
+                                }
+                            },
+                        },
+                        1,
+                    )}
+                {form
+                    .text(
+                        "Last day",
+                        Some("Empty: today."),
+                        Part {
+                            path: "kind.to",
+                            get: |c| match &c.kind {
+                                ReportKind::StatusPerDay { to, .. } => {
+                                    to.map(|d| d.to_string()).unwrap_or_default()
+                                }
+                                _ => String::new(),
+                            },
+                            parse: parse_optional_date,
+                            set: |c, v| {
+                                if let ReportKind::StatusPerDay { to, .. } = &mut c.kind {
+                                    *to = v;
+                                }
+                            },
+                        },
+                        1,
+                    )}
             </div>
         }
         .into_any(),
@@ -730,21 +989,80 @@ fn kind_options(form: Form, choice: KindTag) -> AnyView {
                 <div class="field-row">
                     <div class="field">
                         <label for=id.clone()>"Per"</label>
-                        <select id=id on:change=move |ev| {
-                            let v = event_target_value(&ev);
-                            if let Some((p, ..)) = PERIODS.iter().find(|(_, s, _)| *s == v) {
-                                form.config.update(|c| if let ReportKind::Throughput { period, .. } = &mut c.kind { *period = *p });
+                        <select
+                            id=id
+                            on:change=move |ev| {
+                                let v = event_target_value(&ev);
+                                if let Some((p, ..)) = PERIODS.iter().find(|(_, s, _)| *s == v) {
+                                    form.config
+                                        .update(|c| {
+                                            if let ReportKind::Throughput { period, .. } = &mut c.kind {
+                                                *period = *p;
+                                            }
+                                        });
+                                }
                             }
-                        }>
-                            {PERIODS.iter().map(|(p, slug, label)| {
-                                let p = *p;
-                                let selected = form.config.with_untracked(|c| matches!(c.kind, ReportKind::Throughput { period, .. } if period == p));
-                                view! { <option value=*slug selected=selected>{*label}</option> }
-                            }).collect_view()}
+                        >
+                            {PERIODS
+                                .iter()
+                                .map(|(p, slug, label)| {
+                                    let p = *p;
+                                    let selected = form
+                                        .config
+                                        .with_untracked(|c| {
+                                            matches!(
+                                                c.kind,
+                                                ReportKind::Throughput { period, .. }
+                                                if period == p
+                                            )
+                                        });
+                                    view! {
+                                        <option value=*slug selected=selected>
+                                            {*label}
+                                        </option>
+                                    }
+                                })
+                                .collect_view()}
                         </select>
                     </div>
-                    {form.text("Work starts in", Some("Empty: when the issue was created."), Part { path: "kind.start", get: |c| match &c.kind { ReportKind::Throughput { start, .. } => format_statuses(start), _ => String::new() }, parse: |s| Ok(parse_statuses(s)), set: |c, v| if let ReportKind::Throughput { start, .. } = &mut c.kind { *start = v } }, 1)}
-                    {form.text("Done in", None, Part { path: "kind.done", get: |c| match &c.kind { ReportKind::Throughput { done, .. } => format_statuses(done), _ => String::new() }, parse: |s| Ok(parse_statuses(s)), set: |c, v| if let ReportKind::Throughput { done, .. } = &mut c.kind { *done = v } }, 1)}
+                    {form
+                        .text(
+                            "Work starts in",
+                            Some("Empty: when the issue was created."),
+                            Part {
+                                path: "kind.start",
+                                get: |c| match &c.kind {
+                                    ReportKind::Throughput { start, .. } => format_statuses(start),
+                                    _ => String::new(),
+                                },
+                                parse: |s| Ok(parse_statuses(s)),
+                                set: |c, v| {
+                                    if let ReportKind::Throughput { start, .. } = &mut c.kind {
+                                        *start = v;
+                                    }
+                                },
+                            },
+                            1,
+                        )}
+                    {form
+                        .text(
+                            "Done in",
+                            None,
+                            Part {
+                                path: "kind.done",
+                                get: |c| match &c.kind {
+                                    ReportKind::Throughput { done, .. } => format_statuses(done),
+                                    _ => String::new(),
+                                },
+                                parse: |s| Ok(parse_statuses(s)),
+                                set: |c, v| {
+                                    if let ReportKind::Throughput { done, .. } = &mut c.kind {
+                                        *done = v;
+                                    }
+                                },
+                            },
+                            1,
+                        )}
                 </div>
             }
             .into_any()
@@ -762,32 +1080,70 @@ fn worklog_options(form: Form, choice: KindTag) -> AnyView {
         <div class="field-row">
             <div class="field">
                 <label for=rows_id.clone()>"Rows"</label>
-                <select id=rows_id on:change=move |ev| {
-                    let v = event_target_value(&ev);
-                    if let Some((r, ..)) = TIMESHEET_ROWS.iter().find(|(_, s, _)| *s == v) {
-                        form.config.update(|c| if let ReportKind::Timesheet(t) = &mut c.kind { t.rows = *r });
+                <select
+                    id=rows_id
+                    on:change=move |ev| {
+                        let v = event_target_value(&ev);
+                        if let Some((r, ..)) = TIMESHEET_ROWS.iter().find(|(_, s, _)| *s == v) {
+                            form.config
+                                .update(|c| {
+                                    if let ReportKind::Timesheet(t) = &mut c.kind {
+                                        t.rows = *r;
+                                    }
+                                });
+                        }
                     }
-                }>
-                    {TIMESHEET_ROWS.iter().map(|(r, slug, label)| {
-                        let r = *r;
-                        let selected = form.config.with_untracked(|c| matches!(&c.kind, ReportKind::Timesheet(t) if t.rows == r));
-                        view! { <option value=*slug selected=selected>{*label}</option> }
-                    }).collect_view()}
+                >
+                    {TIMESHEET_ROWS
+                        .iter()
+                        .map(|(r, slug, label)| {
+                            let r = *r;
+                            let selected = form
+                                .config
+                                .with_untracked(|c| {
+                                    matches!(&c.kind, ReportKind::Timesheet(t) if t.rows == r)
+                                });
+                            view! {
+                                <option value=*slug selected=selected>
+                                    {*label}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
                 </select>
             </div>
             <div class="field">
                 <label for=columns_id.clone()>"Columns"</label>
-                <select id=columns_id on:change=move |ev| {
-                    let v = event_target_value(&ev);
-                    if let Some((k, ..)) = TIMESHEET_COLUMNS.iter().find(|(_, s, _)| *s == v) {
-                        form.config.update(|c| if let ReportKind::Timesheet(t) = &mut c.kind { t.columns = *k });
+                <select
+                    id=columns_id
+                    on:change=move |ev| {
+                        let v = event_target_value(&ev);
+                        if let Some((k, ..)) = TIMESHEET_COLUMNS.iter().find(|(_, s, _)| *s == v) {
+                            form.config
+                                .update(|c| {
+                                    if let ReportKind::Timesheet(t) = &mut c.kind {
+                                        t.columns = *k;
+                                    }
+                                });
+                        }
                     }
-                }>
-                    {TIMESHEET_COLUMNS.iter().map(|(k, slug, label)| {
-                        let k = *k;
-                        let selected = form.config.with_untracked(|c| matches!(&c.kind, ReportKind::Timesheet(t) if t.columns == k));
-                        view! { <option value=*slug selected=selected>{*label}</option> }
-                    }).collect_view()}
+                >
+                    {TIMESHEET_COLUMNS
+                        .iter()
+                        .map(|(k, slug, label)| {
+                            let k = *k;
+                            let selected = form
+                                .config
+                                .with_untracked(|c| {
+                                    matches!(&c.kind, ReportKind::Timesheet(t) if t.columns == k)
+                                });
+                            view! {
+                                <option value=*slug selected=selected>
+                                    {*label}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
                 </select>
             </div>
         </div>
@@ -795,8 +1151,48 @@ fn worklog_options(form: Form, choice: KindTag) -> AnyView {
     view! {
         {timesheet}
         <div class="field-row">
-            {form.text("Dates", Some("this week, last week, this month, last month, this quarter, last 14 days, or 2026-10-19..2026-10-25."), Part { path: "kind.dates", get: |c| match &c.kind { ReportKind::Timesheet(t) => format_worklog_dates(&t.dates), ReportKind::Capacity(k) => format_worklog_dates(&k.dates), _ => String::new() }, parse: parse_worklog_dates, set: |c, v| match &mut c.kind { ReportKind::Timesheet(t) => t.dates = v, ReportKind::Capacity(k) => k.dates = v, _ => {} } }, 1)}
-            {form.text("Time zone", Some("Days are cut at midnight here: UTC, Europe/Berlin."), Part { path: "kind.timeZone", get: |c| match &c.kind { ReportKind::Timesheet(t) => t.time_zone.clone(), ReportKind::Capacity(k) => k.time_zone.clone(), _ => String::new() }, parse: |s| Ok(s.trim().to_string()), set: |c, v: String| match &mut c.kind { ReportKind::Timesheet(t) => t.time_zone = v, ReportKind::Capacity(k) => k.time_zone = v, _ => {} } }, 1)}
+            {form
+                .text(
+                    "Dates",
+                    Some(
+                        "this week, last week, this month, last month, this quarter, last 14 days, or 2026-10-19..2026-10-25.",
+                    ),
+                    Part {
+                        path: "kind.dates",
+                        get: |c| match &c.kind {
+                            ReportKind::Timesheet(t) => format_worklog_dates(&t.dates),
+                            ReportKind::Capacity(k) => format_worklog_dates(&k.dates),
+                            _ => String::new(),
+                        },
+                        parse: parse_worklog_dates,
+                        set: |c, v| match &mut c.kind {
+                            ReportKind::Timesheet(t) => t.dates = v,
+                            ReportKind::Capacity(k) => k.dates = v,
+                            _ => {}
+                        },
+                    },
+                    1,
+                )}
+            {form
+                .text(
+                    "Time zone",
+                    Some("Days are cut at midnight here: UTC, Europe/Berlin."),
+                    Part {
+                        path: "kind.timeZone",
+                        get: |c| match &c.kind {
+                            ReportKind::Timesheet(t) => t.time_zone.clone(),
+                            ReportKind::Capacity(k) => k.time_zone.clone(),
+                            _ => String::new(),
+                        },
+                        parse: |s| Ok(s.trim().to_string()),
+                        set: |c, v: String| match &mut c.kind {
+                            ReportKind::Timesheet(t) => t.time_zone = v,
+                            ReportKind::Capacity(k) => k.time_zone = v,
+                            _ => {}
+                        },
+                    },
+                    1,
+                )}
         </div>
     }
     .into_any()
@@ -819,36 +1215,92 @@ fn Columns(form: Form, groups: SavedList<StatusGroupRecord>) -> impl IntoView {
     view! {
         <fieldset class="section">
             <legend>"Columns"</legend>
-            <p class="field-hint">"Without status columns, every status seen gets one, in workflow order."</p>
+            <p class="field-hint">
+                "Without status columns, every status seen gets one, in workflow order."
+            </p>
             {load_failure(groups, "The saved status groups could not load")}
             {move || {
                 let n = count.get();
                 view! {
                     <ol class="column-list">
-                        {(0..n).map(|i| view! { <MetricColumn form index=i groups /> }).collect_view()}
+                        {(0..n)
+                            .map(|i| view! { <MetricColumn form index=i groups /> })
+                            .collect_view()}
                     </ol>
                 }
             }}
             <div class="actions">
-                <button type="button" class="button button-subtle" on:click=move |_| add(ColumnSpec::Status { status: StatusRef::Name { name: String::new() } })>
+                <button
+                    type="button"
+                    class="button button-subtle"
+                    on:click=move |_| add(ColumnSpec::Status {
+                        status: StatusRef::Name {
+                            name: String::new(),
+                        },
+                    })
+                >
                     "Add a status column"
                 </button>
-                <button type="button" class="button button-subtle" on:click=move |_| add(ColumnSpec::InlineGroup { name: String::new(), statuses: Vec::new() })>
+                <button
+                    type="button"
+                    class="button button-subtle"
+                    on:click=move |_| add(ColumnSpec::InlineGroup {
+                        name: String::new(),
+                        statuses: Vec::new(),
+                    })
+                >
                     "Add a group of statuses"
                 </button>
                 <Show when=move || !loaded(groups).is_empty()>
-                    <button type="button" class="button button-subtle" on:click=move |_| {
-                        if let Some(first) = groups.get_untracked().and_then(Result::ok).and_then(|g| g.first().map(|g| g.id.clone())) {
-                            add(ColumnSpec::Group { group: first });
+                    <button
+                        type="button"
+                        class="button button-subtle"
+                        on:click=move |_| {
+                            if let Some(first) = groups
+                                .get_untracked()
+                                .and_then(Result::ok)
+                                .and_then(|g| g.first().map(|g| g.id.clone()))
+                            {
+                                add(ColumnSpec::Group { group: first });
+                            }
                         }
-                    }>
+                    >
                         "Add a saved status group"
                     </button>
                 </Show>
             </div>
-            {form.text("Hidden statuses", Some("Never shown as columns (their time still counts in groups)."), Part { path: "columns.hidden", get: |c| format_statuses(&c.columns.hidden), parse: |s| Ok(parse_statuses(s)), set: |c, v| c.columns.hidden = v }, 1)}
-            {form.text("Extra fields", Some("Jira field ids shown beside the key: summary, assignee, customfield_10016."), Part { path: "columns.fields", get: |c| format_fields(&c.columns.fields), parse: parse_fields, set: |c, v| c.columns.fields = v }, 1)}
-            {form.checkbox("Keep statuses that share a name apart", |c| c.columns.split_same_name, |c, v| c.columns.split_same_name = v)}
+            {form
+                .text(
+                    "Hidden statuses",
+                    Some("Never shown as columns (their time still counts in groups)."),
+                    Part {
+                        path: "columns.hidden",
+                        get: |c| format_statuses(&c.columns.hidden),
+                        parse: |s| Ok(parse_statuses(s)),
+                        set: |c, v| c.columns.hidden = v,
+                    },
+                    1,
+                )}
+            {form
+                .text(
+                    "Extra fields",
+                    Some(
+                        "Jira field ids shown beside the key: summary, assignee, customfield_10016.",
+                    ),
+                    Part {
+                        path: "columns.fields",
+                        get: |c| format_fields(&c.columns.fields),
+                        parse: parse_fields,
+                        set: |c, v| c.columns.fields = v,
+                    },
+                    1,
+                )}
+            {form
+                .checkbox(
+                    "Keep statuses that share a name apart",
+                    |c| c.columns.split_same_name,
+                    |c, v| c.columns.split_same_name = v,
+                )}
         </fieldset>
     }
 }
@@ -886,12 +1338,22 @@ fn MetricColumn(form: Form, index: usize, groups: SavedList<StatusGroupRecord>) 
             let text = format_statuses(std::slice::from_ref(&status));
             view! {
                 <label for=id.clone()>{format!("Column {}: status", index + 1)}</label>
-                <input id=id type="text" placeholder="In Progress, or a status id" prop:value=text
+                <input
+                    id=id
+                    type="text"
+                    placeholder="In Progress, or a status id"
+                    prop:value=text
                     on:input=move |ev| {
                         let v = event_target_value(&ev);
-                        let status = parse_statuses(&v).into_iter().next().unwrap_or(StatusRef::Name { name: String::new() });
+                        let status = parse_statuses(&v)
+                            .into_iter()
+                            .next()
+                            .unwrap_or(StatusRef::Name {
+                                name: String::new(),
+                            });
                         update(Box::new(move |s| *s = ColumnSpec::Status { status }));
-                    } />
+                    }
+                />
             }
             .into_any()
         }
@@ -899,31 +1361,65 @@ fn MetricColumn(form: Form, index: usize, groups: SavedList<StatusGroupRecord>) 
             let name_id = unique_id("group-name");
             view! {
                 <label for=name_id.clone()>{format!("Column {}: group name", index + 1)}</label>
-                <input id=name_id type="text" placeholder="Cycle time" prop:value=name
+                <input
+                    id=name_id
+                    type="text"
+                    placeholder="Cycle time"
+                    prop:value=name
                     on:input=move |ev| {
                         let v = event_target_value(&ev);
-                        update(Box::new(move |s| if let ColumnSpec::InlineGroup { name, .. } = s { *name = v }));
-                    } />
+                        update(
+                            Box::new(move |s| {
+                                if let ColumnSpec::InlineGroup { name, .. } = s {
+                                    *name = v;
+                                }
+                            }),
+                        );
+                    }
+                />
                 <label for=id.clone()>"Statuses in the group"</label>
-                <input id=id type="text" placeholder="In Progress, Review, QA" prop:value=format_statuses(&statuses)
+                <input
+                    id=id
+                    type="text"
+                    placeholder="In Progress, Review, QA"
+                    prop:value=format_statuses(&statuses)
                     on:input=move |ev| {
                         let v = parse_statuses(&event_target_value(&ev));
-                        update(Box::new(move |s| if let ColumnSpec::InlineGroup { statuses, .. } = s { *statuses = v }));
-                    } />
+                        update(
+                            Box::new(move |s| {
+                                if let ColumnSpec::InlineGroup { statuses, .. } = s {
+                                    *statuses = v;
+                                }
+                            }),
+                        );
+                    }
+                />
             }
             .into_any()
         }
         ColumnSpec::Group { group } => view! {
             <label for=id.clone()>{format!("Column {}: saved status group", index + 1)}</label>
-            <select id=id on:change=move |ev| {
-                if let Ok(g) = config::StatusGroupId::parse(event_target_value(&ev)) {
-                    update(Box::new(move |s| *s = ColumnSpec::Group { group: g }));
+            <select
+                id=id
+                on:change=move |ev| {
+                    if let Ok(g) = config::StatusGroupId::parse(event_target_value(&ev)) {
+                        update(Box::new(move |s| *s = ColumnSpec::Group { group: g }));
+                    }
                 }
-            }>
-                {move || loaded(groups).into_iter().map(|g| {
-                    let selected = g.id == group;
-                    view! { <option value=g.id.to_string() selected=selected>{g.group.name.clone()}</option> }
-                }).collect_view()}
+            >
+                {move || {
+                    loaded(groups)
+                        .into_iter()
+                        .map(|g| {
+                            let selected = g.id == group;
+                            view! {
+                                <option value=g.id.to_string() selected=selected>
+                                    {g.group.name.clone()}
+                                </option>
+                            }
+                        })
+                        .collect_view()
+                }}
             </select>
         }
         .into_any(),
@@ -934,7 +1430,12 @@ fn MetricColumn(form: Form, index: usize, groups: SavedList<StatusGroupRecord>) 
                 {body}
                 <crate::components::Problems messages=problems id=unique_id("column-problems") />
             </div>
-            <button type="button" class="button button-subtle" on:click=remove aria-label=format!("Remove column {}", index + 1)>
+            <button
+                type="button"
+                class="button button-subtle"
+                on:click=remove
+                aria-label=format!("Remove column {}", index + 1)
+            >
                 "Remove"
             </button>
         </li>
@@ -959,43 +1460,125 @@ fn Rows(form: Form) -> impl IntoView {
     view! {
         <fieldset class="section">
             <legend>"Rows"</legend>
-            {form.text("Group by", Some("Field ids, outermost first: project, assignee. Empty: one row per issue."), Part { path: "rows.groupBy", get: |c| format_fields(&c.rows.group_by), parse: parse_fields, set: |c, v| c.rows.group_by = v }, 1)}
-            {form.checkbox("List the issues under each group", |c| c.rows.show_issues, |c, v| c.rows.show_issues = v)}
+            {form
+                .text(
+                    "Group by",
+                    Some(
+                        "Field ids, outermost first: project, assignee. Empty: one row per issue.",
+                    ),
+                    Part {
+                        path: "rows.groupBy",
+                        get: |c| format_fields(&c.rows.group_by),
+                        parse: parse_fields,
+                        set: |c, v| c.rows.group_by = v,
+                    },
+                    1,
+                )}
+            {form
+                .checkbox(
+                    "List the issues under each group",
+                    |c| c.rows.show_issues,
+                    |c, v| c.rows.show_issues = v,
+                )}
             <div class="field-row">
                 <div class="field">
                     <label for=sort_id.clone()>"Sort by"</label>
-                    <select id=sort_id on:change=move |ev| {
-                        let v = event_target_value(&ev);
-                        let by = match v.as_str() {
-                            "key" => Some(SortTarget::Key),
-                            "total" => Some(SortTarget::Total),
-                            _ => None,
-                        };
-                        form.config.update(|c| match by {
-                            None => { c.sort.clear(); }
-                            Some(by) => {
-                                let direction = c.sort.first().map(|k| k.direction).unwrap_or_default();
-                                if c.sort.is_empty() { c.sort.push(SortKey { by, direction }) } else { c.sort[0] = SortKey { by, direction } }
-                            }
-                        });
-                    }>
-                        <option value="none" selected=move || sort_value() == "none">"Jira's order"</option>
-                        <option value="key" selected=move || sort_value() == "key">"Issue key"</option>
-                        <option value="total" selected=move || sort_value() == "total">"Total"</option>
+                    <select
+                        id=sort_id
+                        on:change=move |ev| {
+                            let v = event_target_value(&ev);
+                            let by = match v.as_str() {
+                                "key" => Some(SortTarget::Key),
+                                "total" => Some(SortTarget::Total),
+                                _ => None,
+                            };
+                            form.config
+                                .update(|c| match by {
+                                    None => {
+                                        c.sort.clear();
+                                    }
+                                    Some(by) => {
+                                        let direction = c
+                                            .sort
+                                            .first()
+                                            .map(|k| k.direction)
+                                            .unwrap_or_default();
+                                        if c.sort.is_empty() {
+                                            c.sort.push(SortKey { by, direction })
+                                        } else {
+                                            c.sort[0] = SortKey { by, direction }
+                                        }
+                                    }
+                                });
+                        }
+                    >
+                        <option value="none" selected=move || sort_value() == "none">
+                            "Jira's order"
+                        </option>
+                        <option value="key" selected=move || sort_value() == "key">
+                            "Issue key"
+                        </option>
+                        <option value="total" selected=move || sort_value() == "total">
+                            "Total"
+                        </option>
                         {move || {
                             let v = sort_value();
-                            (v.starts_with("column:") || v.starts_with("field:")).then(|| view! { <option value=v.clone() selected=true>{v.clone()}</option> })
+                            (v.starts_with("column:") || v.starts_with("field:"))
+                                .then(|| {
+                                    view! {
+                                        <option value=v.clone() selected=true>
+                                            {v.clone()}
+                                        </option>
+                                    }
+                                })
                         }}
                     </select>
                 </div>
                 <div class="field">
                     <label for=dir_id.clone()>"Direction"</label>
-                    <select id=dir_id disabled=move || form.config.with(|c| c.sort.is_empty()) on:change=move |ev| {
-                        let direction = if event_target_value(&ev) == "desc" { SortDirection::Desc } else { SortDirection::Asc };
-                        form.config.update(|c| if let Some(k) = c.sort.first_mut() { k.direction = direction });
-                    }>
-                        <option value="asc" selected=move || form.config.with(|c| c.sort.first().is_none_or(|k| k.direction == SortDirection::Asc))>"Ascending"</option>
-                        <option value="desc" selected=move || form.config.with(|c| c.sort.first().is_some_and(|k| k.direction == SortDirection::Desc))>"Descending"</option>
+                    <select
+                        id=dir_id
+                        disabled=move || form.config.with(|c| c.sort.is_empty())
+                        on:change=move |ev| {
+                            let direction = if event_target_value(&ev) == "desc" {
+                                SortDirection::Desc
+                            } else {
+                                SortDirection::Asc
+                            };
+                            form.config
+                                .update(|c| {
+                                    if let Some(k) = c.sort.first_mut() {
+                                        k.direction = direction;
+                                    }
+                                });
+                        }
+                    >
+                        <option
+                            value="asc"
+                            selected=move || {
+                                form.config
+                                    .with(|c| {
+                                        c.sort
+                                            .first()
+                                            .is_none_or(|k| k.direction == SortDirection::Asc)
+                                    })
+                            }
+                        >
+                            "Ascending"
+                        </option>
+                        <option
+                            value="desc"
+                            selected=move || {
+                                form.config
+                                    .with(|c| {
+                                        c.sort
+                                            .first()
+                                            .is_some_and(|k| k.direction == SortDirection::Desc)
+                                    })
+                            }
+                        >
+                            "Descending"
+                        </option>
                     </select>
                 </div>
             </div>
@@ -1003,13 +1586,31 @@ fn Rows(form: Form) -> impl IntoView {
             <p class="field-hint">"Applied after Jira's search; every filter must hold."</p>
             {move || {
                 let n = filters.get();
-                view! { <ol class="filter-list">{(0..n).map(|i| view! { <FilterRow form index=i /> }).collect_view()}</ol> }
-            }}
-            <button type="button" class="button button-subtle" on:click=move |_| {
-                if let Ok(field) = config::FieldId::parse("issuetype") {
-                    form.config.update(|c| c.filters.push(Filter { field, op: FilterOp::Eq, value: FilterValue::Text(String::new()) }));
+                view! {
+                    <ol class="filter-list">
+                        {(0..n).map(|i| view! { <FilterRow form index=i /> }).collect_view()}
+                    </ol>
                 }
-            }>"Add a filter"</button>
+            }}
+            <button
+                type="button"
+                class="button button-subtle"
+                on:click=move |_| {
+                    if let Ok(field) = config::FieldId::parse("issuetype") {
+                        form.config
+                            .update(|c| {
+                                c.filters
+                                    .push(Filter {
+                                        field,
+                                        op: FilterOp::Eq,
+                                        value: FilterValue::Text(String::new()),
+                                    })
+                            });
+                    }
+                }
+            >
+                "Add a filter"
+            </button>
         </fieldset>
     }
 }
@@ -1042,42 +1643,88 @@ fn FilterRow(form: Form, index: usize) -> impl IntoView {
         <li class="filter-item">
             <div class="field">
                 <label for=field_id.clone()>"Field"</label>
-                <input id=field_id type="text" prop:value=filter.field.to_string() on:input=move |ev| {
-                    match config::FieldId::parse(event_target_value(&ev)) {
-                        Ok(f) => { field_error.set(None); edit(Box::new(move |x| x.field = f)); }
-                        Err(e) => field_error.set(Some(e.to_string())),
+                <input
+                    id=field_id
+                    type="text"
+                    prop:value=filter.field.to_string()
+                    on:input=move |ev| {
+                        match config::FieldId::parse(event_target_value(&ev)) {
+                            Ok(f) => {
+                                field_error.set(None);
+                                edit(Box::new(move |x| x.field = f));
+                            }
+                            Err(e) => field_error.set(Some(e.to_string())),
+                        }
                     }
-                } />
+                />
             </div>
             <div class="field">
                 <label for=op_id.clone()>"Condition"</label>
-                <select id=op_id on:change=move |ev| {
-                    if let Some(op) = filter_op_from_slug(&event_target_value(&ev)) {
-                        let value = parse_filter_value(op, &value_text.get_untracked());
-                        edit(Box::new(move |x| { x.op = op; x.value = value; }));
+                <select
+                    id=op_id
+                    on:change=move |ev| {
+                        if let Some(op) = filter_op_from_slug(&event_target_value(&ev)) {
+                            let value = parse_filter_value(op, &value_text.get_untracked());
+                            edit(
+                                Box::new(move |x| {
+                                    x.op = op;
+                                    x.value = value;
+                                }),
+                            );
+                        }
                     }
-                }>
-                    {FILTER_OPS.iter().map(|(op, slug, label)| {
-                        let selected = *slug == filter_op_slug(filter.op);
-                        let _ = op;
-                        view! { <option value=*slug selected=selected>{*label}</option> }
-                    }).collect_view()}
+                >
+                    {FILTER_OPS
+                        .iter()
+                        .map(|(op, slug, label)| {
+                            let selected = *slug == filter_op_slug(filter.op);
+                            let _ = op;
+                            view! {
+                                <option value=*slug selected=selected>
+                                    {*label}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
                 </select>
             </div>
             <div class="field">
                 <label for=value_id.clone()>"Value"</label>
-                <input id=value_id type="text" prop:value=move || value_text.get() on:input=move |ev| {
-                    let text = event_target_value(&ev);
-                    value_text.set(text.clone());
-                    edit(Box::new(move |x| x.value = parse_filter_value(x.op, &text)));
-                } />
+                <input
+                    id=value_id
+                    type="text"
+                    prop:value=move || value_text.get()
+                    on:input=move |ev| {
+                        let text = event_target_value(&ev);
+                        value_text.set(text.clone());
+                        edit(Box::new(move |x| x.value = parse_filter_value(x.op, &text)));
+                    }
+                />
             </div>
-            <button type="button" class="button button-subtle" aria-label=format!("Remove filter {}", index + 1)
-                on:click=move |_| form.config.update(|c| if index < c.filters.len() { c.filters.remove(index); })>
+            <button
+                type="button"
+                class="button button-subtle"
+                aria-label=format!("Remove filter {}", index + 1)
+                on:click=move |_| {
+                    form.config
+                        .update(|c| {
+                            if index < c.filters.len() {
+                                c.filters.remove(index);
+                            }
+                        })
+                }
+            >
                 "Remove"
             </button>
             <ul class="field-problems" aria-live="polite">
-                {move || field_error.get().into_iter().chain(problems.get()).map(|m| view! { <li>{m}</li> }).collect_view()}
+                {move || {
+                    field_error
+                        .get()
+                        .into_iter()
+                        .chain(problems.get())
+                        .map(|m| view! { <li>{m}</li> })
+                        .collect_view()
+                }}
             </ul>
         </li>
     }
@@ -1102,61 +1749,140 @@ fn Numbers(form: Form, calendars: SavedList<CalendarRecord>) -> impl IntoView {
             <div class="field-row">
                 <div class="field">
                     <label for=calendar_id.clone()>"Measure time on"</label>
-                    <select id=calendar_id on:change=move |ev| {
-                        let v = event_target_value(&ev);
-                        if v == "allTime" {
-                            form.config.update(|c| c.calendar = CalendarRef::AllTime);
-                        } else if let Some(id) = v.strip_prefix("saved:").and_then(|s| config::CalendarId::parse(s).ok()) {
-                            form.config.update(|c| c.calendar = CalendarRef::Saved { id });
+                    <select
+                        id=calendar_id
+                        on:change=move |ev| {
+                            let v = event_target_value(&ev);
+                            if v == "allTime" {
+                                form.config.update(|c| c.calendar = CalendarRef::AllTime);
+                            } else if let Some(id) = v
+                                .strip_prefix("saved:")
+                                .and_then(|s| config::CalendarId::parse(s).ok())
+                            {
+                                form.config.update(|c| c.calendar = CalendarRef::Saved { id });
+                            }
                         }
-                    }>
-                        <option value="allTime" selected=move || calendar_value() == "allTime">"Wall-clock time (24/7)"</option>
-                        {move || loaded(calendars).into_iter().map(|cal| {
-                            let value = format!("saved:{}", cal.id);
-                            let selected = calendar_value() == value;
-                            view! { <option value=value selected=selected>{cal.calendar.name.clone()}</option> }
-                        }).collect_view()}
+                    >
+                        <option value="allTime" selected=move || calendar_value() == "allTime">
+                            "Wall-clock time (24/7)"
+                        </option>
+                        {move || {
+                            loaded(calendars)
+                                .into_iter()
+                                .map(|cal| {
+                                    let value = format!("saved:{}", cal.id);
+                                    let selected = calendar_value() == value;
+                                    view! {
+                                        <option value=value selected=selected>
+                                            {cal.calendar.name.clone()}
+                                        </option>
+                                    }
+                                })
+                                .collect_view()
+                        }}
                         <Show when=move || calendar_value() == "inline">
-                            <option value="inline" selected=true>"The calendar in this report's JSON"</option>
+                            <option value="inline" selected=true>
+                                "The calendar in this report's JSON"
+                            </option>
                         </Show>
                     </select>
                 </div>
                 <div class="field">
                     <label for=format_id.clone()>"Show durations as"</label>
-                    <select id=format_id on:change=move |ev| {
-                        if let Some(f) = FormatChoice::from_slug(&event_target_value(&ev)) {
-                            form.config.update(|c| c.duration_format = f.to_format(&c.duration_format));
+                    <select
+                        id=format_id
+                        on:change=move |ev| {
+                            if let Some(f) = FormatChoice::from_slug(&event_target_value(&ev)) {
+                                form.config
+                                    .update(|c| {
+                                        c.duration_format = f.to_format(&c.duration_format);
+                                    });
+                            }
                         }
-                    }>
-                        {FormatChoice::ALL.into_iter().map(|f| view! {
-                            <option value=f.slug() selected=move || form.config.with(|c| FormatChoice::of(&c.duration_format) == f)>{f.label()}</option>
-                        }).collect_view()}
+                    >
+                        {FormatChoice::ALL
+                            .into_iter()
+                            .map(|f| {
+                                view! {
+                                    <option
+                                        value=f.slug()
+                                        selected=move || {
+                                            form.config
+                                                .with(|c| FormatChoice::of(&c.duration_format) == f)
+                                        }
+                                    >
+                                        {f.label()}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
                     </select>
                 </div>
             </div>
             <fieldset class="field">
                 <legend>"Statistics under the table"</legend>
                 <div class="checks">
-                    {AGGREGATES.iter().map(|(f, label)| {
-                        let f = *f;
-                        let id = unique_id("agg");
-                        view! {
-                            <span class="check">
-                                <input id=id.clone() type="checkbox"
-                                    prop:checked=move || form.config.with(|c| c.aggregation.functions.contains(&f))
-                                    on:change=move |ev| {
-                                        let on = event_target_checked(&ev);
-                                        form.config.update(|c| c.aggregation.functions = toggle_aggregate(&c.aggregation.functions, f, on));
-                                    } />
-                                <label for=id>{*label}</label>
-                            </span>
-                        }
-                    }).collect_view()}
+                    {AGGREGATES
+                        .iter()
+                        .map(|(f, label)| {
+                            let f = *f;
+                            let id = unique_id("agg");
+                            view! {
+                                <span class="check">
+                                    <input
+                                        id=id.clone()
+                                        type="checkbox"
+                                        prop:checked=move || {
+                                            form.config.with(|c| c.aggregation.functions.contains(&f))
+                                        }
+                                        on:change=move |ev| {
+                                            let on = event_target_checked(&ev);
+                                            form.config
+                                                .update(|c| {
+                                                    c.aggregation.functions = toggle_aggregate(
+                                                        &c.aggregation.functions,
+                                                        f,
+                                                        on,
+                                                    );
+                                                });
+                                        }
+                                    />
+                                    <label for=id>{*label}</label>
+                                </span>
+                            }
+                        })
+                        .collect_view()}
                 </div>
             </fieldset>
-            {form.text("Percentiles", Some("Comma-separated, e.g. 85, 95."), Part { path: "aggregation.functions", get: |c| format_percentiles(&c.aggregation.functions), parse: parse_percentiles, set: |c, v| c.aggregation.functions = with_percentiles(&c.aggregation.functions, &v) }, 1)}
-            {form.checkbox("Count issues that never entered a status as zero", |c| c.aggregation.count_missing_as_zero, |c, v| c.aggregation.count_missing_as_zero = v)}
-            {form.checkbox("Leave out the time in each issue's current status", |c| c.options.exclude_current_status, |c, v| c.options.exclude_current_status = v)}
+            {form
+                .text(
+                    "Percentiles",
+                    Some("Comma-separated, e.g. 85, 95."),
+                    Part {
+                        path: "aggregation.functions",
+                        get: |c| format_percentiles(&c.aggregation.functions),
+                        parse: parse_percentiles,
+                        set: |c, v| {
+                            c.aggregation.functions = with_percentiles(
+                                &c.aggregation.functions,
+                                &v,
+                            );
+                        },
+                    },
+                    1,
+                )}
+            {form
+                .checkbox(
+                    "Count issues that never entered a status as zero",
+                    |c| c.aggregation.count_missing_as_zero,
+                    |c, v| c.aggregation.count_missing_as_zero = v,
+                )}
+            {form
+                .checkbox(
+                    "Leave out the time in each issue's current status",
+                    |c| c.options.exclude_current_status,
+                    |c, v| c.options.exclude_current_status = v,
+                )}
         </fieldset>
     }
 }
@@ -1188,10 +1914,24 @@ fn Sharing(saved: RwSignal<Option<SavedMeta>>, meta: SavedMeta) -> impl IntoView
     };
     let box_for = move |label: &'static str, value: RwSignal<String>| {
         view! {
-            <Field label=label hint=format!("{} Empty: everyone with access to Dwell.", grants.hint()) control=move |id, described| view! {
-                <textarea id=id rows="3" aria-describedby=described prop:value=move || value.get()
-                    on:input=move |ev| { value.set(event_target_value(&ev)); apply(); }></textarea>
-            } />
+            <Field
+                label=label
+                hint=format!("{} Empty: everyone with access to Dwell.", grants.hint())
+                control=move |id, described| {
+                    view! {
+                        <textarea
+                            id=id
+                            rows="3"
+                            aria-describedby=described
+                            prop:value=move || value.get()
+                            on:input=move |ev| {
+                                value.set(event_target_value(&ev));
+                                apply();
+                            }
+                        ></textarea>
+                    }
+                }
+            />
         }
     };
     view! {
@@ -1199,7 +1939,9 @@ fn Sharing(saved: RwSignal<Option<SavedMeta>>, meta: SavedMeta) -> impl IntoView
             <legend>"Sharing"</legend>
             {box_for("Who may see this report", viewers)}
             {box_for("Who may change it", editors)}
-            <ul class="field-problems">{move || problems.get().into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}</ul>
+            <ul class="field-problems">
+                {move || problems.get().into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}
+            </ul>
         </fieldset>
     }
 }
@@ -1240,11 +1982,25 @@ fn Advanced(form: Form, revision: RwSignal<u32>) -> impl IntoView {
     view! {
         <details class="section" on:toggle=move |_| refresh()>
             <summary>"Edit as JSON"</summary>
-            <Field label="Configuration" problems=Signal::from(problems) control=move |id, described| view! {
-                <textarea id=id class="code" rows="16" aria-describedby=described prop:value=move || text.get()
-                    on:input=move |ev| text.set(event_target_value(&ev))></textarea>
-            } />
-            <button type="button" class="button" on:click=move |_| apply()>"Check and apply"</button>
+            <Field
+                label="Configuration"
+                problems=Signal::from(problems)
+                control=move |id, described| {
+                    view! {
+                        <textarea
+                            id=id
+                            class="code"
+                            rows="16"
+                            aria-describedby=described
+                            prop:value=move || text.get()
+                            on:input=move |ev| text.set(event_target_value(&ev))
+                        ></textarea>
+                    }
+                }
+            />
+            <button type="button" class="button" on:click=move |_| apply()>
+                "Check and apply"
+            </button>
         </details>
     }
 }
@@ -1281,7 +2037,9 @@ fn OtherProblems(form: Form) -> impl IntoView {
         <Show when=move || !others().is_empty()>
             <div class="panel panel-warning" role="status">
                 <p class="panel-title">"The configuration still has problems"</p>
-                <ul class="problem-list">{move || others().into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}</ul>
+                <ul class="problem-list">
+                    {move || others().into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}
+                </ul>
             </div>
         </Show>
     }

@@ -24,8 +24,7 @@ pub fn ReportsPage() -> impl IntoView {
                 } else {
                     view! { <DirectHome /> }.into_any()
                 }
-            }}
-            <Templates />
+            }} <Templates />
         </section>
     }
 }
@@ -93,21 +92,40 @@ fn SavedReports() -> impl IntoView {
         <div class="page-header">
             <h1>"Reports"</h1>
             <Show when=move || ctx.can_edit_reports()>
-                <a class="button button-primary" href="#/new">"New report"</a>
+                <a class="button button-primary" href="#/new">
+                    "New report"
+                </a>
             </Show>
         </div>
         {move || failure.get().map(|e| view! { <ErrorPanel error=e /> })}
-        <Transition fallback=|| view! { <p class="loading">"Loading reports…"</p> }>
+        <Transition fallback=|| {
+            view! { <p class="loading">"Loading reports…"</p> }
+        }>
             {move || Suspend::new(async move {
                 match reports.await {
-                    Err(e) => view! { <ErrorPanel error=e title="Cannot list the reports" /> }.into_any(),
-                    Ok(list) if list.is_empty() => view! {
-                        <div class="empty">
-                            <p>"No reports yet. Start from a template below, or create one from scratch."</p>
-                        </div>
+                    Err(e) => {
+                        view! { <ErrorPanel error=e title="Cannot list the reports" /> }.into_any()
                     }
-                    .into_any(),
-                    Ok(list) => view! { <ReportTable list on_delete=Callback::new(delete) on_duplicate=Callback::new(duplicate) /> }.into_any(),
+                    Ok(list) if list.is_empty() => {
+                        view! {
+                            <div class="empty">
+                                <p>
+                                    "No reports yet. Start from a template below, or create one from scratch."
+                                </p>
+                            </div>
+                        }
+                            .into_any()
+                    }
+                    Ok(list) => {
+                        view! {
+                            <ReportTable
+                                list
+                                on_delete=Callback::new(delete)
+                                on_duplicate=Callback::new(duplicate)
+                            />
+                        }
+                            .into_any()
+                    }
                 }
             })}
         </Transition>
@@ -134,7 +152,9 @@ fn ReportTable(
                 <tr>
                     <th scope="col">"Name"</th>
                     <th scope="col">"Last changed"</th>
-                    <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                    <th scope="col">
+                        <span class="visually-hidden">"Actions"</span>
+                    </th>
                 </tr>
             </thead>
             <tbody>
@@ -142,36 +162,63 @@ fn ReportTable(
                     .into_iter()
                     .map(|r| {
                         let id = ReportId::parse(r.id.as_str()).ok();
-                        let open = id.clone().map(|id| Route::Report { id, overrides: Default::default() }.to_hash()).unwrap_or_default();
-                        let edit = id.map(|id| Route::EditReport { id }.to_hash()).unwrap_or_default();
+                        let open = id
+                            .clone()
+                            .map(|id| {
+                                Route::Report {
+                                    id,
+                                    overrides: Default::default(),
+                                }
+                                    .to_hash()
+                            })
+                            .unwrap_or_default();
+                        let edit = id
+                            .map(|id| Route::EditReport { id }.to_hash())
+                            .unwrap_or_default();
                         let can_edit = r.can_edit;
                         let (for_delete, for_copy) = (r.clone(), r.clone());
                         view! {
                             <tr>
                                 <td>
-                                    <a href=open class="report-name">{r.name.clone()}</a>
+                                    <a href=open class="report-name">
+                                        {r.name.clone()}
+                                    </a>
                                     <p class="muted">{r.description.clone()}</p>
                                 </td>
                                 <td class="muted">{crate::platform::local_time(&r.updated_at)}</td>
                                 <td class="row-actions">
                                     <Show when=move || can_edit>
-                                        <a class="button button-subtle" href=edit.clone()>"Edit"</a>
+                                        <a class="button button-subtle" href=edit.clone()>
+                                            "Edit"
+                                        </a>
                                     </Show>
-                                    <Show when=move || ctx.can_edit_reports()>
+                                    <Show when=move || {
+                                        ctx.can_edit_reports()
+                                    }>
                                         {
                                             let r = for_copy.clone();
                                             view! {
-                                                <button type="button" class="button button-subtle" on:click=move |_| on_duplicate.run(r.clone())>
+                                                <button
+                                                    type="button"
+                                                    class="button button-subtle"
+                                                    on:click=move |_| on_duplicate.run(r.clone())
+                                                >
                                                     "Duplicate"
                                                 </button>
                                             }
                                         }
                                     </Show>
-                                    <Show when=move || can_edit>
+                                    <Show when=move || {
+                                        can_edit
+                                    }>
                                         {
                                             let r = for_delete.clone();
                                             view! {
-                                                <button type="button" class="button button-subtle button-danger" on:click=move |_| on_delete.run(r.clone())>
+                                                <button
+                                                    type="button"
+                                                    class="button button-subtle button-danger"
+                                                    on:click=move |_| on_delete.run(r.clone())
+                                                >
                                                     "Delete"
                                                 </button>
                                             }
@@ -247,7 +294,11 @@ fn DirectHome() -> impl IntoView {
                 "Saved reports, shared calendars and permissions need Dwell installed in Jira Cloud. Opened directly, Dwell runs the templates below, or a report configuration you import (for example one exported from a Dwell site), against the Jira you connect to."
             </p>
             <Show when=move || ctx.jira.get().is_none()>
-                <p><a class="button button-primary" href="#/connection">"Connect to Jira"</a></p>
+                <p>
+                    <a class="button button-primary" href="#/connection">
+                        "Connect to Jira"
+                    </a>
+                </p>
             </Show>
         </div>
         {move || {
@@ -259,8 +310,12 @@ fn DirectHome() -> impl IntoView {
                         <div class="panel">
                             <p class="panel-title">"Current configuration: " {d.name.clone()}</p>
                             <div class="actions">
-                                <a class="button button-primary" href="#/draft">"Run it"</a>
-                                <a class="button" href="#/new">"Edit it"</a>
+                                <a class="button button-primary" href="#/draft">
+                                    "Run it"
+                                </a>
+                                <a class="button" href="#/new">
+                                    "Edit it"
+                                </a>
                             </div>
                         </div>
                     }
@@ -271,24 +326,36 @@ fn DirectHome() -> impl IntoView {
             label="Report configuration (JSON)"
             hint="Paste a report configuration, or choose a file."
             problems=Signal::from(problems)
-            control=move |id, described| view! {
-                <textarea
-                    id=id
-                    class="code"
-                    rows="6"
-                    aria-describedby=described
-                    prop:value=move || json.get()
-                    on:input=move |ev| json.set(event_target_value(&ev))
-                ></textarea>
+            control=move |id, described| {
+                view! {
+                    <textarea
+                        id=id
+                        class="code"
+                        rows="6"
+                        aria-describedby=described
+                        prop:value=move || json.get()
+                        on:input=move |ev| json.set(event_target_value(&ev))
+                    ></textarea>
+                }
             }
         />
         <div class="actions">
-            <button type="button" class="button" disabled=move || busy.get() on:click=move |_| import(json.get_untracked())>
+            <button
+                type="button"
+                class="button"
+                disabled=move || busy.get()
+                on:click=move |_| import(json.get_untracked())
+            >
                 "Check and use"
             </button>
             <label class="button">
                 "Choose a file…"
-                <input type="file" accept="application/json,.json" class="visually-hidden" on:change=on_file />
+                <input
+                    type="file"
+                    accept="application/json,.json"
+                    class="visually-hidden"
+                    on:change=on_file
+                />
             </label>
         </div>
     }
@@ -310,7 +377,10 @@ fn Templates() -> impl IntoView {
             {TEMPLATES
                 .iter()
                 .map(|t| {
-                    let customise = Route::NewReport { template: Some(t.slug.to_string()) }.to_hash();
+                    let customise = Route::NewReport {
+                        template: Some(t.slug.to_string()),
+                    }
+                        .to_hash();
                     let slug = t.slug;
                     view! {
                         <li class="card">
@@ -318,11 +388,17 @@ fn Templates() -> impl IntoView {
                             <p>{t.description}</p>
                             <div class="actions">
                                 <Show when=move || !ctx.in_jira()>
-                                    <button type="button" class="button button-primary" on:click=move |_| run(slug)>
+                                    <button
+                                        type="button"
+                                        class="button button-primary"
+                                        on:click=move |_| run(slug)
+                                    >
                                         "Run"
                                     </button>
                                 </Show>
-                                <a class="button" href=customise.clone()>"Customise"</a>
+                                <a class="button" href=customise.clone()>
+                                    "Customise"
+                                </a>
                             </div>
                         </li>
                     }

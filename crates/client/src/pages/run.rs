@@ -48,19 +48,32 @@ pub fn RunPage(source: RunSource) -> impl IntoView {
             Some(json) => match ConfigHeader::read(&json) {
                 Some(header) => view! {
                     <section class="page">
-                        <Runner source=ConfigSource::Config(json) header saved=None overrides=Overrides::default() />
+                        <Runner
+                            source=ConfigSource::Config(json)
+                            header
+                            saved=None
+                            overrides=Overrides::default()
+                        />
                     </section>
                 }
                 .into_any(),
                 None => view! {
-                    <section class="page"><ErrorPanel error=ClientError::Invalid { message: "this is not a report configuration".into(), details: Vec::new() } /></section>
+                    <section class="page">
+                        <ErrorPanel error=ClientError::Invalid {
+                            message: "this is not a report configuration".into(),
+                            details: Vec::new(),
+                        } />
+                    </section>
                 }
                 .into_any(),
             },
             None => view! {
                 <section class="page">
                     <h1>"Nothing to run"</h1>
-                    <p>"Pick a template or import a configuration on the " <a href="#/">"reports page"</a> "."</p>
+                    <p>
+                        "Pick a template or import a configuration on the "
+                        <a href="#/">"reports page"</a> "."
+                    </p>
                 </section>
             }
             .into_any(),
@@ -73,20 +86,44 @@ pub fn RunPage(source: RunSource) -> impl IntoView {
             });
             view! {
                 <section class="page">
-                    <Transition fallback=|| view! { <p class="loading">"Loading the report…"</p> }>
+                    <Transition fallback=|| {
+                        view! { <p class="loading">"Loading the report…"</p> }
+                    }>
                         {move || {
                             let overrides = overrides.clone();
                             let id = id.clone();
                             Suspend::new(async move {
                                 match load.await {
-                                    Ok(json) => match serde_json::from_str::<RecordHeader>(&json) {
-                                        Ok(record) => view! {
-                                            <Runner source=ConfigSource::Record(json) header=record.config saved=Some(id) overrides />
+                                    Ok(json) => {
+                                        match serde_json::from_str::<RecordHeader>(&json) {
+                                            Ok(record) => {
+                                                view! {
+                                                    <Runner
+                                                        source=ConfigSource::Record(json)
+                                                        header=record.config
+                                                        saved=Some(id)
+                                                        overrides
+                                                    />
+                                                }
+                                                    .into_any()
+                                            }
+                                            Err(e) => {
+                                                view! {
+                                                    <ErrorPanel error=ClientError::Malformed {
+                                                        what: "reading the report",
+                                                        detail: e.to_string(),
+                                                    } />
+                                                }
+                                                    .into_any()
+                                            }
                                         }
-                                        .into_any(),
-                                        Err(e) => view! { <ErrorPanel error=ClientError::Malformed { what: "reading the report", detail: e.to_string() } /> }.into_any(),
-                                    },
-                                    Err(e) => view! { <ErrorPanel error=e title="Cannot open the report" /> }.into_any(),
+                                    }
+                                    Err(e) => {
+                                        view! {
+                                            <ErrorPanel error=e title="Cannot open the report" />
+                                        }
+                                            .into_any()
+                                    }
                                 }
                             })
                         }}
@@ -413,112 +450,272 @@ fn Runner(
                 <h1>{header.name.clone()}</h1>
                 <p class="muted">
                     {header.kind_label()} " · "
-                    <code>{move || plan.with(|p| p.as_ref().map(|p| p.jql.clone())).unwrap_or_else(|| header.jql.clone())}</code>
-                    {link_overrides.get_value().as_of.map(|t| view! { " · as of " <time class="as-of">{t}</time> })}
+                    <code>
+                        {move || {
+                            plan.with(|p| p.as_ref().map(|p| p.jql.clone()))
+                                .unwrap_or_else(|| header.jql.clone())
+                        }}
+                    </code>
+                    {link_overrides
+                        .get_value()
+                        .as_of
+                        .map(|t| {
+                            view! {
+                                " · as of "
+                                <time class="as-of">{t}</time>
+                            }
+                        })}
                 </p>
             </div>
             <div class="actions">
-                <button type="button" class="button" disabled=move || running.get() || ctx.jira.with(Option::is_none) on:click=move |_| start()>
+                <button
+                    type="button"
+                    class="button"
+                    disabled=move || running.get() || ctx.jira.with(Option::is_none)
+                    on:click=move |_| start()
+                >
                     "Run again"
                 </button>
                 <Show when=can_edit>
-                    <a class="button" href=edit_link.clone()>"Edit"</a>
+                    <a class="button" href=edit_link.clone()>
+                        "Edit"
+                    </a>
                 </Show>
             </div>
         </div>
         {(!header.description.is_empty()).then(|| view! { <p>{header.description.clone()}</p> })}
         <Show when=move || ctx.jira.with(Option::is_none)>
             <div class="panel panel-info">
-                <p>"Dwell needs a Jira connection to run this report. " <a href="#/connection">"Connect to Jira"</a></p>
+                <p>
+                    "Dwell needs a Jira connection to run this report. "
+                    <a href="#/connection">"Connect to Jira"</a>
+                </p>
             </div>
         </Show>
         <Show when=move || running.get()>
-            <ProgressPanel progress=progress running=running on_cancel=Callback::new(move |_| cancel.get_value().cancel()) />
+            <ProgressPanel
+                progress=progress
+                running=running
+                on_cancel=Callback::new(move |_| cancel.get_value().cancel())
+            />
         </Show>
-        {move || outcome.get().map(|o| {
-            let p = progress.get_untracked();
-            let summary = format!(
-                "Read {} issues with {} requests to Jira in {:.1} s.",
-                thousands(p.issues_loaded.max(p.changelogs_loaded)),
-                thousands(u64::from(p.stats.sent)),
-                elapsed_ms.get_untracked() / 1000.0,
-            );
-            match o {
-                Outcome::Complete => view! { <p class="muted" role="status">{summary}</p> }.into_any(),
-                Outcome::Partial { reasons } => view! {
-                    <div class="panel panel-warning" role="status">
-                        <p class="panel-title">"Partial result: some data is missing"</p>
-                        <p>{summary}</p>
-                        <ul class="problem-list">{reasons.into_iter().map(|r| view! { <li>{r}</li> }).collect_view()}</ul>
-                    </div>
-                }.into_any(),
-                Outcome::Failed(_) => view! { <span></span> }.into_any(),
-            }
-        })}
+        {move || {
+            outcome
+                .get()
+                .map(|o| {
+                    let p = progress.get_untracked();
+                    let summary = format!(
+                        "Read {} issues with {} requests to Jira in {:.1} s.",
+                        thousands(p.issues_loaded.max(p.changelogs_loaded)),
+                        thousands(u64::from(p.stats.sent)),
+                        elapsed_ms.get_untracked() / 1000.0,
+                    );
+                    match o {
+                        Outcome::Complete => {
+                            view! {
+                                <p class="muted" role="status">
+                                    {summary}
+                                </p>
+                            }
+                                .into_any()
+                        }
+                        Outcome::Partial { reasons } => {
+                            view! {
+                                <div class="panel panel-warning" role="status">
+                                    <p class="panel-title">
+                                        "Partial result: some data is missing"
+                                    </p>
+                                    <p>{summary}</p>
+                                    <ul class="problem-list">
+                                        {reasons
+                                            .into_iter()
+                                            .map(|r| view! { <li>{r}</li> })
+                                            .collect_view()}
+                                    </ul>
+                                </div>
+                            }
+                                .into_any()
+                        }
+                        Outcome::Failed(_) => view! { <span></span> }.into_any(),
+                    }
+                })
+        }}
         {move || match stage.get() {
             Stage::Fetching => view! { <span></span> }.into_any(),
-            Stage::Computing => view! { <p class="loading" role="status">"Computing the report…"</p> }.into_any(),
-            Stage::Failed(e) => view! { <ErrorPanel error=e title="The report could not run" /> }.into_any(),
+            Stage::Computing => {
+                view! {
+                    <p class="loading" role="status">
+                        "Computing the report…"
+                    </p>
+                }
+                    .into_any()
+            }
+            Stage::Failed(e) => {
+                view! { <ErrorPanel error=e title="The report could not run" /> }.into_any()
+            }
             Stage::Ready(summary) => {
                 let summary = *summary;
                 let timesheet = summary.kind == "timesheet";
-                // The stacked chart's parts: a timesheet's own Total is their sum, not a part.
                 let parts = summary.columns.len().saturating_sub(usize::from(summary.total_column));
-                let columns: Vec<String> = summary.columns.iter().take(parts).map(|c| c.name.clone()).collect();
+                let columns: Vec<String> = summary
+                    .columns
+                    .iter()
+                    .take(parts)
+                    .map(|c| c.name.clone())
+                    .collect();
                 let charts = summary.charts.clone();
                 let warnings = summary.warnings.clone();
                 let group_id = crate::components::unique_id("group-by");
-                let options: Vec<String> = plan.with_untracked(|p| {
-                    p.as_ref().map(|p| p.fields.iter().filter(|f| !matches!(f.as_str(), "created" | "updated" | "resolutiondate")).cloned().collect()).unwrap_or_default()
-                });
+                let options: Vec<String> = plan
+                    .with_untracked(|p| {
+                        p.as_ref()
+                            .map(|p| {
+                                p.fields
+                                    .iter()
+                                    .filter(|f| {
+                                        !matches!(
+                                            f.as_str(),
+                                            "created" | "updated" | "resolutiondate"
+                                        )
+                                    })
+                                    .cloned()
+                                    .collect()
+                            })
+                            .unwrap_or_default()
+                    });
+                // The stacked chart's parts: a timesheet's own Total is their sum, not a part.
                 view! {
-                    {(!warnings.is_empty()).then(|| view! {
-                        <details class="panel panel-warning">
-                            <summary>{plural(warnings.len() as u64, "thing to know about these numbers", "things to know about these numbers")}</summary>
-                            <ul>{warnings.into_iter().map(|w| view! { <li>{w}</li> }).collect_view()}</ul>
-                        </details>
-                    })}
+                    {(!warnings.is_empty())
+                        .then(|| {
+                            view! {
+                                <details class="panel panel-warning">
+                                    <summary>
+                                        {plural(
+                                            warnings.len() as u64,
+                                            "thing to know about these numbers",
+                                            "things to know about these numbers",
+                                        )}
+                                    </summary>
+                                    <ul>
+                                        {warnings
+                                            .into_iter()
+                                            .map(|w| view! { <li>{w}</li> })
+                                            .collect_view()}
+                                    </ul>
+                                </details>
+                            }
+                        })}
                     <div class="toolbar">
-                        <p class="count">{format!("{} issues", thousands(u64::from(summary.issue_count)))}</p>
+                        <p class="count">
+                            {format!("{} issues", thousands(u64::from(summary.issue_count)))}
+                        </p>
                         <div class="field inline">
                             <label for=group_id.clone()>"Group rows by"</label>
-                            <select id=group_id on:change=move |ev| {
-                                group.set(Some(event_target_value(&ev)));
-                                compute();
-                            }>
-                                <option value="none" selected=move || group_choice() == "none">"Nothing (one row per issue)"</option>
-                                {options.into_iter().map(|f| {
-                                    let label = field_label(&f);
-                                    let value = f.clone();
-                                    view! { <option value=value selected=move || group_choice() == f>{label}</option> }
-                                }).collect_view()}
+                            <select
+                                id=group_id
+                                on:change=move |ev| {
+                                    group.set(Some(event_target_value(&ev)));
+                                    compute();
+                                }
+                            >
+                                <option value="none" selected=move || group_choice() == "none">
+                                    "Nothing (one row per issue)"
+                                </option>
+                                {options
+                                    .into_iter()
+                                    .map(|f| {
+                                        let label = field_label(&f);
+                                        let value = f.clone();
+                                        view! {
+                                            <option value=value selected=move || group_choice() == f>
+                                                {label}
+                                            </option>
+                                        }
+                                    })
+                                    .collect_view()}
                             </select>
                         </div>
                         <div class="actions">
-                            <button type="button" class="button" on:click=move |_| export(ExportFormat::Csv)>"Export CSV"</button>
-                            <button type="button" class="button" on:click=move |_| export(ExportFormat::Xlsx)>"Export XLSX"</button>
-                            {can_share.then(|| {
-                                let share = share.clone();
-                                view! { <button type="button" class="button" on:click=move |_| share()>"Copy link"</button> }
-                            })}
+                            <button
+                                type="button"
+                                class="button"
+                                on:click=move |_| export(ExportFormat::Csv)
+                            >
+                                "Export CSV"
+                            </button>
+                            <button
+                                type="button"
+                                class="button"
+                                on:click=move |_| export(ExportFormat::Xlsx)
+                            >
+                                "Export XLSX"
+                            </button>
+                            {can_share
+                                .then(|| {
+                                    let share = share.clone();
+                                    view! {
+                                        <button
+                                            type="button"
+                                            class="button"
+                                            on:click=move |_| share()
+                                        >
+                                            "Copy link"
+                                        </button>
+                                    }
+                                })}
                         </div>
                     </div>
-                    <p class="notice-line" role="status" aria-live="polite">{move || notice.get()}</p>
+                    <p class="notice-line" role="status" aria-live="polite">
+                        {move || notice.get()}
+                    </p>
                     {if timesheet {
-                        view! { <ResultsTable summary=summary sort window rows=Signal::from(rows) browse=browse().unwrap_or_default() on_cell=Callback::new(open_cell) /> }.into_any()
+                        view! {
+                            <ResultsTable
+                                summary=summary
+                                sort
+                                window
+                                rows=Signal::from(rows)
+                                browse=browse().unwrap_or_default()
+                                on_cell=Callback::new(open_cell)
+                            />
+                        }
+                            .into_any()
                     } else {
-                        view! { <ResultsTable summary=summary sort window rows=Signal::from(rows) browse=browse().unwrap_or_default() /> }.into_any()
+                        view! {
+                            <ResultsTable
+                                summary=summary
+                                sort
+                                window
+                                rows=Signal::from(rows)
+                                browse=browse().unwrap_or_default()
+                            />
+                        }
+                            .into_any()
                     }}
-                    {move || drill.get().map(|d| view! {
-                        <WorklogPanel drill=d comments browse=browse().unwrap_or_default() on_close=Callback::new(move |_| {
-                            // A late answer for the closed dialog must not land.
-                            drilled.update_value(|l| { l.start(); });
-                            drill.set(None);
-                            comments.set(None);
-                        }) />
-                    })}
+                    {move || {
+                        drill
+                            .get()
+                            .map(|d| {
+                                view! {
+                                    <WorklogPanel
+                                        drill=d
+                                        comments
+                                        browse=browse().unwrap_or_default()
+                                        on_close=Callback::new(move |_| {
+                                            drilled
+                                                .update_value(|l| {
+                                                    l.start();
+                                                });
+                                            drill.set(None);
+                                            comments.set(None);
+                                        })
+                                    />
+                                }
+                            })
+                    }}
                     <crate::editor_loader::ChartsHost charts columns />
-                }.into_any()
+                }
+                    .into_any()
             }
         }}
     }

@@ -76,13 +76,20 @@ fn the_client_speaks_forge_bridge_7_2_0() {
         ),
     ];
     let remote = [
-        ("GET", "/api/v1/me", None),
+        ("GET", "/api/v1/me", None, None),
         (
             "PUT",
             "/api/v1/reports/rep_1",
             Some(r#"{"version":3,"name":"é \"q\""}"#),
+            None,
         ),
-        ("DELETE", "/api/v1/reports/rep_1", None),
+        ("DELETE", "/api/v1/reports/rep_1", None, None),
+        (
+            "PUT",
+            "/api/v1/permissions",
+            Some(r#"{"editReports":[]}"#),
+            Some("\"3\""),
+        ),
     ];
     let product_reply = json!({
         "status": 429, "statusText": "Too Many Requests",
@@ -95,7 +102,7 @@ fn the_client_speaks_forge_bridge_7_2_0() {
     });
     let out = run_package(&json!({
         "jira": jira.iter().map(as_input).collect::<Vec<_>>(),
-        "remote": remote.iter().map(|(m, p, b)| json!({"method": m, "path": p, "body": b})).collect::<Vec<_>>(),
+        "remote": remote.iter().map(|(m, p, b, i)| json!({"method": m, "path": p, "body": b, "ifMatch": i})).collect::<Vec<_>>(),
         "productReply": product_reply,
         "invokeReply": invoke_reply,
     }));
@@ -110,11 +117,19 @@ fn the_client_speaks_forge_bridge_7_2_0() {
             "{request:?}"
         );
     }
-    for ((method, path, body), call) in remote.iter().zip(&calls[jira.len()..]) {
+    for ((method, path, body, if_match), call) in remote.iter().zip(&calls[jira.len()..]) {
         assert_eq!(call["command"], "invoke");
+        // The server client's headers: Accept, Content-Type with a body, If-Match when given.
+        let mut headers = vec![("Accept", "application/json".to_string())];
+        if body.is_some() {
+            headers.push(("Content-Type", "application/json".to_string()));
+        }
+        if let Some(v) = if_match {
+            headers.push(("If-Match", v.to_string()));
+        }
         assert_eq!(
             call["payload"],
-            invoke_remote_payload(method, path, *body),
+            invoke_remote_payload(method, path, &headers, *body),
             "{method} {path}"
         );
     }

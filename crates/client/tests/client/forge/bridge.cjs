@@ -42,6 +42,7 @@ const { view } = require(modules + '/@forge/bridge/out/view');
   for (const r of input.remote) {
     const headers = { Accept: 'application/json' };
     if (r.body !== null) headers['Content-Type'] = 'application/json';
+    if (r.ifMatch !== null) headers['If-Match'] = r.ifMatch;
     const req = { path: r.path, method: r.method, headers };
     if (r.body !== null) req.body = r.body;
     remoteAnswers.push(await invokeRemote(req));
