@@ -1275,8 +1275,8 @@ pub async fn a_connect_site_moves_to_forge(w: &World) -> Result {
 }
 
 /// On Forge the permissions page says what Dwell can check there (account ids; the installer
-/// first; admins grant others) and refuses a Jira group where it is typed, before the server
-/// would; the stored grants stay as they were.
+/// first; admins grant others rights; `dwell-server grant-admin` makes admins) and refuses a
+/// Jira group where it is typed, before the server would; the stored grants stay as they were.
 pub async fn forge_grants_are_by_account(w: &World) -> Result {
     let before = w.api("ada", "GET", "/permissions", None)?;
     let b = w.open("ada", "#/admin/permissions").await?;
@@ -1291,7 +1291,8 @@ pub async fn forge_grants_are_by_account(w: &World) -> Result {
     for said in [
         "checks rights by account id only",
         "Whoever installed Dwell is its first administrator",
-        "administrators grant rights to others",
+        "administrators grant the rights below to others by account id",
+        "dwell-server grant-admin --site <site> --account <accountId>",
         "cannot learn which Jira groups",
     ] {
         assert!(explained.contains(said), "{said:?} in {explained:?}");
