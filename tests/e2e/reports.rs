@@ -111,6 +111,43 @@ async fn forge_default_report_matches_the_cli_under_forges_policy() {
     );
 }
 
+/// The timesheet flow on Forge: the "My team's week" template runs with its worklogs read
+/// through `requestJira` (the drill-down's comments from `worklog/list` too) and equals
+/// `dwell report` on the same worklogs, as on Connect.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forge_timesheet_template_matches_the_cli() {
+    let w = World::start(WorldSpec {
+        forge: true,
+        ..WorldSpec::default()
+    })
+    .await
+    .unwrap();
+    flows::a_timesheet_template_matches_the_cli(&w)
+        .await
+        .unwrap();
+    let stats = w.sim_stats().unwrap();
+    assert_eq!(
+        stats["forgeCspViolations"], 0,
+        "the page runs under Forge's policy: {stats}"
+    );
+    let routes = &stats["byRoute"];
+    assert!(
+        routes
+            .as_object()
+            .unwrap()
+            .keys()
+            .any(|r| r.contains("worklog/list")),
+        "the worklogs' comments were read through requestJira: {routes}"
+    );
+    assert!(
+        !w.proxy
+            .exchanges()
+            .iter()
+            .any(|e| e.target.contains("worklog")),
+        "no worklog request went to the server"
+    );
+}
+
 /// On Forge the admin flows that run on Connect: a calendar changes business time as the CLI
 /// computes it, grants are by account id (the page says so and refuses a Jira group), a
 /// non-editor is stopped until an admin grants the right to their account, and the site's
