@@ -58,6 +58,8 @@ impl ChromeDriver {
         let caps = json!({
             "browserName": "chrome",
             "unhandledPromptBehavior": "ignore",
+            // Console messages and page errors, read back when a page fails to start.
+            "goog:loggingPrefs": { "browser": "ALL" },
             "goog:chromeOptions": {
                 "binary": binary,
                 "args": [
@@ -132,7 +134,10 @@ impl Browser {
             }
             if Instant::now() > until {
                 let page = self.page_text().await.unwrap_or_default();
-                bail!("timed out after {patience:?} waiting for {what}; the page shows:\n{page}");
+                let log = self.browser_log().await;
+                bail!(
+                    "timed out after {patience:?} waiting for {what}; the page shows:\n{page}\nthe browser's log:\n{log}"
+                );
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
@@ -228,7 +233,7 @@ impl Browser {
             .await
             .context("the host page has no app frame")?;
         frame.enter_frame().await?;
-        let state = self
+        let state = match self
             .wait_for(
                 "Dwell to start in Jira",
                 "const err = document.querySelector('.panel-error');
@@ -237,11 +242,42 @@ impl Browser {
                  return site && site.textContent.includes('Jira Cloud') && document.querySelector('main h1') ? 'ok' : null;",
                 vec![],
             )
-            .await?;
+            .await
+        {
+            Ok(state) => state,
+            Err(e) => return Err(e.context(self.diagnosis().await)),
+        };
         if let Some(e) = state.as_str().filter(|s| s.starts_with("error")) {
             bail!("Dwell did not start: {e}");
         }
         Ok(())
+    }
+
+    /// What the frame loaded, with status and timing: for a page that did not start.
+    pub async fn diagnosis(&self) -> String {
+        self.js(
+                "return 'readyState ' + document.readyState + '; resources:\\n' +
+                 performance.getEntriesByType('resource').map(e =>
+                   `  ${e.name.split('?')[0]} status ${e.responseStatus} ${Math.round(e.startTime)}+${Math.round(e.duration)} ms ${e.transferSize} B`
+                 ).join('\\n');",
+                vec![],
+            )
+            .await
+            .map(|v| v.as_str().unwrap_or_default().to_string())
+            .unwrap_or_else(|e| format!("(the frame cannot be read: {e:#})"))
+    }
+
+    /// The browser's console messages and uncaught errors since the last read (the last 40).
+    pub async fn browser_log(&self) -> String {
+        match self.client.issue_cmd(BrowserLog).await {
+            Ok(Value::Array(entries)) => entries[entries.len().saturating_sub(40)..]
+                .iter()
+                .map(|e| format!("  {} {}", e["level"], e["message"]))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            Ok(other) => format!("  (unexpected log answer {other})"),
+            Err(e) => format!("  (no browser log: {e})"),
+        }
     }
 
     /// The control labelled `label` (a `<label for>` or an `aria-label`), as an element.
@@ -352,5 +388,30 @@ fn xpath_literal(s: &str) -> String {
     } else {
         let parts: Vec<String> = s.split('\'').map(|p| format!("'{p}'")).collect();
         format!("concat({})", parts.join(", \"'\", "))
+    }
+}
+
+/// chromedriver's log endpoint (`POST /session/{id}/se/log`, type `browser`): the console
+/// messages and uncaught errors of the session's pages since the last read.
+#[derive(Debug)]
+struct BrowserLog;
+
+impl fantoccini::wd::WebDriverCompatibleCommand for BrowserLog {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> std::result::Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/se/log",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
+        (
+            http::Method::POST,
+            Some(r#"{"type":"browser"}"#.to_string()),
+        )
     }
 }

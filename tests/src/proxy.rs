@@ -106,8 +106,14 @@ impl Proxy {
             upstream: Arc::new(OnceLock::new()),
             log: Arc::new(Mutex::new(Vec::new())),
         };
-        let client: Client<HttpConnector, Full<Bytes>> =
-            Client::builder(TokioExecutor::new()).build_http();
+        // A new upstream connection per request: a pooled one may be closed by dwell-server's
+        // keep-alive timer just as a request is written on it, and that request would fail
+        // with nothing to retry it (a browser retries such a request; this proxy must not
+        // guess which requests may be repeated). The proxy is loopback-only, so a connection
+        // per request costs nothing that matters.
+        let client: Client<HttpConnector, Full<Bytes>> = Client::builder(TokioExecutor::new())
+            .pool_max_idle_per_host(0)
+            .build_http();
         let shared = proxy.clone();
         tokio::spawn(async move {
             loop {
@@ -330,6 +336,47 @@ mod tests {
         assert!(
             !String::from_utf8_lossy(&log[0].request_body).contains("CANARY"),
             "the raw body is compressed: only decoding finds the canary"
+        );
+        Ok(())
+    }
+
+    /// An upstream that answers the first request of a connection and closes the connection
+    /// when a second one arrives on it, as a server whose keep-alive timer fires just as a
+    /// reused connection is written to: every request through the proxy is still answered.
+    #[tokio::test]
+    async fn a_keep_alive_closed_by_the_server_fails_no_request() -> Result<()> {
+        let upstream = TcpListener::bind("127.0.0.1:0").await?;
+        let addr = upstream.local_addr()?;
+        tokio::spawn(async move {
+            while let Ok((mut stream, _)) = upstream.accept().await {
+                tokio::spawn(async move {
+                    let mut buf = [0u8; 4096];
+                    let _ = tokio::io::AsyncReadExt::read(&mut stream, &mut buf).await;
+                    let _ = stream
+                        .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")
+                        .await;
+                    let _ = tokio::io::AsyncReadExt::read(&mut stream, &mut buf).await;
+                    let _ = stream.shutdown().await;
+                });
+            }
+        });
+        let proxy = Proxy::start().await?;
+        proxy.set_upstream(addr);
+        let url = format!("{}/client.wasm", proxy.url);
+        let statuses = tokio::task::spawn_blocking(move || {
+            let agent: ureq::Agent = ureq::Agent::config_builder()
+                .http_status_as_error(false)
+                .build()
+                .into();
+            (0..3)
+                .map(|_| agent.get(&url).call().map(|r| r.status().as_u16()))
+                .collect::<std::result::Result<Vec<_>, _>>()
+        })
+        .await??;
+        assert_eq!(
+            statuses,
+            [200, 200, 200],
+            "no request fails on a closed connection"
         );
         Ok(())
     }

@@ -93,6 +93,10 @@ pub struct SettingsArgs {
     /// Seconds between runs of the in-process purge job; 0 turns it off [default: 3600].
     #[arg(long, env = "DWELL_PURGE_INTERVAL_SECONDS", global = true)]
     pub purge_interval_seconds: Option<u64>,
+    /// Days between reports of each Connect site's stored account ids to Atlassian's personal
+    /// data reporting API (closed accounts are then erased); 0 turns the job off [default: 7].
+    #[arg(long, env = "DWELL_ACCOUNTS_REPORT_DAYS", global = true)]
+    pub accounts_report_days: Option<u32>,
     /// Directory for the daily in-process backups; unset turns them off [default: unset].
     #[arg(long, env = "DWELL_BACKUP_DIR", global = true)]
     pub backup_dir: Option<PathBuf>,
@@ -205,6 +209,7 @@ struct FileSettings {
     rate_limit_burst: Option<u32>,
     purge_grace_days: Option<u32>,
     purge_interval_seconds: Option<u64>,
+    accounts_report_days: Option<u32>,
     backup_dir: Option<PathBuf>,
     backup_keep_daily: Option<usize>,
     backup_keep_weekly: Option<usize>,
@@ -262,6 +267,8 @@ pub struct Settings {
     pub purge_grace: Duration,
     /// `None` turns the in-process purge job off.
     pub purge_interval: Option<Duration>,
+    /// How often each Connect site's account ids are reported; `None` turns the job off.
+    pub accounts_report_cycle: Option<Duration>,
     pub backup: Option<BackupSchedule>,
     pub static_dir: Option<PathBuf>,
     pub tls: Option<TlsFiles>,
@@ -350,6 +357,7 @@ impl Settings {
             rate_limit_burst: 200,
             purge_grace: days(90),
             purge_interval: Some(Duration::from_secs(3600)),
+            accounts_report_cycle: Some(days(7)),
             backup: None,
             static_dir: None,
             tls: None,
@@ -439,6 +447,8 @@ impl Settings {
             || 3600,
         );
         s.purge_interval = (interval > 0).then(|| Duration::from_secs(interval));
+        let report_days = pick(args.accounts_report_days, file.accounts_report_days, || 7);
+        s.accounts_report_cycle = (report_days > 0).then(|| days(report_days));
         s.backup = args
             .backup_dir
             .clone()

@@ -30,18 +30,24 @@ pub fn AdminPage(which: Which) -> impl IntoView {
         let Some(rights) = ctx.rights.get() else {
             return view! { <p class="loading">"Checking your rights…"</p> }.into_any();
         };
+        // Export, import and deletion are the site's Dwell admins' alone (the server refuses
+        // everyone else): they read and replace reports restricted to named viewers.
         let allowed = match which {
             Which::Calendars | Which::StatusGroups => rights.manage_calendars,
-            Which::Permissions | Which::Data => rights.manage_permissions,
+            Which::Permissions => rights.manage_permissions,
+            Which::Data => rights.is_admin,
         };
         if !allowed {
-            let needs = match which {
-                Which::Calendars | Which::StatusGroups => "manage calendars and status groups",
-                Which::Permissions | Which::Data => "manage permissions",
+            let message = match which {
+                Which::Calendars | Which::StatusGroups => {
+                    "this page needs the right to manage calendars and status groups"
+                }
+                Which::Permissions => "this page needs the right to manage permissions",
+                Which::Data => "this page is for the site's Dwell admins",
             };
             return view! {
                 <ErrorPanel error=ClientError::Forbidden {
-                    message: format!("this page needs the right to {needs}"),
+                    message: message.to_string(),
                 } />
             }
             .into_any();

@@ -24,13 +24,13 @@ fn samples_dir() -> PathBuf {
     );
 }
 
-fn read(name: &str) -> Vec<u8> {
+pub(super) fn read(name: &str) -> Vec<u8> {
     let path = samples_dir().join(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 /// The `data` column of a DevLake raw-table CSV: one JSON document per row, with its `url`.
-fn devlake_rows(name: &str) -> Vec<(String, String)> {
+pub(super) fn devlake_rows(name: &str) -> Vec<(String, String)> {
     let bytes = read(name);
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
