@@ -7,7 +7,7 @@ use e2e::table::Table;
 use e2e::{App, Result, World};
 use serde_json::{Value, json};
 
-use crate::support::{self, AS_OF};
+use crate::support::{self, AS_OF, account_of};
 
 /// The default report in the browser equals `dwell report` on a dump of the same data.
 /// Returns the report's id and its table.
@@ -974,18 +974,6 @@ async fn timesheet_drill_down_and_chart(
         );
     }
     Ok(())
-}
-
-/// The account id jira-sim gives `login`.
-fn account_of(w: &World, login: &str) -> Result<String> {
-    let info = w.sim_info()?;
-    Ok(info["users"]
-        .as_array()
-        .and_then(|u| u.iter().find(|u| u["login"] == login))
-        .with_context(|| format!("jira-sim has no {login}"))?["accountId"]
-        .as_str()
-        .context("no account id")?
-        .to_string())
 }
 
 /// The group grants the import page says it leaves out: `(granted in, group)` rows.

@@ -19,6 +19,7 @@
 
 mod canary;
 mod flows;
+mod personal_data;
 mod privacy;
 mod reports;
 mod support;

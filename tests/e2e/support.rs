@@ -233,3 +233,15 @@ pub fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<XlsxCell>>> {
         })
         .collect())
 }
+
+/// The account id jira-sim gives `login`.
+pub fn account_of(w: &World, login: &str) -> Result<String> {
+    let info = w.sim_info()?;
+    Ok(info["users"]
+        .as_array()
+        .and_then(|u| u.iter().find(|u| u["login"] == login))
+        .with_context(|| format!("jira-sim has no {login}"))?["accountId"]
+        .as_str()
+        .context("no account id")?
+        .to_string())
+}

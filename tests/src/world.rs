@@ -179,6 +179,8 @@ impl World {
                 // A user's Jira groups are asked once per test: the fault flows make Jira fail
                 // on purpose, and the rights of a page already open should not go with it.
                 .args(["--groups-cache-seconds", "3600"])
+                // Personal data is reported when a test says so (`report_accounts`).
+                .args(["--accounts-report-days", "0"])
                 // The most verbose logs: the privacy proof searches them.
                 .env("RUST_LOG", "trace,h2=info,hyper=info,rustls=info"),
         )?;
@@ -461,6 +463,26 @@ impl World {
             ]),
         )?;
         Ok(PathBuf::from(out.trim()))
+    }
+
+    /// `dwell-server report-accounts [--all]`: the personal data report, next to the running
+    /// server (whose own reporting job is off, so that only the test decides when it runs).
+    pub fn report_accounts(&self, all: bool) -> Result<String> {
+        let mut cmd = server_command(self.bins, self.dir.path(), &self.proxy.url, &self.sim_url);
+        cmd.arg("report-accounts");
+        if all {
+            cmd.arg("--all");
+        }
+        proc::run("dwell-server report-accounts", &mut cmd)
+    }
+
+    /// What apps reported to jira-sim's personal data reporting API, batch by batch.
+    pub fn reported_accounts(&self) -> Result<Value> {
+        Ok(http()
+            .get(&format!("{}/_sim/accounts/reported", self.sim_url))
+            .call()?
+            .body_mut()
+            .read_json()?)
     }
 
     /// The simulated data as API pages (`jira-sim dump`), for the CLI.

@@ -154,6 +154,8 @@ pub struct AppState {
     pub forge: Option<ForgeHost>,
     /// Browser sessions of the host page: cookie value to user index.
     pub sessions: Mutex<HashMap<String, u8>>,
+    /// The personal data reporting API's account statuses and the reports apps made.
+    pub privacy: Mutex<crate::api::privacy::AccountStatuses>,
 }
 
 impl AppState {
@@ -175,6 +177,7 @@ impl AppState {
             connect,
             forge,
             sessions: Mutex::new(HashMap::new()),
+            privacy: Mutex::new(Default::default()),
         }
     }
 

@@ -1,4 +1,5 @@
-//! The server's only outbound call to a tenant's Jira: a user's groups, for permissions.
+//! The server's call to a tenant's Jira for a user's groups, for permissions (its other call
+//! to Jira, the personal data report, is [`crate::personal_data`]; both sign with [`app_token`]).
 //!
 //! A Connect token carries no group membership, so the server asks Jira as the app:
 //! `GET {baseUrl}/rest/api/3/user/groups?accountId=...` with `Authorization: JWT <token>`, an
@@ -76,25 +77,36 @@ pub fn signed_groups_request(
     account: &AccountId,
 ) -> anyhow::Result<(String, String)> {
     let query = format!("accountId={}", qsh::encode(account.as_str()));
-    let now = jiff::Timestamp::now().as_second();
-    let claims = AppClaims {
-        iss: app_key,
-        iat: now,
-        exp: now + 180,
-        qsh: qsh::qsh("GET", USER_GROUPS_PATH, &query),
-    };
-    let token = jsonwebtoken::encode(
-        &Header::new(Algorithm::HS256),
-        &claims,
-        &EncodingKey::from_secret(&tenant.shared_secret),
-    )?;
-    // The canonical path is relative to the base URL, so a context path such as `/jira`
-    // stays out of the hash.
+    let token = app_token(app_key, tenant, "GET", USER_GROUPS_PATH, &query)?;
     let base = tenant.base_url.trim_end_matches('/');
     Ok((
         format!("{base}{USER_GROUPS_PATH}?{query}"),
         format!("JWT {token}"),
     ))
+}
+
+/// A token for the app's own request `method path?query` to `tenant`'s Jira: HS256 with the
+/// tenant's shared secret, `iss` = the app key, the request's `qsh`, valid for three minutes.
+/// `path` is relative to the base URL, so a context path such as `/jira` stays out of the hash.
+pub fn app_token(
+    app_key: &str,
+    tenant: &Tenant,
+    method: &str,
+    path: &str,
+    query: &str,
+) -> anyhow::Result<String> {
+    let now = jiff::Timestamp::now().as_second();
+    let claims = AppClaims {
+        iss: app_key,
+        iat: now,
+        exp: now + 180,
+        qsh: qsh::qsh(method, path, query),
+    };
+    Ok(jsonwebtoken::encode(
+        &Header::new(Algorithm::HS256),
+        &claims,
+        &EncodingKey::from_secret(&tenant.shared_secret),
+    )?)
 }
 
 impl Directory for JiraDirectory {

@@ -26,6 +26,7 @@ pub mod lifecycle;
 pub mod openapi;
 pub mod outbound;
 pub mod page;
+pub mod personal_data;
 pub mod ratelimit;
 pub mod rights;
 pub mod settings;
@@ -61,6 +62,10 @@ pub fn configure(cfg: &mut web::ServiceConfig, static_dir: Option<&Path>) {
     .route(
         forge_lifecycle::ROUTE,
         web::post().to(forge_lifecycle::lifecycle),
+    )
+    .route(
+        "/.well-known/security.txt",
+        web::get().to(lifecycle::security_txt),
     )
     .route("/health/live", web::get().to(live))
     .route("/health/ready", web::get().to(ready))
@@ -187,6 +192,9 @@ impl Application {
     }
 }
 
+/// How often the server looks for sites whose personal data report is due.
+const PERSONAL_DATA_CHECK: std::time::Duration = std::time::Duration::from_secs(3600);
+
 fn spawn_jobs(services: &Services) {
     let tenants = services.tenants.clone();
     actix_web::rt::spawn(async move { tenants.sweep(state::TENANT_CACHE_SWEEP).await });
@@ -216,6 +224,37 @@ fn spawn_jobs(services: &Services) {
                 }
                 limiter.tidy();
                 state.install_keys.tidy();
+            }
+        });
+    }
+    if let Some(cycle) = state.settings.accounts_report_cycle {
+        let state = state.clone();
+        actix_web::rt::spawn(async move {
+            let mut tick = actix_web::rt::time::interval(PERSONAL_DATA_CHECK);
+            loop {
+                tick.tick().await;
+                let s = &state.settings;
+                match personal_data::report_due(
+                    &state.db,
+                    &state.keys,
+                    &s.app_key,
+                    cycle,
+                    s.outbound_timeout,
+                )
+                .await
+                {
+                    Ok(o) if o.sites > 0 => tracing::info!(
+                        sites = o.sites,
+                        accounts = o.accounts,
+                        closed = o.closed,
+                        failed = o.failed,
+                        "personal data reported"
+                    ),
+                    Ok(_) => {}
+                    Err(e) => {
+                        tracing::error!(error = format!("{e:#}"), "personal data report failed")
+                    }
+                }
             }
         });
     }

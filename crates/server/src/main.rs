@@ -13,7 +13,8 @@ use server::{Application, jobs, store};
 /// Every setting is a flag, a DWELL_* environment variable, or a snake_case key in the TOML
 /// file given by --config; flags and the environment win over the file. The server calls out
 /// only to the install key service (signed installs) and to each site's Jira for a user's
-/// groups (GET /rest/api/3/user/groups, signed as the app).
+/// groups (GET /rest/api/3/user/groups) and its personal data report (POST
+/// /rest/atlassian-connect/latest/report-accounts), both signed as the app.
 #[derive(Debug, Parser)]
 #[command(name = "dwell-server", version, about, long_about)]
 struct Cli {
@@ -63,6 +64,13 @@ enum Command {
         /// The Atlassian account id.
         #[arg(long)]
         account: String,
+    },
+    /// Report each Connect site's stored account ids to Atlassian's personal data reporting API
+    /// now (the server does it every --accounts-report-days), and erase the closed ones.
+    ReportAccounts {
+        /// Report every site, not only those whose last report is older than the cycle.
+        #[arg(long)]
+        all: bool,
     },
     /// Print a new random AES-256 key (base64) for the secret key file.
     Keygen,
@@ -126,6 +134,7 @@ fn main() -> anyhow::Result<()> {
                 anyhow::bail!("{account:?} is not a named admin of a site with the key {site:?}")
             }
         }
+        Command::ReportAccounts { all } => report_accounts(settings, all),
         Command::Keygen => {
             println!("{}", server::crypto::generate_key_base64()?);
             Ok(())
@@ -138,6 +147,32 @@ fn main() -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+#[actix_web::main]
+async fn report_accounts(settings: Settings, all: bool) -> anyhow::Result<()> {
+    let db = store::Db::open(&settings.database, 1)?;
+    let keys = server::load_keys(&settings)?;
+    let cycle = match settings.accounts_report_cycle {
+        Some(cycle) if !all => cycle,
+        _ => std::time::Duration::ZERO,
+    };
+    let o = server::personal_data::report_due(
+        &db,
+        &keys,
+        &settings.app_key,
+        cycle,
+        settings.outbound_timeout,
+    )
+    .await?;
+    println!(
+        "reported {} account(s) of {} site(s) in {} request(s): {} closed and erased, {} updated, {} site(s) failed",
+        o.accounts, o.sites, o.requests, o.closed, o.updated, o.failed
+    );
+    if o.failed > 0 {
+        anyhow::bail!("{} site(s) could not be reported; see the log", o.failed);
+    }
+    Ok(())
 }
 
 #[actix_web::main]

@@ -1,6 +1,7 @@
 //! Reusable pieces of the UI. Each takes plain values or signals and owns no data fetching,
 //! so browser tests can mount them alone.
 
+mod bound;
 mod charts;
 mod conflict;
 mod error;
@@ -9,6 +10,7 @@ mod progress;
 mod results;
 mod worklogs;
 
+pub use bound::Form;
 pub use charts::ReportCharts;
 pub use conflict::ConflictPanel;
 pub use error::{ErrorPanel, Notice, Problems};

@@ -6,6 +6,8 @@
 //! - `GET /_sim/info`: flavour, issue count, seed, data end, users and their credentials
 //! - `POST /_sim/connect/install` (`{"appUrl": "http://127.0.0.1:8080"}`),
 //!   `POST /_sim/connect/uninstall` (`{"appKey": "..."}`), `GET /_sim/connect/apps`
+//! - `POST /_sim/accounts` (`{"closed": [ids], "updated": [ids]}`), `GET /_sim/accounts/reported`:
+//!   the personal data reporting API's answers and what apps reported ([`super::privacy`])
 
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
@@ -25,7 +27,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/info", web::get().to(info))
             .route("/connect/install", web::post().to(connect_install))
             .route("/connect/uninstall", web::post().to(connect_uninstall))
-            .route("/connect/apps", web::get().to(connect_apps)),
+            .route("/connect/apps", web::get().to(connect_apps))
+            .route("/accounts", web::post().to(super::privacy::set_statuses))
+            .route(
+                "/accounts/reported",
+                web::get().to(super::privacy::reported),
+            ),
     );
 }
 

@@ -12,6 +12,7 @@ pub mod dc;
 pub mod error;
 pub mod meta;
 pub mod params;
+pub mod privacy;
 pub mod token;
 pub mod worklog;
 
@@ -74,6 +75,9 @@ pub fn configure(cfg: &mut web::ServiceConfig, flavor: Flavor) {
                 .route("/search", web::post().to(dc::search)),
         };
         cfg.service(scope.default_service(web::to(not_found)));
+    }
+    if flavor == Flavor::Cloud {
+        privacy::configure(cfg);
     }
 }
 

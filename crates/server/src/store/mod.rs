@@ -5,6 +5,7 @@
 //! as its first argument and binds it as `?1`, so no query can forget the tenant scope. Blocking
 //! SQLite work runs through [`Db::run`], on actix's blocking thread pool.
 
+mod accounts;
 mod records;
 mod schema;
 mod tenants;
@@ -21,6 +22,7 @@ use rusqlite::{Connection, OpenFlags};
 
 use crate::error::ApiError;
 
+pub use accounts::*;
 pub use records::*;
 pub use tenants::*;
 

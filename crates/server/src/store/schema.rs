@@ -116,6 +116,13 @@ const MIGRATIONS: &[M<'static>] = &[
     ) STRICT, WITHOUT ROWID;
     ",
     ),
+    // Personal data reporting (Connect): when the site's stored account ids were last reported
+    // to Atlassian (see personal_data.rs).
+    M::up(
+        "
+    ALTER TABLE tenants ADD COLUMN accounts_reported_at INTEGER;  -- unix milliseconds
+    ",
+    ),
 ];
 
 #[cfg(test)]

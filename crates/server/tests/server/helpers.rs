@@ -361,6 +361,7 @@ pub fn test_settings(dir: &std::path::Path, jira: &FakeJira) -> Settings {
     s.workers = 2;
     s.pool_size = 4;
     s.purge_interval = None;
+    s.accounts_report_cycle = None;
     s.rate_limit_per_second = 100_000;
     s.rate_limit_burst = 100_000;
     s.lifecycle_calls_per_source_per_minute = 100_000;

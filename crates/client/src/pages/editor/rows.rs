@@ -1,0 +1,251 @@
+//! The editor's "Rows" section: grouping, the sort, and the filters applied after Jira's
+//! search.
+//!
+//! The key decision: the sort select offers the sorts a person picks (none, key, total) and
+//! shows any other sort the JSON set as it is, so opening a report never changes its sort.
+
+use config::{Filter, FilterOp, FilterValue, SortDirection};
+use leptos::prelude::*;
+
+use crate::components::{Form, unique_id};
+use crate::view::editor::{
+    FILTER_OPS, GROUP_BY, filter_op_from_slug, filter_op_slug, format_filter_value,
+    parse_filter_value, set_sort_choice, set_sort_direction, sort_choice, sort_direction,
+};
+
+#[component]
+pub fn Rows(form: Form) -> impl IntoView {
+    let filters = Memo::new(move |_| form.config.with(|c| c.filters.len()));
+    let sort_id = unique_id("sort");
+    let dir_id = unique_id("direction");
+    let sort_value = move || form.config.with(sort_choice);
+    view! {
+        <fieldset class="section">
+            <legend>"Rows"</legend>
+            {form
+                .text(
+                    "Group by",
+                    Some(
+                        "Field ids, outermost first: project, assignee. Empty: one row per issue.",
+                    ),
+                    GROUP_BY,
+                    1,
+                )}
+            {form
+                .checkbox(
+                    "List the issues under each group",
+                    |c| c.rows.show_issues,
+                    |c, v| c.rows.show_issues = v,
+                )}
+            <div class="field-row">
+                <div class="field">
+                    <label for=sort_id.clone()>"Sort by"</label>
+                    <select
+                        id=sort_id
+                        on:change=move |ev| {
+                            let v = event_target_value(&ev);
+                            form.config.update(|c| set_sort_choice(c, &v));
+                        }
+                    >
+                        <option value="none" selected=move || sort_value() == "none">
+                            "Jira's order"
+                        </option>
+                        <option value="key" selected=move || sort_value() == "key">
+                            "Issue key"
+                        </option>
+                        <option value="total" selected=move || sort_value() == "total">
+                            "Total"
+                        </option>
+                        {move || {
+                            let v = sort_value();
+                            (v.starts_with("column:") || v.starts_with("field:"))
+                                .then(|| {
+                                    view! {
+                                        <option value=v.clone() selected=true>
+                                            {v.clone()}
+                                        </option>
+                                    }
+                                })
+                        }}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for=dir_id.clone()>"Direction"</label>
+                    <select
+                        id=dir_id
+                        disabled=move || form.config.with(|c| c.sort.is_empty())
+                        on:change=move |ev| {
+                            let direction = if event_target_value(&ev) == "desc" {
+                                SortDirection::Desc
+                            } else {
+                                SortDirection::Asc
+                            };
+                            form.config.update(|c| set_sort_direction(c, direction));
+                        }
+                    >
+                        <option
+                            value="asc"
+                            selected=move || {
+                                form.config.with(sort_direction) == SortDirection::Asc
+                            }
+                        >
+                            "Ascending"
+                        </option>
+                        <option
+                            value="desc"
+                            selected=move || {
+                                form.config.with(sort_direction) == SortDirection::Desc
+                            }
+                        >
+                            "Descending"
+                        </option>
+                    </select>
+                </div>
+            </div>
+            <h3 class="subheading">"Filters"</h3>
+            <p class="field-hint">"Applied after Jira's search; every filter must hold."</p>
+            {move || {
+                let n = filters.get();
+                view! {
+                    <ol class="filter-list">
+                        {(0..n).map(|i| view! { <FilterRow form index=i /> }).collect_view()}
+                    </ol>
+                }
+            }}
+            <button
+                type="button"
+                class="button button-subtle"
+                on:click=move |_| {
+                    if let Ok(field) = config::FieldId::parse("issuetype") {
+                        form.config
+                            .update(|c| {
+                                c.filters
+                                    .push(Filter {
+                                        field,
+                                        op: FilterOp::Eq,
+                                        value: FilterValue::Text(String::new()),
+                                    })
+                            });
+                    }
+                }
+            >
+                "Add a filter"
+            </button>
+        </fieldset>
+    }
+}
+
+#[component]
+fn FilterRow(form: Form, index: usize) -> impl IntoView {
+    let Some(filter) = form
+        .config
+        .with_untracked(|c| c.filters.get(index).cloned())
+    else {
+        return view! { <li></li> }.into_any();
+    };
+    let path = format!("filters[{index}]");
+    let problems = Signal::derive(move || form.problems.with(|p| p.under(&path)));
+    let field_error = RwSignal::new(None::<String>);
+    let (field_id, op_id, value_id) = (
+        unique_id("filter-field"),
+        unique_id("filter-op"),
+        unique_id("filter-value"),
+    );
+    let value_text = RwSignal::new(format_filter_value(&filter.value));
+    let edit = move |f: Box<dyn FnOnce(&mut Filter)>| {
+        form.config.update(|c| {
+            if let Some(x) = c.filters.get_mut(index) {
+                f(x)
+            }
+        })
+    };
+    view! {
+        <li class="filter-item">
+            <div class="field">
+                <label for=field_id.clone()>"Field"</label>
+                <input
+                    id=field_id
+                    type="text"
+                    prop:value=filter.field.to_string()
+                    on:input=move |ev| {
+                        match config::FieldId::parse(event_target_value(&ev)) {
+                            Ok(f) => {
+                                field_error.set(None);
+                                edit(Box::new(move |x| x.field = f));
+                            }
+                            Err(e) => field_error.set(Some(e.to_string())),
+                        }
+                    }
+                />
+            </div>
+            <div class="field">
+                <label for=op_id.clone()>"Condition"</label>
+                <select
+                    id=op_id
+                    on:change=move |ev| {
+                        if let Some(op) = filter_op_from_slug(&event_target_value(&ev)) {
+                            let value = parse_filter_value(op, &value_text.get_untracked());
+                            edit(
+                                Box::new(move |x| {
+                                    x.op = op;
+                                    x.value = value;
+                                }),
+                            );
+                        }
+                    }
+                >
+                    {FILTER_OPS
+                        .iter()
+                        .map(|(_, slug, label)| {
+                            let selected = *slug == filter_op_slug(filter.op);
+                            view! {
+                                <option value=*slug selected=selected>
+                                    {*label}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for=value_id.clone()>"Value"</label>
+                <input
+                    id=value_id
+                    type="text"
+                    prop:value=move || value_text.get()
+                    on:input=move |ev| {
+                        let text = event_target_value(&ev);
+                        value_text.set(text.clone());
+                        edit(Box::new(move |x| x.value = parse_filter_value(x.op, &text)));
+                    }
+                />
+            </div>
+            <button
+                type="button"
+                class="button button-subtle"
+                aria-label=format!("Remove filter {}", index + 1)
+                on:click=move |_| {
+                    form.config
+                        .update(|c| {
+                            if index < c.filters.len() {
+                                c.filters.remove(index);
+                            }
+                        })
+                }
+            >
+                "Remove"
+            </button>
+            <ul class="field-problems" aria-live="polite">
+                {move || {
+                    field_error
+                        .get()
+                        .into_iter()
+                        .chain(problems.get())
+                        .map(|m| view! { <li>{m}</li> })
+                        .collect_view()
+                }}
+            </ul>
+        </li>
+    }
+    .into_any()
+}
