@@ -53,7 +53,8 @@ async fn reports_complete_through_jira_faults_and_a_cancel_is_partial() {
 
 /// Dwell as a Forge app: Jira's global page frames the client from Forge's CDN under Forge's
 /// policy, Jira is read through `requestJira` and the server reached through `invokeRemote`
-/// with a Forge Invocation Token; the report equals the CLI's, as on Connect.
+/// with a Forge Invocation Token; the report equals the CLI's, as on Connect, and shows times
+/// in the user's Jira zone from Forge's context.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forge_default_report_matches_the_cli_under_forges_policy() {
     let w = World::start(WorldSpec {
@@ -63,6 +64,9 @@ async fn forge_default_report_matches_the_cli_under_forges_policy() {
     .await
     .unwrap();
     flows::default_report_matches_the_cli(&w).await.unwrap();
+    flows::forge_times_are_in_the_users_jira_zone(&w)
+        .await
+        .unwrap();
 
     let stats = w.sim_stats().unwrap();
     assert_eq!(
@@ -104,6 +108,43 @@ async fn forge_default_report_matches_the_cli_under_forges_policy() {
             .iter()
             .any(|e| e.target == "/" || e.target.ends_with(".wasm")),
         "the client came from Forge's CDN, not from the server"
+    );
+}
+
+/// The timesheet flow on Forge: the "My team's week" template runs with its worklogs read
+/// through `requestJira` (the drill-down's comments from `worklog/list` too) and equals
+/// `dwell report` on the same worklogs, as on Connect.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forge_timesheet_template_matches_the_cli() {
+    let w = World::start(WorldSpec {
+        forge: true,
+        ..WorldSpec::default()
+    })
+    .await
+    .unwrap();
+    flows::a_timesheet_template_matches_the_cli(&w)
+        .await
+        .unwrap();
+    let stats = w.sim_stats().unwrap();
+    assert_eq!(
+        stats["forgeCspViolations"], 0,
+        "the page runs under Forge's policy: {stats}"
+    );
+    let routes = &stats["byRoute"];
+    assert!(
+        routes
+            .as_object()
+            .unwrap()
+            .keys()
+            .any(|r| r.contains("worklog/list")),
+        "the worklogs' comments were read through requestJira: {routes}"
+    );
+    assert!(
+        !w.proxy
+            .exchanges()
+            .iter()
+            .any(|e| e.target.contains("worklog")),
+        "no worklog request went to the server"
     );
 }
 

@@ -136,11 +136,16 @@ fn setup() -> Result {
         tools::ensure_chromium,
         // The Forge manifest is validated with Atlassian's own package, under node.
         tools::ensure_forge_npm,
-        // jira-sim's tests run these third-party Jira clients against the simulator.
+        // jira-sim's tests run these third-party Jira clients against the simulator; the
+        // server's API attack suite runs schemathesis against the server's OpenAPI document.
         || {
             tools::ensure_python_packages(
-                &["jira==3.10.5", "atlassian-python-api==5.0.5"],
-                &["jira", "atlassian"],
+                &[
+                    "jira==3.10.5",
+                    "atlassian-python-api==5.0.5",
+                    "schemathesis==4.32.5",
+                ],
+                &["jira", "atlassian", "schemathesis"],
             )
         },
     ];

@@ -14,12 +14,14 @@
 //! filter values).
 //!
 //! The crate does no I/O. [`api`] holds the metadata server's request and response bodies, shared
-//! with the client so both ends agree on the wire.
+//! with the client so both ends agree on the wire; [`page`] reads the client page's address
+//! (Connect's `jwt`, `xdm_e`, `ac.route`) for both ends alike.
 
 pub mod api;
 mod calendar;
 mod ids;
 mod kind;
+pub mod page;
 mod report;
 mod status_group;
 mod timesheet;

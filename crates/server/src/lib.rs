@@ -63,6 +63,10 @@ pub fn configure(cfg: &mut web::ServiceConfig, static_dir: Option<&Path>) {
         forge_lifecycle::ROUTE,
         web::post().to(forge_lifecycle::lifecycle),
     )
+    .route(
+        "/.well-known/security.txt",
+        web::get().to(lifecycle::security_txt),
+    )
     .route("/health/live", web::get().to(live))
     .route("/health/ready", web::get().to(ready))
     .service(

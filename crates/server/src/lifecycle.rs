@@ -41,7 +41,7 @@ pub async fn descriptor(state: web::Data<AppState>) -> HttpResponse {
 /// The descriptor: READ scope only, signed installs and context tokens, a general page and a
 /// project page that both load the client.
 pub fn descriptor_json(s: &Settings) -> serde_json::Value {
-    json!({
+    let mut descriptor = json!({
         "key": s.app_key,
         "name": s.app_name,
         "description": "Time in status reports computed in your browser. The app stores report configuration only.",
@@ -69,7 +69,49 @@ pub fn descriptor_json(s: &Settings) -> serde_json::Value {
                 "weight": 100
             }]
         }
-    })
+    });
+    // The operator's vulnerability contact and privacy policy, when published (`links` is the
+    // descriptor's map of named links).
+    let links: serde_json::Map<String, serde_json::Value> = [
+        (
+            "self",
+            Some(format!("{}/atlassian-connect.json", s.base_url)),
+        ),
+        ("security", s.security_contact.clone()),
+        ("privacy", s.privacy_policy_url.clone()),
+    ]
+    .into_iter()
+    .filter_map(|(name, url)| Some((name.to_string(), json!(url?))))
+    .collect();
+    descriptor["links"] = serde_json::Value::Object(links);
+    descriptor
+}
+
+/// `GET /.well-known/security.txt` (RFC 9116): where to report a vulnerability, when the
+/// operator published a contact (`--security-contact`); 404 otherwise. `Expires` is a year
+/// from now, so the file is always current while the server runs.
+pub async fn security_txt(state: web::Data<AppState>) -> HttpResponse {
+    let s = &state.settings;
+    let Some(contact) = &s.security_contact else {
+        return HttpResponse::NotFound()
+            .content_type("text/plain; charset=utf-8")
+            .body("no security contact is published here\n");
+    };
+    let expires = jiff::Timestamp::now()
+        .checked_add(jiff::SignedDuration::from_hours(24 * 365))
+        .unwrap_or(jiff::Timestamp::MAX);
+    let mut body = format!(
+        "Contact: {contact}\nExpires: {}\nPreferred-Languages: en\nCanonical: {}/.well-known/security.txt\n",
+        expires.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        s.base_url
+    );
+    if let Some(privacy) = &s.privacy_policy_url {
+        body.push_str(&format!("# Privacy policy: {privacy}\n"));
+    }
+    HttpResponse::Ok()
+        .content_type("text/plain; charset=utf-8")
+        .insert_header(("Cache-Control", "max-age=86400"))
+        .body(body)
 }
 
 /// Public keys of the install key service, by `kid`.

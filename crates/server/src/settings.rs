@@ -97,6 +97,13 @@ pub struct SettingsArgs {
     /// data reporting API (closed accounts are then erased); 0 turns the job off [default: 7].
     #[arg(long, env = "DWELL_ACCOUNTS_REPORT_DAYS", global = true)]
     pub accounts_report_days: Option<u32>,
+    /// Where to report a vulnerability: a `mailto:` or `https:` URI, published in
+    /// /.well-known/security.txt and the Connect descriptor [default: unset].
+    #[arg(long, env = "DWELL_SECURITY_CONTACT", global = true)]
+    pub security_contact: Option<String>,
+    /// The vendor's privacy policy (https), published beside the security contact [default: unset].
+    #[arg(long, env = "DWELL_PRIVACY_POLICY_URL", global = true)]
+    pub privacy_policy_url: Option<String>,
     /// Directory for the daily in-process backups; unset turns them off [default: unset].
     #[arg(long, env = "DWELL_BACKUP_DIR", global = true)]
     pub backup_dir: Option<PathBuf>,
@@ -210,6 +217,8 @@ struct FileSettings {
     purge_grace_days: Option<u32>,
     purge_interval_seconds: Option<u64>,
     accounts_report_days: Option<u32>,
+    security_contact: Option<String>,
+    privacy_policy_url: Option<String>,
     backup_dir: Option<PathBuf>,
     backup_keep_daily: Option<usize>,
     backup_keep_weekly: Option<usize>,
@@ -269,6 +278,10 @@ pub struct Settings {
     pub purge_interval: Option<Duration>,
     /// How often each Connect site's account ids are reported; `None` turns the job off.
     pub accounts_report_cycle: Option<Duration>,
+    /// Where to report a vulnerability (`mailto:` or `https:`), when the operator published one.
+    pub security_contact: Option<String>,
+    /// The vendor's privacy policy, when the operator published one.
+    pub privacy_policy_url: Option<String>,
     pub backup: Option<BackupSchedule>,
     pub static_dir: Option<PathBuf>,
     pub tls: Option<TlsFiles>,
@@ -358,6 +371,8 @@ impl Settings {
             purge_grace: days(90),
             purge_interval: Some(Duration::from_secs(3600)),
             accounts_report_cycle: Some(days(7)),
+            security_contact: None,
+            privacy_policy_url: None,
             backup: None,
             static_dir: None,
             tls: None,
@@ -447,6 +462,8 @@ impl Settings {
             || 3600,
         );
         s.purge_interval = (interval > 0).then(|| Duration::from_secs(interval));
+        s.security_contact = args.security_contact.clone().or(file.security_contact);
+        s.privacy_policy_url = args.privacy_policy_url.clone().or(file.privacy_policy_url);
         let report_days = pick(args.accounts_report_days, file.accounts_report_days, || 7);
         s.accounts_report_cycle = (report_days > 0).then(|| days(report_days));
         s.backup = args
@@ -556,6 +573,21 @@ impl Settings {
         }
         if let Some(forge) = &self.forge {
             check_forge(forge)?;
+        }
+        if let Some(contact) = &self.security_contact {
+            let plausible = |m: &str| {
+                m.split_once('@')
+                    .is_some_and(|(user, host)| !user.is_empty() && host.contains('.'))
+                    && !m.chars().any(|c| c.is_whitespace() || c.is_control())
+            };
+            match contact.strip_prefix("mailto:") {
+                Some(m) if plausible(m) => {}
+                Some(_) => bail!("security_contact is not a mailto: address: {contact:?}"),
+                None => check_url("security_contact", contact)?,
+            }
+        }
+        if let Some(url) = &self.privacy_policy_url {
+            check_url("privacy_policy_url", url)?;
         }
         Ok(())
     }
@@ -677,6 +709,43 @@ mod tests {
         };
         let err = format!("{:#}", Settings::load(&args).unwrap_err());
         assert!(err.contains("no longer supported"), "{err}");
+    }
+
+    /// Issue 13: a vulnerability contact and a privacy policy are published only as a mail
+    /// address or a web address; anything else (a script URL, plain http off loopback) stops
+    /// the server at start.
+    #[test]
+    fn the_security_contact_and_privacy_policy_are_checked_uris() {
+        let load = |contact: &str, privacy: &str| {
+            Settings::load(&SettingsArgs {
+                security_contact: Some(contact.into()),
+                privacy_policy_url: Some(privacy.into()),
+                ..SettingsArgs::default()
+            })
+        };
+        let s = load(
+            "mailto:security@dwell.example",
+            "https://dwell.example/privacy",
+        )
+        .unwrap();
+        assert_eq!(
+            s.security_contact.as_deref(),
+            Some("mailto:security@dwell.example")
+        );
+        assert!(load("https://dwell.example/security", "https://dwell.example/p").is_ok());
+        for (contact, privacy) in [
+            ("javascript:alert(1)", "https://dwell.example/p"),
+            ("mailto:", "https://dwell.example/p"),
+            ("mailto:a b@dwell.example", "https://dwell.example/p"),
+            ("http://dwell.example/security", "https://dwell.example/p"),
+            (
+                "mailto:security@dwell.example",
+                "http://dwell.example/privacy",
+            ),
+            ("mailto:security@dwell.example", "data:text/html,hi"),
+        ] {
+            assert!(load(contact, privacy).is_err(), "{contact} {privacy}");
+        }
     }
 
     #[test]

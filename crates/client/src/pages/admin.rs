@@ -329,9 +329,7 @@ fn CalendarEditor(record: Option<CalendarRecord>, on_done: Callback<()>) -> impl
     let initial = record
         .as_ref()
         .map(|r| r.calendar.clone())
-        .unwrap_or_else(|| {
-            WorkCalendar::office_hours("Office hours", crate::platform::time_zone())
-        });
+        .unwrap_or_else(|| WorkCalendar::office_hours("Office hours", ctx.time_zone()));
     let version = RwSignal::new(record.as_ref().map(|r| (r.id.clone(), r.version)));
     let name = RwSignal::new(initial.name.clone());
     let zone = RwSignal::new(initial.time_zone.clone());

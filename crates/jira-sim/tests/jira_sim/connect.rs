@@ -574,3 +574,81 @@ fn the_witness_counts_what_an_app_was_served_and_which_markers_it_carried() {
     );
     assert_eq!(stats["canaryServedToPeople"]["ZZCANARYSUMMARY"], 1);
 }
+
+/// The personal data reporting API answers the app, not users: 204 when no reported account
+/// needs action, the closed and updated ones otherwise, 400 past 90 accounts or for a time
+/// that is not ISO 8601 UTC; every batch is recorded for tests.
+#[test]
+fn the_personal_data_reporting_api_answers_apps_about_closed_and_updated_accounts() {
+    let app = start_app();
+    let sim = RunningSim::start(SimConfig::default()).unwrap();
+    install(&sim, &app);
+    let secret = app.calls.lock().unwrap()[0].body["sharedSecret"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let path = "/rest/atlassian-connect/latest/report-accounts";
+    let report = |auth: &str, accounts: Value| {
+        let mut r = agent()
+            .post(sim.url(path))
+            .header("Authorization", auth)
+            .send_json(json!({ "accounts": accounts }))
+            .unwrap();
+        (
+            r.status().as_u16(),
+            r.body_mut().read_json::<Value>().unwrap_or(Value::Null),
+        )
+    };
+    let as_app = format!(
+        "JWT {}",
+        app_token("dwell-test", &secret, &sha256_hex(&format!("POST&{path}&")))
+    );
+    let account = |id: &str| json!({"accountId": id, "updatedAt": "2026-11-30T10:00:00.000Z"});
+    let (ada, ben, chloe) = (
+        sim.data.site.users[0].account_id.clone(),
+        sim.data.site.users[1].account_id.clone(),
+        sim.data.site.users[2].account_id.clone(),
+    );
+
+    assert_eq!(report(&as_app, json!([account(&ada)])).0, 204);
+    let r = agent()
+        .post(sim.url("/_sim/accounts"))
+        .send_json(json!({"closed": [ben], "updated": [chloe]}))
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 204);
+    let (status, body) = report(
+        &as_app,
+        json!([account(&ada), account(&ben), account(&chloe)]),
+    );
+    assert_eq!(status, 200);
+    assert_eq!(
+        body,
+        json!({"accounts": [
+            {"accountId": ben, "status": "closed"},
+            {"accountId": chloe, "status": "updated"},
+        ]})
+    );
+
+    let too_many: Vec<Value> = (0..91).map(|n| account(&format!("acc-{n}"))).collect();
+    assert_eq!(report(&as_app, json!(too_many)).0, 400);
+    assert_eq!(report(&as_app, json!([])).0, 400);
+    let local_time = json!([{"accountId": ada, "updatedAt": "2026-11-30T10:00:00"}]);
+    assert_eq!(report(&as_app, local_time).0, 400);
+    assert_eq!(
+        report(&sim.basic_auth("ada"), json!([account(&ada)])).0,
+        403,
+        "a user may not report accounts"
+    );
+
+    let reported: Value = agent()
+        .get(sim.url("/_sim/accounts/reported"))
+        .call()
+        .unwrap()
+        .body_mut()
+        .read_json()
+        .unwrap();
+    let batches = reported["batches"].as_array().unwrap();
+    assert_eq!(batches.len(), 2, "only the accepted reports are recorded");
+    assert_eq!(batches[1]["appKey"], "dwell-test");
+    assert_eq!(batches[1]["accounts"].as_array().unwrap().len(), 3);
+}

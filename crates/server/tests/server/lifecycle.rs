@@ -22,6 +22,67 @@ async fn the_descriptor_asks_for_read_only_signed_installs_and_context_tokens() 
     assert!(d["modules"]["jiraProjectPages"][0]["url"].is_string());
 }
 
+/// Issue 13: the operator's vulnerability contact and privacy policy are published in the
+/// descriptor's links and in `/.well-known/security.txt` (RFC 9116, with an `Expires` in the
+/// future); without them, neither claims one.
+#[actix_web::test]
+async fn the_security_contact_and_privacy_policy_are_published_when_set() {
+    let app = TestApp::spawn_with(|s| {
+        s.security_contact = Some("mailto:security@dwell.example".into());
+        s.privacy_policy_url = Some("https://dwell.example/privacy".into());
+    });
+    let d = app
+        .send("GET", "/atlassian-connect.json", &[], None)
+        .await
+        .body;
+    assert_eq!(d["links"]["security"], "mailto:security@dwell.example");
+    assert_eq!(d["links"]["privacy"], "https://dwell.example/privacy");
+    assert_eq!(
+        d["links"]["self"],
+        format!("{APP_BASE_URL}/atlassian-connect.json")
+    );
+    let res = app
+        .send("GET", "/.well-known/security.txt", &[], None)
+        .await;
+    assert_eq!(res.status, 200);
+    assert_eq!(
+        res.header("content-type").as_deref(),
+        Some("text/plain; charset=utf-8")
+    );
+    let text = String::from_utf8(res.raw).unwrap();
+    let field = |name: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(&format!("{name}: ")))
+            .map(str::to_string)
+    };
+    assert_eq!(
+        field("Contact").as_deref(),
+        Some("mailto:security@dwell.example"),
+        "{text}"
+    );
+    assert_eq!(
+        field("Canonical"),
+        Some(format!("{APP_BASE_URL}/.well-known/security.txt"))
+    );
+    let expires: jiff::Timestamp = field("Expires").unwrap().parse().unwrap();
+    let in_days = (expires - jiff::Timestamp::now()).get_seconds() / 86_400;
+    assert!((300..=366).contains(&in_days), "expires in {in_days} days");
+
+    let plain = TestApp::spawn();
+    let d = plain
+        .send("GET", "/atlassian-connect.json", &[], None)
+        .await
+        .body;
+    assert_eq!(
+        d["links"],
+        json!({"self": format!("{APP_BASE_URL}/atlassian-connect.json")})
+    );
+    let res = plain
+        .send("GET", "/.well-known/security.txt", &[], None)
+        .await;
+    assert_eq!(res.status, 404);
+}
+
 #[actix_web::test]
 async fn a_signed_install_creates_a_tenant_whose_users_can_call_the_api() {
     let app = TestApp::spawn();

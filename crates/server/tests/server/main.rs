@@ -15,5 +15,6 @@ mod jwt_attacks;
 mod lifecycle;
 mod permissions;
 mod process;
+mod schemathesis;
 mod security;
 mod transfer;

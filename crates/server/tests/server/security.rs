@@ -71,6 +71,17 @@ async fn the_page_may_be_framed_only_by_the_tenant_whose_token_it_carries() {
 
     let bare = app.send("GET", "/", &[], None).await;
     assert_eq!(bare.status, 200);
+    let bare_html = String::from_utf8_lossy(&bare.raw).into_owned();
+    // The build's own policy for static hosts is taken out: the header is the page's policy.
+    assert!(bare_html.contains("<title>Dwell</title>"), "{bare_html}");
+    assert!(
+        !bare_html
+            .to_ascii_lowercase()
+            .contains("content-security-policy"),
+        "{bare_html}"
+    );
+    // No token, no word for the client that it runs inside a Jira.
+    assert!(!bare_html.contains("dwell-connect-site"), "{bare_html}");
     assert_eq!(
         bare.header("content-type").as_deref(),
         Some("text/html; charset=utf-8")
@@ -99,6 +110,14 @@ async fn the_page_may_be_framed_only_by_the_tenant_whose_token_it_carries() {
     assert_eq!(framed.status, 200);
     // The tenant's base URL and display URL are one origin here, named once.
     let jira = app.jira.url.clone();
+    // The page names the site the token verified for, from the installation, once.
+    let framed_html = String::from_utf8_lossy(&framed.raw).into_owned();
+    assert!(
+        framed_html.contains(&format!(
+            "<head><meta name=\"dwell-connect-site\" content=\"{jira}/t/site\">"
+        )),
+        "{framed_html}"
+    );
     assert_eq!(
         framed.header("content-security-policy").unwrap(),
         format!(
@@ -122,6 +141,30 @@ async fn the_page_may_be_framed_only_by_the_tenant_whose_token_it_carries() {
         )
         .await;
     assert_eq!(bad.status, 401);
+
+    // Regression (issue 13): the server compared raw keys and the client decoded them, so a
+    // token spelt `j%77t` was never verified here while the client took the page for a Connect
+    // page. One parser: the server verifies it (and refuses this one, bound to another query).
+    let spelt = app
+        .send(
+            "GET",
+            &format!(
+                "/?view=general&j%77t={}",
+                user.token("GET", "/", "view=other")
+            ),
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(spelt.status, 401);
+    // A page parameter named twice means two things to two readers: no page.
+    for query in [
+        format!("view=general&xdm_e=x&jwt={token}&jwt={token}"),
+        format!("view=general&xdm_e=x&jwt={token}&xdm%5Fe=y"),
+    ] {
+        let twice = app.send("GET", &format!("/?{query}"), &[], None).await;
+        assert_eq!(twice.status, 400, "{query}");
+    }
 }
 
 #[actix_web::test]
