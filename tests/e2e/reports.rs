@@ -182,3 +182,30 @@ async fn a_connect_site_moves_to_forge_with_its_configuration() {
     .unwrap();
     flows::a_connect_site_moves_to_forge(&w).await.unwrap();
 }
+
+/// The report lifecycle on Forge: created, edited, reloaded and deleted through `invokeRemote`,
+/// and a concurrent edit's conflict loses nothing, as on Connect.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forge_reports_are_created_edited_reloaded_and_deleted_and_conflicts_lose_nothing() {
+    let w = World::start(WorldSpec {
+        forge: true,
+        ..WorldSpec::default()
+    })
+    .await
+    .unwrap();
+    flows::report_lifecycle_with_a_conflict(&w).await.unwrap();
+}
+
+/// Jira's faults and a cancelled run on Forge: `requestJira` carries the planner's retries,
+/// and a cancel (the bridge drops `signal`) stops issuing and flags the result partial.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forge_reports_complete_through_jira_faults_and_a_cancel_is_partial() {
+    let w = World::start(WorldSpec {
+        forge: true,
+        ..WorldSpec::default()
+    })
+    .await
+    .unwrap();
+    flows::jira_faults_are_weathered(&w).await.unwrap();
+    flows::a_cancelled_run_is_partial(&w).await.unwrap();
+}
