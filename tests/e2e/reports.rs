@@ -9,6 +9,16 @@ async fn site() -> World {
     World::start(WorldSpec::default()).await.unwrap()
 }
 
+/// The same site running Dwell as its Forge app.
+async fn forge_site() -> World {
+    World::start(WorldSpec {
+        forge: true,
+        ..WorldSpec::default()
+    })
+    .await
+    .unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn default_report_matches_the_cli_and_exports_match_the_table() {
     let w = site().await;
@@ -57,12 +67,7 @@ async fn reports_complete_through_jira_faults_and_a_cancel_is_partial() {
 /// in the user's Jira zone from Forge's context.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forge_default_report_matches_the_cli_under_forges_policy() {
-    let w = World::start(WorldSpec {
-        forge: true,
-        ..WorldSpec::default()
-    })
-    .await
-    .unwrap();
+    let w = forge_site().await;
     flows::default_report_matches_the_cli(&w).await.unwrap();
     flows::forge_times_are_in_the_users_jira_zone(&w)
         .await
@@ -116,12 +121,7 @@ async fn forge_default_report_matches_the_cli_under_forges_policy() {
 /// `dwell report` on the same worklogs, as on Connect.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forge_timesheet_template_matches_the_cli() {
-    let w = World::start(WorldSpec {
-        forge: true,
-        ..WorldSpec::default()
-    })
-    .await
-    .unwrap();
+    let w = forge_site().await;
     flows::a_timesheet_template_matches_the_cli(&w)
         .await
         .unwrap();
@@ -154,12 +154,7 @@ async fn forge_timesheet_template_matches_the_cli() {
 /// data is exported, deleted and imported.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forge_admins_set_calendars_permissions_and_move_the_sites_data() {
-    let w = World::start(WorldSpec {
-        forge: true,
-        ..WorldSpec::default()
-    })
-    .await
-    .unwrap();
+    let w = forge_site().await;
     let (id, table) = flows::default_report_matches_the_cli(&w).await.unwrap();
     flows::a_calendar_changes_business_time(&w, &id, &table)
         .await
@@ -187,12 +182,7 @@ async fn a_connect_site_moves_to_forge_with_its_configuration() {
 /// and a concurrent edit's conflict loses nothing, as on Connect.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forge_reports_are_created_edited_reloaded_and_deleted_and_conflicts_lose_nothing() {
-    let w = World::start(WorldSpec {
-        forge: true,
-        ..WorldSpec::default()
-    })
-    .await
-    .unwrap();
+    let w = forge_site().await;
     flows::report_lifecycle_with_a_conflict(&w).await.unwrap();
 }
 
@@ -200,12 +190,7 @@ async fn forge_reports_are_created_edited_reloaded_and_deleted_and_conflicts_los
 /// and a cancel (the bridge drops `signal`) stops issuing and flags the result partial.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forge_reports_complete_through_jira_faults_and_a_cancel_is_partial() {
-    let w = World::start(WorldSpec {
-        forge: true,
-        ..WorldSpec::default()
-    })
-    .await
-    .unwrap();
+    let w = forge_site().await;
     flows::jira_faults_are_weathered(&w).await.unwrap();
     flows::a_cancelled_run_is_partial(&w).await.unwrap();
 }
