@@ -74,6 +74,7 @@ pub fn timesheet_spec(
     let window = WorklogWindow {
         after_ms: span.start_ms - early * DAY_MS - 1,
         before_ms: span.end_ms,
+        now_ms: Some(now_ms),
     };
     Ok(FetchSpec { jql, ..spec }.for_worklogs(window))
 }
@@ -272,6 +273,8 @@ pub enum DeliveryKind {
     Fields,
     /// One issue's worklog page; the ids hold the issue.
     Worklogs,
+    /// A `worklog/list` answer.
+    WorklogList,
 }
 
 impl DeliveryKind {
@@ -286,6 +289,7 @@ impl DeliveryKind {
             Delivery::Statuses(b) => (DeliveryKind::Statuses, Vec::new(), b),
             Delivery::Fields(b) => (DeliveryKind::Fields, Vec::new(), b),
             Delivery::Worklogs { issue, body } => (DeliveryKind::Worklogs, vec![issue], body),
+            Delivery::WorklogList(b) => (DeliveryKind::WorklogList, Vec::new(), b),
         }
     }
 
@@ -301,6 +305,7 @@ impl DeliveryKind {
                 issue: ids.into_iter().next().unwrap_or_default(),
                 body,
             },
+            DeliveryKind::WorklogList => Delivery::WorklogList(body),
         }
     }
 }

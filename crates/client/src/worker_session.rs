@@ -90,6 +90,10 @@ impl Session {
                 .dataset
                 .add_issue_worklog_page(issue, body.as_bytes())
                 .map(drop),
+            Delivery::WorklogList(body) => self
+                .dataset
+                .add_worklog_list_of_loaded(body.as_bytes())
+                .map(drop),
         };
         if let Err(e) = result {
             self.problems

@@ -11,6 +11,7 @@ pub mod keyset;
 pub mod planner;
 pub mod retry;
 pub mod skim;
+pub mod worklogs;
 
 pub use driver::{Clock, run};
 pub use planner::{Delivery, FetchSpec, Limits, Outcome, Planner, Progress, RequestStats};

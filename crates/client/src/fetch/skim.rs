@@ -14,6 +14,8 @@ use std::fmt;
 use serde::Deserialize;
 use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
+use super::worklogs::PartialWorklogs;
+
 /// A `search/jql` page of ids (Jira Cloud).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IdsPage {
@@ -34,8 +36,8 @@ pub struct IssuesPage {
     /// The first error's message, for the person reading the partial-result reason.
     pub first_error: Option<String>,
     /// Issues whose `worklog` field holds fewer worklogs than its `total` (Jira embeds at
-    /// most 20): their worklogs must be paged.
-    pub more_worklogs: Vec<String>,
+    /// most 20): their other worklogs must be read.
+    pub more_worklogs: Vec<PartialWorklogs>,
 }
 
 /// A Data Center `search` page: its issues (counted) and the result's total.
@@ -48,7 +50,7 @@ pub struct DcPage {
     pub first_id: Option<u64>,
     pub last_id: Option<u64>,
     /// As [`IssuesPage::more_worklogs`].
-    pub more_worklogs: Vec<String>,
+    pub more_worklogs: Vec<PartialWorklogs>,
 }
 
 /// A page of `GET /rest/api/{2,3}/issue/{id}/worklog`.
@@ -164,6 +166,98 @@ pub fn worklog_page(body: &str) -> Result<WorklogPage, String> {
     })
 }
 
+/// A page of `GET .../worklog/updated`: each worklog id with its update time (epoch ms).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedPage {
+    pub values: Vec<(String, i64)>,
+    /// Where the next page starts: the `since` of `nextPage`, else `until`; `None` on the
+    /// last page.
+    pub next_since: Option<i64>,
+}
+
+pub fn worklog_feed(body: &str) -> Result<FeedPage, String> {
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Raw<'a> {
+        values: Vec<Value>,
+        #[serde(default)]
+        until: Option<i64>,
+        #[serde(default, borrow)]
+        next_page: Option<Cow<'a, str>>,
+        #[serde(default)]
+        last_page: Option<bool>,
+    }
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Value {
+        worklog_id: Id,
+        #[serde(default)]
+        updated_time: Option<i64>,
+    }
+    let raw: Raw<'_> = parse(body)?;
+    let mut values = Vec::with_capacity(raw.values.len());
+    for v in raw.values {
+        let id = v.worklog_id.0.ok_or("a worklog id is not an id")?;
+        let at = v
+            .updated_time
+            .ok_or_else(|| format!("worklog {id} has no `updatedTime`"))?;
+        values.push((id, at));
+    }
+    let last = raw.last_page.unwrap_or(raw.next_page.is_none()) || values.is_empty();
+    let from_link = raw.next_page.as_deref().and_then(|url| {
+        let query = url.split_once('?')?.1;
+        query
+            .split('&')
+            .find_map(|kv| kv.strip_prefix("since="))
+            .and_then(|v| v.parse::<i64>().ok())
+    });
+    let next_since = if last {
+        None
+    } else {
+        let next = from_link
+            .or(raw.until)
+            .or(values.last().map(|v| v.1))
+            .ok_or("a page that is not the last says not where the next starts")?;
+        Some(next)
+    };
+    Ok(FeedPage { values, next_since })
+}
+
+/// A `POST .../worklog/list` answer: each worklog's issue and id.
+pub fn worklog_list(body: &str) -> Result<Vec<(String, String)>, String> {
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Head {
+        #[serde(default)]
+        issue_id: Option<Id>,
+        #[serde(default)]
+        id: Option<Id>,
+    }
+    let raw: Vec<Head> = parse(body)?;
+    raw.into_iter()
+        .map(|h| {
+            let issue = h.issue_id.and_then(|i| i.0);
+            let id = h.id.and_then(|i| i.0);
+            issue
+                .zip(id)
+                .ok_or_else(|| "a listed worklog names no `issueId` or no `id`".to_string())
+        })
+        .collect()
+}
+
+/// A Jira instant (`2026-06-20T15:04:05.000+0000`, RFC 3339, or epoch milliseconds) in epoch
+/// milliseconds.
+fn instant_ms(s: &str) -> Option<i64> {
+    if let Ok(ms) = s.parse::<i64>() {
+        return Some(ms);
+    }
+    jiff::fmt::strtime::parse("%Y-%m-%dT%H:%M:%S%.f%z", s)
+        .and_then(|t| t.to_timestamp())
+        .or_else(|_| s.parse::<jiff::Timestamp>())
+        .ok()
+        .map(|t| t.as_millisecond())
+}
+
 fn parse<'a, T: Deserialize<'a>>(body: &'a str) -> Result<T, String> {
     serde_json::from_str(body).map_err(|e| e.to_string())
 }
@@ -199,7 +293,7 @@ struct IssueList {
     count: u64,
     first: Option<u64>,
     last: Option<u64>,
-    more_worklogs: Vec<String>,
+    more_worklogs: Vec<PartialWorklogs>,
 }
 
 impl<'de> Deserialize<'de> for IssueList {
@@ -221,7 +315,14 @@ impl<'de> Deserialize<'de> for IssueList {
             #[serde(default)]
             total: Option<u64>,
             #[serde(default)]
-            worklogs: Counted,
+            worklogs: Vec<Embedded>,
+        }
+        #[derive(Deserialize)]
+        struct Embedded {
+            #[serde(default)]
+            id: Option<Id>,
+            #[serde(default)]
+            created: Option<Id>,
         }
         struct List;
         impl<'de> Visitor<'de> for List {
@@ -239,12 +340,23 @@ impl<'de> Deserialize<'de> for IssueList {
                     }
                     out.last = number;
                     out.count += 1;
-                    let partial = issue
-                        .fields
-                        .and_then(|f| f.worklog)
-                        .is_some_and(|w| w.total.is_some_and(|t| t > w.worklogs.0));
-                    if let (true, Some(id)) = (partial, id) {
-                        out.more_worklogs.push(id);
+                    let worklogs = issue.fields.and_then(|f| f.worklog);
+                    if let (Some(w), Some(id)) = (worklogs, id)
+                        && let Some(total) = w.total
+                        && total > w.worklogs.len() as u64
+                    {
+                        let newest_embedded_ms = w
+                            .worklogs
+                            .iter()
+                            .map(|e| e.created.as_ref().and_then(|c| c.0.as_deref()))
+                            .map(|c| c.and_then(instant_ms))
+                            .try_fold(i64::MIN, |hi, t| t.map(|t| hi.max(t)));
+                        out.more_worklogs.push(PartialWorklogs {
+                            issue: id,
+                            total,
+                            embedded: w.worklogs.into_iter().filter_map(|e| e.id?.0).collect(),
+                            newest_embedded_ms: newest_embedded_ms.filter(|&t| t != i64::MIN),
+                        });
                     }
                 }
                 Ok(out)
@@ -452,24 +564,83 @@ mod tests {
     fn issues_with_only_some_of_their_worklogs_embedded_are_named() {
         let body = r#"{"issues":[
             {"id":"1","fields":{"worklog":{"startAt":0,"maxResults":20,"total":21,
-                "worklogs":[{"id":"9","comment":{"type":"doc"}},{"id":"10"}]}}},
+                "worklogs":[{"id":"9","comment":{"type":"doc"},
+                    "created":"2026-06-20T15:04:05.000+0000"},
+                    {"id":"10","created":"2026-06-20T17:04:05.250+0200"}]}}},
             {"id":"2","fields":{"worklog":{"startAt":0,"maxResults":20,"total":2,
                 "worklogs":[{"id":"11"},{"id":"12"}]}}},
             {"id":"3","fields":{"status":{"name":"Open"}}},
-            {"id":"4","fields":{"worklog":{"total":1,"worklogs":[]}}}]}"#;
+            {"id":"4","fields":{"worklog":{"total":1,"worklogs":[]}}},
+            {"id":"5","fields":{"worklog":{"total":3,"worklogs":[{"id":"13",
+                "created":1750431845000},{"id":14}]}}}]}"#;
         let page = issues_page(body).unwrap();
-        assert_eq!(page.issues, 4);
-        assert_eq!(page.more_worklogs, vec!["1".to_string(), "4".to_string()]);
-        assert_eq!(dc_page(body).unwrap().more_worklogs, page.more_worklogs);
+        assert_eq!(page.issues, 5);
+        let partial = |issue: &str, total, embedded: &[&str], newest| PartialWorklogs {
+            issue: issue.into(),
+            total,
+            embedded: embedded.iter().map(|e| e.to_string()).collect(),
+            newest_embedded_ms: newest,
+        };
         assert_eq!(
-            worklog_page(r#"{"startAt":20,"maxResults":5000,"total":31,"worklogs":[{},{}]}"#),
-            Ok(WorklogPage {
-                start_at: 20,
-                worklogs: 2,
-                total: 31
-            })
+            page.more_worklogs,
+            vec![
+                // 15:04:05.250 UTC is the later of the two.
+                partial("1", 21, &["9", "10"], Some(1_781_967_845_250)),
+                partial("4", 1, &[], None),
+                // One without `created`: nothing is known of when the rest were created.
+                partial("5", 3, &["13", "14"], None),
+            ]
         );
+        assert_eq!(dc_page(body).unwrap().more_worklogs, page.more_worklogs);
         assert!(worklog_page(r#"{"worklogs":[]}"#).is_err(), "no total");
+    }
+
+    #[test]
+    fn a_feed_page_says_where_the_next_starts_and_the_last_says_nothing() {
+        let page = worklog_feed(
+            r#"{"values":[{"worklogId":10001,"updatedTime":5,"properties":[]},
+                {"worklogId":"10002","updatedTime":9}],"since":1,"until":9,
+                "self":"https://x/rest/api/3/worklog/updated?since=1",
+                "nextPage":"https://x/rest/api/3/worklog/updated?since=8","lastPage":false}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            page,
+            FeedPage {
+                values: vec![("10001".into(), 5), ("10002".into(), 9)],
+                next_since: Some(8),
+            }
+        );
+        let by_until = worklog_feed(
+            r#"{"values":[{"worklogId":1,"updatedTime":5}],"until":5,"lastPage":false}"#,
+        );
+        assert_eq!(by_until.map(|p| p.next_since), Ok(Some(5)));
+        let last = worklog_feed(
+            r#"{"values":[{"worklogId":1,"updatedTime":5}],"until":5,"lastPage":true}"#,
+        );
+        assert_eq!(last.map(|p| p.next_since), Ok(None));
+        let empty = worklog_feed(r#"{"values":[],"since":3,"until":3,"lastPage":false}"#);
+        assert_eq!(
+            empty.map(|p| p.next_since),
+            Ok(None),
+            "no value, no progress"
+        );
+        assert!(worklog_feed(r#"{"values":[{"worklogId":1}],"lastPage":true}"#).is_err());
+    }
+
+    #[test]
+    fn a_list_names_each_worklogs_issue_and_id() {
+        let body = r#"[{"id":"7","issueId":"10001","comment":{"a":[1,2]}} ,
+            {"issueId":10002,"id":8}]"#;
+        assert_eq!(
+            worklog_list(body),
+            Ok(vec![
+                ("10001".to_string(), "7".to_string()),
+                ("10002".to_string(), "8".to_string())
+            ])
+        );
+        assert!(worklog_list(r#"[{"id":"7"}]"#).is_err(), "no issue");
+        assert!(worklog_list(r#"{"values":[]}"#).is_err());
     }
 
     #[test]

@@ -390,9 +390,12 @@ fn data_center_reads_past_its_result_window_by_id_range() {
 /// report's window, following `total` when Jira serves fewer than asked.
 #[test]
 fn a_timesheet_pages_the_worklogs_of_issues_that_embed_only_some() {
+    // The scripted worklogs carry no `created`: nothing says which the feed would cover, so
+    // the plan pages each issue.
     let window = WorklogWindow {
         after_ms: 1_767_222_000_000,
         before_ms: 1_769_900_400_000,
+        now_ms: Some(1_769_900_400_000),
     };
     for flavour in [Flavour::Cloud, Flavour::DataCenter] {
         let mut jira = ScriptedJira::new(1000, 0);
@@ -438,6 +441,10 @@ fn a_timesheet_pages_the_worklogs_of_issues_that_embed_only_some() {
         assert_eq!(starts, HashSet::from([0, 30]), "{flavour:?}");
         let last = planner.progress(jira.clock.now.get());
         assert_eq!(last.stats.worklog_pages, 200);
+        assert_eq!(
+            (last.stats.worklog_feed_pages, last.stats.worklog_lists),
+            (0, 0)
+        );
         assert_eq!(last.fraction(), Some(1.0), "{flavour:?}");
     }
 }

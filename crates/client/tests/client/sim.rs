@@ -525,3 +525,196 @@ fn jiras_own_jql_error_and_a_bad_token_are_reported() {
     );
     assert_eq!(ran.outcome, Outcome::Failed(ClientError::JiraUnauthorized));
 }
+
+/// What a timesheet (UTC, every project, a column a week) fetched over real HTTP counted,
+/// against what the simulator holds.
+struct Sheet {
+    total: u64,
+    expected: u64,
+    stats: client::fetch::RequestStats,
+    choice: Option<client::fetch::worklogs::Choice>,
+    listed: u64,
+    loaded: usize,
+}
+
+/// Runs a timesheet of the `days` from `from` on `sim`'s first `n` issues as ada, the page's
+/// clock saying `now_ms`; the expected total is every worklog ada may see that started in
+/// those days, read issue by issue without the planner.
+fn timesheet(
+    sim: &RunningSim,
+    flavor: Flavor,
+    n: u32,
+    (from, days): (jiff::civil::Date, i64),
+    now_ms: i64,
+) -> Sheet {
+    let (flavour, root, credentials) = match flavor {
+        Flavor::Cloud => (Flavour::Cloud, "/rest/api/3", ada()),
+        Flavor::Dc => (
+            Flavour::DataCenter,
+            "/rest/api/2",
+            Credentials::Token("sim-token-ada".into()),
+        ),
+    };
+    let lo = from
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .unwrap()
+        .timestamp()
+        .as_millisecond();
+    let hi = lo + days * 86_400_000;
+    let expected: u64 = (0..n)
+        .flat_map(|i| all_worklogs(sim, root, 10_000 + i))
+        .filter(|w| (lo..hi).contains(&w.0))
+        .map(|w| w.1)
+        .sum();
+    let to = from.checked_add(jiff::Span::new().days(days - 1)).unwrap();
+    let config = config::parse_report(&format!(
+        r#"{{"schemaVersion": 1, "name": "Weeks", "jql": "{EVERYTHING}",
+            "kind": {{"type": "timesheet", "rows": "person", "columns": "week",
+            "timeZone": "UTC", "dates": {{"type": "fixed", "from": "{from}", "to": "{to}"}}}},
+            "aggregation": {{"functions": [{{"type": "sum"}}]}}}}"#
+    ))
+    .unwrap();
+    let spec = client::worker_protocol::timesheet_spec(
+        FetchSpec::for_report(flavour, &config),
+        &config,
+        Some(now_ms),
+    )
+    .unwrap();
+    let t = transport(sim, credentials);
+    let mut session = Session::new(&spec.fields);
+    let mut planner = Planner::new(spec);
+    let clock = RealClock(std::time::Instant::now());
+    let outcome = futures::executor::block_on(run(&mut planner, &t, &clock, &Cancel::new(), |e| {
+        if let Event::Deliver(d) = e {
+            session.add(&d);
+        }
+        Ok(())
+    }));
+    assert_eq!(outcome, Outcome::Complete, "{flavor:?}");
+    let progress = planner.progress(clock.now_ms());
+    let now = jiff::Timestamp::from_millisecond(1_800_000_000_000).unwrap();
+    let summary = session
+        .compute(&config, &engine::Context::new(now))
+        .unwrap();
+    assert!(
+        summary.warnings.iter().all(|w| !w.contains("only part")),
+        "{flavor:?}: {:?}",
+        summary.warnings
+    );
+    let total = summary
+        .totals
+        .iter()
+        .find(|t| t.label.to_lowercase().contains("sum"))
+        .and_then(|sum| sum.values.last().copied().flatten())
+        .map_or(0, |t| t as u64);
+    Sheet {
+        total,
+        expected,
+        stats: progress.stats,
+        choice: planner.worklog_choice().cloned(),
+        listed: progress.listed,
+        loaded: session.issue_count(),
+    }
+}
+
+/// The bulk worklog path over real HTTP: with many issues holding more than the 20 worklogs
+/// Jira embeds, the plan reads the site's worklog feed in time slices and lists the worklogs
+/// by id instead of paging each issue; `since` (just before the newest embedded worklog of
+/// the issues missing some) lost none, so no issue is paged on its own, the total is every
+/// visible worklog of the data's year, and the site's other worklogs add no issue.
+#[test]
+fn the_bulk_worklog_path_reads_every_worklog_with_fewer_requests() {
+    use client::fetch::worklogs::Choice;
+    for flavor in [Flavor::Cloud, Flavor::Dc] {
+        let n = 150u32;
+        let sim = RunningSim::start(SimConfig {
+            data: DataSpec {
+                issues: n as usize,
+                seed: 7,
+                worklog_scale: 5,
+                ..DataSpec::default()
+            },
+            flavor,
+            ..SimConfig::default()
+        })
+        .unwrap();
+        // The data's year (it ends 2026-11-01).
+        let year = (jiff::civil::date(2025, 11, 1), 365);
+        let sheet = timesheet(&sim, flavor, n, year, 1_793_500_000_000);
+        assert!(sheet.expected > 0, "{flavor:?}: the year has worklogs");
+        assert_eq!(sheet.total, sheet.expected, "{flavor:?}");
+        let Some(Choice::Bulk {
+            slices,
+            requests,
+            per_issue,
+        }) = &sheet.choice
+        else {
+            panic!("{flavor:?}: {:?}", sheet.choice);
+        };
+        assert_eq!(slices.len(), 6, "{flavor:?}: one slice per connection");
+        assert!(requests < per_issue, "{flavor:?}: {requests} < {per_issue}");
+        let s = sheet.stats;
+        assert!(
+            s.worklog_feed_pages >= 6 && s.worklog_lists > 0,
+            "{flavor:?}: {s:?}"
+        );
+        assert_eq!(s.worklog_pages, 0, "{flavor:?}: nothing fell back: {s:?}");
+        let bulk = u64::from(s.worklog_feed_pages + s.worklog_lists);
+        assert!(
+            bulk < *per_issue,
+            "{flavor:?}: {bulk} requests, not {per_issue}"
+        );
+        // Every loaded issue is one the search listed: the feed's other issues were left out.
+        assert_eq!(sheet.loaded as u64, sheet.listed, "{flavor:?}");
+    }
+}
+
+/// The feed leaves out worklogs updated in the last minute (and here, data running three days
+/// into the future, every later one): their issues fall short of their `total` after the
+/// lists and are paged on their own, so the total still holds every worklog of the week.
+#[test]
+fn worklogs_the_feed_leaves_out_are_paged_per_issue() {
+    use client::fetch::worklogs::Choice;
+    let n = 150u32;
+    let now = jiff::Timestamp::now();
+    let data = std::sync::Arc::new(jira_sim::Dataset::generate(DataSpec {
+        issues: n as usize,
+        seed: 7,
+        worklog_scale: 5,
+        end: now + jiff::SignedDuration::from_hours(3 * 24),
+        ..DataSpec::default()
+    }));
+    let sim = RunningSim::start_with(SimConfig::default(), data.clone()).unwrap();
+    // The quarter that ends with the data: it holds worklogs updated after now.
+    let from = (now + jiff::SignedDuration::from_hours(3 * 24 - 91 * 24))
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date()
+        .checked_add(jiff::Span::new().days(1))
+        .unwrap();
+    let lo = from
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .unwrap()
+        .timestamp()
+        .as_millisecond();
+    let cutoff = now.as_millisecond() - 60_000;
+    let left_out = data
+        .worklogs
+        .all
+        .iter()
+        .filter(|w| w.updated_ms > cutoff && w.started_ms >= lo && w.restriction.is_none())
+        .count();
+    assert!(left_out > 0, "the quarter has worklogs the feed leaves out");
+    let sheet = timesheet(&sim, Flavor::Cloud, n, (from, 91), now.as_millisecond());
+    assert!(
+        matches!(sheet.choice, Some(Choice::Bulk { .. })),
+        "{:?}",
+        sheet.choice
+    );
+    assert!(sheet.stats.worklog_lists > 0, "{:?}", sheet.stats);
+    assert!(
+        sheet.stats.worklog_pages > 0,
+        "the issues short of their total are paged: {:?}",
+        sheet.stats
+    );
+    assert_eq!(sheet.total, sheet.expected);
+}
