@@ -634,12 +634,26 @@ pub async fn a_timesheet_template_matches_the_cli(w: &World) -> Result {
         vec![],
     )
     .await?;
-    let zone = b
-        .js(
+    // The user's zone: on Forge the one Jira keeps for ada (her profile's, which Forge's
+    // context carries: not the browser's UTC), elsewhere the browser's.
+    let zone = if w.spec.forge {
+        let info = w.sim_info()?;
+        let ada = info["users"]
+            .as_array()
+            .and_then(|u| u.iter().find(|u| u["login"] == "ada"))
+            .context("ada in the simulator's users")?;
+        assert_ne!(
+            ada["timeZone"], "UTC",
+            "a zone the browser's cannot pass for"
+        );
+        ada["timeZone"].clone()
+    } else {
+        b.js(
             "return Intl.DateTimeFormat().resolvedOptions().timeZone;",
             vec![],
         )
-        .await?;
+        .await?
+    };
     b.click("button", "Save").await?;
     let id = edited_id(&b).await?;
     let saved = w.api("ada", "GET", &format!("/reports/{id}"), None)?;
@@ -659,7 +673,7 @@ pub async fn a_timesheet_template_matches_the_cli(w: &World) -> Result {
             &json!({"type": "thisWeek"}),
             &zone,
         ),
-        "the editor saved the template's timesheet in the browser's zone: {config}"
+        "the editor saved the template's timesheet in the user's zone: {config}"
     );
 
     // As of Sunday 2026-11-01 (the data's end), this week is 26 October to 1 November.

@@ -223,7 +223,8 @@ impl Ctx {
     }
 
     /// The user's time zone: reports show times in it unless they name their own, and a new
-    /// calendar starts in it. Their Jira zone where Jira says it (Forge), else the browser's.
+    /// calendar, template or timesheet (a report switched to a worklog kind) starts in it.
+    /// Their Jira zone where Jira says it (Forge), else the browser's.
     pub fn time_zone(&self) -> String {
         self.jira.with_untracked(|site| match site {
             Some(site) => site.report_zone(platform::time_zone),

@@ -366,7 +366,7 @@ fn DirectHome() -> impl IntoView {
 fn Templates() -> impl IntoView {
     let ctx = Ctx::get();
     let run = move |slug: &'static str| {
-        if let Some(json) = template_json(slug, &crate::pages::user_time_zone()) {
+        if let Some(json) = template_json(slug, &ctx.time_zone()) {
             ctx.draft.set(Some(json));
             ctx.go(Route::Draft);
         }

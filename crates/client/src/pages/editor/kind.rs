@@ -20,6 +20,7 @@ use crate::view::editor::{
 
 #[component]
 pub fn Kind(form: Form) -> impl IntoView {
+    let ctx = crate::context::Ctx::get();
     let choice = Memo::new(move |_| form.config.with(|c| c.kind.tag()));
     let id = unique_id("kind");
     view! {
@@ -31,7 +32,7 @@ pub fn Kind(form: Form) -> impl IntoView {
                     id=id
                     on:change=move |ev| {
                         if let Some(k) = KindTag::from_slug(&event_target_value(&ev)) {
-                            let zone = crate::pages::user_time_zone();
+                            let zone = ctx.time_zone();
                             form.config.update(|c| switch_kind(c, k, &zone));
                         }
                     }

@@ -65,7 +65,7 @@ pub fn EditorPage(source: Source) -> impl IntoView {
                 Source::New {
                     template: Some(slug),
                 } => Ok((
-                    template(&slug, &crate::pages::user_time_zone()).unwrap_or_else(blank),
+                    template(&slug, &ctx.time_zone()).unwrap_or_else(blank),
                     None,
                 )),
                 Source::New { template: None } => Ok((
