@@ -142,7 +142,18 @@ pub fn compute(
     };
     let mut items = timelines.items;
     let kind = run.kind(&mut items, trim, &mut warnings)?;
-    Ok(report(&run, kind, &items, selected.len(), warnings))
+    // The timelines (a segment per status change of every issue) are done with: free them
+    // before the rows are laid out, so the two never hold memory at once.
+    drop(timelines.segs);
+    Ok(report(
+        data,
+        config,
+        ctx,
+        kind,
+        &items,
+        selected.len(),
+        warnings,
+    ))
 }
 
 /// The worklogs behind every cell of a timesheet report, as [`compute`] counts them (same
@@ -393,13 +404,14 @@ impl StatusesSeen {
 
 /// The report: the kind's columns and values laid out as rows (sorted, grouped, aggregated).
 fn report(
-    run: &Run<'_>,
+    data: &Dataset,
+    config: &ReportConfig,
+    ctx: &Context,
     kind: KindOutput,
     items: &[Item],
     issue_count: usize,
     warnings: Warnings,
 ) -> Report {
-    let (data, config, ctx) = (run.data, run.config, run.ctx);
     let table = rows::Table {
         data,
         config,
