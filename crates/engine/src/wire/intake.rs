@@ -81,8 +81,8 @@ impl Dataset {
             .into_iter()
             .filter(|w| {
                 s(&w.issue_id)
-                    .and_then(|id| self.by_id.get(id))
-                    .is_some_and(|&slot| self.issues[slot as usize].created.is_some())
+                    .and_then(|id| self.find(id))
+                    .is_some_and(|slot| self.issues[slot as usize].created.is_some())
             })
             .collect();
         self.worklog_list(list)
