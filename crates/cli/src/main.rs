@@ -6,6 +6,7 @@
 //! runs — so a report from `dwell` and one from the browser agree to the second. Exit codes
 //! are part of its interface (see [`Exit`]).
 
+use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -214,8 +215,12 @@ fn execute(
     for (name, members) in groups {
         data.set_group_members(name, members);
     }
-    let report =
-        engine::compute(&data, config, &ctx).map_err(|e| Failure(Exit::Config, e.to_string()))?;
+    // Freeing each issue's histories once its timeline is built keeps a million issues in
+    // well under a gigabyte; the data set is not read again.
+    let report = engine::compute_freeing_histories(&mut data, config, &ctx)
+        .map_err(|e| Failure(Exit::Config, e.to_string()))?;
+    // The report holds everything the output needs: free the issues before writing it.
+    drop(data);
     write(&report, io)?;
 
     let mut partial = false;
@@ -248,8 +253,8 @@ fn execute(
     })
 }
 
-/// Reads every input into one data set, one file at a time (peak memory: the largest file
-/// plus the data set).
+/// Reads every input into one data set, one file at a time into one reused buffer (peak
+/// memory: the largest file plus the data set, which keeps only what reports read).
 fn load(inputs: &[PathBuf], config: &ReportConfig) -> Result<Dataset, Failure> {
     let mut files = Vec::new();
     for input in inputs {
@@ -274,8 +279,11 @@ fn load(inputs: &[PathBuf], config: &ReportConfig) -> Result<Dataset, Failure> {
         }
     }
     let mut data = Dataset::for_fields(config.needed_fields().iter().map(|f| f.as_str()));
+    let mut bytes = Vec::new();
     for file in &files {
-        let bytes = std::fs::read(file)
+        bytes.clear();
+        std::fs::File::open(file)
+            .and_then(|mut f| f.read_to_end(&mut bytes))
             .map_err(|e| Failure(Exit::Input, format!("{}: {e}", file.display())))?;
         data.add_json(&bytes)
             .map_err(|e| Failure(Exit::Input, format!("{}: {e}", file.display())))?;
@@ -285,31 +293,37 @@ fn load(inputs: &[PathBuf], config: &ReportConfig) -> Result<Dataset, Failure> {
     Ok(data)
 }
 
+/// Writes the report as it is encoded: a CSV or JSON of a million rows goes out line by line
+/// instead of being built in memory first (XLSX is a zip, built whole).
 fn write(report: &Report, io: &Io) -> Result<(), Failure> {
-    let bytes =
-        match io.format {
-            Format::Csv => engine::export::to_csv(report)
-                .map_err(|e| Failure(Exit::Failure, e.to_string()))?
-                .into_bytes(),
-            Format::Json => serde_json::to_vec_pretty(report)
-                .map_err(|e| Failure(Exit::Failure, e.to_string()))?,
-            Format::Xlsx => engine::export::to_xlsx(report)
-                .map_err(|e| Failure(Exit::Failure, e.to_string()))?,
-        };
-    match io.out.as_deref() {
-        None => stdout(&bytes),
-        Some(p) if p == Path::new("-") => stdout(&bytes),
-        Some(path) => std::fs::write(path, &bytes)
-            .map_err(|e| Failure(Exit::Output, format!("{}: {e}", path.display()))),
+    let path = io.out.as_deref().filter(|p| *p != Path::new("-"));
+    let place = || path.map_or("standard output".to_owned(), |p| p.display().to_string());
+    let failed = |e: &dyn std::fmt::Display| Failure(Exit::Output, format!("{}: {e}", place()));
+    let mut out: Box<dyn Write> = match path {
+        None => Box::new(BufWriter::new(std::io::stdout().lock())),
+        Some(p) => Box::new(BufWriter::new(
+            std::fs::File::create(p).map_err(|e| failed(&e))?,
+        )),
+    };
+    match io.format {
+        Format::Csv => engine::export::write_csv(report, &mut out).map_err(|e| match e {
+            engine::export::ExportError::Write(_) => failed(&e),
+            other => Failure(Exit::Failure, other.to_string()),
+        })?,
+        Format::Json => serde_json::to_writer_pretty(&mut out, report).map_err(|e| {
+            if e.is_io() {
+                failed(&e)
+            } else {
+                Failure(Exit::Failure, e.to_string())
+            }
+        })?,
+        Format::Xlsx => {
+            let bytes = engine::export::to_xlsx(report)
+                .map_err(|e| Failure(Exit::Failure, e.to_string()))?;
+            out.write_all(&bytes).map_err(|e| failed(&e))?;
+        }
     }
-}
-
-fn stdout(bytes: &[u8]) -> Result<(), Failure> {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    out.write_all(bytes)
-        .and_then(|()| out.flush())
-        .map_err(|e| Failure(Exit::Output, format!("standard output: {e}")))
+    out.flush().map_err(|e| failed(&e))
 }
 
 fn read_text(path: &Path, code: Exit) -> Result<String, Failure> {

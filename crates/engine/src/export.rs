@@ -1,6 +1,8 @@
 //! CSV and XLSX encoders. Both lay a report out as the same grid (see [`grid`]); XLSX writes
 //! numbers as numbers where the duration format is numeric, so spreadsheets can sum them.
 
+use std::borrow::Cow;
+
 use config::{AggregateFn, DurationFormat};
 use jiff::tz::TimeZone;
 
@@ -12,6 +14,9 @@ use crate::report::{Aggregate, Details, KindTag, Num, Report, Row, RowKind, Unit
 pub enum ExportError {
     #[error("csv: {0}")]
     Csv(String),
+    /// The writer [`write_csv`] was given refused the bytes (a full disk, a closed pipe).
+    #[error("{0}")]
+    Write(String),
     #[cfg(feature = "xlsx")]
     #[error("xlsx: {0}")]
     Xlsx(String),
@@ -52,6 +57,23 @@ impl Cell {
 /// fields, and the metric columns. An ungrouped report without aggregation is exactly a header
 /// and one line per issue.
 pub fn grid(report: &Report) -> Vec<Vec<Cell>> {
+    let mut out = Vec::with_capacity(report.rows.len() + report.totals.len() + 1);
+    let lines: Result<(), std::convert::Infallible> = each_line(report, |line| {
+        out.push(line);
+        Ok(())
+    });
+    match lines {
+        Ok(()) => out,
+        Err(never) => match never {},
+    }
+}
+
+/// Hands the lines of [`grid`] to `emit` one at a time, so an export of a million rows never
+/// holds the grid: only the line being written.
+fn each_line<E>(
+    report: &Report,
+    mut emit: impl FnMut(Vec<Cell>) -> Result<(), E>,
+) -> Result<(), E> {
     let tz = TimeZone::get(&report.time_zone).unwrap_or(TimeZone::UTC);
     let levels = report.group_by.len();
     let mut header: Vec<Cell> = report
@@ -73,7 +95,7 @@ pub fn grid(report: &Report) -> Vec<Vec<Cell>> {
     ));
     header.extend(report.fields.iter().map(|f| Cell::Text(f.name.clone())));
     header.extend(report.columns.iter().map(|c| Cell::Text(c.name.clone())));
-    let mut out = vec![header];
+    emit(header)?;
     let pad_fields = report.fields.len();
     let path_cells = |row: &Row, upto: usize| -> Vec<Cell> {
         (0..levels)
@@ -98,13 +120,13 @@ pub fn grid(report: &Report) -> Vec<Vec<Cell>> {
             line.extend((0..pad_fields).map(|_| Cell::Empty));
         }
         line.extend(values(report, &row.values, None, &tz));
-        out.push(line);
+        emit(line)?;
         for stat in &row.stats {
             let mut line = path_cells(row, usize::from(row.depth) + 1);
             line.push(Cell::Text(stat.label.clone()));
             line.extend((0..pad_fields).map(|_| Cell::Empty));
             line.extend(values(report, &stat.values, Some(stat), &tz));
-            out.push(line);
+            emit(line)?;
         }
     }
     for stat in &report.totals {
@@ -112,9 +134,9 @@ pub fn grid(report: &Report) -> Vec<Vec<Cell>> {
         line.push(Cell::Text(stat.label.clone()));
         line.extend((0..pad_fields).map(|_| Cell::Empty));
         line.extend(values(report, &stat.values, Some(stat), &tz));
-        out.push(line);
+        emit(line)?;
     }
-    out
+    Ok(())
 }
 
 fn values(
@@ -170,24 +192,34 @@ fn cell(v: Num, unit: Unit, format: &DurationFormat, tz: &TimeZone) -> Cell {
 /// `'`, so a spreadsheet shows it as text instead of running it as a formula. Numbers the
 /// engine writes (durations, counts, instants) are never touched.
 pub fn to_csv(report: &Report) -> Result<String, ExportError> {
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(Vec::new());
-    for line in grid(report) {
-        w.write_record(line.iter().map(csv_text))
-            .map_err(|e| ExportError::Csv(e.to_string()))?;
-    }
-    let bytes = w
-        .into_inner()
-        .map_err(|e| ExportError::Csv(e.to_string()))?;
+    let mut bytes = Vec::new();
+    write_csv(report, &mut bytes)?;
     String::from_utf8(bytes).map_err(|e| ExportError::Csv(e.to_string()))
 }
 
+/// [`to_csv`] into a writer, line by line: the CLI streams a million-row report to a file
+/// this way without holding its text. The bytes are exactly [`to_csv`]'s.
+pub fn write_csv<W: std::io::Write>(report: &Report, out: W) -> Result<(), ExportError> {
+    let error = |e: csv::Error| match e.into_kind() {
+        csv::ErrorKind::Io(e) => ExportError::Write(e.to_string()),
+        other => ExportError::Csv(format!("{other:?}")),
+    };
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(out);
+    each_line(report, |line| {
+        let texts: Vec<Cow<'_, str>> = line.iter().map(csv_text).collect();
+        w.write_record(texts.iter().map(|t| t.as_bytes()))
+    })
+    .map_err(error)?;
+    w.flush().map_err(|e| ExportError::Write(e.to_string()))
+}
+
 /// A cell's CSV text: text that a spreadsheet would read as a formula gets a leading `'`.
-fn csv_text(cell: &Cell) -> String {
+fn csv_text(cell: &Cell) -> Cow<'_, str> {
     match cell {
-        Cell::Text(t) if formula_like(t) => format!("'{t}"),
-        other => other.text().to_owned(),
+        Cell::Text(t) if formula_like(t) => Cow::Owned(format!("'{t}")),
+        other => Cow::Borrowed(other.text()),
     }
 }
 

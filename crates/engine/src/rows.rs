@@ -2,7 +2,6 @@
 //! statistics.
 
 use std::cmp::Ordering;
-use std::ops::Range;
 
 use config::{AggregateFn, ReportConfig, SortDirection, SortTarget};
 use jiff::civil::Date;
@@ -14,13 +13,14 @@ use crate::report::{
     Aggregate, ClockState, FieldColumn, Flag, MetricColumn, Num, Row, RowKind, Unit,
 };
 use crate::stats::{aggregate, label};
+use crate::timeline::Seg;
 
 /// An issue in the report, with the place of its values.
 pub(crate) struct Item {
     /// Index into the data set's issues.
     pub issue: u32,
-    /// Its status segments in the timeline arena.
-    pub segs: Range<usize>,
+    /// Its status segments, oldest first (emptied once the report kind has read them).
+    pub segs: Box<[Seg]>,
     pub flags: Vec<Flag>,
     pub clock: Option<ClockState>,
 }

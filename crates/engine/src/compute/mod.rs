@@ -1,10 +1,13 @@
 //! `compute`: a data set and a configuration in, a report out. No I/O, no clock.
 //!
 //! [`compute`] reads as the steps of a run: check the configuration, pick the issues, build
-//! their status timelines in one arena, compile the calendar that measures durations, compute
-//! the report kind's metric columns ([`kinds`], over the columns of [`columns`]), then sort,
-//! group and aggregate the rows (`crate::rows`). What every step after the timelines shares is
-//! one [`Run`]; warnings are gathered along the way ([`warnings`]).
+//! their status timelines, compile the calendar that measures durations, compute the report
+//! kind's metric columns ([`kinds`], over the columns of [`columns`]), then sort, group and
+//! aggregate the rows (`crate::rows`). What every step after the timelines shares is one
+//! [`Run`]; warnings are gathered along the way ([`warnings`]). Memory is freed as soon as a
+//! step is done with it (the timelines before the rows; with [`compute_freeing_histories`],
+//! each issue's histories once its timeline is built), so a million issues fit in a few
+//! hundred megabytes.
 
 mod columns;
 mod kinds;
@@ -101,39 +104,118 @@ pub fn compute(
     config: &ReportConfig,
     ctx: &Context,
 ) -> Result<Report, ComputeError> {
-    config.validate().map_err(ComputeError::InvalidConfig)?;
-    let Start {
+    let mut begun = Begun::of(data, config, ctx)?;
+    let mut timelines = Timelines::new(begun.now, begun.selected.len());
+    for &i in &begun.selected {
+        timelines.add(data, i, begun.trim, begun.histories, &mut begun.warnings);
+    }
+    finish(data, config, ctx, begun, timelines)
+}
+
+/// [`compute`] for a caller that is done with the data set's histories once the report is
+/// computed (the CLI, which reads a dump, reports once and exits). Each issue's status and
+/// assignee changes are freed as soon as its timeline is built, so the timelines take the
+/// memory the histories leave instead of adding to it: a million issues' report then needs
+/// little more memory than the data set. The report is [`compute`]'s, byte for byte; the data
+/// set keeps its issues, fields and worklogs, and reports of its histories are empty after.
+pub fn compute_freeing_histories(
+    data: &mut Dataset,
+    config: &ReportConfig,
+    ctx: &Context,
+) -> Result<Report, ComputeError> {
+    let mut begun = Begun::of(data, config, ctx)?;
+    // Assignee reports read the histories again, for the assignee timelines.
+    let free = !matches!(config.kind, ReportKind::AssigneeTime);
+    let mut timelines = Timelines::new(begun.now, begun.selected.len());
+    for &i in &begun.selected {
+        timelines.add(data, i, begun.trim, begun.histories, &mut begun.warnings);
+        if free && let Some(issue) = data.issues.get_mut(i as usize) {
+            issue.changes = Vec::new();
+        }
+    }
+    finish(data, config, ctx, begun, timelines)
+}
+
+/// A run up to its timelines: the configuration checked, the issues picked.
+struct Begun<'a> {
+    calendar: Option<&'a WorkCalendar>,
+    day_tz: TimeZone,
+    now: i64,
+    today: Date,
+    selected: Vec<u32>,
+    trim: Option<i64>,
+    /// Whether the report kind reads histories (timesheets read worklogs).
+    histories: bool,
+    warnings: Warnings,
+}
+
+impl<'a> Begun<'a> {
+    fn of(
+        data: &Dataset,
+        config: &'a ReportConfig,
+        ctx: &'a Context,
+    ) -> Result<Self, ComputeError> {
+        config.validate().map_err(ComputeError::InvalidConfig)?;
+        let Start {
+            calendar,
+            day_tz,
+            now,
+            today,
+        } = Start::of(config, ctx)?;
+        let mut warnings = Warnings::default();
+        let selected = select_issues(data, config, ctx, now, today, &day_tz, &mut warnings);
+        let trim = trim_before(config, &mut warnings);
+        // Timesheets read worklogs, not histories: a run for one fetches no changelogs, and
+        // saying they are missing would be noise.
+        let histories = !matches!(
+            config.kind,
+            ReportKind::Timesheet(_) | ReportKind::Capacity(_)
+        );
+        Ok(Begun {
+            calendar,
+            day_tz,
+            now,
+            today,
+            selected,
+            trim,
+            histories,
+            warnings,
+        })
+    }
+}
+
+/// The rest of a run once the timelines are built: the calendar, the kind's values, the rows.
+fn finish(
+    data: &Dataset,
+    config: &ReportConfig,
+    ctx: &Context,
+    begun: Begun<'_>,
+    timelines: Timelines,
+) -> Result<Report, ComputeError> {
+    let Begun {
         calendar,
         day_tz,
         now,
         today,
-    } = Start::of(config, ctx)?;
-    let mut warnings = Warnings::default();
-
-    let selected = select_issues(data, config, ctx, now, today, &day_tz, &mut warnings);
-    let trim = trim_before(config, &mut warnings);
-    // Timesheets read worklogs, not histories: a run for one fetches no changelogs, and
-    // saying they are missing would be noise.
-    let histories = !matches!(
-        config.kind,
-        ReportKind::Timesheet(_) | ReportKind::Capacity(_)
-    );
-    let timelines = Timelines::build(data, &selected, now, trim, histories, &mut warnings);
-    let measure = Measure::new(calendar, timelines.earliest, now)?;
+        selected,
+        trim,
+        histories,
+        mut warnings,
+    } = begun;
+    let measure = Measure::new(calendar, timelines.earliest(trim), now)?;
     let mut unread = Warnings::default();
     let history_warnings = if histories {
         &mut warnings
     } else {
         &mut unread
     };
-    let seen = StatusesSeen::of(data, &timelines.segs, history_warnings);
+    let seen = StatusesSeen::of(data, &timelines.items, history_warnings);
     let run = Run {
         data,
         config,
         ctx,
         measure: &measure,
         now,
-        segs: &timelines.segs,
         seen: &seen.seen,
         first_seen: &seen.first_seen,
         day_tz: &day_tz,
@@ -142,7 +224,20 @@ pub fn compute(
     };
     let mut items = timelines.items;
     let kind = run.kind(&mut items, trim, &mut warnings)?;
-    Ok(report(&run, kind, &items, selected.len(), warnings))
+    // The timelines (a segment per status change of every issue) are done with: free them
+    // before the rows are laid out, so the two never hold memory at once.
+    for item in &mut items {
+        item.segs = Box::default();
+    }
+    Ok(report(
+        data,
+        config,
+        ctx,
+        kind,
+        &items,
+        selected.len(),
+        warnings,
+    ))
 }
 
 /// The worklogs behind every cell of a timesheet report, as [`compute`] counts them (same
@@ -165,14 +260,16 @@ pub fn timesheet_worklogs(
     } = Start::of(config, ctx)?;
     let mut warnings = Warnings::default();
     let selected = select_issues(data, config, ctx, now, today, &day_tz, &mut warnings);
-    let timelines = Timelines::build(data, &selected, now, None, false, &mut warnings);
+    let mut timelines = Timelines::new(now, selected.len());
+    for &i in &selected {
+        timelines.add(data, i, None, false, &mut warnings);
+    }
     let run = Run {
         data,
         config,
         ctx,
         measure: &Measure::AllTime,
         now,
-        segs: &timelines.segs,
         seen: &[],
         first_seen: &[],
         day_tz: &day_tz,
@@ -285,50 +382,58 @@ fn trim_before(config: &ReportConfig, warnings: &mut Warnings) -> Option<i64> {
     }
 }
 
-/// The status timelines of the selected issues, in one arena, with each issue's flags.
+/// The status timelines of the selected issues, each with the issue's flags.
+///
+/// Each issue's segments are an allocation of their own, not a slice of one arena: when
+/// [`compute_freeing_histories`] frees an issue's changes right after its timeline is built,
+/// the next timelines fit in the memory freed, where one arena would add a second copy of
+/// every history.
 struct Timelines {
-    segs: Vec<Seg>,
     items: Vec<Item>,
     /// The earliest instant any timeline covers: where the calendar must start.
     earliest: i64,
+    now: i64,
+    /// Where one issue's segments are built before they are copied into their own slice.
+    scratch: Vec<Seg>,
 }
 
 impl Timelines {
-    fn build(
+    fn new(now: i64, issues: usize) -> Timelines {
+        Timelines {
+            items: Vec::with_capacity(issues),
+            earliest: now,
+            now,
+            scratch: Vec::new(),
+        }
+    }
+
+    /// Builds the timeline of issue `i` and flags what makes its numbers uncertain.
+    fn add(
+        &mut self,
         data: &Dataset,
-        selected: &[u32],
-        now: i64,
+        i: u32,
         trim: Option<i64>,
         histories: bool,
         warnings: &mut Warnings,
-    ) -> Timelines {
-        let mut segs: Vec<Seg> = Vec::with_capacity(data.change_count() + selected.len());
-        let mut items: Vec<Item> = Vec::with_capacity(selected.len());
-        let mut earliest = now;
-        for &i in selected {
-            let issue = &data.issues[i as usize];
-            let created = issue.created.unwrap_or(now);
-            earliest = earliest.min(created);
-            let start = segs.len();
-            let mismatch = timeline::build(
-                issue,
-                What::Status,
-                issue.status,
-                created,
-                now,
-                trim,
-                &mut segs,
-            );
-            let mut flags = Vec::new();
-            if !histories {
-                items.push(Item {
-                    issue: i,
-                    segs: start..segs.len(),
-                    flags,
-                    clock: None,
-                });
-                continue;
-            }
+    ) {
+        let Some(issue) = data.issues.get(i as usize) else {
+            return;
+        };
+        let now = self.now;
+        let created = issue.created.unwrap_or(now);
+        self.earliest = self.earliest.min(created);
+        self.scratch.clear();
+        let mismatch = timeline::build(
+            issue,
+            What::Status,
+            issue.status,
+            created,
+            now,
+            trim,
+            &mut self.scratch,
+        );
+        let mut flags = Vec::new();
+        if histories {
             match issue.log.completeness() {
                 Completeness::Complete => {}
                 Completeness::Truncated { .. } => {
@@ -344,20 +449,21 @@ impl Timelines {
                 flags.push(Flag::StatusMismatch);
                 warnings.note(WarningCode::StatusMismatch, issue.label());
             }
-            items.push(Item {
-                issue: i,
-                segs: start..segs.len(),
-                flags,
-                clock: None,
-            });
         }
-        if let Some(t) = trim {
-            earliest = earliest.max(t.min(now));
-        }
-        Timelines {
-            segs,
-            items,
-            earliest,
+        self.items.push(Item {
+            issue: i,
+            segs: self.scratch.as_slice().into(),
+            flags,
+            clock: None,
+        });
+    }
+
+    /// Where the calendar must start: the earliest instant a timeline covers, not before
+    /// `trimBefore`.
+    fn earliest(&self, trim: Option<i64>) -> i64 {
+        match trim {
+            Some(t) => self.earliest.max(t.min(self.now)),
+            None => self.earliest,
         }
     }
 }
@@ -370,11 +476,11 @@ struct StatusesSeen {
 }
 
 impl StatusesSeen {
-    fn of(data: &Dataset, segs: &[Seg], warnings: &mut Warnings) -> StatusesSeen {
+    fn of(data: &Dataset, items: &[Item], warnings: &mut Warnings) -> StatusesSeen {
         let n_status = data.statuses.list.len();
         let mut seen = vec![false; n_status];
         let mut first_seen = vec![i64::MAX; n_status];
-        for s in segs {
+        for s in items.iter().flat_map(|item| item.segs.iter()) {
             if let Some(slot) = seen.get_mut(s.sym as usize) {
                 *slot = true;
                 first_seen[s.sym as usize] = first_seen[s.sym as usize].min(s.start);
@@ -393,13 +499,14 @@ impl StatusesSeen {
 
 /// The report: the kind's columns and values laid out as rows (sorted, grouped, aggregated).
 fn report(
-    run: &Run<'_>,
+    data: &Dataset,
+    config: &ReportConfig,
+    ctx: &Context,
     kind: KindOutput,
     items: &[Item],
     issue_count: usize,
     warnings: Warnings,
 ) -> Report {
-    let (data, config, ctx) = (run.data, run.config, run.ctx);
     let table = rows::Table {
         data,
         config,

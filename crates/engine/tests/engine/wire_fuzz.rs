@@ -390,9 +390,12 @@ fn names_in(v: &Value, out: &mut Vec<String>) {
             out.extend(n.as_f64().map(|f| f.to_string()));
             out.push(n.to_string());
         }
+        // The reader takes any scalar for an id, `true` included (`[[null,false]]` is a
+        // worklog list whose one worklog is on issue `false`).
+        Value::Bool(b) => out.push(b.to_string()),
         Value::Array(a) => a.iter().for_each(|x| names_in(x, out)),
         Value::Object(o) => o.values().for_each(|x| names_in(x, out)),
-        _ => {}
+        Value::Null => {}
     }
 }
 
