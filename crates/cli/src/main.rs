@@ -12,6 +12,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use config::{Aggregation, CalendarId, DurationFormat, Jql, ReportConfig, StatusGroupId};
+use engine::export::{CsvStream, ExportError};
 use engine::{Context, Dataset, Report};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
@@ -215,13 +216,55 @@ fn execute(
     for (name, members) in groups {
         data.set_group_members(name, members);
     }
-    // Freeing each issue's histories once its timeline is built keeps a million issues in
-    // well under a gigabyte; the data set is not read again.
-    let report = engine::compute_freeing_histories(&mut data, config, &ctx)
-        .map_err(|e| Failure(Exit::Config, e.to_string()))?;
-    // The report holds everything the output needs: free the issues before writing it.
-    drop(data);
-    write(&report, io)?;
+    // Freeing each issue's histories once its timeline is built, and writing CSV rows as
+    // they are laid out instead of keeping them, holds a million issues under a gigabyte;
+    // the data set is not read again.
+    let report = match io.format {
+        Format::Csv => {
+            let mut csv: Option<CsvStream<Box<dyn Write>>> = None;
+            let mut failed: Option<Failure> = None;
+            let report = engine::compute_rows_freeing_histories(
+                &mut data,
+                config,
+                &ctx,
+                &mut |report, row| {
+                    if failed.is_some() {
+                        return;
+                    }
+                    // The output is opened with the first row: a configuration the engine
+                    // refuses leaves an existing file as it was.
+                    let written = match &mut csv {
+                        Some(csv) => csv.row(report, &row).map_err(|e| export_failure(e, io)),
+                        None => output(io).and_then(|out| {
+                            csv.insert(CsvStream::new(out))
+                                .row(report, &row)
+                                .map_err(|e| export_failure(e, io))
+                        }),
+                    };
+                    failed = written.err();
+                },
+            )
+            .map_err(|e| Failure(Exit::Config, e.to_string()))?;
+            drop(data);
+            if let Some(failure) = failed {
+                return Err(failure);
+            }
+            let csv = match csv {
+                Some(csv) => csv,
+                None => CsvStream::new(output(io)?),
+            };
+            csv.finish(&report).map_err(|e| export_failure(e, io))?;
+            report
+        }
+        Format::Json | Format::Xlsx => {
+            let report = engine::compute_freeing_histories(&mut data, config, &ctx)
+                .map_err(|e| Failure(Exit::Config, e.to_string()))?;
+            // The report holds everything the output needs: free the issues first.
+            drop(data);
+            write(&report, io)?;
+            report
+        }
+    };
 
     let mut partial = false;
     for w in &report.warnings {
@@ -293,26 +336,43 @@ fn load(inputs: &[PathBuf], config: &ReportConfig) -> Result<Dataset, Failure> {
     Ok(data)
 }
 
-/// Writes the report as it is encoded: a CSV or JSON of a million rows goes out line by line
-/// instead of being built in memory first (XLSX is a zip, built whole).
-fn write(report: &Report, io: &Io) -> Result<(), Failure> {
-    let path = io.out.as_deref().filter(|p| *p != Path::new("-"));
-    let place = || path.map_or("standard output".to_owned(), |p| p.display().to_string());
-    let failed = |e: &dyn std::fmt::Display| Failure(Exit::Output, format!("{}: {e}", place()));
-    let mut out: Box<dyn Write> = match path {
+/// Where the output goes (`--out`, or standard output), buffered.
+fn output(io: &Io) -> Result<Box<dyn Write>, Failure> {
+    Ok(match out_path(io) {
         None => Box::new(BufWriter::new(std::io::stdout().lock())),
         Some(p) => Box::new(BufWriter::new(
-            std::fs::File::create(p).map_err(|e| failed(&e))?,
+            std::fs::File::create(p).map_err(|e| output_failure(&e, io))?,
         )),
-    };
+    })
+}
+
+fn out_path(io: &Io) -> Option<&Path> {
+    io.out.as_deref().filter(|p| *p != Path::new("-"))
+}
+
+/// The output could not be written: exit 5, naming where.
+fn output_failure(e: &dyn std::fmt::Display, io: &Io) -> Failure {
+    let place = out_path(io).map_or("standard output".to_owned(), |p| p.display().to_string());
+    Failure(Exit::Output, format!("{place}: {e}"))
+}
+
+fn export_failure(e: ExportError, io: &Io) -> Failure {
+    match e {
+        ExportError::Write(_) => output_failure(&e, io),
+        other => Failure(Exit::Failure, other.to_string()),
+    }
+}
+
+/// Writes a whole report: JSON as it is encoded, XLSX (a zip) built first.
+fn write(report: &Report, io: &Io) -> Result<(), Failure> {
+    let mut out = output(io)?;
     match io.format {
-        Format::Csv => engine::export::write_csv(report, &mut out).map_err(|e| match e {
-            engine::export::ExportError::Write(_) => failed(&e),
-            other => Failure(Exit::Failure, other.to_string()),
-        })?,
+        Format::Csv => {
+            engine::export::write_csv(report, &mut out).map_err(|e| export_failure(e, io))?
+        }
         Format::Json => serde_json::to_writer_pretty(&mut out, report).map_err(|e| {
             if e.is_io() {
-                failed(&e)
+                output_failure(&e, io)
             } else {
                 Failure(Exit::Failure, e.to_string())
             }
@@ -320,10 +380,10 @@ fn write(report: &Report, io: &Io) -> Result<(), Failure> {
         Format::Xlsx => {
             let bytes = engine::export::to_xlsx(report)
                 .map_err(|e| Failure(Exit::Failure, e.to_string()))?;
-            out.write_all(&bytes).map_err(|e| failed(&e))?;
+            out.write_all(&bytes).map_err(|e| output_failure(&e, io))?;
         }
     }
-    out.flush().map_err(|e| failed(&e))
+    out.flush().map_err(|e| output_failure(&e, io))
 }
 
 fn read_text(path: &Path, code: Exit) -> Result<String, Failure> {

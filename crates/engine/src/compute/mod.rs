@@ -30,7 +30,7 @@ use jiff::tz::TimeZone;
 use crate::calendar::{Measure, zone};
 use crate::dataset::{Completeness, Dataset, What};
 use crate::filter::{date_of, date_window, passes};
-use crate::report::{Flag, Report, WarningCode};
+use crate::report::{Details, Flag, Report, Row, WarningCode};
 use crate::rows::{self, Item};
 use crate::time::seconds;
 use crate::timeline::{self, Seg};
@@ -109,7 +109,7 @@ pub fn compute(
     for &i in &begun.selected {
         timelines.add(data, i, begun.trim, begun.histories, &mut begun.warnings);
     }
-    finish(data, config, ctx, begun, timelines)
+    finish(data, config, ctx, begun, timelines, None)
 }
 
 /// [`compute`] for a caller that is done with the data set's histories once the report is
@@ -123,6 +123,28 @@ pub fn compute_freeing_histories(
     config: &ReportConfig,
     ctx: &Context,
 ) -> Result<Report, ComputeError> {
+    freeing_histories(data, config, ctx, None)
+}
+
+/// [`compute_freeing_histories`] that hands each row to `on_row` as soon as it is laid out,
+/// with the report it belongs to (complete but for its rows), instead of keeping a million of
+/// them: a writer streams them out. The rows arrive in the report's order; the report
+/// returned has none. Everything else is [`compute`]'s, byte for byte.
+pub fn compute_rows_freeing_histories(
+    data: &mut Dataset,
+    config: &ReportConfig,
+    ctx: &Context,
+    on_row: &mut dyn FnMut(&Report, Row),
+) -> Result<Report, ComputeError> {
+    freeing_histories(data, config, ctx, Some(on_row))
+}
+
+fn freeing_histories(
+    data: &mut Dataset,
+    config: &ReportConfig,
+    ctx: &Context,
+    on_row: Option<RowSink<'_>>,
+) -> Result<Report, ComputeError> {
     let mut begun = Begun::of(data, config, ctx)?;
     // Assignee reports read the histories again, for the assignee timelines.
     let free = !matches!(config.kind, ReportKind::AssigneeTime);
@@ -133,8 +155,11 @@ pub fn compute_freeing_histories(
             issue.changes = Vec::new();
         }
     }
-    finish(data, config, ctx, begun, timelines)
+    finish(data, config, ctx, begun, timelines, on_row)
 }
+
+/// Where a streamed report's rows go, one at a time, with the report they belong to.
+type RowSink<'f> = &'f mut dyn FnMut(&Report, Row);
 
 /// A run up to its timelines: the configuration checked, the issues picked.
 struct Begun<'a> {
@@ -191,6 +216,7 @@ fn finish(
     ctx: &Context,
     begun: Begun<'_>,
     timelines: Timelines,
+    on_row: Option<RowSink<'_>>,
 ) -> Result<Report, ComputeError> {
     let Begun {
         calendar,
@@ -229,15 +255,14 @@ fn finish(
     for item in &mut items {
         item.segs = Box::default();
     }
-    Ok(report(
+    let head = Head {
         data,
         config,
         ctx,
-        kind,
-        &items,
-        selected.len(),
+        issue_count: selected.len(),
         warnings,
-    ))
+    };
+    Ok(report(head, kind, &items, on_row))
 }
 
 /// The worklogs behind every cell of a timesheet report, as [`compute`] counts them (same
@@ -497,16 +522,25 @@ impl StatusesSeen {
     }
 }
 
-/// The report: the kind's columns and values laid out as rows (sorted, grouped, aggregated).
-fn report(
-    data: &Dataset,
-    config: &ReportConfig,
-    ctx: &Context,
-    kind: KindOutput,
-    items: &[Item],
+/// What a report says besides its columns and rows.
+struct Head<'a> {
+    data: &'a Dataset,
+    config: &'a ReportConfig,
+    ctx: &'a Context,
     issue_count: usize,
     warnings: Warnings,
-) -> Report {
+}
+
+/// The report: the kind's columns and values laid out as rows (sorted, grouped, aggregated),
+/// kept in it, or handed to `on_row` one at a time and not kept.
+fn report(head: Head<'_>, kind: KindOutput, items: &[Item], on_row: Option<RowSink<'_>>) -> Report {
+    let Head {
+        data,
+        config,
+        ctx,
+        issue_count,
+        warnings,
+    } = head;
     let table = rows::Table {
         data,
         config,
@@ -514,24 +548,46 @@ fn report(
         columns: &kind.columns,
         values: &kind.values,
     };
-    let (rows, totals, group_by, fields) = match (kind.days, &kind.labels) {
-        (Some(days), _) => rows::days(&table, &days),
-        (None, Some(labels)) => rows::labelled(&table, labels),
-        (None, None) => rows::assemble(&table, items),
-    };
-    Report {
+    let mut report = Report {
         name: config.name.clone(),
         kind: config.kind.tag(),
         now: ctx.now,
         time_zone: ctx.time_zone.iana_name().unwrap_or("UTC").to_owned(),
         duration_format: config.duration_format,
-        group_by,
-        fields,
-        columns: kind.columns,
-        rows,
-        totals,
+        group_by: Vec::new(),
+        fields: Vec::new(),
+        columns: kind.columns.clone(),
+        rows: Vec::new(),
+        totals: Vec::new(),
         issue_count: u32::try_from(issue_count).unwrap_or(u32::MAX),
-        details: kind.details,
+        details: Details::None,
         warnings: warnings.finish(),
+    };
+    let rows = match (&kind.days, &kind.labels) {
+        (Some(days), _) => Some(rows::days(&table, days)),
+        (None, Some(labels)) => Some(rows::labelled(&table, labels)),
+        (None, None) => None,
+    };
+    if let Some((rows, totals, group_by, fields)) = rows {
+        (report.totals, report.group_by, report.fields) = (totals, group_by, fields);
+        match on_row {
+            Some(on_row) => rows.into_iter().for_each(|row| on_row(&report, row)),
+            None => report.rows = rows,
+        }
+    } else {
+        let mut assembly = rows::Assembly::new(&table, items);
+        report.totals = std::mem::take(&mut assembly.totals);
+        report.group_by = std::mem::take(&mut assembly.group_by);
+        report.fields = std::mem::take(&mut assembly.fields);
+        match on_row {
+            Some(on_row) => assembly.each_row(&mut |row| on_row(&report, row)),
+            None => {
+                let mut rows = Vec::with_capacity(items.len());
+                assembly.each_row(&mut |row| rows.push(row));
+                report.rows = rows;
+            }
+        }
     }
+    report.details = kind.details;
+    report
 }
