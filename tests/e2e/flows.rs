@@ -724,7 +724,8 @@ pub async fn a_timesheet_template_matches_the_cli(w: &World) -> Result {
     let week: f64 = people.iter().map(|r| total(r)).sum();
     assert!(week > 0.0, "time was logged that week");
     assert!((week - total(sums[0])).abs() < 0.01 * people.len() as f64);
-    timesheet_drill_down_and_chart(&b, &table, &dump).await?;
+    let zone = jiff::tz::TimeZone::get(zone.as_str().context("the zone is a name")?)?;
+    timesheet_drill_down_and_chart(&b, &table, &dump, &zone).await?;
     b.close().await;
     Ok(())
 }
@@ -861,16 +862,16 @@ async fn timesheet_drill_down_and_chart(
     b: &Browser,
     table: &Table,
     dump: &std::path::Path,
+    zone: &jiff::tz::TimeZone,
 ) -> Result {
     let days: Vec<String> = table.header[1..table.header.len() - 1].to_vec();
     let all = dump_worklogs(dump)?;
-    // The team-week template: its zone is UTC and a worklog counts on the day it started.
-    let utc = jiff::tz::TimeZone::UTC;
+    // A worklog counts on the day it started in the report's zone, and shows its start there.
     let in_cell = |person: &str, day: &str| -> Vec<DumpWorklog> {
         let mut v: Vec<DumpWorklog> = all
             .iter()
             .filter(|w| {
-                w.author == person && w.started.to_zoned(utc.clone()).date().to_string() == day
+                w.author == person && w.started.to_zoned(zone.clone()).date().to_string() == day
             })
             .cloned()
             .collect();
@@ -930,7 +931,7 @@ async fn timesheet_drill_down_and_chart(
                 w.issue.clone(),
                 w.author.clone(),
                 w.started
-                    .to_zoned(utc.clone())
+                    .to_zoned(zone.clone())
                     .strftime("%Y-%m-%d %H:%M")
                     .to_string(),
                 w.seconds,
@@ -979,7 +980,8 @@ async fn timesheet_drill_down_and_chart(
     let week_sum: f64 = all
         .iter()
         .filter(|w| {
-            w.author == person && days.contains(&w.started.to_zoned(utc.clone()).date().to_string())
+            w.author == person
+                && days.contains(&w.started.to_zoned(zone.clone()).date().to_string())
         })
         .map(|w| w.seconds)
         .sum();
