@@ -40,6 +40,43 @@ pub async fn default_report_matches_the_cli(w: &World) -> Result<(String, Table)
     Ok((id, table))
 }
 
+/// On Forge a report that names no time zone shows times in the user's Jira zone, which
+/// Forge's context carries (ada's is Europe/Berlin), not in the browser's (UTC here): the
+/// browser's status entry dates equal `dwell report --tz Europe/Berlin`'s, which differ from
+/// UTC's.
+pub async fn forge_times_are_in_the_users_jira_zone(w: &World) -> Result {
+    let config = json!({
+        "schemaVersion": 1,
+        "name": "Entry dates",
+        "jql": support::ALL_ISSUES,
+        "kind": {"type": "entryDates"},
+        "aggregation": {"functions": [{"type": "count"}, {"type": "median"}]},
+    });
+    let id = support::create_report(w, "ada", &config)?;
+    let b = w.open("ada", "#/").await?;
+    let browser_zone = b
+        .js(
+            "return Intl.DateTimeFormat().resolvedOptions().timeZone;",
+            vec![],
+        )
+        .await?;
+    assert_eq!(
+        browser_zone, "UTC",
+        "the browser runs in UTC, so its zone and ada's Jira zone differ"
+    );
+    let (table, partial) = support::run_saved(w, &b, &id).await?;
+    assert!(!partial, "a complete run is not flagged partial");
+    let berlin = support::cli_report_in(w, &config, &[], &[], "Europe/Berlin")?;
+    support::assert_same_as_cli(&table, &berlin);
+    let utc = support::cli_report_in(w, &config, &[], &[], "UTC")?;
+    assert_ne!(
+        berlin, utc,
+        "the entry dates depend on the zone, so the comparison tells the zones apart"
+    );
+    b.close().await;
+    Ok(())
+}
+
 /// The report's id from the editor's address (`#/reports/{id}/edit`).
 async fn edited_id(b: &Browser) -> Result<String> {
     let v = b
@@ -582,10 +619,11 @@ pub async fn screenshot(w: &World) -> Result {
     Ok(())
 }
 
-/// The "My team's week" template, opened in the editor and saved unchanged, runs in the
-/// browser to the same timesheet as `dwell report` on a dump of the same worklogs: the same
-/// people, hours per day, `Total` column and `Sum` row; Saturday and Sunday are shaded. Then
-/// [`timesheet_drill_down_and_chart`] on the same page.
+/// The "My team's week" template, opened in the editor and saved unchanged, cuts its days in
+/// the browser's own time zone, and runs in the browser to the same timesheet as `dwell
+/// report` on a dump of the same worklogs: the same people, hours per day, `Total` column and
+/// `Sum` row; Saturday and Sunday are shaded. Then [`timesheet_drill_down_and_chart`] on the
+/// same page.
 pub async fn a_timesheet_template_matches_the_cli(w: &World) -> Result {
     let b = w.open("ada", "#/new?template=team-week").await?;
     b.wait_for(
@@ -596,6 +634,12 @@ pub async fn a_timesheet_template_matches_the_cli(w: &World) -> Result {
         vec![],
     )
     .await?;
+    let zone = b
+        .js(
+            "return Intl.DateTimeFormat().resolvedOptions().timeZone;",
+            vec![],
+        )
+        .await?;
     b.click("button", "Save").await?;
     let id = edited_id(&b).await?;
     let saved = w.api("ada", "GET", &format!("/reports/{id}"), None)?;
@@ -613,9 +657,9 @@ pub async fn a_timesheet_template_matches_the_cli(w: &World) -> Result {
             &json!("person"),
             &json!("day"),
             &json!({"type": "thisWeek"}),
-            &json!("UTC"),
+            &zone,
         ),
-        "the editor saved the template's timesheet as it is: {config}"
+        "the editor saved the template's timesheet in the browser's zone: {config}"
     );
 
     // As of Sunday 2026-11-01 (the data's end), this week is 26 October to 1 November.
@@ -1226,8 +1270,8 @@ pub async fn a_connect_site_moves_to_forge(w: &World) -> Result {
 }
 
 /// On Forge the permissions page says what Dwell can check there (account ids; the installer
-/// first; admins grant others) and refuses a Jira group where it is typed, before the server
-/// would; the stored grants stay as they were.
+/// first; admins grant others rights; `dwell-server grant-admin` makes admins) and refuses a
+/// Jira group where it is typed, before the server would; the stored grants stay as they were.
 pub async fn forge_grants_are_by_account(w: &World) -> Result {
     let before = w.api("ada", "GET", "/permissions", None)?;
     let b = w.open("ada", "#/admin/permissions").await?;
@@ -1242,7 +1286,8 @@ pub async fn forge_grants_are_by_account(w: &World) -> Result {
     for said in [
         "checks rights by account id only",
         "Whoever installed Dwell is its first administrator",
-        "administrators grant rights to others",
+        "administrators grant the rights below to others by account id",
+        "dwell-server grant-admin --site <site> --account <accountId>",
         "cannot learn which Jira groups",
     ] {
         assert!(explained.contains(said), "{said:?} in {explained:?}");

@@ -27,9 +27,10 @@
 //! shows only in a drill-down, jira-sim served it to the browser; so a leak would have been
 //! caught.
 //!
-//! `privacy_proof_on_forge_...` runs the flows that run alike on Forge (jira-sim as Forge's
-//! host, the client from its CDN, the server reached through `invokeRemote` with a Forge
-//! Invocation Token, whose payload is searched like a JWT's) and the same search.
+//! `privacy_proof_on_forge_...` runs the same flows on Forge (jira-sim as Forge's host, the
+//! client from its CDN, the server reached through `invokeRemote` with a Forge Invocation
+//! Token, whose payload is searched like a JWT's), the admin flows included (a calendar,
+//! grants by account id, export, delete and import), and the same search.
 //!
 //! Run it alone with `cargo test -p e2e --test e2e privacy_proof` (docs/SECURITY.md).
 
@@ -99,7 +100,8 @@ async fn privacy_proof_no_issue_data_reaches_the_server() {
 
 /// The same proof on the Forge path: the client served by Forge's CDN reads Jira through
 /// `requestJira` and reaches the server through `invokeRemote`, which carries a Forge
-/// Invocation Token; the flows that run the same on Forge, then the same search.
+/// Invocation Token; the same flows (Forge's grants by account id for Connect's group
+/// grants), the admins' among them, then the same search.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn privacy_proof_on_forge_no_issue_data_reaches_the_server() {
     let w = World::start(WorldSpec {
@@ -116,7 +118,14 @@ async fn privacy_proof_on_forge_no_issue_data_reaches_the_server() {
     flows::report_lifecycle_with_a_conflict(&w).await.unwrap();
     flows::jira_faults_are_weathered(&w).await.unwrap();
     flows::a_cancelled_run_is_partial(&w).await.unwrap();
+    // What admins send: a calendar, grants by account id, the site's data out and back in.
+    flows::a_calendar_changes_business_time(&w, &id, &table)
+        .await
+        .unwrap();
+    flows::forge_grants_are_by_account(&w).await.unwrap();
+    flows::permissions_stop_a_non_editor(&w, &id).await.unwrap();
     let shown = canary::bring_every_kind_to_the_browser(&w).await.unwrap();
+    flows::export_delete_import(&w).await.unwrap();
     let routes = [
         ("POST", "/forge/lifecycle"),
         ("GET", "/api/v1/me"),
@@ -124,6 +133,11 @@ async fn privacy_proof_on_forge_no_issue_data_reaches_the_server() {
         ("GET", "/api/v1/reports/"),
         ("PUT", "/api/v1/reports/"),
         ("DELETE", "/api/v1/reports/"),
+        ("POST", "/api/v1/calendars"),
+        ("PUT", "/api/v1/permissions"),
+        ("GET", "/api/v1/export"),
+        ("DELETE", "/api/v1/tenant"),
+        ("POST", "/api/v1/import"),
     ];
     // On Forge the server holds no Jira credential: it reads the platform's signing keys only.
     let outbound = [("GET /.well-known/jwks.json", true)];

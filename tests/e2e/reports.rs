@@ -9,6 +9,16 @@ async fn site() -> World {
     World::start(WorldSpec::default()).await.unwrap()
 }
 
+/// The same site running Dwell as its Forge app.
+async fn forge_site() -> World {
+    World::start(WorldSpec {
+        forge: true,
+        ..WorldSpec::default()
+    })
+    .await
+    .unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn default_report_matches_the_cli_and_exports_match_the_table() {
     let w = site().await;
@@ -53,16 +63,15 @@ async fn reports_complete_through_jira_faults_and_a_cancel_is_partial() {
 
 /// Dwell as a Forge app: Jira's global page frames the client from Forge's CDN under Forge's
 /// policy, Jira is read through `requestJira` and the server reached through `invokeRemote`
-/// with a Forge Invocation Token; the report equals the CLI's, as on Connect.
+/// with a Forge Invocation Token; the report equals the CLI's, as on Connect, and shows times
+/// in the user's Jira zone from Forge's context.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forge_default_report_matches_the_cli_under_forges_policy() {
-    let w = World::start(WorldSpec {
-        forge: true,
-        ..WorldSpec::default()
-    })
-    .await
-    .unwrap();
+    let w = forge_site().await;
     flows::default_report_matches_the_cli(&w).await.unwrap();
+    flows::forge_times_are_in_the_users_jira_zone(&w)
+        .await
+        .unwrap();
 
     let stats = w.sim_stats().unwrap();
     assert_eq!(
@@ -107,18 +116,45 @@ async fn forge_default_report_matches_the_cli_under_forges_policy() {
     );
 }
 
+/// The timesheet flow on Forge: the "My team's week" template runs with its worklogs read
+/// through `requestJira` (the drill-down's comments from `worklog/list` too) and equals
+/// `dwell report` on the same worklogs, as on Connect.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forge_timesheet_template_matches_the_cli() {
+    let w = forge_site().await;
+    flows::a_timesheet_template_matches_the_cli(&w)
+        .await
+        .unwrap();
+    let stats = w.sim_stats().unwrap();
+    assert_eq!(
+        stats["forgeCspViolations"], 0,
+        "the page runs under Forge's policy: {stats}"
+    );
+    let routes = &stats["byRoute"];
+    assert!(
+        routes
+            .as_object()
+            .unwrap()
+            .keys()
+            .any(|r| r.contains("worklog/list")),
+        "the worklogs' comments were read through requestJira: {routes}"
+    );
+    assert!(
+        !w.proxy
+            .exchanges()
+            .iter()
+            .any(|e| e.target.contains("worklog")),
+        "no worklog request went to the server"
+    );
+}
+
 /// On Forge the admin flows that run on Connect: a calendar changes business time as the CLI
 /// computes it, grants are by account id (the page says so and refuses a Jira group), a
 /// non-editor is stopped until an admin grants the right to their account, and the site's
 /// data is exported, deleted and imported.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forge_admins_set_calendars_permissions_and_move_the_sites_data() {
-    let w = World::start(WorldSpec {
-        forge: true,
-        ..WorldSpec::default()
-    })
-    .await
-    .unwrap();
+    let w = forge_site().await;
     let (id, table) = flows::default_report_matches_the_cli(&w).await.unwrap();
     flows::a_calendar_changes_business_time(&w, &id, &table)
         .await
@@ -140,4 +176,21 @@ async fn a_connect_site_moves_to_forge_with_its_configuration() {
     .await
     .unwrap();
     flows::a_connect_site_moves_to_forge(&w).await.unwrap();
+}
+
+/// The report lifecycle on Forge: created, edited, reloaded and deleted through `invokeRemote`,
+/// and a concurrent edit's conflict loses nothing, as on Connect.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forge_reports_are_created_edited_reloaded_and_deleted_and_conflicts_lose_nothing() {
+    let w = forge_site().await;
+    flows::report_lifecycle_with_a_conflict(&w).await.unwrap();
+}
+
+/// Jira's faults and a cancelled run on Forge: `requestJira` carries the planner's retries,
+/// and a cancel (the bridge drops `signal`) stops issuing and flags the result partial.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forge_reports_complete_through_jira_faults_and_a_cancel_is_partial() {
+    let w = forge_site().await;
+    flows::jira_faults_are_weathered(&w).await.unwrap();
+    flows::a_cancelled_run_is_partial(&w).await.unwrap();
 }

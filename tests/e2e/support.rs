@@ -64,6 +64,17 @@ pub fn cli_report_with_groups(
     calendars: &[(String, Value)],
     status_groups: &[(String, Value)],
 ) -> Result<Vec<Vec<String>>> {
+    cli_report_in(w, config, calendars, status_groups, "UTC")
+}
+
+/// [`cli_report_with_groups`] for a user whose time zone is `zone` (the CLI's `--tz`).
+pub fn cli_report_in(
+    w: &World,
+    config: &Value,
+    calendars: &[(String, Value)],
+    status_groups: &[(String, Value)],
+    zone: &str,
+) -> Result<Vec<Vec<String>>> {
     let dump = w.dump()?;
     let dir = w.dir.path();
     let config_path = dir.join("cli-config.json");
@@ -71,7 +82,7 @@ pub fn cli_report_with_groups(
     let mut cmd = Command::new(&w.bins.dwell);
     cmd.args(["report", "--config", &config_path.display().to_string()])
         .args(["--input", &dump.display().to_string()])
-        .args(["--now", AS_OF, "--tz", "UTC", "--format", "csv"]);
+        .args(["--now", AS_OF, "--tz", zone, "--format", "csv"]);
     for (id, calendar) in calendars {
         let path = dir.join(format!("{id}.json"));
         std::fs::write(&path, calendar.to_string())?;

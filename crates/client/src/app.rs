@@ -70,6 +70,7 @@ async fn start(ctx: Ctx, env: Environment) {
         flavour: Flavour::Cloud,
         site: host,
         user: None,
+        time_zone: None,
     }));
     load_rights(ctx).await;
 }
@@ -97,6 +98,7 @@ async fn start_forge(ctx: Ctx) {
         flavour: Flavour::Cloud,
         site: context.site(),
         user,
+        time_zone: context.timezone,
     }));
     load_rights(ctx).await;
 }

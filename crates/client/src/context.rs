@@ -97,6 +97,21 @@ pub struct JiraSite {
     pub site: String,
     /// Who is signed in, when known.
     pub user: Option<String>,
+    /// The user's time zone as Jira knows it (Forge's context says it), when known.
+    #[serde(default)]
+    pub time_zone: Option<String>,
+}
+
+impl JiraSite {
+    /// The zone a run shows times in when its report names none: the user's Jira zone
+    /// where Jira says it (so a Forge page shows what Jira's own pages show), else
+    /// `browser`, the zone of the computer the browser runs on.
+    pub fn report_zone(&self, browser: impl FnOnce() -> String) -> String {
+        match self.time_zone.as_deref().map(str::trim) {
+            Some(zone) if !zone.is_empty() => zone.to_string(),
+            _ => browser(),
+        }
+    }
 }
 
 /// The metadata server client.
@@ -206,6 +221,15 @@ impl Ctx {
             Environment::Forge => Grants::AccountsOnly,
             Environment::Connect { .. } | Environment::Direct { .. } => Grants::AccountsAndGroups,
         }
+    }
+
+    /// The user's time zone: reports show times in it unless they name their own, and a new
+    /// calendar starts in it. Their Jira zone where Jira says it (Forge), else the browser's.
+    pub fn time_zone(&self) -> String {
+        self.jira.with_untracked(|site| match site {
+            Some(site) => site.report_zone(platform::time_zone),
+            None => platform::time_zone(),
+        })
     }
 
     pub fn can_edit_reports(&self) -> bool {

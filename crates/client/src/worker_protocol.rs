@@ -740,9 +740,7 @@ mod tests {
                 run,
                 flavour: Flavour::Cloud,
                 source: ConfigSource::Config(
-                    crate::view::templates::template_json("cycle-time")
-                        .unwrap()
-                        .into(),
+                    crate::view::templates::template_json("cycle-time", "UTC").unwrap(),
                 ),
                 now_ms: Some(0),
                 overrides: Overrides {
@@ -797,9 +795,7 @@ mod tests {
             run: 1,
             flavour: Flavour::Cloud,
             source: ConfigSource::Config(
-                crate::view::templates::template_json("team-week")
-                    .unwrap()
-                    .into(),
+                crate::view::templates::template_json("team-week", "UTC").unwrap(),
             ),
             overrides: Overrides {
                 as_of: as_of.map(str::to_string),

@@ -8,6 +8,8 @@
 //! natively; the worker binary is the only caller in the browser, so the engine and the
 //! time-zone database stay out of the page's download.
 
+use std::collections::HashSet;
+
 use config::{CalendarRef, KindTag, ReportConfig, ReportKind, TimesheetRows};
 use engine::{Context, Dataset, Details, Num, Report, RowKind, Unit};
 use jiff::tz::TimeZone;
@@ -150,35 +152,43 @@ impl Session {
         let ReportKind::Timesheet(t) = &config.kind else {
             return Err("only a timesheet's cells list worklogs".into());
         };
-        let rows: Option<Vec<&str>> = match row {
+        // Rows by key, never by label: two people (or issues) may share a label.
+        let rows: Option<HashSet<&str>> = match row {
             None => None,
             Some(i) => {
                 let r = report.rows.get(i).ok_or("no such row")?;
                 // A group with rows under it stands for them; any other row (a person, an
                 // issue) is what the worklogs name.
-                Some(if is_leaf(report, i) {
-                    vec![r.label.as_str()]
+                let leaves: Vec<usize> = if is_leaf(report, i) {
+                    vec![i]
                 } else {
                     (i + 1..report.rows.len())
                         .take_while(|&j| report.rows[j].depth > r.depth)
                         .filter(|&j| is_leaf(report, j))
-                        .map(|j| report.rows[j].label.as_str())
                         .collect()
-                })
+                };
+                Some(
+                    leaves
+                        .into_iter()
+                        .filter_map(|j| report.rows[j].key.as_deref())
+                        .collect(),
+                )
             }
         };
         let last = report.columns.len().saturating_sub(1);
-        let column_name = match column {
-            Some(c) if c < last => Some(report.columns[c].name.as_str()),
+        let period = match column {
+            Some(c) if c < last => Some(c),
             Some(c) if c == last => None,
             Some(_) => return Err("no such column".into()),
             None => None,
         };
+        let column_name = period.map(|c| report.columns[c].name.as_str());
         let mut all =
             engine::timesheet_worklogs(&self.dataset, config, ctx).map_err(|e| e.to_string())?;
         all.retain(|w| {
-            rows.as_ref().is_none_or(|r| r.contains(&w.row.as_str()))
-                && column_name.is_none_or(|c| w.column == c)
+            rows.as_ref()
+                .is_none_or(|r| r.contains(&w.row_key.as_str()))
+                && period.is_none_or(|c| w.column_index == c)
         });
         all.sort_by(|a, b| {
             a.started
@@ -893,6 +903,53 @@ fn off_columns(report: &Report, has_calendar: bool) -> Vec<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Regression: the drill-down picked a row's worklogs by its label, so of two people
+    /// named alike, each row listed both people's worklogs (and the totals did not match the
+    /// cells).
+    #[test]
+    fn two_people_of_one_name_keep_their_own_worklogs() {
+        let sam = |id: &str| serde_json::json!({"accountId": id, "displayName": "Sam"});
+        let log = |id: &str, who: &str, seconds: u32| {
+            serde_json::json!({"id": id, "author": sam(who), "timeSpentSeconds": seconds,
+                "started": "2026-10-26T09:00:00.000+0000"})
+        };
+        let page = serde_json::json!({"isLast": true, "issues": [
+            {"id": "1", "key": "DW-1", "fields": {"created": "2026-01-01T00:00:00.000+0000",
+              "worklog": {"startAt": 0, "maxResults": 20, "total": 3, "worklogs": [
+                log("10", "a", 3600), log("11", "b", 1800), log("12", "a", 600)]}}}]});
+        let now: jiff::Timestamp = "2026-10-28T00:00:00Z".parse().unwrap();
+        let session = |rows: &str, columns: &str| {
+            let config = config::parse_report(
+                &serde_json::json!({"schemaVersion": 1, "name": "week", "kind": {
+                    "type": "timesheet", "rows": rows, "columns": columns,
+                    "dates": {"type": "fixed", "from": "2026-10-26", "to": "2026-10-27"},
+                    "timeZone": "UTC"}})
+                .to_string(),
+            )
+            .unwrap();
+            let spec =
+                crate::fetch::FetchSpec::for_report(crate::api::jira::Flavour::Cloud, &config);
+            let mut session = Session::new(&spec.fields);
+            session.add(&Delivery::Issues(page.to_string()));
+            session.compute(&config, &Context::new(now)).unwrap();
+            session
+        };
+        let ids = |session: &Session, row, column| -> Vec<String> {
+            let cell = session.cell_worklogs(row, column).unwrap();
+            cell.worklogs.into_iter().filter_map(|w| w.id).collect()
+        };
+        // A row per person, `a` (seen first) above `b`, both named Sam.
+        let people = session("person", "day");
+        assert_eq!(ids(&people, Some(0), None), ["10", "12"]);
+        assert_eq!(ids(&people, Some(1), None), ["11"]);
+        assert_eq!(ids(&people, Some(1), Some(0)), ["11"]);
+        // A column per person in the person × issue matrix.
+        let matrix = session("issue", "person");
+        assert_eq!(ids(&matrix, Some(0), Some(0)), ["10", "12"]);
+        assert_eq!(ids(&matrix, None, Some(1)), ["11"]);
+        assert_eq!(ids(&matrix, Some(0), Some(2)).len(), 3, "the Total column");
+    }
 
     #[test]
     fn issue_keys_sort_naturally() {

@@ -665,6 +665,8 @@ impl Statuses {
 
 #[derive(Debug, Clone)]
 pub(crate) struct Person {
+    /// The account id (Cloud) or user name (Data Center), or the name when Jira gave no id.
+    pub id: Box<str>,
     pub name: Box<str>,
     pub name_at: Millis,
 }
@@ -688,6 +690,7 @@ impl People {
             None => {
                 let s = Sym::try_from(self.list.len()).unwrap_or(NONE - 1);
                 self.list.push(Person {
+                    id: key.into(),
                     name: name.unwrap_or(key).into(),
                     name_at: Millis::MIN,
                 });

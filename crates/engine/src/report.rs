@@ -107,6 +107,12 @@ pub struct Row {
     pub depth: u8,
     /// The issue key, the group's value, or the day (`2026-06-20`).
     pub label: String,
+    /// What the row stands for when it is one thing, where labels may repeat: an issue row's
+    /// key (its id when it has none); a timesheet's or capacity report's person row, the
+    /// person's account id (user name on Data Center; empty for worklogs without an author).
+    /// `None` for group and day rows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
     /// For group and issue rows under groups: the group values from the outermost level down.
     pub group: Vec<String>,
     /// Issues the row covers (1 for an issue row).
@@ -222,6 +228,11 @@ pub struct CellWorklog {
     /// report.
     pub row: String,
     pub column: String,
+    /// The cell's row by its [`Row::key`] (the author's account id, or the issue key): two
+    /// people of one name are two rows.
+    pub row_key: String,
+    /// The cell's column by its position in [`Report::columns`] (a period, or a person).
+    pub column_index: usize,
     /// The issue's key (its id when the key is unknown).
     pub issue: String,
     pub worklog_id: Option<String>,

@@ -11,7 +11,8 @@
 //! data ([`crate::store::erase_account`]); `updated` asks an app to refresh personal data it
 //! copied, and Dwell copies none (no names, no e-mail addresses), so there is nothing to do.
 //! A 429 is waited out as its `Retry-After` says (at most a minute, three times); any other
-//! failure leaves the site due, so the next check tries again. Forge sites are not reported
+//! failure leaves the site due, so the next check tries again. The database is used on the
+//! blocking pool ([`Db::run`]), never on the server's async threads. Forge sites are not reported
 //! from here: a Forge remote would need an app token that could also read Jira, which Dwell's
 //! server must never hold (docs/SECURITY.md, "Personal data").
 
@@ -77,10 +78,9 @@ pub async fn report_due(
     let before = now
         .checked_sub(jiff::SignedDuration::try_from(cycle)?)
         .context("the reporting cycle is too long")?;
-    let due = {
-        let conn = db.conn()?;
-        store::accounts_report_due(&conn, before)?
-    };
+    let due = db
+        .run(move |conn| Ok(store::accounts_report_due(conn, before)?))
+        .await?;
     let mut outcome = Outcome::default();
     for (tenant, client_key) in due {
         outcome.sites += 1;
@@ -111,12 +111,16 @@ async fn report_site(
     timeout: Duration,
     outcome: &mut Outcome,
 ) -> anyhow::Result<()> {
-    let (row, accounts) = {
-        let conn = db.conn()?;
-        let row = store::tenant_by_client_key(&conn, client_key)?
-            .context("the site was uninstalled meanwhile")?;
-        (row, store::stored_accounts(&conn, id)?)
-    };
+    let key = client_key.to_string();
+    let (row, accounts) = db
+        .run(move |conn| {
+            Ok((
+                store::tenant_by_client_key(conn, &key)?,
+                store::stored_accounts(conn, id)?,
+            ))
+        })
+        .await?;
+    let row = row.context("the site was uninstalled meanwhile")?;
     let tenant = Tenant {
         id: row.id,
         platform: row.platform,
@@ -145,8 +149,11 @@ async fn report_site(
                     if !batch.iter().any(|(a, _)| *a == account) {
                         bail!("Jira answered about {account:?}, which this request did not report");
                     }
-                    let mut conn = db.conn()?;
-                    let erased = store::erase_account(&mut conn, id, &account, Timestamp::now())?;
+                    let erased = db
+                        .run(move |conn| {
+                            Ok(store::erase_account(conn, id, &account, Timestamp::now())?)
+                        })
+                        .await?;
                     outcome.closed += 1;
                     tracing::info!(%id, reports = erased.reports, admins = erased.admins,
                         "a closed account was erased");
@@ -156,8 +163,8 @@ async fn report_site(
             }
         }
     }
-    let conn = db.conn()?;
-    store::accounts_reported(&conn, id, Timestamp::now())?;
+    db.run(move |conn| Ok(store::accounts_reported(conn, id, Timestamp::now())?))
+        .await?;
     Ok(())
 }
 

@@ -82,3 +82,29 @@ fn field(
     }
     .into_any()
 }
+
+/// A one-line text box with its label (and hint), bound to `value`.
+#[component]
+pub fn TextInput(
+    #[prop(into)] label: String,
+    #[prop(optional, into)] hint: Option<String>,
+    value: RwSignal<String>,
+) -> impl IntoView {
+    field(
+        label,
+        hint,
+        None,
+        Box::new(move |id, described| {
+            view! {
+                <input
+                    id=id
+                    type="text"
+                    aria-describedby=described
+                    prop:value=move || value.get()
+                    on:input=move |ev| value.set(event_target_value(&ev))
+                />
+            }
+            .into_any()
+        }),
+    )
+}

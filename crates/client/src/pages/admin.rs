@@ -10,7 +10,7 @@ use leptos::task::spawn_local;
 use crate::api::ClientError;
 use crate::api::jira::statuses;
 use crate::api::server::Saved;
-use crate::components::{ErrorPanel, Field, unique_id};
+use crate::components::{ErrorPanel, Field, TextInput, unique_id};
 use crate::context::{Ctx, Server};
 use crate::route::{AdminPage as Which, Route};
 use crate::view::calendar::{format_holidays, format_ranges, parse_holidays, parse_ranges};
@@ -98,6 +98,50 @@ fn problems_text(list: Vec<config::ValidationError>) -> Vec<String> {
             }
         })
         .collect()
+}
+
+/// The worker's check of a calendar or status group before it is saved (the server's own
+/// rules): `true` when it passes, else its problems are shown.
+async fn passes_check<T: serde::Serialize>(
+    ctx: Ctx,
+    kind: DocumentKind,
+    document: &T,
+    problems: RwSignal<Vec<String>>,
+) -> bool {
+    let json = crate::view::compact_json(document);
+    match ctx.worker().validate(kind, json).await {
+        Err(e) => problems.set(vec![e]),
+        Ok(list) if !list.is_empty() => problems.set(problems_text(list)),
+        Ok(_) => {
+            problems.set(Vec::new());
+            return true;
+        }
+    }
+    false
+}
+
+/// The end of a calendar's or status group's form: its problems, why it was not saved, and
+/// the Save and Cancel buttons.
+fn form_end(
+    problems: RwSignal<Vec<String>>,
+    failure: RwSignal<Option<ClientError>>,
+    save: &'static str,
+    on_done: Callback<()>,
+) -> impl IntoView {
+    view! {
+        <ul class="problem-list" aria-live="polite">
+            {move || problems.get().into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}
+        </ul>
+        {move || failure.get().map(|e| view! { <ErrorPanel error=e title="Not saved" /> })}
+        <div class="actions">
+            <button type="submit" class="button button-primary">
+                {save}
+            </button>
+            <button type="button" class="button button-subtle" on:click=move |_| on_done.run(())>
+                "Cancel"
+            </button>
+        </div>
+    }
 }
 
 // ---------------------------------------------------------------- calendars
@@ -285,9 +329,7 @@ fn CalendarEditor(record: Option<CalendarRecord>, on_done: Callback<()>) -> impl
     let initial = record
         .as_ref()
         .map(|r| r.calendar.clone())
-        .unwrap_or_else(|| {
-            WorkCalendar::office_hours("Office hours", crate::platform::time_zone())
-        });
+        .unwrap_or_else(|| WorkCalendar::office_hours("Office hours", ctx.time_zone()));
     let version = RwSignal::new(record.as_ref().map(|r| (r.id.clone(), r.version)));
     let name = RwSignal::new(initial.name.clone());
     let zone = RwSignal::new(initial.time_zone.clone());
@@ -354,11 +396,8 @@ fn CalendarEditor(record: Option<CalendarRecord>, on_done: Callback<()>) -> impl
             }
         };
         spawn_local(async move {
-            let json = crate::view::compact_json(&cal);
-            match ctx.worker().validate(DocumentKind::Calendar, json).await {
-                Err(e) => return problems.set(vec![e]),
-                Ok(list) if !list.is_empty() => return problems.set(problems_text(list)),
-                Ok(_) => problems.set(Vec::new()),
+            if !passes_check(ctx, DocumentKind::Calendar, &cal, problems).await {
+                return;
             }
             let server = match ctx.server() {
                 Ok(s) => s,
@@ -413,20 +452,7 @@ fn CalendarEditor(record: Option<CalendarRecord>, on_done: Callback<()>) -> impl
                         }
                     })
             }}
-            <Field
-                label="Name"
-                control=move |id, described| {
-                    view! {
-                        <input
-                            id=id
-                            type="text"
-                            aria-describedby=described
-                            prop:value=move || name.get()
-                            on:input=move |ev| name.set(event_target_value(&ev))
-                        />
-                    }
-                }
-            />
+            <TextInput label="Name" value=name />
             <Field
                 label="Time zone"
                 hint="An IANA name such as Europe/Berlin."
@@ -454,22 +480,7 @@ fn CalendarEditor(record: Option<CalendarRecord>, on_done: Callback<()>) -> impl
                     {days
                         .into_iter()
                         .map(|(_, label, text)| {
-                            view! {
-                                <Field
-                                    label=label
-                                    control=move |id, described| {
-                                        view! {
-                                            <input
-                                                id=id
-                                                type="text"
-                                                aria-describedby=described
-                                                prop:value=move || text.get()
-                                                on:input=move |ev| text.set(event_target_value(&ev))
-                                            />
-                                        }
-                                    }
-                                />
-                            }
+                            view! { <TextInput label=label value=text /> }
                         })
                         .collect_view()}
                 </div>
@@ -489,22 +500,7 @@ fn CalendarEditor(record: Option<CalendarRecord>, on_done: Callback<()>) -> impl
                     }
                 }
             />
-            <ul class="problem-list" aria-live="polite">
-                {move || problems.get().into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}
-            </ul>
-            {move || failure.get().map(|e| view! { <ErrorPanel error=e title="Not saved" /> })}
-            <div class="actions">
-                <button type="submit" class="button button-primary">
-                    "Save calendar"
-                </button>
-                <button
-                    type="button"
-                    class="button button-subtle"
-                    on:click=move |_| on_done.run(())
-                >
-                    "Cancel"
-                </button>
-            </div>
+            {form_end(problems, failure, "Save calendar", on_done)}
         </form>
     }
 }
@@ -571,11 +567,8 @@ fn GroupEditor(record: Option<StatusGroupRecord>, on_done: Callback<()>) -> impl
         };
         let version = version.clone();
         spawn_local(async move {
-            let json = crate::view::compact_json(&group);
-            match ctx.worker().validate(DocumentKind::StatusGroup, json).await {
-                Err(e) => return problems.set(vec![e]),
-                Ok(l) if !l.is_empty() => return problems.set(problems_text(l)),
-                Ok(_) => problems.set(Vec::new()),
+            if !passes_check(ctx, DocumentKind::StatusGroup, &group, problems).await {
+                return;
             }
             let server = match ctx.server() {
                 Ok(s) => s,
@@ -616,34 +609,11 @@ fn GroupEditor(record: Option<StatusGroupRecord>, on_done: Callback<()>) -> impl
             }
         >
             <h3>{if record.is_some() { "Edit status group" } else { "New status group" }}</h3>
-            <Field
-                label="Name"
-                control=move |id, described| {
-                    view! {
-                        <input
-                            id=id
-                            type="text"
-                            aria-describedby=described
-                            prop:value=move || name.get()
-                            on:input=move |ev| name.set(event_target_value(&ev))
-                        />
-                    }
-                }
-            />
-            <Field
+            <TextInput label="Name" value=name />
+            <TextInput
                 label="Statuses"
                 hint="Names (portable between sites) or ids, comma-separated."
-                control=move |id, described| {
-                    view! {
-                        <input
-                            id=id
-                            type="text"
-                            aria-describedby=described
-                            prop:value=move || list.get()
-                            on:input=move |ev| list.set(event_target_value(&ev))
-                        />
-                    }
-                }
+                value=list
             />
             {move || {
                 let known = jira_statuses.get().unwrap_or_default();
@@ -670,22 +640,7 @@ fn GroupEditor(record: Option<StatusGroupRecord>, on_done: Callback<()>) -> impl
                         }
                     })
             }}
-            <ul class="problem-list" aria-live="polite">
-                {move || problems.get().into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}
-            </ul>
-            {move || failure.get().map(|e| view! { <ErrorPanel error=e title="Not saved" /> })}
-            <div class="actions">
-                <button type="submit" class="button button-primary">
-                    "Save status group"
-                </button>
-                <button
-                    type="button"
-                    class="button button-subtle"
-                    on:click=move |_| on_done.run(())
-                >
-                    "Cancel"
-                </button>
-            </div>
+            {form_end(problems, failure, "Save status group", on_done)}
         </form>
     }
 }

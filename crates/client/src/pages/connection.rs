@@ -94,6 +94,7 @@ pub fn ConnectionPage() -> impl IntoView {
                         flavour,
                         site: base,
                         user: who,
+                        time_zone: None,
                     }));
                     ctx.notice
                         .set(Some(format!("Connected to {}.", flavour.label())));

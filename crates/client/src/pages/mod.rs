@@ -6,3 +6,9 @@ pub mod connection;
 pub mod editor;
 pub mod reports;
 pub mod run;
+
+/// The zone a new timesheet cuts its days in (a template's, or a report switched to a worklog
+/// kind): the user's, as the browser resolves it (`Intl`), rather than UTC.
+pub fn user_time_zone() -> String {
+    crate::platform::time_zone()
+}

@@ -366,8 +366,8 @@ fn DirectHome() -> impl IntoView {
 fn Templates() -> impl IntoView {
     let ctx = Ctx::get();
     let run = move |slug: &'static str| {
-        if let Some(json) = template_json(slug) {
-            ctx.draft.set(Some(json.to_string()));
+        if let Some(json) = template_json(slug, &crate::pages::user_time_zone()) {
+            ctx.draft.set(Some(json));
             ctx.go(Route::Draft);
         }
     };

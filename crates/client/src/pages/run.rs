@@ -765,9 +765,9 @@ fn file_stem(name: &str) -> String {
     if s.is_empty() { "report".into() } else { s }
 }
 
-/// The engine's context: now (or the link's fixed instant), the user's time zone, and the
-/// site's saved calendars and status groups as the server wrote them (Connect; Direct mode
-/// has none).
+/// The engine's context: now (or the link's fixed instant), the user's time zone (their Jira
+/// zone on Forge, else the browser's), and the site's saved calendars and status groups as
+/// the server wrote them (Direct mode has none).
 async fn context(ctx: Ctx, as_of: Option<String>) -> ComputeContext {
     let (calendars, status_groups) = match ctx.server() {
         Ok(server) => (
@@ -779,7 +779,7 @@ async fn context(ctx: Ctx, as_of: Option<String>) -> ComputeContext {
     ComputeContext {
         now_ms: js_sys::Date::now() as i64,
         as_of,
-        time_zone: crate::platform::time_zone(),
+        time_zone: ctx.time_zone(),
         calendars,
         status_groups,
     }

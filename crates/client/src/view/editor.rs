@@ -8,8 +8,8 @@
 
 use config::{
     AggregateFn, CalendarId, CalendarRef, DateBound, DateField, DateRange, DurationFormat, FieldId,
-    FilterOp, FilterValue, Jql, MultiVisit, ReportConfig, ReportKind, SortDirection, SortKey,
-    SortTarget, StatusRef, ThroughputPeriod, TimeBetween, TimesheetColumns, TimesheetRows,
+    FilterOp, FilterValue, Jql, KindTag, MultiVisit, ReportConfig, ReportKind, SortDirection,
+    SortKey, SortTarget, StatusRef, ThroughputPeriod, TimeBetween, TimesheetColumns, TimesheetRows,
     WorklogDates,
 };
 use jiff::civil;
@@ -809,6 +809,17 @@ pub fn set_sort_direction(c: &mut ReportConfig, direction: SortDirection) {
     }
 }
 
+/// Switches the report to kind `tag`, keeping what carries over
+/// ([`ReportKind::switched_to`]); a worklog kind reached from another kind cuts its days in
+/// `zone`, the user's, not in UTC.
+pub fn switch_kind(c: &mut ReportConfig, tag: KindTag, zone: &str) {
+    let had_zone = worklog_window(c).is_some();
+    c.kind = c.kind.switched_to(tag);
+    if !had_zone && let Some((_, time_zone)) = worklog_window_mut(c) {
+        *time_zone = zone.to_string();
+    }
+}
+
 /// A file name for a configuration named `name`: `Cycle time (Q3)` → `cycle-time--q3`.
 pub fn slugify(name: &str) -> String {
     let s: String = name
@@ -979,6 +990,19 @@ mod tests {
         set_sort_choice(&mut c, "none");
         assert!(c.sort.is_empty());
         assert_eq!(sort_direction(&c), SortDirection::Asc);
+    }
+
+    #[test]
+    fn a_worklog_kind_takes_the_users_zone_unless_it_had_one() {
+        let mut c = sample();
+        switch_kind(&mut c, KindTag::Timesheet, "Europe/Berlin");
+        assert_eq!((TIME_ZONE.get)(&c), "Europe/Berlin");
+        TIME_ZONE.apply(&mut c, "Asia/Tokyo").unwrap();
+        switch_kind(&mut c, KindTag::Capacity, "Europe/Berlin");
+        assert_eq!((TIME_ZONE.get)(&c), "Asia/Tokyo", "kept from the timesheet");
+        switch_kind(&mut c, KindTag::TimeBetween, "Europe/Berlin");
+        assert_eq!(c.kind.tag(), KindTag::TimeBetween);
+        assert_eq!((TIME_ZONE.get)(&c), "");
     }
 
     #[test]

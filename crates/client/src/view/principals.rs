@@ -38,10 +38,10 @@ impl Grants {
     pub fn explanation(self) -> &'static str {
         match self {
             Grants::AccountsAndGroups => {
-                "Site administrators hold every right. Grant others rights by Jira group or by account."
+                "Administrators hold every right: members of the site's administrator groups (such as jira-administrators), and accounts that whoever runs Dwell's server made administrators of this site with dwell-server grant-admin --site <site> --account <accountId>. Grant others the rights below by Jira group or by account."
             }
             Grants::AccountsOnly => {
-                "On Forge, Dwell checks rights by account id only. Whoever installed Dwell is its first administrator, and administrators grant rights to others here. Forge gives Dwell no token that can read Jira, so Dwell cannot learn which Jira groups someone is in: rights cannot be granted to a group, and Jira's site administrators are not Dwell's administrators unless granted here."
+                "On Forge, Dwell checks rights by account id only. Whoever installed Dwell is its first administrator, and administrators grant the rights below to others by account id; only administrators export, import or delete the site's data. No right on this page makes someone an administrator: whoever runs Dwell's server does, with dwell-server grant-admin --site <site> --account <accountId> (the site is this installation's id). Forge gives Dwell no token that can read Jira, so Dwell cannot learn which Jira groups someone is in: rights cannot be granted to a group, and Jira's site administrators are not Dwell's administrators unless made so."
             }
         }
     }
@@ -207,6 +207,18 @@ mod tests {
             parse_principals("user: not an id!\ngroup: ok", Grants::AccountsAndGroups).unwrap_err();
         assert_eq!(err.len(), 1);
         assert!(err[0].starts_with("line 1:"), "{err:?}");
+    }
+
+    #[test]
+    fn the_permissions_page_names_the_one_way_to_make_an_administrator() {
+        for grants in [Grants::AccountsAndGroups, Grants::AccountsOnly] {
+            let said = grants.explanation();
+            assert!(
+                said.contains("dwell-server grant-admin --site <site> --account <accountId>"),
+                "{said}"
+            );
+            assert!(!said.contains("--admin-accounts"), "{said}");
+        }
     }
 
     #[test]

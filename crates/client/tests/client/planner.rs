@@ -26,7 +26,7 @@ struct Ran {
 }
 
 fn spec(flavour: Flavour) -> FetchSpec {
-    let config = client::view::templates::template("time-in-status").unwrap();
+    let config = client::view::templates::template("time-in-status", "UTC").unwrap();
     FetchSpec::for_report(flavour, &config)
 }
 

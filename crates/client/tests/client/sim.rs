@@ -37,8 +37,14 @@ struct Ureq(ureq::Agent);
 
 impl Ureq {
     fn new() -> Self {
+        // A pooled connection idle longer than jira-sim's keep-alive (actix's 5 s) may be
+        // closed by the simulator just as a request is written on it: the request fails
+        // before jira-sim sees it and the planner sends it again, so the client counts one
+        // more request than the simulator (seen once under load). Idle connections are
+        // dropped well before that.
         let config = ureq::Agent::config_builder()
             .http_status_as_error(false)
+            .max_idle_age(std::time::Duration::from_secs(1))
             .build();
         Ureq(config.into())
     }

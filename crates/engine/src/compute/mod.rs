@@ -102,13 +102,12 @@ pub fn compute(
     ctx: &Context,
 ) -> Result<Report, ComputeError> {
     config.validate().map_err(ComputeError::InvalidConfig)?;
-    let calendar = work_calendar(config, ctx)?;
-    let day_tz = match calendar {
-        Some(c) => zone(&c.time_zone)?,
-        None => TimeZone::UTC,
-    };
-    let now = ctx.now.as_millisecond();
-    let today = ctx.now.to_zoned(day_tz.clone()).date();
+    let Start {
+        calendar,
+        day_tz,
+        now,
+        today,
+    } = Start::of(config, ctx)?;
     let mut warnings = Warnings::default();
 
     let selected = select_issues(data, config, ctx, now, today, &day_tz, &mut warnings);
@@ -158,13 +157,12 @@ pub fn timesheet_worklogs(
     let ReportKind::Timesheet(t) = &config.kind else {
         return Ok(Vec::new());
     };
-    let calendar = work_calendar(config, ctx)?;
-    let day_tz = match calendar {
-        Some(c) => zone(&c.time_zone)?,
-        None => TimeZone::UTC,
-    };
-    let now = ctx.now.as_millisecond();
-    let today = ctx.now.to_zoned(day_tz.clone()).date();
+    let Start {
+        calendar,
+        day_tz,
+        now,
+        today,
+    } = Start::of(config, ctx)?;
     let mut warnings = Warnings::default();
     let selected = select_issues(data, config, ctx, now, today, &day_tz, &mut warnings);
     let timelines = Timelines::build(data, &selected, now, None, false, &mut warnings);
@@ -182,6 +180,32 @@ pub fn timesheet_worklogs(
         calendar,
     };
     run.timesheet_worklogs(t, &timelines.items)
+}
+
+/// What every run starts from, once its configuration is checked: the work calendar durations
+/// are measured on, the zone days are cut in (the calendar's, else UTC), and `now`, in Jira's
+/// milliseconds and as a date in that zone.
+struct Start<'a> {
+    calendar: Option<&'a WorkCalendar>,
+    day_tz: TimeZone,
+    now: i64,
+    today: Date,
+}
+
+impl<'a> Start<'a> {
+    fn of(config: &'a ReportConfig, ctx: &'a Context) -> Result<Self, ComputeError> {
+        let calendar = work_calendar(config, ctx)?;
+        let day_tz = match calendar {
+            Some(c) => zone(&c.time_zone)?,
+            None => TimeZone::UTC,
+        };
+        Ok(Start {
+            calendar,
+            now: ctx.now.as_millisecond(),
+            today: ctx.now.to_zoned(day_tz.clone()).date(),
+            day_tz,
+        })
+    }
 }
 
 /// The work calendar durations are measured on, checked; `None` for 24/7.

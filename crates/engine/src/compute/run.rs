@@ -26,9 +26,11 @@ pub(super) struct KindOutput {
     pub(super) labels: Option<Vec<Labelled>>,
 }
 
-/// A row of a kind that is not one per issue: its label and how many issues it covers.
+/// A row of a kind that is not one per issue: its label, what it stands for (a person's
+/// account id, see [`crate::report::Row::key`]) and how many issues it covers.
 pub(crate) struct Labelled {
     pub(crate) label: String,
+    pub(crate) key: String,
     pub(crate) issues: u32,
 }
 

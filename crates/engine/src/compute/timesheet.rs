@@ -222,6 +222,15 @@ impl Run<'_> {
         Ok((Some(allowed), named))
     }
 
+    /// A person's account id (user name on Data Center); empty for the unknown author.
+    fn person_key(&self, sym: Sym) -> String {
+        self.data
+            .people
+            .list
+            .get(sym as usize)
+            .map_or_else(String::new, |p| p.id.to_string())
+    }
+
     fn person_name(&self, sym: Sym) -> String {
         if sym == NONE {
             "(unknown)".to_owned()
@@ -400,6 +409,7 @@ impl Run<'_> {
                 rows.iter()
                     .map(|&p| Labelled {
                         label: self.person_name(p),
+                        key: self.person_key(p),
                         issues: row_issues
                             .get(&p)
                             .map_or(0, |v| u32::try_from(v.len()).unwrap_or(u32::MAX)),
@@ -446,6 +456,8 @@ impl Run<'_> {
             })
             .collect();
         let mut out = Vec::new();
+        // Each listed piece's author, for the person columns' positions.
+        let mut authors: Vec<Sym> = Vec::new();
         for item in items {
             let issue = &self.data.issues[item.issue as usize];
             let partial =
@@ -458,7 +470,9 @@ impl Run<'_> {
                 }
                 let started = jiff::Timestamp::from_millisecond(wl.started).map_err(time_error)?;
                 let author = self.person_name(wl.author);
+                let author_key = self.person_key(wl.author);
                 days.pieces(wl, t.attribution, |day, ms| {
+                    authors.push(wl.author);
                     out.push(CellWorklog {
                         row: match t.rows {
                             TimesheetRows::Issue => issue.label().to_owned(),
@@ -468,6 +482,15 @@ impl Run<'_> {
                             TimesheetColumns::Person => author.clone(),
                             TimesheetColumns::Total => "Total".to_owned(),
                             _ => period_names[period_of_day[day]].clone(),
+                        },
+                        row_key: match t.rows {
+                            TimesheetRows::Issue => issue.label().to_owned(),
+                            TimesheetRows::Person => author_key.clone(),
+                        },
+                        // A person column's position is set below, once every author is known.
+                        column_index: match t.columns {
+                            TimesheetColumns::Person | TimesheetColumns::Total => 0,
+                            _ => period_of_day[day],
                         },
                         issue: issue.label().to_owned(),
                         worklog_id: (wl.id != crate::dataset::NO_HISTORY_ID)
@@ -479,6 +502,18 @@ impl Run<'_> {
                         partial,
                     });
                 });
+            }
+        }
+        if t.columns == TimesheetColumns::Person {
+            // The report's person columns: every author with time, by name (as `timesheet`).
+            let mut people = authors.clone();
+            people.sort_unstable();
+            people.dedup();
+            self.by_name(&mut people);
+            let position: HashMap<Sym, usize> =
+                people.iter().enumerate().map(|(i, &p)| (p, i)).collect();
+            for (w, a) in out.iter_mut().zip(&authors) {
+                w.column_index = position.get(a).copied().unwrap_or(0);
             }
         }
         Ok(out)
@@ -575,6 +610,8 @@ impl Run<'_> {
             values.push(Some(Num::Int(i64::try_from(missing).unwrap_or(i64::MAX))));
             labels.push(Labelled {
                 label: name.clone(),
+                // A person the filter names who is unknown to the data is named by their id.
+                key: person.map_or_else(|| name.clone(), |p| self.person_key(p)),
                 issues: u32::try_from(issues.len()).unwrap_or(u32::MAX),
             });
         }

@@ -206,3 +206,65 @@ fn a_cells_worklogs_are_the_ones_it_counts() {
             .is_empty()
     );
 }
+
+/// Regression: the drill-down matched a cell's worklogs to its row by the row's label, so two
+/// people of one display name shared each other's worklogs. Rows and worklogs now carry the
+/// author's account id, and a person column is named by its position.
+#[test]
+fn two_people_of_one_name_are_two_rows_and_two_columns() {
+    let by = |id: &str| json!({"accountId": id, "displayName": "Sam Lee"});
+    let log = |id: &str, who: &str, spent: u32| {
+        json!({"id": id, "issueId": "1", "author": by(who),
+               "started": "2026-06-01T10:00:00.000+0000", "timeSpentSeconds": spent})
+    };
+    let mut data = Dataset::new();
+    data.add_search_page(&page(2, json!([log("1", "a", 60), log("2", "b", 120)])))
+        .unwrap();
+    let now: Timestamp = "2026-06-03T00:00:00Z".parse().unwrap();
+    let run = |rows: &str, columns: &str| {
+        let config = config::parse_report(
+            &json!({"schemaVersion": 1, "name": "t", "kind": {"type": "timesheet",
+                "rows": rows, "columns": columns,
+                "dates": {"type": "fixed", "from": "2026-06-01", "to": "2026-06-01"},
+                "timeZone": "UTC"}})
+            .to_string(),
+        )
+        .unwrap();
+        let ctx = Context::new(now);
+        let report = engine::compute(&data, &config, &ctx).unwrap();
+        let cells = engine::timesheet_worklogs(&data, &config, &ctx).unwrap();
+        (report, cells)
+    };
+
+    let (report, cells) = run("person", "day");
+    let rows: Vec<(&str, Option<&str>)> = report
+        .rows
+        .iter()
+        .map(|r| (r.label.as_str(), r.key.as_deref()))
+        .collect();
+    assert_eq!(rows, [("Sam Lee", Some("a")), ("Sam Lee", Some("b"))]);
+    let mut listed: Vec<(&str, &str, usize)> = cells
+        .iter()
+        .map(|w| {
+            (
+                w.row_key.as_str(),
+                w.worklog_id.as_deref().unwrap(),
+                w.column_index,
+            )
+        })
+        .collect();
+    listed.sort();
+    assert_eq!(listed, [("a", "1", 0), ("b", "2", 0)]);
+
+    let (report, cells) = run("issue", "person");
+    let columns: Vec<&str> = report.columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(columns, ["Sam Lee", "Sam Lee", "Total"]);
+    assert_eq!(report.rows[0].key.as_deref(), Some("DW-1"));
+    // Each worklog sits in its own author's column: the column's value is its time.
+    for w in &cells {
+        assert_eq!(w.row_key, "DW-1");
+        let value = report.rows[0].values[w.column_index].map(|n| n.as_f64());
+        assert_eq!(value, Some(w.seconds), "worklog {:?}", w.worklog_id);
+    }
+    assert_ne!(cells[0].column_index, cells[1].column_index);
+}

@@ -12,9 +12,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use super::fit::{Invocation, uuid_v4};
+use super::fit::Invocation;
 use super::manifest::{INSTALLED, UNINSTALLED, UPGRADED};
-use super::{Attempt, Delivery, ForgeHost, ForgeInstallation};
+use super::{Attempt, Delivery, ForgeHost, ForgeInstallation, INSTALLATION_SALT, seeded_uuid};
 use crate::state::AppState;
 
 /// How long a remote has to answer one delivery.
@@ -167,6 +167,11 @@ fn poisoned<T>(_: T) -> LifecycleError {
 }
 
 /// Installs the app (a new installation id) and sends `avi:forge:installed:app`.
+///
+/// The id is the n-th installation's of this site (made from the seed), not a random one: a
+/// simulator restarted with the same seed installs the app as the same installation, so the
+/// app's remote restores that tenant and its saved configuration (the demo's reports outlive
+/// a restart), while a reinstall within one run is a new installation, as on Forge.
 pub async fn install(
     state: &AppState,
     host: &ForgeHost,
@@ -177,7 +182,8 @@ pub async fn install(
         return Err(LifecycleError::AlreadyInstalled(current.id));
     }
     let actor = account(state, login)?;
-    let id = uuid_v4();
+    let earlier = host.installations.lock().map_err(poisoned)?.len() as u64;
+    let id = seeded_uuid(host.seed, INSTALLATION_SALT + earlier);
     let major = *host.major_version.lock().map_err(poisoned)?;
     let mut inst = ForgeInstallation {
         installation_id: format!("ari:cloud:ecosystem::installation/{id}"),

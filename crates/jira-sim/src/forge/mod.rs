@@ -113,6 +113,8 @@ pub struct ForgeHost {
     /// The simulated Forge CDN's origin (`http://127.0.0.1:PORT`, a listener of its own).
     pub cdn_origin: String,
     pub keys: KeyRing,
+    /// The site's seed, from which its ids are made.
+    pub seed: u64,
     /// The site's cloudId (fixed per seed).
     pub cloud_id: String,
     /// The app's environment (a development environment, as `forge tunnel` uses).
@@ -129,7 +131,12 @@ pub struct ForgeHost {
     pub budgets: Mutex<HashMap<u8, VecDeque<Instant>>>,
 }
 
-/// A uuid made from the seed, so a site keeps its cloudId across runs.
+/// A uuid made from the seed, so a site keeps its cloudId (and the app its installations'
+/// ids) across runs. Salts: 1 the cloudId, 2 the environment, [`INSTALLATION_SALT`] + n the
+/// n-th installation.
+/// The salt of the first installation's id; the n-th (from 0) uses this + n.
+const INSTALLATION_SALT: u64 = 0x1000;
+
 fn seeded_uuid(seed: u64, salt: u64) -> String {
     let a = seed ^ 0x5eed_c10d_0000_0000;
     let b = salt.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ seed;
@@ -151,6 +158,7 @@ impl ForgeHost {
             resource_dirs: spec.resource_dirs,
             cdn_origin,
             keys: KeyRing::generated(fit::RETIRED_KEY_GRACE)?,
+            seed,
             cloud_id: seeded_uuid(seed, 1),
             environment_id: seeded_uuid(seed, 2),
             environment_type: "DEVELOPMENT",

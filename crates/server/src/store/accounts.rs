@@ -14,7 +14,7 @@
 use std::collections::BTreeMap;
 
 use jiff::Timestamp;
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::Value;
 
 use super::{TenantId, from_millis, millis};
@@ -220,7 +220,7 @@ pub fn erase_account(
             params![tenant.0, account],
             |r| r.get(0),
         )
-        .ok();
+        .optional()?;
     if let Some(doc) = perms {
         let doc = without_account(&doc, account).unwrap_or(doc);
         erased.permissions += tx.execute(

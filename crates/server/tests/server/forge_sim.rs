@@ -458,3 +458,80 @@ async fn jira_sim_installs_the_app_and_its_users_save_and_read_reports_through_i
         .unwrap();
     assert_eq!(reports, 2, "kept for the grace period");
 }
+
+/// A server on `dir`'s database, the remote of a simulator (seed 1, as the demo's) that has
+/// installed the app: what one run of `cargo xtask demo` starts.
+async fn demo_run(dir: Arc<tempfile::TempDir>) -> (TestApp, RunningSim, String) {
+    let app_id = manifest().id.clone();
+    let upstream = Arc::new(Mutex::new(String::new()));
+    let jwks_url = merged_jwks(upstream.clone()).await;
+    let jira = FakeJira::start();
+    let mut settings = test_settings(dir.path(), &jira);
+    settings.forge = Some(ForgeSettings {
+        environment: "DEVELOPMENT".into(),
+        jwks_url,
+        ..ForgeSettings::production(app_id)
+    });
+    let server = TestApp::start(settings, jira, dir);
+    let mut forge_app = manifest();
+    forge_app.override_remote("dwell", &server.url).unwrap();
+    let sim = RunningSim::start(SimConfig {
+        data: jira_sim::data::DataSpec {
+            issues: 20,
+            seed: 1,
+            ..Default::default()
+        },
+        forge: Some(ForgeSpec {
+            app: forge_app,
+            resource_dirs: [("client".to_string(), fixture("dist"))].into(),
+            install_at_start: false,
+            invoke_budget: Default::default(),
+        }),
+        ..SimConfig::default()
+    })
+    .unwrap();
+    *upstream.lock().unwrap() = sim.url("/.well-known/jwks.json");
+    let (status, inst) = post_json(&sim.url("/_sim/forge/install"), None, json!({})).await;
+    assert_eq!(status, 200, "{inst:?}");
+    assert_eq!(inst["deliveries"][0]["delivered"], true, "{inst:?}");
+    let installation = inst["installationId"].as_str().unwrap().to_string();
+    (server, sim, installation)
+}
+
+/// The demo restarts jira-sim and dwell-server on the same `data/`: the simulator installs
+/// the app as the same Forge installation each time, so the server restores that tenant and
+/// the reports saved in the first run are there in the second (not a new, empty tenant).
+#[actix_web::test]
+async fn a_restarted_demo_site_is_the_same_forge_installation_with_its_reports() {
+    let dir = Arc::new(tempfile::tempdir().unwrap());
+    let (server, sim, first) = demo_run(dir.clone()).await;
+    let ada = sign_in(&sim, "ada").await;
+    let created = invoke(
+        &sim,
+        &ada,
+        "POST",
+        "/api/v1/reports",
+        Some(report("Saved before the restart")),
+    )
+    .await;
+    assert_eq!(created["status"], 201, "{created:?}");
+    sim.stop();
+    drop(server);
+
+    let (server, sim, second) = demo_run(dir).await;
+    assert_eq!(
+        second, first,
+        "the same site installs the app as the same installation"
+    );
+    let ada = sign_in(&sim, "ada").await;
+    let listed = invoke(&sim, &ada, "GET", "/api/v1/reports", None).await;
+    assert_eq!(listed["status"], 200, "{listed:?}");
+    let names: Vec<&str> = listed["body"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["name"].as_str())
+        .collect();
+    assert_eq!(names, ["Saved before the restart"], "{listed:?}");
+    assert_eq!(server.tenant_count(), 1, "one tenant, not one per run");
+}

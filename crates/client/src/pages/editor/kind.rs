@@ -10,6 +10,7 @@ use config::KindTag;
 use leptos::prelude::*;
 
 use crate::components::{Form, unique_id};
+use crate::view::editor::switch_kind;
 use crate::view::editor::{
     DONE_IN, FIRST_DAY, LAST_DAY, MULTI_VISIT, PAUSE_STATUSES, PERIODS, START_STATUSES,
     STOP_STATUSES, TIME_ZONE, TIMESHEET_COLUMNS, TIMESHEET_ROWS, WORK_STARTS, WORKLOG_DATES,
@@ -30,7 +31,8 @@ pub fn Kind(form: Form) -> impl IntoView {
                     id=id
                     on:change=move |ev| {
                         if let Some(k) = KindTag::from_slug(&event_target_value(&ev)) {
-                            form.config.update(|c| c.kind = c.kind.switched_to(k));
+                            let zone = crate::pages::user_time_zone();
+                            form.config.update(|c| switch_kind(c, k, &zone));
                         }
                     }
                 >

@@ -64,7 +64,10 @@ pub fn EditorPage(source: Source) -> impl IntoView {
                 }
                 Source::New {
                     template: Some(slug),
-                } => Ok((template(&slug).unwrap_or_else(blank), None)),
+                } => Ok((
+                    template(&slug, &crate::pages::user_time_zone()).unwrap_or_else(blank),
+                    None,
+                )),
                 Source::New { template: None } => Ok((
                     ctx.draft
                         .get_untracked()
