@@ -6,11 +6,13 @@
 //! runs — so a report from `dwell` and one from the browser agree to the second. Exit codes
 //! are part of its interface (see [`Exit`]).
 
+use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use config::{Aggregation, CalendarId, DurationFormat, Jql, ReportConfig, StatusGroupId};
+use engine::export::{CsvStream, ExportError};
 use engine::{Context, Dataset, Report};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
@@ -214,9 +216,55 @@ fn execute(
     for (name, members) in groups {
         data.set_group_members(name, members);
     }
-    let report =
-        engine::compute(&data, config, &ctx).map_err(|e| Failure(Exit::Config, e.to_string()))?;
-    write(&report, io)?;
+    // Freeing each issue's histories once its timeline is built, and writing CSV rows as
+    // they are laid out instead of keeping them, holds a million issues under a gigabyte;
+    // the data set is not read again.
+    let report = match io.format {
+        Format::Csv => {
+            let mut csv: Option<CsvStream<Box<dyn Write>>> = None;
+            let mut failed: Option<Failure> = None;
+            let report = engine::compute_rows_freeing_histories(
+                &mut data,
+                config,
+                &ctx,
+                &mut |report, row| {
+                    if failed.is_some() {
+                        return;
+                    }
+                    // The output is opened with the first row: a configuration the engine
+                    // refuses leaves an existing file as it was.
+                    let written = match &mut csv {
+                        Some(csv) => csv.row(report, &row).map_err(|e| export_failure(e, io)),
+                        None => output(io).and_then(|out| {
+                            csv.insert(CsvStream::new(out))
+                                .row(report, &row)
+                                .map_err(|e| export_failure(e, io))
+                        }),
+                    };
+                    failed = written.err();
+                },
+            )
+            .map_err(|e| Failure(Exit::Config, e.to_string()))?;
+            drop(data);
+            if let Some(failure) = failed {
+                return Err(failure);
+            }
+            let csv = match csv {
+                Some(csv) => csv,
+                None => CsvStream::new(output(io)?),
+            };
+            csv.finish(&report).map_err(|e| export_failure(e, io))?;
+            report
+        }
+        Format::Json | Format::Xlsx => {
+            let report = engine::compute_freeing_histories(&mut data, config, &ctx)
+                .map_err(|e| Failure(Exit::Config, e.to_string()))?;
+            // The report holds everything the output needs: free the issues first.
+            drop(data);
+            write(&report, io)?;
+            report
+        }
+    };
 
     let mut partial = false;
     for w in &report.warnings {
@@ -248,8 +296,8 @@ fn execute(
     })
 }
 
-/// Reads every input into one data set, one file at a time (peak memory: the largest file
-/// plus the data set).
+/// Reads every input into one data set, one file at a time into one reused buffer (peak
+/// memory: the largest file plus the data set, which keeps only what reports read).
 fn load(inputs: &[PathBuf], config: &ReportConfig) -> Result<Dataset, Failure> {
     let mut files = Vec::new();
     for input in inputs {
@@ -274,8 +322,11 @@ fn load(inputs: &[PathBuf], config: &ReportConfig) -> Result<Dataset, Failure> {
         }
     }
     let mut data = Dataset::for_fields(config.needed_fields().iter().map(|f| f.as_str()));
+    let mut bytes = Vec::new();
     for file in &files {
-        let bytes = std::fs::read(file)
+        bytes.clear();
+        std::fs::File::open(file)
+            .and_then(|mut f| f.read_to_end(&mut bytes))
             .map_err(|e| Failure(Exit::Input, format!("{}: {e}", file.display())))?;
         data.add_json(&bytes)
             .map_err(|e| Failure(Exit::Input, format!("{}: {e}", file.display())))?;
@@ -285,31 +336,54 @@ fn load(inputs: &[PathBuf], config: &ReportConfig) -> Result<Dataset, Failure> {
     Ok(data)
 }
 
-fn write(report: &Report, io: &Io) -> Result<(), Failure> {
-    let bytes =
-        match io.format {
-            Format::Csv => engine::export::to_csv(report)
-                .map_err(|e| Failure(Exit::Failure, e.to_string()))?
-                .into_bytes(),
-            Format::Json => serde_json::to_vec_pretty(report)
-                .map_err(|e| Failure(Exit::Failure, e.to_string()))?,
-            Format::Xlsx => engine::export::to_xlsx(report)
-                .map_err(|e| Failure(Exit::Failure, e.to_string()))?,
-        };
-    match io.out.as_deref() {
-        None => stdout(&bytes),
-        Some(p) if p == Path::new("-") => stdout(&bytes),
-        Some(path) => std::fs::write(path, &bytes)
-            .map_err(|e| Failure(Exit::Output, format!("{}: {e}", path.display()))),
+/// Where the output goes (`--out`, or standard output), buffered.
+fn output(io: &Io) -> Result<Box<dyn Write>, Failure> {
+    Ok(match out_path(io) {
+        None => Box::new(BufWriter::new(std::io::stdout().lock())),
+        Some(p) => Box::new(BufWriter::new(
+            std::fs::File::create(p).map_err(|e| output_failure(&e, io))?,
+        )),
+    })
+}
+
+fn out_path(io: &Io) -> Option<&Path> {
+    io.out.as_deref().filter(|p| *p != Path::new("-"))
+}
+
+/// The output could not be written: exit 5, naming where.
+fn output_failure(e: &dyn std::fmt::Display, io: &Io) -> Failure {
+    let place = out_path(io).map_or("standard output".to_owned(), |p| p.display().to_string());
+    Failure(Exit::Output, format!("{place}: {e}"))
+}
+
+fn export_failure(e: ExportError, io: &Io) -> Failure {
+    match e {
+        ExportError::Write(_) => output_failure(&e, io),
+        other => Failure(Exit::Failure, other.to_string()),
     }
 }
 
-fn stdout(bytes: &[u8]) -> Result<(), Failure> {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    out.write_all(bytes)
-        .and_then(|()| out.flush())
-        .map_err(|e| Failure(Exit::Output, format!("standard output: {e}")))
+/// Writes a whole report: JSON as it is encoded, XLSX (a zip) built first.
+fn write(report: &Report, io: &Io) -> Result<(), Failure> {
+    let mut out = output(io)?;
+    match io.format {
+        Format::Csv => {
+            engine::export::write_csv(report, &mut out).map_err(|e| export_failure(e, io))?
+        }
+        Format::Json => serde_json::to_writer_pretty(&mut out, report).map_err(|e| {
+            if e.is_io() {
+                output_failure(&e, io)
+            } else {
+                Failure(Exit::Failure, e.to_string())
+            }
+        })?,
+        Format::Xlsx => {
+            let bytes = engine::export::to_xlsx(report)
+                .map_err(|e| Failure(Exit::Failure, e.to_string()))?;
+            out.write_all(&bytes).map_err(|e| output_failure(&e, io))?;
+        }
+    }
+    out.flush().map_err(|e| output_failure(&e, io))
 }
 
 fn read_text(path: &Path, code: Exit) -> Result<String, Failure> {

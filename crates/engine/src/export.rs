@@ -1,6 +1,8 @@
 //! CSV and XLSX encoders. Both lay a report out as the same grid (see [`grid`]); XLSX writes
 //! numbers as numbers where the duration format is numeric, so spreadsheets can sum them.
 
+use std::borrow::Cow;
+
 use config::{AggregateFn, DurationFormat};
 use jiff::tz::TimeZone;
 
@@ -12,6 +14,9 @@ use crate::report::{Aggregate, Details, KindTag, Num, Report, Row, RowKind, Unit
 pub enum ExportError {
     #[error("csv: {0}")]
     Csv(String),
+    /// The writer [`write_csv`] was given refused the bytes (a full disk, a closed pipe).
+    #[error("{0}")]
+    Write(String),
     #[cfg(feature = "xlsx")]
     #[error("xlsx: {0}")]
     Xlsx(String),
@@ -52,69 +57,129 @@ impl Cell {
 /// fields, and the metric columns. An ungrouped report without aggregation is exactly a header
 /// and one line per issue.
 pub fn grid(report: &Report) -> Vec<Vec<Cell>> {
-    let tz = TimeZone::get(&report.time_zone).unwrap_or(TimeZone::UTC);
-    let levels = report.group_by.len();
-    let mut header: Vec<Cell> = report
-        .group_by
-        .iter()
-        .map(|g| Cell::Text(g.name.clone()))
-        .collect();
-    // Timesheets by person and capacity reports have one top-level row per person.
-    let people = levels == 0
-        && matches!(report.kind, KindTag::Timesheet | KindTag::Capacity)
-        && report.rows.iter().all(|r| r.kind == RowKind::Group);
-    header.push(Cell::Text(
-        match report.kind {
-            KindTag::StatusPerDay => "Date",
-            _ if people => "Person",
-            _ => "Key",
+    let mut out = Vec::with_capacity(report.rows.len() + report.totals.len() + 1);
+    let lines: Result<(), std::convert::Infallible> = each_line(report, |line| {
+        out.push(line);
+        Ok(())
+    });
+    match lines {
+        Ok(()) => out,
+        Err(never) => match never {},
+    }
+}
+
+/// Hands the lines of [`grid`] to `emit` one at a time, so an export of a million rows never
+/// holds the grid: only the line being written.
+fn each_line<E>(
+    report: &Report,
+    mut emit: impl FnMut(Vec<Cell>) -> Result<(), E>,
+) -> Result<(), E> {
+    let layout = Layout::of(report, report.rows.iter().all(|r| r.kind == RowKind::Group));
+    emit(layout.header(report))?;
+    for row in &report.rows {
+        layout.row(report, row, &mut emit)?;
+    }
+    layout.totals(report, &mut emit)
+}
+
+/// How a report's rows become lines of the grid.
+struct Layout {
+    tz: TimeZone,
+    levels: usize,
+    /// Timesheets by person and capacity reports have one top-level row per person.
+    people: bool,
+    pad_fields: usize,
+}
+
+impl Layout {
+    /// `all_groups`: whether every row of the report is a group row.
+    fn of(report: &Report, all_groups: bool) -> Layout {
+        let levels = report.group_by.len();
+        Layout {
+            tz: TimeZone::get(&report.time_zone).unwrap_or(TimeZone::UTC),
+            levels,
+            people: levels == 0
+                && matches!(report.kind, KindTag::Timesheet | KindTag::Capacity)
+                && all_groups,
+            pad_fields: report.fields.len(),
         }
-        .into(),
-    ));
-    header.extend(report.fields.iter().map(|f| Cell::Text(f.name.clone())));
-    header.extend(report.columns.iter().map(|c| Cell::Text(c.name.clone())));
-    let mut out = vec![header];
-    let pad_fields = report.fields.len();
-    let path_cells = |row: &Row, upto: usize| -> Vec<Cell> {
-        (0..levels)
+    }
+
+    fn header(&self, report: &Report) -> Vec<Cell> {
+        let mut header: Vec<Cell> = report
+            .group_by
+            .iter()
+            .map(|g| Cell::Text(g.name.clone()))
+            .collect();
+        header.push(Cell::Text(
+            match report.kind {
+                KindTag::StatusPerDay => "Date",
+                _ if self.people => "Person",
+                _ => "Key",
+            }
+            .into(),
+        ));
+        header.extend(report.fields.iter().map(|f| Cell::Text(f.name.clone())));
+        header.extend(report.columns.iter().map(|c| Cell::Text(c.name.clone())));
+        header
+    }
+
+    fn path_cells(&self, row: &Row, upto: usize) -> Vec<Cell> {
+        (0..self.levels)
             .map(|l| match row.group.get(l) {
                 Some(v) if l < upto => Cell::Text(v.clone()),
                 _ => Cell::Empty,
             })
             .collect()
-    };
-    for row in &report.rows {
+    }
+
+    /// A row's line, then the lines of its group statistics.
+    fn row<E>(
+        &self,
+        report: &Report,
+        row: &Row,
+        emit: &mut impl FnMut(Vec<Cell>) -> Result<(), E>,
+    ) -> Result<(), E> {
         let mut line = match row.kind {
-            RowKind::Group => path_cells(row, usize::from(row.depth) + 1),
-            _ => path_cells(row, levels),
+            RowKind::Group => self.path_cells(row, usize::from(row.depth) + 1),
+            _ => self.path_cells(row, self.levels),
         };
         line.push(match row.kind {
-            RowKind::Group if !people => Cell::Empty,
+            RowKind::Group if !self.people => Cell::Empty,
             _ => Cell::Text(row.label.clone()),
         });
         if row.kind == RowKind::Issue {
             line.extend(row.fields.iter().map(|f| Cell::Text(f.clone())));
         } else {
-            line.extend((0..pad_fields).map(|_| Cell::Empty));
+            line.extend((0..self.pad_fields).map(|_| Cell::Empty));
         }
-        line.extend(values(report, &row.values, None, &tz));
-        out.push(line);
+        line.extend(values(report, &row.values, None, &self.tz));
+        emit(line)?;
         for stat in &row.stats {
-            let mut line = path_cells(row, usize::from(row.depth) + 1);
+            let mut line = self.path_cells(row, usize::from(row.depth) + 1);
             line.push(Cell::Text(stat.label.clone()));
-            line.extend((0..pad_fields).map(|_| Cell::Empty));
-            line.extend(values(report, &stat.values, Some(stat), &tz));
-            out.push(line);
+            line.extend((0..self.pad_fields).map(|_| Cell::Empty));
+            line.extend(values(report, &stat.values, Some(stat), &self.tz));
+            emit(line)?;
         }
+        Ok(())
     }
-    for stat in &report.totals {
-        let mut line: Vec<Cell> = (0..levels).map(|_| Cell::Empty).collect();
-        line.push(Cell::Text(stat.label.clone()));
-        line.extend((0..pad_fields).map(|_| Cell::Empty));
-        line.extend(values(report, &stat.values, Some(stat), &tz));
-        out.push(line);
+
+    /// The overall statistics at the bottom.
+    fn totals<E>(
+        &self,
+        report: &Report,
+        emit: &mut impl FnMut(Vec<Cell>) -> Result<(), E>,
+    ) -> Result<(), E> {
+        for stat in &report.totals {
+            let mut line: Vec<Cell> = (0..self.levels).map(|_| Cell::Empty).collect();
+            line.push(Cell::Text(stat.label.clone()));
+            line.extend((0..self.pad_fields).map(|_| Cell::Empty));
+            line.extend(values(report, &stat.values, Some(stat), &self.tz));
+            emit(line)?;
+        }
+        Ok(())
     }
-    out
 }
 
 fn values(
@@ -170,24 +235,92 @@ fn cell(v: Num, unit: Unit, format: &DurationFormat, tz: &TimeZone) -> Cell {
 /// `'`, so a spreadsheet shows it as text instead of running it as a formula. Numbers the
 /// engine writes (durations, counts, instants) are never touched.
 pub fn to_csv(report: &Report) -> Result<String, ExportError> {
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(Vec::new());
-    for line in grid(report) {
-        w.write_record(line.iter().map(csv_text))
-            .map_err(|e| ExportError::Csv(e.to_string()))?;
-    }
-    let bytes = w
-        .into_inner()
-        .map_err(|e| ExportError::Csv(e.to_string()))?;
+    let mut bytes = Vec::new();
+    write_csv(report, &mut bytes)?;
     String::from_utf8(bytes).map_err(|e| ExportError::Csv(e.to_string()))
 }
 
+/// [`to_csv`] into a writer, line by line: the CLI streams a million-row report to a file
+/// this way without holding its text. The bytes are exactly [`to_csv`]'s.
+pub fn write_csv<W: std::io::Write>(report: &Report, out: W) -> Result<(), ExportError> {
+    let mut csv = CsvStream::new(out);
+    for row in &report.rows {
+        csv.row(report, row)?;
+    }
+    csv.finish(report)
+}
+
+/// [`to_csv`] for a report whose rows arrive one at a time and are not kept (see
+/// `compute_rows_freeing_histories`): each [`CsvStream::row`] is written as it comes, then
+/// [`CsvStream::finish`] writes the statistics. The bytes are exactly [`to_csv`]'s of the
+/// report with those rows.
+pub struct CsvStream<W: std::io::Write> {
+    writer: csv::Writer<W>,
+    /// Known from the first row (the header depends on whether rows are people).
+    layout: Option<Layout>,
+}
+
+impl<W: std::io::Write> CsvStream<W> {
+    pub fn new(out: W) -> Self {
+        CsvStream {
+            writer: csv::WriterBuilder::new()
+                .terminator(csv::Terminator::Any(b'\n'))
+                .from_writer(out),
+            layout: None,
+        }
+    }
+
+    /// Writes one row of `report` (and its group statistics), after the header on the first.
+    pub fn row(&mut self, report: &Report, row: &Row) -> Result<(), ExportError> {
+        let writer = &mut self.writer;
+        let layout = match &mut self.layout {
+            Some(layout) => layout,
+            // A report's top-level rows are all groups or none are: the first one tells.
+            None => {
+                let layout = Layout::of(report, row.kind == RowKind::Group);
+                write_line(writer, layout.header(report))?;
+                self.layout.insert(layout)
+            }
+        };
+        layout.row(report, row, &mut |line| write_line(writer, line))
+    }
+
+    /// Writes the header if no row came, then the overall statistics, and flushes.
+    pub fn finish(mut self, report: &Report) -> Result<(), ExportError> {
+        let writer = &mut self.writer;
+        let layout = match self.layout.take() {
+            Some(layout) => layout,
+            None => {
+                let layout = Layout::of(report, true);
+                write_line(writer, layout.header(report))?;
+                layout
+            }
+        };
+        layout.totals(report, &mut |line| write_line(writer, line))?;
+        writer
+            .flush()
+            .map_err(|e| ExportError::Write(e.to_string()))
+    }
+}
+
+fn write_line<W: std::io::Write>(
+    writer: &mut csv::Writer<W>,
+    line: Vec<Cell>,
+) -> Result<(), ExportError> {
+    let texts: Vec<Cow<'_, str>> = line.iter().map(csv_text).collect();
+    writer
+        .write_record(texts.iter().map(|t| t.as_bytes()))
+        .map_err(|e| match e.into_kind() {
+            csv::ErrorKind::Io(e) => ExportError::Write(e.to_string()),
+            other => ExportError::Csv(format!("{other:?}")),
+        })
+}
+
 /// A cell's CSV text: text that a spreadsheet would read as a formula gets a leading `'`.
-fn csv_text(cell: &Cell) -> String {
+fn csv_text(cell: &Cell) -> Cow<'_, str> {
     match cell {
-        Cell::Text(t) if formula_like(t) => format!("'{t}"),
-        other => other.text().to_owned(),
+        Cell::Text(t) if formula_like(t) => Cow::Owned(format!("'{t}")),
+        other => Cow::Borrowed(other.text()),
     }
 }
 

@@ -33,7 +33,10 @@ mod time;
 mod timeline;
 pub mod wire;
 
-pub use compute::{ComputeError, Context, WorklogSpan, compute, timesheet_worklogs, worklog_span};
+pub use compute::{
+    ComputeError, Context, WorklogSpan, compute, compute_freeing_histories,
+    compute_rows_freeing_histories, timesheet_worklogs, worklog_span,
+};
 pub use dataset::{Completeness, Dataset, IssueRef, Status, StatusCategory};
 pub use format::{duration_number, format_duration, format_instant, format_value};
 pub use report::{

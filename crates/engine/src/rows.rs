@@ -2,7 +2,6 @@
 //! statistics.
 
 use std::cmp::Ordering;
-use std::ops::Range;
 
 use config::{AggregateFn, ReportConfig, SortDirection, SortTarget};
 use jiff::civil::Date;
@@ -14,13 +13,14 @@ use crate::report::{
     Aggregate, ClockState, FieldColumn, Flag, MetricColumn, Num, Row, RowKind, Unit,
 };
 use crate::stats::{aggregate, label};
+use crate::timeline::Seg;
 
 /// An issue in the report, with the place of its values.
 pub(crate) struct Item {
     /// Index into the data set's issues.
     pub issue: u32,
-    /// Its status segments in the timeline arena.
-    pub segs: Range<usize>,
+    /// Its status segments, oldest first (emptied once the report kind has read them).
+    pub segs: Box<[Seg]>,
     pub flags: Vec<Flag>,
     pub clock: Option<ClockState>,
 }
@@ -159,42 +159,72 @@ impl Table<'_> {
 }
 
 /// Rows for issue-based kinds: sorted, grouped by the configured fields, with subtotals and
-/// statistics per group, and statistics over all issues.
-pub(crate) fn assemble(t: &Table<'_>, items: &[Item]) -> Assembled {
-    let cfg = t.config;
-    let group_by = t.field_columns(&cfg.rows.group_by);
-    let fields = t.field_columns(&cfg.columns.fields);
-    let mut order: Vec<usize> = (0..items.len()).collect();
-    let keys: Vec<&str> = items
-        .iter()
-        .map(|i| t.data.issues[i.issue as usize].label())
-        .collect();
-    order.sort_by(|&a, &b| compare_items(t, items, &keys, a, b));
+/// statistics per group, and statistics over all issues. The statistics and column heads are
+/// known before the first row, and rows are laid out one at a time ([`Assembly::each_row`]),
+/// so a caller can write them out without keeping them.
+pub(crate) struct Assembly<'a, 'b> {
+    t: &'a Table<'b>,
+    items: &'a [Item],
+    keys: Vec<&'b str>,
+    paths: Vec<Vec<String>>,
+    order: Vec<usize>,
+    pub totals: Vec<Aggregate>,
+    pub group_by: Vec<FieldColumn>,
+    pub fields: Vec<FieldColumn>,
+}
 
-    let mut rows = Vec::new();
-    let paths: Vec<Vec<String>> = items
-        .iter()
-        .map(|item| {
-            cfg.rows
-                .group_by
-                .iter()
-                .map(|f| {
-                    t.field_text(item.issue, f.as_str())
-                        .unwrap_or_else(|| NONE_LABEL.to_owned())
-                })
-                .collect()
-        })
-        .collect();
-    let ctx = Ctx {
-        t,
-        items,
-        keys: &keys,
-        paths: &paths,
-        levels: cfg.rows.group_by.len(),
-    };
-    ctx.level(0, &order, &mut rows);
-    let totals = t.stats(&order);
-    (rows, totals, group_by, fields)
+impl<'a, 'b> Assembly<'a, 'b> {
+    pub(crate) fn new(t: &'a Table<'b>, items: &'a [Item]) -> Self {
+        let cfg = t.config;
+        let group_by = t.field_columns(&cfg.rows.group_by);
+        let fields = t.field_columns(&cfg.columns.fields);
+        let data: &'b Dataset = t.data;
+        let keys: Vec<&'b str> = items
+            .iter()
+            .map(|i| data.issues[i.issue as usize].label())
+            .collect();
+        let mut order: Vec<usize> = (0..items.len()).collect();
+        order.sort_by(|&a, &b| compare_items(t, items, &keys, a, b));
+        // Ungrouped reports have no paths: a million empty lists would cost 24 MB.
+        let grouped = !cfg.rows.group_by.is_empty();
+        let paths: Vec<Vec<String>> = items
+            .iter()
+            .take(if grouped { items.len() } else { 0 })
+            .map(|item| {
+                cfg.rows
+                    .group_by
+                    .iter()
+                    .map(|f| {
+                        t.field_text(item.issue, f.as_str())
+                            .unwrap_or_else(|| NONE_LABEL.to_owned())
+                    })
+                    .collect()
+            })
+            .collect();
+        let totals = t.stats(&order);
+        Assembly {
+            t,
+            items,
+            keys,
+            paths,
+            order,
+            totals,
+            group_by,
+            fields,
+        }
+    }
+
+    /// Lays the rows out in the report's order, handing each to `out`.
+    pub(crate) fn each_row(&self, out: &mut dyn FnMut(Row)) {
+        let ctx = Ctx {
+            t: self.t,
+            items: self.items,
+            keys: &self.keys,
+            paths: &self.paths,
+            levels: self.t.config.rows.group_by.len(),
+        };
+        ctx.level(0, &self.order, out);
+    }
 }
 
 struct Ctx<'a, 'b> {
@@ -206,14 +236,14 @@ struct Ctx<'a, 'b> {
 }
 
 impl Ctx<'_, '_> {
-    fn level(&self, depth: usize, order: &[usize], rows: &mut Vec<Row>) {
+    fn level(&self, depth: usize, order: &[usize], out: &mut dyn FnMut(Row)) {
         let t = self.t;
         if depth == self.levels {
             if self.levels > 0 && !t.config.rows.show_issues {
                 return;
             }
             for &i in order {
-                rows.push(self.issue_row(i, depth));
+                out(self.issue_row(i, depth));
             }
             return;
         }
@@ -276,7 +306,7 @@ impl Ctx<'_, '_> {
         for (label, members) in groups {
             let mut group = self.paths[members[0]][..depth].to_vec();
             group.push(label.clone());
-            rows.push(Row {
+            out(Row {
                 kind: RowKind::Group,
                 depth: depth as u8,
                 label,
@@ -289,7 +319,7 @@ impl Ctx<'_, '_> {
                 flags: Vec::new(),
                 clock: None,
             });
-            self.level(depth + 1, &members, rows);
+            self.level(depth + 1, &members, out);
         }
     }
 
@@ -301,7 +331,7 @@ impl Ctx<'_, '_> {
             depth: depth as u8,
             label: self.keys[i].to_owned(),
             key: Some(self.keys[i].to_owned()),
-            group: self.paths[i].clone(),
+            group: self.paths.get(i).cloned().unwrap_or_default(),
             issues: 1,
             fields: t
                 .config

@@ -24,8 +24,8 @@ pub async fn serve(state: web::Data<AppState>) -> HttpResponse {
 
 struct Op {
     method: &'static str,
-    path: &'static str,
-    summary: &'static str,
+    path: String,
+    summary: String,
     request: Option<Value>,
     ok: (&'static str, Option<Value>),
     errors: &'static [&'static str],
@@ -45,11 +45,9 @@ pub fn document(base_url: &str) -> Value {
     let report_update = schema(generator.subschema_for::<ReportUpdate>());
     let calendar = schema(generator.subschema_for::<WorkCalendar>());
     let calendar_record = schema(generator.subschema_for::<CalendarRecord>());
-    let calendars = json!({"type": "array", "items": calendar_record});
     let calendar_update = schema(generator.subschema_for::<CalendarUpdate>());
     let group = schema(generator.subschema_for::<StatusGroup>());
     let group_record = schema(generator.subschema_for::<StatusGroupRecord>());
-    let groups = json!({"type": "array", "items": group_record});
     let group_update = schema(generator.subschema_for::<StatusGroupUpdate>());
     let permissions = schema(generator.subschema_for::<Permissions>());
     let rights = schema(generator.subschema_for::<EffectiveRights>());
@@ -57,11 +55,11 @@ pub fn document(base_url: &str) -> Value {
     let summary = schema(generator.subschema_for::<ImportSummary>());
     let error = schema(generator.subschema_for::<ErrorBody>());
     let id = &[("id", "path")][..];
-    let ops = vec![
+    let mut ops = vec![
         Op {
             method: "get",
-            path: "/api/v1/me",
-            summary: "The caller's effective rights",
+            path: "/api/v1/me".into(),
+            summary: "The caller's effective rights".into(),
             request: None,
             ok: ("200", Some(rights)),
             errors: &["401", "429", "503"],
@@ -69,8 +67,8 @@ pub fn document(base_url: &str) -> Value {
         },
         Op {
             method: "get",
-            path: "/api/v1/reports",
-            summary: "Reports the caller may see",
+            path: "/api/v1/reports".into(),
+            summary: "Reports the caller may see".into(),
             request: None,
             ok: ("200", Some(reports)),
             errors: &["401", "429", "503"],
@@ -78,8 +76,8 @@ pub fn document(base_url: &str) -> Value {
         },
         Op {
             method: "post",
-            path: "/api/v1/reports",
-            summary: "Create a report (edit-reports right)",
+            path: "/api/v1/reports".into(),
+            summary: "Create a report (edit-reports right)".into(),
             request: Some(new_report),
             ok: ("201", Some(report.clone())),
             errors: &["400", "401", "403", "413", "415", "422", "429"],
@@ -87,8 +85,8 @@ pub fn document(base_url: &str) -> Value {
         },
         Op {
             method: "get",
-            path: "/api/v1/reports/{id}",
-            summary: "One report; ETag is its version",
+            path: "/api/v1/reports/{id}".into(),
+            summary: "One report; ETag is its version".into(),
             request: None,
             ok: ("200", Some(report.clone())),
             errors: &["401", "404", "429"],
@@ -96,8 +94,8 @@ pub fn document(base_url: &str) -> Value {
         },
         Op {
             method: "put",
-            path: "/api/v1/reports/{id}",
-            summary: "Replace a report; 409 with the current record when `version` is stale",
+            path: "/api/v1/reports/{id}".into(),
+            summary: "Replace a report; 409 with the current record when `version` is stale".into(),
             request: Some(report_update),
             ok: ("200", Some(report.clone())),
             errors: &[
@@ -107,8 +105,8 @@ pub fn document(base_url: &str) -> Value {
         },
         Op {
             method: "delete",
-            path: "/api/v1/reports/{id}",
-            summary: "Delete a report; optional If-Match",
+            path: "/api/v1/reports/{id}".into(),
+            summary: "Delete a report; optional If-Match".into(),
             request: None,
             ok: ("204", None),
             errors: &["401", "403", "404", "412", "429"],
@@ -116,8 +114,8 @@ pub fn document(base_url: &str) -> Value {
         },
         Op {
             method: "post",
-            path: "/api/v1/reports/{id}/duplicate",
-            summary: "Copy a report",
+            path: "/api/v1/reports/{id}/duplicate".into(),
+            summary: "Copy a report".into(),
             request: None,
             ok: ("201", Some(report)),
             errors: &["401", "403", "404", "422", "429"],
@@ -125,102 +123,8 @@ pub fn document(base_url: &str) -> Value {
         },
         Op {
             method: "get",
-            path: "/api/v1/calendars",
-            summary: "Saved work calendars",
-            request: None,
-            ok: ("200", Some(calendars)),
-            errors: &["401", "429"],
-            params: &[],
-        },
-        Op {
-            method: "post",
-            path: "/api/v1/calendars",
-            summary: "Create a calendar (manage-calendars right)",
-            request: Some(calendar),
-            ok: ("201", Some(calendar_record.clone())),
-            errors: &["400", "401", "403", "413", "415", "422", "429"],
-            params: &[],
-        },
-        Op {
-            method: "get",
-            path: "/api/v1/calendars/{id}",
-            summary: "One calendar",
-            request: None,
-            ok: ("200", Some(calendar_record.clone())),
-            errors: &["401", "404", "429"],
-            params: id,
-        },
-        Op {
-            method: "put",
-            path: "/api/v1/calendars/{id}",
-            summary: "Replace a calendar; 409 when `version` is stale",
-            request: Some(calendar_update),
-            ok: ("200", Some(calendar_record)),
-            errors: &[
-                "400", "401", "403", "404", "409", "413", "415", "422", "429",
-            ],
-            params: id,
-        },
-        Op {
-            method: "delete",
-            path: "/api/v1/calendars/{id}",
-            summary: "Delete a calendar; 409 while reports use it",
-            request: None,
-            ok: ("204", None),
-            errors: &["401", "403", "404", "409", "412", "429"],
-            params: id,
-        },
-        Op {
-            method: "get",
-            path: "/api/v1/status-groups",
-            summary: "Saved status groups",
-            request: None,
-            ok: ("200", Some(groups)),
-            errors: &["401", "429"],
-            params: &[],
-        },
-        Op {
-            method: "post",
-            path: "/api/v1/status-groups",
-            summary: "Create a status group (manage-calendars right)",
-            request: Some(group),
-            ok: ("201", Some(group_record.clone())),
-            errors: &["400", "401", "403", "413", "415", "422", "429"],
-            params: &[],
-        },
-        Op {
-            method: "get",
-            path: "/api/v1/status-groups/{id}",
-            summary: "One status group",
-            request: None,
-            ok: ("200", Some(group_record.clone())),
-            errors: &["401", "404", "429"],
-            params: id,
-        },
-        Op {
-            method: "put",
-            path: "/api/v1/status-groups/{id}",
-            summary: "Replace a status group; 409 when `version` is stale",
-            request: Some(group_update),
-            ok: ("200", Some(group_record)),
-            errors: &[
-                "400", "401", "403", "404", "409", "413", "415", "422", "429",
-            ],
-            params: id,
-        },
-        Op {
-            method: "delete",
-            path: "/api/v1/status-groups/{id}",
-            summary: "Delete a status group; 409 while reports use it",
-            request: None,
-            ok: ("204", None),
-            errors: &["401", "403", "404", "409", "412", "429"],
-            params: id,
-        },
-        Op {
-            method: "get",
-            path: "/api/v1/permissions",
-            summary: "The tenant's grants (manage-permissions right); ETag is their version",
+            path: "/api/v1/permissions".into(),
+            summary: "The tenant's grants (manage-permissions right); ETag is their version".into(),
             request: None,
             ok: ("200", Some(permissions.clone())),
             errors: &["401", "403", "429"],
@@ -228,8 +132,8 @@ pub fn document(base_url: &str) -> Value {
         },
         Op {
             method: "put",
-            path: "/api/v1/permissions",
-            summary: "Replace the grants; If-Match required",
+            path: "/api/v1/permissions".into(),
+            summary: "Replace the grants; If-Match required".into(),
             request: Some(permissions.clone()),
             ok: ("200", Some(permissions)),
             errors: &[
@@ -239,8 +143,8 @@ pub fn document(base_url: &str) -> Value {
         },
         Op {
             method: "get",
-            path: "/api/v1/export",
-            summary: "Everything stored for the tenant (manage-permissions right)",
+            path: "/api/v1/export".into(),
+            summary: "Everything stored for the tenant (manage-permissions right)".into(),
             request: None,
             ok: ("200", Some(export.clone())),
             errors: &["401", "403", "429"],
@@ -248,8 +152,8 @@ pub fn document(base_url: &str) -> Value {
         },
         Op {
             method: "post",
-            path: "/api/v1/import",
-            summary: "Make an export document the tenant's configuration, atomically; dryRun only reports",
+            path: "/api/v1/import".into(),
+            summary: "Make an export document the tenant's configuration, atomically; dryRun only reports".into(),
             request: Some(export),
             ok: ("200", Some(summary)),
             errors: &["400", "401", "403", "413", "415", "422", "429"],
@@ -257,14 +161,28 @@ pub fn document(base_url: &str) -> Value {
         },
         Op {
             method: "delete",
-            path: "/api/v1/tenant",
-            summary: "Delete all of the tenant's configuration (reports, calendars, status groups, permissions), now and for good; the installation stays until uninstall",
+            path: "/api/v1/tenant".into(),
+            summary: "Delete all of the tenant's configuration (reports, calendars, status groups, permissions), now and for good; the installation stays until uninstall".into(),
             request: None,
             ok: ("204", None),
             errors: &["401", "403", "429"],
             params: &[],
         },
     ];
+    ops.extend(admin_list_ops(
+        "calendars",
+        "calendar",
+        calendar,
+        calendar_record,
+        calendar_update,
+    ));
+    ops.extend(admin_list_ops(
+        "status-groups",
+        "status group",
+        group,
+        group_record,
+        group_update,
+    ));
     let mut paths = serde_json::Map::new();
     for op in ops {
         let mut responses = serde_json::Map::new();
@@ -305,9 +223,7 @@ pub fn document(base_url: &str) -> Value {
                 })
                 .collect();
         }
-        let entry = paths
-            .entry(op.path.to_string())
-            .or_insert_with(|| json!({}));
+        let entry = paths.entry(op.path).or_insert_with(|| json!({}));
         entry[op.method] = operation;
     }
     json!({
@@ -338,6 +254,73 @@ pub fn document(base_url: &str) -> Value {
             }
         }
     })
+}
+
+/// The five operations of an admin list (calendars, status groups): list, create, read,
+/// replace, delete. Both lists share the manage-calendars right, versions and the
+/// in-use rule, so their documentation differs only in names and schemas.
+fn admin_list_ops(
+    collection: &str,
+    thing: &str,
+    new: Value,
+    record: Value,
+    update: Value,
+) -> Vec<Op> {
+    let path = format!("/api/v1/{collection}");
+    let one = format!("{path}/{{id}}");
+    let id = &[("id", "path")][..];
+    vec![
+        Op {
+            method: "get",
+            path: path.clone(),
+            summary: format!("Saved {}", collection.replace('-', " ")),
+            request: None,
+            ok: (
+                "200",
+                Some(json!({"type": "array", "items": record.clone()})),
+            ),
+            errors: &["401", "429"],
+            params: &[],
+        },
+        Op {
+            method: "post",
+            path,
+            summary: format!("Create a {thing} (manage-calendars right)"),
+            request: Some(new),
+            ok: ("201", Some(record.clone())),
+            errors: &["400", "401", "403", "413", "415", "422", "429"],
+            params: &[],
+        },
+        Op {
+            method: "get",
+            path: one.clone(),
+            summary: format!("One {thing}"),
+            request: None,
+            ok: ("200", Some(record.clone())),
+            errors: &["401", "404", "429"],
+            params: id,
+        },
+        Op {
+            method: "put",
+            path: one.clone(),
+            summary: format!("Replace a {thing}; 409 when `version` is stale"),
+            request: Some(update),
+            ok: ("200", Some(record)),
+            errors: &[
+                "400", "401", "403", "404", "409", "413", "415", "422", "429",
+            ],
+            params: id,
+        },
+        Op {
+            method: "delete",
+            path: one,
+            summary: format!("Delete a {thing}; 409 while reports use it"),
+            request: None,
+            ok: ("204", None),
+            errors: &["401", "403", "404", "409", "412", "429"],
+            params: id,
+        },
+    ]
 }
 
 fn description(code: &str) -> &'static str {

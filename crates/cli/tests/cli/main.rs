@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use serde_json::Value;
 
 mod sim;
+mod streaming;
 
 /// A fresh directory under the system temp dir for one test.
 fn scratch(name: &str) -> PathBuf {

@@ -274,7 +274,7 @@ impl Run<'_> {
         let inside = |set: &[bool], s: &Seg| set.get(s.sym as usize).copied().unwrap_or(false);
         let mut values = Vec::with_capacity(items.len());
         for item in items.iter_mut() {
-            let segs = &self.segs[item.segs.clone()];
+            let segs = &item.segs[..];
             let entries = |set: &[bool], after: i64| -> Vec<i64> {
                 runs(segs, set)
                     .filter(|run| run[0].entered && run[0].start >= after)
@@ -462,7 +462,7 @@ impl Run<'_> {
         let mut cycles = Vec::new();
         let mut unfinished = 0u32;
         for item in items.drain(..) {
-            let segs = &self.segs[item.segs.clone()];
+            let segs = &item.segs[..];
             let issue = &self.data.issues[item.issue as usize];
             let Some(last) = segs.last().filter(|s| inside(&done_set, s)) else {
                 unfinished += 1;

@@ -1,10 +1,13 @@
 //! `compute`: a data set and a configuration in, a report out. No I/O, no clock.
 //!
 //! [`compute`] reads as the steps of a run: check the configuration, pick the issues, build
-//! their status timelines in one arena, compile the calendar that measures durations, compute
-//! the report kind's metric columns ([`kinds`], over the columns of [`columns`]), then sort,
-//! group and aggregate the rows (`crate::rows`). What every step after the timelines shares is
-//! one [`Run`]; warnings are gathered along the way ([`warnings`]).
+//! their status timelines, compile the calendar that measures durations, compute the report
+//! kind's metric columns ([`kinds`], over the columns of [`columns`]), then sort, group and
+//! aggregate the rows (`crate::rows`). What every step after the timelines shares is one
+//! [`Run`]; warnings are gathered along the way ([`warnings`]). Memory is freed as soon as a
+//! step is done with it (the timelines before the rows; with [`compute_freeing_histories`],
+//! each issue's histories once its timeline is built), so a million issues fit in a few
+//! hundred megabytes.
 
 mod columns;
 mod kinds;
@@ -27,7 +30,7 @@ use jiff::tz::TimeZone;
 use crate::calendar::{Measure, zone};
 use crate::dataset::{Completeness, Dataset, What};
 use crate::filter::{date_of, date_window, passes};
-use crate::report::{Flag, Report, WarningCode};
+use crate::report::{Details, Flag, Report, Row, WarningCode};
 use crate::rows::{self, Item};
 use crate::time::seconds;
 use crate::timeline::{self, Seg};
@@ -101,39 +104,144 @@ pub fn compute(
     config: &ReportConfig,
     ctx: &Context,
 ) -> Result<Report, ComputeError> {
-    config.validate().map_err(ComputeError::InvalidConfig)?;
-    let Start {
+    let mut begun = Begun::of(data, config, ctx)?;
+    let mut timelines = Timelines::new(begun.now, begun.selected.len());
+    for &i in &begun.selected {
+        timelines.add(data, i, begun.trim, begun.histories, &mut begun.warnings);
+    }
+    finish(data, config, ctx, begun, timelines, None)
+}
+
+/// [`compute`] for a caller that is done with the data set's histories once the report is
+/// computed (the CLI, which reads a dump, reports once and exits). Each issue's status and
+/// assignee changes are freed as soon as its timeline is built, so the timelines take the
+/// memory the histories leave instead of adding to it: a million issues' report then needs
+/// little more memory than the data set. The report is [`compute`]'s, byte for byte; the data
+/// set keeps its issues, fields and worklogs, and reports of its histories are empty after.
+pub fn compute_freeing_histories(
+    data: &mut Dataset,
+    config: &ReportConfig,
+    ctx: &Context,
+) -> Result<Report, ComputeError> {
+    freeing_histories(data, config, ctx, None)
+}
+
+/// [`compute_freeing_histories`] that hands each row to `on_row` as soon as it is laid out,
+/// with the report it belongs to (complete but for its rows), instead of keeping a million of
+/// them: a writer streams them out. The rows arrive in the report's order; the report
+/// returned has none. Everything else is [`compute`]'s, byte for byte.
+pub fn compute_rows_freeing_histories(
+    data: &mut Dataset,
+    config: &ReportConfig,
+    ctx: &Context,
+    on_row: &mut dyn FnMut(&Report, Row),
+) -> Result<Report, ComputeError> {
+    freeing_histories(data, config, ctx, Some(on_row))
+}
+
+fn freeing_histories(
+    data: &mut Dataset,
+    config: &ReportConfig,
+    ctx: &Context,
+    on_row: Option<RowSink<'_>>,
+) -> Result<Report, ComputeError> {
+    let mut begun = Begun::of(data, config, ctx)?;
+    // Assignee reports read the histories again, for the assignee timelines.
+    let free = !matches!(config.kind, ReportKind::AssigneeTime);
+    let mut timelines = Timelines::new(begun.now, begun.selected.len());
+    for &i in &begun.selected {
+        timelines.add(data, i, begun.trim, begun.histories, &mut begun.warnings);
+        if free && let Some(issue) = data.issues.get_mut(i as usize) {
+            issue.changes = Vec::new();
+        }
+    }
+    finish(data, config, ctx, begun, timelines, on_row)
+}
+
+/// Where a streamed report's rows go, one at a time, with the report they belong to.
+type RowSink<'f> = &'f mut dyn FnMut(&Report, Row);
+
+/// A run up to its timelines: the configuration checked, the issues picked.
+struct Begun<'a> {
+    calendar: Option<&'a WorkCalendar>,
+    day_tz: TimeZone,
+    now: i64,
+    today: Date,
+    selected: Vec<u32>,
+    trim: Option<i64>,
+    /// Whether the report kind reads histories (timesheets read worklogs).
+    histories: bool,
+    warnings: Warnings,
+}
+
+impl<'a> Begun<'a> {
+    fn of(
+        data: &Dataset,
+        config: &'a ReportConfig,
+        ctx: &'a Context,
+    ) -> Result<Self, ComputeError> {
+        config.validate().map_err(ComputeError::InvalidConfig)?;
+        let Start {
+            calendar,
+            day_tz,
+            now,
+            today,
+        } = Start::of(config, ctx)?;
+        let mut warnings = Warnings::default();
+        let selected = select_issues(data, config, ctx, now, today, &day_tz, &mut warnings);
+        let trim = trim_before(config, &mut warnings);
+        // Timesheets read worklogs, not histories: a run for one fetches no changelogs, and
+        // saying they are missing would be noise.
+        let histories = !matches!(
+            config.kind,
+            ReportKind::Timesheet(_) | ReportKind::Capacity(_)
+        );
+        Ok(Begun {
+            calendar,
+            day_tz,
+            now,
+            today,
+            selected,
+            trim,
+            histories,
+            warnings,
+        })
+    }
+}
+
+/// The rest of a run once the timelines are built: the calendar, the kind's values, the rows.
+fn finish(
+    data: &Dataset,
+    config: &ReportConfig,
+    ctx: &Context,
+    begun: Begun<'_>,
+    timelines: Timelines,
+    on_row: Option<RowSink<'_>>,
+) -> Result<Report, ComputeError> {
+    let Begun {
         calendar,
         day_tz,
         now,
         today,
-    } = Start::of(config, ctx)?;
-    let mut warnings = Warnings::default();
-
-    let selected = select_issues(data, config, ctx, now, today, &day_tz, &mut warnings);
-    let trim = trim_before(config, &mut warnings);
-    // Timesheets read worklogs, not histories: a run for one fetches no changelogs, and
-    // saying they are missing would be noise.
-    let histories = !matches!(
-        config.kind,
-        ReportKind::Timesheet(_) | ReportKind::Capacity(_)
-    );
-    let timelines = Timelines::build(data, &selected, now, trim, histories, &mut warnings);
-    let measure = Measure::new(calendar, timelines.earliest, now)?;
+        selected,
+        trim,
+        histories,
+        mut warnings,
+    } = begun;
+    let measure = Measure::new(calendar, timelines.earliest(trim), now)?;
     let mut unread = Warnings::default();
     let history_warnings = if histories {
         &mut warnings
     } else {
         &mut unread
     };
-    let seen = StatusesSeen::of(data, &timelines.segs, history_warnings);
+    let seen = StatusesSeen::of(data, &timelines.items, history_warnings);
     let run = Run {
         data,
         config,
         ctx,
         measure: &measure,
         now,
-        segs: &timelines.segs,
         seen: &seen.seen,
         first_seen: &seen.first_seen,
         day_tz: &day_tz,
@@ -142,7 +250,19 @@ pub fn compute(
     };
     let mut items = timelines.items;
     let kind = run.kind(&mut items, trim, &mut warnings)?;
-    Ok(report(&run, kind, &items, selected.len(), warnings))
+    // The timelines (a segment per status change of every issue) are done with: free them
+    // before the rows are laid out, so the two never hold memory at once.
+    for item in &mut items {
+        item.segs = Box::default();
+    }
+    let head = Head {
+        data,
+        config,
+        ctx,
+        issue_count: selected.len(),
+        warnings,
+    };
+    Ok(report(head, kind, &items, on_row))
 }
 
 /// The worklogs behind every cell of a timesheet report, as [`compute`] counts them (same
@@ -165,14 +285,16 @@ pub fn timesheet_worklogs(
     } = Start::of(config, ctx)?;
     let mut warnings = Warnings::default();
     let selected = select_issues(data, config, ctx, now, today, &day_tz, &mut warnings);
-    let timelines = Timelines::build(data, &selected, now, None, false, &mut warnings);
+    let mut timelines = Timelines::new(now, selected.len());
+    for &i in &selected {
+        timelines.add(data, i, None, false, &mut warnings);
+    }
     let run = Run {
         data,
         config,
         ctx,
         measure: &Measure::AllTime,
         now,
-        segs: &timelines.segs,
         seen: &[],
         first_seen: &[],
         day_tz: &day_tz,
@@ -285,50 +407,58 @@ fn trim_before(config: &ReportConfig, warnings: &mut Warnings) -> Option<i64> {
     }
 }
 
-/// The status timelines of the selected issues, in one arena, with each issue's flags.
+/// The status timelines of the selected issues, each with the issue's flags.
+///
+/// Each issue's segments are an allocation of their own, not a slice of one arena: when
+/// [`compute_freeing_histories`] frees an issue's changes right after its timeline is built,
+/// the next timelines fit in the memory freed, where one arena would add a second copy of
+/// every history.
 struct Timelines {
-    segs: Vec<Seg>,
     items: Vec<Item>,
     /// The earliest instant any timeline covers: where the calendar must start.
     earliest: i64,
+    now: i64,
+    /// Where one issue's segments are built before they are copied into their own slice.
+    scratch: Vec<Seg>,
 }
 
 impl Timelines {
-    fn build(
+    fn new(now: i64, issues: usize) -> Timelines {
+        Timelines {
+            items: Vec::with_capacity(issues),
+            earliest: now,
+            now,
+            scratch: Vec::new(),
+        }
+    }
+
+    /// Builds the timeline of issue `i` and flags what makes its numbers uncertain.
+    fn add(
+        &mut self,
         data: &Dataset,
-        selected: &[u32],
-        now: i64,
+        i: u32,
         trim: Option<i64>,
         histories: bool,
         warnings: &mut Warnings,
-    ) -> Timelines {
-        let mut segs: Vec<Seg> = Vec::with_capacity(data.change_count() + selected.len());
-        let mut items: Vec<Item> = Vec::with_capacity(selected.len());
-        let mut earliest = now;
-        for &i in selected {
-            let issue = &data.issues[i as usize];
-            let created = issue.created.unwrap_or(now);
-            earliest = earliest.min(created);
-            let start = segs.len();
-            let mismatch = timeline::build(
-                issue,
-                What::Status,
-                issue.status,
-                created,
-                now,
-                trim,
-                &mut segs,
-            );
-            let mut flags = Vec::new();
-            if !histories {
-                items.push(Item {
-                    issue: i,
-                    segs: start..segs.len(),
-                    flags,
-                    clock: None,
-                });
-                continue;
-            }
+    ) {
+        let Some(issue) = data.issues.get(i as usize) else {
+            return;
+        };
+        let now = self.now;
+        let created = issue.created.unwrap_or(now);
+        self.earliest = self.earliest.min(created);
+        self.scratch.clear();
+        let mismatch = timeline::build(
+            issue,
+            What::Status,
+            issue.status,
+            created,
+            now,
+            trim,
+            &mut self.scratch,
+        );
+        let mut flags = Vec::new();
+        if histories {
             match issue.log.completeness() {
                 Completeness::Complete => {}
                 Completeness::Truncated { .. } => {
@@ -344,20 +474,21 @@ impl Timelines {
                 flags.push(Flag::StatusMismatch);
                 warnings.note(WarningCode::StatusMismatch, issue.label());
             }
-            items.push(Item {
-                issue: i,
-                segs: start..segs.len(),
-                flags,
-                clock: None,
-            });
         }
-        if let Some(t) = trim {
-            earliest = earliest.max(t.min(now));
-        }
-        Timelines {
-            segs,
-            items,
-            earliest,
+        self.items.push(Item {
+            issue: i,
+            segs: self.scratch.as_slice().into(),
+            flags,
+            clock: None,
+        });
+    }
+
+    /// Where the calendar must start: the earliest instant a timeline covers, not before
+    /// `trimBefore`.
+    fn earliest(&self, trim: Option<i64>) -> i64 {
+        match trim {
+            Some(t) => self.earliest.max(t.min(self.now)),
+            None => self.earliest,
         }
     }
 }
@@ -370,11 +501,11 @@ struct StatusesSeen {
 }
 
 impl StatusesSeen {
-    fn of(data: &Dataset, segs: &[Seg], warnings: &mut Warnings) -> StatusesSeen {
+    fn of(data: &Dataset, items: &[Item], warnings: &mut Warnings) -> StatusesSeen {
         let n_status = data.statuses.list.len();
         let mut seen = vec![false; n_status];
         let mut first_seen = vec![i64::MAX; n_status];
-        for s in segs {
+        for s in items.iter().flat_map(|item| item.segs.iter()) {
             if let Some(slot) = seen.get_mut(s.sym as usize) {
                 *slot = true;
                 first_seen[s.sym as usize] = first_seen[s.sym as usize].min(s.start);
@@ -391,15 +522,25 @@ impl StatusesSeen {
     }
 }
 
-/// The report: the kind's columns and values laid out as rows (sorted, grouped, aggregated).
-fn report(
-    run: &Run<'_>,
-    kind: KindOutput,
-    items: &[Item],
+/// What a report says besides its columns and rows.
+struct Head<'a> {
+    data: &'a Dataset,
+    config: &'a ReportConfig,
+    ctx: &'a Context,
     issue_count: usize,
     warnings: Warnings,
-) -> Report {
-    let (data, config, ctx) = (run.data, run.config, run.ctx);
+}
+
+/// The report: the kind's columns and values laid out as rows (sorted, grouped, aggregated),
+/// kept in it, or handed to `on_row` one at a time and not kept.
+fn report(head: Head<'_>, kind: KindOutput, items: &[Item], on_row: Option<RowSink<'_>>) -> Report {
+    let Head {
+        data,
+        config,
+        ctx,
+        issue_count,
+        warnings,
+    } = head;
     let table = rows::Table {
         data,
         config,
@@ -407,24 +548,46 @@ fn report(
         columns: &kind.columns,
         values: &kind.values,
     };
-    let (rows, totals, group_by, fields) = match (kind.days, &kind.labels) {
-        (Some(days), _) => rows::days(&table, &days),
-        (None, Some(labels)) => rows::labelled(&table, labels),
-        (None, None) => rows::assemble(&table, items),
-    };
-    Report {
+    let mut report = Report {
         name: config.name.clone(),
         kind: config.kind.tag(),
         now: ctx.now,
         time_zone: ctx.time_zone.iana_name().unwrap_or("UTC").to_owned(),
         duration_format: config.duration_format,
-        group_by,
-        fields,
-        columns: kind.columns,
-        rows,
-        totals,
+        group_by: Vec::new(),
+        fields: Vec::new(),
+        columns: kind.columns.clone(),
+        rows: Vec::new(),
+        totals: Vec::new(),
         issue_count: u32::try_from(issue_count).unwrap_or(u32::MAX),
-        details: kind.details,
+        details: Details::None,
         warnings: warnings.finish(),
+    };
+    let rows = match (&kind.days, &kind.labels) {
+        (Some(days), _) => Some(rows::days(&table, days)),
+        (None, Some(labels)) => Some(rows::labelled(&table, labels)),
+        (None, None) => None,
+    };
+    if let Some((rows, totals, group_by, fields)) = rows {
+        (report.totals, report.group_by, report.fields) = (totals, group_by, fields);
+        match on_row {
+            Some(on_row) => rows.into_iter().for_each(|row| on_row(&report, row)),
+            None => report.rows = rows,
+        }
+    } else {
+        let mut assembly = rows::Assembly::new(&table, items);
+        report.totals = std::mem::take(&mut assembly.totals);
+        report.group_by = std::mem::take(&mut assembly.group_by);
+        report.fields = std::mem::take(&mut assembly.fields);
+        match on_row {
+            Some(on_row) => assembly.each_row(&mut |row| on_row(&report, row)),
+            None => {
+                let mut rows = Vec::with_capacity(items.len());
+                assembly.each_row(&mut |row| rows.push(row));
+                report.rows = rows;
+            }
+        }
     }
+    report.details = kind.details;
+    report
 }

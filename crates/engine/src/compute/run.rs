@@ -43,8 +43,6 @@ pub(super) struct Run<'a> {
     pub(super) measure: &'a Measure,
     /// `Context::now` in epoch milliseconds, the unit of every instant and duration here.
     pub(super) now: i64,
-    /// Every selected issue's status segments; an [`Item`] says which are its.
-    pub(super) segs: &'a [Seg],
     /// Per status symbol: whether any timeline visits it, and when it was first entered.
     pub(super) seen: &'a [bool],
     pub(super) first_seen: &'a [i64],
@@ -111,8 +109,8 @@ impl Run<'_> {
         })
     }
 
-    pub(super) fn segs(&self, item: &Item) -> &[Seg] {
-        &self.segs[item.segs.clone()]
+    pub(super) fn segs<'i>(&self, item: &'i Item) -> &'i [Seg] {
+        &item.segs
     }
 
     /// The segments whose time counts: all, or all but the running one.

@@ -267,7 +267,7 @@ impl Dataset {
             .is_last
             .unwrap_or_else(|| page.total.is_none_or(|t| start_at + n >= t));
         let log = &mut self.issues[slot as usize].log;
-        let paged = log.paged.get_or_insert_with(Paged::default);
+        let paged = log.paged.get_or_insert_with(Box::<Paged>::default);
         paged.received += n;
         if page.total.is_some() {
             paged.total = page.total;
@@ -292,12 +292,12 @@ impl Dataset {
         if let Some(log) = wire.changelog {
             let got = log.histories.count;
             self.histories(slot, log.histories);
-            self.issues[slot as usize].log.embedded = Some(Embedded {
+            self.issues[slot as usize].log.embedded = Some(Box::new(Embedded {
                 start_at: log.start_at.unwrap_or(0),
                 got,
                 total: log.total,
                 max_results: log.max_results,
-            });
+            }));
         }
         Ok(self.issues[slot as usize].reference())
     }
@@ -365,7 +365,7 @@ impl Dataset {
         }
         self.issues[slot as usize].normalise_worklogs();
         let log = &mut self.issues[slot as usize].worklog_log;
-        log.embedded = Some((w.start_at.unwrap_or(0), got, w.total));
+        log.embedded = Some(Box::new((w.start_at.unwrap_or(0), got, w.total)));
         Ok(())
     }
 
@@ -401,7 +401,7 @@ impl Dataset {
         let paged = self.issues[slot as usize]
             .worklog_log
             .paged
-            .get_or_insert_with(Paged::default);
+            .get_or_insert_with(Box::<Paged>::default);
         paged.received += n;
         if page.total.is_some() {
             paged.total = page.total;
@@ -497,6 +497,8 @@ impl Dataset {
             issue.changes.extend(histories.changes);
         }
         issue.normalise();
+        // Changes are most of a large data set's memory: keep no spare capacity.
+        issue.changes.shrink_to_fit();
     }
 
     fn status_list(&mut self, list: Vec<WireStatus>) -> usize {

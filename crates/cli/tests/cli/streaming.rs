@@ -1,0 +1,117 @@
+//! `dwell report` reads a dump one file at a time, frees the issues once the report is
+//! computed and streams CSV and JSON out line by line. These tests hold that path to the
+//! in-memory one the browser takes (every page in memory, one data set keeping every field,
+//! `engine::compute`, then the whole export built as one value) on a real jira-sim dump: the
+//! bytes must be identical.
+
+use std::path::Path;
+
+use jira_sim::data::DataSpec;
+use jira_sim::dump::{DumpSpec, dump};
+use jira_sim::render::Flavor;
+
+use super::{run, scratch};
+
+const NOW: &str = "2026-11-01T00:00:00Z";
+
+/// Reports of several kinds, grouped and not, with statistics: what the CLI streams.
+const CONFIGS: [&str; 4] = [
+    r#"{"schemaVersion": 1, "name": "tis", "kind": {"type": "timeInStatus"},
+        "aggregation": {"functions": [{"type": "count"}, {"type": "mean"}, {"type": "median"}]}}"#,
+    r#"{"schemaVersion": 1, "name": "grouped", "kind": {"type": "timeInStatus"},
+        "rows": {"groupBy": ["issuetype"], "showIssues": true},
+        "columns": {"fields": ["priority"]},
+        "sort": [{"by": {"type": "column", "index": 0}, "direction": "desc"}],
+        "aggregation": {"functions": [{"type": "mean"}, {"type": "max"}]}}"#,
+    r#"{"schemaVersion": 1, "name": "visits", "kind": {"type": "statusVisits"},
+        "durationFormat": {"type": "hours", "decimals": 1}}"#,
+    r#"{"schemaVersion": 1, "name": "entries", "kind": {"type": "entryDates"},
+        "aggregation": {"functions": [{"type": "min"}]}}"#,
+];
+
+/// The report the browser would show: every file in memory at once, then compute and export.
+fn in_memory(dir: &Path, config: &str, format: &str) -> Vec<u8> {
+    let config = config::parse_report(config).unwrap();
+    let mut paths: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    paths.sort();
+    let pages: Vec<Vec<u8>> = paths.iter().map(|p| std::fs::read(p).unwrap()).collect();
+    let mut data = engine::Dataset::new();
+    for page in &pages {
+        data.add_json(page).unwrap();
+    }
+    data.assume_bulk_changelogs_complete();
+    let ctx = engine::Context::new(NOW.parse().unwrap());
+    let report = engine::compute(&data, &config, &ctx).unwrap();
+    match format {
+        "csv" => engine::export::to_csv(&report).unwrap().into_bytes(),
+        _ => serde_json::to_vec_pretty(&report).unwrap(),
+    }
+}
+
+#[test]
+fn a_streamed_report_of_a_jira_sim_dump_is_the_in_memory_one_byte_for_byte() {
+    let dir = scratch("streaming");
+    for flavor in [Flavor::Cloud, Flavor::Dc] {
+        let data = dir.join(format!("{flavor:?}"));
+        // Small pages, so one issue's histories span two changelog pages.
+        let spec = DumpSpec {
+            data: DataSpec {
+                issues: 400,
+                seed: 7,
+                ..DataSpec::default()
+            },
+            flavor,
+            page_size: 50,
+            changelog_page_size: 100,
+            base_url: "https://sim.example".into(),
+            user: "ada".into(),
+            worklogs: false,
+        };
+        let summary = dump(&spec, &data).unwrap();
+        assert!(summary.histories > 1000, "{flavor:?}: {summary:?}");
+        for (n, config) in CONFIGS.iter().enumerate() {
+            let path = dir.join(format!("config-{n}.json"));
+            std::fs::write(&path, config).unwrap();
+            for format in ["csv", "json"] {
+                let out_file = dir.join(format!("out-{flavor:?}-{n}.{format}"));
+                let out = run(vec![
+                    "report".into(),
+                    "--config".into(),
+                    path.display().to_string(),
+                    "--now".into(),
+                    NOW.into(),
+                    "--format".into(),
+                    format.into(),
+                    "--input".into(),
+                    data.display().to_string(),
+                    "--out".into(),
+                    out_file.display().to_string(),
+                ]);
+                let stderr = String::from_utf8_lossy(&out.stderr);
+                assert_eq!(
+                    out.status.code(),
+                    Some(0),
+                    "{flavor:?} {n} {format}: {stderr}"
+                );
+                let streamed = std::fs::read(&out_file).unwrap();
+                let want = in_memory(&data, config, format);
+                assert!(
+                    want.len() > 2000,
+                    "{flavor:?} {n} {format}: a report of every issue"
+                );
+                assert!(
+                    streamed == want,
+                    "{flavor:?} {n} {format}: the streamed report differs from the in-memory \
+                     one\n--- streamed\n{}\n--- in memory\n{}",
+                    String::from_utf8_lossy(&streamed),
+                    String::from_utf8_lossy(&want)
+                );
+            }
+        }
+    }
+    // The dumps are megabytes: leave no copy behind on a shared disk.
+    std::fs::remove_dir_all(&dir).unwrap();
+}
