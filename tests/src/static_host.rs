@@ -73,7 +73,10 @@ impl StaticHost {
                         };
                         let cors = [
                             ("access-control-allow-origin", Some("*".to_string())),
-                            ("access-control-allow-methods", Some("GET, POST".to_string())),
+                            (
+                                "access-control-allow-methods",
+                                Some("GET, POST".to_string()),
+                            ),
                             (
                                 "access-control-allow-headers",
                                 header(hyper::header::ACCESS_CONTROL_REQUEST_HEADERS),
