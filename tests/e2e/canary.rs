@@ -219,9 +219,9 @@ pub async fn bring_every_kind_to_the_browser(w: &World) -> Result<Shown> {
         table.rows
     );
     shown.add("the timesheet's rows", table_text(&table));
-    // Its first row's Total opens that person's worklogs with their comments, read from Jira
-    // by the page (`worklog/list`) and shown in the drill-down.
-    b.click_xpath("//table[contains(@class,'results')]/tbody/tr[1]/td[last()]/button")
+    // A cell opens its worklogs with their comments, read from Jira by the page
+    // (`worklog/list`) and shown in the drill-down. (The body's first row is a spacer.)
+    b.click_xpath("(//table[contains(@class,'results')]/tbody/tr/td/button)[1]")
         .await?;
     let worklogs = b
         .wait_for(
