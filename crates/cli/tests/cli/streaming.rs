@@ -115,3 +115,53 @@ fn a_streamed_report_of_a_jira_sim_dump_is_the_in_memory_one_byte_for_byte() {
     // The dumps are megabytes: leave no copy behind on a shared disk.
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_refused_configuration_leaves_the_output_alone_and_an_unwritable_output_exits_5() {
+    let dir = scratch("streaming-output");
+    let (files, fixture) = super::fixture_inputs("bulk-pages-and-clamping.json", &dir);
+    let config = dir.join("saved-calendar.json");
+    std::fs::write(
+        &config,
+        r#"{"schemaVersion": 1, "name": "x", "kind": {"type": "timeInStatus"},
+            "calendar": {"type": "saved", "id": "berlin"}}"#,
+    )
+    .unwrap();
+    let report = |config: &Path, out: &Path| {
+        let mut args = vec![
+            "report".to_owned(),
+            "--config".into(),
+            config.display().to_string(),
+            "--now".into(),
+            fixture["now"].as_str().unwrap().to_owned(),
+            "--out".into(),
+            out.display().to_string(),
+        ];
+        args.extend(super::inputs(&files));
+        run(args)
+    };
+
+    // The engine refuses the configuration (its saved calendar was not given) before any
+    // row exists: the file the output would replace keeps yesterday's report.
+    let kept = dir.join("report.csv");
+    std::fs::write(&kept, "yesterday's report\n").unwrap();
+    let out = report(&config, &kept);
+    assert_eq!(out.status.code(), Some(4));
+    assert_eq!(
+        std::fs::read_to_string(&kept).unwrap(),
+        "yesterday's report\n"
+    );
+
+    // A CSV that cannot be created: exit 5, naming where.
+    std::fs::write(
+        &config,
+        r#"{"schemaVersion": 1, "name": "x", "kind": {"type": "timeInStatus"}}"#,
+    )
+    .unwrap();
+    let nowhere = dir.join("no-such-directory").join("report.csv");
+    let out = report(&config, &nowhere);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(5), "{stderr}");
+    assert!(stderr.contains("no-such-directory"), "{stderr}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
