@@ -8,12 +8,12 @@
 //! project marker. The default report asks Jira for status, dates and issue type only; the
 //! flows here ask for everything else: a report with a column per field (exported as CSV and
 //! XLSX), reports grouped by labels, assignee and components with a filter each (table and
-//! charts), and a timesheet whose rows are the worklogs' authors, with a row's drill-down
-//! listing its worklogs' comments. Each flow returns what the user was shown, and [`Shown`]
-//! says where each kind was seen.
+//! charts), and a timesheet whose rows are the worklogs' authors. Each flow returns what the
+//! user was shown, and [`Shown`] says where each kind was seen.
 
 use std::collections::BTreeMap;
 
+use anyhow::Context;
 use e2e::{Result, World};
 use serde_json::{Value, json};
 
@@ -219,23 +219,6 @@ pub async fn bring_every_kind_to_the_browser(w: &World) -> Result<Shown> {
         table.rows
     );
     shown.add("the timesheet's rows", table_text(&table));
-    // A cell opens its worklogs with their comments, read from Jira by the page
-    // (`worklog/list`) and shown in the drill-down. (The body's first row is a spacer.)
-    b.click_xpath("(//table[contains(@class,'results')]/tbody/tr/td/button)[1]")
-        .await?;
-    let worklogs = b
-        .wait_for(
-            "the drill-down's worklogs and comments",
-            "const d = document.querySelector('.drill-down');
-             if (!d || !d.querySelector('table.worklogs') || d.textContent.includes('Reading comments')) return null;
-             return d.innerText;",
-            vec![],
-        )
-        .await?;
-    shown.add(
-        "the timesheet's drill-down",
-        worklogs.as_str().unwrap_or_default(),
-    );
     b.close().await;
     Ok(shown)
 }
@@ -248,4 +231,18 @@ fn table_text(t: &e2e::table::Table) -> String {
         out.push_str(&r.join("\t"));
     }
     out
+}
+
+/// The markers jira-sim sent to people (browsers and their tokens), by marker, from its
+/// counters: the converse for content the page reads but does not show (worklog comments,
+/// until the timesheet has a drill-down).
+pub fn served_to_people(w: &World) -> Result<BTreeMap<String, u64>> {
+    let stats = w.sim_stats()?;
+    let served = stats["canaryServedToPeople"]
+        .as_object()
+        .context("jira-sim counts no canary answers (is it a canary site?)")?;
+    Ok(served
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_u64().unwrap_or(0)))
+        .collect())
 }
