@@ -213,7 +213,8 @@ pub async fn gate(
                 .insert_header(("X-RateLimit-Remaining", "0"))
                 .insert_header((
                     "X-RateLimit-Reset",
-                    reset.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+                    // Jira's documented form, to the minute: `yyyy-MM-ddTHH:mmZ`.
+                    reset.strftime("%Y-%m-%dT%H:%MZ").to_string(),
                 ))
                 .insert_header(("RateLimit-Reason", "jira-burst-based"))
                 .json(json!({"errorMessages": ["Rate limit exceeded."], "errors": {}}));

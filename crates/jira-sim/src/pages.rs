@@ -222,9 +222,14 @@ pub fn worklogs_updated(r: &Renderer<'_>, since: i64, until_cap: i64) -> Value {
         )
     };
     let until = last.unwrap_or(since);
+    // Jira's `since` and `until` are the update times of the page's first and last worklogs.
+    let first = values
+        .first()
+        .and_then(|v| v["updatedTime"].as_i64())
+        .unwrap_or(since);
     let mut out = Map::new();
     out.insert("values".into(), Value::Array(values));
-    out.insert("since".into(), json!(since));
+    out.insert("since".into(), json!(first));
     out.insert("until".into(), json!(until));
     out.insert("self".into(), json!(url(since)));
     if more {

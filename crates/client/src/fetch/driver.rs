@@ -1,9 +1,12 @@
 //! The fetch driver: sends a [`Planner`]'s requests through a [`Transport`], at most
-//! `Limits::concurrency` at a time, feeds the answers back, and reports documents and progress
-//! as they come. It owns no policy: what to send, when to retry and when to stop are the
-//! planner's. Cancelling drops every request in flight (the Direct transport also aborts them
-//! on the network).
+//! `Limits::concurrency` at a time and, once Jira has refused one for its rate limit, no
+//! faster than the [`Pacer`] allows; feeds the answers back, and reports documents and
+//! progress as they come. What to send, when to retry and when to stop are the planner's;
+//! the pace is the driver's, because it sees every request leave and every answer arrive.
+//! Cancelling drops every request in flight (the Direct transport also aborts them on the
+//! network), whatever the pace was waiting for.
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::Poll;
@@ -11,6 +14,8 @@ use std::task::Poll;
 use futures::StreamExt;
 use futures::stream::FuturesUnordered;
 
+use super::pace::{Pacer, Verdict};
+use super::planner::RequestId;
 use super::{Delivery, Outcome, Planner, Progress};
 use crate::api::ClientError;
 use crate::api::jira::Transport;
@@ -79,19 +84,26 @@ where
     C: Clock,
 {
     let mut in_flight = FuturesUnordered::new();
+    let mut pacer = Pacer::new();
+    let mut sent_at: HashMap<RequestId, f64> = HashMap::new();
     loop {
         if cancel.is_cancelled() {
             planner.cancel();
         }
         let now = clock.now_ms();
-        while let Some(out) = planner.next_request(now) {
+        while pacer.ready_at() <= now
+            && let Some(out) = planner.next_request(now)
+        {
             // The request is created when the planner hands it out, so a transport that
             // starts work on creation starts it now.
             let answer = transport.send(out.request, cancel);
             let id = out.id;
+            pacer.sent(now);
+            sent_at.insert(id, now);
             in_flight.push(async move { (id, answer.await) });
         }
-        let progress = planner.progress(now);
+        let mut progress = planner.progress(now);
+        progress.paced_per_second = pacer.per_second();
         let waiting = progress.rate_limit_wait_ms.is_some();
         if let Err(e) = on_event(Event::Progress(progress)) {
             planner.fail(e);
@@ -99,7 +111,8 @@ where
         if planner.is_done() {
             break;
         }
-        let wake = planner.next_wake();
+        // A request that is ready waits for the pace too.
+        let wake = planner.next_wake().map(|at| at.max(pacer.ready_at()));
         if in_flight.is_empty() && wake.is_none() {
             // Nothing in flight and nothing scheduled, yet not done: cannot happen with a
             // correct planner; stop rather than wait forever.
@@ -134,6 +147,15 @@ where
         match woke {
             Wake::Answer((id, answer)) => {
                 let now = clock.now_ms();
+                let verdict = match &answer {
+                    Ok(r) if r.status == 429 => Some(Verdict::Refused),
+                    Ok(_) => Some(Verdict::Admitted),
+                    // No answer: Jira's limiter may never have seen it.
+                    Err(_) => None,
+                };
+                if let (Some(at), Some(verdict)) = (sent_at.remove(&id), verdict) {
+                    pacer.answered(at, now, verdict);
+                }
                 for d in planner.on_answer(id, answer, now, clock.random()) {
                     if let Err(e) = on_event(Event::Deliver(d)) {
                         planner.fail(e);

@@ -50,7 +50,8 @@
 //! Requests are sent in priority order (the sequential search chain first, then changelog
 //! chains, then issue batches), at most `Limits::concurrency` at a time. A 429 or 503 pauses
 //! every request until Jira's `Retry-After` has passed (plus jitter), because Jira's rate
-//! limit counts the user's requests, not one endpoint's.
+//! limit counts the user's requests, not one endpoint's; after that the driver paces the rest
+//! of the run at the rate Jira allows ([`super::pace`]).
 
 use std::collections::{BinaryHeap, HashMap};
 
@@ -237,6 +238,9 @@ pub struct Progress {
     pub stats: RequestStats,
     /// While Jira's rate limit is being waited out: how many more milliseconds.
     pub rate_limit_wait_ms: Option<f64>,
+    /// Once Jira has refused a request for its rate limit: the requests a second the run is
+    /// held to (the driver's pace, [`super::pace`]).
+    pub paced_per_second: Option<f64>,
 }
 
 impl Progress {

@@ -37,10 +37,16 @@ impl ProgressView {
         if p.stats.retries > 0 {
             detail.push(format!("{} retried", thousands(u64::from(p.stats.retries))));
         }
-        let waiting = p.rate_limit_wait_ms.map(|ms| {
-            let s = (ms / 1000.0).ceil().max(1.0) as u64;
-            format!("Jira asked Dwell to slow down: resuming in {s} s")
-        });
+        let waiting = match (p.rate_limit_wait_ms, p.paced_per_second) {
+            (Some(ms), _) => {
+                let s = (ms / 1000.0).ceil().max(1.0) as u64;
+                Some(format!("Jira asked Dwell to slow down: resuming in {s} s"))
+            }
+            (None, Some(rate)) => Some(format!(
+                "Jira limits how fast Dwell may ask: {rate:.1} requests a second"
+            )),
+            (None, None) => None,
+        };
         ProgressView {
             headline,
             detail: detail.join(" · "),
@@ -70,6 +76,7 @@ mod tests {
                 ..Default::default()
             },
             rate_limit_wait_ms: Some(11_200.0),
+            paced_per_second: Some(9.5),
         };
         let v = ProgressView::new(&p);
         assert_eq!(v.headline, "Read 1,234 of about 10,000 issues");
@@ -78,6 +85,18 @@ mod tests {
         assert_eq!(
             v.waiting.as_deref(),
             Some("Jira asked Dwell to slow down: resuming in 12 s")
+        );
+    }
+
+    #[test]
+    fn a_paced_run_says_at_what_rate() {
+        let p = Progress {
+            paced_per_second: Some(9.5),
+            ..Progress::default()
+        };
+        assert_eq!(
+            ProgressView::new(&p).waiting.as_deref(),
+            Some("Jira limits how fast Dwell may ask: 9.5 requests a second")
         );
     }
 

@@ -69,6 +69,25 @@ impl Dataset {
         self.worklog_list(list)
     }
 
+    /// As [`Dataset::add_worklog_list`], keeping only the worklogs of issues already loaded
+    /// with their fields: `/worklog/updated` names every worklog of the site, a report reads
+    /// some issues, and an issue known only from its worklogs would be a row without fields.
+    pub fn add_worklog_list_of_loaded(
+        &mut self,
+        json: &[u8],
+    ) -> Result<WorklogListInfo, WireError> {
+        let list: Vec<WireWorklog> = parse(json)?;
+        let list = list
+            .into_iter()
+            .filter(|w| {
+                s(&w.issue_id)
+                    .and_then(|id| self.find(id))
+                    .is_some_and(|slot| self.issues[slot as usize].created.is_some())
+            })
+            .collect();
+        self.worklog_list(list)
+    }
+
     /// Loads a page of a Jira group's members (`GET /rest/api/{3,2}/group/member`) for a
     /// timesheet that filters on `group`: members are added to the group (account ids on
     /// Cloud, user names on Data Center) and their display names learnt, so a capacity report

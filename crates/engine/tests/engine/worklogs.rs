@@ -268,3 +268,28 @@ fn two_people_of_one_name_are_two_rows_and_two_columns() {
     }
     assert_ne!(cells[0].column_index, cells[1].column_index);
 }
+
+/// The bulk path lists every worklog of the site: those of issues the report did not load are
+/// left out (no row without fields), and the loaded issue is complete once it holds its total.
+#[test]
+fn a_site_wide_list_keeps_only_the_worklogs_of_loaded_issues() {
+    let mut data = Dataset::new();
+    let first = one("1", json!("2026-06-01T10:00:00.000+0000"), json!(60));
+    data.add_search_page(&page(2, json!([first]))).unwrap();
+    let mut other = one("3", json!("2026-06-01T12:00:00.000+0000"), json!(60));
+    other["issueId"] = json!("99");
+    let list = json!([
+        one("2", json!("2026-06-01T11:00:00.000+0000"), json!(120)),
+        other
+    ]);
+    let info = data
+        .add_worklog_list_of_loaded(list.to_string().as_bytes())
+        .unwrap();
+    assert_eq!(info.worklogs, 1);
+    assert_eq!(data.issue_count(), 1, "issue 99 was not loaded");
+    assert_eq!(data.worklog_count(), 2);
+    assert!(data.incomplete_worklogs().is_empty());
+    // The plain list adds what it names, loaded or not.
+    data.add_worklog_list(list.to_string().as_bytes()).unwrap();
+    assert_eq!(data.issue_count(), 2);
+}

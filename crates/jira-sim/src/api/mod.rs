@@ -32,7 +32,28 @@ pub fn configure(cfg: &mut web::ServiceConfig, flavor: Flavor) {
         Flavor::Dc => &["2"],
     };
     for v in versions {
-        let mut scope = web::scope(&format!("/rest/api/{v}"))
+        // Flavour routes first: a request the gate answers itself (a 429, a 401) never reaches
+        // the router, and the counters then file it under the first pattern its path matches,
+        // whatever the method. `POST /issue/bulkfetch` must not be taken for `GET /issue/{key}`.
+        let scope = match flavor {
+            Flavor::Cloud => web::scope(&format!("/rest/api/{v}"))
+                .route("/search/jql", web::get().to(cloud::search_jql))
+                .route("/search/jql", web::post().to(cloud::search_jql))
+                .route(
+                    "/search/approximate-count",
+                    web::post().to(cloud::approximate_count),
+                )
+                .route(
+                    "/changelog/bulkfetch",
+                    web::post().to(cloud::bulk_changelog),
+                )
+                .route("/issue/bulkfetch", web::post().to(cloud::bulk_issues))
+                .route("/search", web::route().to(cloud::search_removed)),
+            Flavor::Dc => web::scope(&format!("/rest/api/{v}"))
+                .route("/search", web::get().to(dc::search))
+                .route("/search", web::post().to(dc::search)),
+        };
+        let scope = scope
             .route(
                 "/issue/{key}/changelog",
                 web::get().to(cloud::issue_changelog),
@@ -56,24 +77,6 @@ pub fn configure(cfg: &mut web::ServiceConfig, flavor: Flavor) {
             .route("/issuetype", web::get().to(meta::issue_types))
             .route("/resolution", web::get().to(meta::resolutions))
             .route("/user/groups", web::get().to(meta::user_groups));
-        scope = match flavor {
-            Flavor::Cloud => scope
-                .route("/search/jql", web::get().to(cloud::search_jql))
-                .route("/search/jql", web::post().to(cloud::search_jql))
-                .route(
-                    "/search/approximate-count",
-                    web::post().to(cloud::approximate_count),
-                )
-                .route(
-                    "/changelog/bulkfetch",
-                    web::post().to(cloud::bulk_changelog),
-                )
-                .route("/issue/bulkfetch", web::post().to(cloud::bulk_issues))
-                .route("/search", web::route().to(cloud::search_removed)),
-            Flavor::Dc => scope
-                .route("/search", web::get().to(dc::search))
-                .route("/search", web::post().to(dc::search)),
-        };
         cfg.service(scope.default_service(web::to(not_found)));
     }
     if flavor == Flavor::Cloud {

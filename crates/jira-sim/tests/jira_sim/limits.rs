@@ -81,8 +81,12 @@ fn rate_limits_are_per_credential_with_jiras_headers() {
         assert_eq!(r.header("x-ratelimit-remaining"), Some("0"));
         assert_eq!(r.header("x-ratelimit-limit"), Some("5"));
         assert!(
+            r.header("x-ratelimit-reset").is_some_and(|v| {
+                // Jira's form, to the minute: `yyyy-MM-ddTHH:mmZ`.
+                v.len() == "2026-12-06T20:33Z".len() && v.parse::<jiff::Timestamp>().is_ok()
+            }),
+            "{:?}",
             r.header("x-ratelimit-reset")
-                .is_some_and(|v| v.parse::<jiff::Timestamp>().is_ok())
         );
         assert_eq!(r.errors(), vec!["Rate limit exceeded.".to_string()]);
     }
@@ -103,6 +107,35 @@ fn rate_limits_are_per_credential_with_jiras_headers() {
     assert_eq!(get(&sim, "/rest/api/3/myself").status, 200);
     assert_eq!(sim.stats().rate_limited as usize, limited.len());
     assert_eq!(sim.stats().by_status[&429] as usize, limited.len());
+}
+
+/// The gate answers a 429 before the router has matched the request: the counters filed
+/// `POST /issue/bulkfetch` refusals under `GET /issue/{key}` (the first pattern the path fits).
+#[test]
+fn refusals_are_counted_under_the_route_they_were_sent_to() {
+    let sim = sim_with(
+        30,
+        SimConfig {
+            rate_limit: Some(RateLimit {
+                per_second: 1,
+                burst: 1,
+            }),
+            ..SimConfig::default()
+        },
+    );
+    let body = json!({"issueIdsOrKeys": ["PLAT-1"], "fields": ["status"]});
+    let statuses: Vec<u16> = (0..4)
+        .map(|_| post(&sim, "/rest/api/3/issue/bulkfetch", &body).status)
+        .collect();
+    assert!(statuses.contains(&429), "{statuses:?}");
+    let stats = sim.stats();
+    assert_eq!(
+        stats.by_route.get("POST /rest/api/3/issue/bulkfetch"),
+        Some(&4),
+        "{:?}",
+        stats.by_route
+    );
+    assert_eq!(stats.by_route.len(), 1, "{:?}", stats.by_route);
 }
 
 #[test]
