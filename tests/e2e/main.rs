@@ -22,4 +22,5 @@ mod flows;
 mod personal_data;
 mod privacy;
 mod reports;
+mod static_host;
 mod support;

@@ -15,6 +15,7 @@ pub mod bins;
 pub mod browser;
 pub mod proc;
 pub mod proxy;
+pub mod static_host;
 pub mod table;
 pub mod world;
 

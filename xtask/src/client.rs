@@ -85,9 +85,11 @@ fn absolute_asset_urls(text: &str) -> Vec<String> {
     found
 }
 
-/// `trunk build --release --offline`, with the cached tools on PATH.
+/// `trunk build --release --offline`, with the cached tools on PATH, then the page's CSP
+/// `<meta>` for static hosts ([`crate::static_csp`]).
 pub fn trunk_build() -> Result {
-    tools::run(tools::tool("trunk").args(["build", "--release", "--offline"]))
+    tools::run(tools::tool("trunk").args(["build", "--release", "--offline"]))?;
+    crate::static_csp::add(&root().join("dist"))
 }
 
 /// The built files and their sizes.

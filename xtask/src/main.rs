@@ -8,6 +8,7 @@ mod client;
 mod demo;
 mod forge;
 mod modules;
+mod static_csp;
 mod test;
 mod tools;
 

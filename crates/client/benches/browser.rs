@@ -266,6 +266,8 @@ fn drive(
     s.script(
         "const t = document.querySelector('input[type=password]'); t.value = arguments[0];
          t.dispatchEvent(new Event('input', {bubbles: true}));
+         // The address came with the link: its host is confirmed before the token goes.
+         document.querySelector('input[name=confirm-host]').click();
          document.querySelector('form button[type=submit]').click();",
         json!(["sim-token-ada"]),
     )?;

@@ -38,13 +38,17 @@ pub fn App() -> impl IntoView {
 /// for the context (site, user, time zone), then the server. Direct: nothing to do until the
 /// user connects to a Jira.
 async fn start(ctx: Ctx, env: Environment) {
-    let (host, all_js) = match env {
-        Environment::Connect { host, all_js } => (host, all_js),
+    let (host, all_js, route) = match env {
+        Environment::Connect {
+            host,
+            all_js,
+            route,
+        } => (host, all_js, route),
         Environment::Forge => return start_forge(ctx).await,
         Environment::Direct { .. } => return,
     };
     // A shared link opened in Jira: Connect passes the route as `ac.route`.
-    if let Some(hash) = crate::env::query_param(&platform::location_search(), "ac.route") {
+    if let Some(hash) = route {
         ctx.go(Route::parse(&hash));
     }
     let Some(all_js) = all_js else {

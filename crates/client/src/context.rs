@@ -118,11 +118,12 @@ impl JiraSite {
 pub type Server = ServerClient<ServerHttp, ServerAuth>;
 
 /// Where this page runs: Forge when Forge's bridge script defined `__bridge`, else as its
-/// address says.
+/// address says and dwell-server vouched for it.
 pub fn page_environment() -> Environment {
     Environment::detect(
         crate::api::forge::bridge_available(),
         &platform::location_search(),
+        platform::meta_content(crate::env::VERIFIED_SITE_META).as_deref(),
     )
 }
 

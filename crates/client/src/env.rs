@@ -1,6 +1,14 @@
 //! Where the page runs: inside Jira Cloud as a Forge Custom UI (Forge's bridge script is in the
-//! page), inside Jira Cloud's Connect iframe (read from its address), or opened directly
-//! (Direct: Data Center with a token, or jira-sim). The transport follows from it.
+//! page), inside Jira Cloud's Connect iframe, or opened directly (Direct: Data Center with a
+//! token, or jira-sim). The transport follows from it.
+//!
+//! The page's address is read by `config::page`, the parser dwell-server uses for the same
+//! address. Connect is chosen only on a page dwell-server verified: the server checks the
+//! address's `jwt` and, when it verifies, names the tenant's Jira in the page
+//! ([`VERIFIED_SITE_META`]); `xdm_e` must be that site. A copy of the client served elsewhere,
+//! or an address the server did not verify, is Direct.
+
+use config::page::PageQuery;
 
 /// The environment the page was opened in.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -8,7 +16,8 @@ pub enum Environment {
     /// A Forge Custom UI in Jira Cloud: Forge's `global-bridge.js` defined `__bridge`, through
     /// which Jira and Dwell's server are reached (`crate::api::forge`).
     Forge,
-    /// Inside Jira Cloud: Connect put `xdm_e` (the Jira site) and `jwt` on the page URL.
+    /// Inside Jira Cloud: Connect put `xdm_e` (the Jira site) and `jwt` on the page URL, and
+    /// dwell-server verified the token and named that site in the page.
     Connect {
         /// The Jira site's origin, e.g. `https://example.atlassian.net`.
         host: String,
@@ -16,10 +25,17 @@ pub enum Environment {
         /// a loopback emulator (jira-sim). `None` for any other host: the page then refuses to
         /// load a script named by its own URL.
         all_js: Option<String>,
+        /// Connect's `ac.route`: the page a shared link points at.
+        route: Option<String>,
     },
-    /// Opened directly. `jira` is a Jira base URL suggested by the `jira` query parameter.
+    /// Opened directly. `jira` is a Jira base URL suggested by the `jira` query parameter: the
+    /// user confirms its host before a credential goes there (`pages/connection.rs`).
     Direct { jira: Option<String> },
 }
+
+/// The `<meta name>` dwell-server adds to a page whose `jwt` verified; its `content` lists the
+/// tenant's Jira addresses, separated by spaces.
+pub const VERIFIED_SITE_META: &str = "dwell-connect-site";
 
 /// Atlassian's all.js, the only copy a production page may load.
 pub const ATLASSIAN_ALL_JS: &str = "https://connect-cdn.atl-paas.net/all.js";
@@ -28,24 +44,33 @@ pub const ATLASSIAN_ALL_JS: &str = "https://connect-cdn.atl-paas.net/all.js";
 pub const SIM_ALL_JS_PATH: &str = "/atlassian-connect/all.js";
 
 impl Environment {
-    /// Reads the environment from whether Forge's bridge is in the page and from the page's
-    /// query string (`location.search`, with or without the leading `?`). The bridge wins: a
-    /// Forge page is served from Forge's CDN, whose address says nothing of Jira.
-    pub fn detect(forge_bridge: bool, search: &str) -> Environment {
+    /// Reads the environment from whether Forge's bridge is in the page, the page's query
+    /// string (`location.search`, with or without the leading `?`) and the sites the server
+    /// verified the page for (the [`VERIFIED_SITE_META`] content, `None` without one). The
+    /// bridge wins: a Forge page is served from Forge's CDN, whose address says nothing of
+    /// Jira. An address that names a parameter twice is read as naming none.
+    pub fn detect(forge_bridge: bool, search: &str, verified_sites: Option<&str>) -> Environment {
         if forge_bridge {
             return Environment::Forge;
         }
-        let host = query_param(search, "xdm_e");
-        let jwt = query_param(search, "jwt");
-        match (host, jwt) {
-            (Some(host), Some(_)) if !host.is_empty() => {
+        let query = PageQuery::parse(search).unwrap_or_default();
+        let verified = |host: &str| {
+            verified_sites
+                .into_iter()
+                .flat_map(str::split_whitespace)
+                .any(|site| site.trim_end_matches('/') == host)
+        };
+        match (query.xdm_e, query.jwt) {
+            (Some(host), Some(_)) if verified(host.trim_end_matches('/')) => {
                 let host = host.trim_end_matches('/').to_string();
                 let all_js = all_js_url(&host);
-                Environment::Connect { host, all_js }
+                Environment::Connect {
+                    host,
+                    all_js,
+                    route: query.ac_route,
+                }
             }
-            _ => Environment::Direct {
-                jira: query_param(search, "jira").filter(|j| !j.is_empty()),
-            },
+            _ => Environment::Direct { jira: query.jira },
         }
     }
 
@@ -82,14 +107,10 @@ pub fn all_js_url(host: &str) -> Option<String> {
     None
 }
 
-/// The first value of `name` in a query string, percent-decoded.
+/// The first value of `name` in a query string (the route's own parameters), decoded as
+/// `config::page` decodes the page's address.
 pub fn query_param(search: &str, name: &str) -> Option<String> {
-    search
-        .trim_start_matches('?')
-        .split('&')
-        .filter_map(|pair| pair.split_once('=').or(Some((pair, ""))))
-        .find(|(k, _)| percent_decode(k) == name)
-        .map(|(_, v)| percent_decode(v))
+    config::page::first_param(search, name)
 }
 
 /// Decodes `%XX` escapes and `+` (a space in query strings). Invalid escapes stay as written;
@@ -118,18 +139,52 @@ pub fn percent_encode(s: &str) -> String {
 mod tests {
     use super::*;
 
+    const CONNECT: &str = "?xdm_e=https%3A%2F%2Facme.atlassian.net&xdm_c=channel&cp=&lic=none\
+                           &jwt=eyJ.x.y&ac.route=%23%2Freports%2Frep_1";
+
     #[test]
-    fn connect_pages_carry_the_host_and_a_token() {
-        let env = Environment::detect(
-            false,
-            "?xdm_e=https%3A%2F%2Facme.atlassian.net&xdm_c=channel&cp=&lic=none&jwt=eyJ.x.y",
-        );
+    fn connect_pages_carry_the_host_a_token_and_the_servers_word() {
+        let env = Environment::detect(false, CONNECT, Some("https://acme.atlassian.net/"));
         assert_eq!(
             env,
             Environment::Connect {
                 host: "https://acme.atlassian.net".into(),
                 all_js: Some(ATLASSIAN_ALL_JS.into()),
+                route: Some("#/reports/rep_1".into()),
             }
+        );
+        // The site may be listed beside another address of the same tenant.
+        assert!(
+            Environment::detect(
+                false,
+                CONNECT,
+                Some("https://jira.acme.com https://acme.atlassian.net")
+            )
+            .in_jira()
+        );
+    }
+
+    #[test]
+    fn connect_needs_a_page_the_server_verified_for_that_site() {
+        // A copy of the client served elsewhere: no word from the server.
+        assert_eq!(
+            Environment::detect(false, CONNECT, None),
+            Environment::Direct { jira: None }
+        );
+        // The server verified the page for another site than the address names.
+        assert_eq!(
+            Environment::detect(false, CONNECT, Some("https://other.atlassian.net")),
+            Environment::Direct { jira: None }
+        );
+        assert_eq!(
+            Environment::detect(false, CONNECT, Some("")),
+            Environment::Direct { jira: None }
+        );
+        // A second `xdm_e` (spelt otherwise) cannot swap the site the server vouched for.
+        let smuggled = format!("{CONNECT}&xdm%5Fe=https%3A%2F%2Fevil.example");
+        assert_eq!(
+            Environment::detect(false, &smuggled, Some("https://acme.atlassian.net")),
+            Environment::Direct { jira: None }
         );
     }
 
@@ -156,17 +211,21 @@ mod tests {
     #[test]
     fn without_a_token_the_page_is_direct() {
         assert_eq!(
-            Environment::detect(false, "?xdm_e=https%3A%2F%2Facme.atlassian.net"),
+            Environment::detect(
+                false,
+                "?xdm_e=https%3A%2F%2Facme.atlassian.net",
+                Some("https://acme.atlassian.net")
+            ),
             Environment::Direct { jira: None }
         );
         assert_eq!(
-            Environment::detect(false, "?jira=http%3A%2F%2F127.0.0.1%3A9000"),
+            Environment::detect(false, "?jira=http%3A%2F%2F127.0.0.1%3A9000", None),
             Environment::Direct {
                 jira: Some("http://127.0.0.1:9000".into())
             }
         );
         assert_eq!(
-            Environment::detect(false, ""),
+            Environment::detect(false, "", None),
             Environment::Direct { jira: None }
         );
     }
@@ -174,10 +233,10 @@ mod tests {
     #[test]
     fn the_forge_bridge_makes_a_forge_page_whatever_the_address() {
         assert_eq!(
-            Environment::detect(true, "?xdm_e=https%3A%2F%2Fa.atlassian.net&jwt=x"),
+            Environment::detect(true, "?xdm_e=https%3A%2F%2Fa.atlassian.net&jwt=x", None),
             Environment::Forge
         );
-        assert_eq!(Environment::detect(true, ""), Environment::Forge);
+        assert_eq!(Environment::detect(true, "", None), Environment::Forge);
         assert!(Environment::Forge.in_jira());
         assert!(!Environment::Direct { jira: None }.in_jira());
     }

@@ -54,6 +54,15 @@ pub fn location_search() -> String {
         .unwrap_or_default()
 }
 
+/// The `content` of the page's `<meta name="{name}">`, when it has one.
+pub fn meta_content(name: &str) -> Option<String> {
+    let document = window()?.document()?;
+    let meta = document
+        .query_selector(&format!("meta[name=\"{name}\"]"))
+        .ok()??;
+    meta.get_attribute("content")
+}
+
 /// `location.hash` of the page.
 pub fn location_hash() -> String {
     window()

@@ -1,5 +1,7 @@
 //! Direct mode: which Jira to reach and how to sign in. Credentials live in this tab's memory
-//! only; nothing is stored, so they are asked again in a new tab.
+//! only; nothing is stored, so they are asked again in a new tab. An address that came with
+//! the link (`?jira=`) gets a credential only once the person confirmed its host
+//! ([`LinkedAddress`]).
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -11,6 +13,7 @@ use crate::api::jira::{Flavour, identify};
 use crate::components::{ErrorPanel, Field};
 use crate::context::{Ctx, JiraSite, JiraTransport};
 use crate::env::Environment;
+use crate::view::connection::LinkedAddress;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Method {
@@ -37,7 +40,12 @@ pub fn ConnectionPage() -> impl IntoView {
         Environment::Direct { jira } => jira.clone().unwrap_or_default(),
         Environment::Connect { .. } | Environment::Forge => String::new(),
     });
+    let linked = StoredValue::new(LinkedAddress::new(
+        Some(suggested.as_str()).filter(|s| !s.is_empty()),
+    ));
     let url = RwSignal::new(suggested);
+    // The host the person confirmed, if any: a confirmation holds for that host only.
+    let confirmed = RwSignal::new(None::<String>);
     let method = RwSignal::new(Method::Token);
     let token = RwSignal::new(String::new());
     let user = RwSignal::new(String::new());
@@ -55,6 +63,15 @@ pub fn ConnectionPage() -> impl IntoView {
                 return;
             }
         };
+        let sends_credentials = method.get_untracked() != Method::Anonymous;
+        if let Some(host) = linked.with_value(|l| l.host_to_confirm(&base, sends_credentials))
+            && confirmed.get_untracked().as_deref() != Some(host.as_str())
+        {
+            url_problem.set(vec![format!(
+                "this address came with the link you opened: confirm below that {host} is your Jira before signing in"
+            )]);
+            return;
+        }
         url_problem.set(Vec::new());
         let credentials = match method.get_untracked() {
             Method::Token => Credentials::Token(token.get_untracked()),
@@ -128,6 +145,40 @@ pub fn ConnectionPage() -> impl IntoView {
                         }
                     }
                 />
+                {move || {
+                    let sends = method.get() != Method::Anonymous;
+                    let host = linked.with_value(|l| l.host_to_confirm(&url.get(), sends))?;
+                    let checked = {
+                        let host = host.clone();
+                        move || confirmed.get().as_deref() == Some(host.as_str())
+                    };
+                    let toggle = {
+                        let host = host.clone();
+                        move |ev: leptos::ev::Event| {
+                            confirmed.set(event_target_checked(&ev).then(|| host.clone()));
+                        }
+                    };
+                    Some(
+                        view! {
+                            <div class="field confirm-host">
+                                <p>
+                                    "This Jira address came with the link you opened. Your sign-in will be sent to "
+                                    <strong>{host.clone()}</strong>
+                                    ": go on only if that is your Jira."
+                                </p>
+                                <label class="radio">
+                                    <input
+                                        type="checkbox"
+                                        name="confirm-host"
+                                        prop:checked=checked
+                                        on:change=toggle
+                                    />
+                                    {format!("{host} is my Jira")}
+                                </label>
+                            </div>
+                        },
+                    )
+                }}
                 <fieldset class="field">
                     <legend>"Sign in with"</legend>
                     {radio(Method::Token, "A personal access token")}

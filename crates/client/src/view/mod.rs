@@ -5,6 +5,7 @@
 pub mod calendar;
 pub mod chart;
 pub mod conflict;
+pub mod connection;
 pub mod editor;
 pub mod errors;
 pub mod header;

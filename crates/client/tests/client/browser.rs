@@ -259,7 +259,7 @@ async fn inside_jira_no_page_runs_before_all_js_has_loaded() {
     let history = web_sys::window().unwrap().history().unwrap();
     let original = client::platform::page_url();
     // A Connect page whose host (a loopback emulator, port 9: nothing listens) never serves
-    // all.js.
+    // all.js, and which the server verified for that host.
     history
         .replace_state_with_url(
             &wasm_bindgen::JsValue::NULL,
@@ -267,6 +267,7 @@ async fn inside_jira_no_page_runs_before_all_js_has_loaded() {
             Some("?xdm_e=http%3A%2F%2F127.0.0.1%3A9&jwt=e30.e30.x"),
         )
         .unwrap();
+    let verified = verified_site_meta("http://127.0.0.1:9");
     let root = container();
     let mounted = mount_to(root.clone(), client::app::App);
     tick().await;
@@ -293,7 +294,115 @@ async fn inside_jira_no_page_runs_before_all_js_has_loaded() {
         "no page runs without all.js: {shown}"
     );
     drop(mounted);
+    verified.remove();
     history
         .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&original))
         .unwrap();
+}
+
+/// The `<meta>` dwell-server adds to a page whose token verified for `site`.
+fn verified_site_meta(site: &str) -> web_sys::Element {
+    let meta = document().create_element("meta").unwrap();
+    meta.set_attribute("name", client::env::VERIFIED_SITE_META)
+        .unwrap();
+    meta.set_attribute("content", site).unwrap();
+    document().head().unwrap().append_child(&meta).unwrap();
+    meta
+}
+
+/// Opens the app at `address` (query and fragment), runs `check` on its root, and puts the
+/// test page's address back.
+async fn with_app_at<F: Future<Output = ()>>(address: &str, check: impl FnOnce(HtmlElement) -> F) {
+    let history = web_sys::window().unwrap().history().unwrap();
+    let original = client::platform::page_url();
+    history
+        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(address))
+        .unwrap();
+    let root = container();
+    let mounted = mount_to(root.clone(), client::app::App);
+    tick().await;
+    check(root).await;
+    drop(mounted);
+    history
+        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&original))
+        .unwrap();
+}
+
+/// Waits (up to 10 s) until the root's text contains `wanted`, and returns the text.
+async fn until_text(root: &HtmlElement, wanted: &str) -> String {
+    let mut shown = String::new();
+    for _ in 0..200 {
+        shown = root.text_content().unwrap_or_default();
+        if shown.contains(wanted) {
+            break;
+        }
+        client::platform::sleep(50.0).await;
+    }
+    shown
+}
+
+/// Regression (issue 13): a page with Connect's parameters ran as a Connect app wherever it
+/// was served, so a copy of the client on another host, or a link the server never verified,
+/// could make it load a script and ask for tokens as if inside Jira. Without the server's word
+/// it is Direct.
+#[wasm_bindgen_test]
+async fn a_connect_address_the_server_did_not_verify_runs_direct() {
+    with_app_at(
+        "?xdm_e=http%3A%2F%2F127.0.0.1%3A9&jwt=e30.e30.x",
+        |root| async move {
+            let shown = until_text(&root, "Not connected to Jira").await;
+            assert!(shown.contains("Not connected to Jira"), "{shown}");
+            assert!(!shown.contains("Connecting to Jira"), "{shown}");
+        },
+    )
+    .await;
+}
+
+fn input(root: &HtmlElement, selector: &str) -> web_sys::HtmlInputElement {
+    root.query_selector(selector)
+        .unwrap()
+        .unwrap_or_else(|| panic!("no {selector}"))
+        .unchecked_into()
+}
+
+/// Issue 13: a link can open Dwell with a Jira address of the sender's choosing filled in. The
+/// token typed under it goes nowhere until the person confirms that host; then it goes (here to
+/// a port where nothing listens, so the attempt shows as a connection failure).
+#[wasm_bindgen_test]
+async fn a_linked_jira_address_gets_no_token_before_its_host_is_confirmed() {
+    with_app_at(
+        "?jira=http%3A%2F%2F127.0.0.1%3A9#/connection",
+        |root| async move {
+            let shown = until_text(&root, "Connect to Jira").await;
+            assert!(shown.contains("127.0.0.1:9 is my Jira"), "{shown}");
+            let token = input(&root, "input[type=password]");
+            token.set_value("secret-token");
+            token
+                .dispatch_event(&web_sys::Event::new("input").unwrap())
+                .unwrap();
+            let submit = || {
+                root.query_selector("button[type=submit]")
+                    .unwrap()
+                    .unwrap()
+                    .unchecked_into::<HtmlElement>()
+                    .click()
+            };
+            submit();
+            tick().await;
+            let refused = root.text_content().unwrap_or_default();
+            assert!(
+                refused.contains("confirm below that 127.0.0.1:9 is your Jira"),
+                "{refused}"
+            );
+            // The refusal is the branch that sends nothing: no connection was tried.
+            assert!(!refused.contains("Could not connect"), "{refused}");
+
+            input(&root, "input[name=confirm-host]").click();
+            tick().await;
+            submit();
+            let sent = until_text(&root, "Could not connect").await;
+            assert!(sent.contains("Could not connect"), "{sent}");
+        },
+    )
+    .await;
 }
