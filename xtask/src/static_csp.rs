@@ -14,6 +14,7 @@ use std::path::Path;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use config::page::inline_scripts;
 use sha2::{Digest, Sha256};
 
 use crate::Result;
@@ -51,26 +52,6 @@ fn with_meta(html: &str) -> Option<String> {
         POLICY.replace("{hashes}", &hashes)
     );
     Some(format!("{}{meta}{}", &html[..head], &html[head..]))
-}
-
-/// The text of each `<script>` without a `src`.
-fn inline_scripts(html: &str) -> Vec<&str> {
-    let lower = html.to_ascii_lowercase();
-    let mut out = Vec::new();
-    let mut at = 0;
-    while let Some(start) = lower[at..].find("<script").map(|i| at + i) {
-        let Some(open_end) = lower[start..].find('>').map(|i| start + i + 1) else {
-            break;
-        };
-        let Some(close) = lower[open_end..].find("</script").map(|i| open_end + i) else {
-            break;
-        };
-        if !lower[start..open_end].contains(" src=") {
-            out.push(&html[open_end..close]);
-        }
-        at = close;
-    }
-    out
 }
 
 #[cfg(test)]

@@ -2,7 +2,8 @@
 //! and `ac.route`) and the `jira` a Direct-mode link suggests. The server reads them to verify
 //! the page's token, the client to choose its transport; both read them here, with one
 //! `application/x-www-form-urlencoded` parser (`form_urlencoded`, the `url` crate's), so the
-//! two ends cannot disagree on what a crafted address says.
+//! two ends cannot disagree on what a crafted address says. The page's inline scripts are
+//! found here too ([`inline_scripts`]), for the server's CSP header and xtask's static `<meta>`.
 //!
 //! The one design decision: a parameter the page acts on that appears twice is refused, never
 //! resolved by first or last, because two readers that resolve it differently (the server
@@ -68,6 +69,31 @@ pub fn first_param(query: &str, name: &str) -> Option<String> {
     pairs(query)
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.into_owned())
+}
+
+/// The text of each inline `<script>` of an HTML page (one without a `src`), in page order:
+/// what a Content-Security-Policy must allow by hash. The server hashes them for the header it
+/// sends with the page, xtask for the `<meta>` of a statically hosted build; both read the
+/// page here so the two policies name the same scripts. Tag names and attributes are matched
+/// case-insensitively; a `<script>` left unclosed ends the scan.
+pub fn inline_scripts(html: &str) -> Vec<&str> {
+    // ASCII lowercasing keeps every byte offset, so positions found in `lower` index `html`.
+    let lower = html.to_ascii_lowercase();
+    let mut out = Vec::new();
+    let mut at = 0;
+    while let Some(start) = lower[at..].find("<script").map(|i| at + i) {
+        let Some(open_end) = lower[start..].find('>').map(|i| start + i + 1) else {
+            break;
+        };
+        let Some(close) = lower[open_end..].find("</script").map(|i| open_end + i) else {
+            break;
+        };
+        if !lower[start..open_end].contains(" src=") {
+            out.push(&html[open_end..close]);
+        }
+        at = close;
+    }
+    out
 }
 
 fn pairs(query: &str) -> impl Iterator<Item = (Cow<'_, str>, Cow<'_, str>)> {
@@ -172,5 +198,14 @@ mod tests {
         );
         assert_eq!(first_param("a=1", "jql"), None);
         assert_eq!(first_param("template", "template").as_deref(), Some(""));
+    }
+
+    #[test]
+    fn inline_scripts_are_the_script_texts_without_a_src() {
+        let html = "<html><script type=\"module\">init()</script>\
+                    <SCRIPT src=\"/x.js\"></SCRIPT><Script async>a<b</sCrIpT>\
+                    <script>unclosed";
+        assert_eq!(inline_scripts(html), vec!["init()", "a<b"]);
+        assert!(inline_scripts("<p>no script</p>").is_empty());
     }
 }

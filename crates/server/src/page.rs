@@ -18,7 +18,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use anyhow::Context;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use config::page::PageQuery;
+use config::page::{PageQuery, inline_scripts};
 use sha2::{Digest, Sha256};
 
 use crate::auth::connect_jwt::SCHEME;
@@ -117,25 +117,13 @@ fn without_csp_meta(html: &str) -> String {
     out
 }
 
-/// Base64 SHA-256 of each inline `<script>`'s text, as CSP `'sha256-...'` sources want them.
+/// Base64 SHA-256 of each inline `<script>`'s text (as `config::page::inline_scripts` finds
+/// them), as CSP `'sha256-...'` sources want them.
 pub fn inline_script_hashes(html: &str) -> Vec<String> {
-    let lower = html.to_ascii_lowercase();
-    let mut out = Vec::new();
-    let mut at = 0;
-    while let Some(start) = lower[at..].find("<script").map(|i| at + i) {
-        let Some(open_end) = lower[start..].find('>').map(|i| start + i + 1) else {
-            break;
-        };
-        let Some(close) = lower[open_end..].find("</script").map(|i| open_end + i) else {
-            break;
-        };
-        let tag = &lower[start..open_end];
-        if !tag.contains(" src=") {
-            out.push(STANDARD.encode(Sha256::digest(&html.as_bytes()[open_end..close])));
-        }
-        at = close;
-    }
-    out
+    inline_scripts(html)
+        .into_iter()
+        .map(|script| STANDARD.encode(Sha256::digest(script.as_bytes())))
+        .collect()
 }
 
 /// `GET /` and `/index.html`: the client page.
