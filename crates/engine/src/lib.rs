@@ -44,6 +44,7 @@ pub use report::{
     Num, Percentile, Period, Point, Report, Row, RowKind, Unit, Warning, WarningCode,
 };
 pub use stats::label as aggregate_label;
+pub use time::{Millis, parse_millis};
 pub use wire::{
     BulkChangelogInfo, ChangelogPageInfo, GroupMembersInfo, Loaded, SearchPageInfo, WireError,
     WorklogListInfo, WorklogPageInfo,

@@ -5,10 +5,15 @@
 //! Jira writes, with exact calendar arithmetic; anything else is refused with the text quoted.
 
 /// Milliseconds since the Unix epoch.
-pub(crate) type Millis = i64;
+pub type Millis = i64;
 
-/// Reads a Jira timestamp string into epoch milliseconds.
-pub(crate) fn parse_millis(s: &str) -> Result<Millis, String> {
+/// Reads a Jira timestamp string into epoch milliseconds: Jira's own form
+/// (`2026-06-20T15:04:05.000+0000`), RFC 3339 offsets (`+05:30`, `Z`; none is UTC), a space
+/// for the `T`, or epoch milliseconds as a string of digits. Anything else, or a date outside
+/// the years -9999 to 9999, is an error that quotes the text. Free of `jiff`'s time-zone
+/// database, so the client's page thread reads instants with it too (`fetch::skim`), the same
+/// way the worker does.
+pub fn parse_millis(s: &str) -> Result<Millis, String> {
     let bad = || format!("invalid timestamp {s:?}");
     let b = s.trim().as_bytes();
     if !b.is_empty() && b.iter().all(u8::is_ascii_digit) {

@@ -245,77 +245,6 @@ pub fn worklog_list(body: &str) -> Result<Vec<(String, String)>, String> {
         .collect()
 }
 
-/// A Jira instant in epoch milliseconds: `2026-06-20T15:04:05.000+0000` (Jira's own form),
-/// RFC 3339 (`Z`, `+02:00`) or epoch milliseconds; `None` for anything else (the plan then
-/// pages the issue rather than guess). Read by hand: the page keeps `jiff` out of its wasm
-/// (docs/PERFORMANCE.md, "First download"), and this is the one instant it needs.
-fn instant_ms(s: &str) -> Option<i64> {
-    if let Ok(ms) = s.parse::<i64>() {
-        return Some(ms);
-    }
-    let b = s.as_bytes();
-    let num = |r: std::ops::Range<usize>| -> Option<i64> {
-        let part = b.get(r)?;
-        if part.is_empty() || !part.iter().all(u8::is_ascii_digit) {
-            return None;
-        }
-        std::str::from_utf8(part).ok()?.parse().ok()
-    };
-    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' {
-        return None;
-    }
-    if b[16] != b':' {
-        return None;
-    }
-    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59 {
-        return None;
-    }
-    if second > 60 {
-        return None;
-    }
-    let mut at = 19;
-    let mut millis = 0;
-    if b.get(at) == Some(&b'.') {
-        let start = at + 1;
-        at = start;
-        while b.get(at).is_some_and(u8::is_ascii_digit) {
-            at += 1;
-        }
-        let digits = &s[start..at];
-        if digits.is_empty() {
-            return None;
-        }
-        let first3: String = digits.chars().chain("000".chars()).take(3).collect();
-        millis = first3.parse::<i64>().ok()?;
-    }
-    let offset_minutes = match (b.get(at), &s[at..]) {
-        (Some(b'Z'), rest) if rest.len() == 1 => 0,
-        (Some(&sign @ (b'+' | b'-')), rest) => {
-            let digits: String = rest[1..].chars().filter(|c| *c != ':').collect();
-            if digits.len() != 4 || rest.len() > 6 || !digits.bytes().all(|c| c.is_ascii_digit()) {
-                return None;
-            }
-            let h: i64 = digits[..2].parse().ok()?;
-            let m: i64 = digits[2..].parse().ok()?;
-            let minutes = h * 60 + m;
-            if sign == b'-' { -minutes } else { minutes }
-        }
-        _ => return None,
-    };
-    // Days from 1970-01-01 to the civil date (the proleptic Gregorian calendar).
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offset_minutes * 60;
-    Some(seconds * 1000 + millis)
-}
-
 fn parse<'a, T: Deserialize<'a>>(body: &'a str) -> Result<T, String> {
     serde_json::from_str(body).map_err(|e| e.to_string())
 }
@@ -407,7 +336,7 @@ impl<'de> Deserialize<'de> for IssueList {
                             .worklogs
                             .iter()
                             .map(|e| e.created.as_ref().and_then(|c| c.0.as_deref()))
-                            .map(|c| c.and_then(instant_ms))
+                            .map(|c| c.and_then(|c| engine::parse_millis(c).ok()))
                             .try_fold(i64::MIN, |hi, t| t.map(|t| hi.max(t)));
                         out.more_worklogs.push(PartialWorklogs {
                             issue: id,
@@ -653,7 +582,8 @@ mod tests {
         assert!(worklog_page(r#"{"worklogs":[]}"#).is_err(), "no total");
     }
 
-    /// Instants as Jira writes them; the expected values were computed apart, with Python's
+    /// Instants as Jira writes them, read with the engine's reader (the worker reads the
+    /// same fields with it); the expected values were computed apart, with Python's
     /// `datetime` (`datetime(2026,6,20,15,4,5,250000,tzinfo=timezone.utc).timestamp()`).
     #[test]
     fn jira_instants_read_as_epoch_milliseconds() {
@@ -666,12 +596,15 @@ mod tests {
             ("1969-12-31T23:59:59.999+0000", Some(-1)),
             ("1750431845000", Some(1_750_431_845_000)),
             ("2026-13-20T15:04:05.000+0000", None),
-            ("2026-06-20 15:04:05", None),
-            ("2026-06-20T15:04:05.000", None),
+            ("2026-02-30T15:04:05.000+0000", None),
+            // No offset is UTC, as the worker reads it (the page's own reader refused it).
+            ("2026-06-20 15:04:05", Some(1_781_967_845_000)),
+            ("2026-06-20T15:04:05.000", Some(1_781_967_845_000)),
+            ("2026-06-20T15:04:05.000 UTC", None),
             ("", None),
         ];
         for (text, want) in cases {
-            assert_eq!(instant_ms(text), want, "{text}");
+            assert_eq!(engine::parse_millis(text).ok(), want, "{text}");
         }
     }
 
