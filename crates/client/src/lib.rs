@@ -19,6 +19,7 @@ pub mod env;
 pub mod fetch;
 pub mod route;
 pub mod view;
+pub mod weburl;
 pub mod worker_protocol;
 pub mod worker_session;
 

@@ -15,6 +15,7 @@ use serde::Deserialize;
 use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use super::worklogs::PartialWorklogs;
+use crate::weburl::WebUrl;
 
 /// A `search/jql` page of ids (Jira Cloud).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -205,11 +206,10 @@ pub fn worklog_feed(body: &str) -> Result<FeedPage, String> {
     }
     let last = raw.last_page.unwrap_or(raw.next_page.is_none()) || values.is_empty();
     let from_link = raw.next_page.as_deref().and_then(|url| {
-        let query = url.split_once('?')?.1;
-        query
-            .split('&')
-            .find_map(|kv| kv.strip_prefix("since="))
-            .and_then(|v| v.parse::<i64>().ok())
+        let query = WebUrl::parse(url)?.query;
+        config::page::first_param(&query, "since")?
+            .parse::<i64>()
+            .ok()
     });
     let next_since = if last {
         None
@@ -624,6 +624,12 @@ mod tests {
                 next_since: Some(8),
             }
         );
+        // `nextPage` read as a URL: its `since` wherever it stands, whatever follows it.
+        let linked = worklog_feed(
+            r#"{"values":[{"worklogId":1,"updatedTime":5}],"until":9,"lastPage":false,
+                "nextPage":"https://x/rest/api/3/worklog/updated?until=20&since=8#more"}"#,
+        );
+        assert_eq!(linked.map(|p| p.next_since), Ok(Some(8)));
         let by_until = worklog_feed(
             r#"{"values":[{"worklogId":1,"updatedTime":5}],"until":5,"lastPage":false}"#,
         );
