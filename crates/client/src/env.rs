@@ -10,6 +10,8 @@
 
 use config::page::PageQuery;
 
+use crate::weburl::WebUrl;
+
 /// The environment the page was opened in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Environment {
@@ -85,24 +87,22 @@ impl Environment {
 /// loopback emulator. Loading a script chosen by a URL parameter would let anyone who can
 /// send a link run code in this page, so only these two cases are trusted.
 pub fn all_js_url(host: &str) -> Option<String> {
-    let (scheme, rest) = host.split_once("://")?;
-    let authority = rest.split('/').next()?;
-    if authority.contains('@') {
+    let url = WebUrl::parse(host)?;
+    if url.has_userinfo || !url.query.is_empty() || !url.fragment.is_empty() {
         return None;
     }
-    let hostname = match authority.rsplit_once(':') {
-        Some((h, port)) if port.chars().all(|c| c.is_ascii_digit()) => h,
-        _ => authority,
-    };
     let atlassian = [".atlassian.net", ".jira.com", ".jira-dev.com"]
         .iter()
-        .any(|suffix| hostname.ends_with(suffix) && hostname.len() > suffix.len());
-    if scheme == "https" && atlassian {
+        .any(|suffix| url.host.ends_with(suffix) && url.host.len() > suffix.len());
+    if url.scheme == "https" && atlassian {
         return Some(ATLASSIAN_ALL_JS.to_string());
     }
-    let loopback = matches!(hostname, "localhost" | "127.0.0.1" | "[::1]");
-    if loopback && (scheme == "http" || scheme == "https") {
-        return Some(format!("{scheme}://{authority}{SIM_ALL_JS_PATH}"));
+    if url.is_loopback() && url.is_http() {
+        return Some(format!(
+            "{}://{}{SIM_ALL_JS_PATH}",
+            url.scheme,
+            url.authority()
+        ));
     }
     None
 }
@@ -202,6 +202,17 @@ mod tests {
         );
         assert_eq!(all_js_url("https://atlassian.net.evil.com"), None);
         assert_eq!(all_js_url("https://x@127.0.0.1"), None);
+        // Read as a URL: the host ends where the URL Standard ends it, not at the first `/`.
+        assert_eq!(all_js_url("https://evil.example?.atlassian.net"), None);
+        assert_eq!(all_js_url("https://evil.example#.atlassian.net"), None);
+        assert_eq!(
+            all_js_url("HTTPS://Acme.Atlassian.NET").as_deref(),
+            Some(ATLASSIAN_ALL_JS)
+        );
+        assert_eq!(
+            all_js_url("http://[::1]:41234").as_deref(),
+            Some("http://[::1]:41234/atlassian-connect/all.js")
+        );
         assert_eq!(
             all_js_url("https://acme.atlassian.net").as_deref(),
             Some(ATLASSIAN_ALL_JS)

@@ -7,6 +7,7 @@ use base64::Engine;
 use super::http::{Http, HttpError, HttpRequest};
 use super::jira::{JiraRequest, JiraResponse, Transport, TransportError};
 use crate::cancel::Cancel;
+use crate::weburl::WebUrl;
 
 /// How the user signs in to Jira in Direct mode. Held in memory only, never stored (it crosses
 /// from the page to its editor module as JSON, within the tab).
@@ -51,30 +52,29 @@ impl Credentials {
 pub struct BaseUrlError(&'static str);
 
 /// Normalises a Jira base URL as typed by a person: `https://jira.example.com/jira/` becomes
-/// `https://jira.example.com/jira`. Only http(s) URLs are accepted, and plain http only for
-/// loopback addresses (a token must not cross the network in clear text).
+/// `https://jira.example.com/jira`, as the URL Standard reads it (scheme and host lowercase,
+/// no default port). Only http(s) URLs are accepted, and plain http only for loopback
+/// addresses (a token must not cross the network in clear text); no user, query or fragment.
 pub fn normalize_base_url(input: &str) -> Result<String, BaseUrlError> {
-    let url = input.trim().trim_end_matches('/');
-    let rest = if let Some(r) = url.strip_prefix("https://") {
-        r
-    } else if let Some(r) = url.strip_prefix("http://") {
-        let host = r.split(['/', ':']).next().unwrap_or("");
-        if !matches!(host, "localhost" | "127.0.0.1" | "[::1]") {
-            return Err(BaseUrlError(
-                "use https:// (plain http is only allowed for localhost)",
-            ));
-        }
-        r
-    } else {
-        return Err(BaseUrlError("the address must start with https://"));
-    };
-    let host = rest.split('/').next().unwrap_or("");
-    if host.is_empty() || rest.contains(['?', '#', ' ']) || host.contains('@') {
+    let url = WebUrl::parse(input.trim())
+        .filter(WebUrl::is_http)
+        .ok_or(BaseUrlError("the address must start with https://"))?;
+    if url.scheme == "http" && !url.is_loopback() {
+        return Err(BaseUrlError(
+            "use https:// (plain http is only allowed for localhost)",
+        ));
+    }
+    if url.has_userinfo || !url.query.is_empty() || !url.fragment.is_empty() {
         return Err(BaseUrlError(
             "enter the Jira address only, like https://jira.example.com",
         ));
     }
-    Ok(url.to_string())
+    Ok(format!(
+        "{}://{}{}",
+        url.scheme,
+        url.authority(),
+        url.path.trim_end_matches('/')
+    ))
 }
 
 /// Jira over `fetch`, with explicit credentials. Serialisable (without its HTTP client) so
@@ -156,6 +156,18 @@ mod tests {
         assert!(normalize_base_url("https://user:pw@jira.example.com").is_err());
         assert!(normalize_base_url("https://jira.example.com/?x=1").is_err());
         assert!(normalize_base_url("javascript:alert(1)").is_err());
+        // Read as a URL, not split: what the splitting refused or let through wrongly.
+        assert_eq!(
+            normalize_base_url("http://[::1]:8080/").as_deref(),
+            Ok("http://[::1]:8080")
+        );
+        assert_eq!(
+            normalize_base_url("HTTPS://Jira.Example.com:443/Jira/").as_deref(),
+            Ok("https://jira.example.com/Jira")
+        );
+        assert!(normalize_base_url("https://jira.example.com#x").is_err());
+        assert!(normalize_base_url("https://:pw@jira.example.com").is_err());
+        assert!(normalize_base_url("https://").is_err());
     }
 
     #[test]

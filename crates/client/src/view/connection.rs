@@ -4,6 +4,8 @@
 //! rule is by host, so editing the path does not skip it, and an address the person typed
 //! themselves (another host) needs no confirmation.
 
+use crate::weburl::WebUrl;
+
 /// The host a link suggested, to be confirmed before credentials go there.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LinkedAddress {
@@ -28,16 +30,12 @@ impl LinkedAddress {
     }
 }
 
-/// The host (with its port) of an http(s) address, lowercased; `None` for anything else.
+/// The host (with its port when not the scheme's default) of an http(s) address, as the URL
+/// Standard reads it (`fetch` reads it so); `None` for anything else.
 fn host_of(address: &str) -> Option<String> {
-    let address = address.trim();
-    let lower = address.to_ascii_lowercase();
-    let rest = lower
-        .strip_prefix("https://")
-        .or_else(|| lower.strip_prefix("http://"))?;
-    let authority = rest.split(['/', '?', '#']).next()?;
-    let host = authority.rsplit('@').next()?;
-    (!host.is_empty()).then(|| host.to_string())
+    WebUrl::parse(address.trim())
+        .filter(WebUrl::is_http)
+        .map(|url| url.authority())
 }
 
 #[cfg(test)]
@@ -78,6 +76,27 @@ mod tests {
         assert_eq!(
             linked
                 .host_to_confirm("https://evil.example", true)
+                .as_deref(),
+            Some("evil.example")
+        );
+    }
+
+    #[test]
+    fn the_host_is_the_one_fetch_would_reach() {
+        // A backslash ends the host: the token would go to evil.example, so that is the host
+        // to confirm, whatever follows the `@`.
+        let linked = LinkedAddress::new(Some(r"https://evil.example\@jira.example.com"));
+        assert_eq!(
+            linked
+                .host_to_confirm("https://evil.example", true)
+                .as_deref(),
+            Some("evil.example")
+        );
+        // The default port names the same host.
+        let linked = LinkedAddress::new(Some("https://evil.example"));
+        assert_eq!(
+            linked
+                .host_to_confirm("https://evil.example:443/jira", true)
                 .as_deref(),
             Some("evil.example")
         );
