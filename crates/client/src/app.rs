@@ -72,6 +72,7 @@ async fn start(ctx: Ctx, env: Environment) {
         user: None,
         time_zone: None,
     }));
+    spawn_local(load_user_name(ctx));
     load_rights(ctx).await;
 }
 
@@ -88,19 +89,31 @@ async fn start_forge(ctx: Ctx) {
             return;
         }
     };
-    let user = match (&context.account_id, &context.timezone) {
-        (Some(id), Some(zone)) => Some(format!("{id} ({zone})")),
-        (Some(id), None) => Some(id.clone()),
-        (None, _) => None,
-    };
     ctx.jira.set(Some(JiraSite {
         transport: JiraTransport::Forge(crate::api::forge::ForgeTransport),
         flavour: Flavour::Cloud,
         site: context.site(),
-        user,
+        user: context.account_id,
         time_zone: context.timezone,
     }));
+    spawn_local(load_user_name(ctx));
     load_rights(ctx).await;
+}
+
+/// Asks Jira (`/myself`, through the page's transport) for the signed-in person's name, for
+/// the header. Spawned beside the server's `/me`, so no page waits for it; the answer stays
+/// in the tab. Without one (no answer, no name, on Forge no `read:jira-user` scope) the
+/// header keeps what it knows: the account id on Forge, nothing on Connect.
+async fn load_user_name(ctx: Ctx) {
+    let Some(transport) = ctx
+        .jira
+        .with_untracked(|site| site.as_ref().map(|s| s.transport.clone()))
+    else {
+        return;
+    };
+    if let Ok(me) = crate::api::jira::myself(&transport).await {
+        ctx.user_name.set(me.name_shown().map(str::to_string));
+    }
 }
 
 /// Asks the server what the user may do.
@@ -160,7 +173,14 @@ fn Shell() -> impl IntoView {
             <p class="site">
                 {move || match ctx.jira.get() {
                     Some(site) => {
-                        let who = site.user.map(|u| format!(" as {u}")).unwrap_or_default();
+                        let name = ctx.user_name.get();
+                        let who = crate::view::signed_in::label(
+                                name.as_deref(),
+                                site.user.as_deref(),
+                                site.time_zone.as_deref(),
+                            )
+                            .map(|u| format!(" as {u}"))
+                            .unwrap_or_default();
                         format!("{} · {}{who}", site.flavour.label(), site.site)
                     }
                     None if ctx.in_jira() => "Connecting to Jira…".to_string(),

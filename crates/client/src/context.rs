@@ -95,7 +95,7 @@ pub struct JiraSite {
     pub flavour: Flavour,
     /// Shown in the header: the site address.
     pub site: String,
-    /// Who is signed in, when known.
+    /// Who is signed in, when known: a display name (Direct) or an account id (Forge).
     pub user: Option<String>,
     /// The user's time zone as Jira knows it (Forge's context says it), when known.
     #[serde(default)]
@@ -163,6 +163,9 @@ pub struct Ctx {
     pub notice: RwSignal<Option<String>>,
     /// Why starting up failed (all.js missing, server unreachable).
     pub startup_error: RwSignal<Option<ClientError>>,
+    /// The signed-in person's name as Jira shows it, once Jira has said it (the header shows
+    /// [`JiraSite::user`] until then).
+    pub user_name: RwSignal<Option<String>>,
 }
 
 impl Ctx {
@@ -185,6 +188,7 @@ impl Ctx {
             draft: RwSignal::new(draft),
             notice: RwSignal::new(None),
             startup_error: RwSignal::new(None),
+            user_name: RwSignal::new(None),
         }
     }
 

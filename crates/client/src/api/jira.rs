@@ -278,6 +278,14 @@ pub struct Myself {
     pub name: Option<String>,
 }
 
+impl Myself {
+    /// The person's name as Jira shows it; `None` when Jira gave none.
+    pub fn name_shown(&self) -> Option<&str> {
+        let name = self.display_name.trim();
+        (!name.is_empty()).then_some(name)
+    }
+}
+
 /// A Jira status from `/rest/api/{2,3}/status`, for pickers.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -399,13 +407,18 @@ pub async fn identify<X: Transport>(transport: &X) -> Result<(ServerInfo, Myself
         JiraRequest::get("/rest/api/2/serverInfo"),
     )
     .await?;
-    let me: Myself = get_json(
+    let me = myself(transport).await?;
+    Ok((info, me))
+}
+
+/// `GET /rest/api/2/myself`: who the transport's credentials belong to, as Jira shows them.
+pub async fn myself<X: Transport>(transport: &X) -> Result<Myself, ClientError> {
+    get_json(
         transport,
         Purpose::Myself,
         JiraRequest::get("/rest/api/2/myself"),
     )
-    .await?;
-    Ok((info, me))
+    .await
 }
 
 #[cfg(test)]

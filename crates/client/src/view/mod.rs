@@ -12,6 +12,7 @@ pub mod header;
 pub mod latest;
 pub mod principals;
 pub mod progress;
+pub mod signed_in;
 pub mod table;
 pub mod templates;
 
