@@ -103,6 +103,18 @@ struct Token {
     at: usize,
 }
 
+/// The error for `t` inside parentheses where `expected` was due: the end of the query
+/// (`None`) leaves them unclosed.
+fn unclosed(t: Option<Token>, expected: &str) -> String {
+    match t {
+        None => syntax("Expecting ')' before the end of the query.".into(), None),
+        Some(t) => syntax(
+            format!("Expecting {expected} but got {}.", describe(Some(&t))),
+            Some(t.at),
+        ),
+    }
+}
+
 fn describe(t: Option<&Token>) -> String {
     match t.map(|t| &t.tok) {
         None => "end of query".into(),
@@ -310,18 +322,7 @@ impl Parser {
                 Some(Token {
                     tok: Tok::RParen, ..
                 }) => return Ok(inner),
-                None => {
-                    return Err(syntax(
-                        "Expecting ')' before the end of the query.".into(),
-                        None,
-                    ));
-                }
-                Some(t) => {
-                    return Err(syntax(
-                        format!("Expecting ')' but got {}.", describe(Some(&t))),
-                        Some(t.at),
-                    ));
-                }
+                t => return Err(unclosed(t, "')'")),
             }
         }
         self.term()
@@ -449,18 +450,7 @@ impl Parser {
                     Some(Token {
                         tok: Tok::RParen, ..
                     }) => break,
-                    None => {
-                        return Err(syntax(
-                            "Expecting ')' before the end of the query.".into(),
-                            None,
-                        ));
-                    }
-                    Some(t) => {
-                        return Err(syntax(
-                            format!("Expecting ',' or ')' but got {}.", describe(Some(&t))),
-                            Some(t.at),
-                        ));
-                    }
+                    t => return Err(unclosed(t, "',' or ')'")),
                 }
             }
             let _ = open;
