@@ -14,7 +14,7 @@ use actix_web::{App, HttpResponse, HttpServer, web};
 use jira_sim::forge::ForgeSpec;
 use jira_sim::forge::manifest::ForgeApp;
 use jira_sim::{RunningSim, SimConfig};
-use jsonwebtoken::jwk::JwkSet;
+use jsonwebtoken::jwk::{AlgorithmParameters, JwkSet};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
 use server::settings::ForgeSettings;
@@ -315,28 +315,20 @@ async fn jira_sim_installs_the_app_and_its_users_save_and_read_reports_through_i
         use base64::Engine;
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
     };
-    let sim_kid = {
-        let set: JwkSet = awc::Client::default()
-            .get(sim.url("/.well-known/jwks.json"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        set.keys[0].common.key_id.clone().unwrap()
+    let sim_jwks: JwkSet = awc::Client::default()
+        .get(sim.url("/.well-known/jwks.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let sim_key = &sim_jwks.keys[0];
+    let sim_kid = sim_key.common.key_id.clone().unwrap();
+    let AlgorithmParameters::RSA(sim_rsa) = &sim_key.algorithm else {
+        panic!("the simulator publishes an RSA key: {sim_key:?}");
     };
-    let sim_public_n = {
-        let set: Value = awc::Client::default()
-            .get(sim.url("/.well-known/jwks.json"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        set["keys"][0]["n"].as_str().unwrap().to_string()
-    };
+    let sim_public_n = sim_rsa.n.clone();
     let forgeries: Vec<(&str, String)> = vec![
         (
             "alg none",
