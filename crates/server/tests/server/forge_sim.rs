@@ -10,7 +10,6 @@
 
 use std::sync::{Arc, Mutex};
 
-use actix_web::{App, HttpResponse, HttpServer, web};
 use jira_sim::forge::ForgeSpec;
 use jira_sim::forge::manifest::ForgeApp;
 use jira_sim::{RunningSim, SimConfig};
@@ -20,7 +19,7 @@ use serde_json::{Value, json};
 use server::settings::ForgeSettings;
 
 use crate::forge::BEN;
-use crate::forge_fit::{KID, jwk, sign};
+use crate::forge_fit::{KID, jwk, serve_jwks_from, sign};
 use crate::helpers::*;
 
 fn manifest() -> ForgeApp {
@@ -30,34 +29,21 @@ fn manifest() -> ForgeApp {
 
 /// A loopback JWKS: the simulator's keys (read from it on every fetch) and the fixture key.
 async fn merged_jwks(upstream: Arc<Mutex<String>>) -> String {
-    let server = HttpServer::new(move || {
-        let upstream = upstream.clone();
-        App::new().route(
-            "/.well-known/jwks.json",
-            web::get().to(move || {
-                let upstream = upstream.clone();
-                async move {
-                    let url = upstream.lock().unwrap().clone();
-                    let mut set: JwkSet = awc::Client::default()
-                        .get(url)
-                        .send()
-                        .await
-                        .unwrap()
-                        .json()
-                        .await
-                        .unwrap();
-                    set.keys.push(jwk("install-key.pem", KID));
-                    HttpResponse::Ok().json(set)
-                }
-            }),
-        )
+    serve_jwks_from(move || {
+        let url = upstream.lock().unwrap().clone();
+        async move {
+            let mut set: JwkSet = awc::Client::default()
+                .get(url)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            set.keys.push(jwk("install-key.pem", KID));
+            set
+        }
     })
-    .workers(1)
-    .bind("127.0.0.1:0")
-    .unwrap();
-    let port = server.addrs()[0].port();
-    tokio::spawn(server.run());
-    format!("http://127.0.0.1:{port}/.well-known/jwks.json")
 }
 
 async fn post_json(url: &str, cookie: Option<&str>, body: Value) -> (u16, Value) {
