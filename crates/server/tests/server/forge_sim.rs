@@ -27,19 +27,25 @@ fn manifest() -> ForgeApp {
     ForgeApp::parse(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
+/// The JSON at `url`.
+async fn get_json<T: serde::de::DeserializeOwned>(url: &str) -> T {
+    awc::Client::default()
+        .get(url)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .limit(1 << 20)
+        .await
+        .unwrap()
+}
+
 /// A loopback JWKS: the simulator's keys (read from it on every fetch) and the fixture key.
 async fn merged_jwks(upstream: Arc<Mutex<String>>) -> String {
     serve_jwks_from(move || {
         let url = upstream.lock().unwrap().clone();
         async move {
-            let mut set: JwkSet = awc::Client::default()
-                .get(url)
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let mut set: JwkSet = get_json(&url).await;
             set.keys.push(jwk("install-key.pem", KID));
             set
         }
@@ -65,15 +71,7 @@ async fn post_json(url: &str, cookie: Option<&str>, body: Value) -> (u16, Value)
 
 /// The id of the environment the simulator runs the app in, as it publishes it.
 async fn environment_id(sim: &RunningSim) -> String {
-    let apps = awc::Client::default()
-        .get(sim.url("/_sim/forge/apps"))
-        .send()
-        .await
-        .unwrap()
-        .json::<Value>()
-        .limit(1 << 20)
-        .await
-        .unwrap();
+    let apps: Value = get_json(&sim.url("/_sim/forge/apps")).await;
     apps["environment"]["id"].as_str().unwrap().to_string()
 }
 
@@ -301,14 +299,7 @@ async fn jira_sim_installs_the_app_and_its_users_save_and_read_reports_through_i
         use base64::Engine;
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
     };
-    let sim_jwks: JwkSet = awc::Client::default()
-        .get(sim.url("/.well-known/jwks.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let sim_jwks: JwkSet = get_json(&sim.url("/.well-known/jwks.json")).await;
     let sim_key = &sim_jwks.keys[0];
     let sim_kid = sim_key.common.key_id.clone().unwrap();
     let AlgorithmParameters::RSA(sim_rsa) = &sim_key.algorithm else {
