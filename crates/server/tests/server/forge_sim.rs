@@ -77,8 +77,8 @@ async fn post_json(url: &str, cookie: Option<&str>, body: Value) -> (u16, Value)
     (res.status().as_u16(), json)
 }
 
-/// Opens the app's global page as `login` and returns the session cookie.
-async fn sign_in(sim: &RunningSim, login: &str) -> String {
+/// The id of the environment the simulator runs the app in, as it publishes it.
+async fn environment_id(sim: &RunningSim) -> String {
     let apps = awc::Client::default()
         .get(sim.url("/_sim/forge/apps"))
         .send()
@@ -88,7 +88,12 @@ async fn sign_in(sim: &RunningSim, login: &str) -> String {
         .limit(1 << 20)
         .await
         .unwrap();
-    let env = apps["environment"]["id"].as_str().unwrap().to_string();
+    apps["environment"]["id"].as_str().unwrap().to_string()
+}
+
+/// Opens the app's global page as `login` and returns the session cookie.
+async fn sign_in(sim: &RunningSim, login: &str) -> String {
+    let env = environment_id(sim).await;
     let uuid = manifest().uuid().to_string();
     let res = awc::Client::default()
         .get(sim.url(&format!("/jira/apps/{uuid}/{env}?user={login}")))
@@ -128,23 +133,25 @@ async fn invoke(
     reply["payload"].clone()
 }
 
-#[actix_web::test]
-async fn jira_sim_installs_the_app_and_its_users_save_and_read_reports_through_invoke_remote() {
-    let app_id = manifest().id.clone();
-    let upstream = Arc::new(Mutex::new(String::new()));
-    let jwks_url = merged_jwks(upstream.clone()).await;
-    let server = TestApp::spawn_with(|s| {
-        s.forge = Some(ForgeSettings {
-            environment: "DEVELOPMENT".into(),
-            jwks_url,
-            ..ForgeSettings::production(app_id.clone())
-        });
-    });
+/// Forge settings for the app `app_id` in its development environment, trusting `jwks_url`.
+fn development(app_id: &str, jwks_url: String) -> ForgeSettings {
+    ForgeSettings {
+        environment: "DEVELOPMENT".into(),
+        jwks_url,
+        ..ForgeSettings::production(app_id)
+    }
+}
+
+/// A simulator of 20 issues (seed 1, as the demo's) whose Forge app has `server` as its
+/// remote and serves the client's pages; `upstream` then points at its JWKS. The app is not
+/// installed yet.
+fn forge_sim(server: &TestApp, upstream: &Mutex<String>) -> RunningSim {
     let mut forge_app = manifest();
     forge_app.override_remote("dwell", &server.url).unwrap();
     let sim = RunningSim::start(SimConfig {
         data: jira_sim::data::DataSpec {
             issues: 20,
+            seed: 1,
             ..Default::default()
         },
         forge: Some(ForgeSpec {
@@ -158,6 +165,21 @@ async fn jira_sim_installs_the_app_and_its_users_save_and_read_reports_through_i
     })
     .unwrap();
     *upstream.lock().unwrap() = sim.url("/.well-known/jwks.json");
+    sim
+}
+
+/// The signed-in user of `cookie` creates the report `name` through `invokeRemote`.
+async fn create_report(sim: &RunningSim, cookie: &str, name: &str) -> Value {
+    invoke(sim, cookie, "POST", "/api/v1/reports", Some(report(name))).await
+}
+
+#[actix_web::test]
+async fn jira_sim_installs_the_app_and_its_users_save_and_read_reports_through_invoke_remote() {
+    let app_id = manifest().id.clone();
+    let upstream = Arc::new(Mutex::new(String::new()));
+    let jwks_url = merged_jwks(upstream.clone()).await;
+    let server = TestApp::spawn_with(|s| s.forge = Some(development(&app_id, jwks_url)));
+    let sim = forge_sim(&server, &upstream);
 
     // Installed by ada: the lifecycle event reaches the real server, which answers 204.
     let (status, inst) = post_json(&sim.url("/_sim/forge/install"), None, json!({})).await;
@@ -184,14 +206,7 @@ async fn jira_sim_installs_the_app_and_its_users_save_and_read_reports_through_i
 
     // Ada saves a report through invokeRemote and reads it back.
     let ada_cookie = sign_in(&sim, "ada").await;
-    let created = invoke(
-        &sim,
-        &ada_cookie,
-        "POST",
-        "/api/v1/reports",
-        Some(report("Lead time")),
-    )
-    .await;
+    let created = create_report(&sim, &ada_cookie, "Lead time").await;
     assert_eq!(created["status"], 201, "{created:?}");
     let id = created["body"]["id"].as_str().unwrap().to_string();
     assert_eq!(created["body"]["createdBy"], ada.as_str());
@@ -219,14 +234,7 @@ async fn jira_sim_installs_the_app_and_its_users_save_and_read_reports_through_i
     let me = invoke(&sim, &ben_cookie, "GET", "/api/v1/me", None).await;
     assert_eq!(me["body"]["accountId"], ben.as_str());
     assert_eq!(me["body"]["isAdmin"], false);
-    let refused = invoke(
-        &sim,
-        &ben_cookie,
-        "POST",
-        "/api/v1/reports",
-        Some(report("B")),
-    )
-    .await;
+    let refused = create_report(&sim, &ben_cookie, "B").await;
     assert_eq!(refused["status"], 403, "{refused:?}");
     let mut grant = json!({
         "path": "/api/v1/permissions",
@@ -242,14 +250,7 @@ async fn jira_sim_installs_the_app_and_its_users_save_and_read_reports_through_i
     )
     .await;
     assert_eq!(reply["payload"]["status"], 200, "{reply:?}");
-    let created = invoke(
-        &sim,
-        &ben_cookie,
-        "POST",
-        "/api/v1/reports",
-        Some(report("B")),
-    )
-    .await;
+    let created = create_report(&sim, &ben_cookie, "B").await;
     assert_eq!(created["status"], 201, "{created:?}");
     // A group grant is refused with its reason.
     grant["body"] = json!({"editReports": [{"type": "group", "name": "jira-software-users"}]});
@@ -266,22 +267,11 @@ async fn jira_sim_installs_the_app_and_its_users_save_and_read_reports_through_i
     // the fixture key (published beside the simulator's) and nothing wrong is accepted, so
     // each refusal below is that claim's.
     let now = now();
-    let env_ari: String = {
-        let apps = awc::Client::default()
-            .get(sim.url("/_sim/forge/apps"))
-            .send()
-            .await
-            .unwrap()
-            .json::<Value>()
-            .limit(1 << 20)
-            .await
-            .unwrap();
-        format!(
-            "ari:cloud:ecosystem::environment/{}/{}",
-            manifest().uuid(),
-            apps["environment"]["id"].as_str().unwrap()
-        )
-    };
+    let env_ari = format!(
+        "ari:cloud:ecosystem::environment/{}/{}",
+        manifest().uuid(),
+        environment_id(&sim).await
+    );
     let claims = |jti: &str| {
         json!({
             "iss": "forge/invocation-token",
@@ -467,30 +457,9 @@ async fn demo_run(dir: Arc<tempfile::TempDir>) -> (TestApp, RunningSim, String) 
     let jwks_url = merged_jwks(upstream.clone()).await;
     let jira = FakeJira::start();
     let mut settings = test_settings(dir.path(), &jira);
-    settings.forge = Some(ForgeSettings {
-        environment: "DEVELOPMENT".into(),
-        jwks_url,
-        ..ForgeSettings::production(app_id)
-    });
+    settings.forge = Some(development(&app_id, jwks_url));
     let server = TestApp::start(settings, jira, dir);
-    let mut forge_app = manifest();
-    forge_app.override_remote("dwell", &server.url).unwrap();
-    let sim = RunningSim::start(SimConfig {
-        data: jira_sim::data::DataSpec {
-            issues: 20,
-            seed: 1,
-            ..Default::default()
-        },
-        forge: Some(ForgeSpec {
-            app: forge_app,
-            resource_dirs: [("client".to_string(), fixture("dist"))].into(),
-            install_at_start: false,
-            invoke_budget: Default::default(),
-        }),
-        ..SimConfig::default()
-    })
-    .unwrap();
-    *upstream.lock().unwrap() = sim.url("/.well-known/jwks.json");
+    let sim = forge_sim(&server, &upstream);
     let (status, inst) = post_json(&sim.url("/_sim/forge/install"), None, json!({})).await;
     assert_eq!(status, 200, "{inst:?}");
     assert_eq!(inst["deliveries"][0]["delivered"], true, "{inst:?}");
@@ -506,14 +475,7 @@ async fn a_restarted_demo_site_is_the_same_forge_installation_with_its_reports()
     let dir = Arc::new(tempfile::tempdir().unwrap());
     let (server, sim, first) = demo_run(dir.clone()).await;
     let ada = sign_in(&sim, "ada").await;
-    let created = invoke(
-        &sim,
-        &ada,
-        "POST",
-        "/api/v1/reports",
-        Some(report("Saved before the restart")),
-    )
-    .await;
+    let created = create_report(&sim, &ada, "Saved before the restart").await;
     assert_eq!(created["status"], 201, "{created:?}");
     sim.stop();
     drop(server);
