@@ -10,17 +10,16 @@
 
 use std::sync::{Arc, Mutex};
 
-use actix_web::{App, HttpResponse, HttpServer, web};
 use jira_sim::forge::ForgeSpec;
 use jira_sim::forge::manifest::ForgeApp;
 use jira_sim::{RunningSim, SimConfig};
-use jsonwebtoken::jwk::JwkSet;
+use jsonwebtoken::jwk::{AlgorithmParameters, JwkSet};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
 use server::settings::ForgeSettings;
 
 use crate::forge::BEN;
-use crate::forge_fit::{KID, jwk, sign};
+use crate::forge_fit::{KID, jwk, serve_jwks_from, sign};
 use crate::helpers::*;
 
 fn manifest() -> ForgeApp {
@@ -28,36 +27,29 @@ fn manifest() -> ForgeApp {
     ForgeApp::parse(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
+/// The JSON at `url`.
+async fn get_json<T: serde::de::DeserializeOwned>(url: &str) -> T {
+    awc::Client::default()
+        .get(url)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .limit(1 << 20)
+        .await
+        .unwrap()
+}
+
 /// A loopback JWKS: the simulator's keys (read from it on every fetch) and the fixture key.
 async fn merged_jwks(upstream: Arc<Mutex<String>>) -> String {
-    let server = HttpServer::new(move || {
-        let upstream = upstream.clone();
-        App::new().route(
-            "/.well-known/jwks.json",
-            web::get().to(move || {
-                let upstream = upstream.clone();
-                async move {
-                    let url = upstream.lock().unwrap().clone();
-                    let mut set: JwkSet = awc::Client::default()
-                        .get(url)
-                        .send()
-                        .await
-                        .unwrap()
-                        .json()
-                        .await
-                        .unwrap();
-                    set.keys.push(jwk("install-key.pem", KID));
-                    HttpResponse::Ok().json(set)
-                }
-            }),
-        )
+    serve_jwks_from(move || {
+        let url = upstream.lock().unwrap().clone();
+        async move {
+            let mut set: JwkSet = get_json(&url).await;
+            set.keys.push(jwk("install-key.pem", KID));
+            set
+        }
     })
-    .workers(1)
-    .bind("127.0.0.1:0")
-    .unwrap();
-    let port = server.addrs()[0].port();
-    tokio::spawn(server.run());
-    format!("http://127.0.0.1:{port}/.well-known/jwks.json")
 }
 
 async fn post_json(url: &str, cookie: Option<&str>, body: Value) -> (u16, Value) {
@@ -79,15 +71,7 @@ async fn post_json(url: &str, cookie: Option<&str>, body: Value) -> (u16, Value)
 
 /// The id of the environment the simulator runs the app in, as it publishes it.
 async fn environment_id(sim: &RunningSim) -> String {
-    let apps = awc::Client::default()
-        .get(sim.url("/_sim/forge/apps"))
-        .send()
-        .await
-        .unwrap()
-        .json::<Value>()
-        .limit(1 << 20)
-        .await
-        .unwrap();
+    let apps: Value = get_json(&sim.url("/_sim/forge/apps")).await;
     apps["environment"]["id"].as_str().unwrap().to_string()
 }
 
@@ -315,28 +299,13 @@ async fn jira_sim_installs_the_app_and_its_users_save_and_read_reports_through_i
         use base64::Engine;
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
     };
-    let sim_kid = {
-        let set: JwkSet = awc::Client::default()
-            .get(sim.url("/.well-known/jwks.json"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        set.keys[0].common.key_id.clone().unwrap()
+    let sim_jwks: JwkSet = get_json(&sim.url("/.well-known/jwks.json")).await;
+    let sim_key = &sim_jwks.keys[0];
+    let sim_kid = sim_key.common.key_id.clone().unwrap();
+    let AlgorithmParameters::RSA(sim_rsa) = &sim_key.algorithm else {
+        panic!("the simulator publishes an RSA key: {sim_key:?}");
     };
-    let sim_public_n = {
-        let set: Value = awc::Client::default()
-            .get(sim.url("/.well-known/jwks.json"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        set["keys"][0]["n"].as_str().unwrap().to_string()
-    };
+    let sim_public_n = sim_rsa.n.clone();
     let forgeries: Vec<(&str, String)> = vec![
         (
             "alg none",
