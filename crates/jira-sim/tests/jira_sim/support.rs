@@ -81,7 +81,8 @@ impl Res {
     }
 }
 
-fn res(mut r: ureq::http::Response<ureq::Body>) -> Res {
+/// An answer as tests read it: status, headers, text and the text as JSON (`null` if not).
+pub fn res(mut r: ureq::http::Response<ureq::Body>) -> Res {
     let status = r.status().as_u16();
     let headers = r
         .headers()
@@ -111,9 +112,13 @@ pub fn get_as(sim: &RunningSim, path: &str, authorization: &str) -> Res {
 }
 
 pub fn post(sim: &RunningSim, path: &str, body: &Value) -> Res {
+    post_with(sim, path, &sim.basic_auth("ada"), body)
+}
+
+pub fn post_with(sim: &RunningSim, path: &str, authorization: &str, body: &Value) -> Res {
     res(agent()
         .post(sim.url(path))
-        .header("Authorization", &sim.basic_auth("ada"))
+        .header("Authorization", authorization)
         .send_json(body)
         .expect("request completes"))
 }
