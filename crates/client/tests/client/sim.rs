@@ -386,6 +386,35 @@ fn timesheet_report(
     (config, spec)
 }
 
+/// What a timesheet's fetch left: how it ended, the worker session holding every page
+/// delivered, the planner's progress at the end and how it chose to read the worklogs.
+struct Sheeted {
+    outcome: Outcome,
+    session: Session,
+    end: Progress,
+    choice: Option<client::fetch::worklogs::Choice>,
+}
+
+/// Runs the fetch of a timesheet's `spec` on `sim` with `credentials`, as the page does.
+fn run_timesheet(sim: &RunningSim, credentials: Credentials, spec: FetchSpec) -> Sheeted {
+    let t = transport(sim, credentials);
+    let mut session = Session::new(&spec.fields);
+    let mut planner = Planner::new(spec);
+    let clock = RealClock(std::time::Instant::now());
+    let outcome = futures::executor::block_on(run(&mut planner, &t, &clock, &Cancel::new(), |e| {
+        if let Event::Deliver(d) = e {
+            session.add(&d);
+        }
+        Ok(())
+    }));
+    Sheeted {
+        outcome,
+        session,
+        end: planner.progress(clock.now_ms()),
+        choice: planner.worklog_choice().cloned(),
+    }
+}
+
 /// A timesheet over real HTTP: the planner narrows the JQL to issues with time logged in the
 /// range, pages the worklogs of issues that embed only 20, and the total equals the sum of
 /// every worklog ada may see that started in the range, read independently.
@@ -407,20 +436,15 @@ fn a_timesheet_totals_every_visible_worklog_in_its_range() {
         assert!(expected > 0, "the week has worklogs");
         let (config, spec) = timesheet_report(flavour, "day", (from, 7), 1_800_000_000_000);
         assert!(spec.jql.contains("worklogDate >="), "{}", spec.jql);
-        let t = transport(&sim, credentials);
         sim.reset_stats();
-        let mut session = Session::new(&spec.fields);
-        let mut planner = Planner::new(spec);
-        let clock = RealClock(std::time::Instant::now());
-        let outcome =
-            futures::executor::block_on(run(&mut planner, &t, &clock, &Cancel::new(), |e| {
-                if let Event::Deliver(d) = e {
-                    session.add(&d);
-                }
-                Ok(())
-            }));
+        let Sheeted {
+            outcome,
+            mut session,
+            end,
+            ..
+        } = run_timesheet(&sim, credentials, spec);
         assert_eq!(outcome, Outcome::Complete, "{flavor:?}");
-        let stats = planner.progress(clock.now_ms()).stats;
+        let stats = end.stats;
         assert!(
             stats.worklog_pages > 0,
             "{flavor:?}: some issues embed only 20"
@@ -653,18 +677,13 @@ fn timesheet(
         (from, days),
     );
     let (config, spec) = timesheet_report(flavour, "week", (from, days), now_ms);
-    let t = transport(sim, credentials);
-    let mut session = Session::new(&spec.fields);
-    let mut planner = Planner::new(spec);
-    let clock = RealClock(std::time::Instant::now());
-    let outcome = futures::executor::block_on(run(&mut planner, &t, &clock, &Cancel::new(), |e| {
-        if let Event::Deliver(d) = e {
-            session.add(&d);
-        }
-        Ok(())
-    }));
+    let Sheeted {
+        outcome,
+        mut session,
+        end: progress,
+        choice,
+    } = run_timesheet(sim, credentials, spec);
     assert_eq!(outcome, Outcome::Complete, "{flavor:?}");
-    let progress = planner.progress(clock.now_ms());
     let now = jiff::Timestamp::from_millisecond(1_800_000_000_000).unwrap();
     let summary = session
         .compute(&config, &engine::Context::new(now))
@@ -684,7 +703,7 @@ fn timesheet(
         total,
         expected,
         stats: progress.stats,
-        choice: planner.worklog_choice().cloned(),
+        choice,
         listed: progress.listed,
         loaded: session.issue_count(),
     }
