@@ -386,6 +386,15 @@ fn timesheet_report(
     (config, spec)
 }
 
+/// The sum row's value in the Total column (the last) of a report, if it has one.
+fn summed_total(summary: &ReportSummary) -> Option<f64> {
+    let sum = summary
+        .totals
+        .iter()
+        .find(|t| t.label.to_lowercase().contains("sum"))?;
+    sum.values.last().copied().flatten()
+}
+
 /// What a timesheet's fetch left: how it ended, the worker session holding every page
 /// delivered, the planner's progress at the end and how it chose to read the worklogs.
 struct Sheeted {
@@ -462,13 +471,9 @@ fn a_timesheet_totals_every_visible_worklog_in_its_range() {
             "{flavor:?}: {:?}",
             summary.warnings
         );
-        let sum = summary
-            .totals
-            .iter()
-            .find(|t| t.label.to_lowercase().contains("sum"))
-            .unwrap_or_else(|| panic!("no sum row: {:?}", summary.totals));
-        let total = sum.values.last().copied().flatten().unwrap();
-        assert_eq!(total as u64, expected, "{flavor:?}: {sum:?}");
+        let total = summed_total(&summary)
+            .unwrap_or_else(|| panic!("no summed Total: {:?}", summary.totals));
+        assert_eq!(total as u64, expected, "{flavor:?}: {:?}", summary.totals);
         // The page's view of it: the engine's Total is the only total (no second, doubled
         // one), rows are people, and the week's Saturday and Sunday columns are shaded.
         assert!(summary.total_column && !summary.has_total, "{flavor:?}");
@@ -693,12 +698,7 @@ fn timesheet(
         "{flavor:?}: {:?}",
         summary.warnings
     );
-    let total = summary
-        .totals
-        .iter()
-        .find(|t| t.label.to_lowercase().contains("sum"))
-        .and_then(|sum| sum.values.last().copied().flatten())
-        .map_or(0, |t| t as u64);
+    let total = summed_total(&summary).map_or(0, |t| t as u64);
     Sheet {
         total,
         expected,

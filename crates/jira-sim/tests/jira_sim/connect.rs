@@ -278,12 +278,7 @@ fn signed_install_tokens_and_uninstall() {
     let qsh = sha256_hex(&format!("GET&/rest/api/3/user/groups&accountId={ada}"));
     let (status, groups) = groups_of(&ada, &app_token("dwell-test", &secret, &qsh));
     assert_eq!(status, 200);
-    let names: Vec<&str> = groups
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|g| g["name"].as_str().unwrap())
-        .collect();
+    let names = group_names(&groups);
     assert_eq!(
         names,
         vec!["site-admins", "jira-administrators", "jira-software-users"]
@@ -291,12 +286,7 @@ fn signed_install_tokens_and_uninstall() {
     let ben = sim.data.site.users[1].account_id.clone();
     let qsh_ben = sha256_hex(&format!("GET&/rest/api/3/user/groups&accountId={ben}"));
     let (_, groups) = groups_of(&ben, &app_token("dwell-test", &secret, &qsh_ben));
-    let names: Vec<&str> = groups
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|g| g["name"].as_str().unwrap())
-        .collect();
+    let names = group_names(&groups);
     assert_eq!(names, vec!["jira-software-users", "team-platform"]);
     // Forged tokens: another request's qsh, the wrong secret, alg none.
     assert_eq!(
@@ -645,4 +635,12 @@ fn verified<C: serde::de::DeserializeOwned>(jwt: &str, secret: &str) -> C {
     jsonwebtoken::decode::<C>(jwt, &DecodingKey::from_secret(secret.as_bytes()), &v)
         .expect("the token verifies with the shared secret")
         .claims
+}
+
+/// The names of the groups in an answer of `/user/groups`.
+fn group_names(groups: &Value) -> Vec<&str> {
+    let list = groups
+        .as_array()
+        .unwrap_or_else(|| panic!("a list: {groups}"));
+    list.iter().map(|g| g["name"].as_str().unwrap()).collect()
 }

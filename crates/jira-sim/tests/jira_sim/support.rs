@@ -1,6 +1,7 @@
 //! Test helpers: starting simulators, a blocking HTTP client, and Atlassian's OpenAPI spec with
 //! a small OpenAPI 3.0 schema validator.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
@@ -121,6 +122,27 @@ pub fn post_with(sim: &RunningSim, path: &str, authorization: &str, body: &Value
         .header("Authorization", authorization)
         .send_json(body)
         .expect("request completes"))
+}
+
+/// Adds the histories of a bulk changelog page to `by_issue` (per issue id, in page order);
+/// returns the ids of the page's entries, in order, and how many histories it held.
+pub fn read_bulk_changelog_page(
+    page: &Value,
+    by_issue: &mut BTreeMap<String, Vec<Value>>,
+) -> (Vec<String>, usize) {
+    let mut ids = Vec::new();
+    let mut count = 0;
+    for log in page["issueChangeLogs"].as_array().unwrap() {
+        let id = log["issueId"].as_str().unwrap().to_string();
+        let hs = log["changeHistories"].as_array().unwrap();
+        count += hs.len();
+        by_issue
+            .entry(id.clone())
+            .or_default()
+            .extend(hs.iter().cloned());
+        ids.push(id);
+    }
+    (ids, count)
 }
 
 /// Percent-encodes a query value.
