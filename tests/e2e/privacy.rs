@@ -23,9 +23,12 @@
 //! Each place is searched for each marker as written, in any letter case, with `%XX` and
 //! `\uXXXX` escapes decoded, as UTF-16, and inside every JWT's base64 payload, and a failure
 //! names every kind that leaked and where. The converse is asserted per kind too: the browser
-//! showed it (a table, a chart, an export), or, for worklog comments, which the page reads but
-//! shows only in a drill-down, jira-sim served it to the browser; so a leak would have been
-//! caught.
+//! showed it (a table, a chart, an export, a timesheet's drill-down for worklog comments and
+//! their authors), read from the page; so a leak would have been caught.
+//!
+//! `privacy_proof_on_data_center_...` runs the content flows on Jira Data Center, with the
+//! client in Direct mode (no server session: reports are imported, not saved), and the same
+//! search.
 //!
 //! `privacy_proof_on_forge_...` runs the same flows on Forge (jira-sim as Forge's host, the
 //! client from its CDN, the server reached through `invokeRemote` with a Forge Invocation
@@ -144,6 +147,27 @@ async fn privacy_proof_on_forge_no_issue_data_reaches_the_server() {
     search_everything_the_server_saw(&w, &shown, &routes, &outbound);
 }
 
+/// The same proof on Jira Data Center: jira-sim is a Data Center (`/rest/api/2`, usernames,
+/// text comments), and Dwell's page, served by dwell-server as a static page behind the
+/// recording proxy, runs in Direct mode with ada's personal access token, as a Data Center
+/// user opens it. Direct mode has no server session, so the flows that save reports, grant
+/// rights or move a site's data have nothing to do here; the content flows that bring every
+/// kind to the browser run (each report imported as a configuration), then the same search:
+/// the server's part is serving the page, and it asks Jira nothing at all.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn privacy_proof_on_data_center_no_issue_data_reaches_the_server() {
+    let w = World::start(WorldSpec {
+        canary: true,
+        data_center: true,
+        ..WorldSpec::default()
+    })
+    .await
+    .unwrap();
+    let shown = canary::bring_every_kind_to_the_browser(&w).await.unwrap();
+    let routes = [("GET", "/"), ("GET", "/worker_loader.js")];
+    search_everything_the_server_saw(&w, &shown, &routes, &[]);
+}
+
 /// Where each kind of content was found at the server: kind's name to `place: context`.
 #[derive(Default)]
 struct Leaks {
@@ -211,25 +235,7 @@ fn search_everything_the_server_saw(
     outbound: &[(&str, bool)],
 ) {
     // The converse first: every kind reached the browser, and the search finds it there.
-    let to_people = canary::served_to_people(w).unwrap();
-    let mut unseen = Vec::new();
-    for k in &KINDS {
-        let places = shown.places_of(k);
-        let served = to_people.get(k.marker).copied().unwrap_or(0);
-        eprintln!(
-            "privacy proof: {} ({}) shown in {places:?}, served to the browser {served} times",
-            k.name, k.marker
-        );
-        let text = places
-            .first()
-            .and_then(|p| shown.places.get(*p))
-            .map_or(&b""[..], |t| t.as_bytes());
-        let found_in_browser = !places.is_empty() && find(text, k.marker).is_some();
-        let served_to_browser = k.marker == "ZZCANARYWORKLOG" && served > 0;
-        if !(found_in_browser || served_to_browser) {
-            unseen.push(k.name);
-        }
-    }
+    let unseen = unseen_in_the_browser(shown);
     assert!(
         unseen.is_empty(),
         "the flows never brought these kinds to the browser, so their absence proves nothing: \
@@ -267,7 +273,9 @@ fn search_everything_the_server_saw(
     // The server's logs, at the most verbose level.
     let logs = w.server.output();
     assert!(
-        String::from_utf8_lossy(&logs).contains("/api/v1/reports"),
+        routes
+            .iter()
+            .any(|(_, path)| String::from_utf8_lossy(&logs).contains(path)),
         "the server's request log was captured"
     );
     leaks.search("the server's logs", &logs);
@@ -336,6 +344,27 @@ fn search_everything_the_server_saw(
         );
     }
     leaks.assert_none();
+}
+
+/// The kinds the browser never showed, by the same search as at the server (each kind looked
+/// for in the first place it was shown).
+fn unseen_in_the_browser(shown: &Shown) -> Vec<&'static str> {
+    let mut unseen = Vec::new();
+    for k in &KINDS {
+        let places = shown.places_of(k);
+        eprintln!(
+            "privacy proof: {} ({}) shown in {places:?}",
+            k.name, k.marker
+        );
+        let text = places
+            .first()
+            .and_then(|p| shown.places.get(*p))
+            .map_or(&b""[..], |t| t.as_bytes());
+        if places.is_empty() || find(text, k.marker).is_none() {
+            unseen.push(k.name);
+        }
+    }
+    unseen
 }
 
 /// `path` exactly, or under it when it ends with `/`.
@@ -521,4 +550,52 @@ fn a_leak_names_its_kind() {
             assert!(a == b || !b.marker.starts_with(a.marker), "{a:?} {b:?}");
         }
     }
+}
+
+/// Worklog comments and worklog authors' names are kinds of their own to the search: one
+/// reaching the server fails the proof, naming its kind (a comment as the drill-down shows it,
+/// an author as the timesheet's rows do).
+#[test]
+fn a_leaked_worklog_comment_or_author_names_its_kind() {
+    let mut leaks = Leaks::default();
+    leaks.search(
+        "a request",
+        br#"{"description":"Pairing on the import ZZCANARYWORKLOG-w10233"}"#,
+    );
+    let kinds: Vec<&str> = leaks.found.keys().copied().collect();
+    assert_eq!(
+        kinds,
+        [
+            "any canary data (the common prefix ZZCANARY)",
+            "worklog comments"
+        ]
+    );
+    let mut leaks = Leaks::default();
+    leaks.search("the logs", b"row=\"Hana Ito ZZCANARYPERSON-hana\"");
+    assert!(
+        leaks.found.contains_key(
+            "people's display names (assignee, reporter, changelog and worklog authors)"
+        ),
+        "{:?}",
+        leaks.found
+    );
+}
+
+/// The converse fails the proof naming the kind the browser never showed: without the
+/// timesheet's drill-down, no worklog comment is on the page.
+#[test]
+fn a_kind_the_browser_never_showed_fails_the_proof() {
+    let every: String = KINDS.iter().map(|k| format!("{}-x1\t", k.marker)).collect();
+    let shown = |text: String| Shown {
+        places: BTreeMap::from([("a table".to_string(), text)]),
+    };
+    assert_eq!(
+        unseen_in_the_browser(&shown(every.clone())),
+        Vec::<&str>::new()
+    );
+    let no_drill_down = every.replace("ZZCANARYWORKLOG-x1", "");
+    assert_eq!(
+        unseen_in_the_browser(&shown(no_drill_down)),
+        ["worklog comments"]
+    );
 }

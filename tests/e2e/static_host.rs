@@ -113,6 +113,14 @@ async fn the_built_page_on_a_static_host_runs_under_its_own_policy() {
 /// Regression (issue 13): a link can open Dwell with a Jira address of the sender's choosing
 /// (`?jira=`); the token typed under it went there. Now nothing reaches that host until the
 /// person ticks that it is their Jira; then the token goes.
+///
+/// The test fails on the code before the fix, shown without a second client build: before
+/// edda3f0 the page's Connect sent the token to whatever address the field held, linked or
+/// typed, and an address the person typed takes that same path today (the confirmation is
+/// the only step between the field and the request). So between the refusal and the
+/// confirmation, the person types another stand-in's address and connects: that stand-in
+/// gets the token at once, as the linked host did before the fix, and a token reaching the
+/// linked host so would fail the "got a request" assertion.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_linked_jira_host_gets_no_token_before_the_person_confirms_it() {
     let bins = Bins::get().unwrap();
@@ -143,23 +151,37 @@ async fn a_linked_jira_host_gets_no_token_before_the_person_confirms_it() {
     .unwrap();
     assert_eq!(jira.requests(), vec![], "the linked host got a request");
 
+    // The path without the confirmation (every address's before the fix): a typed address.
+    let typed_dir = tempfile::tempdir().unwrap();
+    let typed = StaticHost::start(typed_dir.path()).await.unwrap();
+    b.fill("Jira address", &typed.url).await.unwrap();
+    b.click("button", "Connect").await.unwrap();
+    token_reaches(&b, &typed, "the typed host, unconfirmed").await;
+    assert_eq!(jira.requests(), vec![], "the linked host got a request");
+
+    b.fill("Jira address", &jira.url).await.unwrap();
     b.click("label", &format!("{host} is my Jira"))
         .await
         .unwrap();
     b.click("button", "Connect").await.unwrap();
+    token_reaches(&b, &jira, "the linked host, once confirmed").await;
+    b.close().await;
+}
+
+/// Waits (up to a minute) until `host` received the page's token.
+async fn token_reaches(b: &e2e::Browser, host: &StaticHost, what: &str) {
     let until = Instant::now() + Duration::from_secs(60);
-    while !jira.requests().iter().any(|r| {
+    while !host.requests().iter().any(|r| {
         r.authorization
             .as_deref()
             .is_some_and(|a| a.contains("e2e-linked-token"))
     }) {
         assert!(
             Instant::now() < until,
-            "once confirmed, the token did not go to the host: {:?}\n{}",
-            jira.requests(),
+            "the token did not go to {what}: {:?}\n{}",
+            host.requests(),
             b.page_text().await.unwrap_or_default()
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    b.close().await;
 }

@@ -3,7 +3,10 @@
 //! lifecycle, or (`WorldSpec::forge`) as the Forge app of `forge/manifest.yml`: jira-sim is then
 //! Forge's host, serving the client from a CDN origin of its own, and dwell-server its remote.
 //! With `WorldSpec::connect_too`, the site runs both apps on one dwell-server, as a site moving
-//! from Connect to Forge does; [`World::use_app`] says which one the helpers act on.
+//! from Connect to Forge does; [`World::use_app`] says which one the helpers act on. With
+//! `WorldSpec::data_center`, jira-sim is a Jira Data Center and nothing is installed: the
+//! client runs in Direct mode from dwell-server's static page, and [`World::open`] connects it
+//! to Jira with the user's personal access token, as a Data Center user does.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -33,6 +36,12 @@ pub struct WorldSpec {
     /// With `forge`: the Connect app installed on the same site too (the two are two tenants
     /// of one dwell-server), for moving a site's configuration from one to the other.
     pub connect_too: bool,
+    /// Jira Data Center instead of Cloud: jira-sim serves the Data Center flavour
+    /// (`/rest/api/2`, usernames) and lets the page's origin call it (CORS, as a Data Center
+    /// admin allows it); no app is installed, and the page, served by dwell-server as any
+    /// static page, runs in Direct mode with the user's personal access token. There is no
+    /// server session: reports are imported as configurations, not saved.
+    pub data_center: bool,
 }
 
 /// Which of the site's apps a [`World`]'s helpers act on.
@@ -51,6 +60,7 @@ impl Default for WorldSpec {
             data_end: "2026-11-01",
             forge: false,
             connect_too: false,
+            data_center: false,
         }
     }
 }
@@ -129,6 +139,11 @@ impl World {
         }
         // The proxy is the server's public address: on Forge, the remote's base URL.
         let proxy = Proxy::start().await?;
+        if spec.data_center {
+            sim_cmd
+                .args(["--flavor", "dc"])
+                .args(["--cors-origin", &proxy.url]);
+        }
         if spec.forge {
             sim_cmd
                 .arg("--forge-manifest")
@@ -154,6 +169,11 @@ impl World {
             None
         };
         let mut server_cmd = server_command(bins, dir.path(), &proxy.url, &sim_url);
+        if spec.data_center {
+            // The page's policy lets it reach the Data Center's address (a deployment names
+            // its Jira here).
+            server_cmd.args(["--csp-connect-src", &sim_url]);
+        }
         if let Some(app) = &forge {
             // Forge Invocation Tokens signed with the simulated platform's keys.
             server_cmd
@@ -218,7 +238,7 @@ impl World {
                     .send_json(json!({ "user": "ada" }))?,
             );
         }
-        if !spec.forge || spec.connect_too {
+        if !spec.data_center && (!spec.forge || spec.connect_too) {
             installs.push(
                 http.post(&format!("{sim_url}/_sim/connect/install"))
                     .send_json(json!({ "appUrl": proxy.url }))?,
@@ -323,10 +343,40 @@ impl World {
     /// as `#/` or `#/reports/rep_x`), once the app knows what the user may do.
     pub async fn open(&self, user: &str, route: &str) -> Result<Browser> {
         let b = self.driver.session().await?;
-        b.client.goto(&self.host_page(user)).await?;
-        b.enter_app().await?;
+        if self.spec.data_center {
+            self.connect_direct(&b, user).await?;
+        } else {
+            b.client.goto(&self.host_page(user)).await?;
+            b.enter_app().await?;
+        }
         self.go(&b, route).await?;
         Ok(b)
+    }
+
+    /// Data Center: opens Dwell's page (not framed by Jira) and connects it to jira-sim as
+    /// `user` with their personal access token (jira-sim's `sim-token-LOGIN`), typing Jira's
+    /// address as its user would.
+    async fn connect_direct(&self, b: &Browser, user: &str) -> Result {
+        b.client
+            .goto(&format!("{}/#/connection", self.proxy.url))
+            .await?;
+        b.fill("Jira address", &self.sim_url).await?;
+        b.fill("Personal access token", &format!("sim-token-{user}"))
+            .await?;
+        b.click("button", "Connect").await?;
+        // The header names the Jira the page is connected to.
+        b.wait_for(
+            "the page to connect to Jira Data Center",
+            "const err = document.querySelector('.panel-error');
+             if (err) return {error: err.innerText};
+             return document.body.innerText.includes(arguments[0]) ? {} : null;",
+            vec![json!(format!("Jira Data Center · {}", self.sim_url))],
+        )
+        .await
+        .and_then(|v| match v["error"].as_str() {
+            Some(e) => bail!("Dwell could not connect to jira-sim: {e}"),
+            None => Ok(()),
+        })
     }
 
     /// Moves the app to `route` (as a link inside the app would).

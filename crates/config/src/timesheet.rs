@@ -193,32 +193,19 @@ mod tests {
     fn relative_ranges_resolve_around_a_sunday_in_december() {
         // 2026-12-06 is a Sunday: its ISO week began on Monday 2026-11-30.
         let today = date(2026, 12, 6);
-        let r = |d: WorklogDates| d.resolve(today).unwrap();
-        assert_eq!(
-            r(WorklogDates::ThisWeek),
-            (date(2026, 11, 30), date(2026, 12, 6))
-        );
-        assert_eq!(
-            r(WorklogDates::LastWeek),
-            (date(2026, 11, 23), date(2026, 11, 29))
-        );
-        assert_eq!(
-            r(WorklogDates::ThisMonth),
-            (date(2026, 12, 1), date(2026, 12, 31))
-        );
-        assert_eq!(
-            r(WorklogDates::LastMonth),
-            (date(2026, 11, 1), date(2026, 11, 30))
-        );
-        assert_eq!(
-            r(WorklogDates::ThisQuarter),
-            (date(2026, 10, 1), date(2026, 12, 31))
-        );
-        assert_eq!(
-            r(WorklogDates::LastDays { days: 7 }),
-            (date(2026, 11, 30), date(2026, 12, 6))
-        );
-        assert_eq!(r(WorklogDates::LastDays { days: 1 }), (today, today));
+        use WorklogDates::{LastDays, LastMonth, LastWeek, ThisMonth, ThisQuarter, ThisWeek};
+        for (dates, from, to) in [
+            (ThisWeek, "2026-11-30", "2026-12-06"),
+            (LastWeek, "2026-11-23", "2026-11-29"),
+            (ThisMonth, "2026-12-01", "2026-12-31"),
+            (LastMonth, "2026-11-01", "2026-11-30"),
+            (ThisQuarter, "2026-10-01", "2026-12-31"),
+            (LastDays { days: 7 }, "2026-11-30", "2026-12-06"),
+            (LastDays { days: 1 }, "2026-12-06", "2026-12-06"),
+        ] {
+            let want = (from.parse().unwrap(), to.parse().unwrap());
+            assert_eq!(dates.resolve(today).unwrap(), want, "{dates:?}");
+        }
     }
 
     #[test]

@@ -127,11 +127,7 @@ impl Dataset {
     /// no history at all is absent from bulk pages, so only the caller, who knows what it
     /// asked for, can say this. Unknown issues are ignored.
     pub fn mark_changelogs_complete<S: AsRef<str>>(&mut self, issues: &[S]) {
-        for issue in issues {
-            if let Some(i) = self.find(issue.as_ref()) {
-                self.issues[i as usize].log.marked_complete = true;
-            }
-        }
+        self.mark(issues, |issue| &mut issue.log.marked_complete);
     }
 
     /// For dumps read from files (the CLI): when bulk changelog pages were loaded and at least
@@ -178,9 +174,15 @@ impl Dataset {
     /// issue with no worklog at all needs this too when it was not read with its `worklog`
     /// field. Unknown issues are ignored.
     pub fn mark_worklogs_complete<S: AsRef<str>>(&mut self, issues: &[S]) {
+        self.mark(issues, |issue| &mut issue.worklog_log.marked_complete);
+    }
+
+    /// Sets the flag `flag` picks of each of these issues (ids or keys); unknown ones are
+    /// ignored.
+    fn mark<S: AsRef<str>>(&mut self, issues: &[S], flag: fn(&mut Issue) -> &mut bool) {
         for issue in issues {
             if let Some(i) = self.find(issue.as_ref()) {
-                self.issues[i as usize].worklog_log.marked_complete = true;
+                *flag(&mut self.issues[i as usize]) = true;
             }
         }
     }
@@ -463,13 +465,7 @@ pub(crate) struct WorklogLog {
 impl WorklogLog {
     pub(crate) fn completeness(&self, have: usize) -> Completeness {
         let (embedded, paged) = (self.embedded.as_deref(), self.paged.as_deref());
-        if self.marked_complete {
-            return Completeness::Complete;
-        }
-        if let Some(p) = paged
-            && p.last_seen
-            && p.received >= p.total.unwrap_or(0)
-        {
+        if self.marked_complete || paged.is_some_and(Paged::whole) {
             return Completeness::Complete;
         }
         if let Some(&(start, got, total)) = embedded
@@ -541,16 +537,17 @@ pub(crate) struct Paged {
     pub last_seen: bool,
 }
 
+impl Paged {
+    /// Whether the pages hold it all: the last was seen, with as many as the total said.
+    fn whole(&self) -> bool {
+        self.last_seen && self.received >= self.total.unwrap_or(0)
+    }
+}
+
 impl LogState {
     pub(crate) fn completeness(&self) -> Completeness {
         let (embedded, paged) = (self.embedded.as_deref(), self.paged.as_deref());
-        if self.marked_complete {
-            return Completeness::Complete;
-        }
-        if let Some(p) = paged
-            && p.last_seen
-            && p.received >= p.total.unwrap_or(0)
-        {
+        if self.marked_complete || paged.is_some_and(Paged::whole) {
             return Completeness::Complete;
         }
         if let Some(e) = embedded {

@@ -366,10 +366,7 @@ fn compare_items(t: &Table<'_>, items: &[Item], keys: &[&str], a: usize, b: usiz
                 }
             }
             SortTarget::Column { index } => {
-                let c = usize::from(*index);
-                let va = t.row(a).get(c).copied().flatten().map(Num::as_f64);
-                let vb = t.row(b).get(c).copied().flatten().map(Num::as_f64);
-                none_last(va, vb, key.direction)
+                by_column(t, (a, b), usize::from(*index), key.direction)
             }
             SortTarget::Total => directed(t.total(a).total_cmp(&t.total(b)), key.direction),
         };
@@ -385,6 +382,13 @@ fn directed(ord: Ordering, dir: SortDirection) -> Ordering {
         SortDirection::Asc => ord,
         SortDirection::Desc => ord.reverse(),
     }
+}
+
+/// Orders rows `a` and `b` of the table by their values in column `c`, in `dir`, empty cells
+/// last either way.
+fn by_column(t: &Table<'_>, (a, b): (usize, usize), c: usize, dir: SortDirection) -> Ordering {
+    let value = |row: usize| t.row(row).get(c).copied().flatten().map(Num::as_f64);
+    none_last(value(a), value(b), dir)
 }
 
 /// Orders numbers in `dir`, empty cells last either way.
@@ -410,21 +414,31 @@ pub(crate) fn days(t: &Table<'_>, dates: &[Date]) -> Assembled {
     let rows = dates
         .iter()
         .enumerate()
-        .map(|(i, d)| Row {
-            kind: RowKind::Day,
-            depth: 0,
-            label: d.to_string(),
-            key: None,
-            group: Vec::new(),
-            issues: 0,
-            fields: Vec::new(),
-            values: t.row(i).to_vec(),
-            stats: Vec::new(),
-            flags: Vec::new(),
-            clock: None,
-        })
+        .map(|(i, d)| top_row(t, i, RowKind::Day, d.to_string()))
         .collect();
-    let all: Vec<usize> = (0..dates.len()).collect();
+    with_stats(t, rows)
+}
+
+/// A top-level row of row `i`'s values that lists no issue (a day, a person).
+fn top_row(t: &Table<'_>, i: usize, kind: RowKind, label: String) -> Row {
+    Row {
+        kind,
+        depth: 0,
+        label,
+        key: None,
+        group: Vec::new(),
+        issues: 0,
+        fields: Vec::new(),
+        values: t.row(i).to_vec(),
+        stats: Vec::new(),
+        flags: Vec::new(),
+        clock: None,
+    }
+}
+
+/// `rows`, one per row of the table, with the statistics over them all and no field columns.
+fn with_stats(t: &Table<'_>, rows: Vec<Row>) -> Assembled {
+    let all: Vec<usize> = (0..rows.len()).collect();
     (rows, t.stats(&all), Vec::new(), Vec::new())
 }
 
@@ -436,10 +450,7 @@ pub(crate) fn labelled(t: &Table<'_>, labels: &[crate::compute::Labelled]) -> As
         for key in &t.config.sort {
             let ord = match &key.by {
                 SortTarget::Column { index } => {
-                    let c = usize::from(*index);
-                    let va = t.row(a).get(c).copied().flatten().map(Num::as_f64);
-                    let vb = t.row(b).get(c).copied().flatten().map(Num::as_f64);
-                    none_last(va, vb, key.direction)
+                    by_column(t, (a, b), usize::from(*index), key.direction)
                 }
                 SortTarget::Total => directed(t.total(a).total_cmp(&t.total(b)), key.direction),
                 SortTarget::Key | SortTarget::Field { .. } => Ordering::Equal,
@@ -454,19 +465,11 @@ pub(crate) fn labelled(t: &Table<'_>, labels: &[crate::compute::Labelled]) -> As
         .iter()
         .map(|&i| (i, &labels[i]))
         .map(|(i, l)| Row {
-            kind: RowKind::Group,
-            depth: 0,
-            label: l.label.clone(),
             key: Some(l.key.clone()),
             group: vec![l.label.clone()],
             issues: l.issues,
-            fields: Vec::new(),
-            values: t.row(i).to_vec(),
-            stats: Vec::new(),
-            flags: Vec::new(),
-            clock: None,
+            ..top_row(t, i, RowKind::Group, l.label.clone())
         })
         .collect();
-    let all: Vec<usize> = (0..labels.len()).collect();
-    (rows, t.stats(&all), Vec::new(), Vec::new())
+    with_stats(t, rows)
 }

@@ -83,10 +83,7 @@ pub async fn witness(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
     let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
-        return next
-            .call(req)
-            .await
-            .map(ServiceResponse::map_into_boxed_body);
+        return pass(req, next).await;
     };
     let principal = req.extensions().get::<Principal>().cloned();
     let key_service =
@@ -96,10 +93,7 @@ pub async fn witness(
     let canary = state.data.spec.canary;
     let record = to_app || (canary && to_person);
     if !record {
-        return next
-            .call(req)
-            .await
-            .map(ServiceResponse::map_into_boxed_body);
+        return pass(req, next).await;
     }
     let method = req.method().to_string();
     let res = next.call(req).await?;
@@ -140,16 +134,23 @@ pub async fn witness(
     ))
 }
 
+/// The next service's answer, untouched: for requests a middleware has nothing to do with.
+async fn pass(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    next.call(req)
+        .await
+        .map(ServiceResponse::map_into_boxed_body)
+}
+
 /// Latency, faults, authentication and rate limits for `/rest/` requests.
 pub async fn gate(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
     let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
-        return next
-            .call(req)
-            .await
-            .map(ServiceResponse::map_into_boxed_body);
+        return pass(req, next).await;
     };
     // The simulated Forge CDN is another origin: Jira's REST API is not there.
     let on_cdn = state.forge.as_ref().is_some_and(|f| {
@@ -163,10 +164,7 @@ pub async fn gate(
         || !req.path().starts_with("/rest/")
         || req.method() == actix_web::http::Method::OPTIONS
     {
-        return next
-            .call(req)
-            .await
-            .map(ServiceResponse::map_into_boxed_body);
+        return pass(req, next).await;
     }
     let faults = state.faults();
     let n = state.next_request_no();

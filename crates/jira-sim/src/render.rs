@@ -280,7 +280,12 @@ impl<'a> Renderer<'a> {
     }
 
     fn description(&self, issue: &Issue) -> Value {
-        let text = self.data.description(issue);
+        self.rich_text(self.data.description(issue))
+    }
+
+    /// Text as this API version serves it: a one-paragraph document (ADF) on v3, a string
+    /// on v2.
+    fn rich_text(&self, text: String) -> Value {
         if self.api == 3 {
             json!({
                 "type": "doc",
@@ -623,16 +628,7 @@ impl Renderer<'_> {
         m.insert("author".into(), self.user(w.author));
         m.insert("updateAuthor".into(), self.user(w.update_author));
         if let Some(text) = worklog::comment(&data.site, w) {
-            let comment = if self.api == 3 {
-                json!({
-                    "type": "doc",
-                    "version": 1,
-                    "content": [{"type": "paragraph", "content": [{"type": "text", "text": text}]}],
-                })
-            } else {
-                Value::String(text)
-            };
-            m.insert("comment".into(), comment);
+            m.insert("comment".into(), self.rich_text(text));
         }
         m.insert("created".into(), json!(self.time(w.created_ms)));
         m.insert("updated".into(), json!(self.time(w.updated_ms)));

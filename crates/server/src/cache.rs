@@ -169,6 +169,147 @@ mod tests {
         );
     }
 
+    /// Regression (issue 13, "the secret caches evict on expiry and zeroise secrets"): an
+    /// expired tenant's shared secret is wiped from memory, not only dropped. The test reads
+    /// its own process's writable memory (`/proc/self/mem`) for the secret's bytes: found while
+    /// the tenant is cached (so the search can find it), found nowhere once the entry expired
+    /// and the tenant was dropped. A secret freed without being wiped stays in the freed heap
+    /// block: with `Tenant::shared_secret` a plain `Vec<u8>`, this test fails.
+    #[cfg(target_os = "linux")]
+    #[actix_web::test]
+    async fn an_expired_tenant_secret_is_wiped_from_memory() {
+        use crate::auth::{Tenant, TenantCache};
+        use crate::store::{Platform, TenantId};
+
+        let cache = TenantCache::new(10, Some(Duration::from_millis(50)));
+        let mut fence = None;
+        let tenant = cache
+            .get_or_load("site".into(), async {
+                // Written straight into its own buffer: no other copy exists.
+                let mut secret = Vec::with_capacity(memory::SECRET_LEN);
+                secret.extend((0..memory::SECRET_LEN).map(memory::secret_byte));
+                // A block allocated after it and kept to the end: the freed secret cannot
+                // then merge into the heap's free top, which the allocator may give back to
+                // the system (which would wipe it whatever Dwell did).
+                fence = Some(vec![1u8; 1024]);
+                Ok(Some(Arc::new(Tenant {
+                    id: TenantId(1),
+                    platform: Platform::Connect,
+                    client_key: "site".into(),
+                    base_url: "https://site.atlassian.net".into(),
+                    display_url: None,
+                    shared_secret: secret.into(),
+                    uninstalled: false,
+                })))
+            })
+            .await
+            .unwrap()
+            .unwrap();
+        let held = Arc::downgrade(&tenant);
+        drop(tenant);
+        assert!(
+            memory::copies_of_secret() > 0,
+            "the search finds the cached secret"
+        );
+
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while held.strong_count() > 0 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the expired tenant was never dropped"
+            );
+            actix_web::rt::time::sleep(Duration::from_millis(10)).await;
+            cache.evict_expired().await;
+        }
+        assert_eq!(
+            memory::copies_of_secret(),
+            0,
+            "the expired tenant's secret is still in memory"
+        );
+        assert!(fence.is_some_and(|f| f.len() == 1024));
+    }
+
+    /// Searching this process's own memory for a secret that is never written out whole
+    /// anywhere but in the buffer under test.
+    #[cfg(target_os = "linux")]
+    mod memory {
+        use std::io::{Read, Seek, SeekFrom};
+
+        /// Far longer than the allocator's small-block caches, and under its threshold for
+        /// a mapping of its own (which would be unmapped when freed, wiped or not): a freed
+        /// block of this size is kept, and reused from its start when smaller blocks are cut
+        /// from it.
+        pub const SECRET_LEN: usize = 64 * 1024;
+        /// The part searched for: near the end, away from where the allocator writes its
+        /// bookkeeping into a freed block (its start, and its last bytes).
+        const FROM: usize = SECRET_LEN - 1024;
+        const LEN: usize = 64;
+
+        /// The secret's byte `i`, computed (a literal would be a second copy in memory).
+        pub fn secret_byte(i: usize) -> u8 {
+            let x = (i as u64 ^ 0x5eed_5ec2).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+            // Never zero: a wiped buffer is all zeros.
+            ((x >> 56) as u8) | 1
+        }
+
+        /// How many places in the process's writable memory hold the secret's middle.
+        pub fn copies_of_secret() -> usize {
+            let maps = std::fs::read_to_string("/proc/self/maps").unwrap();
+            let mut mem = std::fs::File::open("/proc/self/mem").unwrap();
+            // Wiped when dropped, as it may hold a copy of what it found.
+            let mut chunk = zeroize::Zeroizing::new(vec![0u8; 1 << 20]);
+            let mut found = 0;
+            for line in maps.lines() {
+                let mut parts = line.split_whitespace();
+                let (Some(range), Some(perms)) = (parts.next(), parts.next()) else {
+                    continue;
+                };
+                let name = parts.nth(3).unwrap_or("");
+                if !perms.starts_with("rw") || name.starts_with("[v") {
+                    continue;
+                }
+                let Some((start, end)) = range.split_once('-') else {
+                    continue;
+                };
+                let (Ok(start), Ok(end)) =
+                    (u64::from_str_radix(start, 16), u64::from_str_radix(end, 16))
+                else {
+                    continue;
+                };
+                // Chunks overlap by the needle's length, so no match is cut in two.
+                let mut at = start;
+                while at < end {
+                    let want = (end - at).min(chunk.len() as u64) as usize;
+                    if mem.seek(SeekFrom::Start(at)).is_err() {
+                        break;
+                    }
+                    let Ok(got) = mem.read(&mut chunk[..want]) else {
+                        break;
+                    };
+                    if got == 0 {
+                        break;
+                    }
+                    found += matches(&chunk[..got]);
+                    chunk[..got].fill(0);
+                    if got < LEN || at + got as u64 >= end {
+                        break;
+                    }
+                    at += (got - (LEN - 1)) as u64;
+                }
+            }
+            found
+        }
+
+        fn matches(hay: &[u8]) -> usize {
+            let first = secret_byte(FROM);
+            (0..hay.len().saturating_sub(LEN - 1))
+                .filter(|&p| {
+                    hay[p] == first && (1..LEN).all(|k| hay[p + k] == secret_byte(FROM + k))
+                })
+                .count()
+        }
+    }
+
     #[actix_web::test]
     async fn errors_are_not_cached() {
         let cache: TtlCache<u8, u8> = TtlCache::new(10, None);

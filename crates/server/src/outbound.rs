@@ -1,5 +1,6 @@
-//! The HTTP client of the server's two outbound calls: a user's groups from the tenant's Jira
-//! (`jira.rs`) and an install key for a signed lifecycle event (`lifecycle.rs`).
+//! The HTTP client of the server's four outbound calls: a user's groups from a Connect site's
+//! Jira (`jira.rs`), the personal data report to it (`personal_data.rs`), an install key for a
+//! signed lifecycle event (`lifecycle.rs`) and Forge's JWKS (`auth/forge_fit.rs`).
 //!
 //! The design decision: one awc client per worker thread, reused for every call, so calls to
 //! the same host share pooled keep-alive connections instead of a new connection (and TLS

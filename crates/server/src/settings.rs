@@ -161,7 +161,8 @@ pub struct SettingsArgs {
     /// Body size cap of `POST /api/v1/import`, in bytes [default: 4194304].
     #[arg(long, env = "DWELL_IMPORT_LIMIT_BYTES", global = true)]
     pub import_limit_bytes: Option<usize>,
-    /// Timeout of the outbound calls (install keys, Jira groups), in seconds [default: 5].
+    /// Timeout of the outbound calls (install keys, Forge's JWKS, Jira groups, the personal data
+    /// report), in seconds [default: 5].
     #[arg(long, env = "DWELL_OUTBOUND_TIMEOUT_SECONDS", global = true)]
     pub outbound_timeout_seconds: Option<u64>,
     /// How long a request body may take to arrive, in seconds [default: 30].

@@ -4,6 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use jira_sim::data::DataSpec;
+use jira_sim::dump::{DumpSpec, dump};
+use jira_sim::render::Flavor;
 use serde_json::Value;
 
 mod sim;
@@ -73,6 +76,39 @@ fn run(args: Vec<String>) -> Output {
     dwell(&args.iter().map(String::as_str).collect::<Vec<_>>())
 }
 
+/// What a run that must succeed wrote: fails the test with the run's stderr unless it exited 0.
+#[track_caller]
+fn succeeded(out: Output) -> String {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// A jira-sim dump of `issues` generated issues (from `seed`) in `dir`, as `flavor` serves
+/// them: 50 issues a search page, 100 changes a changelog page, worklogs when asked.
+fn sim_dump(
+    dir: &Path,
+    flavor: Flavor,
+    issues: usize,
+    seed: u64,
+    worklogs: bool,
+) -> jira_sim::dump::DumpSummary {
+    let spec = DumpSpec {
+        data: DataSpec {
+            issues,
+            seed,
+            ..DataSpec::default()
+        },
+        flavor,
+        page_size: 50,
+        changelog_page_size: 100,
+        base_url: "https://sim.example".into(),
+        user: "ada".into(),
+        worklogs,
+    };
+    dump(&spec, dir).unwrap()
+}
+
 #[test]
 fn time_in_status_prints_the_csv_the_issue_specifies() {
     let dir = scratch("tis");
@@ -92,13 +128,7 @@ fn time_in_status_prints_the_csv_the_issue_specifies() {
     );
     let out = run(args);
     assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(
-        String::from_utf8(out.stdout).unwrap(),
+        succeeded(out),
         "Key,To Do,In Progress,Done\nDW-3,0,7200,7200\nDW-4,3600,10800,\nDW-5,14400,,\n"
     );
 }
@@ -114,17 +144,7 @@ fn one_input_option_takes_a_shell_glob() {
         fixture["now"].as_str().unwrap().to_owned(),
     ]);
     let out = run(args);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        String::from_utf8(out.stdout)
-            .unwrap()
-            .ends_with("DW-5,14400,,\n")
-    );
+    assert!(succeeded(out).ends_with("DW-5,14400,,\n"));
 }
 
 #[test]
@@ -237,16 +257,7 @@ fn report_runs_a_saved_configuration_with_a_saved_calendar() {
         a
     };
     let out = run(base("csv"));
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(
-        String::from_utf8(out.stdout).unwrap(),
-        "Key,To Do,In Progress\nDW-8,1.43,1.57\n"
-    );
+    assert_eq!(succeeded(out), "Key,To Do,In Progress\nDW-8,1.43,1.57\n");
 
     let out = run(base("json"));
     let report: engine::Report = serde_json::from_slice(&out.stdout).unwrap();

@@ -4,29 +4,10 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use jira_sim::data::DataSpec;
-use jira_sim::dump::{DumpSpec, dump};
 use jira_sim::render::Flavor;
 use serde_json::Value;
 
-use super::{run, scratch};
-
-fn dump_to(dir: &Path, flavor: Flavor) {
-    let spec = DumpSpec {
-        data: DataSpec {
-            issues: 150,
-            seed: 3,
-            ..DataSpec::default()
-        },
-        flavor,
-        page_size: 50,
-        changelog_page_size: 100,
-        base_url: "https://sim.example".into(),
-        user: "ada".into(),
-        worklogs: true,
-    };
-    dump(&spec, dir).unwrap();
-}
+use super::{run, scratch, sim_dump};
 
 /// Seconds logged per author (account id or user name) over every worklog in the dump's
 /// files, each id counted once: read here from the raw JSON, not by the engine.
@@ -77,7 +58,7 @@ fn a_timesheet_of_a_jira_sim_dump_sums_every_worklog_the_same_on_cloud_and_data_
     let mut outputs = Vec::new();
     for flavor in [Flavor::Cloud, Flavor::Dc] {
         let data = dir.join(format!("{flavor:?}"));
-        dump_to(&data, flavor);
+        sim_dump(&data, flavor, 150, 3, true);
         let (per_author, worklogs) = logged_in_files(&data);
         assert!(worklogs > 100, "{flavor:?}: only {worklogs} worklogs");
         let out = run(vec![

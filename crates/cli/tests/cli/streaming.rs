@@ -6,11 +6,9 @@
 
 use std::path::Path;
 
-use jira_sim::data::DataSpec;
-use jira_sim::dump::{DumpSpec, dump};
 use jira_sim::render::Flavor;
 
-use super::{run, scratch};
+use super::{run, scratch, sim_dump};
 
 const NOW: &str = "2026-11-01T00:00:00Z";
 
@@ -57,20 +55,7 @@ fn a_streamed_report_of_a_jira_sim_dump_is_the_in_memory_one_byte_for_byte() {
     for flavor in [Flavor::Cloud, Flavor::Dc] {
         let data = dir.join(format!("{flavor:?}"));
         // Small pages, so one issue's histories span two changelog pages.
-        let spec = DumpSpec {
-            data: DataSpec {
-                issues: 400,
-                seed: 7,
-                ..DataSpec::default()
-            },
-            flavor,
-            page_size: 50,
-            changelog_page_size: 100,
-            base_url: "https://sim.example".into(),
-            user: "ada".into(),
-            worklogs: false,
-        };
-        let summary = dump(&spec, &data).unwrap();
+        let summary = sim_dump(&data, flavor, 400, 7, false);
         assert!(summary.histories > 1000, "{flavor:?}: {summary:?}");
         for (n, config) in CONFIGS.iter().enumerate() {
             let path = dir.join(format!("config-{n}.json"));

@@ -329,15 +329,108 @@ fn all_worklogs(sim: &RunningSim, root: &str, id: u32) -> Vec<(i64, u64)> {
         .collect()
 }
 
+/// How ada reads `flavor`'s site: the page's flavour, the REST root and her credentials.
+fn ada_on(flavor: Flavor) -> (Flavour, &'static str, Credentials) {
+    match flavor {
+        Flavor::Cloud => (Flavour::Cloud, "/rest/api/3", ada()),
+        Flavor::Dc => (
+            Flavour::DataCenter,
+            "/rest/api/2",
+            Credentials::Token("sim-token-ada".into()),
+        ),
+    }
+}
+
+/// Seconds logged by the `worklogs` (start in epoch milliseconds, seconds spent) that started
+/// in the `days` from `from`, UTC: the oracle a timesheet's total is held to.
+fn logged_in(
+    worklogs: impl IntoIterator<Item = (i64, u64)>,
+    (from, days): (jiff::civil::Date, i64),
+) -> u64 {
+    let lo = from
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .unwrap()
+        .timestamp()
+        .as_millisecond();
+    let hi = lo + days * 86_400_000;
+    worklogs
+        .into_iter()
+        .filter(|w| (lo..hi).contains(&w.0))
+        .map(|w| w.1)
+        .sum()
+}
+
+/// A timesheet of every project over the `days` from `from` in UTC, a row a person and a
+/// column a `column` (`day`, `week`), summed; with the fetch spec the page builds for it, its
+/// clock saying `now_ms`.
+fn timesheet_report(
+    flavour: Flavour,
+    column: &str,
+    (from, days): (jiff::civil::Date, i64),
+    now_ms: i64,
+) -> (ReportConfig, FetchSpec) {
+    let to = from.checked_add(jiff::Span::new().days(days - 1)).unwrap();
+    let config = config::parse_report(&format!(
+        r#"{{"schemaVersion": 1, "name": "Timesheet", "jql": "{EVERYTHING}",
+            "kind": {{"type": "timesheet", "rows": "person", "columns": "{column}",
+            "timeZone": "UTC", "dates": {{"type": "fixed", "from": "{from}", "to": "{to}"}}}},
+            "aggregation": {{"functions": [{{"type": "sum"}}]}}}}"#
+    ))
+    .unwrap();
+    let spec = client::worker_protocol::timesheet_spec(
+        FetchSpec::for_report(flavour, &config),
+        &config,
+        Some(now_ms),
+    )
+    .unwrap();
+    (config, spec)
+}
+
+/// The sum row's value in the Total column (the last) of a report, if it has one.
+fn summed_total(summary: &ReportSummary) -> Option<f64> {
+    let sum = summary
+        .totals
+        .iter()
+        .find(|t| t.label.to_lowercase().contains("sum"))?;
+    sum.values.last().copied().flatten()
+}
+
+/// What a timesheet's fetch left: how it ended, the worker session holding every page
+/// delivered, the planner's progress at the end and how it chose to read the worklogs.
+struct Sheeted {
+    outcome: Outcome,
+    session: Session,
+    end: Progress,
+    choice: Option<client::fetch::worklogs::Choice>,
+}
+
+/// Runs the fetch of a timesheet's `spec` on `sim` with `credentials`, as the page does.
+fn run_timesheet(sim: &RunningSim, credentials: Credentials, spec: FetchSpec) -> Sheeted {
+    let t = transport(sim, credentials);
+    let mut session = Session::new(&spec.fields);
+    let mut planner = Planner::new(spec);
+    let clock = RealClock(std::time::Instant::now());
+    let outcome = futures::executor::block_on(run(&mut planner, &t, &clock, &Cancel::new(), |e| {
+        if let Event::Deliver(d) = e {
+            session.add(&d);
+        }
+        Ok(())
+    }));
+    Sheeted {
+        outcome,
+        session,
+        end: planner.progress(clock.now_ms()),
+        choice: planner.worklog_choice().cloned(),
+    }
+}
+
 /// A timesheet over real HTTP: the planner narrows the JQL to issues with time logged in the
 /// range, pages the worklogs of issues that embed only 20, and the total equals the sum of
 /// every worklog ada may see that started in the range, read independently.
 #[test]
 fn a_timesheet_totals_every_visible_worklog_in_its_range() {
-    for (flavor, flavour, root) in [
-        (Flavor::Cloud, Flavour::Cloud, "/rest/api/3"),
-        (Flavor::Dc, Flavour::DataCenter, "/rest/api/2"),
-    ] {
+    for flavor in [Flavor::Cloud, Flavor::Dc] {
+        let (flavour, root, credentials) = ada_on(flavor);
         let n = 120u32;
         let sim = sim(n as usize, flavor);
         let worklogs: Vec<(i64, u64)> = (0..n)
@@ -348,51 +441,19 @@ fn a_timesheet_totals_every_visible_worklog_in_its_range() {
         starts.sort_unstable();
         let middle = jiff::Timestamp::from_millisecond(starts[starts.len() / 2]).unwrap();
         let from = middle.to_zoned(jiff::tz::TimeZone::UTC).date();
-        let to = from.checked_add(jiff::Span::new().days(6)).unwrap();
-        let lo = from
-            .to_zoned(jiff::tz::TimeZone::UTC)
-            .unwrap()
-            .timestamp()
-            .as_millisecond();
-        let hi = lo + 7 * 86_400_000;
-        let expected: u64 = worklogs
-            .iter()
-            .filter(|w| (lo..hi).contains(&w.0))
-            .map(|w| w.1)
-            .sum();
+        let expected = logged_in(worklogs, (from, 7));
         assert!(expected > 0, "the week has worklogs");
-        let config = config::parse_report(&format!(
-            r#"{{"schemaVersion": 1, "name": "Week", "jql": "{EVERYTHING}",
-                "kind": {{"type": "timesheet", "rows": "person", "columns": "day",
-                "timeZone": "UTC", "dates": {{"type": "fixed", "from": "{from}", "to": "{to}"}}}},
-                "aggregation": {{"functions": [{{"type": "sum"}}]}}}}"#
-        ))
-        .unwrap();
-        let spec = client::worker_protocol::timesheet_spec(
-            FetchSpec::for_report(flavour, &config),
-            &config,
-            Some(1_800_000_000_000),
-        )
-        .unwrap();
+        let (config, spec) = timesheet_report(flavour, "day", (from, 7), 1_800_000_000_000);
         assert!(spec.jql.contains("worklogDate >="), "{}", spec.jql);
-        let credentials = match flavor {
-            Flavor::Cloud => ada(),
-            Flavor::Dc => Credentials::Token("sim-token-ada".into()),
-        };
-        let t = transport(&sim, credentials);
         sim.reset_stats();
-        let mut session = Session::new(&spec.fields);
-        let mut planner = Planner::new(spec);
-        let clock = RealClock(std::time::Instant::now());
-        let outcome =
-            futures::executor::block_on(run(&mut planner, &t, &clock, &Cancel::new(), |e| {
-                if let Event::Deliver(d) = e {
-                    session.add(&d);
-                }
-                Ok(())
-            }));
+        let Sheeted {
+            outcome,
+            mut session,
+            end,
+            ..
+        } = run_timesheet(&sim, credentials, spec);
         assert_eq!(outcome, Outcome::Complete, "{flavor:?}");
-        let stats = planner.progress(clock.now_ms()).stats;
+        let stats = end.stats;
         assert!(
             stats.worklog_pages > 0,
             "{flavor:?}: some issues embed only 20"
@@ -410,13 +471,9 @@ fn a_timesheet_totals_every_visible_worklog_in_its_range() {
             "{flavor:?}: {:?}",
             summary.warnings
         );
-        let sum = summary
-            .totals
-            .iter()
-            .find(|t| t.label.to_lowercase().contains("sum"))
-            .unwrap_or_else(|| panic!("no sum row: {:?}", summary.totals));
-        let total = sum.values.last().copied().flatten().unwrap();
-        assert_eq!(total as u64, expected, "{flavor:?}: {sum:?}");
+        let total = summed_total(&summary)
+            .unwrap_or_else(|| panic!("no summed Total: {:?}", summary.totals));
+        assert_eq!(total as u64, expected, "{flavor:?}: {:?}", summary.totals);
         // The page's view of it: the engine's Total is the only total (no second, doubled
         // one), rows are people, and the week's Saturday and Sunday columns are shaded.
         assert!(summary.total_column && !summary.has_total, "{flavor:?}");
@@ -619,51 +676,19 @@ fn timesheet(
     (from, days): (jiff::civil::Date, i64),
     now_ms: i64,
 ) -> Sheet {
-    let (flavour, root, credentials) = match flavor {
-        Flavor::Cloud => (Flavour::Cloud, "/rest/api/3", ada()),
-        Flavor::Dc => (
-            Flavour::DataCenter,
-            "/rest/api/2",
-            Credentials::Token("sim-token-ada".into()),
-        ),
-    };
-    let lo = from
-        .to_zoned(jiff::tz::TimeZone::UTC)
-        .unwrap()
-        .timestamp()
-        .as_millisecond();
-    let hi = lo + days * 86_400_000;
-    let expected: u64 = (0..n)
-        .flat_map(|i| all_worklogs(sim, root, 10_000 + i))
-        .filter(|w| (lo..hi).contains(&w.0))
-        .map(|w| w.1)
-        .sum();
-    let to = from.checked_add(jiff::Span::new().days(days - 1)).unwrap();
-    let config = config::parse_report(&format!(
-        r#"{{"schemaVersion": 1, "name": "Weeks", "jql": "{EVERYTHING}",
-            "kind": {{"type": "timesheet", "rows": "person", "columns": "week",
-            "timeZone": "UTC", "dates": {{"type": "fixed", "from": "{from}", "to": "{to}"}}}},
-            "aggregation": {{"functions": [{{"type": "sum"}}]}}}}"#
-    ))
-    .unwrap();
-    let spec = client::worker_protocol::timesheet_spec(
-        FetchSpec::for_report(flavour, &config),
-        &config,
-        Some(now_ms),
-    )
-    .unwrap();
-    let t = transport(sim, credentials);
-    let mut session = Session::new(&spec.fields);
-    let mut planner = Planner::new(spec);
-    let clock = RealClock(std::time::Instant::now());
-    let outcome = futures::executor::block_on(run(&mut planner, &t, &clock, &Cancel::new(), |e| {
-        if let Event::Deliver(d) = e {
-            session.add(&d);
-        }
-        Ok(())
-    }));
+    let (flavour, root, credentials) = ada_on(flavor);
+    let expected = logged_in(
+        (0..n).flat_map(|i| all_worklogs(sim, root, 10_000 + i)),
+        (from, days),
+    );
+    let (config, spec) = timesheet_report(flavour, "week", (from, days), now_ms);
+    let Sheeted {
+        outcome,
+        mut session,
+        end: progress,
+        choice,
+    } = run_timesheet(sim, credentials, spec);
     assert_eq!(outcome, Outcome::Complete, "{flavor:?}");
-    let progress = planner.progress(clock.now_ms());
     let now = jiff::Timestamp::from_millisecond(1_800_000_000_000).unwrap();
     let summary = session
         .compute(&config, &engine::Context::new(now))
@@ -673,17 +698,12 @@ fn timesheet(
         "{flavor:?}: {:?}",
         summary.warnings
     );
-    let total = summary
-        .totals
-        .iter()
-        .find(|t| t.label.to_lowercase().contains("sum"))
-        .and_then(|sum| sum.values.last().copied().flatten())
-        .map_or(0, |t| t as u64);
+    let total = summed_total(&summary).map_or(0, |t| t as u64);
     Sheet {
         total,
         expected,
         stats: progress.stats,
-        choice: planner.worklog_choice().cloned(),
+        choice,
         listed: progress.listed,
         loaded: session.issue_count(),
     }

@@ -17,7 +17,7 @@ use crate::timeline::{self, Seg, runs};
 
 use super::ComputeError;
 use super::columns::metric_columns;
-use super::run::{KindOutput, Run};
+use super::run::{KindOutput, Run, column};
 use super::warnings::Warnings;
 
 impl Run<'_> {
@@ -27,21 +27,9 @@ impl Run<'_> {
         items: &mut [Item],
         w: &mut Warnings,
     ) -> Result<KindOutput, ComputeError> {
-        let cols = self.status_columns(w)?;
-        let mut values = Vec::with_capacity(items.len() * cols.len());
-        for item in items.iter() {
-            let segs = self.timed(self.segs(item));
-            for col in &cols {
-                let visits = runs(segs, &col.members).map(|run| self.run_time(run));
-                values.push(multi_visit(mode, visits));
-            }
-        }
-        Ok(KindOutput {
-            columns: metric_columns(&cols, Unit::Duration),
-            values,
-            details: Details::None,
-            days: None,
-            labels: None,
+        self.per_status_column(items, w, Unit::Duration, |segs, members| {
+            let visits = runs(self.timed(segs), members).map(|run| self.run_time(run));
+            multi_visit(mode, visits)
         })
     }
 
@@ -50,22 +38,28 @@ impl Run<'_> {
         items: &mut [Item],
         w: &mut Warnings,
     ) -> Result<KindOutput, ComputeError> {
+        self.per_status_column(items, w, Unit::Count, |segs, members| {
+            let n = runs(segs, members).count();
+            (n > 0).then_some(Num::Int(n as i64))
+        })
+    }
+
+    /// A column in `unit` per status column, each item's value in it from `value` over the
+    /// item's segments and the column's member statuses.
+    fn per_status_column(
+        &self,
+        items: &[Item],
+        w: &mut Warnings,
+        unit: Unit,
+        value: impl Fn(&[Seg], &[bool]) -> Option<Num>,
+    ) -> Result<KindOutput, ComputeError> {
         let cols = self.status_columns(w)?;
         let mut values = Vec::with_capacity(items.len() * cols.len());
-        for item in items.iter() {
+        for item in items {
             let segs = self.segs(item);
-            for col in &cols {
-                let n = runs(segs, &col.members).count();
-                values.push((n > 0).then_some(Num::Int(n as i64)));
-            }
+            values.extend(cols.iter().map(|col| value(segs, &col.members)));
         }
-        Ok(KindOutput {
-            columns: metric_columns(&cols, Unit::Count),
-            values,
-            details: Details::None,
-            days: None,
-            labels: None,
-        })
+        Ok(KindOutput::per_item(metric_columns(&cols, unit), values))
     }
 
     pub(super) fn entry_dates(
@@ -97,13 +91,7 @@ impl Run<'_> {
                 values.push(last.map(|ms| Num::Int(seconds(ms))));
             }
         }
-        Ok(KindOutput {
-            columns,
-            values,
-            details: Details::None,
-            days: None,
-            labels: None,
-        })
+        Ok(KindOutput::per_item(columns, values))
     }
 
     pub(super) fn transitions(&self, items: &mut [Item]) -> KindOutput {
@@ -137,11 +125,7 @@ impl Run<'_> {
         }
         // One column per pair that happened, in matrix order, after the total.
         let mut pair_col = HashMap::new();
-        let mut columns = vec![MetricColumn {
-            name: "Transitions".into(),
-            unit: Unit::Count,
-            statuses: Vec::new(),
-        }];
+        let mut columns = vec![column("Transitions", Unit::Count)];
         for (a, row) in matrix.iter().enumerate() {
             for (b, &count) in row.iter().enumerate() {
                 if count > 0 {
@@ -233,14 +217,13 @@ impl Run<'_> {
         }
         let columns: Vec<MetricColumn> = order
             .iter()
-            .map(|&p| MetricColumn {
-                name: if p == unassigned {
+            .map(|&p| {
+                let name = if p == unassigned {
                     "Unassigned".into()
                 } else {
                     people.list[p].name.to_string()
-                },
-                unit: Unit::Duration,
-                statuses: Vec::new(),
+                };
+                column(name, Unit::Duration)
             })
             .collect();
         let mut values = Vec::with_capacity(items.len() * columns.len());
@@ -253,13 +236,7 @@ impl Run<'_> {
             }
             values.extend(row.into_iter().map(|ms| ms.map(Num::duration)));
         }
-        KindOutput {
-            columns,
-            values,
-            details: Details::None,
-            days: None,
-            labels: None,
-        }
+        KindOutput::per_item(columns, values)
     }
 
     pub(super) fn time_between(
@@ -325,17 +302,8 @@ impl Run<'_> {
                 .collect::<Vec<_>>()
                 .join(" / ")
         };
-        KindOutput {
-            columns: vec![MetricColumn {
-                name: format!("{} → {}", names(&tb.start), names(&tb.stop)),
-                unit: Unit::Duration,
-                statuses: Vec::new(),
-            }],
-            values,
-            details: Details::None,
-            days: None,
-            labels: None,
-        }
+        let name = format!("{} → {}", names(&tb.start), names(&tb.stop));
+        KindOutput::per_item(vec![column(name, Unit::Duration)], values)
     }
 
     pub(super) fn per_day(
@@ -542,16 +510,8 @@ impl Run<'_> {
         }
         KindOutput {
             columns: vec![
-                MetricColumn {
-                    name: "Cycle time".into(),
-                    unit: Unit::Duration,
-                    statuses: Vec::new(),
-                },
-                MetricColumn {
-                    name: "Finished".into(),
-                    unit: Unit::Timestamp,
-                    statuses: Vec::new(),
-                },
+                column("Cycle time", Unit::Duration),
+                column("Finished", Unit::Timestamp),
             ],
             values,
             details: Details::Throughput {

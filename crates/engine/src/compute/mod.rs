@@ -105,8 +105,8 @@ pub fn compute(
     ctx: &Context,
 ) -> Result<Report, ComputeError> {
     let mut begun = Begun::of(data, config, ctx)?;
-    let mut timelines = Timelines::new(begun.now, begun.selected.len());
-    for &i in &begun.selected {
+    let mut timelines = Timelines::new(begun.start.now, begun.start.selected.len());
+    for &i in &begun.start.selected {
         timelines.add(data, i, begun.trim, begun.histories, &mut begun.warnings);
     }
     finish(data, config, ctx, begun, timelines, None)
@@ -148,8 +148,8 @@ fn freeing_histories(
     let mut begun = Begun::of(data, config, ctx)?;
     // Assignee reports read the histories again, for the assignee timelines.
     let free = !matches!(config.kind, ReportKind::AssigneeTime);
-    let mut timelines = Timelines::new(begun.now, begun.selected.len());
-    for &i in &begun.selected {
+    let mut timelines = Timelines::new(begun.start.now, begun.start.selected.len());
+    for &i in &begun.start.selected {
         timelines.add(data, i, begun.trim, begun.histories, &mut begun.warnings);
         if free && let Some(issue) = data.issues.get_mut(i as usize) {
             issue.changes = Vec::new();
@@ -163,11 +163,7 @@ type RowSink<'f> = &'f mut dyn FnMut(&Report, Row);
 
 /// A run up to its timelines: the configuration checked, the issues picked.
 struct Begun<'a> {
-    calendar: Option<&'a WorkCalendar>,
-    day_tz: TimeZone,
-    now: i64,
-    today: Date,
-    selected: Vec<u32>,
+    start: Start<'a>,
     trim: Option<i64>,
     /// Whether the report kind reads histories (timesheets read worklogs).
     histories: bool,
@@ -181,14 +177,8 @@ impl<'a> Begun<'a> {
         ctx: &'a Context,
     ) -> Result<Self, ComputeError> {
         config.validate().map_err(ComputeError::InvalidConfig)?;
-        let Start {
-            calendar,
-            day_tz,
-            now,
-            today,
-        } = Start::of(config, ctx)?;
         let mut warnings = Warnings::default();
-        let selected = select_issues(data, config, ctx, now, today, &day_tz, &mut warnings);
+        let start = Start::of(data, config, ctx, &mut warnings)?;
         let trim = trim_before(config, &mut warnings);
         // Timesheets read worklogs, not histories: a run for one fetches no changelogs, and
         // saying they are missing would be noise.
@@ -197,11 +187,7 @@ impl<'a> Begun<'a> {
             ReportKind::Timesheet(_) | ReportKind::Capacity(_)
         );
         Ok(Begun {
-            calendar,
-            day_tz,
-            now,
-            today,
-            selected,
+            start,
             trim,
             histories,
             warnings,
@@ -219,16 +205,12 @@ fn finish(
     on_row: Option<RowSink<'_>>,
 ) -> Result<Report, ComputeError> {
     let Begun {
-        calendar,
-        day_tz,
-        now,
-        today,
-        selected,
+        start,
         trim,
         histories,
         mut warnings,
     } = begun;
-    let measure = Measure::new(calendar, timelines.earliest(trim), now)?;
+    let measure = Measure::new(start.calendar, timelines.earliest(trim), start.now)?;
     let mut unread = Warnings::default();
     let history_warnings = if histories {
         &mut warnings
@@ -236,18 +218,7 @@ fn finish(
         &mut unread
     };
     let seen = StatusesSeen::of(data, &timelines.items, history_warnings);
-    let run = Run {
-        data,
-        config,
-        ctx,
-        measure: &measure,
-        now,
-        seen: &seen.seen,
-        first_seen: &seen.first_seen,
-        day_tz: &day_tz,
-        today,
-        calendar,
-    };
+    let run = start.run(data, config, ctx, &measure, &seen.seen, &seen.first_seen);
     let mut items = timelines.items;
     let kind = run.kind(&mut items, trim, &mut warnings)?;
     // The timelines (a segment per status change of every issue) are done with: free them
@@ -259,7 +230,7 @@ fn finish(
         data,
         config,
         ctx,
-        issue_count: selected.len(),
+        issue_count: start.selected.len(),
         warnings,
     };
     Ok(report(head, kind, &items, on_row))
@@ -277,56 +248,75 @@ pub fn timesheet_worklogs(
     let ReportKind::Timesheet(t) = &config.kind else {
         return Ok(Vec::new());
     };
-    let Start {
-        calendar,
-        day_tz,
-        now,
-        today,
-    } = Start::of(config, ctx)?;
     let mut warnings = Warnings::default();
-    let selected = select_issues(data, config, ctx, now, today, &day_tz, &mut warnings);
-    let mut timelines = Timelines::new(now, selected.len());
-    for &i in &selected {
+    let start = Start::of(data, config, ctx, &mut warnings)?;
+    let mut timelines = Timelines::new(start.now, start.selected.len());
+    for &i in &start.selected {
         timelines.add(data, i, None, false, &mut warnings);
     }
-    let run = Run {
-        data,
-        config,
-        ctx,
-        measure: &Measure::AllTime,
-        now,
-        seen: &[],
-        first_seen: &[],
-        day_tz: &day_tz,
-        today,
-        calendar,
-    };
+    let run = start.run(data, config, ctx, &Measure::AllTime, &[], &[]);
     run.timesheet_worklogs(t, &timelines.items)
 }
 
 /// What every run starts from, once its configuration is checked: the work calendar durations
-/// are measured on, the zone days are cut in (the calendar's, else UTC), and `now`, in Jira's
-/// milliseconds and as a date in that zone.
+/// are measured on, the zone days are cut in (the calendar's, else UTC), `now`, in Jira's
+/// milliseconds and as a date in that zone, and the issues the run covers.
 struct Start<'a> {
     calendar: Option<&'a WorkCalendar>,
     day_tz: TimeZone,
     now: i64,
     today: Date,
+    /// Indexes into the data set, see [`select_issues`].
+    selected: Vec<u32>,
 }
 
 impl<'a> Start<'a> {
-    fn of(config: &'a ReportConfig, ctx: &'a Context) -> Result<Self, ComputeError> {
+    fn of(
+        data: &Dataset,
+        config: &'a ReportConfig,
+        ctx: &'a Context,
+        warnings: &mut Warnings,
+    ) -> Result<Self, ComputeError> {
         let calendar = work_calendar(config, ctx)?;
         let day_tz = match calendar {
             Some(c) => zone(&c.time_zone)?,
             None => TimeZone::UTC,
         };
+        let now = ctx.now.as_millisecond();
+        let today = ctx.now.to_zoned(day_tz.clone()).date();
+        let selected = select_issues(data, config, ctx, now, today, &day_tz, warnings);
         Ok(Start {
             calendar,
-            now: ctx.now.as_millisecond(),
-            today: ctx.now.to_zoned(day_tz.clone()).date(),
             day_tz,
+            now,
+            today,
+            selected,
         })
+    }
+
+    /// The run over the selected issues' timelines, measured by `measure`, with the statuses
+    /// those timelines visit (`seen`, `first_seen`: see [`Run`]).
+    fn run<'r>(
+        &'r self,
+        data: &'r Dataset,
+        config: &'r ReportConfig,
+        ctx: &'r Context,
+        measure: &'r Measure,
+        seen: &'r [bool],
+        first_seen: &'r [i64],
+    ) -> Run<'r> {
+        Run {
+            data,
+            config,
+            ctx,
+            measure,
+            now: self.now,
+            seen,
+            first_seen,
+            day_tz: &self.day_tz,
+            today: self.today,
+            calendar: self.calendar,
+        }
     }
 }
 

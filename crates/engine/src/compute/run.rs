@@ -8,7 +8,7 @@ use jiff::tz::TimeZone;
 
 use crate::calendar::Measure;
 use crate::dataset::{Dataset, Sym};
-use crate::report::{Details, MetricColumn, Num, WarningCode};
+use crate::report::{Details, MetricColumn, Num, Unit, WarningCode};
 use crate::rows::Item;
 use crate::timeline::Seg;
 
@@ -24,6 +24,29 @@ pub(super) struct KindOutput {
     pub(super) days: Option<Vec<Date>>,
     /// Rows that are neither issues nor days (a timesheet's people): their labels, in order.
     pub(super) labels: Option<Vec<Labelled>>,
+}
+
+impl KindOutput {
+    /// Columns and their values, a row per item, with nothing more.
+    pub(super) fn per_item(columns: Vec<MetricColumn>, values: Vec<Option<Num>>) -> Self {
+        KindOutput {
+            columns,
+            values,
+            details: Details::None,
+            days: None,
+            labels: None,
+        }
+    }
+}
+
+/// A metric column that stands for no status (a count, a duration between statuses, a
+/// person's time).
+pub(super) fn column(name: impl Into<String>, unit: Unit) -> MetricColumn {
+    MetricColumn {
+        name: name.into(),
+        unit,
+        statuses: Vec::new(),
+    }
 }
 
 /// A row of a kind that is not one per issue: its label, what it stands for (a person's

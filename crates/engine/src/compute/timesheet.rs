@@ -21,7 +21,7 @@ use crate::dataset::{Completeness, NONE, Sym, Worklog};
 use crate::report::{CellWorklog, Details, MetricColumn, Num, Period, Unit, WarningCode};
 use crate::rows::Item;
 
-use super::run::{KindOutput, Labelled, Run};
+use super::run::{KindOutput, Labelled, Run, column};
 use super::warnings::Warnings;
 use super::{ComputeError, Context};
 
@@ -96,6 +96,28 @@ impl Days {
         self.dates.last().copied().unwrap_or_default()
     }
 
+    /// A timesheet (or capacity) report over these days: its columns and values, the
+    /// `periods` it shades, its rows' labels (`None`: a row per issue).
+    fn sheet(
+        &self,
+        columns: Vec<MetricColumn>,
+        values: Vec<Option<Num>>,
+        periods: Vec<Period>,
+        labels: Option<Vec<Labelled>>,
+    ) -> KindOutput {
+        KindOutput {
+            columns,
+            values,
+            details: Details::Timesheet {
+                from: self.first(),
+                to: self.last(),
+                periods,
+            },
+            days: None,
+            labels,
+        }
+    }
+
     /// The day holding instant `t`, if the range has it.
     fn day_of(&self, t: i64) -> Option<usize> {
         let n = self.dates.len();
@@ -168,14 +190,6 @@ fn period_name(columns: TimesheetColumns, start: Date) -> String {
         TimesheetColumns::Week => format!("Week of {start}"),
         TimesheetColumns::Month => start.strftime("%Y-%m").to_string(),
         _ => start.to_string(),
-    }
-}
-
-fn duration_column(name: impl Into<String>) -> MetricColumn {
-    MetricColumn {
-        name: name.into(),
-        unit: Unit::Duration,
-        statuses: Vec::new(),
     }
 }
 
@@ -350,7 +364,7 @@ impl Run<'_> {
             TimesheetColumns::Person => {
                 self.by_name(&mut people_seen);
                 for &p in &people_seen {
-                    columns.push(duration_column(self.person_name(p)));
+                    columns.push(column(self.person_name(p), Unit::Duration));
                     keys.push(p);
                 }
             }
@@ -361,12 +375,12 @@ impl Run<'_> {
                         TimesheetColumns::Week => week_start(start),
                         _ => start,
                     };
-                    columns.push(duration_column(period_name(t.columns, start)));
+                    columns.push(column(period_name(t.columns, start), Unit::Duration));
                     keys.push(k as u32);
                 }
             }
         }
-        columns.push(duration_column("Total"));
+        columns.push(column("Total", Unit::Duration));
 
         // Rows: the issues with time (in item order), or the people with time (by name).
         let rows: Vec<u32> = match t.rows {
@@ -423,17 +437,7 @@ impl Run<'_> {
             }
             TimesheetColumns::Person | TimesheetColumns::Total => Vec::new(),
         };
-        Ok(KindOutput {
-            columns,
-            values,
-            details: Details::Timesheet {
-                from: days.first(),
-                to: days.last(),
-                periods,
-            },
-            days: None,
-            labels,
-        })
+        Ok(days.sheet(columns, values, periods, labels))
     }
 
     pub(super) fn timesheet_worklogs(
@@ -615,11 +619,6 @@ impl Run<'_> {
                 issues: u32::try_from(issues.len()).unwrap_or(u32::MAX),
             });
         }
-        let count_column = |name: &str| MetricColumn {
-            name: name.into(),
-            unit: Unit::Count,
-            statuses: Vec::new(),
-        };
         let spans: Vec<(Date, Date)> = days.dates.iter().map(|&d| (d, d)).collect();
         let periods = spans
             .iter()
@@ -630,21 +629,12 @@ impl Run<'_> {
                 off: ms == 0,
             })
             .collect();
-        Ok(KindOutput {
-            columns: vec![
-                duration_column("Logged"),
-                duration_column("Capacity"),
-                count_column("Utilisation %"),
-                count_column("Missing days"),
-            ],
-            values,
-            details: Details::Timesheet {
-                from: days.first(),
-                to: days.last(),
-                periods,
-            },
-            days: None,
-            labels: Some(labels),
-        })
+        let columns = vec![
+            column("Logged", Unit::Duration),
+            column("Capacity", Unit::Duration),
+            column("Utilisation %", Unit::Count),
+            column("Missing days", Unit::Count),
+        ];
+        Ok(days.sheet(columns, values, periods, Some(labels)))
     }
 }

@@ -47,6 +47,13 @@ pub(super) fn devlake_rows(name: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// A DevLake raw table of list elements (statuses, fields) as the JSON list Jira served.
+fn devlake_list(name: &str) -> String {
+    let rows = devlake_rows(name);
+    let elements: Vec<&str> = rows.iter().map(|(d, _)| d.as_str()).collect();
+    format!("[{}]", elements.join(","))
+}
+
 /// On a 24/7 calendar every issue's columns add up to its life.
 fn assert_rows_sum_to_life(data: &Dataset, now: Timestamp) -> usize {
     let config = config::ReportConfig::time_in_status("samples", config::Jql::default());
@@ -134,14 +141,7 @@ fn devlake_cloud_per_issue_changelog_values() {
 
 #[test]
 fn devlake_cloud_status_list_with_repeated_names() {
-    let rows = devlake_rows("apache__incubator-devlake__cloud-v2-status.csv");
-    let list = format!(
-        "[{}]",
-        rows.iter()
-            .map(|(d, _)| d.as_str())
-            .collect::<Vec<_>>()
-            .join(",")
-    );
+    let list = devlake_list("apache__incubator-devlake__cloud-v2-status.csv");
     let mut data = Dataset::new();
     assert_eq!(
         data.add_json(list.as_bytes()).unwrap(),
@@ -156,14 +156,7 @@ fn devlake_cloud_status_list_with_repeated_names() {
 
 #[test]
 fn devlake_dc_field_list() {
-    let rows = devlake_rows("apache__incubator-devlake__dc-v2-field.csv");
-    let list = format!(
-        "[{}]",
-        rows.iter()
-            .map(|(d, _)| d.as_str())
-            .collect::<Vec<_>>()
-            .join(",")
-    );
+    let list = devlake_list("apache__incubator-devlake__dc-v2-field.csv");
     let mut data = Dataset::new();
     assert_eq!(
         data.add_json(list.as_bytes()).unwrap(),

@@ -8,7 +8,9 @@ use serde_json::{Value, json};
 use super::error::{ApiResult, JiraError};
 use super::params::{Query, StringList, json_body};
 use super::{compile, principal, renderer, token};
-use crate::jql::DefaultOrder;
+use crate::data::{Dataset, Issue};
+use crate::gate::Principal;
+use crate::jql::{Compiled, DefaultOrder};
 use crate::pages;
 use crate::render::{ChangelogLimit, Expand, FieldSel, Flavor};
 use crate::state::AppState;
@@ -52,18 +54,12 @@ pub async fn search_jql(
         }
     };
     let jql = b.jql.unwrap_or_default();
-    let compiled = compile(&state, &jql, &who)?;
-    if !compiled.is_bounded() {
-        return Err(JiraError::bad_request(
-            "Unbounded JQL queries are not allowed here. Please add a search restriction to your query.",
-        ));
-    }
+    let compiled = compile_bounded(&state, &jql, &who)?;
     let max_results = b.max_results.unwrap_or(50);
-    if !(1..=5000).contains(&max_results) {
-        return Err(JiraError::bad_request(
-            "The max results parameter has to be between 1 and 5,000.",
-        ));
-    }
+    JiraError::bad_request_unless(
+        (1..=5000).contains(&max_results),
+        "The max results parameter has to be between 1 and 5,000.",
+    )?;
     let data = &state.data;
     let sel = FieldSel::parse(data, &b.fields.into_vec(), "id");
     let expand = Expand::parse(
@@ -101,12 +97,7 @@ pub async fn approximate_count(
 ) -> ApiResult {
     let who = principal(&req)?;
     let b: CountBody = json_body(&body)?;
-    let compiled = compile(&state, b.jql.as_deref().unwrap_or(""), &who)?;
-    if !compiled.is_bounded() {
-        return Err(JiraError::bad_request(
-            "Unbounded JQL queries are not allowed here. Please add a search restriction to your query.",
-        ));
-    }
+    let compiled = compile_bounded(&state, b.jql.as_deref().unwrap_or(""), &who)?;
     let count = state
         .data
         .issues
@@ -114,6 +105,36 @@ pub async fn approximate_count(
         .filter(|i| compiled.matches(&state.data, i))
         .count();
     Ok(HttpResponse::Ok().json(json!({"count": count})))
+}
+
+/// The query compiled for `who`; refused, as Cloud's searches do, when it has no search
+/// restriction.
+fn compile_bounded(state: &AppState, jql: &str, who: &Principal) -> ApiResult<Compiled> {
+    let compiled = compile(state, jql, who)?;
+    JiraError::bad_request_unless(
+        compiled.is_bounded(),
+        "Unbounded JQL queries are not allowed here. Please add a search restriction to your query.",
+    )?;
+    Ok(compiled)
+}
+
+/// The issues a bulk fetch names by id or key, in request order, each once; unknown ones are
+/// left out, as Jira does for issues the caller cannot see. Refused unless it names 1 to `max`.
+fn named_issues<'d>(
+    data: &'d Dataset,
+    ids_or_keys: &[String],
+    max: usize,
+) -> ApiResult<Vec<&'d Issue>> {
+    JiraError::bad_request_unless(
+        (1..=max).contains(&ids_or_keys.len()),
+        &format!("issueIdsOrKeys must contain between 1 and {max} issue ids or keys."),
+    )?;
+    let mut seen = std::collections::HashSet::new();
+    Ok(ids_or_keys
+        .iter()
+        .filter_map(|k| data.find(k))
+        .filter(|i| seen.insert(i.id))
+        .collect())
 }
 
 /// `/rest/api/{2,3}/search` on Cloud: removed in favour of `search/jql`.
@@ -141,24 +162,16 @@ pub async fn bulk_issues(
 ) -> ApiResult {
     principal(&req)?;
     let b: BulkIssuesBody = json_body(&body)?;
-    if b.issue_ids_or_keys.is_empty() || b.issue_ids_or_keys.len() > 100 {
-        return Err(JiraError::bad_request(
-            "issueIdsOrKeys must contain between 1 and 100 issue ids or keys.",
-        ));
-    }
     let data = &state.data;
+    let issues = named_issues(data, &b.issue_ids_or_keys, 100)?;
     let sel = FieldSel::parse(data, &b.fields.into_vec(), "*navigable");
     let expand = Expand::parse(
         &b.expand.into_vec(),
         ChangelogLimit::NewestFirst(EMBEDDED_CHANGELOG_MAX),
     );
     let r = renderer(&state, &req);
-    let mut seen = std::collections::HashSet::new();
-    let issues: Vec<Value> = b
-        .issue_ids_or_keys
-        .iter()
-        .filter_map(|k| data.find(k))
-        .filter(|i| seen.insert(i.id))
+    let issues: Vec<Value> = issues
+        .into_iter()
         .map(|i| r.issue(i, &sel, &expand))
         .collect();
     Ok(HttpResponse::Ok().json(json!({"issues": issues, "issueErrors": []})))
@@ -183,31 +196,18 @@ pub async fn bulk_changelog(
 ) -> ApiResult {
     principal(&req)?;
     let b: BulkChangelogBody = json_body(&body)?;
-    if b.issue_ids_or_keys.is_empty() || b.issue_ids_or_keys.len() > 1000 {
-        return Err(JiraError::bad_request(
-            "issueIdsOrKeys must contain between 1 and 1000 issue ids or keys.",
-        ));
-    }
-    if b.field_ids.len() > 10 {
-        return Err(JiraError::bad_request(
-            "fieldIds must contain at most 10 field ids.",
-        ));
-    }
-    let max_results = b.max_results.unwrap_or(1000);
-    if !(1..=10_000).contains(&max_results) {
-        return Err(JiraError::bad_request(
-            "maxResults must be between 1 and 10000.",
-        ));
-    }
     let data = &state.data;
+    let issues = named_issues(data, &b.issue_ids_or_keys, 1000)?;
+    JiraError::bad_request_unless(
+        b.field_ids.len() <= 10,
+        "fieldIds must contain at most 10 field ids.",
+    )?;
+    let max_results = b.max_results.unwrap_or(1000);
+    JiraError::bad_request_unless(
+        (1..=10_000).contains(&max_results),
+        "maxResults must be between 1 and 10000.",
+    )?;
     let only = (!b.field_ids.is_empty()).then_some(b.field_ids.as_slice());
-    let mut seen = std::collections::HashSet::new();
-    let issues: Vec<&crate::data::Issue> = b
-        .issue_ids_or_keys
-        .iter()
-        .filter_map(|k| data.find(k))
-        .filter(|i| seen.insert(i.id))
-        .collect();
     let r = renderer(&state, &req);
     let entries = pages::bulk_changelog_entries(&r, &issues, only);
     let fp = pages::bulk_changelog_fingerprint(&issues, &b.field_ids);
@@ -223,6 +223,12 @@ pub async fn bulk_changelog(
     )))
 }
 
+/// The issue a path names by id or key, for a signed-in caller.
+fn named_issue<'d>(req: &HttpRequest, data: &'d Dataset, id_or_key: &str) -> ApiResult<&'d Issue> {
+    principal(req)?;
+    data.find(id_or_key).ok_or_else(JiraError::issue_not_found)
+}
+
 /// `GET /rest/api/{2,3}/issue/{key}`: fields default to `*all`; `expand=changelog` gives the
 /// newest 100 histories newest first on Cloud, every history oldest first on Data Center.
 pub async fn issue(
@@ -230,9 +236,8 @@ pub async fn issue(
     path: web::Path<String>,
     state: web::Data<AppState>,
 ) -> ApiResult {
-    principal(&req)?;
     let data = &state.data;
-    let issue = data.find(&path).ok_or_else(JiraError::issue_not_found)?;
+    let issue = named_issue(&req, data, &path)?;
     let q = Query::parse(req.query_string());
     let sel = FieldSel::parse(data, &q.all("fields"), "*all");
     let limit = match state.settings.flavor {
@@ -250,9 +255,8 @@ pub async fn issue_changelog(
     path: web::Path<String>,
     state: web::Data<AppState>,
 ) -> ApiResult {
-    principal(&req)?;
     let data = &state.data;
-    let issue = data.find(&path).ok_or_else(JiraError::issue_not_found)?;
+    let issue = named_issue(&req, data, &path)?;
     let q = Query::parse(req.query_string());
     let start = q.int("startAt")?.unwrap_or(0).max(0) as usize;
     let max = q.int("maxResults")?.unwrap_or(100).clamp(1, 100) as usize;

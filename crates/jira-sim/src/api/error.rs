@@ -24,6 +24,16 @@ impl JiraError {
         JiraError::new(StatusCode::BAD_REQUEST, message)
     }
 
+    /// Nothing when `ok`, else [`JiraError::bad_request`]: how Jira refuses a parameter out of
+    /// its bounds.
+    pub fn bad_request_unless(ok: bool, message: &str) -> Result<(), Self> {
+        if ok {
+            Ok(())
+        } else {
+            Err(JiraError::bad_request(message))
+        }
+    }
+
     pub fn not_found(message: impl Into<String>) -> Self {
         JiraError::new(StatusCode::NOT_FOUND, message)
     }

@@ -156,17 +156,12 @@ pub fn iframe_token(
     path: &str,
     query: &str,
 ) -> anyhow::Result<String> {
-    let now = now_s();
-    hs256(
-        &inst.shared_secret,
-        &json!({
-            "iss": host.client_key,
-            "sub": account_id,
-            "iat": now,
-            "exp": now + 180,
-            "qsh": qsh::qsh(method, path, query),
-            "context": {},
-        }),
+    user_token(
+        host,
+        inst,
+        account_id,
+        (&qsh::qsh(method, path, query), 180),
+        json!({}),
     )
 }
 
@@ -177,6 +172,18 @@ pub fn context_token(
     account_id: &str,
     context: Value,
 ) -> anyhow::Result<String> {
+    user_token(host, inst, account_id, (qsh::CONTEXT_QSH, 900), context)
+}
+
+/// A token the host signs for `account_id` with the installation's shared secret, bound by
+/// `qsh` and valid for `lifetime_s` seconds from now.
+fn user_token(
+    host: &ConnectHost,
+    inst: &Installation,
+    account_id: &str,
+    (qsh, lifetime_s): (&str, i64),
+    context: Value,
+) -> anyhow::Result<String> {
     let now = now_s();
     hs256(
         &inst.shared_secret,
@@ -184,8 +191,8 @@ pub fn context_token(
             "iss": host.client_key,
             "sub": account_id,
             "iat": now,
-            "exp": now + 900,
-            "qsh": qsh::CONTEXT_QSH,
+            "exp": now + lifetime_s,
+            "qsh": qsh,
             "context": context,
         }),
     )

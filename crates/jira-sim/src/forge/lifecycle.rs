@@ -198,8 +198,7 @@ pub async fn install(
         .lock()
         .map_err(poisoned)?
         .push(inst.clone());
-    inst.deliveries = deliver(state, host, &inst, INSTALLED, &actor).await;
-    record(host, &inst)?;
+    announce(state, host, &mut inst, (INSTALLED, &actor)).await?;
     Ok(inst)
 }
 
@@ -219,9 +218,7 @@ pub async fn upgrade(
     };
     inst.app_version = format!("{major}.0.0");
     record(host, &inst)?;
-    let mut sent = deliver(state, host, &inst, UPGRADED, &actor).await;
-    inst.deliveries.append(&mut sent);
-    record(host, &inst)?;
+    announce(state, host, &mut inst, (UPGRADED, &actor)).await?;
     Ok(inst)
 }
 
@@ -234,11 +231,21 @@ pub async fn uninstall(
     let _one_at_a_time = host.lifecycle_lock.lock().await;
     let mut inst = host.current().ok_or(LifecycleError::NotInstalled)?;
     let actor = account(state, login)?;
-    let mut sent = deliver(state, host, &inst, UNINSTALLED, &actor).await;
-    inst.deliveries.append(&mut sent);
     inst.status = "uninstalled".into();
-    record(host, &inst)?;
+    announce(state, host, &mut inst, (UNINSTALLED, &actor)).await?;
     Ok(inst)
+}
+
+/// Sends `event` about `inst` on behalf of `actor`, keeps the deliveries with it and stores it.
+async fn announce(
+    state: &AppState,
+    host: &ForgeHost,
+    inst: &mut ForgeInstallation,
+    (event, actor): (&str, &str),
+) -> Result<(), LifecycleError> {
+    let mut sent = deliver(state, host, inst, event, actor).await;
+    inst.deliveries.append(&mut sent);
+    record(host, inst)
 }
 
 /// Stores `inst` over the installation with its id.

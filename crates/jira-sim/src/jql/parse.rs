@@ -103,6 +103,18 @@ struct Token {
     at: usize,
 }
 
+/// The error for `t` inside parentheses where `expected` was due: the end of the query
+/// (`None`) leaves them unclosed.
+fn unclosed(t: Option<Token>, expected: &str) -> String {
+    match t {
+        None => syntax("Expecting ')' before the end of the query.".into(), None),
+        Some(t) => syntax(
+            format!("Expecting {expected} but got {}.", describe(Some(&t))),
+            Some(t.at),
+        ),
+    }
+}
+
 fn describe(t: Option<&Token>) -> String {
     match t.map(|t| &t.tok) {
         None => "end of query".into(),
@@ -269,21 +281,25 @@ impl Parser {
     }
 
     fn or(&mut self) -> Result<Clause, String> {
-        let mut left = self.and()?;
-        while self.peek_word("or") || self.peek_op("||") {
-            self.pos += 1;
-            let right = self.and()?;
-            left = Clause::Or(Box::new(left), Box::new(right));
-        }
-        Ok(left)
+        self.chain(("or", "||"), Self::and, Clause::Or)
     }
 
     fn and(&mut self) -> Result<Clause, String> {
-        let mut left = self.not()?;
-        while self.peek_word("and") || self.peek_op("&&") {
+        self.chain(("and", "&&"), Self::not, Clause::And)
+    }
+
+    /// `operand`s joined, left to right, by the keyword or operator `joiner` names.
+    fn chain(
+        &mut self,
+        (word, op): (&str, &str),
+        operand: fn(&mut Self) -> Result<Clause, String>,
+        join: fn(Box<Clause>, Box<Clause>) -> Clause,
+    ) -> Result<Clause, String> {
+        let mut left = operand(self)?;
+        while self.peek_word(word) || self.peek_op(op) {
             self.pos += 1;
-            let right = self.not()?;
-            left = Clause::And(Box::new(left), Box::new(right));
+            let right = operand(self)?;
+            left = join(Box::new(left), Box::new(right));
         }
         Ok(left)
     }
@@ -306,46 +322,39 @@ impl Parser {
                 Some(Token {
                     tok: Tok::RParen, ..
                 }) => return Ok(inner),
-                None => {
-                    return Err(syntax(
-                        "Expecting ')' before the end of the query.".into(),
-                        None,
-                    ));
-                }
-                Some(t) => {
-                    return Err(syntax(
-                        format!("Expecting ')' but got {}.", describe(Some(&t))),
-                        Some(t.at),
-                    ));
-                }
+                t => return Err(unclosed(t, "')'")),
             }
         }
         self.term()
     }
 
-    fn term(&mut self) -> Result<Clause, String> {
-        let (field, at) = match self.next() {
+    /// The next token as a field name (a word that is not reserved, or a quoted string) and
+    /// where it stands; else that token, `None` at the end of the query.
+    fn field_name(&mut self) -> Result<(String, usize), Option<Token>> {
+        match self.next() {
             Some(Token {
                 tok: Tok::Word(w),
                 at,
-            }) if !is_reserved(&w) => (w, at),
+            }) if !is_reserved(&w) => Ok((w, at)),
             Some(Token {
                 tok: Tok::Str(s),
                 at,
-            }) => (s, at),
-            None => {
-                return Err(syntax(
-                    "Expecting a field name at the end of the query.".into(),
-                    None,
-                ));
-            }
-            Some(t) => {
-                return Err(syntax(
-                    format!("Expecting a field name but got {}.", describe(Some(&t))),
-                    Some(t.at),
-                ));
-            }
-        };
+            }) => Ok((s, at)),
+            t => Err(t),
+        }
+    }
+
+    fn term(&mut self) -> Result<Clause, String> {
+        let (field, at) = self.field_name().map_err(|t| match t {
+            None => syntax(
+                "Expecting a field name at the end of the query.".into(),
+                None,
+            ),
+            Some(t) => syntax(
+                format!("Expecting a field name but got {}.", describe(Some(&t))),
+                Some(t.at),
+            ),
+        })?;
         let op = self.operator()?;
         let operand = self.operand(op)?;
         Ok(Clause::Term(Term {
@@ -441,18 +450,7 @@ impl Parser {
                     Some(Token {
                         tok: Tok::RParen, ..
                     }) => break,
-                    None => {
-                        return Err(syntax(
-                            "Expecting ')' before the end of the query.".into(),
-                            None,
-                        ));
-                    }
-                    Some(t) => {
-                        return Err(syntax(
-                            format!("Expecting ',' or ')' but got {}.", describe(Some(&t))),
-                            Some(t.at),
-                        ));
-                    }
+                    t => return Err(unclosed(t, "',' or ')'")),
                 }
             }
             let _ = open;
@@ -545,22 +543,12 @@ impl Parser {
     fn order_by(&mut self) -> Result<Vec<SortKey>, String> {
         let mut keys = Vec::new();
         loop {
-            let (field, at) = match self.next() {
-                Some(Token {
-                    tok: Tok::Word(w),
-                    at,
-                }) if !is_reserved(&w) => (w, at),
-                Some(Token {
-                    tok: Tok::Str(s),
-                    at,
-                }) => (s, at),
-                t => {
-                    return Err(syntax(
-                        format!("Expecting a field name but got {}.", describe(t.as_ref())),
-                        t.map(|t| t.at),
-                    ));
-                }
-            };
+            let (field, at) = self.field_name().map_err(|t| {
+                syntax(
+                    format!("Expecting a field name but got {}.", describe(t.as_ref())),
+                    t.map(|t| t.at),
+                )
+            })?;
             let descending = if self.peek_word("asc") {
                 self.pos += 1;
                 Some(false)

@@ -205,41 +205,19 @@ fn signed_install_tokens_and_uninstall() {
     let mut r = r;
     let html = r.body_mut().read_to_string().unwrap();
     assert!(html.contains("<iframe") && html.contains("/atlassian-connect/host.js"));
-    let src = html
-        .split("src=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .replace("&amp;", "&");
+    let src = iframe_src(&html);
     let prefix = format!("{}/app?", app.base);
     assert!(src.starts_with(&prefix), "{src}");
     let query = &src[prefix.len()..];
-    let mut params: Vec<(String, String)> = query
-        .split('&')
-        .map(|p| {
-            let (k, v) = p.split_once('=').unwrap();
-            (k.to_string(), v.to_string())
-        })
-        .collect();
-    let jwt = params.iter().find(|(k, _)| k == "jwt").unwrap().1.clone();
-    params.retain(|(k, _)| k != "jwt");
+    let mut params = query_params(query);
+    let jwt = take_jwt(&mut params);
     let get_param = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
     assert_eq!(get_param("projectKey").as_deref(), Some("PLAT"));
     assert_eq!(get_param("lic").as_deref(), Some("none"));
     assert_eq!(get_param("cp").as_deref(), Some(""));
     assert_eq!(get_param("xdm_e").unwrap(), enc(&sim.base_url));
-    // The canonical query: parameters sorted by name (the values here need no re-encoding).
-    params.sort();
-    let canonical_query: Vec<String> = params.iter().map(|(k, v)| format!("{k}={v}")).collect();
-    let canonical = format!("GET&/app&{}", canonical_query.join("&"));
-    let mut v = Validation::new(Algorithm::HS256);
-    v.validate_aud = false;
-    let claims =
-        jsonwebtoken::decode::<Claims>(&jwt, &DecodingKey::from_secret(secret.as_bytes()), &v)
-            .expect("the iframe token verifies with the shared secret")
-            .claims;
+    let canonical = canonical_get("/app", &params);
+    let claims: Claims = verified(&jwt, &secret);
     assert_eq!(claims.iss, p["clientKey"].as_str().unwrap());
     assert_eq!(
         claims.sub.as_deref(),
@@ -266,13 +244,7 @@ fn signed_install_tokens_and_uninstall() {
         .body_mut()
         .read_json()
         .unwrap();
-    let ctx = jsonwebtoken::decode::<Value>(
-        t["token"].as_str().unwrap(),
-        &DecodingKey::from_secret(secret.as_bytes()),
-        &v,
-    )
-    .unwrap()
-    .claims;
+    let ctx: Value = verified(t["token"].as_str().unwrap(), &secret);
     assert_eq!(ctx["qsh"], "context-qsh");
     assert_eq!(ctx["sub"], sim.data.site.users[1].account_id.as_str());
     assert_eq!(
@@ -306,12 +278,7 @@ fn signed_install_tokens_and_uninstall() {
     let qsh = sha256_hex(&format!("GET&/rest/api/3/user/groups&accountId={ada}"));
     let (status, groups) = groups_of(&ada, &app_token("dwell-test", &secret, &qsh));
     assert_eq!(status, 200);
-    let names: Vec<&str> = groups
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|g| g["name"].as_str().unwrap())
-        .collect();
+    let names = group_names(&groups);
     assert_eq!(
         names,
         vec!["site-admins", "jira-administrators", "jira-software-users"]
@@ -319,12 +286,7 @@ fn signed_install_tokens_and_uninstall() {
     let ben = sim.data.site.users[1].account_id.clone();
     let qsh_ben = sha256_hex(&format!("GET&/rest/api/3/user/groups&accountId={ben}"));
     let (_, groups) = groups_of(&ben, &app_token("dwell-test", &secret, &qsh_ben));
-    let names: Vec<&str> = groups
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|g| g["name"].as_str().unwrap())
-        .collect();
+    let names = group_names(&groups);
     assert_eq!(names, vec!["jira-software-users", "team-platform"]);
     // Forged tokens: another request's qsh, the wrong secret, alg none.
     assert_eq!(
@@ -383,22 +345,9 @@ fn ac_parameters_reach_the_app_signed() {
         .body_mut()
         .read_to_string()
         .unwrap();
-    let src = html
-        .split("src=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .replace("&amp;", "&");
+    let src = iframe_src(&html);
     let query = src.split_once('?').unwrap().1;
-    let mut params: Vec<(String, String)> = query
-        .split('&')
-        .map(|p| {
-            let (k, v) = p.split_once('=').unwrap();
-            (k.to_string(), v.to_string())
-        })
-        .collect();
+    let mut params = query_params(query);
     assert!(
         params
             .iter()
@@ -409,17 +358,9 @@ fn ac_parameters_reach_the_app_signed() {
         !params.iter().any(|(k, _)| k == "other" || k == "user"),
         "only ac.* parameters pass: {src}"
     );
-    let jwt = params.iter().find(|(k, _)| k == "jwt").unwrap().1.clone();
-    params.retain(|(k, _)| k != "jwt");
-    params.sort();
-    let canonical_query: Vec<String> = params.iter().map(|(k, v)| format!("{k}={v}")).collect();
-    let canonical = format!("GET&/&{}", canonical_query.join("&"));
-    let mut v = Validation::new(Algorithm::HS256);
-    v.validate_aud = false;
-    let claims =
-        jsonwebtoken::decode::<Claims>(&jwt, &DecodingKey::from_secret(secret.as_bytes()), &v)
-            .unwrap()
-            .claims;
+    let jwt = take_jwt(&mut params);
+    let canonical = canonical_get("/", &params);
+    let claims: Claims = verified(&jwt, &secret);
     assert_eq!(claims.qsh, sha256_hex(&canonical), "qsh of {canonical}");
 }
 
@@ -651,4 +592,55 @@ fn the_personal_data_reporting_api_answers_apps_about_closed_and_updated_account
     assert_eq!(batches.len(), 2, "only the accepted reports are recorded");
     assert_eq!(batches[1]["appKey"], "dwell-test");
     assert_eq!(batches[1]["accounts"].as_array().unwrap().len(), 3);
+}
+
+/// The `src` of the page's iframe, its `&amp;`s unescaped.
+fn iframe_src(html: &str) -> String {
+    let quoted = html.split("src=\"").nth(1).unwrap();
+    quoted.split('"').next().unwrap().replace("&amp;", "&")
+}
+
+/// A query string's parameters, in order, as written (not decoded).
+fn query_params(query: &str) -> Vec<(String, String)> {
+    query
+        .split('&')
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap();
+            (k.to_string(), v.to_string())
+        })
+        .collect()
+}
+
+/// Takes the `jwt` parameter out of `params` and returns it.
+fn take_jwt(params: &mut Vec<(String, String)>) -> String {
+    let jwt = params.iter().find(|(k, _)| k == "jwt").unwrap().1.clone();
+    params.retain(|(k, _)| k != "jwt");
+    jwt
+}
+
+/// Connect's canonical request for `GET path` with `params`: sorted by name (the values here
+/// need no re-encoding).
+fn canonical_get(path: &str, params: &[(String, String)]) -> String {
+    let mut sorted = params.to_vec();
+    sorted.sort();
+    let query: Vec<String> = sorted.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    format!("GET&{path}&{}", query.join("&"))
+}
+
+/// The claims of a token the host signed, which must verify with the installation's shared
+/// secret.
+fn verified<C: serde::de::DeserializeOwned>(jwt: &str, secret: &str) -> C {
+    let mut v = Validation::new(Algorithm::HS256);
+    v.validate_aud = false;
+    jsonwebtoken::decode::<C>(jwt, &DecodingKey::from_secret(secret.as_bytes()), &v)
+        .expect("the token verifies with the shared secret")
+        .claims
+}
+
+/// The names of the groups in an answer of `/user/groups`.
+fn group_names(groups: &Value) -> Vec<&str> {
+    let list = groups
+        .as_array()
+        .unwrap_or_else(|| panic!("a list: {groups}"));
+    list.iter().map(|g| g["name"].as_str().unwrap()).collect()
 }

@@ -107,19 +107,8 @@ fn cloud_dump_is_search_pages_and_bulk_changelog_pages() {
     for f in &pages {
         let page = read(f);
         assert_conforms(&f.display().to_string(), &changelog_schema, &page);
-        let mut count = 0;
-        let mut here = Vec::new();
-        for log in page["issueChangeLogs"].as_array().unwrap() {
-            let id = log["issueId"].as_str().unwrap().to_string();
-            spans += usize::from(previous.contains(&id));
-            let hs = log["changeHistories"].as_array().unwrap();
-            count += hs.len();
-            by_issue
-                .entry(id.clone())
-                .or_default()
-                .extend(hs.iter().cloned());
-            here.push(id);
-        }
+        let (here, count) = read_bulk_changelog_page(&page, &mut by_issue);
+        spans += here.iter().filter(|id| previous.contains(id)).count();
         assert!(count <= 97);
         previous = here;
     }

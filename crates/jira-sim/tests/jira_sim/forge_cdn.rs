@@ -125,20 +125,7 @@ fn cdn_sim(dir: &Path) -> (RunningSim, String) {
 }
 
 fn fetch(url: &str) -> Res {
-    let mut r = agent().get(url).call().expect("request completes");
-    let status = r.status().as_u16();
-    let headers = r
-        .headers()
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string()))
-        .collect();
-    let text = r.body_mut().read_to_string().unwrap_or_default();
-    Res {
-        status,
-        headers,
-        json: serde_json::from_str(&text).unwrap_or(Value::Null),
-        text,
-    }
+    res(agent().get(url).call().expect("request completes"))
 }
 
 fn directive<'a>(policy: &'a str, name: &str) -> Vec<&'a str> {

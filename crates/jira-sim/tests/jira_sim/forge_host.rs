@@ -50,19 +50,11 @@ fn open_page(sim: &jira_sim::RunningSim, path: &str) -> (Res, Value, String) {
 }
 
 fn bridge(sim: &jira_sim::RunningSim, cookie: &str, call: &str, body: Value) -> Res {
-    let mut r = agent()
+    res(agent()
         .post(sim.url(&format!("/_sim/forge/bridge/{call}")))
         .header("Cookie", cookie)
         .send_json(body)
-        .unwrap();
-    let status = r.status().as_u16();
-    let text = r.body_mut().read_to_string().unwrap();
-    Res {
-        status,
-        headers: Vec::new(),
-        json: serde_json::from_str(&text).unwrap_or(Value::Null),
-        text,
-    }
+        .expect("request completes"))
 }
 
 #[test]

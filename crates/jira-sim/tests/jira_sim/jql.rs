@@ -135,6 +135,24 @@ const ERRORS: &[(&str, &str)] = &[
         "The character '%' is a reserved JQL character.",
     ),
     (
+        "(status = Done) AND",
+        "Expecting a field name at the end of the query.",
+    ),
+    ("status = Done AND )", "Expecting a field name but got ')'."),
+    (
+        "(status = Done status = QA",
+        "Expecting ')' but got 'status'.",
+    ),
+    ("status in (Done QA)", "Expecting ',' or ')' but got 'QA'."),
+    (
+        "status in (Done",
+        "Expecting ')' before the end of the query.",
+    ),
+    (
+        "status = Done ORDER BY",
+        "Expecting a field name but got end of query.",
+    ),
+    (
         "",
         "Unbounded JQL queries are not allowed here. Please add a search restriction to your query.",
     ),

@@ -229,23 +229,13 @@ fn bulk_changelogs_reassemble_exactly() {
                 }
                 let r = post(&sim, "/rest/api/3/changelog/bulkfetch", &body);
                 assert_eq!(r.status, 200, "{}", r.text);
-                let mut count = 0;
-                let mut this_page = HashSet::new();
-                for log in r.json["issueChangeLogs"].as_array().unwrap() {
-                    let id = log["issueId"].as_str().unwrap().to_string();
-                    if last_page_issues.contains(&id) {
-                        spanning += 1;
-                    }
-                    let hs = log["changeHistories"].as_array().unwrap();
-                    count += hs.len();
-                    by_issue
-                        .entry(id.clone())
-                        .or_default()
-                        .extend(hs.iter().cloned());
-                    this_page.insert(id);
-                }
+                let (ids, count) = read_bulk_changelog_page(&r.json, &mut by_issue);
+                spanning += ids
+                    .iter()
+                    .filter(|id| last_page_issues.contains(*id))
+                    .count();
                 assert!(count <= page, "a page holds at most maxResults histories");
-                last_page_issues = this_page;
+                last_page_issues = ids.into_iter().collect();
                 match r.json["nextPageToken"].as_str() {
                     Some(t) => token = Some(t.to_string()),
                     None => break,

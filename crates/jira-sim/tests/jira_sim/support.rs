@@ -1,6 +1,7 @@
 //! Test helpers: starting simulators, a blocking HTTP client, and Atlassian's OpenAPI spec with
 //! a small OpenAPI 3.0 schema validator.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
@@ -81,7 +82,8 @@ impl Res {
     }
 }
 
-fn res(mut r: ureq::http::Response<ureq::Body>) -> Res {
+/// An answer as tests read it: status, headers, text and the text as JSON (`null` if not).
+pub fn res(mut r: ureq::http::Response<ureq::Body>) -> Res {
     let status = r.status().as_u16();
     let headers = r
         .headers()
@@ -111,11 +113,36 @@ pub fn get_as(sim: &RunningSim, path: &str, authorization: &str) -> Res {
 }
 
 pub fn post(sim: &RunningSim, path: &str, body: &Value) -> Res {
+    post_with(sim, path, &sim.basic_auth("ada"), body)
+}
+
+pub fn post_with(sim: &RunningSim, path: &str, authorization: &str, body: &Value) -> Res {
     res(agent()
         .post(sim.url(path))
-        .header("Authorization", &sim.basic_auth("ada"))
+        .header("Authorization", authorization)
         .send_json(body)
         .expect("request completes"))
+}
+
+/// Adds the histories of a bulk changelog page to `by_issue` (per issue id, in page order);
+/// returns the ids of the page's entries, in order, and how many histories it held.
+pub fn read_bulk_changelog_page(
+    page: &Value,
+    by_issue: &mut BTreeMap<String, Vec<Value>>,
+) -> (Vec<String>, usize) {
+    let mut ids = Vec::new();
+    let mut count = 0;
+    for log in page["issueChangeLogs"].as_array().unwrap() {
+        let id = log["issueId"].as_str().unwrap().to_string();
+        let hs = log["changeHistories"].as_array().unwrap();
+        count += hs.len();
+        by_issue
+            .entry(id.clone())
+            .or_default()
+            .extend(hs.iter().cloned());
+        ids.push(id);
+    }
+    (ids, count)
 }
 
 /// Percent-encodes a query value.

@@ -33,19 +33,7 @@ fn auth(sim: &RunningSim, login: &str) -> String {
 }
 
 fn post_as(sim: &RunningSim, path: &str, login: &str, body: &Value) -> Res {
-    let mut r = agent()
-        .post(sim.url(path))
-        .header("Authorization", &auth(sim, login))
-        .send_json(body)
-        .unwrap();
-    let status = r.status().as_u16();
-    let text = r.body_mut().read_to_string().unwrap();
-    Res {
-        status,
-        headers: Vec::new(),
-        json: serde_json::from_str(&text).unwrap_or(Value::Null),
-        text,
-    }
+    post_with(sim, path, &auth(sim, login), body)
 }
 
 /// The issue with the most worklogs.

@@ -123,12 +123,7 @@ async fn broken_rules_are_422_with_every_path() {
     blank["config"]["description"] = json!("d".repeat(3000));
     let res = app.api(&user, "POST", "/api/v1/reports", Some(blank)).await;
     assert_eq!(res.status, 422);
-    let paths: Vec<&str> = res.body["details"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["path"].as_str().unwrap())
-        .collect();
+    let paths = res.detail_paths();
     assert!(paths.contains(&"config.name"), "{paths:?}");
     assert!(paths.contains(&"config.description"), "{paths:?}");
     assert_eq!(report_count(&app), 0);

@@ -112,6 +112,11 @@ pub(crate) async fn as_user(
     .await
 }
 
+/// Posts the lifecycle `event` with `token`, as an installation's trigger does.
+pub(crate) async fn post_event(app: &TestApp, token: &str, event: Value) -> Response {
+    bearer(app, token, "POST", "/forge/lifecycle", Some(event)).await
+}
+
 pub(crate) fn event(kind: &str, uuid: &str, actor: &str) -> Value {
     let mut e = json!({
         "eventType": format!("avi:forge:{kind}:app"),
@@ -131,14 +136,25 @@ pub(crate) fn event(kind: &str, uuid: &str, actor: &str) -> Value {
     e
 }
 
+/// `account`, a user of installation [`UUID`], creates the report `name`.
+async fn create_report(app: &TestApp, account: &str, name: &str) -> Response {
+    as_user(
+        app,
+        UUID,
+        account,
+        "POST",
+        "/api/v1/reports",
+        Some(report(name)),
+    )
+    .await
+}
+
 /// Sends a lifecycle event for `uuid` with a trigger token of that installation.
 pub(crate) async fn lifecycle(app: &TestApp, kind: &str, uuid: &str, actor: &str) -> Response {
-    bearer(
+    post_event(
         app,
         &fit(&installation(uuid), None),
-        "POST",
-        "/forge/lifecycle",
-        Some(event(kind, uuid, actor)),
+        event(kind, uuid, actor),
     )
     .await
 }
@@ -176,15 +192,7 @@ async fn the_installer_is_the_first_admin_and_grants_others_by_account_id() {
     assert_eq!(me.status, 200, "{:?}", me.body);
     assert_eq!(me.body["isAdmin"], true);
     assert_eq!(me.body["accountId"], ADA);
-    let created = as_user(
-        &app,
-        UUID,
-        ADA,
-        "POST",
-        "/api/v1/reports",
-        Some(report("Flow")),
-    )
-    .await;
+    let created = create_report(&app, ADA, "Flow").await;
     assert_eq!(created.status, 201, "{:?}", created.body);
     let list = as_user(&app, UUID, ADA, "GET", "/api/v1/reports", None).await;
     assert_eq!(names(&list), ["Flow"]);
@@ -198,15 +206,7 @@ async fn the_installer_is_the_first_admin_and_grants_others_by_account_id() {
     // Ben is no admin and holds no grant: he reads, he may not write.
     let me = as_user(&app, UUID, BEN, "GET", "/api/v1/me", None).await;
     assert_eq!(me.body["isAdmin"], false, "{:?}", me.body);
-    let refused = as_user(
-        &app,
-        UUID,
-        BEN,
-        "POST",
-        "/api/v1/reports",
-        Some(report("X")),
-    )
-    .await;
+    let refused = create_report(&app, BEN, "X").await;
     assert_eq!(refused.status, 403, "{:?}", refused.body);
 
     // A group grant is refused on Forge, with where it is and why.
@@ -255,15 +255,7 @@ async fn the_installer_is_the_first_admin_and_grants_others_by_account_id() {
     )
     .await;
     assert_eq!(res.status, 200, "{:?}", res.body);
-    let created = as_user(
-        &app,
-        UUID,
-        BEN,
-        "POST",
-        "/api/v1/reports",
-        Some(report("Ben's")),
-    )
-    .await;
+    let created = create_report(&app, BEN, "Ben's").await;
     assert_eq!(created.status, 201, "{:?}", created.body);
     // Ben may edit reports, not grant rights: he is no admin.
     let res = put(
@@ -288,15 +280,7 @@ async fn connect_and_forge_tenants_share_the_server_and_never_mix() {
         .api(&admin, "POST", "/api/v1/reports", Some(report("Connect's")))
         .await;
     assert_eq!(res.status, 201, "{:?}", res.body);
-    let res = as_user(
-        &app,
-        UUID,
-        ADA,
-        "POST",
-        "/api/v1/reports",
-        Some(report("Forge's")),
-    )
-    .await;
+    let res = create_report(&app, ADA, "Forge's").await;
     assert_eq!(res.status, 201, "{:?}", res.body);
     let connect_list = app.api(&admin, "GET", "/api/v1/reports", None).await;
     assert_eq!(names(&connect_list), ["Connect's"]);
@@ -364,12 +348,10 @@ async fn connect_and_forge_tenants_share_the_server_and_never_mix() {
 
     // Connect's group grants keep working beside Forge.
     let res = app
-        .api_with(
+        .put_grants(
             &admin,
-            "PUT",
-            "/api/v1/permissions",
-            Some(json!({"editReports": [{"type": "group", "name": "devs"}]})),
-            &[("If-Match", "\"0\"".into())],
+            json!({"editReports": [{"type": "group", "name": "devs"}]}),
+            0,
         )
         .await;
     assert_eq!(res.status, 200, "{:?}", res.body);
@@ -382,22 +364,18 @@ async fn lifecycle_events_only_come_from_the_installations_own_trigger() {
     const OTHER: &str = "99999999-5a1c-4f5e-8a31-9f7d2d6c1a10";
 
     // A trigger token of one installation, an event naming another.
-    let res = bearer(
+    let res = post_event(
         &app,
         &fit(&installation(UUID), None),
-        "POST",
-        "/forge/lifecycle",
-        Some(event("installed", OTHER, ADA)),
+        event("installed", OTHER, ADA),
     )
     .await;
     assert_eq!(res.status, 403, "{:?}", res.body);
     // A user's UI token (invokeRemote can reach any path of the remote).
-    let res = bearer(
+    let res = post_event(
         &app,
         &fit(&installation(UUID), Some(BEN)),
-        "POST",
-        "/forge/lifecycle",
-        Some(event("installed", UUID, BEN)),
+        event("installed", UUID, BEN),
     )
     .await;
     assert_eq!(res.status, 403, "{:?}", res.body);
@@ -419,14 +397,7 @@ async fn lifecycle_events_only_come_from_the_installations_own_trigger() {
         "attacker-key.pem",
         KID,
     );
-    let res = bearer(
-        &app,
-        &forged,
-        "POST",
-        "/forge/lifecycle",
-        Some(event("installed", UUID, ADA)),
-    )
-    .await;
+    let res = post_event(&app, &forged, event("installed", UUID, ADA)).await;
     assert_eq!(res.status, 401);
     assert_eq!(app.tenant_count(), 0, "nothing was installed");
 
@@ -434,21 +405,12 @@ async fn lifecycle_events_only_come_from_the_installations_own_trigger() {
     let mut other_app = event("upgraded", UUID, ADA);
     other_app["app"]["id"] = json!("ari:cloud:ecosystem::app/00000000-0000-4000-8000-000000000000");
     assert_eq!(lifecycle(&app, "installed", UUID, ADA).await.status, 204);
-    let res = bearer(
-        &app,
-        &fit(&installation(UUID), None),
-        "POST",
-        "/forge/lifecycle",
-        Some(other_app),
-    )
-    .await;
+    let res = post_event(&app, &fit(&installation(UUID), None), other_app).await;
     assert_eq!(res.status, 400, "{:?}", res.body);
-    let res = bearer(
+    let res = post_event(
         &app,
         &fit(&installation(UUID), None),
-        "POST",
-        "/forge/lifecycle",
-        Some(json!({"eventType": "avi:forge:bogus:app", "id": UUID})),
+        json!({"eventType": "avi:forge:bogus:app", "id": UUID}),
     )
     .await;
     assert_eq!(res.status, 400, "{:?}", res.body);
@@ -508,15 +470,7 @@ async fn uninstall_keeps_the_data_for_the_grace_period_reinstall_restores_it_and
     let jwks = serve_jwks(vec![jwk("install-key.pem", KID)]).await;
     let app = forge_app(&jwks);
     assert_eq!(lifecycle(&app, "installed", UUID, ADA).await.status, 204);
-    let res = as_user(
-        &app,
-        UUID,
-        ADA,
-        "POST",
-        "/api/v1/reports",
-        Some(report("Kept")),
-    )
-    .await;
+    let res = create_report(&app, ADA, "Kept").await;
     assert_eq!(res.status, 201, "{:?}", res.body);
 
     assert_eq!(lifecycle(&app, "upgraded", UUID, BEN).await.status, 204);
@@ -603,19 +557,8 @@ async fn an_operator_grant_names_one_forge_installation() {
 #[actix_web::test]
 async fn without_a_forge_app_id_forge_is_off() {
     let app = TestApp::spawn();
-    let token = sign(
-        &fit_claims(&installation(UUID), None),
-        "install-key.pem",
-        KID,
-    );
-    let res = bearer(
-        &app,
-        &token,
-        "POST",
-        "/forge/lifecycle",
-        Some(event("installed", UUID, ADA)),
-    )
-    .await;
+    let token = fit(&installation(UUID), None);
+    let res = post_event(&app, &token, event("installed", UUID, ADA)).await;
     assert_eq!(res.status, 404, "{:?}", res.body);
     let res = bearer(
         &app,

@@ -49,19 +49,32 @@ pub(crate) async fn serve_jwks(keys: Vec<Jwk>) -> Jwks {
     let keys = Arc::new(Mutex::new(keys));
     let fetches = Arc::new(AtomicUsize::new(0));
     let (k, f) = (keys.clone(), fetches.clone());
-    let server = HttpServer::new(move || {
+    let url = serve_jwks_from(move || {
         let (k, f) = (k.clone(), f.clone());
+        async move {
+            f.fetch_add(1, Ordering::SeqCst);
+            JwkSet {
+                keys: k.lock().unwrap().clone(),
+            }
+        }
+    });
+    Jwks { url, keys, fetches }
+}
+
+/// Serves the key set `jwks` gives on every fetch at `/.well-known/jwks.json` on a loopback
+/// port, and returns its URL.
+pub(crate) fn serve_jwks_from<F, Fut>(jwks: F) -> String
+where
+    F: Fn() -> Fut + Clone + Send + 'static,
+    Fut: Future<Output = JwkSet> + 'static,
+{
+    let server = HttpServer::new(move || {
+        let jwks = jwks.clone();
         App::new().route(
             "/.well-known/jwks.json",
             web::get().to(move || {
-                let (k, f) = (k.clone(), f.clone());
-                async move {
-                    f.fetch_add(1, Ordering::SeqCst);
-                    let set = JwkSet {
-                        keys: k.lock().unwrap().clone(),
-                    };
-                    HttpResponse::Ok().json(set)
-                }
+                let set = jwks();
+                async move { HttpResponse::Ok().json(set.await) }
             }),
         )
     })
@@ -70,11 +83,7 @@ pub(crate) async fn serve_jwks(keys: Vec<Jwk>) -> Jwks {
     .unwrap();
     let port = server.addrs()[0].port();
     tokio::spawn(server.run());
-    Jwks {
-        url: format!("http://127.0.0.1:{port}/.well-known/jwks.json"),
-        keys,
-        fetches,
-    }
+    format!("http://127.0.0.1:{port}/.well-known/jwks.json")
 }
 
 fn verifier(jwks: &Jwks) -> FitVerifier {

@@ -10,17 +10,16 @@
 
 use std::sync::{Arc, Mutex};
 
-use actix_web::{App, HttpResponse, HttpServer, web};
 use jira_sim::forge::ForgeSpec;
 use jira_sim::forge::manifest::ForgeApp;
 use jira_sim::{RunningSim, SimConfig};
-use jsonwebtoken::jwk::JwkSet;
+use jsonwebtoken::jwk::{AlgorithmParameters, JwkSet};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
 use server::settings::ForgeSettings;
 
 use crate::forge::BEN;
-use crate::forge_fit::{KID, jwk, sign};
+use crate::forge_fit::{KID, jwk, serve_jwks_from, sign};
 use crate::helpers::*;
 
 fn manifest() -> ForgeApp {
@@ -28,36 +27,29 @@ fn manifest() -> ForgeApp {
     ForgeApp::parse(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
+/// The JSON at `url`.
+async fn get_json<T: serde::de::DeserializeOwned>(url: &str) -> T {
+    awc::Client::default()
+        .get(url)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .limit(1 << 20)
+        .await
+        .unwrap()
+}
+
 /// A loopback JWKS: the simulator's keys (read from it on every fetch) and the fixture key.
 async fn merged_jwks(upstream: Arc<Mutex<String>>) -> String {
-    let server = HttpServer::new(move || {
-        let upstream = upstream.clone();
-        App::new().route(
-            "/.well-known/jwks.json",
-            web::get().to(move || {
-                let upstream = upstream.clone();
-                async move {
-                    let url = upstream.lock().unwrap().clone();
-                    let mut set: JwkSet = awc::Client::default()
-                        .get(url)
-                        .send()
-                        .await
-                        .unwrap()
-                        .json()
-                        .await
-                        .unwrap();
-                    set.keys.push(jwk("install-key.pem", KID));
-                    HttpResponse::Ok().json(set)
-                }
-            }),
-        )
+    serve_jwks_from(move || {
+        let url = upstream.lock().unwrap().clone();
+        async move {
+            let mut set: JwkSet = get_json(&url).await;
+            set.keys.push(jwk("install-key.pem", KID));
+            set
+        }
     })
-    .workers(1)
-    .bind("127.0.0.1:0")
-    .unwrap();
-    let port = server.addrs()[0].port();
-    tokio::spawn(server.run());
-    format!("http://127.0.0.1:{port}/.well-known/jwks.json")
 }
 
 async fn post_json(url: &str, cookie: Option<&str>, body: Value) -> (u16, Value) {
@@ -77,18 +69,15 @@ async fn post_json(url: &str, cookie: Option<&str>, body: Value) -> (u16, Value)
     (res.status().as_u16(), json)
 }
 
+/// The id of the environment the simulator runs the app in, as it publishes it.
+async fn environment_id(sim: &RunningSim) -> String {
+    let apps: Value = get_json(&sim.url("/_sim/forge/apps")).await;
+    apps["environment"]["id"].as_str().unwrap().to_string()
+}
+
 /// Opens the app's global page as `login` and returns the session cookie.
 async fn sign_in(sim: &RunningSim, login: &str) -> String {
-    let apps = awc::Client::default()
-        .get(sim.url("/_sim/forge/apps"))
-        .send()
-        .await
-        .unwrap()
-        .json::<Value>()
-        .limit(1 << 20)
-        .await
-        .unwrap();
-    let env = apps["environment"]["id"].as_str().unwrap().to_string();
+    let env = environment_id(sim).await;
     let uuid = manifest().uuid().to_string();
     let res = awc::Client::default()
         .get(sim.url(&format!("/jira/apps/{uuid}/{env}?user={login}")))
@@ -128,23 +117,25 @@ async fn invoke(
     reply["payload"].clone()
 }
 
-#[actix_web::test]
-async fn jira_sim_installs_the_app_and_its_users_save_and_read_reports_through_invoke_remote() {
-    let app_id = manifest().id.clone();
-    let upstream = Arc::new(Mutex::new(String::new()));
-    let jwks_url = merged_jwks(upstream.clone()).await;
-    let server = TestApp::spawn_with(|s| {
-        s.forge = Some(ForgeSettings {
-            environment: "DEVELOPMENT".into(),
-            jwks_url,
-            ..ForgeSettings::production(app_id.clone())
-        });
-    });
+/// Forge settings for the app `app_id` in its development environment, trusting `jwks_url`.
+fn development(app_id: &str, jwks_url: String) -> ForgeSettings {
+    ForgeSettings {
+        environment: "DEVELOPMENT".into(),
+        jwks_url,
+        ..ForgeSettings::production(app_id)
+    }
+}
+
+/// A simulator of 20 issues (seed 1, as the demo's) whose Forge app has `server` as its
+/// remote and serves the client's pages; `upstream` then points at its JWKS. The app is not
+/// installed yet.
+fn forge_sim(server: &TestApp, upstream: &Mutex<String>) -> RunningSim {
     let mut forge_app = manifest();
     forge_app.override_remote("dwell", &server.url).unwrap();
     let sim = RunningSim::start(SimConfig {
         data: jira_sim::data::DataSpec {
             issues: 20,
+            seed: 1,
             ..Default::default()
         },
         forge: Some(ForgeSpec {
@@ -158,6 +149,21 @@ async fn jira_sim_installs_the_app_and_its_users_save_and_read_reports_through_i
     })
     .unwrap();
     *upstream.lock().unwrap() = sim.url("/.well-known/jwks.json");
+    sim
+}
+
+/// The signed-in user of `cookie` creates the report `name` through `invokeRemote`.
+async fn create_report(sim: &RunningSim, cookie: &str, name: &str) -> Value {
+    invoke(sim, cookie, "POST", "/api/v1/reports", Some(report(name))).await
+}
+
+#[actix_web::test]
+async fn jira_sim_installs_the_app_and_its_users_save_and_read_reports_through_invoke_remote() {
+    let app_id = manifest().id.clone();
+    let upstream = Arc::new(Mutex::new(String::new()));
+    let jwks_url = merged_jwks(upstream.clone()).await;
+    let server = TestApp::spawn_with(|s| s.forge = Some(development(&app_id, jwks_url)));
+    let sim = forge_sim(&server, &upstream);
 
     // Installed by ada: the lifecycle event reaches the real server, which answers 204.
     let (status, inst) = post_json(&sim.url("/_sim/forge/install"), None, json!({})).await;
@@ -184,14 +190,7 @@ async fn jira_sim_installs_the_app_and_its_users_save_and_read_reports_through_i
 
     // Ada saves a report through invokeRemote and reads it back.
     let ada_cookie = sign_in(&sim, "ada").await;
-    let created = invoke(
-        &sim,
-        &ada_cookie,
-        "POST",
-        "/api/v1/reports",
-        Some(report("Lead time")),
-    )
-    .await;
+    let created = create_report(&sim, &ada_cookie, "Lead time").await;
     assert_eq!(created["status"], 201, "{created:?}");
     let id = created["body"]["id"].as_str().unwrap().to_string();
     assert_eq!(created["body"]["createdBy"], ada.as_str());
@@ -219,14 +218,7 @@ async fn jira_sim_installs_the_app_and_its_users_save_and_read_reports_through_i
     let me = invoke(&sim, &ben_cookie, "GET", "/api/v1/me", None).await;
     assert_eq!(me["body"]["accountId"], ben.as_str());
     assert_eq!(me["body"]["isAdmin"], false);
-    let refused = invoke(
-        &sim,
-        &ben_cookie,
-        "POST",
-        "/api/v1/reports",
-        Some(report("B")),
-    )
-    .await;
+    let refused = create_report(&sim, &ben_cookie, "B").await;
     assert_eq!(refused["status"], 403, "{refused:?}");
     let mut grant = json!({
         "path": "/api/v1/permissions",
@@ -242,14 +234,7 @@ async fn jira_sim_installs_the_app_and_its_users_save_and_read_reports_through_i
     )
     .await;
     assert_eq!(reply["payload"]["status"], 200, "{reply:?}");
-    let created = invoke(
-        &sim,
-        &ben_cookie,
-        "POST",
-        "/api/v1/reports",
-        Some(report("B")),
-    )
-    .await;
+    let created = create_report(&sim, &ben_cookie, "B").await;
     assert_eq!(created["status"], 201, "{created:?}");
     // A group grant is refused with its reason.
     grant["body"] = json!({"editReports": [{"type": "group", "name": "jira-software-users"}]});
@@ -266,22 +251,11 @@ async fn jira_sim_installs_the_app_and_its_users_save_and_read_reports_through_i
     // the fixture key (published beside the simulator's) and nothing wrong is accepted, so
     // each refusal below is that claim's.
     let now = now();
-    let env_ari: String = {
-        let apps = awc::Client::default()
-            .get(sim.url("/_sim/forge/apps"))
-            .send()
-            .await
-            .unwrap()
-            .json::<Value>()
-            .limit(1 << 20)
-            .await
-            .unwrap();
-        format!(
-            "ari:cloud:ecosystem::environment/{}/{}",
-            manifest().uuid(),
-            apps["environment"]["id"].as_str().unwrap()
-        )
-    };
+    let env_ari = format!(
+        "ari:cloud:ecosystem::environment/{}/{}",
+        manifest().uuid(),
+        environment_id(&sim).await
+    );
     let claims = |jti: &str| {
         json!({
             "iss": "forge/invocation-token",
@@ -325,28 +299,13 @@ async fn jira_sim_installs_the_app_and_its_users_save_and_read_reports_through_i
         use base64::Engine;
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
     };
-    let sim_kid = {
-        let set: JwkSet = awc::Client::default()
-            .get(sim.url("/.well-known/jwks.json"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        set.keys[0].common.key_id.clone().unwrap()
+    let sim_jwks: JwkSet = get_json(&sim.url("/.well-known/jwks.json")).await;
+    let sim_key = &sim_jwks.keys[0];
+    let sim_kid = sim_key.common.key_id.clone().unwrap();
+    let AlgorithmParameters::RSA(sim_rsa) = &sim_key.algorithm else {
+        panic!("the simulator publishes an RSA key: {sim_key:?}");
     };
-    let sim_public_n = {
-        let set: Value = awc::Client::default()
-            .get(sim.url("/.well-known/jwks.json"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        set["keys"][0]["n"].as_str().unwrap().to_string()
-    };
+    let sim_public_n = sim_rsa.n.clone();
     let forgeries: Vec<(&str, String)> = vec![
         (
             "alg none",
@@ -467,30 +426,9 @@ async fn demo_run(dir: Arc<tempfile::TempDir>) -> (TestApp, RunningSim, String) 
     let jwks_url = merged_jwks(upstream.clone()).await;
     let jira = FakeJira::start();
     let mut settings = test_settings(dir.path(), &jira);
-    settings.forge = Some(ForgeSettings {
-        environment: "DEVELOPMENT".into(),
-        jwks_url,
-        ..ForgeSettings::production(app_id)
-    });
+    settings.forge = Some(development(&app_id, jwks_url));
     let server = TestApp::start(settings, jira, dir);
-    let mut forge_app = manifest();
-    forge_app.override_remote("dwell", &server.url).unwrap();
-    let sim = RunningSim::start(SimConfig {
-        data: jira_sim::data::DataSpec {
-            issues: 20,
-            seed: 1,
-            ..Default::default()
-        },
-        forge: Some(ForgeSpec {
-            app: forge_app,
-            resource_dirs: [("client".to_string(), fixture("dist"))].into(),
-            install_at_start: false,
-            invoke_budget: Default::default(),
-        }),
-        ..SimConfig::default()
-    })
-    .unwrap();
-    *upstream.lock().unwrap() = sim.url("/.well-known/jwks.json");
+    let sim = forge_sim(&server, &upstream);
     let (status, inst) = post_json(&sim.url("/_sim/forge/install"), None, json!({})).await;
     assert_eq!(status, 200, "{inst:?}");
     assert_eq!(inst["deliveries"][0]["delivered"], true, "{inst:?}");
@@ -506,14 +444,7 @@ async fn a_restarted_demo_site_is_the_same_forge_installation_with_its_reports()
     let dir = Arc::new(tempfile::tempdir().unwrap());
     let (server, sim, first) = demo_run(dir.clone()).await;
     let ada = sign_in(&sim, "ada").await;
-    let created = invoke(
-        &sim,
-        &ada,
-        "POST",
-        "/api/v1/reports",
-        Some(report("Saved before the restart")),
-    )
-    .await;
+    let created = create_report(&sim, &ada, "Saved before the restart").await;
     assert_eq!(created["status"], 201, "{created:?}");
     sim.stop();
     drop(server);

@@ -530,6 +530,13 @@ impl Remote {
         self.send(method, path_and_query, &headers, body).await
     }
 
+    /// `PUT /api/v1/permissions` as `user`: the tenant's grants, over their `version`.
+    pub async fn put_grants(&self, user: &User, grants: Value, version: u64) -> Response {
+        let if_match = [("If-Match", format!("\"{version}\""))];
+        self.api_with(user, "PUT", "/api/v1/permissions", Some(grants), &if_match)
+            .await
+    }
+
     /// An API call with a given raw token.
     pub async fn with_token(&self, token: &str, method: &str, path: &str) -> Response {
         self.send(
@@ -660,6 +667,16 @@ pub struct Response {
 impl Response {
     pub fn code(&self) -> &str {
         self.body["error"].as_str().unwrap_or("")
+    }
+
+    /// Where each of a refusal's `details` points.
+    pub fn detail_paths(&self) -> Vec<&str> {
+        self.body["details"]
+            .as_array()
+            .unwrap_or_else(|| panic!("no details: {:?}", self.body))
+            .iter()
+            .map(|d| d["path"].as_str().unwrap())
+            .collect()
     }
 
     pub fn header(&self, name: &str) -> Option<String> {

@@ -28,15 +28,7 @@ async fn setup() -> (TestApp, Tenant) {
         "manageCalendars": [{"type": "user", "accountId": CALENDAR_MANAGER}],
         "managePermissions": [{"type": "user", "accountId": PERMISSION_MANAGER}]
     });
-    let res = app
-        .api_with(
-            &tenant.user(SITE_ADMIN),
-            "PUT",
-            "/api/v1/permissions",
-            Some(grants),
-            &[("If-Match", "\"0\"".into())],
-        )
-        .await;
+    let res = app.put_grants(&tenant.user(SITE_ADMIN), grants, 0).await;
     assert_eq!(res.status, 200, "{:?}", res.body);
     assert_eq!(res.header("etag").as_deref(), Some("\"1\""));
     (app, tenant)
@@ -83,42 +75,25 @@ async fn tenant_rights_follow_admin_groups_the_admin_list_and_grants() {
     let admins = [SITE_ADMIN, CONFIGURED_ADMIN];
     for account in everyone {
         let u = tenant.user(account);
-        let res = app
-            .api(&u, "POST", "/api/v1/reports", Some(report("R")))
-            .await;
-        assert_eq!(
-            res.status,
-            status(&editors, account, 201),
-            "create report as {account}"
-        );
-        let res = app
-            .api(&u, "POST", "/api/v1/calendars", Some(calendar("C")))
-            .await;
-        assert_eq!(
-            res.status,
-            status(&calendar_managers, account, 201),
-            "create calendar as {account}"
-        );
-        let res = app
-            .api(&u, "POST", "/api/v1/status-groups", Some(status_group("G")))
-            .await;
-        assert_eq!(
-            res.status,
-            status(&calendar_managers, account, 201),
-            "create group as {account}"
-        );
-        let res = app.api(&u, "GET", "/api/v1/permissions", None).await;
-        assert_eq!(
-            res.status,
-            status(&permission_managers, account, 200),
-            "read grants as {account}"
-        );
-        let res = app.api(&u, "GET", "/api/v1/export", None).await;
-        assert_eq!(
-            res.status,
-            status(&admins, account, 200),
-            "export as {account}"
-        );
+        // (request, who may, their status)
+        for (request, allowed, ok) in [
+            ("POST /api/v1/reports", &editors[..], 201),
+            ("POST /api/v1/calendars", &calendar_managers[..], 201),
+            ("POST /api/v1/status-groups", &calendar_managers[..], 201),
+            ("GET /api/v1/permissions", &permission_managers[..], 200),
+            ("GET /api/v1/export", &admins[..], 200),
+        ] {
+            let (method, path) = request.split_once(' ').unwrap();
+            let body = match path {
+                "/api/v1/reports" => Some(report("R")),
+                "/api/v1/calendars" => Some(calendar("C")),
+                "/api/v1/status-groups" => Some(status_group("G")),
+                _ => None,
+            };
+            let res = app.api(&u, method, path, body).await;
+            let want = status(allowed, account, ok);
+            assert_eq!(res.status, want, "{request} as {account}");
+        }
         let doc = app
             .api(&tenant.user(SITE_ADMIN), "GET", "/api/v1/export", None)
             .await
@@ -256,23 +231,13 @@ async fn grants_change_only_with_the_current_version() {
         .api(&u, "PUT", "/api/v1/permissions", Some(json!({})))
         .await;
     assert_eq!(res.status, 428, "no If-Match, no change");
-    let res = app
-        .api_with(
-            &u,
-            "PUT",
-            "/api/v1/permissions",
-            Some(json!({})),
-            &[("If-Match", "\"0\"".into())],
-        )
-        .await;
+    let res = app.put_grants(&u, json!({}), 0).await;
     assert_eq!(res.status, 412, "stale If-Match");
     let res = app
-        .api_with(
+        .put_grants(
             &u,
-            "PUT",
-            "/api/v1/permissions",
-            Some(json!({"editReports": [{"type": "user", "accountId": PLAIN}]})),
-            &[("If-Match", "\"1\"".into())],
+            json!({"editReports": [{"type": "user", "accountId": PLAIN}]}),
+            1,
         )
         .await;
     assert_eq!(res.status, 200);
@@ -294,10 +259,15 @@ async fn create_report(app: &TestApp, as_user: &User, name: &str, access: Value)
     res.body["id"].as_str().unwrap().to_string()
 }
 
-fn update_body(current: &Value) -> Value {
+/// `editor` changes the description of `report`, as `reader` (who sees it) has it now.
+async fn edit(app: &TestApp, (reader, editor): (&User, &User), report: &str) -> Response {
+    let path = format!("/api/v1/reports/{report}");
+    let current = app.api(reader, "GET", &path, None).await.body;
     let mut config = current["config"].clone();
     config["description"] = json!("changed");
-    json!({"version": current["version"], "config": config, "access": current["access"]})
+    let body =
+        json!({"version": current["version"], "config": config, "access": current["access"]});
+    app.api(editor, "PUT", &path, Some(body)).await
 }
 
 #[actix_web::test]
@@ -356,41 +326,14 @@ async fn restricted_reports_are_seen_and_edited_only_by_whom_they_name() {
             .clone();
         assert_eq!(can_edit, json!(edits_open), "{account} canEdit open");
 
-        let current = app
-            .api(
-                &admin,
-                "GET",
-                &format!("/api/v1/reports/{restricted}"),
-                None,
-            )
-            .await
-            .body;
-        let res = app
-            .api(
-                &u,
-                "PUT",
-                &format!("/api/v1/reports/{restricted}"),
-                Some(update_body(&current)),
-            )
-            .await;
+        let res = edit(&app, (&admin, &u), &restricted).await;
         let want = match (sees, edits_restricted) {
             (false, _) => 404,
             (true, true) => 200,
             (true, false) => 403,
         };
         assert_eq!(res.status, want, "{account} edits restricted");
-        let current = app
-            .api(&admin, "GET", &format!("/api/v1/reports/{open}"), None)
-            .await
-            .body;
-        let res = app
-            .api(
-                &u,
-                "PUT",
-                &format!("/api/v1/reports/{open}"),
-                Some(update_body(&current)),
-            )
-            .await;
+        let res = edit(&app, (&admin, &u), &open).await;
         assert_eq!(
             res.status,
             if edits_open { 200 } else { 403 },
@@ -400,55 +343,29 @@ async fn restricted_reports_are_seen_and_edited_only_by_whom_they_name() {
 
     // Duplicating needs the right to create; the copy belongs to whoever made it.
     let res = app
-        .api(
-            &tenant.user(PLAIN),
-            "POST",
-            &format!("/api/v1/reports/{open}/duplicate"),
-            None,
-        )
-        .await;
-    assert_eq!(res.status, 403);
-    let res = app
-        .api(
-            &tenant.user(EDITOR),
-            "POST",
-            &format!("/api/v1/reports/{open}/duplicate"),
-            None,
-        )
+        .api(&tenant.user(EDITOR), "POST", &duplicate(&open), None)
         .await;
     assert_eq!(res.status, 201);
     assert_eq!(res.body["config"]["name"], "Copy of Open");
     assert_eq!(res.body["createdBy"], EDITOR);
     assert_ne!(res.body["id"], json!(open));
-    let res = app
-        .api(
-            &tenant.user(EDITOR),
-            "POST",
-            &format!("/api/v1/reports/{restricted}/duplicate"),
-            None,
-        )
-        .await;
-    assert_eq!(res.status, 404, "what one cannot see cannot be copied");
+    let restricted_path = format!("/api/v1/reports/{restricted}");
+    for (account, method, path, want) in [
+        (PLAIN, "POST", duplicate(&open), 403),
+        // What one cannot see cannot be copied.
+        (EDITOR, "POST", duplicate(&restricted), 404),
+        // Deleting follows editing.
+        (AUDITOR, "DELETE", restricted_path.clone(), 403),
+        (NAMED_EDITOR, "DELETE", restricted_path, 204),
+    ] {
+        let res = app.api(&tenant.user(account), method, &path, None).await;
+        assert_eq!(res.status, want, "{account} {method} {path}");
+    }
+}
 
-    // Deleting follows editing.
-    let res = app
-        .api(
-            &tenant.user(AUDITOR),
-            "DELETE",
-            &format!("/api/v1/reports/{restricted}"),
-            None,
-        )
-        .await;
-    assert_eq!(res.status, 403);
-    let res = app
-        .api(
-            &tenant.user(NAMED_EDITOR),
-            "DELETE",
-            &format!("/api/v1/reports/{restricted}"),
-            None,
-        )
-        .await;
-    assert_eq!(res.status, 204);
+/// Where a report is duplicated.
+fn duplicate(report: &str) -> String {
+    format!("/api/v1/reports/{report}/duplicate")
 }
 
 #[actix_web::test]

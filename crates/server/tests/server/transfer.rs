@@ -38,15 +38,7 @@ async fn populate(app: &TestApp, admin: &User) {
         201
     );
     let grants = json!({"editReports": [{"type": "group", "name": "team"}]});
-    let res = app
-        .api_with(
-            admin,
-            "PUT",
-            "/api/v1/permissions",
-            Some(grants),
-            &[("If-Match", "\"0\"".into())],
-        )
-        .await;
+    let res = app.put_grants(admin, grants, 0).await;
     assert_eq!(res.status, 200);
 }
 
@@ -204,12 +196,7 @@ async fn a_document_that_cannot_be_applied_changes_nothing() {
     dangling["statusGroups"] = json!([]);
     let res = app.api(&a, "POST", "/api/v1/import", Some(dangling)).await;
     assert_eq!(res.status, 422);
-    let paths: Vec<&str> = res.body["details"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["path"].as_str().unwrap())
-        .collect();
+    let paths = res.detail_paths();
     assert!(
         paths.iter().any(|p| p.ends_with("config.calendar.id")),
         "{paths:?}"
@@ -312,15 +299,7 @@ async fn only_admins_move_or_delete_the_sites_data_so_restricted_reports_stay_pr
     let admin = app.install_admin("site-a", "admin").await;
     let manager = admin.tenant.user("perm-manager");
     let grants = json!({"managePermissions": [{"type": "user", "accountId": "perm-manager"}]});
-    let res = app
-        .api_with(
-            &admin,
-            "PUT",
-            "/api/v1/permissions",
-            Some(grants),
-            &[("If-Match", "\"0\"".into())],
-        )
-        .await;
+    let res = app.put_grants(&admin, grants, 0).await;
     assert_eq!(res.status, 200, "{:?}", res.body);
     let mut secret = report("Board only");
     secret["access"] = json!({"viewers": [{"type": "user", "accountId": "admin"}]});
