@@ -23,6 +23,10 @@
 //! `--rate-limit N` lets each user send N requests a second (jira-sim's limiter) and reports
 //! the 429s and whether the progress showed the wait.
 //!
+//! "rss MB" is the peak resident memory of the browser's renderer processes (`VmHWM`, summed),
+//! where the page and its worker both live: the page's JS heap alone hides the worker.
+//! "still" is the longest time the progress bar went without moving during the run.
+//!
 //! Besides the table it prints, on stderr, the requests by route, where the fetch's time went
 //! (from the page's resource timings) and, as "sim CPU", this process's CPU time from run to
 //! table: the simulator's own share of the two shared cores, so the product's figure is
@@ -117,7 +121,7 @@ fn run_main() -> Result {
     let dist = dist()?;
     let driver = ChromeDriver::start()?;
     println!(
-        "{:>7} {:>8} {:>10} {:>9} {:>9} {:>9} {:>9} {:>9} {:>8} {:>10} {:>9} {:>9} {:>9}",
+        "{:>7} {:>8} {:>10} {:>9} {:>9} {:>9} {:>9} {:>9} {:>8} {:>10} {:>9} {:>9} {:>9} {:>8} {:>9}",
         "issues",
         "latency",
         "run→table",
@@ -130,12 +134,14 @@ fn run_main() -> Result {
         "heap MB",
         "warm/nat",
         "longtask",
-        "sim CPU"
+        "sim CPU",
+        "rss MB",
+        "still"
     );
     for (issues, latency) in cases {
         let figures = case(&driver, &dist, flavour, issues, latency, quick)?;
         println!(
-            "{:>7} {:>6}ms {:>8.0}ms {:>7.0}ms {:>7.0}ms {:>7.1}ms {:>7.1}ms {:>6.1}ms {:>8} {:>10.1} {:>9.2} {:>7.0}ms {:>7.0}ms",
+            "{:>7} {:>6}ms {:>8.0}ms {:>7.0}ms {:>7.0}ms {:>7.1}ms {:>7.1}ms {:>6.1}ms {:>8} {:>10.1} {:>9.2} {:>7.0}ms {:>7.0}ms {:>8.1} {:>7.0}ms",
             issues,
             latency,
             figures.run_to_table,
@@ -149,6 +155,8 @@ fn run_main() -> Result {
             figures.engine_warm / figures.native_compute.max(0.001),
             figures.longest_task,
             figures.sim_cpu,
+            figures.renderer_peak as f64 / 1e6,
+            figures.longest_still,
         );
     }
     Ok(())
@@ -181,6 +189,12 @@ struct Figures {
     /// CPU time of this process (the simulator's threads, nearly all of it) from "run" to the
     /// table, in milliseconds: the simulator's share of the shared cores.
     sim_cpu: f64,
+    /// The peak resident memory of the browser's renderer processes (the page and its
+    /// workers run there), summed, in bytes: what the page's JS heap alone hides.
+    renderer_peak: u64,
+    /// The longest time, in milliseconds, between two moves of the progress bar (or from
+    /// "run" to its first move, or from its last move to the table).
+    longest_still: f64,
 }
 
 fn case(
@@ -224,6 +238,7 @@ fn case(
     let session = driver.session()?;
     let outcome = drive(
         &session,
+        driver,
         &server.url,
         &sim_url,
         &sim,
@@ -247,8 +262,10 @@ fn case(
     })
 }
 
+#[allow(clippy::too_many_arguments)]
 fn drive(
     s: &WebDriver,
+    driver: &ChromeDriver,
     server: &str,
     sim_url: &str,
     sim: &RunningSim,
@@ -304,16 +321,27 @@ fn drive(
     let mut peak_heap = 0u64;
     // Polls during which the progress said it was waiting for Jira's rate limit.
     let mut waiting_polls = 0u32;
+    // The progress bar's width as last seen, when it last moved, and the longest stillness.
+    let mut bar = String::new();
+    let mut moved = started;
+    let mut longest_still = Duration::ZERO;
     loop {
         let v = s.script(
             "const m = performance.memory ? performance.memory.usedJSHeapSize : 0;
              const done = performance.getEntriesByName('dwell:table').length > 0;
              const err = document.querySelector('.panel-error');
              const wait = document.querySelector('.progress-waiting');
-             return [m, done, err ? err.textContent : null, wait ? wait.textContent : null];",
+             const fill = document.querySelector('.progress-fill');
+             return [m, done, err ? err.textContent : null, wait ? wait.textContent : null,
+                     fill ? fill.style.width : null];",
             json!([]),
         )?;
         peak_heap = peak_heap.max(v[0].as_u64().unwrap_or(0));
+        if let Some(width) = v[4].as_str().filter(|w| *w != bar) {
+            longest_still = longest_still.max(moved.elapsed());
+            moved = Instant::now();
+            bar = width.to_string();
+        }
         if v[3].as_str().is_some() {
             waiting_polls += 1;
         }
@@ -340,6 +368,7 @@ fn drive(
         std::thread::sleep(Duration::from_millis(50));
     }
     let sim_cpu = process_cpu_ms() - cpu_before;
+    longest_still = longest_still.max(moved.elapsed());
     let stats = sim.stats();
     eprintln!("Jira requests by route: {:?}", stats.by_route);
     if rate_limit().is_some() {
@@ -418,6 +447,7 @@ fn drive(
         )?;
     }
     let requests = sim.stats().requests;
+    let renderer_peak = renderer_peak_rss(driver.child.id());
     Ok((
         Figures {
             run_to_table: num(2) - num(0),
@@ -430,6 +460,8 @@ fn drive(
             peak_heap,
             native_compute: 0.0,
             sim_cpu,
+            renderer_peak,
+            longest_still: longest_still.as_secs_f64() * 1000.0,
         },
         requests,
     ))
@@ -575,6 +607,51 @@ fn process_cpu_ms() -> f64 {
         (Some(u), Some(s)) => (u + s) * 10.0,
         _ => f64::NAN,
     }
+}
+
+/// The peak resident set (`VmHWM`) of every Chromium renderer process below `root` (the
+/// ChromeDriver this bench started), summed: the page and its dedicated workers live in a
+/// renderer, so this is the memory of page plus worker that `usedJSHeapSize` cannot see.
+/// 0 where `/proc` cannot be read.
+fn renderer_peak_rss(root: u32) -> u64 {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return 0;
+    };
+    let parents: Vec<(u32, u32)> = entries
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter_map(|pid| {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+            let rest = stat.rsplit_once(')')?.1;
+            let ppid = rest.split_whitespace().nth(1)?.parse().ok()?;
+            Some((pid, ppid))
+        })
+        .collect();
+    let below_root = |mut pid: u32| {
+        for _ in 0..16 {
+            let Some(&(_, ppid)) = parents.iter().find(|(p, _)| *p == pid) else {
+                return false;
+            };
+            if ppid == root {
+                return true;
+            }
+            pid = ppid;
+        }
+        false
+    };
+    parents
+        .iter()
+        .filter(|(pid, _)| below_root(*pid))
+        .filter(|(pid, _)| {
+            std::fs::read(format!("/proc/{pid}/cmdline"))
+                .is_ok_and(|c| c.windows(15).any(|w| w == b"--type=renderer"))
+        })
+        .filter_map(|(pid, _)| {
+            let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+            let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+            let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+            Some(kb * 1024)
+        })
+        .sum()
 }
 
 fn enc(s: &str) -> String {
