@@ -96,14 +96,16 @@ async fn start_forge(ctx: Ctx) {
         user: context.account_id,
         time_zone: context.timezone,
     }));
-    spawn_local(load_user_name(ctx));
+    // No `/myself` on Forge: it needs the `read:jira-user` scope, which the manifest does not
+    // ask for (its one scope is `read:jira-work`), so the call would fail on every page load.
+    // The header shows the context's account id.
     load_rights(ctx).await;
 }
 
 /// Asks Jira (`/myself`, through the page's transport) for the signed-in person's name, for
 /// the header. Spawned beside the server's `/me`, so no page waits for it; the answer stays
-/// in the tab. Without one (no answer, no name, on Forge no `read:jira-user` scope) the
-/// header keeps what it knows: the account id on Forge, nothing on Connect.
+/// in the tab. Without one (no answer, no name) the header keeps what it knows: nothing on
+/// Connect. Not asked on Forge (see `start_forge`).
 async fn load_user_name(ctx: Ctx) {
     let Some(transport) = ctx
         .jira
