@@ -510,27 +510,53 @@ pub async fn jira_faults_are_weathered(w: &World) -> Result {
     // the run meets the limit however its retries of the injected errors spread it out. (At
     // three a second with a burst of three, a run slowed down by the machine's load once sent
     // its 7 requests far enough apart never to be refused.)
-    w.sim_knobs(&json!({
-        "faults": {"errorRate": 0.15, "seed": 5},
-        "rateLimit": {"perSecond": 1, "burst": 1},
-    }))?;
-    let stats_before = sim_stats(w)?;
-    let (table, partial) = support::run_saved(w, &b, id).await?;
-    let stats = sim_stats(w)?;
-    w.sim_knobs(&json!({"faults": {"latencyMs": 0, "jitterMs": 0, "errorRate": 0.0, "slowRate": 0.0, "slowMs": 0, "dropRate": 0.0, "seed": 0}, "rateLimit": null}))?;
+    // The injected errors fall on requests by their number at the simulator, which the page's
+    // other calls (the header's `/myself`, retries, refusals) shift with timing: a run of some
+    // ten requests at 15 % meets none about a fifth of the time. So the run is repeated, with
+    // another seed, until one has met both a refusal and an error, at most five times; every
+    // run must be complete and equal the CLI's.
+    let cli = support::cli_report(w, &support::default_report(), &[])?;
+    let (mut limited, mut errors) = (0, 0);
+    let mut stats = Value::Null;
+    for attempt in 0..5u64 {
+        if attempt > 0 {
+            w.go(&b, "#/").await?;
+            b.wait_for(
+                "the last run's table to go",
+                "return document.querySelector('table.results') ? null : true",
+                vec![],
+            )
+            .await?;
+        }
+        w.sim_knobs(&json!({
+            "faults": {"errorRate": 0.15, "seed": 5 + attempt},
+            "rateLimit": {"perSecond": 1, "burst": 1},
+        }))?;
+        let stats_before = sim_stats(w)?;
+        let (table, partial) = support::run_saved(w, &b, id).await?;
+        stats = sim_stats(w)?;
+        w.sim_knobs(&json!({"faults": {"latencyMs": 0, "jitterMs": 0, "errorRate": 0.0, "slowRate": 0.0, "slowMs": 0, "dropRate": 0.0, "seed": 0}, "rateLimit": null}))?;
+        assert!(
+            !partial,
+            "retries complete the report: {}",
+            support::text_of(&b, ".panel-warning")
+                .await?
+                .unwrap_or_default()
+        );
+        support::assert_same_as_cli(&table, &cli);
+        limited += stats["rateLimited"].as_u64().unwrap_or(0)
+            - stats_before["rateLimited"].as_u64().unwrap_or(0);
+        errors += stats["injectedErrors"].as_u64().unwrap_or(0)
+            - stats_before["injectedErrors"].as_u64().unwrap_or(0);
+        if limited > 0 && errors > 0 {
+            break;
+        }
+    }
+    assert!(limited > 0, "Jira rate-limited the runs: {stats}");
     assert!(
-        !partial,
-        "retries complete the report: {}",
-        support::text_of(&b, ".panel-warning")
-            .await?
-            .unwrap_or_default()
+        errors > 0,
+        "Jira failed some requests in five runs: {stats}"
     );
-    let limited = stats["rateLimited"].as_u64().unwrap_or(0)
-        - stats_before["rateLimited"].as_u64().unwrap_or(0);
-    let errors = stats["injectedErrors"].as_u64().unwrap_or(0)
-        - stats_before["injectedErrors"].as_u64().unwrap_or(0);
-    assert!(limited > 0, "Jira rate-limited the run: {stats}");
-    assert!(errors > 0, "Jira failed some requests: {stats}");
     let waits = b.js("return window.__dwellWaits;", vec![]).await?;
     assert!(
         waits.as_array().is_some_and(|w| w
@@ -538,8 +564,6 @@ pub async fn jira_faults_are_weathered(w: &World) -> Result {
             .any(|t| t.as_str().unwrap_or("").contains("slow down"))),
         "the page said it was waiting for Jira's rate limit: {waits}"
     );
-    let cli = support::cli_report(w, &support::default_report(), &[])?;
-    support::assert_same_as_cli(&table, &cli);
     b.close().await;
     Ok(())
 }
