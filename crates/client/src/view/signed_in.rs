@@ -2,8 +2,9 @@
 //! Jira knows them by, with the zone their times are shown in when Jira says it.
 //!
 //! The key design decision: the name is asked of Jira in the browser, after the page has
-//! started (Connect and Forge know only the account id at first), and it never goes to
-//! Dwell's server; until Jira answers, or when it does not, the header shows the id.
+//! started, and it never goes to Dwell's server; until Jira answers, or when it does not, the
+//! header shows the id. Forge is never asked (its manifest has no `read:jira-user` scope), so
+//! there the header shows the context's account id.
 
 /// The header's "as …" text: `name`, else `id`, followed by ` (zone)` when `zone` is known;
 /// `None` when neither the name nor the id is known. Blank values count as unknown.
