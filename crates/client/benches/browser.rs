@@ -25,10 +25,13 @@
 //!
 //! "rss MB" is the peak resident memory of the browser's renderer processes (`VmHWM`, summed),
 //! where the page and its worker both live: the page's JS heap alone hides the worker.
-//! "still" is the longest time the progress bar went without moving during the run.
+//! "still" is the longest time the progress bar went without moving during the run (an
+//! indeterminate bar slides, so it counts as moving).
 //!
 //! Besides the table it prints, on stderr, the requests by route, where the fetch's time went
-//! (from the page's resource timings) and, as "sim CPU", this process's CPU time from run to
+//! (from the page's resource timings: how long each count of requests was in flight), where
+//! the page thread's went (the driver's `dwell:answer` measures by purpose, the long tasks and
+//! the answers handled during the longest) and, as "sim CPU", this process's CPU time from run to
 //! table: the simulator's own share of the two shared cores, so the product's figure is
 //! honest. The native figure fetches without the added latency or rate limit (it times the
 //! engine only).
@@ -308,7 +311,7 @@ fn drive(
     s.script(
         "window.__dwellLongTasks = [];
          performance.setResourceTimingBufferSize(100000); performance.clearResourceTimings();
-         new PerformanceObserver(l => l.getEntries().forEach(e => window.__dwellLongTasks.push(e.duration)))
+         new PerformanceObserver(l => l.getEntries().forEach(e => window.__dwellLongTasks.push([e.startTime, e.duration])))
              .observe({entryTypes: ['longtask']});
          performance.clearMarks(); performance.clearMeasures();
          const t = document.querySelector('textarea'); t.value = arguments[0];
@@ -332,8 +335,12 @@ fn drive(
              const err = document.querySelector('.panel-error');
              const wait = document.querySelector('.progress-waiting');
              const fill = document.querySelector('.progress-fill');
+             // An indeterminate bar slides (a compositor animation): it moves by itself.
+             const width = !fill ? null
+                 : fill.classList.contains('indeterminate') ? 'sliding ' + performance.now()
+                 : fill.style.width;
              return [m, done, err ? err.textContent : null, wait ? wait.textContent : null,
-                     fill ? fill.style.width : null];",
+                     width];",
             json!([]),
         )?;
         peak_heap = peak_heap.max(v[0].as_u64().unwrap_or(0));
@@ -380,12 +387,13 @@ fn drive(
         );
     }
     eprintln!("{}", fetch_timeline(s, sim_url)?);
+    eprintln!("{}", page_thread(s)?);
     let t = s.script(
         "const at = n => (performance.getEntriesByName(n)[0] || {startTime: NaN}).startTime;
          const took = n => (performance.getEntriesByName(n)[0] || {duration: NaN}).duration;
          return [at('dwell:run'), at('dwell:fetched'), at('dwell:table'), took('dwell:engine'),
                  took('dwell:ingest'), (document.querySelector('.toolbar .count')||{}).textContent,
-                 Math.max(0, ...window.__dwellLongTasks)];",
+                 Math.max(0, ...window.__dwellLongTasks.map(t => t[1]))];",
         json!([]),
     )?;
     let num = |i: usize| t[i].as_f64().unwrap_or(f64::NAN);
@@ -569,6 +577,8 @@ fn fetch_timeline(s: &WebDriver, sim_url: &str) -> Result<String> {
     let mut edges: Vec<(f64, i32)> = spans.iter().flat_map(|&(a, b)| [(a, 1), (b, -1)]).collect();
     edges.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
     let (mut in_flight, mut last, mut under_six, mut idle) = (0, edges[0].0, 0.0, 0.0);
+    // Time spent with 0, 1, ..., 5 and 6 or more requests in flight.
+    let mut by_count = [0.0f64; 7];
     for (t, d) in edges.iter().copied() {
         if in_flight < 6 {
             under_six += t - last;
@@ -576,20 +586,128 @@ fn fetch_timeline(s: &WebDriver, sim_url: &str) -> Result<String> {
         if in_flight == 0 {
             idle += t - last;
         }
+        by_count[(in_flight.max(0) as usize).min(6)] += t - last;
         in_flight += d;
         last = t;
     }
+    let histogram: Vec<String> = by_count
+        .iter()
+        .enumerate()
+        .map(|(n, ms)| {
+            let n = if n == 6 { "6+".to_string() } else { n.to_string() };
+            format!("{n}: {:.1} s", ms / 1000.0)
+        })
+        .collect();
     let mut took: Vec<f64> = spans.iter().map(|(a, b)| b - a).collect();
     took.sort_by(f64::total_cmp);
     let first = spans.iter().map(|s| s.0).fold(f64::INFINITY, f64::min);
     let end = spans.iter().map(|s| s.1).fold(0.0, f64::max);
     Ok(format!(
-        "{} Jira requests from {first:.0} to {end:.0} ms after run: each took median {:.0} ms, p90 {:.0} ms, max {:.0} ms; fewer than 6 in flight for {under_six:.0} ms, none for {idle:.0} ms",
+        "{} Jira requests from {first:.0} to {end:.0} ms after run: each took median {:.0} ms, p90 {:.0} ms, max {:.0} ms; fewer than 6 in flight for {under_six:.0} ms, none for {idle:.0} ms\nrequests in flight, time at each count: {}",
         spans.len(),
         took[took.len() / 2],
         took[took.len() * 9 / 10],
         took[took.len() - 1],
+        histogram.join(", "),
     ))
+}
+
+/// Where the page thread's time went: the fetch driver's handling of each Jira answer (the
+/// page's `dwell:answer` measures: the planner reading it, then handing it to the worker),
+/// by purpose, and the main thread's long tasks (over 50 ms), with the answers handled
+/// during the longest.
+fn page_thread(s: &WebDriver) -> Result<String> {
+    let v = s.script(
+        "const run = (performance.getEntriesByName('dwell:run')[0] || {startTime: 0}).startTime;
+         const answers = performance.getEntriesByName('dwell:answer').map(e =>
+             [e.startTime - run, e.duration, (e.detail || {}).purpose || '', (e.detail || {}).bytes || 0,
+              (e.detail || {}).readMs || 0]);
+         const tasks = window.__dwellLongTasks.map(t => [t[0] - run, t[1]]);
+         return [answers, tasks];",
+        json!([]),
+    )?;
+    let rows = |i: usize| -> Vec<Vec<Value>> {
+        v[i].as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|r| r.as_array().cloned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let f = |r: &[Value], i: usize| r.get(i).and_then(Value::as_f64).unwrap_or(0.0);
+    let answers = rows(0);
+    let tasks = rows(1);
+    let mut out = String::new();
+    // (purpose, answers, total ms, longest ms, reading ms, megabytes)
+    let mut by: Vec<(String, u32, f64, f64, f64, f64)> = Vec::new();
+    for a in &answers {
+        let purpose = a.get(2).and_then(Value::as_str).unwrap_or("").to_string();
+        let i = match by.iter().position(|b| b.0 == purpose) {
+            Some(i) => i,
+            None => {
+                by.push((purpose, 0, 0.0, 0.0, 0.0, 0.0));
+                by.len() - 1
+            }
+        };
+        let b = &mut by[i];
+        b.1 += 1;
+        b.2 += f(a, 1);
+        b.3 = b.3.max(f(a, 1));
+        b.4 += f(a, 4);
+        b.5 += f(a, 3) / 1e6;
+    }
+    let total: f64 = by.iter().map(|b| b.2).sum();
+    out.push_str(&format!(
+        "page thread, handling {} Jira answers: {:.0} ms in all",
+        answers.len(),
+        total
+    ));
+    for b in &by {
+        out.push_str(&format!(
+            "\n  {}: {} answers, {:.1} MB, {:.0} ms (of it reading {:.0} ms), longest {:.0} ms",
+            if b.0.is_empty() { "other" } else { &b.0 },
+            b.1,
+            b.5,
+            b.2,
+            b.4,
+            b.3
+        ));
+    }
+    let long: f64 = tasks.iter().map(|t| f(t, 1)).sum();
+    out.push_str(&format!(
+        "\nlong tasks (over 50 ms) during the run: {}, {:.0} ms in all",
+        tasks.len(),
+        long
+    ));
+    let mut sorted = tasks.clone();
+    sorted.sort_by(|a, b| f(b, 1).total_cmp(&f(a, 1)));
+    for t in sorted.iter().take(3) {
+        let (at, took) = (f(t, 0), f(t, 1));
+        let inside: Vec<&Vec<Value>> = answers
+            .iter()
+            .filter(|a| f(a, 0) < at + took && f(a, 0) + f(a, 1) > at)
+            .collect();
+        let handled: f64 = inside.iter().map(|a| f(a, 1)).sum();
+        let biggest = inside
+            .iter()
+            .max_by(|a, b| f(a, 1).total_cmp(&f(b, 1)))
+            .map(|a| {
+                format!(
+                    "; the longest: {} of {:.2} MB, {:.0} ms (reading {:.0} ms)",
+                    a.get(2).and_then(Value::as_str).unwrap_or(""),
+                    f(a, 3) / 1e6,
+                    f(a, 1),
+                    f(a, 4)
+                )
+            })
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "\n  {took:.0} ms at {at:.0} ms after run: {} answers handled in it, {handled:.0} ms{biggest}",
+            inside.len()
+        ));
+    }
+    Ok(out)
 }
 
 /// User plus system CPU time of this process so far, in milliseconds (Linux's

@@ -38,6 +38,28 @@ pub fn sleep(ms: f64) -> impl Future<Output = ()> {
     }
 }
 
+/// Yields to the browser's event loop and resumes in a task of its own: through
+/// `scheduler.yield()` where the browser has it (the page resumes ahead of other tasks of
+/// its kind), else a zero-length `setTimeout`.
+pub fn yield_now() -> impl Future<Output = ()> {
+    let scheduled = js_sys::Reflect::get(&js_sys::global(), &"scheduler".into())
+        .ok()
+        .filter(|s| s.is_object())
+        .and_then(|scheduler| {
+            let f = js_sys::Reflect::get(&scheduler, &"yield".into()).ok()?;
+            let f = f.dyn_into::<Function>().ok()?;
+            f.call0(&scheduler).ok()?.dyn_into::<Promise>().ok()
+        });
+    let promise = scheduled.unwrap_or_else(|| {
+        Promise::new(&mut |resolve, _| {
+            set_timeout(&resolve, 0);
+        })
+    });
+    async move {
+        let _ = JsFuture::from(promise).await;
+    }
+}
+
 /// `performance.now()`: milliseconds on a monotonic clock.
 pub fn now_ms() -> f64 {
     performance_now()
@@ -223,4 +245,23 @@ pub fn measure(name: &str, duration_ms: f64) {
         &JsValue::from_f64(duration_ms),
     );
     let _ = performance_measure(name, &options);
+}
+
+/// Records the fetch driver's handling of one Jira answer as a `dwell:answer` measure from
+/// `start_ms` to `end_ms`, with what it was for, its size in bytes and the time the planner
+/// took to read it in `detail` (the browser benchmark reports where the page thread's time
+/// went from these).
+pub fn measure_answer(purpose: &str, bytes: usize, start_ms: f64, read_ms: f64, end_ms: f64) {
+    let detail = js_sys::Object::new();
+    let set = |o: &js_sys::Object, k: &str, v: JsValue| {
+        let _ = js_sys::Reflect::set(o, &k.into(), &v);
+    };
+    set(&detail, "purpose", JsValue::from_str(purpose));
+    set(&detail, "bytes", JsValue::from_f64(bytes as f64));
+    set(&detail, "readMs", JsValue::from_f64(read_ms - start_ms));
+    let options = js_sys::Object::new();
+    set(&options, "start", JsValue::from_f64(start_ms));
+    set(&options, "end", JsValue::from_f64(end_ms));
+    set(&options, "detail", detail.into());
+    let _ = performance_measure("dwell:answer", &options);
 }

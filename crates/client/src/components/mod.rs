@@ -15,6 +15,6 @@ pub use charts::ReportCharts;
 pub use conflict::ConflictPanel;
 pub use error::{ErrorPanel, Notice, Problems};
 pub use form::{Field, TextInput, set_id_namespace, unique_id};
-pub use progress::ProgressPanel;
+pub use progress::{BusyPanel, ProgressPanel};
 pub use results::ResultsTable;
 pub use worklogs::{Comments, Drill, WorklogPanel};

@@ -1,5 +1,6 @@
 //! The progress panel of a report run: issues read of the estimate, requests in flight, the
-//! rate-limit wait, and the cancel button.
+//! rate-limit wait, and the cancel button; and the busy panel of a phase with nothing to
+//! count (the engine computing), whose bar slides rather than stand still.
 
 use leptos::prelude::*;
 
@@ -52,6 +53,22 @@ pub fn ProgressPanel(
                     "Cancel"
                 </button>
             </Show>
+        </section>
+    }
+}
+
+/// A phase that moves without a count: an indeterminate bar (it slides, on the compositor,
+/// while the worker works) under `label`.
+#[component]
+pub fn BusyPanel(label: &'static str) -> impl IntoView {
+    view! {
+        <section class="progress" aria-label="Progress">
+            <p class="progress-headline loading" role="status" aria-live="polite">
+                {label}
+            </p>
+            <div class="progress-bar" role="progressbar" aria-label=label>
+                <div class="progress-fill indeterminate" style:width="30%"></div>
+            </div>
         </section>
     }
 }

@@ -5,6 +5,11 @@
 //! the pace is the driver's, because it sees every request leave and every answer arrive.
 //! Cancelling drops every request in flight (the Direct transport also aborts them on the
 //! network), whatever the pace was waiting for.
+//!
+//! The driver runs on the page's main thread, where answers that arrive together would
+//! otherwise be handled in one long task: once it has worked for [`SLICE_MS`] without
+//! waiting, it yields to the browser before it takes the next answer, so the page stays
+//! responsive and the progress bar is painted between answers.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -29,6 +34,28 @@ pub trait Clock {
     fn sleep(&self, ms: f64) -> impl Future<Output = ()>;
     /// Uniform in `[0, 1)`.
     fn random(&self) -> f64;
+    /// Lets the platform run whatever else waits (in the browser: input, rendering, other
+    /// answers), then resumes. A plain zero-length sleep unless the platform has better.
+    fn yield_now(&self) -> impl Future<Output = ()> {
+        self.sleep(0.0)
+    }
+    /// Records how the driver handled one answer: the page's timeline keeps it for the
+    /// browser benchmark. Nothing by default.
+    fn answer_handled(&self, _answer: &AnswerTrace) {}
+}
+
+/// How long the driver took over one answer, on the [`Clock`]'s timeline.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AnswerTrace {
+    /// What the request was for (`Purpose::describe`).
+    pub purpose: &'static str,
+    /// The answer's body, in bytes (0 when no answer came).
+    pub bytes: usize,
+    /// When the driver took it up, when the planner had read it, and when its documents had
+    /// gone on (to the worker, in the browser).
+    pub started_ms: f64,
+    pub read_ms: f64,
+    pub ended_ms: f64,
 }
 
 /// The browser's [`Clock`]: `performance.now()`, `setTimeout` and `Math.random()`.
@@ -48,6 +75,14 @@ impl Clock for BrowserClock {
 
     fn random(&self) -> f64 {
         js_sys::Math::random()
+    }
+
+    fn yield_now(&self) -> impl Future<Output = ()> {
+        crate::platform::yield_now()
+    }
+
+    fn answer_handled(&self, a: &AnswerTrace) {
+        crate::platform::measure_answer(a.purpose, a.bytes, a.started_ms, a.read_ms, a.ended_ms);
     }
 }
 
@@ -69,6 +104,10 @@ enum Wake<T> {
 /// the countdown move.
 const RATE_LIMIT_TICK_MS: f64 = 1000.0;
 
+/// The longest the driver works on answers before it yields to the browser: well under the
+/// 50 ms after which the browser counts a task as long.
+pub const SLICE_MS: f64 = 10.0;
+
 /// Runs `planner` to its end (or until `cancel` fires) and returns how it ended. `on_event`
 /// receives every document and progress report; an error from it (a document that could not
 /// be passed on) fails the run with that error, as a report missing a page would be wrong.
@@ -86,6 +125,8 @@ where
     let mut in_flight = FuturesUnordered::new();
     let mut pacer = Pacer::new();
     let mut sent_at: HashMap<RequestId, f64> = HashMap::new();
+    // When the driver last came back from waiting: the start of its current slice of work.
+    let mut slice_start = clock.now_ms();
     loop {
         if cancel.is_cancelled() {
             planner.cancel();
@@ -128,7 +169,12 @@ where
             };
             Box::pin(clock.sleep(ms))
         });
+        if clock.now_ms() - slice_start > SLICE_MS {
+            clock.yield_now().await;
+            slice_start = clock.now_ms();
+        }
         let mut cancelled = cancel.cancelled();
+        let mut waited = false;
         let woke = futures::future::poll_fn(|cx| {
             if Pin::new(&mut cancelled).poll(cx).is_ready() {
                 return Poll::Ready(Wake::Cancelled);
@@ -141,12 +187,18 @@ where
             {
                 return Poll::Ready(Wake::Timer);
             }
+            waited = true;
             Poll::Pending
         })
         .await;
+        if waited {
+            slice_start = clock.now_ms();
+        }
         match woke {
             Wake::Answer((id, answer)) => {
                 let now = clock.now_ms();
+                let purpose = planner.purpose_of(id).map_or("", |p| p.describe());
+                let bytes = answer.as_ref().map_or(0, |r| r.body.len());
                 let verdict = match &answer {
                     Ok(r) if r.status == 429 => Some(Verdict::Refused),
                     Ok(_) => Some(Verdict::Admitted),
@@ -156,12 +208,21 @@ where
                 if let (Some(at), Some(verdict)) = (sent_at.remove(&id), verdict) {
                     pacer.answered(at, now, verdict);
                 }
-                for d in planner.on_answer(id, answer, now, clock.random()) {
+                let documents = planner.on_answer(id, answer, now, clock.random());
+                let read_ms = clock.now_ms();
+                for d in documents {
                     if let Err(e) = on_event(Event::Deliver(d)) {
                         planner.fail(e);
                         break;
                     }
                 }
+                clock.answer_handled(&AnswerTrace {
+                    purpose,
+                    bytes,
+                    started_ms: now,
+                    read_ms,
+                    ended_ms: clock.now_ms(),
+                });
             }
             Wake::Timer => {}
             Wake::Cancelled => planner.cancel(),

@@ -264,17 +264,50 @@ pub struct Progress {
     /// Once Jira has refused a request for its rate limit: the requests a second the run is
     /// held to (the driver's pace, [`super::pace`]).
     pub paced_per_second: Option<f64>,
+    /// The run reads worklogs (a timesheet): the bar's second half is their requests.
+    pub reads_worklogs: bool,
+    /// Worklog requests (an issue's page, a feed page, a list) answered so far.
+    pub worklog_requests: u64,
+    /// How many worklog requests the plan expects: `None` until every issue is listed and
+    /// the worklog path is chosen (its own estimate, [`super::worklogs::Choice`]), then the
+    /// number answered once the run is over.
+    pub worklog_requests_expected: Option<u64>,
 }
 
 impl Progress {
-    /// Share of the work done, in `[0, 1]`, when the total is known.
+    /// Share of the work done, in `[0, 1]`, when the total is known. A run that reads
+    /// worklogs gives the issues the first half and the worklog requests the second, since
+    /// on a timesheet the worklogs are most of the run and come after every issue is listed.
     pub fn fraction(&self) -> Option<f64> {
+        let issues = self.issue_fraction()?;
+        if !self.reads_worklogs {
+            return Some(issues);
+        }
+        let worklogs = match self.worklog_requests_expected {
+            None => 0.0,
+            Some(0) => 1.0,
+            Some(expected) => (self.worklog_requests as f64 / expected as f64).min(1.0),
+        };
+        Some((issues + worklogs) / 2.0)
+    }
+
+    fn issue_fraction(&self) -> Option<f64> {
         let total = self.total? as f64;
         if total == 0.0 {
             return Some(if self.total_is_exact { 1.0 } else { 0.0 });
         }
         let done = (self.issues_loaded + self.changelogs_loaded) as f64 / 2.0;
         Some((done / total).clamp(0.0, 1.0))
+    }
+
+    /// While the worklogs are read: `(answered, expected)` requests, the expected ones as
+    /// the plan estimated them (never fewer than answered).
+    pub fn worklog_phase(&self) -> Option<(u64, u64)> {
+        let expected = self.worklog_requests_expected.filter(|&e| e > 0)?;
+        Some((
+            self.worklog_requests,
+            expected.max(self.worklog_requests),
+        ))
     }
 }
 
@@ -494,6 +527,7 @@ impl Planner {
             worklog_choice: None,
             bulk: None,
         };
+        p.progress.reads_worklogs = p.spec.worklogs.is_some();
         match p.spec.flavour {
             Flavour::Cloud => {
                 p.push(Step::Ids { token: None });
@@ -949,6 +983,7 @@ impl Planner {
             }
             Step::Worklogs { issue, start_at } => {
                 let page = skim::worklog_page(&body)?;
+                self.progress.worklog_requests += 1;
                 let next = start_at + page.worklogs;
                 if page.worklogs > 0 && next < page.total {
                     self.push(Step::Worklogs {
@@ -963,11 +998,13 @@ impl Planner {
             }
             Step::WorklogFeed { slice, since } => {
                 let page = skim::worklog_feed(&body)?;
+                self.progress.worklog_requests += 1;
                 self.feed_page(*slice, *since, page);
                 Ok(Vec::new())
             }
             Step::WorklogList { .. } => {
                 let listed = skim::worklog_list(&body)?;
+                self.progress.worklog_requests += 1;
                 if self.bulk.as_ref().is_some_and(|b| b.finished) {
                     return Ok(Vec::new());
                 }
@@ -1017,6 +1054,9 @@ impl Planner {
             self.missing
                 .choose(limits.worklog_page, window.now_ms, limits.concurrency)
         };
+        self.progress.worklog_requests_expected = Some(match &choice {
+            Choice::PerIssue { requests } | Choice::Bulk { requests, .. } => *requests,
+        });
         match &choice {
             Choice::PerIssue { .. } => self.page_each(self.missing.all()),
             Choice::Bulk {
@@ -1268,6 +1308,11 @@ impl Planner {
         earliest.map(|t| t.max(self.paused_until))
     }
 
+    /// What request `id`, in flight, is for.
+    pub fn purpose_of(&self, id: RequestId) -> Option<Purpose> {
+        self.in_flight.get(&id).map(|t| t.step.purpose())
+    }
+
     pub fn in_flight(&self) -> usize {
         self.in_flight.len()
     }
@@ -1277,6 +1322,10 @@ impl Planner {
         p.in_flight = self.in_flight.len();
         let waiting_for_limit = self.paused_until > now_ms;
         p.rate_limit_wait_ms = waiting_for_limit.then_some(self.paused_until - now_ms);
+        if p.reads_worklogs && self.is_done() && !self.cancelled && self.fatal.is_none() {
+            // Whatever the estimate said, every worklog request there was is answered.
+            p.worklog_requests_expected = Some(p.worklog_requests);
+        }
         p
     }
 

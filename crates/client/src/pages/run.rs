@@ -11,7 +11,9 @@ use leptos::task::spawn_local;
 
 use crate::api::ClientError;
 use crate::cancel::Cancel;
-use crate::components::{Comments, Drill, ErrorPanel, ProgressPanel, ResultsTable, WorklogPanel};
+use crate::components::{
+    BusyPanel, Comments, Drill, ErrorPanel, ProgressPanel, ResultsTable, WorklogPanel,
+};
 use crate::context::Ctx;
 use crate::fetch::driver::{BrowserClock, Event};
 use crate::fetch::{Clock, Outcome, Planner, Progress};
@@ -542,14 +544,7 @@ fn Runner(
         }}
         {move || match stage.get() {
             Stage::Fetching => view! { <span></span> }.into_any(),
-            Stage::Computing => {
-                view! {
-                    <p class="loading" role="status">
-                        "Computing the report…"
-                    </p>
-                }
-                    .into_any()
-            }
+            Stage::Computing => view! { <BusyPanel label="Computing the report…" /> }.into_any(),
             Stage::Failed(e) => {
                 view! { <ErrorPanel error=e title="The report could not run" /> }.into_any()
             }

@@ -19,11 +19,20 @@ pub struct ProgressView {
 impl ProgressView {
     pub fn new(p: &Progress) -> Self {
         let read = p.issues_loaded.min(p.changelogs_loaded);
-        let headline = match (p.total, p.total_is_exact) {
-            (None, _) if p.listed == 0 => "Asking Jira for the issues…".to_string(),
-            (None, _) => format!("Read {} issues", thousands(read)),
-            (Some(t), true) => format!("Read {} of {} issues", thousands(read), thousands(t)),
-            (Some(t), false) => {
+        let worklogs = p.worklog_phase().filter(|(answered, expected)| answered < expected);
+        let headline = match (worklogs, p.total, p.total_is_exact) {
+            (Some((answered, expected)), _, _) => format!(
+                "Read {} issues; their worklogs: {} of about {} requests",
+                thousands(read),
+                thousands(answered),
+                thousands(expected)
+            ),
+            (None, None, _) if p.listed == 0 => "Asking Jira for the issues…".to_string(),
+            (None, None, _) => format!("Read {} issues", thousands(read)),
+            (None, Some(t), true) => {
+                format!("Read {} of {} issues", thousands(read), thousands(t))
+            }
+            (None, Some(t), false) => {
                 format!("Read {} of about {} issues", thousands(read), thousands(t))
             }
         };
@@ -77,6 +86,7 @@ mod tests {
             },
             rate_limit_wait_ms: Some(11_200.0),
             paced_per_second: Some(9.5),
+            ..Progress::default()
         };
         let v = ProgressView::new(&p);
         assert_eq!(v.headline, "Read 1,234 of about 10,000 issues");
@@ -86,6 +96,41 @@ mod tests {
             v.waiting.as_deref(),
             Some("Jira asked Dwell to slow down: resuming in 12 s")
         );
+    }
+
+    #[test]
+    fn a_timesheet_counts_its_worklog_requests_in_the_second_half_of_the_bar() {
+        let listing = Progress {
+            total: Some(1000),
+            total_is_exact: true,
+            listed: 1000,
+            issues_loaded: 500,
+            changelogs_loaded: 500,
+            reads_worklogs: true,
+            ..Progress::default()
+        };
+        let v = ProgressView::new(&listing);
+        assert_eq!(v.headline, "Read 500 of 1,000 issues");
+        assert_eq!(v.percent, Some(25.0));
+        let feeding = Progress {
+            issues_loaded: 1000,
+            changelogs_loaded: 1000,
+            worklog_requests: 30,
+            worklog_requests_expected: Some(120),
+            ..listing
+        };
+        let v = ProgressView::new(&feeding);
+        assert_eq!(
+            v.headline,
+            "Read 1,000 issues; their worklogs: 30 of about 120 requests"
+        );
+        assert_eq!(v.percent, Some(62.5));
+        // More requests than estimated: the bar is full, never past it.
+        let over = Progress {
+            worklog_requests: 130,
+            ..feeding
+        };
+        assert_eq!(ProgressView::new(&over).percent, Some(100.0));
     }
 
     #[test]

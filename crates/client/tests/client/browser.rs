@@ -67,7 +67,7 @@ async fn progress_panel_shows_counts_the_wait_and_cancels() {
             ..Default::default()
         },
         rate_limit_wait_ms: Some(4_100.0),
-        paced_per_second: None,
+        ..Progress::default()
     });
     tick().await;
     assert_eq!(
