@@ -594,7 +594,11 @@ fn fetch_timeline(s: &WebDriver, sim_url: &str) -> Result<String> {
         .iter()
         .enumerate()
         .map(|(n, ms)| {
-            let n = if n == 6 { "6+".to_string() } else { n.to_string() };
+            let n = if n == 6 {
+                "6+".to_string()
+            } else {
+                n.to_string()
+            };
             format!("{n}: {:.1} s", ms / 1000.0)
         })
         .collect();
@@ -628,11 +632,7 @@ fn page_thread(s: &WebDriver) -> Result<String> {
     )?;
     let rows = |i: usize| -> Vec<Vec<Value>> {
         v[i].as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|r| r.as_array().cloned())
-                    .collect()
-            })
+            .map(|a| a.iter().filter_map(|r| r.as_array().cloned()).collect())
             .unwrap_or_default()
     };
     let f = |r: &[Value], i: usize| r.get(i).and_then(Value::as_f64).unwrap_or(0.0);

@@ -304,10 +304,7 @@ impl Progress {
     /// the plan estimated them (never fewer than answered).
     pub fn worklog_phase(&self) -> Option<(u64, u64)> {
         let expected = self.worklog_requests_expected.filter(|&e| e > 0)?;
-        Some((
-            self.worklog_requests,
-            expected.max(self.worklog_requests),
-        ))
+        Some((self.worklog_requests, expected.max(self.worklog_requests)))
     }
 }
 

@@ -19,7 +19,9 @@ pub struct ProgressView {
 impl ProgressView {
     pub fn new(p: &Progress) -> Self {
         let read = p.issues_loaded.min(p.changelogs_loaded);
-        let worklogs = p.worklog_phase().filter(|(answered, expected)| answered < expected);
+        let worklogs = p
+            .worklog_phase()
+            .filter(|(answered, expected)| answered < expected);
         let headline = match (worklogs, p.total, p.total_is_exact) {
             (Some((answered, expected)), _, _) => format!(
                 "Read {} issues; their worklogs: {} of about {} requests",

@@ -403,13 +403,18 @@ fn a_timesheet_pages_the_worklogs_of_issues_that_embed_only_some() {
         let mut spec = spec(flavour).for_worklogs(window);
         spec.fields.push("worklog".into());
         let mut worklog_pages: Vec<(String, u64)> = Vec::new();
+        let mut bar: Vec<f64> = Vec::new();
         let mut planner = Planner::new(spec);
         let clock = SharedClock(&jira.clock);
         let outcome =
             futures::executor::block_on(run(&mut planner, &jira, &clock, &Cancel::new(), |e| {
-                if let Event::Deliver(Delivery::Worklogs { issue, body }) = e {
-                    let v: Value = serde_json::from_str(&body).unwrap();
-                    worklog_pages.push((issue, v["startAt"].as_u64().unwrap()));
+                match e {
+                    Event::Deliver(Delivery::Worklogs { issue, body }) => {
+                        let v: Value = serde_json::from_str(&body).unwrap();
+                        worklog_pages.push((issue, v["startAt"].as_u64().unwrap()));
+                    }
+                    Event::Progress(p) => bar.extend(p.fraction()),
+                    Event::Deliver(_) => {}
                 }
                 Ok(())
             }));
@@ -446,6 +451,17 @@ fn a_timesheet_pages_the_worklogs_of_issues_that_embed_only_some() {
             (0, 0)
         );
         assert_eq!(last.fraction(), Some(1.0), "{flavour:?}");
+        assert_eq!(last.worklog_requests, 200, "{flavour:?}");
+        // Regression: the bar counted issues only, and stood still while the worklogs came.
+        let during = bar.iter().filter(|&&f| f > 0.5 && f < 1.0).count();
+        assert!(
+            during >= 50,
+            "{flavour:?}: the bar moves while the worklogs are read ({during} steps)"
+        );
+        assert!(
+            bar.windows(2).all(|w| w[0] <= w[1]),
+            "{flavour:?}: the bar never goes back"
+        );
     }
 }
 
