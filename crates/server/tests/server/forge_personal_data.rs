@@ -5,7 +5,8 @@
 //! function's `invokeRemote` calls to the server with a Forge Invocation Token naming no user,
 //! and answers `privacy.reportPersonalData` from its list of closed accounts, recording each
 //! batch. A user's token, sent through the Custom UI's `invokeRemote`, is refused on both
-//! routes, and a report Atlassian keeps refusing erases nothing.
+//! routes, and a report Atlassian keeps refusing erases nothing. The routes' own checks
+//! (a UI context without a principal, bad bodies) are sent with tokens signed here.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -14,6 +15,10 @@ use std::sync::{Arc, Mutex};
 use jira_sim::RunningSim;
 use serde_json::{Value, json};
 
+use crate::forge::{
+    ADA, BEN, CLOUD_ID, UUID, bearer, fit_claims, forge_app, installation, lifecycle,
+};
+use crate::forge_fit::{KID, jwk, serve_jwks, sign};
 use crate::forge_sim::{
     create_report, development, forge_sim, invoke, manifest, merged_jwks, post_json, sign_in,
 };
@@ -291,4 +296,85 @@ async fn a_report_atlassian_keeps_refusing_erases_nothing_and_leaves_the_site_du
     let ran = run_function(&site.sim).await;
     assert!(ran.ok, "{}", ran.output);
     assert!(!holds(&stored_bytes(&site.server), &site.ben));
+}
+
+const ACCOUNTS: &str = "/forge/personal-data/accounts";
+const CLOSED: &str = "/forge/personal-data/closed";
+
+#[actix_web::test]
+async fn the_routes_take_a_backend_token_only_and_refuse_bad_bodies_with_a_reason() {
+    let jwks = serve_jwks(vec![jwk("install-key.pem", KID)]).await;
+    let app = forge_app(&jwks);
+    assert_eq!(lifecycle(&app, "installed", UUID, ADA).await.status, 204);
+    let inst = installation(UUID);
+    // A function's invocation: no principal, no UI context.
+    let backend = || {
+        let mut c = fit_claims(&inst, None);
+        c["app"]["module"] = json!({"type": "core:scheduledTrigger", "key": TRIGGER});
+        c["context"] = json!({"cloudId": CLOUD_ID, "moduleKey": TRIGGER});
+        sign(&c, "install-key.pem", KID)
+    };
+    let listed = bearer(&app, &backend(), "GET", ACCOUNTS, None).await;
+    assert_eq!(listed.status, 200, "{:?}", listed.body);
+    assert_eq!(
+        listed.body["accounts"][0]["accountId"], ADA,
+        "the installer"
+    );
+
+    // A UI module's context without a principal is still a UI call: refused.
+    let mut ui = fit_claims(&inst, Some(BEN));
+    ui.as_object_mut().unwrap().remove("principal");
+    let refused = bearer(
+        &app,
+        &sign(&ui, "install-key.pem", KID),
+        "GET",
+        ACCOUNTS,
+        None,
+    )
+    .await;
+    assert_eq!(refused.status, 403, "{:?}", refused.body);
+
+    // Bad bodies: each refused with a 400 and a reason, nothing erased.
+    let too_many: Vec<&str> = vec!["x"; 10_001];
+    for body in [
+        json!({"closed": ADA}),
+        json!({"closed": ["not an id"]}),
+        json!({"closed": [ADA], "more": 1}),
+        json!([ADA]),
+        json!({"closed": too_many}),
+    ] {
+        let res = bearer(&app, &backend(), "POST", CLOSED, Some(body.clone())).await;
+        assert_eq!(res.status, 400, "{body}: {:?}", res.body);
+        assert!(
+            !res.body["message"].as_str().unwrap_or("").is_empty(),
+            "{:?}",
+            res.body
+        );
+    }
+    let admins = || -> i64 {
+        app.db()
+            .query_row("SELECT count(*) FROM tenant_admins", [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(admins(), 1);
+    // An id the site does not store has nothing to erase; a stored one is erased.
+    let res = bearer(
+        &app,
+        &backend(),
+        "POST",
+        CLOSED,
+        Some(json!({"closed": [BEN]})),
+    )
+    .await;
+    assert_eq!(res.body, json!({"erased": 0}), "{:?}", res.body);
+    let res = bearer(
+        &app,
+        &backend(),
+        "POST",
+        CLOSED,
+        Some(json!({"closed": [ADA]})),
+    )
+    .await;
+    assert_eq!(res.body, json!({"erased": 1}), "{:?}", res.body);
+    assert_eq!(admins(), 0);
 }
