@@ -186,7 +186,9 @@ async fn the_scheduled_function_reports_the_sites_accounts_and_the_closed_one_is
 
     let ran = run_function(&sim).await;
     assert!(ran.ok, "the function failed:\n{}", ran.output);
-    let summary: Value = serde_json::from_str(ran.output.trim().lines().last().unwrap()).unwrap();
+    let answer: Value = serde_json::from_str(ran.output.trim().lines().last().unwrap()).unwrap();
+    assert_eq!(answer["statusCode"], 200, "{}", ran.output);
+    let summary: Value = serde_json::from_str(answer["body"].as_str().unwrap()).unwrap();
     assert_eq!(
         summary,
         json!({"reported": 102, "closed": 1, "erased": 1, "updated": 0}),
@@ -239,6 +241,18 @@ async fn the_scheduled_function_reports_the_sites_accounts_and_the_closed_one_is
     expected.sort_unstable();
     assert_eq!(creators, expected);
     assert!(reported_at(&server).is_some(), "the site is reported");
+
+    // Forge may run a scheduled function twice: the second run no longer reports ben.
+    let again = run_function(&sim).await;
+    assert!(again.ok, "{}", again.output);
+    let reported = sim_json(&sim, "/_sim/accounts/reported").await;
+    let second: Vec<&str> = reported["batches"].as_array().unwrap()[2..]
+        .iter()
+        .flat_map(|b| b["accounts"].as_array().unwrap())
+        .map(|a| a["accountId"].as_str().unwrap())
+        .collect();
+    assert_eq!(second.len(), 101, "{reported}");
+    assert!(!second.contains(&ben.as_str()), "{reported}");
 }
 
 #[actix_web::test]
