@@ -148,6 +148,10 @@ pub struct AccountStatuses {
     pub closed: BTreeSet<String>,
     pub updated: BTreeSet<String>,
     pub reported: Vec<ReportedBatch>,
+    /// How many of the next requests are refused with 429 (not recorded).
+    pub throttle: u32,
+    /// Requests refused with 429.
+    pub throttled: u32,
 }
 
 /// One request an app made.
