@@ -22,10 +22,10 @@ use serde_json::{Map, Value, json};
 use super::fit::Invocation;
 use super::manifest::{PageKind, PageModule};
 use super::{ForgeHost, ForgeInstallation};
-use crate::api::params::Query;
 use crate::connect::host::{
     SESSION_COOKIE, chrome, html_escape, new_session, page, page_user, script_json, session_user,
 };
+use crate::http::params::Query;
 use crate::state::AppState;
 
 const HOST_JS: &str = include_str!("../../assets/forge/host.js");
@@ -260,14 +260,14 @@ fn ui_invocation(state: &AppState, host: &ForgeHost, user: u8, module: &PageModu
 }
 
 /// The outcome of one call to a remote.
-struct Answered {
-    status: u16,
-    reason: String,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
+pub(crate) struct Answered {
+    pub status: u16,
+    pub reason: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
 }
 
-async fn call_remote(
+pub(crate) async fn call_remote(
     url: &str,
     method: &str,
     headers: &[(String, String)],
