@@ -1,6 +1,7 @@
 //! Dwell as a Forge app: `forge/` is the folder a vendor runs `forge deploy` in. Its
 //! `manifest.yml` names the client (the trunk build, copied into `forge/static/client`) as a
-//! Custom UI resource and dwell-server as the app's remote.
+//! Custom UI resource, dwell-server as the app's remote, and the personal data function
+//! (`forge/src/personal-data.js`, run by the server's tests under node against jira-sim).
 //!
 //! The design decision: the manifest is checked by Atlassian's own validator (@forge/manifest,
 //! from npm) and by Dwell's rules (no `auth` anywhere, so the remote never receives a token that
@@ -149,6 +150,12 @@ fn broken_manifests(text: &str) -> Result<Vec<Broken>> {
             "@forge/manifest:",
         )?,
         edit(
+            "names a function handler with no file",
+            "      handler: personal-data.run\n",
+            "      handler: personal-data-gone.run\n",
+            "@forge/manifest: function handler",
+        )?,
+        edit(
             "asks for a write scope",
             "    - read:jira-work\n",
             "    - read:jira-work\n    - write:jira-work\n",
@@ -157,7 +164,8 @@ fn broken_manifests(text: &str) -> Result<Vec<Broken>> {
     ])
 }
 
-/// A temporary app folder holding `manifest` and a link to the packaged resource.
+/// A temporary app folder holding `manifest`, the app's functions (`src/`) and a copy of the
+/// packaged resource.
 fn scratch_app(manifest: &str) -> Result<PathBuf> {
     let dir = std::env::temp_dir().join(format!("dwell-forge-check-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -166,6 +174,7 @@ fn scratch_app(manifest: &str) -> Result<PathBuf> {
     std::fs::write(dir.join("manifest.yml"), manifest)
         .map_err(|e| format!("cannot write {}: {e}", dir.display()))?;
     copy_dir(&app_dir().join(RESOURCE_DIR), &dir.join(RESOURCE_DIR))?;
+    copy_dir(&app_dir().join("src"), &dir.join("src"))?;
     Ok(dir)
 }
 

@@ -187,7 +187,9 @@ pub fn ensure_wasm_opt() -> Result {
 /// declaring it; `cheerio` is the HTML parser @forge/csp takes as a peer (jira-sim's test
 /// recomputes the Custom UI policy with it and compares it with jira-sim's own). jira-sim's
 /// browser test bundles Atlassian's own client, `@forge/bridge`, with `esbuild` and runs it in
-/// the simulator's Forge host page.
+/// the simulator's Forge host page. The server's tests run the app's personal data function
+/// (`forge/src/personal-data.js`) under node with Atlassian's `@forge/api`, the package it
+/// imports on Forge.
 pub const FORGE_NPM: &[(&str, &str)] = &[
     ("@forge/manifest", "13.7.0"),
     ("@forge/csp", "6.3.2"),
@@ -195,6 +197,7 @@ pub const FORGE_NPM: &[(&str, &str)] = &[
     ("esbuild", "0.28.2"),
     ("cheerio", "1.2.0"),
     ("tslib", "2.9.1"),
+    ("@forge/api", "8.3.0"),
 ];
 
 /// The `node_modules` folder of [`FORGE_NPM`], for `NODE_PATH`.

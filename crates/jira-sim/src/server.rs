@@ -216,6 +216,7 @@ fn build(
                 }
             })
             .configure(|c| api::configure(c, flavor))
+            .configure(forge::runtime::configure)
             .configure(forge::admin::configure)
             .configure(api::admin::configure)
             .route(

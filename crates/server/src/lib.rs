@@ -5,7 +5,8 @@
 //! body is parsed strictly into crates/config's types (unknown fields refused, sizes capped),
 //! the crate does not depend on crates/engine, and every request is scoped to the tenant of its
 //! verified token. Around that: Atlassian Connect JWTs and lifecycle ([`auth`], [`lifecycle`]),
-//! Forge Invocation Tokens and lifecycle ([`auth::forge_fit`], [`forge_lifecycle`]),
+//! Forge Invocation Tokens, lifecycle and personal data ([`auth::forge_fit`], [`forge_lifecycle`],
+//! [`forge_personal_data`]),
 //! SQLite with all SQL in [`store`], permissions in [`rights`], the versioned API in [`api`],
 //! and maintenance (purge, backups) in [`jobs`].
 //!
@@ -19,6 +20,7 @@ pub mod cache;
 pub mod crypto;
 pub mod error;
 pub mod forge_lifecycle;
+pub mod forge_personal_data;
 pub mod headers;
 pub mod jira;
 pub mod jobs;
@@ -62,6 +64,14 @@ pub fn configure(cfg: &mut web::ServiceConfig, static_dir: Option<&Path>) {
     .route(
         forge_lifecycle::ROUTE,
         web::post().to(forge_lifecycle::lifecycle),
+    )
+    .route(
+        forge_personal_data::ACCOUNTS_ROUTE,
+        web::get().to(forge_personal_data::accounts),
+    )
+    .route(
+        forge_personal_data::CLOSED_ROUTE,
+        web::post().to(forge_personal_data::closed),
     )
     .route(
         "/.well-known/security.txt",

@@ -14,7 +14,8 @@
 //! failure leaves the site due, so the next check tries again. The database is used on the
 //! blocking pool ([`Db::run`]), never on the server's async threads. Forge sites are not reported
 //! from here: a Forge remote would need an app token that could also read Jira, which Dwell's
-//! server must never hold (docs/SECURITY.md, "Personal data").
+//! server must never hold; the app's Forge function reports them and calls
+//! [`crate::forge_personal_data`] to erase the closed ones (docs/SECURITY.md, "Personal data").
 
 use std::time::Duration;
 

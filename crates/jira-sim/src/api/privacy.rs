@@ -1,11 +1,14 @@
-//! Atlassian's personal data reporting API for Connect apps:
-//! `POST /rest/atlassian-connect/latest/report-accounts`, as the app (a Connect JWT).
+//! Atlassian's personal data reporting API: for Connect apps
+//! `POST /rest/atlassian-connect/latest/report-accounts`, as the app (a Connect JWT); for Forge
+//! apps `POST /app/report-accounts`, as `@forge/api`'s `privacy.reportPersonalData` sends it
+//! through the Forge runtime (served by [`crate::forge::runtime`], answered here).
 //!
 //! An app reports the account ids it stores, at most 90 a request, each with the time it last
 //! refreshed what it holds about the account (`updatedAt`). Jira answers 204 when nothing is to
 //! be done, or 200 with the accounts the app must act on: `closed` (erase the account's
 //! personal data) or `updated` (refresh what was copied). Which accounts are closed or updated is
-//! a knob of the simulator (`POST /_sim/accounts`), and every batch received is kept for tests
+//! a knob of the simulator (`POST /_sim/accounts`, which can also refuse the next requests with
+//! 429 and `Retry-After: 1`), and every batch received is kept for tests
 //! (`GET /_sim/accounts/reported`), so a test sees exactly what an app sent.
 
 use std::collections::BTreeSet;
@@ -29,6 +32,10 @@ pub struct AccountStatuses {
     pub closed: BTreeSet<String>,
     pub updated: BTreeSet<String>,
     pub reported: Vec<ReportedBatch>,
+    /// How many of the next requests are refused with 429 (not recorded).
+    pub throttle: u32,
+    /// Requests refused with 429.
+    pub throttled: u32,
 }
 
 /// One request an app made.
@@ -74,7 +81,13 @@ async fn report_accounts(
             "Only apps may report the accounts they store.",
         ));
     };
-    let report: Report = serde_json::from_slice(&body)
+    answer(&state, app_key, &body)
+}
+
+/// Checks a report's body and answers it as Jira does, recording the batch; `app` names the
+/// app (a Connect app key, a Forge app id).
+pub fn answer(state: &AppState, app_key: String, body: &[u8]) -> ApiResult<HttpResponse> {
+    let report: Report = serde_json::from_slice(body)
         .map_err(|e| JiraError::bad_request(format!("Invalid request payload: {e}")))?;
     if report.accounts.is_empty() || report.accounts.len() > MAX_ACCOUNTS {
         return Err(JiraError::bad_request(format!(
@@ -92,6 +105,13 @@ async fn report_accounts(
         )));
     }
     let mut statuses = state.privacy.lock().unwrap_or_else(|p| p.into_inner());
+    if statuses.throttle > 0 {
+        statuses.throttle -= 1;
+        statuses.throttled += 1;
+        return Ok(HttpResponse::TooManyRequests()
+            .insert_header(("Retry-After", "1"))
+            .json(json!({"message": "Rate limit exceeded."})));
+    }
     let answer: Vec<_> = report
         .accounts
         .iter()
@@ -116,7 +136,8 @@ async fn report_accounts(
     })
 }
 
-/// `POST /_sim/accounts`: `{"closed": [ids], "updated": [ids]}` replace the directory's answers.
+/// `POST /_sim/accounts`: `{"closed": [ids], "updated": [ids]}` replace the directory's
+/// answers; `"throttle": n` refuses the next n reports with 429.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Knob {
@@ -124,6 +145,8 @@ pub struct Knob {
     closed: BTreeSet<String>,
     #[serde(default)]
     updated: BTreeSet<String>,
+    #[serde(default)]
+    throttle: u32,
 }
 
 pub async fn set_statuses(knob: web::Json<Knob>, state: web::Data<AppState>) -> HttpResponse {
@@ -131,11 +154,13 @@ pub async fn set_statuses(knob: web::Json<Knob>, state: web::Data<AppState>) -> 
     let mut statuses = state.privacy.lock().unwrap_or_else(|p| p.into_inner());
     statuses.closed = knob.closed;
     statuses.updated = knob.updated;
+    statuses.throttle = knob.throttle;
     HttpResponse::NoContent().finish()
 }
 
 /// `GET /_sim/accounts/reported`: every batch apps reported, oldest first.
 pub async fn reported(state: web::Data<AppState>) -> HttpResponse {
     let statuses = state.privacy.lock().unwrap_or_else(|p| p.into_inner());
-    HttpResponse::Ok().json(json!({ "batches": statuses.reported }))
+    HttpResponse::Ok()
+        .json(json!({ "batches": statuses.reported, "throttled": statuses.throttled }))
 }

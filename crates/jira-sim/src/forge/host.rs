@@ -260,14 +260,14 @@ fn ui_invocation(state: &AppState, host: &ForgeHost, user: u8, module: &PageModu
 }
 
 /// The outcome of one call to a remote.
-struct Answered {
-    status: u16,
-    reason: String,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
+pub(crate) struct Answered {
+    pub status: u16,
+    pub reason: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
 }
 
-async fn call_remote(
+pub(crate) async fn call_remote(
     url: &str,
     method: &str,
     headers: &[(String, String)],

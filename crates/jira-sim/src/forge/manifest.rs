@@ -1,7 +1,8 @@
 //! A Forge app's `manifest.yml`, read strictly: the parts jira-sim plays (the app id, the
 //! `jira:globalPage` and `jira:projectPage` Custom UI modules, `endpoint`s on `remotes`,
-//! lifecycle `trigger`s, `resources` and `permissions`) become a checked [`ForgeApp`]; anything
-//! else is refused with an error that names it, never skipped.
+//! lifecycle `trigger`s, `function`s run by a `scheduledTrigger`, `resources` and
+//! `permissions`) become a checked [`ForgeApp`]; anything else is refused with an error that
+//! names it, never skipped.
 //!
 //! Key names and rules follow Atlassian's own schema and linter as read from
 //! `@forge/manifest@13.7.0` (`out/schema/manifest-schema.json`, `out/validators/`): a resolver
@@ -9,8 +10,9 @@
 //! `route.path`, a remote's `baseUrl` is a URL or a region map with `default`, `storage` needs
 //! `storage.inScopeEUD`, and `permissions.content.scripts` admits only `unsafe-eval`,
 //! `unsafe-hashes`, `unsafe-inline`, `blob:` and hashes (so `wasm-unsafe-eval` is an error, as
-//! `forge lint` says). Function resolvers, UI Kit and product events need Forge's hosted
-//! runtime, which a simulator cannot play: they are refused, not guessed at.
+//! `forge lint` says). A `function` runs only from a `scheduledTrigger` (interval `fiveMinute`,
+//! `hour`, `day` or `week`), under [`super::runtime`]; function resolvers, function triggers,
+//! UI Kit and product events are refused, not guessed at.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -25,7 +27,17 @@ pub const UNINSTALLED: &str = "avi:forge:uninstalled:app";
 const LIFECYCLE_EVENTS: [&str; 3] = [INSTALLED, UPGRADED, UNINSTALLED];
 
 /// The module types jira-sim plays.
-const SUPPORTED_MODULES: [&str; 4] = ["jira:globalPage", "jira:projectPage", "endpoint", "trigger"];
+const SUPPORTED_MODULES: [&str; 6] = [
+    "jira:globalPage",
+    "jira:projectPage",
+    "endpoint",
+    "trigger",
+    "function",
+    "scheduledTrigger",
+];
+
+/// A `scheduledTrigger`'s intervals (the manifest reference's list).
+const INTERVALS: [&str; 4] = ["fiveMinute", "hour", "day", "week"];
 
 /// `permissions.content.scripts` values Forge's linter accepts besides hashes
 /// (`ALLOWED_CSP_TYPES` in @forge/manifest@13.7.0).
@@ -89,6 +101,23 @@ pub struct Trigger {
     pub events: Vec<String>,
 }
 
+/// A `function` module: `handler` is `<file>.<export>`, the file under the app's `src/`.
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Function {
+    pub key: String,
+    pub handler: String,
+}
+
+/// A `scheduledTrigger` module: the function it runs and how often.
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ScheduledTrigger {
+    pub key: String,
+    pub function: String,
+    pub interval: String,
+}
+
 /// A `remotes` entry; `base_url` is the manifest's (its `default` for a region map) unless
 /// `--forge-remote KEY=URL` overrode it.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -128,6 +157,8 @@ pub struct ForgeApp {
     pub pages: Vec<PageModule>,
     pub endpoints: Vec<Endpoint>,
     pub triggers: Vec<Trigger>,
+    pub functions: Vec<Function>,
+    pub scheduled: Vec<ScheduledTrigger>,
     pub remotes: Vec<Remote>,
     pub resources: Vec<Resource>,
     pub permissions: Permissions,
@@ -149,6 +180,14 @@ impl ForgeApp {
 
     pub fn remote(&self, key: &str) -> Option<&Remote> {
         self.remotes.iter().find(|r| r.key == key)
+    }
+
+    pub fn function(&self, key: &str) -> Option<&Function> {
+        self.functions.iter().find(|f| f.key == key)
+    }
+
+    pub fn scheduled_trigger(&self, key: &str) -> Option<&ScheduledTrigger> {
+        self.scheduled.iter().find(|t| t.key == key)
     }
 
     /// Reads and checks `manifest.yml`.
@@ -296,6 +335,25 @@ struct RawTrigger {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[serde(rename_all = "camelCase")]
+struct RawFunction {
+    key: String,
+    handler: String,
+    #[serde(default)]
+    timeout_seconds: Option<u32>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawScheduledTrigger {
+    key: String,
+    function: Option<String>,
+    endpoint: Option<String>,
+    interval: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 struct RawRemote {
     key: String,
     base_url: RawBaseUrl,
@@ -405,11 +463,13 @@ impl RawManifest {
         let mut pages = Vec::new();
         let mut endpoints = Vec::new();
         let mut triggers = Vec::new();
+        let mut functions = Vec::new();
+        let mut scheduled = Vec::new();
         for (module_type, items) in self.modules {
             let kind = match module_type.as_str() {
                 "jira:globalPage" => Some(PageKind::Global),
                 "jira:projectPage" => Some(PageKind::Project),
-                "endpoint" | "trigger" => None,
+                "endpoint" | "trigger" | "function" | "scheduledTrigger" => None,
                 other => {
                     return Err(err(
                         format!("modules.{other}"),
@@ -425,6 +485,10 @@ impl RawManifest {
                 match (kind, module_type.as_str()) {
                     (Some(kind), _) => pages.push(page(&path, kind, typed(&path, item)?)?),
                     (None, "endpoint") => endpoints.push(endpoint(&path, typed(&path, item)?)?),
+                    (None, "function") => functions.push(function(&path, typed(&path, item)?)?),
+                    (None, "scheduledTrigger") => {
+                        scheduled.push(scheduled_trigger(&path, typed(&path, item)?)?)
+                    }
                     (None, _) => triggers.push(trigger(&path, typed(&path, item)?)?),
                 }
             }
@@ -460,6 +524,8 @@ impl RawManifest {
             pages,
             endpoints,
             triggers,
+            functions,
+            scheduled,
             remotes,
             resources,
             permissions,
@@ -493,7 +559,7 @@ fn page(path: &str, kind: PageKind, p: RawPage) -> Result<PageModule, ManifestEr
         }) => {
             return Err(err(
                 format!("{path}.resolver"),
-                "function resolvers run on Forge's hosted runtime, which jira-sim does not play; use `resolver: {endpoint: KEY}` with a remote",
+                "function resolvers are not played (jira-sim runs functions only from a scheduledTrigger); use `resolver: {endpoint: KEY}` with a remote",
             ));
         }
         Some(_) => return Err(err(format!("{path}.resolver"), "needs `endpoint`")),
@@ -548,7 +614,7 @@ fn trigger(path: &str, t: RawTrigger) -> Result<Trigger, ManifestError> {
     if t.function.is_some() {
         return Err(err(
             format!("{path}.function"),
-            "function triggers run on Forge's hosted runtime; jira-sim sends events to an `endpoint` on a remote",
+            "function triggers are not played (jira-sim runs functions only from a scheduledTrigger); it sends events to an `endpoint` on a remote",
         ));
     }
     if t.filter.is_some() {
@@ -578,6 +644,57 @@ fn trigger(path: &str, t: RawTrigger) -> Result<Trigger, ManifestError> {
         key: t.key,
         endpoint,
         events: t.events,
+    })
+}
+
+fn function(path: &str, f: RawFunction) -> Result<Function, ManifestError> {
+    let well_formed = f.handler.split_once('.').is_some_and(|(file, export)| {
+        !file.is_empty() && !export.is_empty() && !file.contains("..") && !export.contains('.')
+    });
+    if !well_formed {
+        return Err(err(
+            format!("{path}.handler"),
+            format!(
+                "{:?} is not <file>.<export> (e.g. index.run, for src/index.js's run)",
+                f.handler
+            ),
+        ));
+    }
+    if f.timeout_seconds.is_some_and(|t| t == 0 || t > 900) {
+        return Err(err(
+            format!("{path}.timeoutSeconds"),
+            "must be 1 to 900 seconds",
+        ));
+    }
+    Ok(Function {
+        key: f.key,
+        handler: f.handler,
+    })
+}
+
+fn scheduled_trigger(
+    path: &str,
+    t: RawScheduledTrigger,
+) -> Result<ScheduledTrigger, ManifestError> {
+    if t.endpoint.is_some() {
+        return Err(err(
+            format!("{path}.endpoint"),
+            "jira-sim runs scheduled triggers on a `function`, not on a remote endpoint",
+        ));
+    }
+    let function = t
+        .function
+        .ok_or_else(|| err(path, "a scheduled trigger needs `function`"))?;
+    if !INTERVALS.contains(&t.interval.as_str()) {
+        return Err(err(
+            format!("{path}.interval"),
+            format!("{:?} is not one of {}", t.interval, INTERVALS.join(", ")),
+        ));
+    }
+    Ok(ScheduledTrigger {
+        key: t.key,
+        function,
+        interval: t.interval,
     })
 }
 
@@ -706,8 +823,18 @@ fn cross_check(app: &ForgeApp) -> Result<(), ManifestError> {
             .iter()
             .map(|p| p.key.as_str())
             .chain(app.endpoints.iter().map(|e| e.key.as_str()))
-            .chain(app.triggers.iter().map(|t| t.key.as_str())),
+            .chain(app.triggers.iter().map(|t| t.key.as_str()))
+            .chain(app.functions.iter().map(|f| f.key.as_str()))
+            .chain(app.scheduled.iter().map(|t| t.key.as_str())),
     )?;
+    for t in &app.scheduled {
+        if app.function(&t.function).is_none() {
+            return Err(err(
+                format!("modules.scheduledTrigger.{}.function", t.key),
+                format!("no function module {:?}", t.function),
+            ));
+        }
+    }
     unique("remotes", app.remotes.iter().map(|r| r.key.as_str()))?;
     unique("resources", app.resources.iter().map(|r| r.key.as_str()))?;
     for p in &app.pages {

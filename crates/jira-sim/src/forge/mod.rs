@@ -13,6 +13,9 @@
 //!   `avi:forge:{installed,upgraded,uninstalled}:app` to each trigger's endpoint route on its
 //!   remote, with a FIT, a 5-second timeout and up to 4 retries; `GET /_sim/forge/apps` lists
 //!   the installations and every delivery attempt.
+//! - Functions ([`runtime`]): `POST /_sim/forge/scheduled/{key}` fires a `scheduledTrigger`;
+//!   its function, run under node, reaches Atlassian's API (`/app/report-accounts`) and the
+//!   app's remotes (`invokeRemote`, with a FIT naming no user) through the simulator.
 //!
 //! The design decision a reader must know: the simulator plays **one** app, given at start,
 //! as a developer's `forge tunnel` does, and refuses any manifest part it cannot play
@@ -25,6 +28,7 @@ pub mod fit;
 pub mod host;
 pub mod lifecycle;
 pub mod manifest;
+pub mod runtime;
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::path::PathBuf;
@@ -129,6 +133,8 @@ pub struct ForgeHost {
     pub invoke_budget: InvokeBudget,
     /// Each user's remote invocations within the budget's window.
     pub budgets: Mutex<HashMap<u8, VecDeque<Instant>>>,
+    /// Function runs scheduled triggers opened, by their token ([`runtime`]).
+    pub runs: Mutex<HashMap<String, runtime::Run>>,
 }
 
 /// A uuid made from the seed, so a site keeps its cloudId (and the app its installations'
@@ -167,6 +173,7 @@ impl ForgeHost {
             lifecycle_lock: tokio::sync::Mutex::new(()),
             invoke_budget: spec.invoke_budget,
             budgets: Mutex::new(HashMap::new()),
+            runs: Mutex::new(HashMap::new()),
         })
     }
 

@@ -158,6 +158,45 @@ fn dwells_own_manifest_is_played() {
             .any(|e| e == "avi:forge:installed:app")
     );
     assert_eq!(app.permissions.scripts, ["unsafe-eval"]);
+    // The personal data function, run weekly by its scheduled trigger.
+    let weekly = app.scheduled_trigger("dwell-personal-data-weekly").unwrap();
+    assert_eq!(weekly.interval, "week");
+    assert_eq!(
+        app.function(&weekly.function).unwrap().handler,
+        "personal-data.run"
+    );
+    assert!(
+        app.permissions
+            .scopes
+            .iter()
+            .any(|s| s == "report:personal-data")
+    );
+    // Its parts are checked as Forge's linter checks them.
+    let text = std::fs::read_to_string(&path).unwrap();
+    for (from, to, expect) in [
+        (
+            "interval: week",
+            "interval: fortnight",
+            "not one of fiveMinute",
+        ),
+        (
+            "      function: dwell-personal-data\n",
+            "      function: gone\n",
+            "no function module \"gone\"",
+        ),
+        (
+            "handler: personal-data.run",
+            "handler: personal-data",
+            "not <file>.<export>",
+        ),
+    ] {
+        assert!(text.contains(from), "the manifest lacks {from:?}");
+        let e = ForgeApp::parse(&text.replacen(from, to, 1))
+            .map(|_| ())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(expect), "{from:?} -> {to:?}: {e}");
+    }
 }
 
 #[test]

@@ -95,6 +95,9 @@ pub struct Invocation {
     pub site_url: Option<String>,
     /// `app.module.type`: `core:endpoint` for UI calls, `core:trigger` for events.
     pub module_type: String,
+    /// Whether `context` is a UI module's (it has `localId` or `extension`): a call from a
+    /// Custom UI, never from a function or a trigger.
+    pub ui_context: bool,
 }
 
 /// The claims Dwell reads. Unknown ones are ignored: Atlassian adds claims over time.
@@ -140,6 +143,10 @@ struct ContextClaim {
     cloud_id: Option<String>,
     #[serde(default)]
     site_url: Option<String>,
+    #[serde(default)]
+    local_id: Option<serde_json::Value>,
+    #[serde(default)]
+    extension: Option<serde_json::Value>,
 }
 
 type FetchLimiter = RateLimiter<NotKeyed, InMemoryState, DefaultClock>;
@@ -221,12 +228,16 @@ impl FitVerifier {
             return Err(ApiError::Unauthorized("token already used"));
         }
         let context = claims.context;
+        let ui_context = context
+            .as_ref()
+            .is_some_and(|c| c.local_id.is_some() || c.extension.is_some());
         Ok(Invocation {
             installation_id: claims.app.installation_id,
             principal,
             cloud_id: context.as_ref().and_then(|c| c.cloud_id.clone()),
             site_url: context.and_then(|c| c.site_url),
             module_type: claims.app.module.map(|m| m.kind).unwrap_or_default(),
+            ui_context,
         })
     }
 

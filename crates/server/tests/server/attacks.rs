@@ -373,6 +373,21 @@ fn forge_attacks() -> Vec<Attack> {
         authorization: Some(format!("Bearer {}", honest())),
         expect: 403,
     });
+    // And at the personal data routes, which only the app's scheduled function may call: a
+    // user's token could otherwise list the site's accounts or erase one.
+    for (method, path) in [
+        ("GET", "/forge/personal-data/accounts"),
+        ("POST", "/forge/personal-data/closed"),
+    ] {
+        attacks.push(Attack {
+            platform: "forge",
+            what: "a user's FIT at a personal data route",
+            method,
+            path: path.into(),
+            authorization: Some(format!("Bearer {}", honest())),
+            expect: 403,
+        });
+    }
     attacks
 }
 

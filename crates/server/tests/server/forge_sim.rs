@@ -22,7 +22,7 @@ use crate::forge::BEN;
 use crate::forge_fit::{KID, jwk, serve_jwks_from, sign};
 use crate::helpers::*;
 
-fn manifest() -> ForgeApp {
+pub(crate) fn manifest() -> ForgeApp {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../forge/manifest.yml");
     ForgeApp::parse(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
@@ -41,7 +41,7 @@ async fn get_json<T: serde::de::DeserializeOwned>(url: &str) -> T {
 }
 
 /// A loopback JWKS: the simulator's keys (read from it on every fetch) and the fixture key.
-async fn merged_jwks(upstream: Arc<Mutex<String>>) -> String {
+pub(crate) async fn merged_jwks(upstream: Arc<Mutex<String>>) -> String {
     serve_jwks_from(move || {
         let url = upstream.lock().unwrap().clone();
         async move {
@@ -52,7 +52,7 @@ async fn merged_jwks(upstream: Arc<Mutex<String>>) -> String {
     })
 }
 
-async fn post_json(url: &str, cookie: Option<&str>, body: Value) -> (u16, Value) {
+pub(crate) async fn post_json(url: &str, cookie: Option<&str>, body: Value) -> (u16, Value) {
     let mut req = awc::Client::builder()
         .timeout(std::time::Duration::from_secs(60))
         .finish()
@@ -76,7 +76,7 @@ async fn environment_id(sim: &RunningSim) -> String {
 }
 
 /// Opens the app's global page as `login` and returns the session cookie.
-async fn sign_in(sim: &RunningSim, login: &str) -> String {
+pub(crate) async fn sign_in(sim: &RunningSim, login: &str) -> String {
     let env = environment_id(sim).await;
     let uuid = manifest().uuid().to_string();
     let res = awc::Client::default()
@@ -94,7 +94,7 @@ async fn sign_in(sim: &RunningSim, login: &str) -> String {
 }
 
 /// `invokeRemote({path, method, body})` from the global page as the signed-in user.
-async fn invoke(
+pub(crate) async fn invoke(
     sim: &RunningSim,
     cookie: &str,
     method: &str,
@@ -118,7 +118,7 @@ async fn invoke(
 }
 
 /// Forge settings for the app `app_id` in its development environment, trusting `jwks_url`.
-fn development(app_id: &str, jwks_url: String) -> ForgeSettings {
+pub(crate) fn development(app_id: &str, jwks_url: String) -> ForgeSettings {
     ForgeSettings {
         environment: "DEVELOPMENT".into(),
         jwks_url,
@@ -129,7 +129,7 @@ fn development(app_id: &str, jwks_url: String) -> ForgeSettings {
 /// A simulator of 20 issues (seed 1, as the demo's) whose Forge app has `server` as its
 /// remote and serves the client's pages; `upstream` then points at its JWKS. The app is not
 /// installed yet.
-fn forge_sim(server: &TestApp, upstream: &Mutex<String>) -> RunningSim {
+pub(crate) fn forge_sim(server: &TestApp, upstream: &Mutex<String>) -> RunningSim {
     let mut forge_app = manifest();
     forge_app.override_remote("dwell", &server.url).unwrap();
     let sim = RunningSim::start(SimConfig {
@@ -153,7 +153,7 @@ fn forge_sim(server: &TestApp, upstream: &Mutex<String>) -> RunningSim {
 }
 
 /// The signed-in user of `cookie` creates the report `name` through `invokeRemote`.
-async fn create_report(sim: &RunningSim, cookie: &str, name: &str) -> Value {
+pub(crate) async fn create_report(sim: &RunningSim, cookie: &str, name: &str) -> Value {
     invoke(sim, cookie, "POST", "/api/v1/reports", Some(report(name))).await
 }
 

@@ -8,6 +8,7 @@ mod body_fuzz;
 mod concurrency;
 mod forge;
 mod forge_fit;
+mod forge_personal_data;
 mod forge_sim;
 mod helpers;
 mod isolation;
