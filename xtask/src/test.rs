@@ -29,7 +29,7 @@ fn steps() -> Vec<Step> {
         },
         Step {
             name: "modules",
-            what: "no import cycle between the client's modules; server auth/ apart from state",
+            what: "no import cycle between any crate's top-level modules; server auth/ apart from state",
             run: crate::modules::check,
         },
         Step {

@@ -93,7 +93,9 @@ async fn start_forge(ctx: Ctx) {
         transport: JiraTransport::Forge(crate::api::forge::ForgeTransport),
         flavour: Flavour::Cloud,
         site: context.site(),
-        user: context.account_id,
+        // An account id means nothing to a reader, and Jira's page around the app shows who is
+        // signed in: the header names the zone only (`view::signed_in`).
+        user: None,
         time_zone: context.timezone,
     }));
     // No `/myself` on Forge: it needs the `read:jira-user` scope, which the manifest does not
@@ -181,7 +183,6 @@ fn Shell() -> impl IntoView {
                                 site.user.as_deref(),
                                 site.time_zone.as_deref(),
                             )
-                            .map(|u| format!(" as {u}"))
                             .unwrap_or_default();
                         format!("{} · {}{who}", site.flavour.label(), site.site)
                     }

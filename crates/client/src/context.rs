@@ -95,7 +95,8 @@ pub struct JiraSite {
     pub flavour: Flavour,
     /// Shown in the header: the site address.
     pub site: String,
-    /// Who is signed in, when known: a display name (Direct) or an account id (Forge).
+    /// Who is signed in, when known and readable: the Jira user name (Direct), none on Forge
+    /// (the header then shows the zone only; see `view::signed_in`).
     pub user: Option<String>,
     /// The user's time zone as Jira knows it (Forge's context says it), when known.
     #[serde(default)]

@@ -25,6 +25,14 @@ pub(crate) struct Item {
     pub clock: Option<ClockState>,
 }
 
+/// A row of a kind that is not one per issue: its label, what it stands for (a person's
+/// account id, see [`crate::report::Row::key`]) and how many issues it covers.
+pub(crate) struct Labelled {
+    pub(crate) label: String,
+    pub(crate) key: String,
+    pub(crate) issues: u32,
+}
+
 /// What row assembly reads.
 pub(crate) struct Table<'a> {
     pub data: &'a Dataset,
@@ -444,7 +452,7 @@ fn with_stats(t: &Table<'_>, rows: Vec<Row>) -> Assembled {
 
 /// Rows that are neither issues nor days (a timesheet's people): one top-level row each, in the
 /// given order or by the configuration's column and total sort keys, statistics over them all.
-pub(crate) fn labelled(t: &Table<'_>, labels: &[crate::compute::Labelled]) -> Assembled {
+pub(crate) fn labelled(t: &Table<'_>, labels: &[Labelled]) -> Assembled {
     let mut order: Vec<usize> = (0..labels.len()).collect();
     order.sort_by(|&a, &b| {
         for key in &t.config.sort {

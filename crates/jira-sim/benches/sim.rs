@@ -40,7 +40,7 @@ fn main() {
     let model_mib = (data.issues.len() * size_of::<Issue>()
         + data.histories.len() * size_of::<History>()
         + data.items.len() * size_of::<Change>()
-        + wl.all.len() * size_of::<jira_sim::worklog::Worklog>()
+        + wl.all.len() * size_of::<jira_sim::data::worklog::Worklog>()
         + (wl.start.len() + wl.by_id.len() + wl.by_updated.len()) * size_of::<u32>())
         as f64
         / 1024.0

@@ -12,8 +12,8 @@ use crate::data::DataSpec;
 use crate::dump::{DumpSpec, dump};
 use crate::forge::ForgeSpec;
 use crate::forge::manifest::ForgeApp;
-use crate::render::Flavor;
 use crate::server::{DEFAULT_ALL_JS_PATH, DEFAULT_API_TOKEN, SimConfig, run};
+use crate::site::Flavor;
 use crate::state::{Faults, RateLimit};
 
 #[derive(Debug, Parser)]

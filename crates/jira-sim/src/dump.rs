@@ -42,7 +42,8 @@ use serde_json::Value;
 use crate::data::{DataSpec, Dataset, Issue};
 use crate::jql::{Compiled, DefaultOrder, Env};
 use crate::pages;
-use crate::render::{ChangelogLimit, Expand, FieldSel, Flavor, Renderer};
+use crate::render::{ChangelogLimit, Expand, FieldSel, Renderer};
+use crate::site::Flavor;
 
 /// What to write.
 #[derive(Debug, Clone)]
@@ -102,7 +103,7 @@ pub fn dump_data(data: &Dataset, spec: &DumpSpec, dir: &Path) -> anyhow::Result<
         api,
         flavor: spec.flavor,
         tz: &data.site.users[user].tz,
-        viewer: crate::worklog::Viewer::User(user as u8),
+        viewer: crate::data::worklog::Viewer::User(user as u8),
     };
     write(dir, "status.json", &Value::Array(r.statuses()))?;
     write(dir, "field.json", &r.fields())?;
@@ -132,7 +133,7 @@ pub fn dump_data(data: &Dataset, spec: &DumpSpec, dir: &Path) -> anyhow::Result<
     };
     match spec.flavor {
         Flavor::Cloud => {
-            let fp = crate::api::token::fingerprint(&["search/jql", jql]);
+            let fp = crate::http::token::fingerprint(&["search/jql", jql]);
             let no_expand = Expand::default();
             for (n, offset) in (0..hits.len().max(1)).step_by(page).enumerate() {
                 let v = pages::search_jql(&r, &hits, offset, page, &sel, &no_expand, &fp);

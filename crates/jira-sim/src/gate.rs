@@ -20,8 +20,8 @@ use rand::{RngExt, SeedableRng};
 use rand_pcg::Pcg64Mcg;
 use serde_json::json;
 
-use crate::api::error::JiraError;
 use crate::connect;
+use crate::http::error::JiraError;
 use crate::state::{AppState, Budget};
 
 /// Who is calling.

@@ -32,7 +32,8 @@
 //!
 //! # Modules
 //! - [`site`]: the fixed catalogue (projects, workflow, users, groups, fields).
-//! - [`data`]: deterministic generation and the compact model; [`worklog`]: the time logged.
+//! - [`data`]: deterministic generation and the compact model, with [`data::worklog`], the time
+//!   logged.
 //! - [`jql`]: the JQL subset's parser and evaluator.
 //! - [`render`], [`pages`]: Jira's JSON shapes and response pages.
 //! - [`api`]: the REST handlers; [`gate`]: latency, faults, auth, rate limits, counters.
@@ -45,17 +46,17 @@ pub mod data;
 pub mod dump;
 pub mod forge;
 pub mod gate;
+pub mod http;
 pub mod jql;
 pub mod pages;
 pub mod render;
 pub mod server;
 pub mod site;
 pub mod state;
-pub mod worklog;
 
 pub use data::{DataSpec, Dataset};
 pub use dump::{DumpSpec, DumpSummary, dump, dump_data};
-pub use render::Flavor;
 pub use server::{RunningSim, SimConfig};
+pub use site::Flavor;
 pub use site::{CANARY, Canary};
 pub use state::{Faults, RateLimit, Stats};

@@ -3,8 +3,8 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::api::token;
 use crate::data::Issue;
+use crate::http::token;
 use crate::render::{Expand, FieldSel, Renderer};
 
 /// A Cloud `search/jql` page (`SearchAndReconcileResults`) over `hits` (issue indices in
@@ -205,7 +205,7 @@ pub fn worklogs_updated(r: &Renderer<'_>, since: i64, until_cap: i64) -> Value {
         if w.updated_ms > until_cap {
             break;
         }
-        if !crate::worklog::visible(&data.site, &data.issues, w, r.viewer) {
+        if !crate::data::worklog::visible(&data.site, &data.issues, w, r.viewer) {
             continue;
         }
         if values.len() == WORKLOGS_UPDATED_PAGE {
@@ -249,7 +249,7 @@ pub fn worklog_list(r: &Renderer<'_>, ids: &[i64]) -> Value {
     Value::Array(
         ids.iter()
             .filter_map(|&id| data.worklogs.find(id))
-            .filter(|w| crate::worklog::visible(&data.site, &data.issues, w, r.viewer))
+            .filter(|w| crate::data::worklog::visible(&data.site, &data.issues, w, r.viewer))
             .map(|w| r.worklog(w))
             .collect(),
     )

@@ -8,21 +8,11 @@
 use jiff::tz::TimeZone;
 use serde_json::{Map, Value, json};
 
+use crate::data::worklog::{self, Restriction, Viewer, Worklog};
 use crate::data::{Change, Dataset, History, Issue};
 use crate::site::{
-    CUSTOMER, Category, FLAGGED, IMPEDIMENT_OPTION, STORY_POINTS, TEAM, UNDEFINED_CATEGORY,
+    CUSTOMER, Category, FLAGGED, Flavor, IMPEDIMENT_OPTION, STORY_POINTS, TEAM, UNDEFINED_CATEGORY,
 };
-use crate::worklog::{self, Restriction, Viewer, Worklog};
-
-/// Which Jira the simulator plays.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Flavor {
-    /// Jira Cloud: accountId users, `search/jql` with page tokens, bulk changelogs.
-    Cloud,
-    /// Jira Data Center: username/key users, `/rest/api/2/search` with `startAt`/`total`.
-    Dc,
-}
 
 /// The fields a request selected, in catalogue order.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -18,7 +18,7 @@ use base64::Engine;
 use crate::connect::{ConnectHost, InstallKey, host, install};
 use crate::data::{DataSpec, Dataset};
 use crate::forge::{self, ForgeHost, ForgeSpec};
-use crate::render::Flavor;
+use crate::site::Flavor;
 use crate::state::{AppState, Faults, RateLimit, Settings, Stats};
 use crate::{api, gate};
 

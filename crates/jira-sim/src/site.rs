@@ -17,7 +17,15 @@
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
-use crate::render::Flavor;
+/// Which Jira the simulator plays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Flavor {
+    /// Jira Cloud: accountId users, `search/jql` with page tokens, bulk changelogs.
+    Cloud,
+    /// Jira Data Center: username/key users, `/rest/api/2/search` with `startAt`/`total`.
+    Dc,
+}
 
 /// The prefix of every marker `--canary` mode puts into issue content: one search for it finds
 /// any kind.

@@ -2,7 +2,7 @@
 //! admin endpoint may turn at run time (latency, faults, rate limits), the request counters and
 //! the Connect and Forge hosts' state.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::connect::ConnectHost;
 use crate::data::Dataset;
 use crate::forge::ForgeHost;
-use crate::render::Flavor;
+use crate::site::Flavor;
 
 /// Latency and fault injection, applied to every `/rest/` request.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -142,6 +142,33 @@ pub struct Settings {
     pub cors_origins: Vec<String>,
 }
 
+/// The simulated account directory's answers and what apps reported.
+#[derive(Debug, Default)]
+pub struct AccountStatuses {
+    pub closed: BTreeSet<String>,
+    pub updated: BTreeSet<String>,
+    pub reported: Vec<ReportedBatch>,
+    /// How many of the next requests are refused with 429 (not recorded).
+    pub throttle: u32,
+    /// Requests refused with 429.
+    pub throttled: u32,
+}
+
+/// One request an app made.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReportedBatch {
+    pub app_key: String,
+    pub accounts: Vec<ReportedAccount>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ReportedAccount {
+    pub account_id: String,
+    pub updated_at: String,
+}
+
 pub struct AppState {
     pub data: Arc<Dataset>,
     pub settings: Settings,
@@ -155,7 +182,7 @@ pub struct AppState {
     /// Browser sessions of the host page: cookie value to user index.
     pub sessions: Mutex<HashMap<String, u8>>,
     /// The personal data reporting API's account statuses and the reports apps made.
-    pub privacy: Mutex<crate::api::privacy::AccountStatuses>,
+    pub privacy: Mutex<AccountStatuses>,
 }
 
 impl AppState {

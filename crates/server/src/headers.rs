@@ -15,7 +15,7 @@ use actix_web::{HttpMessage, web};
 
 use crate::auth::Tenant;
 use crate::settings::CspSettings;
-use crate::state::AppState;
+use crate::settings::Settings;
 use crate::store::TenantId;
 
 /// The policy of every response but the client page: nothing may load, nothing may frame it.
@@ -31,8 +31,8 @@ pub async fn security_headers(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let hsts = req
-        .app_data::<web::Data<AppState>>()
-        .is_some_and(|s| s.settings.sends_hsts());
+        .app_data::<web::Data<Settings>>()
+        .is_some_and(|s| s.sends_hsts());
     let private = {
         let p = req.path();
         p.starts_with("/api/") || p.starts_with("/lifecycle/")
@@ -167,8 +167,8 @@ pub async fn static_files_csp(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let policy = req
-        .app_data::<web::Data<AppState>>()
-        .map(|s| static_csp(&s.settings.csp));
+        .app_data::<web::Data<Settings>>()
+        .map(|s| static_csp(&s.csp));
     let mut res = next.call(req).await?;
     let h = res.headers_mut();
     if let Some(policy) = policy

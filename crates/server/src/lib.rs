@@ -22,6 +22,7 @@ pub mod error;
 pub mod forge_lifecycle;
 pub mod forge_personal_data;
 pub mod headers;
+pub mod install_keys;
 pub mod jira;
 pub mod jobs;
 pub mod lifecycle;
@@ -165,7 +166,7 @@ impl Application {
         let services = Services::new(settings, keys, db, page);
         let data = services.clone();
         let server = HttpServer::new(move || {
-            let static_dir = data.state.page.as_ref().map(|p| p.dir.clone());
+            let static_dir = data.page.as_ref().map(|p| p.dir.clone());
             App::new()
                 .configure(|cfg| data.register(cfg))
                 .wrap(from_fn(headers::security_headers))

@@ -15,11 +15,12 @@ use config::{StatusGroup, WorkCalendar};
 use schemars::generate::{SchemaGenerator, SchemaSettings};
 use serde_json::{Value, json};
 
-use crate::state::AppState;
+/// The document, built once at start ([`document`]) and registered as app data of its own.
+pub struct Document(pub Value);
 
 /// `GET /api/openapi.json`.
-pub async fn serve(state: web::Data<AppState>) -> HttpResponse {
-    HttpResponse::Ok().json(&state.openapi)
+pub async fn serve(document: web::Data<Document>) -> HttpResponse {
+    HttpResponse::Ok().json(&document.0)
 }
 
 struct Op {

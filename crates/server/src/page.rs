@@ -25,7 +25,7 @@ use crate::auth::connect_jwt::SCHEME;
 use crate::auth::{Authenticators, Caller, QshPolicy, Tenant};
 use crate::error::ApiError;
 use crate::headers::page_csp;
-use crate::state::AppState;
+use crate::settings::Settings;
 
 /// The `<meta name>` that tells the client which Jira the page's token was verified for
 /// (`client::env::VERIFIED_SITE_META` reads it).
@@ -129,10 +129,11 @@ pub fn inline_script_hashes(html: &str) -> Vec<String> {
 /// `GET /` and `/index.html`: the client page.
 pub async fn serve(
     req: HttpRequest,
-    state: web::Data<AppState>,
+    page: Option<web::Data<ClientPage>>,
+    settings: web::Data<Settings>,
     authenticators: web::Data<Authenticators>,
 ) -> HttpResponse {
-    let Some(page) = &state.page else {
+    let Some(page) = page else {
         return HttpResponse::NotFound()
             .content_type("text/plain; charset=utf-8")
             .body("no client is served here (set --static-dir)");
@@ -156,11 +157,7 @@ pub async fn serve(
             }
         },
     };
-    let csp = page_csp(
-        &state.settings.csp,
-        &page.inline_script_hashes,
-        tenant.as_deref(),
-    );
+    let csp = page_csp(&settings.csp, &page.inline_script_hashes, tenant.as_deref());
     let html = match &tenant {
         Some(tenant) => page.verified_for(tenant),
         None => page.html.clone(),

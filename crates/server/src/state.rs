@@ -1,6 +1,7 @@
 //! What the handlers share, and how the app is wired: [`AppState`] (settings, the database,
-//! the key ring, the groups directory, the install keys, the Forge token verifier, the client
-//! page) and [`Services`], everything registered as app data.
+//! the key ring, the groups directory, the install keys, the Forge token verifier) and
+//! [`Services`], everything registered as app data (also the settings alone, the client page
+//! and the OpenAPI document, for the handlers that need nothing else).
 //!
 //! The design decision: authentication is not part of [`AppState`]. The authenticators, the
 //! tenant cache and the rate limiter are app data of their own, so `auth/` depends on none of
@@ -16,8 +17,9 @@ use crate::auth::forge_fit::{self, FitVerifier, ForgeApp, ForgeAuthenticator};
 use crate::auth::{Authenticators, TENANT_CACHE_MAX, TenantCache};
 use crate::body::BodyTimeout;
 use crate::crypto::KeyRing;
+use crate::install_keys::InstallKeys;
 use crate::jira::{Directory, JiraDirectory};
-use crate::lifecycle::InstallKeys;
+use crate::openapi::Document;
 use crate::page::ClientPage;
 use crate::ratelimit::TenantLimiter;
 use crate::settings::Settings;
@@ -42,14 +44,17 @@ pub struct AppState {
     /// Forge Invocation Tokens, when the server is a Forge app's remote: the API's `Bearer`
     /// authenticator and the lifecycle route share it (and so its `jti` replay cache).
     pub forge: Option<Arc<FitVerifier>>,
-    pub page: Option<ClientPage>,
-    pub openapi: serde_json::Value,
 }
 
 /// Every piece of app data, built once and shared by all workers.
 #[derive(Clone)]
 pub struct Services {
     pub state: web::Data<AppState>,
+    /// The same settings as `state`'s, for what needs nothing else (the page, the headers).
+    pub settings: web::Data<Settings>,
+    /// The built client's page, when the server serves one.
+    pub page: Option<web::Data<ClientPage>>,
+    pub openapi: web::Data<Document>,
     pub authenticators: web::Data<Authenticators>,
     pub tenants: web::Data<TenantCache>,
     pub limiter: web::Data<TenantLimiter>,
@@ -97,6 +102,7 @@ impl Services {
         );
         let limiter = TenantLimiter::new(settings.rate_limit_per_second, settings.rate_limit_burst);
         let body_timeout = BodyTimeout(settings.body_timeout);
+        let openapi = Document(crate::openapi::document(&settings.base_url));
         let state = AppState {
             install_keys: InstallKeys::new(
                 settings.install_keys_url.clone(),
@@ -105,14 +111,15 @@ impl Services {
                 settings.install_keys_ttl,
             ),
             forge,
-            openapi: crate::openapi::document(&settings.base_url),
             settings: Arc::new(settings),
             db,
             keys,
             directory: Arc::new(directory),
-            page,
         };
         Services {
+            settings: web::Data::from(state.settings.clone()),
+            page: page.map(web::Data::new),
+            openapi: web::Data::new(openapi),
             state: web::Data::new(state),
             authenticators: web::Data::new(authenticators),
             tenants: web::Data::from(tenants),
@@ -124,9 +131,14 @@ impl Services {
     /// Registers every piece as app data of `cfg`.
     pub fn register(&self, cfg: &mut web::ServiceConfig) {
         cfg.app_data(self.state.clone())
+            .app_data(self.settings.clone())
+            .app_data(self.openapi.clone())
             .app_data(self.authenticators.clone())
             .app_data(self.tenants.clone())
             .app_data(self.limiter.clone())
             .app_data(self.body_timeout);
+        if let Some(page) = &self.page {
+            cfg.app_data(page.clone());
+        }
     }
 }

@@ -4,9 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use jira_sim::Flavor;
 use jira_sim::data::DataSpec;
 use jira_sim::dump::{DumpSpec, dump};
-use jira_sim::render::Flavor;
 use serde_json::Value;
 
 mod sim;

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use jira_sim::render::Flavor;
+use jira_sim::Flavor;
 use serde_json::Value;
 
 use super::{run, scratch, sim_dump};

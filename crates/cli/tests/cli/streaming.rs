@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use jira_sim::render::Flavor;
+use jira_sim::Flavor;
 
 use super::{run, scratch, sim_dump};
 

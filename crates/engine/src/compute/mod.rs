@@ -35,7 +35,6 @@ use crate::rows::{self, Item};
 use crate::time::seconds;
 use crate::timeline::{self, Seg};
 
-pub(crate) use run::Labelled;
 use run::{KindOutput, Run};
 use warnings::Warnings;
 

@@ -9,7 +9,7 @@ use jiff::tz::TimeZone;
 use crate::calendar::Measure;
 use crate::dataset::{Dataset, Sym};
 use crate::report::{Details, MetricColumn, Num, Unit, WarningCode};
-use crate::rows::Item;
+use crate::rows::{Item, Labelled};
 use crate::timeline::Seg;
 
 use super::warnings::Warnings;
@@ -47,14 +47,6 @@ pub(super) fn column(name: impl Into<String>, unit: Unit) -> MetricColumn {
         unit,
         statuses: Vec::new(),
     }
-}
-
-/// A row of a kind that is not one per issue: its label, what it stands for (a person's
-/// account id, see [`crate::report::Row::key`]) and how many issues it covers.
-pub(crate) struct Labelled {
-    pub(crate) label: String,
-    pub(crate) key: String,
-    pub(crate) issues: u32,
 }
 
 /// One computation of a report, after the issues are picked and their timelines built.

@@ -19,9 +19,9 @@ use jiff::tz::TimeZone;
 use crate::calendar::{Measure, zone};
 use crate::dataset::{Completeness, NONE, Sym, Worklog};
 use crate::report::{CellWorklog, Details, MetricColumn, Num, Period, Unit, WarningCode};
-use crate::rows::Item;
+use crate::rows::{Item, Labelled};
 
-use super::run::{KindOutput, Labelled, Run, column};
+use super::run::{KindOutput, Run, column};
 use super::warnings::Warnings;
 use super::{ComputeError, Context};
 

@@ -13,8 +13,8 @@ use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::error::JiraError;
 use crate::connect::install;
+use crate::http::error::JiraError;
 use crate::state::{AppState, Faults, RateLimit, Stats};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

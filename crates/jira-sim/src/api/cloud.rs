@@ -5,14 +5,16 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::error::{ApiResult, JiraError};
-use super::params::{Query, StringList, json_body};
-use super::{compile, principal, renderer, token};
+use super::{compile, principal, renderer};
 use crate::data::{Dataset, Issue};
 use crate::gate::Principal;
+use crate::http::error::{ApiResult, JiraError};
+use crate::http::params::{Query, StringList, json_body};
+use crate::http::token;
 use crate::jql::{Compiled, DefaultOrder};
 use crate::pages;
-use crate::render::{ChangelogLimit, Expand, FieldSel, Flavor};
+use crate::render::{ChangelogLimit, Expand, FieldSel};
+use crate::site::Flavor;
 use crate::state::AppState;
 
 /// Cloud's embedded changelogs (search and issue bulk fetch) hold at most this many histories.

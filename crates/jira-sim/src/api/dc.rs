@@ -4,9 +4,9 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
-use super::error::{ApiResult, JiraError};
-use super::params::{Query, StringList, json_body};
 use super::{compile, principal, renderer};
+use crate::http::error::{ApiResult, JiraError};
+use crate::http::params::{Query, StringList, json_body};
 use crate::jql::DefaultOrder;
 use crate::pages;
 use crate::render::{ChangelogLimit, Expand, FieldSel};

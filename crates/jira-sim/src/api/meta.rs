@@ -4,12 +4,12 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
 
-use super::error::{ApiResult, JiraError};
-use super::params::Query;
 use super::{principal, renderer};
 use crate::gate::Principal;
-use crate::render::Flavor;
+use crate::http::error::{ApiResult, JiraError};
+use crate::http::params::Query;
 use crate::site::Category;
+use crate::site::Flavor;
 use crate::state::AppState;
 
 pub async fn statuses(req: HttpRequest, state: web::Data<AppState>) -> ApiResult {

@@ -9,21 +9,19 @@
 pub mod admin;
 pub mod cloud;
 pub mod dc;
-pub mod error;
 pub mod meta;
-pub mod params;
 pub mod privacy;
-pub mod token;
 pub mod worklog;
 
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 
+use crate::data::worklog::Viewer;
 use crate::gate::Principal;
+use crate::http::error::{ApiResult, JiraError};
 use crate::jql::{self, Compiled};
-use crate::render::{Flavor, Renderer};
+use crate::render::Renderer;
+use crate::site::Flavor;
 use crate::state::AppState;
-use crate::worklog::Viewer;
-use error::{ApiResult, JiraError};
 
 /// Registers the REST API of `flavor`.
 pub fn configure(cfg: &mut web::ServiceConfig, flavor: Flavor) {
@@ -85,11 +83,11 @@ pub fn configure(cfg: &mut web::ServiceConfig, flavor: Flavor) {
 }
 
 async fn not_found() -> HttpResponse {
-    error::JiraError::not_found("null for uri: the resource does not exist in jira-sim")
+    JiraError::not_found("null for uri: the resource does not exist in jira-sim")
         .error_response_json()
 }
 
-impl error::JiraError {
+impl JiraError {
     fn error_response_json(&self) -> HttpResponse {
         actix_web::ResponseError::error_response(self)
     }

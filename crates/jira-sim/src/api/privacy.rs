@@ -15,43 +15,16 @@ use std::collections::BTreeSet;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::json;
 
-use super::error::{ApiResult, JiraError};
 use super::principal;
 use crate::gate::Principal;
-use crate::state::AppState;
+use crate::http::error::{ApiResult, JiraError};
+use crate::state::{AppState, ReportedAccount, ReportedBatch};
 
 /// The most accounts one request may carry.
 pub const MAX_ACCOUNTS: usize = 90;
-
-/// The simulated account directory's answers and what apps reported.
-#[derive(Debug, Default)]
-pub struct AccountStatuses {
-    pub closed: BTreeSet<String>,
-    pub updated: BTreeSet<String>,
-    pub reported: Vec<ReportedBatch>,
-    /// How many of the next requests are refused with 429 (not recorded).
-    pub throttle: u32,
-    /// Requests refused with 429.
-    pub throttled: u32,
-}
-
-/// One request an app made.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ReportedBatch {
-    pub app_key: String,
-    pub accounts: Vec<ReportedAccount>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ReportedAccount {
-    pub account_id: String,
-    pub updated_at: String,
-}
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -7,16 +7,16 @@
 //!   a page, oldest first, `nextPage` and `lastPage`, leaving out the last minute;
 //! - `POST /worklog/list` `{"ids": [...]}`: up to 1000 worklogs; more is a 400.
 //!
-//! Every answer holds only what the caller may see (see [`crate::worklog::Restriction`]).
+//! Every answer holds only what the caller may see (see [`crate::data::worklog::Restriction`]).
 //! Comments are ADF on v3 and text on v2; authors are accountIds on Cloud, username/key on Data
 //! Center ([`crate::render::Renderer::worklog`]).
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
-use super::error::{ApiResult, JiraError};
-use super::params::{Query, json_body};
 use super::{principal, renderer};
+use crate::http::error::{ApiResult, JiraError};
+use crate::http::params::{Query, json_body};
 use crate::pages;
 use crate::state::AppState;
 

@@ -13,7 +13,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
 
 use super::{Installation, context_token, iframe_token, qsh};
-use crate::api::params::Query;
+use crate::http::params::Query;
 use crate::state::AppState;
 
 pub const SESSION_COOKIE: &str = "jira-sim.session";
@@ -394,8 +394,8 @@ pub async fn index(state: web::Data<AppState>) -> HttpResponse {
 <li><code>/connect-install-keys/{}</code>: the install key</li></ul></main>"#,
         chrome(&state, 0, ""),
         match state.settings.flavor {
-            crate::render::Flavor::Cloud => "Cloud",
-            crate::render::Flavor::Dc => "Data Center",
+            crate::site::Flavor::Cloud => "Cloud",
+            crate::site::Flavor::Dc => "Data Center",
         },
         state.data.issues.len(),
         state.data.spec.seed,

@@ -22,10 +22,10 @@ use serde_json::{Map, Value, json};
 use super::fit::Invocation;
 use super::manifest::{PageKind, PageModule};
 use super::{ForgeHost, ForgeInstallation};
-use crate::api::params::Query;
 use crate::connect::host::{
     SESSION_COOKIE, chrome, html_escape, new_session, page, page_user, script_json, session_user,
 };
+use crate::http::params::Query;
 use crate::state::AppState;
 
 const HOST_JS: &str = include_str!("../../assets/forge/host.js");

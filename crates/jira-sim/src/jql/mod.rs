@@ -10,7 +10,7 @@
 //! and `not in` never match an empty field. Everything else is refused with Jira's messages.
 //!
 //! Worklog clauses match an issue when any worklog the searcher may see does
-//! ([`crate::worklog::visible`]; an app sees only unrestricted ones), each clause on its own, as
+//! ([`crate::data::worklog::visible`]; an app sees only unrestricted ones), each clause on its own, as
 //! in Jira: `worklogDate` with `=`, `>`, `>=`, `<`, `<=` and a date (days in UTC, like the other
 //! absolute dates here; `now()`, periods and `startOfDay()` name the day they fall in);
 //! `worklogAuthor` with `=` or `in` and users (account id, login, e-mail or display name) or
@@ -20,10 +20,10 @@ pub mod parse;
 
 use std::cmp::Ordering;
 
+use crate::data::worklog::{self, Viewer, Worklog};
 use crate::data::{Dataset, Issue};
-use crate::render::Flavor;
 use crate::site::Category;
-use crate::worklog::{self, Viewer, Worklog};
+use crate::site::Flavor;
 use parse::{Clause, Op, Operand, Query, Value};
 
 /// A query ready to run: the predicate and the order.

@@ -199,12 +199,12 @@ fn with_worklogs_the_dump_holds_every_worklog_the_user_may_see_and_says_so() {
         )
         .unwrap();
         let data = &sim.data;
-        let ben = jira_sim::worklog::Viewer::User(1);
+        let ben = jira_sim::data::worklog::Viewer::User(1);
         let want: std::collections::BTreeSet<String> = data
             .worklogs
             .all
             .iter()
-            .filter(|w| jira_sim::worklog::visible(&data.site, &data.issues, w, ben))
+            .filter(|w| jira_sim::data::worklog::visible(&data.site, &data.issues, w, ben))
             .map(|w| w.id.to_string())
             .collect();
         assert!(want.len() < data.worklogs.all.len(), "ben misses some");

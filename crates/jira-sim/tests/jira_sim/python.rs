@@ -81,7 +81,10 @@ fn atlassian_python_api_on_data_center_sees_every_issue_and_history() {
 }
 
 /// The heaviest issue's key and the worklogs of it `login` may see, from the model.
-fn heaviest_visible(sim: &RunningSim, login: &str) -> (String, Vec<jira_sim::worklog::Worklog>) {
+fn heaviest_visible(
+    sim: &RunningSim,
+    login: &str,
+) -> (String, Vec<jira_sim::data::worklog::Worklog>) {
     let data = &sim.data;
     let i = (0..data.issues.len())
         .max_by_key(|&i| data.worklogs.of(i).len())
@@ -92,11 +95,11 @@ fn heaviest_visible(sim: &RunningSim, login: &str) -> (String, Vec<jira_sim::wor
         .of(i)
         .iter()
         .filter(|w| {
-            jira_sim::worklog::visible(
+            jira_sim::data::worklog::visible(
                 &data.site,
                 &data.issues,
                 w,
-                jira_sim::worklog::Viewer::User(u),
+                jira_sim::data::worklog::Viewer::User(u),
             )
         })
         .copied()
@@ -114,11 +117,11 @@ fn logged_by(sim: &RunningSim, login: &str) -> usize {
         .iter()
         .filter(|w| {
             w.author == u
-                && jira_sim::worklog::visible(
+                && jira_sim::data::worklog::visible(
                     &data.site,
                     &data.issues,
                     w,
-                    jira_sim::worklog::Viewer::User(u),
+                    jira_sim::data::worklog::Viewer::User(u),
                 )
         })
         .map(|w| w.issue)

@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeSet, HashSet};
 
-use jira_sim::worklog::{Restriction, Role, Worklog};
+use jira_sim::data::worklog::{Restriction, Role, Worklog};
 use jira_sim::{DataSpec, Dataset, Flavor, RunningSim, SimConfig};
 use serde_json::{Value, json};
 

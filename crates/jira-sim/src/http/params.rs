@@ -3,7 +3,7 @@
 
 use percent_encoding::percent_decode_str;
 
-use super::error::JiraError;
+use crate::http::error::JiraError;
 
 /// The decoded query string, in order, repeated names kept.
 #[derive(Debug, Clone, Default)]

@@ -4,8 +4,10 @@
 //! Generation is deterministic: each issue is drawn from its own PRNG stream seeded by
 //! `(seed, index)`, then the issues are ordered by creation time and given ids and keys in that
 //! order, and history ids are handed out in time order across the whole site, as Jira does.
-//! Worklogs are drawn last, from streams of their own ([`crate::worklog`]), so they leave
+//! Worklogs are drawn last, from streams of their own ([`crate::data::worklog`]), so they leave
 //! everything above as it was.
+
+pub mod worklog;
 
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
@@ -14,7 +16,7 @@ use rand_distr::{Distribution, LogNormal};
 use rand_pcg::Pcg64Mcg;
 
 use crate::site::{Canary, Site, st};
-use crate::worklog::Worklogs;
+use worklog::Worklogs;
 
 /// How the data is generated.
 #[derive(Debug, Clone)]
@@ -152,7 +154,7 @@ pub struct Dataset {
     pub issues: Vec<Issue>,
     pub histories: Vec<History>,
     pub items: Vec<Change>,
-    /// The time logged on the issues ([`crate::worklog`]), drawn after them.
+    /// The time logged on the issues ([`crate::data::worklog`]), drawn after them.
     pub worklogs: Worklogs,
 }
 

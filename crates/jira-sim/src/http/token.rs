@@ -6,7 +6,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
 
-use super::error::JiraError;
+use crate::http::error::JiraError;
 
 /// A fingerprint of what a token pages over.
 pub fn fingerprint(parts: &[&str]) -> String {
