@@ -1,8 +1,12 @@
 // Dwell's one Forge function: Atlassian's personal data reporting for the account ids Dwell's
-// remote stores about this site. The manifest's scheduledTrigger runs it every week.
+// remote stores about this site. The manifest's scheduledTrigger runs it every day; the remote
+// says whether the site is due (once a cycle, 7 days by default), so a failed report is tried
+// again the next day rather than a week later.
 //
 // 1. GET /forge/personal-data/accounts from the remote (invokeRemote: Forge adds a Forge
-//    Invocation Token naming this installation and no user): [{accountId, updatedAt}].
+//    Invocation Token naming this installation and no user): {due: false} when the site was
+//    reported within the cycle (the run ends there), else {due: true, accounts:
+//    [{accountId, updatedAt}]}.
 // 2. privacy.reportPersonalData from @forge/api, 90 accounts a call (Atlassian's limit), one
 //    call at a time; a 429 is waited out as its Retry-After says (at most 10 s, three times).
 // 3. POST /forge/personal-data/closed with the ids Atlassian answered `closed`: the remote
@@ -10,10 +14,10 @@
 //
 // The design decision: the remote never gets a token that could read Jira, so the reporting
 // runs here, and the remote only lists and erases. Any failure throws before step 3: nothing
-// is erased on a report that did not complete, and the site stays due for the next run.
-// `updated` needs nothing: Dwell copies no personal data (no names, no e-mail addresses).
-// Forge may invoke a scheduled function twice: a second run finds the erased ids no longer
-// stored, reports the rest again and erases nothing more.
+// is erased on a report that did not complete, and the site stays due for the next day's run
+// (Forge does not retry a function that throws). `updated` needs nothing: Dwell copies no
+// personal data (no names, no e-mail addresses). Forge may invoke a scheduled function twice:
+// the second run finds the site reported and not due, and does nothing.
 'use strict';
 
 const { invokeRemote, privacy } = require('@forge/api');
@@ -68,9 +72,14 @@ async function report(batch) {
 
 /** The function's handler: `personal-data.run` in the manifest. */
 async function run() {
-  const { accounts } = await remote('/forge/personal-data/accounts', { method: 'GET' });
-  if (!Array.isArray(accounts)) {
-    throw new Error('the remote did not list accounts');
+  const { due, accounts } = await remote('/forge/personal-data/accounts', { method: 'GET' });
+  if (due === false) {
+    const summary = { due: false };
+    console.log('personal data not due: the site was reported within its cycle');
+    return { statusCode: 200, body: JSON.stringify(summary) };
+  }
+  if (due !== true || !Array.isArray(accounts)) {
+    throw new Error('the remote did not say whether the site is due, or did not list accounts');
   }
   const closed = [];
   let updated = 0;
@@ -93,7 +102,13 @@ async function run() {
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ closed }),
   });
-  const summary = { reported: accounts.length, closed: closed.length, erased, updated };
+  const summary = {
+    due: true,
+    reported: accounts.length,
+    closed: closed.length,
+    erased,
+    updated,
+  };
   console.log(`personal data reported: ${JSON.stringify(summary)}`);
   // The answer a scheduled trigger's function gives the platform (Forge records a 424 for
   // any other shape).

@@ -69,6 +69,13 @@ pub fn window() -> Option<web_sys::Window> {
     web_sys::window()
 }
 
+/// Asks the browser's yes/no question; `false` when it cannot ask.
+pub fn confirm(question: &str) -> bool {
+    window()
+        .and_then(|w| w.confirm_with_message(question).ok())
+        .unwrap_or(false)
+}
+
 /// `location.search` of the page.
 pub fn location_search() -> String {
     window()

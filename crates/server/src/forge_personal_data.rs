@@ -1,15 +1,20 @@
 //! Personal data reporting on Forge: the two remote routes the app's own function calls
-//! (`forge/src/personal-data.js`, run weekly by the manifest's `scheduledTrigger`).
+//! (`forge/src/personal-data.js`, run daily by the manifest's `scheduledTrigger`).
 //!
 //! On Forge the server cannot report account ids itself: Atlassian's reporting API takes an
 //! app token that could also read Jira, which Dwell's server must never hold. So the Forge
 //! function, with only the `report:personal-data` scope, does the reporting: it asks
-//! `GET /forge/personal-data/accounts` for the account ids the site stores, each with the last
-//! time a row naming it was written, calls `privacy.reportPersonalData` from `@forge/api`, and
-//! sends the ids Atlassian answered `closed` to `POST /forge/personal-data/closed`, which
-//! erases them with the Connect path's code ([`crate::store::erase_account`]) and records the
-//! site as reported. A failed report never reaches the second route: nothing is erased and
-//! the site stays due.
+//! `GET /forge/personal-data/accounts` whether the site is due and, if it is, for the account
+//! ids the site stores, each with the last time a row naming it was written, calls
+//! `privacy.reportPersonalData` from `@forge/api`, and sends the ids Atlassian answered
+//! `closed` to `POST /forge/personal-data/closed`, which erases them with the Connect path's
+//! code ([`crate::store::erase_account`]) and records the site as reported.
+//!
+//! The trigger runs every day but the site is reported once a cycle: the server decides when
+//! it is due, with the setting Connect's job uses (`--accounts-report-days`, 7 by default; 0
+//! turns reporting off, and the site is never due). Forge does not retry a function that
+//! throws, so a failed report never reaches the second route: nothing is erased, the site
+//! stays due, and the next day's run reports it.
 //!
 //! The design decision: only a backend invocation of the app may call these routes, never a
 //! user. Both take a Forge Invocation Token, verified as every FIT is; the tenant is its
@@ -23,6 +28,7 @@
 //! not stored has nothing to erase.
 
 use std::collections::BTreeSet;
+use std::time::Duration;
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use config::AccountId;
@@ -43,6 +49,12 @@ pub const CLOSED_ROUTE: &str = "/forge/personal-data/closed";
 
 /// The most ids one erasure request may name (a site stores far fewer).
 pub const MAX_CLOSED: usize = 10_000;
+
+/// How much earlier than a whole cycle after its last report a site is due again. A daily
+/// trigger fires at about, not exactly, the same time each day: without this, a run a few
+/// seconds earlier than the last one would find the site not yet due and put the report off
+/// by a whole day (8 days instead of 7).
+pub const DUE_EARLY: Duration = Duration::from_secs(3600);
 
 /// One stored account as `privacy.reportPersonalData` takes it.
 #[derive(Debug, Serialize)]
@@ -92,18 +104,36 @@ async fn backend_tenant(
     Ok(tenant)
 }
 
-/// `GET /forge/personal-data/accounts`: `{"accounts": [{accountId, updatedAt}]}`.
+/// `GET /forge/personal-data/accounts`: `{"due": false}` when the site was reported within
+/// the cycle (less [`DUE_EARLY`]) or reporting is off, else
+/// `{"due": true, "accounts": [{accountId, updatedAt}]}`.
 pub async fn accounts(
     req: HttpRequest,
     state: web::Data<AppState>,
     tenants: web::Data<TenantCache>,
 ) -> Result<HttpResponse, ApiError> {
     let tenant = backend_tenant(&req, &state, &tenants).await?;
+    let not_due = || HttpResponse::Ok().json(serde_json::json!({ "due": false }));
+    let Some(cycle) = state.settings.accounts_report_cycle else {
+        return Ok(not_due());
+    };
+    let before = jiff::SignedDuration::try_from(cycle.saturating_sub(DUE_EARLY))
+        .ok()
+        .and_then(|early| jiff::Timestamp::now().checked_sub(early).ok())
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("the reporting cycle is too long")))?;
     let id = tenant.id;
     let stored = state
         .db
-        .run(move |conn| Ok(store::stored_accounts(conn, id)?))
+        .run(move |conn| {
+            if !store::accounts_report_is_due(conn, id, before)? {
+                return Ok(None);
+            }
+            Ok(Some(store::stored_accounts(conn, id)?))
+        })
         .await?;
+    let Some(stored) = stored else {
+        return Ok(not_due());
+    };
     let accounts: Vec<Stored> = stored
         .into_iter()
         .map(|(account_id, at)| Stored {
@@ -111,7 +141,7 @@ pub async fn accounts(
             updated_at: at.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
         })
         .collect();
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "accounts": accounts })))
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "due": true, "accounts": accounts })))
 }
 
 /// `POST /forge/personal-data/closed` with `{"closed": [ids]}`: erases each stored one and

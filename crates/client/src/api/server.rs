@@ -36,6 +36,53 @@ pub enum Saved<T> {
     Conflict(T),
 }
 
+/// A kind of record the server keeps as one collection with one CRUD (its `api/shared.rs`):
+/// work calendars and status groups. Only the path, the document and the update body differ.
+pub trait Shared: DeserializeOwned {
+    /// The collection's path under `/api/v1`, e.g. `/calendars`.
+    const PATH: &'static str;
+    /// What is created and saved: the record without its id, version and times.
+    type Document: Serialize + Clone;
+    type Id: std::fmt::Display;
+    /// The body of a save: `document` and the version it was based on.
+    fn update(version: u64, document: Self::Document) -> impl Serialize;
+    /// The record's id and version.
+    fn key(&self) -> (&Self::Id, u64);
+}
+
+/// One [`Shared`] impl: the record, its path, document, id and update body (and the update's
+/// document field).
+macro_rules! shared {
+    ($record:ty, $path:literal, $document:ty, $id:ty, $update:ident { $field:ident }) => {
+        impl Shared for $record {
+            const PATH: &'static str = $path;
+            type Document = $document;
+            type Id = $id;
+            fn update(version: u64, $field: $document) -> impl Serialize {
+                $update { version, $field }
+            }
+            fn key(&self) -> (&$id, u64) {
+                (&self.id, self.version)
+            }
+        }
+    };
+}
+
+shared!(
+    CalendarRecord,
+    "/calendars",
+    WorkCalendar,
+    CalendarId,
+    CalendarUpdate { calendar }
+);
+shared!(
+    StatusGroupRecord,
+    "/status-groups",
+    StatusGroup,
+    StatusGroupId,
+    StatusGroupUpdate { group }
+);
+
 /// A version-stamped document (permissions carry their version in the ETag).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Versioned<T> {
@@ -179,71 +226,33 @@ impl<H: Http, A: Authenticator> ServerClient<H, A> {
         self.delete(&format!("/reports/{id}"), Some(version)).await
     }
 
-    pub async fn calendars(&self) -> Result<Vec<CalendarRecord>, ClientError> {
-        self.get("/calendars").await
+    /// The tenant's records of kind `R` (calendars or status groups).
+    pub async fn list_shared<R: Shared>(&self) -> Result<Vec<R>, ClientError> {
+        self.get(R::PATH).await
     }
 
-    pub async fn create_calendar(
-        &self,
-        calendar: &WorkCalendar,
-    ) -> Result<CalendarRecord, ClientError> {
-        self.send("POST", "/calendars", calendar).await
+    pub async fn create_shared<R: Shared>(&self, document: &R::Document) -> Result<R, ClientError> {
+        self.send("POST", R::PATH, document).await
     }
 
-    pub async fn update_calendar(
+    /// Saves `document` over the record's `version`; a stale version gets the record as it is.
+    pub async fn update_shared<R: Shared>(
         &self,
-        id: &CalendarId,
+        id: &R::Id,
         version: u64,
-        calendar: &WorkCalendar,
-    ) -> Result<Saved<CalendarRecord>, ClientError> {
-        self.save(
-            &format!("/calendars/{id}"),
-            &CalendarUpdate {
-                version,
-                calendar: calendar.clone(),
-            },
-        )
-        .await
-    }
-
-    pub async fn delete_calendar(&self, id: &CalendarId, version: u64) -> Result<(), ClientError> {
-        self.delete(&format!("/calendars/{id}"), Some(version))
+        document: &R::Document,
+    ) -> Result<Saved<R>, ClientError> {
+        let path = format!("{}/{id}", R::PATH);
+        self.save(&path, &R::update(version, document.clone()))
             .await
     }
 
-    pub async fn status_groups(&self) -> Result<Vec<StatusGroupRecord>, ClientError> {
-        self.get("/status-groups").await
-    }
-
-    pub async fn create_status_group(
+    pub async fn delete_shared<R: Shared>(
         &self,
-        group: &StatusGroup,
-    ) -> Result<StatusGroupRecord, ClientError> {
-        self.send("POST", "/status-groups", group).await
-    }
-
-    pub async fn update_status_group(
-        &self,
-        id: &StatusGroupId,
-        version: u64,
-        group: &StatusGroup,
-    ) -> Result<Saved<StatusGroupRecord>, ClientError> {
-        self.save(
-            &format!("/status-groups/{id}"),
-            &StatusGroupUpdate {
-                version,
-                group: group.clone(),
-            },
-        )
-        .await
-    }
-
-    pub async fn delete_status_group(
-        &self,
-        id: &StatusGroupId,
+        id: &R::Id,
         version: u64,
     ) -> Result<(), ClientError> {
-        self.delete(&format!("/status-groups/{id}"), Some(version))
+        self.delete(&format!("{}/{id}", R::PATH), Some(version))
             .await
     }
 

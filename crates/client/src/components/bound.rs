@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use config::ReportConfig;
 use leptos::prelude::*;
 
-use super::{Field, unique_id};
+use super::{Field, Shape, checkbox, select_field, text_box};
 use crate::view::editor::{Choices, Part};
 use crate::view::errors::FieldErrors;
 
@@ -120,29 +120,7 @@ impl Form {
                 hint=hint.map(str::to_string).unwrap_or_default()
                 problems=self.problems_at(path, path)
                 control=move |id, described| {
-                    if rows > 1 {
-                        view! {
-                            <textarea
-                                id=id
-                                rows=rows
-                                aria-describedby=described
-                                prop:value=move || text.get()
-                                on:input=move |ev| on_input(event_target_value(&ev))
-                            ></textarea>
-                        }
-                            .into_any()
-                    } else {
-                        view! {
-                            <input
-                                id=id
-                                type="text"
-                                aria-describedby=described
-                                prop:value=move || text.get()
-                                on:input=move |ev| on_input(event_target_value(&ev))
-                            />
-                        }
-                            .into_any()
-                    }
+                    text_box(id, described, Shape::area(rows), text.into(), on_input)
                 }
             />
         }
@@ -155,19 +133,14 @@ impl Form {
         get: fn(&ReportConfig) -> bool,
         set: fn(&mut ReportConfig, bool),
     ) -> impl IntoView {
-        let id = unique_id("check");
         view! {
             <div class="field field-check">
-                <input
-                    id=id.clone()
-                    type="checkbox"
-                    prop:checked=move || self.config.with(get)
-                    on:change=move |ev| {
-                        let on = event_target_checked(&ev);
-                        self.config.update(|c| set(c, on));
-                    }
-                />
-                <label for=id>{label}</label>
+                {checkbox(
+                    "check",
+                    label,
+                    move || self.config.with(get),
+                    move |on| self.config.update(|c| set(c, on)),
+                )}
             </div>
         }
     }
@@ -182,33 +155,22 @@ impl Form {
         get: fn(&ReportConfig) -> Option<V>,
         set: fn(&mut ReportConfig, V),
     ) -> AnyView {
-        let id = unique_id("select");
         let current = self.config.with_untracked(get);
-        view! {
-            <div class="field">
-                <label for=id.clone()>{label}</label>
-                <select
-                    id=id
-                    on:change=move |ev| {
-                        let v = event_target_value(&ev);
-                        if let Some((value, ..)) = choices.iter().find(|(_, s, _)| *s == v) {
-                            self.config.update(|c| set(c, *value));
-                        }
-                    }
-                >
-                    {choices
-                        .iter()
-                        .map(|(value, slug, label)| {
-                            view! {
-                                <option value=*slug selected=current == Some(*value)>
-                                    {*label}
-                                </option>
-                            }
-                        })
-                        .collect_view()}
-                </select>
-            </div>
-        }
-        .into_any()
+        let on_change = move |v: String| {
+            if let Some((value, ..)) = choices.iter().find(|(_, s, _)| *s == v) {
+                self.config.update(|c| set(c, *value));
+            }
+        };
+        let options = choices
+            .iter()
+            .map(|(value, slug, label)| {
+                view! {
+                    <option value=*slug selected=current == Some(*value)>
+                        {*label}
+                    </option>
+                }
+            })
+            .collect_view();
+        select_field("select", label, None, on_change, options).into_any()
     }
 }

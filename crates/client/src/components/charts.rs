@@ -84,9 +84,7 @@ fn x_axis(axis: Axis, t: &[f64], x: &Scale, y: f64) -> impl IntoView {
             view! {
                 <g class="tick">
                     <line x1=px x2=px y1=TOP y2=y class="grid"></line>
-                    <text x=px y=y + 16.0 text-anchor="middle">
-                        {axis.label(*v)}
-                    </text>
+                    {under(px, y, axis.label(*v))}
                 </g>
             }
         })
@@ -109,15 +107,103 @@ fn y_axis(axis: Axis, t: &[f64], y: &Scale, x0: f64, x1: f64) -> impl IntoView {
         .collect_view()
 }
 
+/// A chart's frame: its caption, the SVG image (`height` high, `label` read out in its place)
+/// holding what is `drawn`, and the legend under it when there is one.
+fn chart(
+    class: &'static str,
+    caption: String,
+    height: f64,
+    label: String,
+    drawn: impl IntoView + 'static,
+    legend: Option<Vec<String>>,
+) -> impl IntoView {
+    view! {
+        <figure class=class>
+            <figcaption>{caption}</figcaption>
+            <svg viewBox=format!("0 0 {W} {height}") role="img" aria-label=label>
+                {drawn}
+            </svg>
+            {legend.map(|names| view! { <Legend names /> })}
+        </figure>
+    }
+}
+
+/// A horizontal bar's row name, left of the bar at `y`, `bar` high.
+fn row_label(y: f64, bar: f64, name: &str) -> impl IntoView {
+    view! {
+        <text x=LEFT - 8.0 y=y + bar / 2.0 + 4.0 text-anchor="end" class="label">
+            {truncate(name, 22)}
+        </text>
+    }
+}
+
+/// A label under the chart's bottom line, centred at `x`.
+fn under(x: f64, bottom: f64, text: String) -> impl IntoView {
+    view! {
+        <text x=x y=bottom + 16.0 text-anchor="middle">
+            {text}
+        </text>
+    }
+}
+
+/// A vertical bar from `bottom` up to `top` (SVG y grows downwards), with its tooltip.
+fn column_bar(
+    x: f64,
+    width: f64,
+    top: f64,
+    bottom: f64,
+    fill: &'static str,
+    title: String,
+) -> impl IntoView {
+    view! {
+        <rect x=x y=top width=width height=bottom - top fill=fill>
+            <title>{title}</title>
+        </rect>
+    }
+}
+
+/// The layout of horizontal bars, one a row `pitch` apart from the top: the value axis, its
+/// ticks and scale, and the image's height.
+struct RowBars {
+    axis: Axis,
+    ticks: Vec<f64>,
+    x: Scale,
+    pitch: f64,
+    height: f64,
+    bottom: f64,
+}
+
+impl RowBars {
+    fn new(unit: &str, max: f64, rows: usize, pitch: f64) -> RowBars {
+        let (axis, ticks, top) = Axis::of(unit, max);
+        let height = TOP + rows as f64 * pitch + 28.0;
+        RowBars {
+            axis,
+            ticks,
+            x: Scale::new((0.0, top), (LEFT, W - RIGHT)),
+            pitch,
+            height,
+            bottom: height - 28.0,
+        }
+    }
+
+    /// The top of row `i`.
+    fn y(&self, i: usize) -> f64 {
+        TOP + i as f64 * self.pitch
+    }
+
+    fn x_axis(&self) -> impl IntoView {
+        x_axis(self.axis, &self.ticks, &self.x, self.bottom)
+    }
+}
+
 /// Horizontal bars: the mean per column.
 #[component]
 fn AverageBars(averages: Vec<(String, f64)>, unit: String) -> impl IntoView {
     let max = averages.iter().map(|a| a.1).fold(0.0, f64::max);
-    let (axis, t, top) = Axis::of(&unit, max);
     let bar = 22.0;
-    let h = TOP + averages.len() as f64 * (bar + 8.0) + 28.0;
-    let x = Scale::new((0.0, top), (LEFT, W - RIGHT));
-    let bottom = h - 28.0;
+    let layout = RowBars::new(&unit, max, averages.len(), bar + 8.0);
+    let (axis, x) = (layout.axis, layout.x);
     let title = if unit == "duration" {
         "Average time per status"
     } else {
@@ -128,50 +214,36 @@ fn AverageBars(averages: Vec<(String, f64)>, unit: String) -> impl IntoView {
         .map(|(n, v)| format!("{n}: {}", axis.label(*v)))
         .collect::<Vec<_>>()
         .join("; ");
-    view! {
-        <figure class="chart">
-            <figcaption>{title}</figcaption>
-            <svg
-                viewBox=format!("0 0 {W} {h}")
-                role="img"
-                aria-label=format!("{title}, in {}: {desc}", axis.describe())
-            >
-                {x_axis(axis, &t, &x, bottom)}
-                {averages
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, (name, v))| {
-                        let y = TOP + i as f64 * (bar + 8.0);
-                        let label = axis.label(v);
-                        view! {
-                            <g>
-                                <text
-                                    x=LEFT - 8.0
-                                    y=y + bar / 2.0 + 4.0
-                                    text-anchor="end"
-                                    class="label"
-                                >
-                                    {truncate(&name, 22)}
-                                </text>
-                                <rect
-                                    x=LEFT
-                                    y=y
-                                    width=(x.at(v) - LEFT).max(1.0)
-                                    height=bar
-                                    fill=colour(i)
-                                >
-                                    <title>{format!("{name}: {label}")}</title>
-                                </rect>
-                                <text x=x.at(v) + 4.0 y=y + bar / 2.0 + 4.0 class="value">
-                                    {label.clone()}
-                                </text>
-                            </g>
-                        }
-                    })
-                    .collect_view()}
-            </svg>
-        </figure>
-    }
+    let drawn = view! {
+        {layout.x_axis()}
+        {averages
+            .into_iter()
+            .enumerate()
+            .map(|(i, (name, v))| {
+                let y = layout.y(i);
+                let label = axis.label(v);
+                view! {
+                    <g>
+                        {row_label(y, bar, &name)}
+                        <rect x=LEFT y=y width=(x.at(v) - LEFT).max(1.0) height=bar fill=colour(i)>
+                            <title>{format!("{name}: {label}")}</title>
+                        </rect> <text x=x.at(v) + 4.0 y=y + bar / 2.0 + 4.0 class="value">
+                            {label.clone()}
+                        </text>
+                    </g>
+                }
+            })
+            .collect_view()}
+    };
+    let label = format!("{title}, in {}: {desc}", axis.describe());
+    chart(
+        "chart",
+        title.to_string(),
+        layout.height,
+        label,
+        drawn,
+        None,
+    )
 }
 
 fn truncate(s: &str, n: usize) -> String {
@@ -191,73 +263,43 @@ fn StackedBars(rows: Vec<(String, Vec<f64>)>, columns: Vec<String>, unit: String
         .iter()
         .map(|r| r.1.iter().sum::<f64>())
         .fold(0.0, f64::max);
-    let (axis, t, top) = Axis::of(&unit, max);
     let bar = 16.0;
-    let h = TOP + rows.len() as f64 * (bar + 6.0) + 28.0;
-    let x = Scale::new((0.0, top), (LEFT, W - RIGHT));
-    let bottom = h - 28.0;
-    let legend = columns.clone();
+    let layout = RowBars::new(&unit, max, rows.len(), bar + 6.0);
+    let (axis, x) = (layout.axis, layout.x);
     let n = rows.len();
-    view! {
-        <figure class="chart">
-            <figcaption>{format!("The {n} largest rows, by column")}</figcaption>
-            <svg
-                viewBox=format!("0 0 {W} {h}")
-                role="img"
-                aria-label=format!(
-                    "Stacked bars of the {n} rows with the largest totals, in {}; the table has every value",
-                    axis.describe(),
-                )
-            >
-                {x_axis(axis, &t, &x, bottom)}
-                {rows
-                    .into_iter()
+    let drawn = view! {
+        {layout.x_axis()}
+        {rows
+            .into_iter()
+            .enumerate()
+            .map(|(i, (label, values))| {
+                let y = layout.y(i);
+                let mut at = 0.0;
+                let segments = values
+                    .iter()
                     .enumerate()
-                    .map(|(i, (label, values))| {
-                        let y = TOP + i as f64 * (bar + 6.0);
-                        let mut at = 0.0;
-                        let segments = values
-                            .iter()
-                            .enumerate()
-                            .filter(|(_, v)| **v > 0.0)
-                            .map(|(c, v)| {
-                                let x0 = x.at(at);
-                                at += v;
-                                let name = columns.get(c).cloned().unwrap_or_default();
-                                view! {
-                                    <rect
-                                        x=x0
-                                        y=y
-                                        width=(x.at(at) - x0).max(0.5)
-                                        height=bar
-                                        fill=colour(c)
-                                    >
-                                        <title>
-                                            {format!("{label} · {name}: {}", axis.label(*v))}
-                                        </title>
-                                    </rect>
-                                }
-                            })
-                            .collect_view();
+                    .filter(|(_, v)| **v > 0.0)
+                    .map(|(c, v)| {
+                        let x0 = x.at(at);
+                        at += v;
+                        let name = columns.get(c).cloned().unwrap_or_default();
                         view! {
-                            <g>
-                                <text
-                                    x=LEFT - 8.0
-                                    y=y + bar / 2.0 + 4.0
-                                    text-anchor="end"
-                                    class="label"
-                                >
-                                    {truncate(&label, 22)}
-                                </text>
-                                {segments}
-                            </g>
+                            <rect x=x0 y=y width=(x.at(at) - x0).max(0.5) height=bar fill=colour(c)>
+                                <title>{format!("{label} · {name}: {}", axis.label(*v))}</title>
+                            </rect>
                         }
                     })
-                    .collect_view()}
-            </svg>
-            <Legend names=legend />
-        </figure>
-    }
+                    .collect_view();
+                view! { <g>{row_label(y, bar, &label)} {segments}</g> }
+            })
+            .collect_view()}
+    };
+    let label = format!(
+        "Stacked bars of the {n} rows with the largest totals, in {}; the table has every value",
+        axis.describe(),
+    );
+    let caption = format!("The {n} largest rows, by column");
+    chart("chart", caption, layout.height, label, drawn, Some(columns))
 }
 
 /// A timesheet's time per period: one vertical bar per period column, a segment per row
@@ -332,28 +374,17 @@ fn PeriodStacks(bars: PeriodBars) -> impl IntoView {
                                 </text>
                             }
                         })}
-                    {(p % every == 0)
-                        .then(|| {
-                            view! {
-                                <text x=x0 + width / 2.0 y=bottom + 16.0 text-anchor="middle">
-                                    {short_period(name)}
-                                </text>
-                            }
-                        })}
+                    {(p % every == 0).then(|| under(x0 + width / 2.0, bottom, short_period(name)))}
                 </g>
             }
         })
         .collect_view();
-    view! {
-        <figure class="chart period-chart">
-            <figcaption>"Time per period"</figcaption>
-            <svg viewBox=format!("0 0 {W} {h}") role="img" aria-label=label>
-                {y_axis(axis, &t, &y, left, W - RIGHT)}
-                {drawn}
-            </svg>
-            <Legend names=legend />
-        </figure>
-    }
+    let drawn = view! {
+        {y_axis(axis, &t, &y, left, W - RIGHT)}
+        {drawn}
+    };
+    let caption = "Time per period".to_string();
+    chart("chart period-chart", caption, h, label, drawn, Some(legend))
 }
 
 #[component]
@@ -399,46 +430,43 @@ fn CumulativeFlow(flow: Flow) -> impl IntoView {
     let every = (days / 6).max(1);
     let first = flow.dates.first().cloned().unwrap_or_default();
     let last = flow.dates.last().cloned().unwrap_or_default();
-    view! {
-        <figure class="chart">
-            <figcaption>"Cumulative flow"</figcaption>
-            <svg
-                viewBox=format!("0 0 {W} {h}")
-                role="img"
-                aria-label=format!(
-                    "Issues in each status per day from {first} to {last}, stacked; at most {max} issues on one day",
-                )
-            >
-                {y_axis(Axis { unit: None }, &t, &y, left, W - RIGHT)}
-                {paths
-                    .into_iter()
-                    .enumerate()
-                    .rev()
-                    .map(|(i, d)| {
-                        view! {
-                            <path d=d fill=colour(i) opacity="0.85">
-                                <title>{flow.columns.get(i).cloned().unwrap_or_default()}</title>
-                            </path>
-                        }
-                    })
-                    .collect_view()}
-                {flow
-                    .dates
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, _)| i % every == 0)
-                    .map(|(i, date)| {
-                        view! {
-                            <text x=x.at(i as f64) y=bottom + 16.0 text-anchor="middle">
-                                {date.get(5..).unwrap_or(date).to_string()}
-                            </text>
-                        }
-                    })
-                    .collect_view()}
-            </svg>
-            <Legend names=flow.columns.clone() />
-        </figure>
-    }
+    let drawn = view! {
+        {y_axis(Axis { unit: None }, &t, &y, left, W - RIGHT)}
+        {paths
+            .into_iter()
+            .enumerate()
+            .rev()
+            .map(|(i, d)| {
+                view! {
+                    <path d=d fill=colour(i) opacity="0.85">
+                        <title>{flow.columns.get(i).cloned().unwrap_or_default()}</title>
+                    </path>
+                }
+            })
+            .collect_view()}
+        {flow
+            .dates
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| i % every == 0)
+            .map(|(i, date)| under(
+                x.at(i as f64),
+                bottom,
+                date.get(5..).unwrap_or(date).to_string(),
+            ))
+            .collect_view()}
+    };
+    let label = format!(
+        "Issues in each status per day from {first} to {last}, stacked; at most {max} issues on one day",
+    );
+    chart(
+        "chart",
+        "Cumulative flow".to_string(),
+        h,
+        label,
+        drawn,
+        Some(flow.columns.clone()),
+    )
 }
 
 fn percentile_lines(cycle: &Cycle, y: &Scale, x0: f64, x1: f64, axis: Axis) -> impl IntoView {
@@ -480,32 +508,30 @@ fn CycleScatter(cycle: Cycle) -> impl IntoView {
         .collect::<Vec<_>>()
         .join(", ");
     let n = cycle.points.len();
-    view! {
-        <figure class="chart">
-            <figcaption>"Cycle time of finished issues"</figcaption>
-            <svg
-                viewBox=format!("0 0 {W} {h}")
-                role="img"
-                aria-label=format!(
-                    "Scatter of {n} finished issues by finish date and cycle time; {summary}",
-                )
-            >
-                {y_axis(axis, &t, &y, left, W - RIGHT)}
-                {cycle
-                    .points
-                    .iter()
-                    .map(|(at, s, key)| {
-                        view! {
-                            <circle cx=x.at(*at) cy=y.at(*s) r="3" class="dot">
-                                <title>{format!("{key}: {}", axis.label(*s))}</title>
-                            </circle>
-                        }
-                    })
-                    .collect_view()}
-                {percentile_lines(&cycle, &y, left, W - RIGHT, axis)}
-            </svg>
-        </figure>
-    }
+    let drawn = view! {
+        {y_axis(axis, &t, &y, left, W - RIGHT)}
+        {cycle
+            .points
+            .iter()
+            .map(|(at, s, key)| {
+                view! {
+                    <circle cx=x.at(*at) cy=y.at(*s) r="3" class="dot">
+                        <title>{format!("{key}: {}", axis.label(*s))}</title>
+                    </circle>
+                }
+            })
+            .collect_view()}
+        {percentile_lines(&cycle, &y, left, W - RIGHT, axis)}
+    };
+    let label = format!("Scatter of {n} finished issues by finish date and cycle time; {summary}");
+    chart(
+        "chart",
+        "Cycle time of finished issues".to_string(),
+        h,
+        label,
+        drawn,
+        None,
+    )
 }
 
 /// How many finished issues took how long, with percentile lines.
@@ -523,69 +549,51 @@ fn CycleHistogram(cycle: Cycle) -> impl IntoView {
     let x = Scale::new((0.0, top), (left, W - RIGHT));
     let y = Scale::new((0.0, count_top), (bottom, TOP));
     let (xt, _, _) = duration_ticks(top, 5);
-    view! {
-        <figure class="chart">
-            <figcaption>"Distribution of cycle times"</figcaption>
-            <svg
-                viewBox=format!("0 0 {W} {h}")
-                role="img"
-                aria-label=format!(
-                    "Histogram of {} cycle times in 20 bins up to {}",
-                    values.len(),
-                    axis.label(top),
+    let drawn = view! {
+        {y_axis(Axis { unit: None }, &t, &y, left, W - RIGHT)}
+        {bins
+            .iter()
+            .map(|(a, b, c)| {
+                column_bar(
+                    x.at(*a) + 1.0,
+                    (x.at(*b) - x.at(*a) - 2.0).max(0.5),
+                    y.at(f64::from(*c)),
+                    bottom,
+                    colour(0),
+                    format!("{} to {}: {c} issues", axis.label(*a), axis.label(*b)),
                 )
-            >
-                {y_axis(Axis { unit: None }, &t, &y, left, W - RIGHT)}
-                {bins
-                    .iter()
-                    .map(|(a, b, c)| {
-                        view! {
-                            <rect
-                                x=x.at(*a) + 1.0
-                                y=y.at(f64::from(*c))
-                                width=(x.at(*b) - x.at(*a) - 2.0).max(0.5)
-                                height=bottom - y.at(f64::from(*c))
-                                fill=colour(0)
-                            >
-                                <title>
-                                    {format!(
-                                        "{} to {}: {c} issues",
-                                        axis.label(*a),
-                                        axis.label(*b),
-                                    )}
-                                </title>
-                            </rect>
-                        }
-                    })
-                    .collect_view()}
-                {xt
-                    .iter()
-                    .map(|v| {
-                        view! {
-                            <text x=x.at(*v) y=bottom + 16.0 text-anchor="middle">
-                                {axis.label(*v)}
-                            </text>
-                        }
-                    })
-                    .collect_view()}
-                {cycle
-                    .percentiles
-                    .iter()
-                    .map(|(p, s)| {
-                        let px = x.at(*s);
-                        view! {
-                            <g class="percentile">
-                                <line x1=px x2=px y1=TOP y2=bottom></line>
-                                <text x=px + 3.0 y=TOP + 10.0>
-                                    {format!("{p}%")}
-                                </text>
-                            </g>
-                        }
-                    })
-                    .collect_view()}
-            </svg>
-        </figure>
-    }
+            })
+            .collect_view()}
+        {xt.iter().map(|v| under(x.at(*v), bottom, axis.label(*v))).collect_view()}
+        {cycle
+            .percentiles
+            .iter()
+            .map(|(p, s)| {
+                let px = x.at(*s);
+                view! {
+                    <g class="percentile">
+                        <line x1=px x2=px y1=TOP y2=bottom></line>
+                        <text x=px + 3.0 y=TOP + 10.0>
+                            {format!("{p}%")}
+                        </text>
+                    </g>
+                }
+            })
+            .collect_view()}
+    };
+    let label = format!(
+        "Histogram of {} cycle times in 20 bins up to {}",
+        values.len(),
+        axis.label(top),
+    );
+    chart(
+        "chart",
+        "Distribution of cycle times".to_string(),
+        h,
+        label,
+        drawn,
+        None,
+    )
 }
 
 /// Finished issues per period.
@@ -601,49 +609,36 @@ fn Throughput(cycle: Cycle) -> impl IntoView {
     let y = Scale::new((0.0, top), (bottom, TOP));
     let every = (n / 8).max(1);
     let total: u32 = cycle.throughput.iter().map(|b| b.1).sum();
-    view! {
-        <figure class="chart">
-            <figcaption>{format!("Throughput ({} unfinished)", cycle.unfinished)}</figcaption>
-            <svg
-                viewBox=format!("0 0 {W} {h}")
-                role="img"
-                aria-label=format!(
-                    "{total} issues finished over {n} periods; at most {most} in one period",
-                )
-            >
-                {y_axis(Axis { unit: None }, &t, &y, left, W - RIGHT)}
-                {cycle
-                    .throughput
-                    .iter()
-                    .enumerate()
-                    .map(|(i, (start, c))| {
-                        let x0 = left + i as f64 * slot;
-                        view! {
-                            <rect
-                                x=x0 + 1.0
-                                y=y.at(f64::from(*c))
-                                width=(slot - 2.0).max(0.5)
-                                height=bottom - y.at(f64::from(*c))
-                                fill=colour(2)
-                            >
-                                <title>{format!("{start}: {c}")}</title>
-                            </rect>
-                            {(i % every == 0)
-                                .then(|| {
-                                    view! {
-                                        <text
-                                            x=x0 + slot / 2.0
-                                            y=bottom + 16.0
-                                            text-anchor="middle"
-                                        >
-                                            {start.get(5..).unwrap_or(start).to_string()}
-                                        </text>
-                                    }
-                                })}
-                        }
-                    })
-                    .collect_view()}
-            </svg>
-        </figure>
-    }
+    let drawn = view! {
+        {y_axis(Axis { unit: None }, &t, &y, left, W - RIGHT)}
+        {cycle
+            .throughput
+            .iter()
+            .enumerate()
+            .map(|(i, (start, c))| {
+                let x0 = left + i as f64 * slot;
+                view! {
+                    {column_bar(
+                        x0 + 1.0,
+                        (slot - 2.0).max(0.5),
+                        y.at(f64::from(*c)),
+                        bottom,
+                        colour(2),
+                        format!("{start}: {c}"),
+                    )}
+                    {(i % every == 0)
+                        .then(|| {
+                            under(
+                                x0 + slot / 2.0,
+                                bottom,
+                                start.get(5..).unwrap_or(start).to_string(),
+                            )
+                        })}
+                }
+            })
+            .collect_view()}
+    };
+    let label = format!("{total} issues finished over {n} periods; at most {most} in one period");
+    let caption = format!("Throughput ({} unfinished)", cycle.unfinished);
+    chart("chart", caption, h, label, drawn, None)
 }

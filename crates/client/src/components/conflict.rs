@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 use serde_json::Value;
 
+use super::table_head;
 use crate::view::conflict::differences;
 
 #[component]
@@ -27,14 +28,11 @@ pub fn ConflictPanel(
             </p>
             <p>{saved_by}" Your changes are not lost: compare the two versions and choose."</p>
             <table class="conflict-table">
-                <caption class="visually-hidden">"Fields that differ"</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">"Field"</th>
-                        <th scope="col">"Your version"</th>
-                        <th scope="col">"Saved version"</th>
-                    </tr>
-                </thead>
+                {table_head(
+                    "Fields that differ",
+                    ["Field", "Your version", "Saved version"],
+                    false,
+                )}
                 <tbody>
                     {diffs
                         .into_iter()

@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use crate::api::ClientError;
+use crate::view::errors::problem_line;
 
 /// A failure with its hint, announced to screen readers.
 #[component]
@@ -12,16 +13,7 @@ pub fn ErrorPanel(
 ) -> impl IntoView {
     let hint = error.hint();
     let details = match &error {
-        ClientError::Invalid { details, .. } => details
-            .iter()
-            .map(|d| {
-                if d.path.is_empty() {
-                    d.message.clone()
-                } else {
-                    format!("{}: {}", d.path, d.message)
-                }
-            })
-            .collect(),
+        ClientError::Invalid { details, .. } => details.iter().map(problem_line).collect(),
         ClientError::JiraQuery { messages } if messages.len() > 1 => messages.clone(),
         _ => Vec::new(),
     };
@@ -45,8 +37,23 @@ pub fn ErrorPanel(
 /// Validation messages under one control.
 #[component]
 pub fn Problems(#[prop(into)] messages: Signal<Vec<String>>, id: String) -> impl IntoView {
+    message_list("field-problems", Some(id), messages)
+}
+
+/// A whole form's problems, above its buttons.
+#[component]
+pub fn ProblemList(#[prop(into)] messages: Signal<Vec<String>>) -> impl IntoView {
+    message_list("problem-list", None, messages)
+}
+
+/// Messages announced to screen readers as they change.
+pub fn message_list(
+    class: &'static str,
+    id: Option<String>,
+    messages: Signal<Vec<String>>,
+) -> impl IntoView {
     view! {
-        <ul class="field-problems" id=id aria-live="polite">
+        <ul class=class id=id aria-live="polite">
             {move || { messages.get().into_iter().map(|m| view! { <li>{m}</li> }).collect_view() }}
         </ul>
     }

@@ -9,12 +9,16 @@ use leptos::task::spawn_local;
 
 use crate::api::ClientError;
 use crate::api::jira::statuses;
-use crate::api::server::Saved;
-use crate::components::{ErrorPanel, Field, TextInput, unique_id};
-use crate::context::{Ctx, Server};
+use crate::api::server::{Saved, Shared};
+use crate::components::{
+    ErrorPanel, Field, ProblemList, TextArea, TextInput, json_file_button, row_button, table_head,
+    unique_id,
+};
+use crate::context::Ctx;
 use crate::route::{AdminPage as Which, Route};
 use crate::view::calendar::{format_holidays, format_ranges, parse_holidays, parse_ranges};
 use crate::view::editor::{format_statuses, parse_statuses};
+use crate::view::errors::problem_line;
 use crate::view::principals::{
     Grants, LeftOut, format_principals, parse_principals, without_group_grants,
 };
@@ -53,8 +57,8 @@ pub fn AdminPage(which: Which) -> impl IntoView {
             .into_any();
         }
         match which {
-            Which::Calendars => view! { <Calendars /> }.into_any(),
-            Which::StatusGroups => view! { <StatusGroups /> }.into_any(),
+            Which::Calendars => untrack(record_list::<CalendarRecord>).into_any(),
+            Which::StatusGroups => untrack(record_list::<StatusGroupRecord>).into_any(),
             Which::Permissions => view! { <PermissionsPage /> }.into_any(),
             Which::Data => view! { <Data /> }.into_any(),
         }
@@ -82,22 +86,8 @@ pub fn AdminPage(which: Which) -> impl IntoView {
     }
 }
 
-fn confirm(question: &str) -> bool {
-    crate::platform::window()
-        .and_then(|w| w.confirm_with_message(question).ok())
-        .unwrap_or(false)
-}
-
 fn problems_text(list: Vec<config::ValidationError>) -> Vec<String> {
-    list.into_iter()
-        .map(|p| {
-            if p.path.is_empty() {
-                p.message
-            } else {
-                format!("{}: {}", p.path, p.message)
-            }
-        })
-        .collect()
+    list.iter().map(problem_line).collect()
 }
 
 /// The worker's check of a calendar or status group before it is saved (the server's own
@@ -120,26 +110,33 @@ async fn passes_check<T: serde::Serialize>(
     false
 }
 
-/// The end of a calendar's or status group's form: its problems, why it was not saved, and
-/// the Save and Cancel buttons.
+/// The end of an administration form: its problems, why it was not saved, and the Save button
+/// (and Cancel, with `on_done`).
 fn form_end(
     problems: RwSignal<Vec<String>>,
     failure: RwSignal<Option<ClientError>>,
     save: &'static str,
-    on_done: Callback<()>,
+    on_done: Option<Callback<()>>,
 ) -> impl IntoView {
     view! {
-        <ul class="problem-list" aria-live="polite">
-            {move || problems.get().into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}
-        </ul>
+        <ProblemList messages=problems />
         {move || failure.get().map(|e| view! { <ErrorPanel error=e title="Not saved" /> })}
         <div class="actions">
             <button type="submit" class="button button-primary">
                 {save}
             </button>
-            <button type="button" class="button button-subtle" on:click=move |_| on_done.run(())>
-                "Cancel"
-            </button>
+            {on_done
+                .map(|done| {
+                    view! {
+                        <button
+                            type="button"
+                            class="button button-subtle"
+                            on:click=move |_| done.run(())
+                        >
+                            "Cancel"
+                        </button>
+                    }
+                })}
         </div>
     }
 }
@@ -166,7 +163,7 @@ enum Editing<R> {
 
 /// A kind of record an administration list page lists, edits and deletes. Work calendars and
 /// status groups share one page, [`record_list`]; each kind says only what differs.
-trait Listed: Clone + Send + Sync + 'static {
+trait Listed: Shared + Clone + Send + Sync + 'static {
     /// The page's heading and the table's caption.
     const TITLE: &'static str;
     /// The record's noun: "New {noun}" and "Delete the {noun} …?".
@@ -174,28 +171,52 @@ trait Listed: Clone + Send + Sync + 'static {
     const HELP: &'static str;
     /// The headings of the columns after "Name", one per [`Listed::cells`].
     const COLUMNS: &'static [&'static str];
+    /// What the worker checks the document as before it is saved.
+    const KIND: DocumentKind;
     fn name(&self) -> String;
     fn cells(&self) -> Vec<String>;
-    async fn list(server: Server) -> Result<Vec<Self>, ClientError>;
-    async fn delete(self, server: Server) -> Result<(), ClientError>;
     fn editor(record: Option<Self>, on_done: Callback<()>) -> AnyView;
+}
+
+/// Saves a calendar or status group from its editor: checked by the worker first, then
+/// created, or saved over `saved` (its id and version). `None` when it was not sent or the
+/// server failed; its problems or the failure are shown.
+async fn save_record<R: Listed>(
+    ctx: Ctx,
+    document: &R::Document,
+    saved: Option<(R::Id, u64)>,
+    problems: RwSignal<Vec<String>>,
+    failure: RwSignal<Option<ClientError>>,
+) -> Option<Saved<R>> {
+    if !passes_check(ctx, R::KIND, document, problems).await {
+        return None;
+    }
+    let result = match ctx.server() {
+        Err(e) => Err(e),
+        Ok(server) => match saved {
+            None => server.create_shared::<R>(document).await.map(Saved::Saved),
+            Some((id, v)) => server.update_shared::<R>(&id, v, document).await,
+        },
+    };
+    result.map_err(|e| failure.set(Some(e))).ok()
 }
 
 /// The list page of one kind of record: the table, "New", "Edit" and "Delete" (after a
 /// confirmation), the editor above the table and any failure shown, never swallowed.
 fn record_list<R: Listed>() -> impl IntoView {
     let ctx = Ctx::get();
-    let list = LocalResource::new(move || async move { R::list(ctx.server()?).await });
+    let list = LocalResource::new(move || async move { ctx.server()?.list_shared::<R>().await });
     let editing = RwSignal::new(Editing::<R>::None);
     let failure = RwSignal::new(None::<ClientError>);
     let delete = move |r: R| {
         let question = format!("Delete the {} \u{201c}{}\u{201d}?", R::NOUN, r.name());
-        if !confirm(&question) {
+        if !crate::platform::confirm(&question) {
             return;
         }
         spawn_local(async move {
+            let (id, version) = r.key();
             match ctx.server() {
-                Ok(s) => match r.delete(s).await {
+                Ok(s) => match s.delete_shared::<R>(id, version).await {
                     Ok(()) => list.refetch(),
                     Err(e) => failure.set(Some(e)),
                 },
@@ -234,19 +255,11 @@ fn record_list<R: Listed>() -> impl IntoView {
                     Ok(items) => {
                         view! {
                             <table class="list-table">
-                                <caption class="visually-hidden">{R::TITLE}</caption>
-                                <thead>
-                                    <tr>
-                                        <th scope="col">"Name"</th>
-                                        {R::COLUMNS
-                                            .iter()
-                                            .map(|c| view! { <th scope="col">{*c}</th> })
-                                            .collect_view()}
-                                        <th scope="col">
-                                            <span class="visually-hidden">"Actions"</span>
-                                        </th>
-                                    </tr>
-                                </thead>
+                                {table_head(
+                                    R::TITLE,
+                                    std::iter::once("Name").chain(R::COLUMNS.iter().copied()),
+                                    true,
+                                )}
                                 <tbody>
                                     {items
                                         .into_iter()
@@ -261,22 +274,16 @@ fn record_list<R: Listed>() -> impl IntoView {
                                                         .map(|c| view! { <td>{c}</td> })
                                                         .collect_view()}
                                                     <td class="row-actions">
-                                                        <button
-                                                            type="button"
-                                                            class="button button-subtle"
-                                                            on:click=move |_| {
-                                                                editing.set(Editing::Saved(for_edit.clone()))
-                                                            }
-                                                        >
-                                                            "Edit"
-                                                        </button>
-                                                        <button
-                                                            type="button"
-                                                            class="button button-subtle button-danger"
-                                                            on:click=move |_| delete(for_delete.clone())
-                                                        >
-                                                            "Delete"
-                                                        </button>
+                                                        {row_button(
+                                                            "Edit",
+                                                            false,
+                                                            move || { editing.set(Editing::Saved(for_edit.clone())) },
+                                                        )}
+                                                        {row_button(
+                                                            "Delete",
+                                                            true,
+                                                            move || delete(for_delete.clone()),
+                                                        )}
                                                     </td>
                                                 </tr>
                                             }
@@ -298,6 +305,7 @@ impl Listed for CalendarRecord {
     const NOUN: &'static str = "calendar";
     const HELP: &'static str = "Business-time durations skip nights, weekends, breaks and holidays, in the calendar's time zone.";
     const COLUMNS: &'static [&'static str] = &["Time zone", "Working day"];
+    const KIND: DocumentKind = DocumentKind::Calendar;
     fn name(&self) -> String {
         self.calendar.name.clone()
     }
@@ -307,20 +315,9 @@ impl Listed for CalendarRecord {
             format!("{} h", self.calendar.hours_per_day()),
         ]
     }
-    async fn list(server: Server) -> Result<Vec<Self>, ClientError> {
-        server.calendars().await
-    }
-    async fn delete(self, server: Server) -> Result<(), ClientError> {
-        server.delete_calendar(&self.id, self.version).await
-    }
     fn editor(record: Option<Self>, on_done: Callback<()>) -> AnyView {
         view! { <CalendarEditor record=record on_done=on_done /> }.into_any()
     }
-}
-
-#[component]
-fn Calendars() -> impl IntoView {
-    record_list::<CalendarRecord>()
 }
 
 #[component]
@@ -395,32 +392,20 @@ fn CalendarEditor(record: Option<CalendarRecord>, on_done: Callback<()>) -> impl
                 return;
             }
         };
+        let saved = version
+            .get_untracked()
+            .map(|(id, v)| (id, force_version.unwrap_or(v)));
         spawn_local(async move {
-            if !passes_check(ctx, DocumentKind::Calendar, &cal, problems).await {
-                return;
-            }
-            let server = match ctx.server() {
-                Ok(s) => s,
-                Err(e) => return failure.set(Some(e)),
-            };
-            let result = match version.get_untracked() {
-                None => server.create_calendar(&cal).await.map(Saved::Saved),
-                Some((id, v)) => {
-                    server
-                        .update_calendar(&id, force_version.unwrap_or(v), &cal)
-                        .await
-                }
-            };
-            match result {
-                Ok(Saved::Saved(_)) => {
+            match save_record::<CalendarRecord>(ctx, &cal, saved, problems, failure).await {
+                Some(Saved::Saved(_)) => {
                     ctx.notice.set(Some(format!(
                         "Saved the calendar \u{201c}{}\u{201d}.",
                         cal.name
                     )));
                     on_done.run(());
                 }
-                Ok(Saved::Conflict(current)) => conflict.set(Some(current)),
-                Err(e) => failure.set(Some(e)),
+                Some(Saved::Conflict(current)) => conflict.set(Some(current)),
+                None => {}
             }
         });
     };
@@ -485,22 +470,13 @@ fn CalendarEditor(record: Option<CalendarRecord>, on_done: Callback<()>) -> impl
                         .collect_view()}
                 </div>
             </fieldset>
-            <Field
+            <TextArea
                 label="Holidays"
                 hint="One a line: 2026-12-25 annual Christmas Day. \u{201c}annual\u{201d} repeats it every year."
-                control=move |id, described| {
-                    view! {
-                        <textarea
-                            id=id
-                            rows="5"
-                            aria-describedby=described
-                            prop:value=move || holidays.get()
-                            on:input=move |ev| holidays.set(event_target_value(&ev))
-                        ></textarea>
-                    }
-                }
+                rows=5
+                value=holidays
             />
-            {form_end(problems, failure, "Save calendar", on_done)}
+            {form_end(problems, failure, "Save calendar", Some(on_done))}
         </form>
     }
 }
@@ -512,26 +488,16 @@ impl Listed for StatusGroupRecord {
     const NOUN: &'static str = "status group";
     const HELP: &'static str = "A status group sums the time of several statuses into one column, such as \u{201c}Cycle time\u{201d} = In Progress + Review + QA.";
     const COLUMNS: &'static [&'static str] = &["Statuses"];
+    const KIND: DocumentKind = DocumentKind::StatusGroup;
     fn name(&self) -> String {
         self.group.name.clone()
     }
     fn cells(&self) -> Vec<String> {
         vec![format_statuses(&self.group.statuses)]
     }
-    async fn list(server: Server) -> Result<Vec<Self>, ClientError> {
-        server.status_groups().await
-    }
-    async fn delete(self, server: Server) -> Result<(), ClientError> {
-        server.delete_status_group(&self.id, self.version).await
-    }
     fn editor(record: Option<Self>, on_done: Callback<()>) -> AnyView {
         view! { <GroupEditor record=record on_done=on_done /> }.into_any()
     }
-}
-
-#[component]
-fn StatusGroups() -> impl IntoView {
-    record_list::<StatusGroupRecord>()
 }
 
 #[component]
@@ -567,26 +533,15 @@ fn GroupEditor(record: Option<StatusGroupRecord>, on_done: Callback<()>) -> impl
         };
         let version = version.clone();
         spawn_local(async move {
-            if !passes_check(ctx, DocumentKind::StatusGroup, &group, problems).await {
-                return;
-            }
-            let server = match ctx.server() {
-                Ok(s) => s,
-                Err(e) => return failure.set(Some(e)),
-            };
-            let result = match version {
-                None => server.create_status_group(&group).await.map(Saved::Saved),
-                Some((id, v)) => server.update_status_group(&id, v, &group).await,
-            };
-            match result {
-                Ok(Saved::Saved(_)) => on_done.run(()),
-                Ok(Saved::Conflict(current)) => failure.set(Some(ClientError::Stale {
+            match save_record::<StatusGroupRecord>(ctx, &group, version, problems, failure).await {
+                Some(Saved::Saved(_)) => on_done.run(()),
+                Some(Saved::Conflict(current)) => failure.set(Some(ClientError::Stale {
                     message: format!(
                         "version {} is saved now; reopen the group to see it",
                         current.version
                     ),
                 })),
-                Err(e) => failure.set(Some(e)),
+                None => {}
             }
         });
     };
@@ -640,7 +595,7 @@ fn GroupEditor(record: Option<StatusGroupRecord>, on_done: Callback<()>) -> impl
                         }
                     })
             }}
-            {form_end(problems, failure, "Save status group", on_done)}
+            {form_end(problems, failure, "Save status group", Some(on_done))}
         </form>
     }
 }
@@ -721,23 +676,7 @@ fn PermissionsForm(permissions: Permissions, version: u64) -> impl IntoView {
         });
     };
     let area = move |label: &'static str, hint: String, value: RwSignal<String>| {
-        view! {
-            <Field
-                label=label
-                hint=hint
-                control=move |id, described| {
-                    view! {
-                        <textarea
-                            id=id
-                            rows="4"
-                            aria-describedby=described
-                            prop:value=move || value.get()
-                            on:input=move |ev| value.set(event_target_value(&ev))
-                        ></textarea>
-                    }
-                }
-            />
-        }
+        view! { <TextArea label=label hint=hint rows=4 value=value /> }
     };
     view! {
         <form class="editor" on:submit=save>
@@ -748,15 +687,7 @@ fn PermissionsForm(permissions: Permissions, version: u64) -> impl IntoView {
                 "Same form. Careful: this includes deleting everything.".to_string(),
                 manage,
             )}
-            <ul class="problem-list" aria-live="polite">
-                {move || problems.get().into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}
-            </ul>
-            {move || failure.get().map(|e| view! { <ErrorPanel error=e title="Not saved" /> })}
-            <div class="actions">
-                <button type="submit" class="button button-primary">
-                    "Save permissions"
-                </button>
-            </div>
+            {form_end(problems, failure, "Save permissions", None)}
         </form>
     }
 }
@@ -825,35 +756,28 @@ fn Data() -> impl IntoView {
             }
         });
     };
-    let on_file = move |ev: leptos::ev::Event| {
-        let input: web_sys::HtmlInputElement = event_target(&ev);
-        if let Some(file) = input.files().and_then(|f| f.get(0)) {
-            spawn_local(async move {
-                match crate::platform::read_file(&file).await {
-                    Ok(text) => {
-                        let importer = ctx.rights.get_untracked().map(|r| r.account_id);
-                        let moved = match (ctx.grants(), importer) {
-                            (Grants::AccountsOnly, Some(me)) => without_group_grants(&text, &me),
-                            _ => None,
-                        };
-                        match moved {
-                            Some((text, out)) => {
-                                document.set(text);
-                                left_out.set(out);
-                            }
-                            None => {
-                                document.set(text);
-                                left_out.set(Vec::new());
-                            }
-                        }
-                        preview.set(None);
-                        applied.set(None);
-                        import(true);
-                    }
-                    Err(e) => problems.set(vec![e]),
+    let on_read = move |read: Result<String, String>| match read {
+        Ok(text) => {
+            let importer = ctx.rights.get_untracked().map(|r| r.account_id);
+            let moved = match (ctx.grants(), importer) {
+                (Grants::AccountsOnly, Some(me)) => without_group_grants(&text, &me),
+                _ => None,
+            };
+            match moved {
+                Some((text, out)) => {
+                    document.set(text);
+                    left_out.set(out);
                 }
-            });
+                None => {
+                    document.set(text);
+                    left_out.set(Vec::new());
+                }
+            }
+            preview.set(None);
+            applied.set(None);
+            import(true);
         }
+        Err(e) => problems.set(vec![e]),
     };
     const PHRASE: &str = "delete everything";
     let delete_all = move |_| {
@@ -884,18 +808,8 @@ fn Data() -> impl IntoView {
 
         <h2>"Import"</h2>
         <p>"Load an export. You see what would change before anything is written."</p>
-        <label class="button">
-            "Choose an export file…"
-            <input
-                type="file"
-                accept="application/json,.json"
-                class="visually-hidden"
-                on:change=on_file
-            />
-        </label>
-        <ul class="problem-list" aria-live="polite">
-            {move || problems.get().into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}
-        </ul>
+        {json_file_button("Choose an export file…", on_read)}
+        <ProblemList messages=problems />
         {move || {
             preview
                 .get()
@@ -948,20 +862,10 @@ fn Data() -> impl IntoView {
             <p>
                 "Permanently deletes every report, calendar, status group and permission Dwell stores for this site, now. Dwell stays installed and keeps working, with nothing saved: import an export above to bring a configuration back. Backups age out on their retention schedule; the installation itself is deleted when Dwell is uninstalled and the grace period ends."
             </p>
-            <Field
+            <TextInput
                 label=format!("Type \u{201c}{PHRASE}\u{201d} to confirm")
-                control=move |id, described| {
-                    view! {
-                        <input
-                            id=id
-                            type="text"
-                            autocomplete="off"
-                            aria-describedby=described
-                            prop:value=move || confirm_text.get()
-                            on:input=move |ev| confirm_text.set(event_target_value(&ev))
-                        />
-                    }
-                }
+                autocomplete="off"
+                value=confirm_text
             />
             <button
                 type="button"
@@ -1039,13 +943,7 @@ fn LeftOutGrants(left_out: Vec<LeftOut>) -> impl IntoView {
                 )}
             </p>
             <table class="list-table compact">
-                <caption class="visually-hidden">"Group grants left out"</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">"Granted in"</th>
-                        <th scope="col">"Jira group"</th>
-                    </tr>
-                </thead>
+                {table_head("Group grants left out", ["Granted in", "Jira group"], false)}
                 <tbody>
                     {left_out
                         .into_iter()

@@ -10,7 +10,7 @@ use crate::api::ClientError;
 use crate::api::direct::{Credentials, DirectTransport, normalize_base_url};
 use crate::api::http::BrowserHttp;
 use crate::api::jira::{Flavour, identify};
-use crate::components::{ErrorPanel, Field};
+use crate::components::{ErrorPanel, Field, TextInput};
 use crate::context::{Ctx, JiraSite, JiraTransport};
 use crate::env::Environment;
 use crate::view::connection::LinkedAddress;
@@ -186,52 +186,20 @@ pub fn ConnectionPage() -> impl IntoView {
                     {radio(Method::Anonymous, "No sign-in (public Jira or the demo simulator)")}
                 </fieldset>
                 <Show when=move || method.get() == Method::Token>
-                    <Field
+                    <TextInput
                         label="Personal access token"
-                        control=move |id, described| {
-                            view! {
-                                <input
-                                    id=id
-                                    type="password"
-                                    autocomplete="off"
-                                    aria-describedby=described
-                                    prop:value=move || token.get()
-                                    on:input=move |ev| token.set(event_target_value(&ev))
-                                />
-                            }
-                        }
+                        kind="password"
+                        autocomplete="off"
+                        value=token
                     />
                 </Show>
                 <Show when=move || method.get() == Method::Basic>
-                    <Field
-                        label="User name or e-mail"
-                        control=move |id, described| {
-                            view! {
-                                <input
-                                    id=id
-                                    type="text"
-                                    autocomplete="username"
-                                    aria-describedby=described
-                                    prop:value=move || user.get()
-                                    on:input=move |ev| user.set(event_target_value(&ev))
-                                />
-                            }
-                        }
-                    />
-                    <Field
+                    <TextInput label="User name or e-mail" autocomplete="username" value=user />
+                    <TextInput
                         label="Password or API token"
-                        control=move |id, described| {
-                            view! {
-                                <input
-                                    id=id
-                                    type="password"
-                                    autocomplete="current-password"
-                                    aria-describedby=described
-                                    prop:value=move || secret.get()
-                                    on:input=move |ev| secret.set(event_target_value(&ev))
-                                />
-                            }
-                        }
+                        kind="password"
+                        autocomplete="current-password"
+                        value=secret
                     />
                 </Show>
                 <div class="actions">

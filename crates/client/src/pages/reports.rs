@@ -6,9 +6,10 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::ClientError;
-use crate::components::{ErrorPanel, Field};
+use crate::components::{ErrorPanel, TextArea, json_file_button, row_button, table_head};
 use crate::context::Ctx;
 use crate::route::Route;
+use crate::view::errors::problem_line;
 use crate::view::header::{ConfigHeader, ListedId, ListedReport};
 use crate::view::templates::{TEMPLATES, template_json};
 use crate::worker_protocol::DocumentKind;
@@ -42,7 +43,7 @@ fn SavedReports() -> impl IntoView {
             "Delete the report \u{201c}{}\u{201d}? This cannot be undone.",
             r.name
         );
-        if !confirm(&question) {
+        if !crate::platform::confirm(&question) {
             return;
         }
         spawn_local(async move {
@@ -132,12 +133,6 @@ fn SavedReports() -> impl IntoView {
     }
 }
 
-fn confirm(question: &str) -> bool {
-    crate::platform::window()
-        .and_then(|w| w.confirm_with_message(question).ok())
-        .unwrap_or(false)
-}
-
 #[component]
 fn ReportTable(
     list: Vec<ListedReport>,
@@ -147,16 +142,7 @@ fn ReportTable(
     let ctx = Ctx::get();
     view! {
         <table class="list-table">
-            <caption class="visually-hidden">"Saved reports"</caption>
-            <thead>
-                <tr>
-                    <th scope="col">"Name"</th>
-                    <th scope="col">"Last changed"</th>
-                    <th scope="col">
-                        <span class="visually-hidden">"Actions"</span>
-                    </th>
-                </tr>
-            </thead>
+            {table_head("Saved reports", ["Name", "Last changed"], true)}
             <tbody>
                 {list
                     .into_iter()
@@ -197,15 +183,11 @@ fn ReportTable(
                                     }>
                                         {
                                             let r = for_copy.clone();
-                                            view! {
-                                                <button
-                                                    type="button"
-                                                    class="button button-subtle"
-                                                    on:click=move |_| on_duplicate.run(r.clone())
-                                                >
-                                                    "Duplicate"
-                                                </button>
-                                            }
+                                            row_button(
+                                                "Duplicate",
+                                                false,
+                                                move || on_duplicate.run(r.clone()),
+                                            )
                                         }
                                     </Show>
                                     <Show when=move || {
@@ -213,15 +195,7 @@ fn ReportTable(
                                     }>
                                         {
                                             let r = for_delete.clone();
-                                            view! {
-                                                <button
-                                                    type="button"
-                                                    class="button button-subtle button-danger"
-                                                    on:click=move |_| on_delete.run(r.clone())
-                                                >
-                                                    "Delete"
-                                                </button>
-                                            }
+                                            row_button("Delete", true, move || on_delete.run(r.clone()))
                                         }
                                     </Show>
                                 </td>
@@ -251,17 +225,9 @@ fn DirectHome() -> impl IntoView {
             busy.set(false);
             match checked {
                 Err(e) => problems.set(vec![e]),
-                Ok(list) if !list.is_empty() => problems.set(
-                    list.into_iter()
-                        .map(|p| {
-                            if p.path.is_empty() {
-                                p.message
-                            } else {
-                                format!("{}: {}", p.path, p.message)
-                            }
-                        })
-                        .collect(),
-                ),
+                Ok(list) if !list.is_empty() => {
+                    problems.set(list.iter().map(problem_line).collect())
+                }
                 Ok(_) => {
                     problems.set(Vec::new());
                     ctx.draft.set(Some(text));
@@ -270,19 +236,12 @@ fn DirectHome() -> impl IntoView {
             }
         });
     };
-    let on_file = move |ev: leptos::ev::Event| {
-        let input: web_sys::HtmlInputElement = event_target(&ev);
-        if let Some(file) = input.files().and_then(|f| f.get(0)) {
-            spawn_local(async move {
-                match crate::platform::read_file(&file).await {
-                    Ok(text) => {
-                        json.set(text.clone());
-                        import(text);
-                    }
-                    Err(e) => problems.set(vec![e]),
-                }
-            });
+    let on_read = move |read: Result<String, String>| match read {
+        Ok(text) => {
+            json.set(text.clone());
+            import(text);
         }
+        Err(e) => problems.set(vec![e]),
     };
     view! {
         <div class="page-header">
@@ -322,22 +281,13 @@ fn DirectHome() -> impl IntoView {
                 })
         }}
         <h2>"Import a configuration"</h2>
-        <Field
+        <TextArea
             label="Report configuration (JSON)"
             hint="Paste a report configuration, or choose a file."
-            problems=Signal::from(problems)
-            control=move |id, described| {
-                view! {
-                    <textarea
-                        id=id
-                        class="code"
-                        rows="6"
-                        aria-describedby=described
-                        prop:value=move || json.get()
-                        on:input=move |ev| json.set(event_target_value(&ev))
-                    ></textarea>
-                }
-            }
+            problems=problems
+            rows=6
+            code=true
+            value=json
         />
         <div class="actions">
             <button
@@ -348,15 +298,7 @@ fn DirectHome() -> impl IntoView {
             >
                 "Check and use"
             </button>
-            <label class="button">
-                "Choose a file…"
-                <input
-                    type="file"
-                    accept="application/json,.json"
-                    class="visually-hidden"
-                    on:change=on_file
-                />
-            </label>
+            {json_file_button("Choose a file…", on_read)}
         </div>
     }
 }

@@ -32,14 +32,17 @@ impl FieldErrors {
         self.0
             .iter()
             .filter(|e| !claimed.iter().any(|c| covers(c, &e.path)))
-            .map(|e| {
-                if e.path.is_empty() {
-                    e.message.clone()
-                } else {
-                    format!("{}: {}", e.path, e.message)
-                }
-            })
+            .map(problem_line)
             .collect()
+    }
+}
+
+/// One problem as a line: `path: message`, or the message alone for the whole document.
+pub fn problem_line(e: &ValidationError) -> String {
+    if e.path.is_empty() {
+        e.message.clone()
+    } else {
+        format!("{}: {}", e.path, e.message)
     }
 }
 

@@ -158,11 +158,11 @@ fn dwells_own_manifest_is_played() {
             .any(|e| e == "avi:forge:installed:app")
     );
     assert_eq!(app.permissions.scripts, ["unsafe-eval"]);
-    // The personal data function, run weekly by its scheduled trigger.
-    let weekly = app.scheduled_trigger("dwell-personal-data-weekly").unwrap();
-    assert_eq!(weekly.interval, "week");
+    // The personal data function, run daily by its scheduled trigger.
+    let daily = app.scheduled_trigger("dwell-personal-data-daily").unwrap();
+    assert_eq!(daily.interval, "day");
     assert_eq!(
-        app.function(&weekly.function).unwrap().handler,
+        app.function(&daily.function).unwrap().handler,
         "personal-data.run"
     );
     assert!(
@@ -175,7 +175,7 @@ fn dwells_own_manifest_is_played() {
     let text = std::fs::read_to_string(&path).unwrap();
     for (from, to, expect) in [
         (
-            "interval: week",
+            "interval: day",
             "interval: fortnight",
             "not one of fiveMinute",
         ),

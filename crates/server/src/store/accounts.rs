@@ -259,6 +259,21 @@ pub fn accounts_report_due(
         .collect()
 }
 
+/// Whether `tenant`'s accounts were last reported before `before`, or never (the Forge
+/// function's question; [`accounts_report_due`] asks it of every Connect site).
+pub fn accounts_report_is_due(
+    conn: &Connection,
+    tenant: TenantId,
+    before: Timestamp,
+) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT accounts_reported_at IS NULL OR accounts_reported_at < ?2
+         FROM tenants WHERE id = ?1",
+        params![tenant.0, millis(before)],
+        |r| r.get(0),
+    )
+}
+
 /// Records that `tenant`'s accounts were reported at `at`.
 pub fn accounts_reported(
     conn: &Connection,

@@ -1,16 +1,18 @@
 //! Personal data reporting on Forge, end to end over loopback HTTP: the app's real function
 //! (`forge/src/personal-data.js`) runs under node with Atlassian's real `@forge/api`, its
 //! runtime's network pointed at jira-sim (`xtask/forge/run-scheduled.cjs`), against the real
-//! server and its SQLite file. jira-sim fires the manifest's scheduled trigger, carries the
-//! function's `invokeRemote` calls to the server with a Forge Invocation Token naming no user,
-//! and answers `privacy.reportPersonalData` from its list of closed accounts, recording each
-//! batch. A user's token, sent through the Custom UI's `invokeRemote`, is refused on both
+//! server and its SQLite file. jira-sim fires the manifest's (daily) scheduled trigger, carries
+//! the function's `invokeRemote` calls to the server with a Forge Invocation Token naming no
+//! user, and answers `privacy.reportPersonalData` from its list of closed accounts, recording
+//! each batch. The server reports a site once a cycle (7 days here): a run within the cycle
+//! reports nothing, a run after it or after a failed one reports. A user's token, sent through the Custom UI's `invokeRemote`, is refused on both
 //! routes, and a report Atlassian keeps refusing erases nothing. The routes' own checks
 //! (a UI context without a principal, bad bodies) are sent with tokens signed here.
 
 use std::path::PathBuf;
 use std::process::Command;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use jira_sim::RunningSim;
 use serde_json::{Value, json};
@@ -24,7 +26,9 @@ use crate::forge_sim::{
 };
 use crate::helpers::*;
 
-const TRIGGER: &str = "dwell-personal-data-weekly";
+const TRIGGER: &str = "dwell-personal-data-daily";
+/// The report cycle the site's server runs with (`--accounts-report-days 7`, the default).
+const CYCLE: Duration = Duration::from_secs(7 * 86_400);
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -34,6 +38,17 @@ fn root() -> PathBuf {
 struct Ran {
     ok: bool,
     output: String,
+}
+
+impl Ran {
+    /// The summary the function answered the platform with, `{statusCode: 200, body}`.
+    fn summary(&self) -> Value {
+        assert!(self.ok, "the function failed:\n{}", self.output);
+        let last = self.output.trim().lines().last().unwrap_or_default();
+        let answer: Value = serde_json::from_str(last).expect(&self.output);
+        assert_eq!(answer["statusCode"], 200, "{}", self.output);
+        serde_json::from_str(answer["body"].as_str().unwrap()).unwrap()
+    }
 }
 
 /// Fires the scheduled trigger on `sim` and runs the app's function under node.
@@ -109,7 +124,10 @@ async fn site() -> Site {
     let app_id = manifest().id.clone();
     let upstream = Arc::new(Mutex::new(String::new()));
     let jwks_url = merged_jwks(upstream.clone()).await;
-    let server = TestApp::spawn_with(|s| s.forge = Some(development(&app_id, jwks_url)));
+    let server = TestApp::spawn_with(|s| {
+        s.forge = Some(development(&app_id, jwks_url));
+        s.accounts_report_cycle = Some(CYCLE);
+    });
     let sim = forge_sim(&server, &upstream);
     let (status, inst) = post_json(&sim.url("/_sim/forge/install"), None, json!({})).await;
     assert_eq!(status, 200, "{inst:?}");
@@ -170,6 +188,25 @@ fn reported_at(server: &TestApp) -> Option<i64> {
         .unwrap()
 }
 
+/// Sets when the site was last reported, `ago` before now, as a report then would have.
+fn set_reported_ago(server: &TestApp, ago: Duration) {
+    let at = jiff::Timestamp::now() - jiff::SignedDuration::try_from(ago).unwrap();
+    let conn = rusqlite::Connection::open(&server.db_path).unwrap();
+    conn.busy_timeout(Duration::from_secs(10)).unwrap();
+    let changed = conn
+        .execute(
+            "UPDATE tenants SET accounts_reported_at = ?1",
+            [at.as_millisecond()],
+        )
+        .unwrap();
+    assert_eq!(changed, 1);
+}
+
+async fn reported_batches(sim: &RunningSim) -> Vec<Value> {
+    let reported = sim_json(sim, "/_sim/accounts/reported").await;
+    reported["batches"].as_array().unwrap().clone()
+}
+
 #[actix_web::test]
 async fn the_scheduled_function_reports_the_sites_accounts_and_the_closed_one_is_erased() {
     let Site {
@@ -185,13 +222,9 @@ async fn the_scheduled_function_reports_the_sites_accounts_and_the_closed_one_is
     assert_eq!(reported_at(&server), None);
 
     let ran = run_function(&sim).await;
-    assert!(ran.ok, "the function failed:\n{}", ran.output);
-    let answer: Value = serde_json::from_str(ran.output.trim().lines().last().unwrap()).unwrap();
-    assert_eq!(answer["statusCode"], 200, "{}", ran.output);
-    let summary: Value = serde_json::from_str(answer["body"].as_str().unwrap()).unwrap();
     assert_eq!(
-        summary,
-        json!({"reported": 102, "closed": 1, "erased": 1, "updated": 0}),
+        ran.summary(),
+        json!({"due": true, "reported": 102, "closed": 1, "erased": 1, "updated": 0}),
         "{}",
         ran.output
     );
@@ -240,19 +273,51 @@ async fn the_scheduled_function_reports_the_sites_accounts_and_the_closed_one_is
     let mut expected = vec![ada.clone(), "closed-account".to_string()];
     expected.sort_unstable();
     assert_eq!(creators, expected);
-    assert!(reported_at(&server).is_some(), "the site is reported");
+    let reported = reported_at(&server);
+    assert!(reported.is_some(), "the site is reported");
 
-    // Forge may run a scheduled function twice: the second run no longer reports ben.
+    // The trigger runs daily (and Forge may run a function twice): right after a report the
+    // site is not due, and the run reports nothing and erases nothing.
+    close_accounts(&sim, json!({"closed": [chloe]})).await;
     let again = run_function(&sim).await;
-    assert!(again.ok, "{}", again.output);
-    let reported = sim_json(&sim, "/_sim/accounts/reported").await;
-    let second: Vec<&str> = reported["batches"].as_array().unwrap()[2..]
-        .iter()
-        .flat_map(|b| b["accounts"].as_array().unwrap())
-        .map(|a| a["accountId"].as_str().unwrap())
-        .collect();
-    assert_eq!(second.len(), 101, "{reported}");
-    assert!(!second.contains(&ben.as_str()), "{reported}");
+    assert_eq!(again.summary(), json!({"due": false}), "{}", again.output);
+    assert_eq!(reported_batches(&sim).await.len(), 2, "no new report");
+    assert!(holds(&stored_bytes(&server), &chloe), "nothing erased");
+    assert_eq!(reported_at(&server), reported, "still reported then");
+}
+
+#[actix_web::test]
+async fn a_reported_site_is_due_again_once_its_cycle_has_passed() {
+    let Site {
+        server, sim, ben, ..
+    } = site().await;
+    close_accounts(&sim, json!({"closed": [ben]})).await;
+    // Reported six days ago: within the cycle, not due.
+    set_reported_ago(&server, CYCLE - Duration::from_secs(86_400));
+    let ran = run_function(&sim).await;
+    assert_eq!(ran.summary(), json!({"due": false}), "{}", ran.output);
+    assert_eq!(reported_batches(&sim).await, Vec::<Value>::new());
+    assert!(holds(&stored_bytes(&server), &ben), "nothing erased");
+
+    // Reported a cycle and a minute ago: due, reported and erased, and reported now.
+    set_reported_ago(&server, CYCLE + Duration::from_secs(60));
+    let before = jiff::Timestamp::now().as_millisecond();
+    let ran = run_function(&sim).await;
+    assert_eq!(
+        ran.summary(),
+        json!({"due": true, "reported": 102, "closed": 1, "erased": 1, "updated": 0}),
+        "{}",
+        ran.output
+    );
+    assert_eq!(reported_batches(&sim).await.len(), 2);
+    assert!(
+        !holds(&stored_bytes(&server), &ben),
+        "the closed account is erased"
+    );
+    assert!(
+        reported_at(&server).unwrap() >= before,
+        "reported again now"
+    );
 }
 
 #[actix_web::test]
@@ -305,11 +370,18 @@ async fn a_report_atlassian_keeps_refusing_erases_nothing_and_leaves_the_site_du
     );
     assert_eq!(reported_at(&site.server), None, "the site stays due");
 
-    // Once Atlassian answers, the next run completes.
+    // Once Atlassian answers, the next day's run finds the site still due and reports it.
     close_accounts(&site.sim, json!({"closed": [site.ben]})).await;
     let ran = run_function(&site.sim).await;
-    assert!(ran.ok, "{}", ran.output);
+    assert_eq!(
+        ran.summary(),
+        json!({"due": true, "reported": 102, "closed": 1, "erased": 1, "updated": 0}),
+        "{}",
+        ran.output
+    );
+    assert_eq!(reported_batches(&site.sim).await.len(), 2);
     assert!(!holds(&stored_bytes(&site.server), &site.ben));
+    assert!(reported_at(&site.server).is_some());
 }
 
 const ACCOUNTS: &str = "/forge/personal-data/accounts";
@@ -328,12 +400,10 @@ async fn the_routes_take_a_backend_token_only_and_refuse_bad_bodies_with_a_reaso
         c["context"] = json!({"cloudId": CLOUD_ID, "moduleKey": TRIGGER});
         sign(&c, "install-key.pem", KID)
     };
+    // This server reports no site (`--accounts-report-days 0`): never due, no list.
     let listed = bearer(&app, &backend(), "GET", ACCOUNTS, None).await;
     assert_eq!(listed.status, 200, "{:?}", listed.body);
-    assert_eq!(
-        listed.body["accounts"][0]["accountId"], ADA,
-        "the installer"
-    );
+    assert_eq!(listed.body, json!({"due": false}));
 
     // A UI module's context without a principal is still a UI call: refused.
     let mut ui = fit_claims(&inst, Some(BEN));

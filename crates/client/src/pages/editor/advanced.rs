@@ -8,7 +8,7 @@ use config::ReportConfig;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::components::{Field, Form};
+use crate::components::{Form, TextArea};
 use crate::context::Ctx;
 use crate::worker_protocol::DocumentKind;
 
@@ -47,22 +47,7 @@ pub fn Advanced(form: Form, revision: RwSignal<u32>) -> impl IntoView {
     view! {
         <details class="section" on:toggle=move |_| refresh()>
             <summary>"Edit as JSON"</summary>
-            <Field
-                label="Configuration"
-                problems=Signal::from(problems)
-                control=move |id, described| {
-                    view! {
-                        <textarea
-                            id=id
-                            class="code"
-                            rows="16"
-                            aria-describedby=described
-                            prop:value=move || text.get()
-                            on:input=move |ev| text.set(event_target_value(&ev))
-                        ></textarea>
-                    }
-                }
-            />
+            <TextArea label="Configuration" problems=problems rows=16 code=true value=text />
             <button type="button" class="button" on:click=move |_| apply()>
                 "Check and apply"
             </button>

@@ -128,66 +128,54 @@ fn MetricColumn(form: Form, index: usize, groups: SavedList<StatusGroupRecord>) 
     };
     let id = unique_id("column");
     let body = match spec {
-        ColumnSpec::Status { status } => {
-            let text = format_statuses(std::slice::from_ref(&status));
-            view! {
-                <label for=id.clone()>{format!("Column {}: status", index + 1)}</label>
-                <input
-                    id=id
-                    type="text"
-                    placeholder="In Progress, or a status id"
-                    prop:value=text
-                    on:input=move |ev| {
-                        let v = event_target_value(&ev);
-                        let status = parse_statuses(&v)
-                            .into_iter()
-                            .next()
-                            .unwrap_or(StatusRef::Name {
-                                name: String::new(),
-                            });
-                        update(Box::new(move |s| *s = ColumnSpec::Status { status }));
-                    }
-                />
-            }
-            .into_any()
-        }
+        ColumnSpec::Status { status } => column_input(
+            id,
+            format!("Column {}: status", index + 1),
+            "In Progress, or a status id",
+            format_statuses(std::slice::from_ref(&status)),
+            move |v| {
+                let status = parse_statuses(&v)
+                    .into_iter()
+                    .next()
+                    .unwrap_or(StatusRef::Name {
+                        name: String::new(),
+                    });
+                update(Box::new(move |s| *s = ColumnSpec::Status { status }));
+            },
+        )
+        .into_any(),
         ColumnSpec::InlineGroup { name, statuses } => {
             let name_id = unique_id("group-name");
+            let name_box = column_input(
+                name_id,
+                format!("Column {}: group name", index + 1),
+                "Cycle time",
+                name,
+                move |v| {
+                    update(Box::new(move |s| {
+                        if let ColumnSpec::InlineGroup { name, .. } = s {
+                            *name = v;
+                        }
+                    }))
+                },
+            );
+            let statuses_box = column_input(
+                id,
+                "Statuses in the group".to_string(),
+                "In Progress, Review, QA",
+                format_statuses(&statuses),
+                move |v| {
+                    let v = parse_statuses(&v);
+                    update(Box::new(move |s| {
+                        if let ColumnSpec::InlineGroup { statuses, .. } = s {
+                            *statuses = v;
+                        }
+                    }))
+                },
+            );
             view! {
-                <label for=name_id.clone()>{format!("Column {}: group name", index + 1)}</label>
-                <input
-                    id=name_id
-                    type="text"
-                    placeholder="Cycle time"
-                    prop:value=name
-                    on:input=move |ev| {
-                        let v = event_target_value(&ev);
-                        update(
-                            Box::new(move |s| {
-                                if let ColumnSpec::InlineGroup { name, .. } = s {
-                                    *name = v;
-                                }
-                            }),
-                        );
-                    }
-                />
-                <label for=id.clone()>"Statuses in the group"</label>
-                <input
-                    id=id
-                    type="text"
-                    placeholder="In Progress, Review, QA"
-                    prop:value=format_statuses(&statuses)
-                    on:input=move |ev| {
-                        let v = parse_statuses(&event_target_value(&ev));
-                        update(
-                            Box::new(move |s| {
-                                if let ColumnSpec::InlineGroup { statuses, .. } = s {
-                                    *statuses = v;
-                                }
-                            }),
-                        );
-                    }
-                />
+                {name_box}
+                {statuses_box}
             }
             .into_any()
         }
@@ -235,4 +223,24 @@ fn MetricColumn(form: Form, index: usize, groups: SavedList<StatusGroupRecord>) 
         </li>
     }
     .into_any()
+}
+
+/// A labelled one-line box of a metric column, showing `text`; `on_input` gets each input.
+fn column_input(
+    id: String,
+    label: String,
+    placeholder: &'static str,
+    text: String,
+    on_input: impl Fn(String) + 'static,
+) -> impl IntoView {
+    view! {
+        <label for=id.clone()>{label}</label>
+        <input
+            id=id
+            type="text"
+            placeholder=placeholder
+            prop:value=text
+            on:input=move |ev| on_input(event_target_value(&ev))
+        />
+    }
 }

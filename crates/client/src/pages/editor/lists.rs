@@ -4,10 +4,10 @@
 //! The key decision: a failure to load is shown beside its picker, never taken for an empty
 //! list; only Direct mode, which has no server, offers nothing saved without a word.
 
-use config::api::{CalendarRecord, StatusGroupRecord};
 use leptos::prelude::*;
 
 use crate::api::ClientError;
+use crate::api::server::Shared;
 use crate::components::ErrorPanel;
 use crate::context::Ctx;
 
@@ -22,21 +22,11 @@ fn none_without_server<T>(e: ClientError) -> Result<Vec<T>, ClientError> {
     }
 }
 
-/// The tenant's saved calendars.
-pub fn calendars(ctx: Ctx) -> SavedList<CalendarRecord> {
+/// The tenant's saved calendars or status groups.
+pub fn saved<R: Shared + Clone + Send + Sync + 'static>(ctx: Ctx) -> SavedList<R> {
     LocalResource::new(move || async move {
         match ctx.server() {
-            Ok(s) => s.calendars().await,
-            Err(e) => none_without_server(e),
-        }
-    })
-}
-
-/// The tenant's saved status groups.
-pub fn status_groups(ctx: Ctx) -> SavedList<StatusGroupRecord> {
-    LocalResource::new(move || async move {
-        match ctx.server() {
-            Ok(s) => s.status_groups().await,
+            Ok(s) => s.list_shared::<R>().await,
             Err(e) => none_without_server(e),
         }
     })

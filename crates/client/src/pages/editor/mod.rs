@@ -20,6 +20,7 @@ mod rows;
 mod save;
 mod sharing;
 
+use config::api::{CalendarRecord, StatusGroupRecord};
 use config::{Jql, ReportConfig, ReportId};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -135,8 +136,8 @@ fn ReportForm(config: ReportConfig, saved: Option<SavedMeta>) -> impl IntoView {
     // Replacing the whole configuration (JSON, the saved version) rebuilds the controls.
     let revision = RwSignal::new(0u32);
     let jql_check = issues::check_jql_as_you_type(ctx, form);
-    let calendars = lists::calendars(ctx);
-    let groups = lists::status_groups(ctx);
+    let calendars = lists::saved::<CalendarRecord>(ctx);
+    let groups = lists::saved::<StatusGroupRecord>(ctx);
     check_as_you_type(ctx, form);
 
     let use_here = move || {

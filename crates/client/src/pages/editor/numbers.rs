@@ -8,30 +8,25 @@ use config::api::CalendarRecord;
 use leptos::prelude::*;
 
 use super::lists::{SavedList, load_failure, loaded};
-use crate::components::{Form, unique_id};
+use crate::components::{Form, checkbox, select_field};
 use crate::view::editor::{
     AGGREGATES, FormatChoice, PERCENTILES, calendar_choice, set_calendar_choice, toggle_aggregate,
 };
 
 #[component]
 pub fn Numbers(form: Form, calendars: SavedList<CalendarRecord>) -> impl IntoView {
-    let calendar_id = unique_id("calendar");
-    let format_id = unique_id("format");
     let calendar_value = move || form.config.with(calendar_choice);
     view! {
         <fieldset class="section">
             <legend>"Numbers"</legend>
             {load_failure(calendars, "The saved calendars could not load")}
             <div class="field-row">
-                <div class="field">
-                    <label for=calendar_id.clone()>"Measure time on"</label>
-                    <select
-                        id=calendar_id
-                        on:change=move |ev| {
-                            let v = event_target_value(&ev);
-                            form.config.update(|c| set_calendar_choice(c, &v));
-                        }
-                    >
+                {select_field(
+                    "calendar",
+                    "Measure time on",
+                    None,
+                    move |v| form.config.update(|c| set_calendar_choice(c, &v)),
+                    view! {
                         <option value="allTime" selected=move || calendar_value() == "allTime">
                             "Wall-clock time (24/7)"
                         </option>
@@ -54,39 +49,37 @@ pub fn Numbers(form: Form, calendars: SavedList<CalendarRecord>) -> impl IntoVie
                                 "The calendar in this report's JSON"
                             </option>
                         </Show>
-                    </select>
-                </div>
-                <div class="field">
-                    <label for=format_id.clone()>"Show durations as"</label>
-                    <select
-                        id=format_id
-                        on:change=move |ev| {
-                            if let Some(f) = FormatChoice::from_slug(&event_target_value(&ev)) {
-                                form.config
-                                    .update(|c| {
-                                        c.duration_format = f.to_format(&c.duration_format);
-                                    });
-                            }
+                    },
+                )}
+                {select_field(
+                    "format",
+                    "Show durations as",
+                    None,
+                    move |v| {
+                        if let Some(f) = FormatChoice::from_slug(&v) {
+                            form.config
+                                .update(|c| {
+                                    c.duration_format = f.to_format(&c.duration_format);
+                                });
                         }
-                    >
-                        {FormatChoice::ALL
-                            .into_iter()
-                            .map(|f| {
-                                view! {
-                                    <option
-                                        value=f.slug()
-                                        selected=move || {
-                                            form.config
-                                                .with(|c| FormatChoice::of(&c.duration_format) == f)
-                                        }
-                                    >
-                                        {f.label()}
-                                    </option>
-                                }
-                            })
-                            .collect_view()}
-                    </select>
-                </div>
+                    },
+                    FormatChoice::ALL
+                        .into_iter()
+                        .map(|f| {
+                            view! {
+                                <option
+                                    value=f.slug()
+                                    selected=move || {
+                                        form.config
+                                            .with(|c| FormatChoice::of(&c.duration_format) == f)
+                                    }
+                                >
+                                    {f.label()}
+                                </option>
+                            }
+                        })
+                        .collect_view(),
+                )}
             </div>
             <fieldset class="field">
                 <legend>"Statistics under the table"</legend>
@@ -95,17 +88,15 @@ pub fn Numbers(form: Form, calendars: SavedList<CalendarRecord>) -> impl IntoVie
                         .iter()
                         .map(|(f, label)| {
                             let f = *f;
-                            let id = unique_id("agg");
                             view! {
                                 <span class="check">
-                                    <input
-                                        id=id.clone()
-                                        type="checkbox"
-                                        prop:checked=move || {
+                                    {checkbox(
+                                        "agg",
+                                        label,
+                                        move || {
                                             form.config.with(|c| c.aggregation.functions.contains(&f))
-                                        }
-                                        on:change=move |ev| {
-                                            let on = event_target_checked(&ev);
+                                        },
+                                        move |on| {
                                             form.config
                                                 .update(|c| {
                                                     c.aggregation.functions = toggle_aggregate(
@@ -113,10 +104,9 @@ pub fn Numbers(form: Form, calendars: SavedList<CalendarRecord>) -> impl IntoVie
                                                         f,
                                                         on,
                                                     );
-                                                });
-                                        }
-                                    />
-                                    <label for=id>{*label}</label>
+                                                })
+                                        },
+                                    )}
                                 </span>
                             }
                         })

@@ -7,7 +7,7 @@
 use config::{Filter, FilterOp, FilterValue, SortDirection};
 use leptos::prelude::*;
 
-use crate::components::{Form, unique_id};
+use crate::components::{Form, message_list, select_field, unique_id};
 use crate::view::editor::{
     FILTER_OPS, GROUP_BY, filter_op_from_slug, filter_op_slug, format_filter_value,
     parse_filter_value, set_sort_choice, set_sort_direction, sort_choice, sort_direction,
@@ -16,8 +16,6 @@ use crate::view::editor::{
 #[component]
 pub fn Rows(form: Form) -> impl IntoView {
     let filters = Memo::new(move |_| form.config.with(|c| c.filters.len()));
-    let sort_id = unique_id("sort");
-    let dir_id = unique_id("direction");
     let sort_value = move || form.config.with(sort_choice);
     view! {
         <fieldset class="section">
@@ -38,24 +36,22 @@ pub fn Rows(form: Form) -> impl IntoView {
                     |c, v| c.rows.show_issues = v,
                 )}
             <div class="field-row">
-                <div class="field">
-                    <label for=sort_id.clone()>"Sort by"</label>
-                    <select
-                        id=sort_id
-                        on:change=move |ev| {
-                            let v = event_target_value(&ev);
-                            form.config.update(|c| set_sort_choice(c, &v));
-                        }
-                    >
-                        <option value="none" selected=move || sort_value() == "none">
-                            "Jira's order"
-                        </option>
-                        <option value="key" selected=move || sort_value() == "key">
-                            "Issue key"
-                        </option>
-                        <option value="total" selected=move || sort_value() == "total">
-                            "Total"
-                        </option>
+                {select_field(
+                    "sort",
+                    "Sort by",
+                    None,
+                    move |v| form.config.update(|c| set_sort_choice(c, &v)),
+                    view! {
+                        {[("none", "Jira's order"), ("key", "Issue key"), ("total", "Total")]
+                            .into_iter()
+                            .map(|(value, label)| {
+                                view! {
+                                    <option value=value selected=move || sort_value() == value>
+                                        {label}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
                         {move || {
                             let v = sort_value();
                             (v.starts_with("column:") || v.starts_with("field:"))
@@ -67,40 +63,37 @@ pub fn Rows(form: Form) -> impl IntoView {
                                     }
                                 })
                         }}
-                    </select>
-                </div>
-                <div class="field">
-                    <label for=dir_id.clone()>"Direction"</label>
-                    <select
-                        id=dir_id
-                        disabled=move || form.config.with(|c| c.sort.is_empty())
-                        on:change=move |ev| {
-                            let direction = if event_target_value(&ev) == "desc" {
-                                SortDirection::Desc
-                            } else {
-                                SortDirection::Asc
-                            };
-                            form.config.update(|c| set_sort_direction(c, direction));
-                        }
-                    >
-                        <option
-                            value="asc"
-                            selected=move || {
-                                form.config.with(sort_direction) == SortDirection::Asc
+                    },
+                )}
+                {select_field(
+                    "direction",
+                    "Direction",
+                    Some(Signal::derive(move || form.config.with(|c| c.sort.is_empty()))),
+                    move |v| {
+                        let direction = if v == "desc" {
+                            SortDirection::Desc
+                        } else {
+                            SortDirection::Asc
+                        };
+                        form.config.update(|c| set_sort_direction(c, direction));
+                    },
+                    [
+                        (SortDirection::Asc, "asc", "Ascending"),
+                        (SortDirection::Desc, "desc", "Descending"),
+                    ]
+                        .into_iter()
+                        .map(|(direction, value, label)| {
+                            view! {
+                                <option
+                                    value=value
+                                    selected=move || form.config.with(sort_direction) == direction
+                                >
+                                    {label}
+                                </option>
                             }
-                        >
-                            "Ascending"
-                        </option>
-                        <option
-                            value="desc"
-                            selected=move || {
-                                form.config.with(sort_direction) == SortDirection::Desc
-                            }
-                        >
-                            "Descending"
-                        </option>
-                    </select>
-                </div>
+                        })
+                        .collect_view(),
+                )}
             </div>
             <h3 class="subheading">"Filters"</h3>
             <p class="field-hint">"Applied after Jira's search; every filter must hold."</p>
@@ -146,11 +139,7 @@ fn FilterRow(form: Form, index: usize) -> impl IntoView {
     let path = format!("filters[{index}]");
     let problems = Signal::derive(move || form.problems.with(|p| p.under(&path)));
     let field_error = RwSignal::new(None::<String>);
-    let (field_id, op_id, value_id) = (
-        unique_id("filter-field"),
-        unique_id("filter-op"),
-        unique_id("filter-value"),
-    );
+    let (field_id, value_id) = (unique_id("filter-field"), unique_id("filter-value"));
     let value_text = RwSignal::new(format_filter_value(&filter.value));
     let edit = move |f: Box<dyn FnOnce(&mut Filter)>| {
         form.config.update(|c| {
@@ -178,35 +167,33 @@ fn FilterRow(form: Form, index: usize) -> impl IntoView {
                     }
                 />
             </div>
-            <div class="field">
-                <label for=op_id.clone()>"Condition"</label>
-                <select
-                    id=op_id
-                    on:change=move |ev| {
-                        if let Some(op) = filter_op_from_slug(&event_target_value(&ev)) {
-                            let value = parse_filter_value(op, &value_text.get_untracked());
-                            edit(
-                                Box::new(move |x| {
-                                    x.op = op;
-                                    x.value = value;
-                                }),
-                            );
-                        }
+            {select_field(
+                "filter-op",
+                "Condition",
+                None,
+                move |v| {
+                    if let Some(op) = filter_op_from_slug(&v) {
+                        let value = parse_filter_value(op, &value_text.get_untracked());
+                        edit(
+                            Box::new(move |x| {
+                                x.op = op;
+                                x.value = value;
+                            }),
+                        );
                     }
-                >
-                    {FILTER_OPS
-                        .iter()
-                        .map(|(_, slug, label)| {
-                            let selected = *slug == filter_op_slug(filter.op);
-                            view! {
-                                <option value=*slug selected=selected>
-                                    {*label}
-                                </option>
-                            }
-                        })
-                        .collect_view()}
-                </select>
-            </div>
+                },
+                FILTER_OPS
+                    .iter()
+                    .map(|(_, slug, label)| {
+                        let selected = *slug == filter_op_slug(filter.op);
+                        view! {
+                            <option value=*slug selected=selected>
+                                {*label}
+                            </option>
+                        }
+                    })
+                    .collect_view(),
+            )}
             <div class="field">
                 <label for=value_id.clone()>"Value"</label>
                 <input
@@ -235,16 +222,13 @@ fn FilterRow(form: Form, index: usize) -> impl IntoView {
             >
                 "Remove"
             </button>
-            <ul class="field-problems" aria-live="polite">
-                {move || {
-                    field_error
-                        .get()
-                        .into_iter()
-                        .chain(problems.get())
-                        .map(|m| view! { <li>{m}</li> })
-                        .collect_view()
-                }}
-            </ul>
+            {message_list(
+                "field-problems",
+                None,
+                Signal::derive(move || {
+                    field_error.get().into_iter().chain(problems.get()).collect()
+                }),
+            )}
         </li>
     }
     .into_any()

@@ -9,7 +9,7 @@ use config::api::ReportAccess;
 use leptos::prelude::*;
 
 use super::save::SavedMeta;
-use crate::components::Field;
+use crate::components::{Field, Shape, text_box};
 use crate::context::Ctx;
 use crate::view::principals::{format_principals, parse_principals};
 
@@ -44,18 +44,16 @@ pub fn Sharing(saved: RwSignal<Option<SavedMeta>>, meta: SavedMeta) -> impl Into
                 label=label
                 hint=format!("{} Empty: everyone with access to Dwell.", grants.hint())
                 control=move |id, described| {
-                    view! {
-                        <textarea
-                            id=id
-                            rows="3"
-                            aria-describedby=described
-                            prop:value=move || value.get()
-                            on:input=move |ev| {
-                                value.set(event_target_value(&ev));
-                                apply();
-                            }
-                        ></textarea>
-                    }
+                    text_box(
+                        id,
+                        described,
+                        Shape::area(3),
+                        value.into(),
+                        move |v| {
+                            value.set(v);
+                            apply();
+                        },
+                    )
                 }
             />
         }
