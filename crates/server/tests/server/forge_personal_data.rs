@@ -22,7 +22,8 @@ use crate::forge::{
 };
 use crate::forge_fit::{KID, jwk, serve_jwks, sign};
 use crate::forge_sim::{
-    create_report, development, forge_sim, invoke, manifest, merged_jwks, post_json, sign_in,
+    create_report, development, forge_sim, get_json, invoke, manifest, merged_jwks, post_json,
+    sign_in,
 };
 use crate::helpers::*;
 
@@ -97,15 +98,7 @@ fn holds(bytes: &[u8], id: &str) -> bool {
 }
 
 async fn sim_json(sim: &RunningSim, path: &str) -> Value {
-    awc::Client::default()
-        .get(sim.url(path))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .limit(1 << 20)
-        .await
-        .unwrap()
+    get_json(&sim.url(path)).await
 }
 
 /// A site on jira-sim with the app installed by ada, whose data names ben (granted the

@@ -28,7 +28,7 @@ pub(crate) fn manifest() -> ForgeApp {
 }
 
 /// The JSON at `url`.
-async fn get_json<T: serde::de::DeserializeOwned>(url: &str) -> T {
+pub async fn get_json<T: serde::de::DeserializeOwned>(url: &str) -> T {
     awc::Client::default()
         .get(url)
         .send()
