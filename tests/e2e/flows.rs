@@ -840,7 +840,15 @@ pub async fn screenshot(w: &World) -> Result {
     b.client.set_window_size(1440, 1000).await?;
     let (table, _) = support::run_saved(w, &b, &id).await?;
     assert!(table.rows.len() >= 3, "a few issue types: {:?}", table.rows);
-    group_means_match_the_issues(w, &config, &table)?;
+    let labels = group_means_match_the_issues(w, &config, &table)?;
+    b.wait_for(
+        "each group row saying it is a mean per issue",
+        "const shown = [...document.querySelectorAll('table.results tbody th')]
+             .map(th => th.textContent.trim());
+         return arguments[0].every(l => shown.includes(l)) || null;",
+        vec![json!(labels)],
+    )
+    .await?;
     b.wait_for(
         "the charts, the largest groups' titled as means",
         "return [...document.querySelectorAll('figcaption')]
@@ -861,10 +869,10 @@ pub async fn screenshot(w: &World) -> Result {
 
 /// Checks `table`, the browser's run of `config` (grouped by issue type, the mean per issue),
 /// against `dwell report` of the same report ungrouped, one row per issue in seconds: each
-/// group row names its issues' count and says it is a mean, and each of its cells is the mean
-/// of its issues' values in that column (issues never in the status left out), its Total the
-/// mean of their totals, to the minute the table shows.
-fn group_means_match_the_issues(w: &World, config: &Value, table: &Table) -> Result {
+/// group row's cells are the mean of its issues' values in that column (issues never in the
+/// status left out), its Total the mean of their totals, to the minute the table shows.
+/// Returns the labels the group rows must show: `Bug · 53 issues · mean per issue`.
+fn group_means_match_the_issues(w: &World, config: &Value, table: &Table) -> Result<Vec<String>> {
     let mut per_issue = config.clone();
     per_issue["rows"] = json!({});
     per_issue["columns"]["fields"] = json!(["issuetype"]);
@@ -885,13 +893,17 @@ fn group_means_match_the_issues(w: &World, config: &Value, table: &Table) -> Res
         by_type.entry(issue[1].as_str()).or_default().push(issue);
     }
     let mean = |xs: &[f64]| (!xs.is_empty()).then(|| xs.iter().sum::<f64>() / xs.len() as f64);
+    let mut labels = Vec::new();
     for (kind, members) in &by_type {
         let label = format!("{kind} · {} issues · mean per issue", members.len());
+        labels.push(label.clone());
+        // The table reader leaves out the muted issue count and note: the caller looks for
+        // them in the page.
         let row = table
             .rows
             .iter()
-            .find(|r| r[0] == label)
-            .with_context(|| format!("no group row {label:?} in {:?}", table.rows))?;
+            .find(|r| r[0] == *kind)
+            .with_context(|| format!("no group row {kind:?} in {:?}", table.rows))?;
         let seconds = |cell: &String| cell.parse::<f64>().ok();
         let mut want: Vec<Option<f64>> = (0..metrics.len())
             .map(|c| {
@@ -923,7 +935,7 @@ fn group_means_match_the_issues(w: &World, config: &Value, table: &Table) -> Res
             }
         }
     }
-    Ok(())
+    Ok(labels)
 }
 
 /// Minutes in a compact duration as the table writes it (`3d 4h 5m`, a day of 24 hours), or
