@@ -38,13 +38,15 @@ pub fn check_jql_as_you_type(ctx: Ctx, form: Form) -> RwSignal<JqlCheck> {
         let mine = jql_generation.get_value();
         spawn_local(async move {
             crate::platform::sleep(700.0).await;
-            if jql_generation.get_value() != mine {
+            // `try_`: the page may be gone by now, and a disposed value is no longer there
+            // to read or set.
+            if jql_generation.try_get_value() != Some(mine) {
                 return;
             }
-            jql_check.set(JqlCheck::Checking);
+            jql_check.try_set(JqlCheck::Checking);
             let result = check_jql(&site.transport, site.flavour, &jql).await;
-            if jql_generation.get_value() == mine {
-                jql_check.set(match result {
+            if jql_generation.try_get_value() == Some(mine) {
+                jql_check.try_set(match result {
                     Ok(n) => JqlCheck::Matches(n),
                     Err(e) => JqlCheck::Refused(e),
                 });

@@ -114,13 +114,15 @@ fn check_as_you_type(ctx: Ctx, form: Form) {
         let mine = generation.get_value();
         spawn_local(async move {
             crate::platform::sleep(300.0).await;
-            if generation.get_value() != mine {
+            // `try_`: the editor may be gone by now (the user saved and left), and a
+            // disposed value is no longer there to read or set.
+            if generation.try_get_value() != Some(mine) {
                 return;
             }
             if let Ok(problems) = ctx.worker().validate(DocumentKind::Report, json).await
-                && generation.get_value() == mine
+                && generation.try_get_value() == Some(mine)
             {
-                form.problems.set(FieldErrors(problems));
+                form.problems.try_set(FieldErrors(problems));
             }
         });
     });
