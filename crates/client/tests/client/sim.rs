@@ -37,14 +37,15 @@ struct Ureq(ureq::Agent);
 
 impl Ureq {
     fn new() -> Self {
-        // A pooled connection idle longer than jira-sim's keep-alive (actix's 5 s) may be
-        // closed by the simulator just as a request is written on it: the request fails
-        // before jira-sim sees it and the planner sends it again, so the client counts one
-        // more request than the simulator (seen once under load). Idle connections are
-        // dropped well before that.
+        // No pooled connections: one the simulator closes just as a request is written on
+        // it loses the request before jira-sim sees it, and the planner rightly sends it
+        // again, so the client counts one more request than the simulator. Dropping idle
+        // connections after 1 s still met that race twice on a loaded machine; a connection
+        // per request (as the e2e proxy does) cannot meet it, and loopback makes it cheap.
         let config = ureq::Agent::config_builder()
             .http_status_as_error(false)
-            .max_idle_age(std::time::Duration::from_secs(1))
+            .max_idle_connections(0)
+            .max_idle_connections_per_host(0)
             .build();
         Ureq(config.into())
     }
