@@ -347,6 +347,212 @@ pub async fn a_calendar_changes_business_time(w: &World, id: &str, before: &Tabl
     Ok(())
 }
 
+/// A status group made in the admin page and added to a report in the editor is one column:
+/// each issue's time in the group's statuses, summed, as jira-sim's changelogs give it (read
+/// from its dump without Dwell's code). Editing the group changes the report; the page refuses
+/// to delete the group while the report uses it, saying which report does, and deletes it once
+/// none does.
+pub async fn a_status_group_sums_its_statuses(w: &World) -> Result {
+    const GROUP: &str = "Cycle time";
+    let report = support::time_in_status("Cycle time report", json!({"type": "seconds"}));
+    let id = support::create_report(w, "ada", &report)?;
+    let times = support::dump_status_times(&w.dump()?, AS_OF.parse()?)?;
+
+    let b = w.open("ada", "#/admin/status-groups").await?;
+    b.click("button", "New status group").await?;
+    b.fill("Name", GROUP).await?;
+    b.fill("Statuses", "Review, QA").await?;
+    b.click("button", "Save status group").await?;
+    listed_statuses(&b, GROUP, "Review, QA").await?;
+    let record = saved_group(w, GROUP)?.context("the status group is not saved")?;
+    assert_eq!(
+        record["group"]["statuses"],
+        json!([{"name": "Review"}, {"name": "QA"}]),
+        "the statuses are saved by name, as typed"
+    );
+    let group_id = record["id"]
+        .as_str()
+        .context("no status group id")?
+        .to_string();
+
+    // The report's editor offers the saved group as a column.
+    w.go(&b, &format!("#/reports/{id}/edit")).await?;
+    b.click("button", "Add a saved status group").await?;
+    b.choose("Column 1: saved status group", GROUP).await?;
+    b.click("button", "Save").await?;
+    support::notice(&b, "Saved \u{201c}Cycle time report\u{201d}.").await?;
+    let config = w.api("ada", "GET", &format!("/reports/{id}"), None)?["config"].clone();
+    assert_eq!(
+        config["columns"]["metrics"],
+        json!([{"type": "group", "group": group_id}])
+    );
+    let (table, partial) = support::run_saved(w, &b, &id).await?;
+    assert!(!partial, "a complete run is not flagged partial");
+    let before = assert_group_column(&table, GROUP, &times, &["Review", "QA"]);
+
+    // Edited, the group takes in "In Progress" (two statuses of that name: the company-managed
+    // projects' and the team-managed project's), and the report follows.
+    w.go(&b, "#/admin/status-groups").await?;
+    b.click_xpath(&format!(
+        "{}//button[normalize-space(.)='Edit']",
+        group_row(GROUP)
+    ))
+    .await?;
+    b.fill("Statuses", "In Progress, Review, QA").await?;
+    b.click("button", "Save status group").await?;
+    listed_statuses(&b, GROUP, "In Progress, Review, QA").await?;
+    let record = saved_group(w, GROUP)?.context("the edited group is gone")?;
+    assert_eq!(
+        record["version"], 2,
+        "the edit saved over the first version"
+    );
+    let (table, partial) = support::run_saved(w, &b, &id).await?;
+    assert!(!partial, "a complete run is not flagged partial");
+    let after = assert_group_column(&table, GROUP, &times, &["In Progress", "Review", "QA"]);
+    let grew = before.iter().zip(&after).filter(|(b, a)| a > b).count();
+    assert!(
+        grew * 2 > after.len(),
+        "adding In Progress made most issues' cycle time longer: {grew} of {}",
+        after.len()
+    );
+
+    // In use, the group stays, and the page says which report uses it.
+    w.go(&b, "#/admin/status-groups").await?;
+    let delete = format!("{}//button[normalize-space(.)='Delete']", group_row(GROUP));
+    b.click_xpath(&delete).await?;
+    b.accept_dialog().await?;
+    let refusal = b
+        .wait_for(
+            "the page's answer to deleting a group in use",
+            "const p = document.querySelector('.panel-error'); return p ? p.innerText : null;",
+            vec![],
+        )
+        .await?;
+    let refusal = refusal.as_str().unwrap_or_default();
+    assert!(
+        refusal.contains(&format!("the status group is used by 1 report: {id}")),
+        "the page names the report that uses the group: {refusal}"
+    );
+    assert!(
+        saved_group(w, GROUP)?.is_some(),
+        "a group in use is not deleted"
+    );
+
+    // Once the report no longer uses it, it is deleted.
+    w.go(&b, &format!("#/reports/{id}/edit")).await?;
+    b.click_xpath("//button[@aria-label='Remove column 1']")
+        .await?;
+    b.fill("Name", "Time in status, every status").await?;
+    b.click("button", "Save").await?;
+    support::notice(&b, "Saved \u{201c}Time in status, every status\u{201d}.").await?;
+    let config = w.api("ada", "GET", &format!("/reports/{id}"), None)?["config"].clone();
+    assert!(
+        config["columns"]["metrics"]
+            .as_array()
+            .is_none_or(Vec::is_empty),
+        "the report has no group column left: {config}"
+    );
+    w.go(&b, "#/admin/status-groups").await?;
+    b.click_xpath(&delete).await?;
+    b.accept_dialog().await?;
+    let gone = b
+        .wait_for(
+            "the list without the group",
+            "const p = document.querySelector('.panel-error');
+             if (p) return {error: p.innerText};
+             if (!document.querySelector('table.list-table')) return null;
+             return document.evaluate(arguments[0], document, null, XPathResult.FIRST_ORDERED_NODE_TYPE, null)
+                 .singleNodeValue ? null : {};",
+            vec![json!(group_row(GROUP))],
+        )
+        .await?;
+    assert_eq!(gone, json!({}), "the page deleted the group");
+    assert!(saved_group(w, GROUP)?.is_none(), "the group is deleted");
+    b.close().await;
+    Ok(())
+}
+
+/// The admin list's row of the record named `name`.
+fn group_row(name: &str) -> String {
+    format!("//table[contains(@class, 'list-table')]//tr[td[1][normalize-space(.)='{name}']]")
+}
+
+/// Waits for the status group list to show `name` with `statuses`.
+async fn listed_statuses(b: &Browser, name: &str, statuses: &str) -> Result {
+    b.wait_for(
+        &format!("the group {name:?} listed with {statuses:?}"),
+        "const row = document.evaluate(arguments[0], document, null, XPathResult.FIRST_ORDERED_NODE_TYPE, null).singleNodeValue;
+         return row && row.children[1].textContent.trim() === arguments[1];",
+        vec![json!(group_row(name)), json!(statuses)],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The server's record of the status group named `name`, if there is one.
+fn saved_group(w: &World, name: &str) -> Result<Option<Value>> {
+    let groups = w.api("ada", "GET", "/status-groups", None)?;
+    Ok(groups
+        .as_array()
+        .context("the status groups are not a list")?
+        .iter()
+        .find(|g| g["group"]["name"] == name)
+        .cloned())
+}
+
+/// Checks that the table's `title` column holds, for every issue, its time in `statuses`
+/// (`times`, from jira-sim's dump) to the rounded second, and is empty for an issue never in
+/// any of them. Returns the column's seconds (0 where empty), in row order.
+fn assert_group_column(
+    table: &Table,
+    title: &str,
+    times: &std::collections::BTreeMap<String, std::collections::BTreeMap<String, i64>>,
+    statuses: &[&str],
+) -> Vec<i64> {
+    assert_eq!(
+        table.header.get(1).map(String::as_str),
+        Some(title),
+        "the group is the report's one status column: {:?}",
+        table.header
+    );
+    assert_eq!(table.rows.len(), times.len(), "every issue of the site");
+    let mut wrong = Vec::new();
+    let mut seconds = Vec::new();
+    for row in &table.rows {
+        let key = &row[0];
+        let time = times
+            .get(key)
+            .unwrap_or_else(|| panic!("{key} is not in the dump"));
+        let visited: Vec<i64> = statuses
+            .iter()
+            .filter_map(|s| time.get(*s))
+            .copied()
+            .collect();
+        let sum = (visited.iter().sum::<i64>() as f64 / 1000.0).round() as i64;
+        let want = if visited.is_empty() {
+            String::new()
+        } else {
+            sum.to_string()
+        };
+        if row[1] != want {
+            wrong.push(format!("{key}: {:?}, the dump says {want:?}", row[1]));
+        }
+        seconds.push(sum);
+    }
+    assert!(
+        wrong.is_empty(),
+        "{} of {} issues' {title} is not the sum of {statuses:?} in jira-sim's data: {:?}",
+        wrong.len(),
+        table.rows.len(),
+        &wrong[..wrong.len().min(5)]
+    );
+    assert!(
+        seconds.iter().filter(|s| **s > 0).count() * 2 > seconds.len(),
+        "most issues spent time in {statuses:?}"
+    );
+    seconds
+}
+
 /// A user who may not edit reports cannot save one (the page offers no save, the server
 /// refuses), until an admin grants the right in the permissions page.
 pub async fn permissions_stop_a_non_editor(w: &World, id: &str) -> Result {
@@ -774,11 +980,7 @@ struct DumpWorklog {
 fn dump_worklogs(dir: &std::path::Path) -> Result<Vec<DumpWorklog>> {
     let mut keys: std::collections::HashMap<String, String> = Default::default();
     let mut raw: std::collections::BTreeMap<String, (Value, Option<String>)> = Default::default();
-    let mut files: Vec<_> = std::fs::read_dir(dir)?.collect::<std::io::Result<Vec<_>>>()?;
-    files.sort_by_key(|f| f.file_name());
-    for f in files {
-        let name = f.file_name().to_string_lossy().to_string();
-        let page: Value = serde_json::from_slice(&std::fs::read(f.path())?)?;
+    for (name, page) in support::dump_pages(dir)? {
         if name.starts_with("search-") {
             for issue in page["issues"].as_array().into_iter().flatten() {
                 let key = issue["key"].as_str().context("an issue without key")?;
@@ -831,8 +1033,7 @@ fn dump_worklogs(dir: &std::path::Path) -> Result<Vec<DumpWorklog>> {
                     .context("a worklog of an unknown issue")?,
             };
             let started = w["started"].as_str().context("a worklog without started")?;
-            let started =
-                jiff::fmt::strtime::parse("%Y-%m-%dT%H:%M:%S%.f%z", started)?.to_timestamp()?;
+            let started = support::jira_time(started)?;
             let mut comment = String::new();
             text(&w["comment"], &mut comment);
             Ok(DumpWorklog {

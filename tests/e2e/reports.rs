@@ -54,6 +54,15 @@ async fn admins_set_calendars_permissions_and_move_the_sites_data() {
     flows::export_delete_import(&w).await.unwrap();
 }
 
+/// A status group made in the admin page sums its statuses' time in one column of a report,
+/// as jira-sim's own data gives it; an edit of the group changes the report, and the group is
+/// deleted only once no report uses it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_status_group_is_created_used_edited_and_deleted() {
+    let w = site().await;
+    flows::a_status_group_sums_its_statuses(&w).await.unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reports_complete_through_jira_faults_and_a_cancel_is_partial() {
     let w = site().await;
@@ -176,6 +185,14 @@ async fn a_connect_site_moves_to_forge_with_its_configuration() {
     .await
     .unwrap();
     flows::a_connect_site_moves_to_forge(&w).await.unwrap();
+}
+
+/// The status group flow on Forge: made, used, edited and deleted through `invokeRemote`, the
+/// column the sum of its statuses' time in jira-sim's data, as on Connect.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forge_a_status_group_is_created_used_edited_and_deleted() {
+    let w = forge_site().await;
+    flows::a_status_group_sums_its_statuses(&w).await.unwrap();
 }
 
 /// The report lifecycle on Forge: created, edited, reloaded and deleted through `invokeRemote`,

@@ -1,6 +1,7 @@
 //! What the flows share: the reports they seed, the CLI as the independent second path, and
 //! reading the run page's state.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
@@ -243,6 +244,135 @@ pub fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<XlsxCell>>> {
                 .collect()
         })
         .collect())
+}
+
+/// Every page of a `jira-sim dump` directory, in page order: each file's name and body.
+pub fn dump_pages(dir: &Path) -> Result<Vec<(String, Value)>> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)?.collect::<std::io::Result<Vec<_>>>()?;
+    files.sort_by_key(|f| f.file_name());
+    files
+        .into_iter()
+        .map(|f| {
+            let name = f.file_name().to_string_lossy().to_string();
+            let page = serde_json::from_slice(&std::fs::read(f.path())?)
+                .with_context(|| format!("reading the dump's {name}"))?;
+            Ok((name, page))
+        })
+        .collect()
+}
+
+/// A timestamp as Jira writes it (`2026-06-20T15:04:05.000+0100`).
+pub fn jira_time(text: &str) -> Result<jiff::Timestamp> {
+    jiff::fmt::strtime::parse("%Y-%m-%dT%H:%M:%S%.f%z", text)
+        .and_then(|t| t.to_timestamp())
+        .with_context(|| format!("{text:?} is not a Jira timestamp"))
+}
+
+/// Each issue's milliseconds in each status up to `now`, by the status's current name (ids
+/// that share a name summed), read from a Cloud dump without Dwell's code, as Jira's
+/// changelogs tell it: an issue's life runs from its `created`; its first status is the `from`
+/// of its earliest status change (its current status when it never changed); changes count in
+/// the order of their history's `created`, then its id, and one stamped before the issue's
+/// `created` counts at `created`. A status the issue was in only for an instant is there with
+/// 0. Keyed by issue key.
+pub fn dump_status_times(
+    dir: &Path,
+    now: jiff::Timestamp,
+) -> Result<BTreeMap<String, BTreeMap<String, i64>>> {
+    struct Change {
+        at: i64,
+        history: u64,
+        from: String,
+        to: String,
+    }
+    struct Issue {
+        key: String,
+        created: i64,
+        current: String,
+        changes: Vec<Change>,
+    }
+    let mut names: BTreeMap<String, String> = BTreeMap::new();
+    let mut issues: BTreeMap<String, Issue> = BTreeMap::new();
+    let mut changelogs = Vec::new();
+    for (file, page) in dump_pages(dir)? {
+        if file == "status.json" {
+            for s in page.as_array().context("status.json is not a list")? {
+                let id = s["id"].as_str().context("a status without id")?;
+                let name = s["name"].as_str().context("a status without name")?;
+                names.insert(id.into(), name.into());
+            }
+        } else if file.starts_with("search-") {
+            for i in page["issues"]
+                .as_array()
+                .context("a search page without issues")?
+            {
+                let fields = &i["fields"];
+                let created = fields["created"].as_str().context("no created")?;
+                issues.insert(
+                    i["id"].as_str().context("an issue without id")?.into(),
+                    Issue {
+                        key: i["key"].as_str().context("an issue without key")?.into(),
+                        created: jira_time(created)?.as_millisecond(),
+                        current: fields["status"]["id"]
+                            .as_str()
+                            .context("an issue without status")?
+                            .into(),
+                        changes: Vec::new(),
+                    },
+                );
+            }
+        } else if file.starts_with("changelog-") {
+            changelogs.push(page);
+        }
+    }
+    for page in changelogs {
+        for log in page["issueChangeLogs"].as_array().into_iter().flatten() {
+            let id = log["issueId"]
+                .as_str()
+                .context("a changelog without issueId")?;
+            let issue = issues
+                .get_mut(id)
+                .context("a changelog of an unknown issue")?;
+            for h in log["changeHistories"].as_array().into_iter().flatten() {
+                let at = jira_time(h["created"].as_str().context("no created")?)?;
+                let history = h["id"].as_str().context("a history without id")?.parse()?;
+                for item in h["items"].as_array().into_iter().flatten() {
+                    if item["field"] == "status" {
+                        issue.changes.push(Change {
+                            at: at.as_millisecond(),
+                            history,
+                            from: item["from"].as_str().unwrap_or_default().into(),
+                            to: item["to"].as_str().unwrap_or_default().into(),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    let now = now.as_millisecond();
+    let mut out = BTreeMap::new();
+    for mut issue in issues.into_values() {
+        issue.changes.sort_by_key(|c| (c.at, c.history));
+        let mut status = issue
+            .changes
+            .first()
+            .map_or(issue.current.clone(), |c| c.from.clone());
+        let mut since = issue.created;
+        let mut times: BTreeMap<String, i64> = BTreeMap::new();
+        let mut spend = |status: &str, until: i64, since: i64| -> Result {
+            let name = names.get(status).context("a status not in status.json")?;
+            *times.entry(name.clone()).or_default() += until - since;
+            Ok(())
+        };
+        for c in &issue.changes {
+            let at = c.at.clamp(issue.created, now);
+            spend(&status, at, since)?;
+            (status, since) = (c.to.clone(), at);
+        }
+        spend(&status, now, since)?;
+        out.insert(issue.key, times);
+    }
+    Ok(out)
 }
 
 /// The account id jira-sim gives `login`.

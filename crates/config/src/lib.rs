@@ -35,9 +35,9 @@ pub use ids::{
 pub use kind::KindTag;
 pub use report::{
     AggregateFn, Aggregation, CalendarRef, ColumnSpec, Columns, DateBound, DateField, DateRange,
-    DurationFormat, Filter, FilterOp, FilterValue, MultiVisit, ReportConfig, ReportKind,
-    ReportOptions, Rows, SortDirection, SortKey, SortTarget, StatusRef, ThroughputPeriod,
-    TimeBetween, VisitChoice,
+    DurationFormat, Filter, FilterOp, FilterValue, GroupValue, MultiVisit, ReportConfig,
+    ReportKind, ReportOptions, Rows, SortDirection, SortKey, SortTarget, StatusRef,
+    ThroughputPeriod, TimeBetween, VisitChoice,
 };
 pub use status_group::StatusGroup;
 pub use timesheet::{

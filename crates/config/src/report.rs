@@ -330,6 +330,39 @@ pub struct Rows {
     /// When grouping, also list the issues under each group.
     #[serde(default)]
     pub show_issues: bool,
+    /// What a group row shows in each duration or count column and in its total: the sum
+    /// over the group's issues (the default, so configurations saved before it existed keep
+    /// their meaning), or the mean or median per issue.
+    #[serde(default)]
+    pub group_value: GroupValue,
+}
+
+/// What a group row's numbers are, over the group's issues.
+///
+/// The mean and the median count issues that never entered a status the way the statistics
+/// do ([`Aggregation::count_missing_as_zero`]): left out, or as zero.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub enum GroupValue {
+    /// The sum over the group's issues.
+    #[default]
+    Sum,
+    /// The mean per issue.
+    Mean,
+    /// The median per issue.
+    Median,
+}
+
+impl GroupValue {
+    /// What the numbers are, for people: `sum`, `mean per issue`, `median per issue`.
+    pub fn describe(self) -> &'static str {
+        match self {
+            GroupValue::Sum => "sum",
+            GroupValue::Mean => "mean per issue",
+            GroupValue::Median => "median per issue",
+        }
+    }
 }
 
 /// One sort key.

@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use config::{AggregateFn, DurationFormat};
+use config::{AggregateFn, DurationFormat, GroupValue};
 use jiff::tz::TimeZone;
 
 use crate::format::{duration_number, format_value};
@@ -145,7 +145,13 @@ impl Layout {
             _ => self.path_cells(row, self.levels),
         };
         line.push(match row.kind {
-            RowKind::Group if !self.people => Cell::Empty,
+            // A group row's numbers say what they are where an issue row has its key, so a
+            // mean is never read as a sum.
+            RowKind::Group if !self.people => match report.group_value {
+                GroupValue::Sum => Cell::Empty,
+                GroupValue::Mean => Cell::Text("Mean per issue".into()),
+                GroupValue::Median => Cell::Text("Median per issue".into()),
+            },
             _ => Cell::Text(row.label.clone()),
         });
         if row.kind == RowKind::Issue {

@@ -2,7 +2,7 @@
 //! JSON and the table, charts, CSV and XLSX all read the same thing.
 
 pub use config::KindTag;
-use config::{AggregateFn, DurationFormat, ThroughputPeriod};
+use config::{AggregateFn, DurationFormat, GroupValue, ThroughputPeriod};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
@@ -21,6 +21,10 @@ pub struct Report {
     pub duration_format: DurationFormat,
     /// Fields rows are grouped by, outermost first (empty: one row per issue).
     pub group_by: Vec<FieldColumn>,
+    /// What group rows' values are: the sum over their issues, or the mean or median per
+    /// issue.
+    #[serde(default)]
+    pub group_value: GroupValue,
     /// Extra field columns shown beside the key.
     pub fields: Vec<FieldColumn>,
     /// Metric columns; every row's `values` has one entry per column.
@@ -121,8 +125,15 @@ pub struct Row {
     /// empty for group rows).
     pub fields: Vec<String>,
     /// One per [`Report::columns`]. Issue rows: the issue's value, `None` where it does not
-    /// apply (never in that status). Group rows: the subtotal (sum) of durations and counts.
+    /// apply (never in that status). Group rows: the sum of durations and counts over the
+    /// group's issues, or their mean or median per issue ([`Report::group_value`]); empty
+    /// for instants.
     pub values: Vec<Option<Num>>,
+    /// Group rows showing a mean or median: that statistic over the group's issues' totals
+    /// (the sums of their duration and count values). `None` otherwise: an issue's or a
+    /// sum's total is the sum of its values (a timesheet's, its `Total` column).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<Num>,
     /// Group rows: the configured statistics over the group's issues.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub stats: Vec<Aggregate>,

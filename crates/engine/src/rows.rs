@@ -3,7 +3,7 @@
 
 use std::cmp::Ordering;
 
-use config::{AggregateFn, ReportConfig, SortDirection, SortTarget};
+use config::{AggregateFn, GroupValue, ReportConfig, ReportKind, SortDirection, SortTarget};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 
@@ -77,28 +77,21 @@ impl Table<'_> {
         filter::value(self.data, issue, field).map(|v| v.display(self.tz))
     }
 
+    /// Column `c`'s values over some rows, sorted ascending, as every statistic counts them:
+    /// an issue that never entered the column's statuses is left out, or counted as zero with
+    /// `countMissingAsZero` (never for instants). With whether all of them are whole.
+    fn column_values(&self, rows: &[usize], c: usize) -> (Vec<f64>, bool) {
+        let missing_is_zero = self.config.aggregation.count_missing_as_zero
+            && self.columns[c].unit != Unit::Timestamp;
+        sorted_values(rows.iter().map(|&r| self.row(r)[c]), missing_is_zero)
+    }
+
     /// The configured statistics over some rows (by index), one value per column.
     fn stats(&self, rows: &[usize]) -> Vec<Aggregate> {
         let agg = &self.config.aggregation;
-        let mut columns: Vec<(Vec<f64>, bool)> = Vec::with_capacity(self.width());
-        for c in 0..self.width() {
-            let unit = self.columns[c].unit;
-            let mut whole = true;
-            let mut vals: Vec<f64> = Vec::with_capacity(rows.len());
-            for &r in rows {
-                match self.row(r)[c] {
-                    Some(Num::Int(i)) => vals.push(i as f64),
-                    Some(Num::Float(f)) => {
-                        whole = false;
-                        vals.push(f);
-                    }
-                    None if agg.count_missing_as_zero && unit != Unit::Timestamp => vals.push(0.0),
-                    None => {}
-                }
-            }
-            vals.sort_by(f64::total_cmp);
-            columns.push((vals, whole));
-        }
+        let columns: Vec<(Vec<f64>, bool)> = (0..self.width())
+            .map(|c| self.column_values(rows, c))
+            .collect();
         agg.functions
             .iter()
             .map(|&f| Aggregate {
@@ -164,6 +157,116 @@ impl Table<'_> {
             .filter_map(|(v, _)| v.map(Num::as_f64))
             .sum()
     }
+
+    /// Row `r`'s total as the table shows it: the sum of its duration and count values,
+    /// `None` when it has none.
+    fn shown_total(&self, r: usize) -> Option<Num> {
+        let mut any = false;
+        let mut whole = true;
+        let (mut sum, mut isum) = (0f64, 0i64);
+        for (v, _) in self
+            .row(r)
+            .iter()
+            .zip(self.columns)
+            .filter(|(_, c)| c.unit != Unit::Timestamp)
+        {
+            match *v {
+                Some(Num::Int(i)) => {
+                    any = true;
+                    isum = isum.saturating_add(i);
+                    sum += i as f64;
+                }
+                Some(Num::Float(f)) => {
+                    any = true;
+                    whole = false;
+                    sum += f;
+                }
+                None => {}
+            }
+        }
+        match (any, whole) {
+            (false, _) => None,
+            (true, true) => Some(Num::Int(isum)),
+            (true, false) => Some(Num::Float(sum)),
+        }
+    }
+
+    /// The statistic a group row shows instead of the sum, if any.
+    fn group_statistic(&self) -> Option<AggregateFn> {
+        match self.config.rows.group_value {
+            GroupValue::Sum => None,
+            GroupValue::Mean => Some(AggregateFn::Mean),
+            GroupValue::Median => Some(AggregateFn::Median),
+        }
+    }
+
+    /// What a group row shows per column: the sum over its issues, or their mean or median,
+    /// counted as the statistics count them ([`Table::column_values`]); `None` for instants.
+    fn group_values(&self, rows: &[usize]) -> Vec<Option<Num>> {
+        let Some(f) = self.group_statistic() else {
+            return self.subtotals(rows);
+        };
+        (0..self.width())
+            .map(|c| {
+                if self.columns[c].unit == Unit::Timestamp {
+                    return None;
+                }
+                let (vals, whole) = self.column_values(rows, c);
+                aggregate(f, &vals, whole)
+            })
+            .collect()
+    }
+
+    /// A group row's own total when it shows a mean or median: that statistic over its
+    /// issues' totals (an issue with no value in any column counted like a missing value).
+    /// `None` for a sum, whose total is the sum of the row's values.
+    fn group_total(&self, rows: &[usize]) -> Option<Num> {
+        let f = self.group_statistic()?;
+        // A timesheet's last column is its total already, and a capacity report's columns
+        // have none.
+        let worklogs = matches!(
+            self.config.kind,
+            ReportKind::Timesheet(_) | ReportKind::Capacity(_)
+        );
+        if worklogs || self.columns.iter().all(|c| c.unit == Unit::Timestamp) {
+            return None;
+        }
+        let missing_is_zero = self.config.aggregation.count_missing_as_zero;
+        let (vals, whole) =
+            sorted_values(rows.iter().map(|&r| self.shown_total(r)), missing_is_zero);
+        aggregate(f, &vals, whole)
+    }
+
+    /// The number a group is sorted by when sorting by the total: the total it shows.
+    fn group_sort_total(&self, rows: &[usize]) -> f64 {
+        match self.group_statistic() {
+            None => rows.iter().map(|&r| self.total(r)).sum(),
+            Some(_) => self.group_total(rows).map_or(f64::NAN, Num::as_f64),
+        }
+    }
+}
+
+/// Values as the statistics read them: sorted ascending, empty ones left out or, with
+/// `missing_is_zero`, taken as zero; with whether all of them are whole.
+fn sorted_values(
+    values: impl Iterator<Item = Option<Num>>,
+    missing_is_zero: bool,
+) -> (Vec<f64>, bool) {
+    let mut whole = true;
+    let mut vals: Vec<f64> = Vec::new();
+    for v in values {
+        match v {
+            Some(Num::Int(i)) => vals.push(i as f64),
+            Some(Num::Float(f)) => {
+                whole = false;
+                vals.push(f);
+            }
+            None if missing_is_zero => vals.push(0.0),
+            None => {}
+        }
+    }
+    vals.sort_by(f64::total_cmp);
+    (vals, whole)
 }
 
 /// Rows for issue-based kinds: sorted, grouped by the configured fields, with subtotals and
@@ -255,7 +358,8 @@ impl Ctx<'_, '_> {
             }
             return;
         }
-        // Groups in order of their label, or of a subtotal when sorting by a column.
+        // Groups in order of their label, or of the value they show when sorting by a column
+        // or the total.
         let mut index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
         let mut groups: Vec<(String, Vec<usize>)> = Vec::new();
         for &i in order {
@@ -273,12 +377,12 @@ impl Ctx<'_, '_> {
             .iter()
             .map(|(_, members)| match first_sort.map(|k| &k.by) {
                 Some(SortTarget::Column { index }) => t
-                    .subtotals(members)
+                    .group_values(members)
                     .get(usize::from(*index))
                     .copied()
                     .flatten()
                     .map_or(f64::NAN, Num::as_f64),
-                Some(SortTarget::Total) => members.iter().map(|&r| t.total(r)).sum(),
+                Some(SortTarget::Total) => t.group_sort_total(members),
                 _ => 0.0,
             })
             .collect();
@@ -322,7 +426,8 @@ impl Ctx<'_, '_> {
                 group,
                 issues: u32::try_from(members.len()).unwrap_or(u32::MAX),
                 fields: Vec::new(),
-                values: t.subtotals(&members),
+                values: t.group_values(&members),
+                total: t.group_total(&members),
                 stats: t.stats(&members),
                 flags: Vec::new(),
                 clock: None,
@@ -349,6 +454,7 @@ impl Ctx<'_, '_> {
                 .map(|f| t.field_text(item.issue, f.as_str()).unwrap_or_default())
                 .collect(),
             values: t.row(i).to_vec(),
+            total: None,
             stats: Vec::new(),
             flags: item.flags.clone(),
             clock: item.clock,
@@ -438,6 +544,7 @@ fn top_row(t: &Table<'_>, i: usize, kind: RowKind, label: String) -> Row {
         issues: 0,
         fields: Vec::new(),
         values: t.row(i).to_vec(),
+        total: None,
         stats: Vec::new(),
         flags: Vec::new(),
         clock: None,

@@ -153,13 +153,11 @@ pub async fn gate(
         return pass(req, next).await;
     };
     // The simulated Forge CDN is another origin: Jira's REST API is not there.
-    let on_cdn = state.forge.as_ref().is_some_and(|f| {
-        f.is_cdn_host(
-            req.headers()
-                .get(header::HOST)
-                .and_then(|h| h.to_str().ok()),
-        )
-    });
+    let on_cdn = state.settings.is_forge_cdn_host(
+        req.headers()
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok()),
+    );
     if on_cdn
         || !req.path().starts_with("/rest/")
         || req.method() == actix_web::http::Method::OPTIONS
@@ -332,8 +330,11 @@ pub fn authenticate(req: &ServiceRequest, state: &AppState) -> Result<Principal,
             return Err(JiraError::unauthorized());
         }
         if scheme.eq_ignore_ascii_case("jwt") {
+            let host = req
+                .app_data::<web::Data<connect::ConnectHost>>()
+                .ok_or_else(JiraError::unauthorized)?;
             return connect::verify_app_token(
-                &state.connect,
+                host,
                 rest,
                 req.method().as_str(),
                 req.path(),

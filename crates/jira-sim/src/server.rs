@@ -1,5 +1,9 @@
 //! Starting the simulator: in the foreground (the binary) or on its own thread with its own
 //! runtime (tests and benchmarks, [`RunningSim`]), on any address including port 0.
+//!
+//! Every app gets three pieces of app data: the shared `AppState`, the Connect host and, when
+//! a Forge app is played, the Forge host. Each host's handlers ask for the pieces they use, so
+//! `state` knows neither host.
 
 use std::net::TcpListener;
 use std::path::PathBuf;
@@ -136,11 +140,20 @@ fn cors(origins: &[String], own: &str) -> Cors {
     c
 }
 
-/// Binds, builds the state, and returns the server (not yet polled) with its state.
+/// What a running simulator's handlers share, each piece registered as app data of its own.
+#[derive(Clone)]
+struct Shared {
+    state: web::Data<AppState>,
+    connect: web::Data<ConnectHost>,
+    /// Absent unless a Forge app is played: the Forge handlers then answer 404.
+    forge: Option<web::Data<ForgeHost>>,
+}
+
+/// Binds, builds the state, and returns the server (not yet polled) with what it shares.
 fn build(
     config: &SimConfig,
     data: Arc<Dataset>,
-) -> anyhow::Result<(actix_web::dev::Server, web::Data<AppState>)> {
+) -> anyhow::Result<(actix_web::dev::Server, Shared)> {
     for o in &config.cors_origins {
         check_origin(o)?;
     }
@@ -180,7 +193,7 @@ fn build(
                 .context("cannot listen for the simulated Forge CDN")?;
             let cdn_origin = format!("http://{host}:{}", cdn.local_addr()?.port());
             let forge = ForgeHost::new(spec.clone(), data.spec.seed, cdn_origin)?;
-            (Some(forge), Some(cdn))
+            (Some(web::Data::new(forge)), Some(cdn))
         }
         None => (None, None),
     };
@@ -189,16 +202,20 @@ fn build(
         base_url: base_url.clone(),
         api_token: config.api_token.clone(),
         cors_origins: config.cors_origins.clone(),
+        forge_cdn_origin: forge.as_ref().map(|f| f.cdn_origin.clone()),
     };
     let state = web::Data::new(AppState::new(
         data,
         settings,
         config.faults.clone(),
         config.rate_limit,
-        connect,
-        forge,
     ));
-    let s = state.clone();
+    let shared = Shared {
+        state,
+        connect: web::Data::new(connect),
+        forge,
+    };
+    let s = shared.clone();
     let flavor = config.flavor;
     let all_js = config.all_js_path.clone();
     let own_origin = origin(&base_url);
@@ -207,9 +224,14 @@ fn build(
         .as_ref()
         .map(|f| f.cdn_origin.trim_start_matches("http://").to_string());
     let server = HttpServer::new(move || {
-        App::new()
-            .app_data(s.clone())
-            .app_data(web::PayloadConfig::new(1024 * 1024))
+        let app = App::new()
+            .app_data(s.state.clone())
+            .app_data(s.connect.clone());
+        let app = match &s.forge {
+            Some(forge) => app.app_data(forge.clone()),
+            None => app,
+        };
+        app.app_data(web::PayloadConfig::new(1024 * 1024))
             .configure(|c| {
                 if let Some(authority) = cdn_authority.clone() {
                     forge::cdn::configure(c, authority);
@@ -245,7 +267,7 @@ fn build(
             .wrap(from_fn(gate::witness))
             .wrap(Compress::default())
             .wrap(from_fn(gate::gate))
-            .wrap(cors(&s.settings.cors_origins, &own_origin))
+            .wrap(cors(&s.state.settings.cors_origins, &own_origin))
             .wrap(from_fn(gate::count))
     })
     .workers(config.workers.max(1))
@@ -256,13 +278,14 @@ fn build(
         None => server,
     }
     .run();
-    Ok((server, state))
+    Ok((server, shared))
 }
 
 /// Runs the simulator until it is stopped (Ctrl-C). The caller provides the actix runtime.
 pub async fn run(config: SimConfig) -> anyhow::Result<()> {
     let data = Arc::new(Dataset::generate(config.data.clone()));
-    let (server, state) = build(&config, data)?;
+    let (server, shared) = build(&config, data)?;
+    let state = &shared.state;
     tracing::info!(
         "jira-sim ({:?}) serving {} issues at {}",
         config.flavor,
@@ -270,7 +293,7 @@ pub async fn run(config: SimConfig) -> anyhow::Result<()> {
         state.settings.base_url
     );
     println!("jira-sim listening on {}", state.settings.base_url);
-    if let Some(f) = state.forge.as_ref() {
+    if let Some(f) = shared.forge.as_ref() {
         let (base, app, env) = (&state.settings.base_url, f.app.uuid(), &f.environment_id);
         println!(
             "Forge app {} (Custom UI served from {})",
@@ -280,22 +303,24 @@ pub async fn run(config: SimConfig) -> anyhow::Result<()> {
         println!("  project page: {base}/jira/software/projects/PLAT/apps/{app}/{env}?user=ada");
     }
     if let Some(app) = config.install_app.clone() {
-        let s = state.clone();
+        let s = shared.clone();
         let patience = config.install_patience;
-        actix_web::rt::spawn(async move { install::install_when_ready(&s, &app, patience).await });
+        actix_web::rt::spawn(async move {
+            install::install_when_ready(&s.state, &s.connect, &app, patience).await
+        });
     }
-    spawn_forge_install(&config, &state);
+    spawn_forge_install(&config, &shared);
     server.await?;
     Ok(())
 }
 
 /// Installs the Forge app in the background when its spec asks for it at start.
-fn spawn_forge_install(config: &SimConfig, state: &web::Data<AppState>) {
+fn spawn_forge_install(config: &SimConfig, shared: &Shared) {
     if config.forge.as_ref().is_some_and(|f| f.install_at_start) {
-        let s = state.clone();
+        let s = shared.clone();
         actix_web::rt::spawn(async move {
             if let Some(host) = s.forge.as_ref() {
-                forge::lifecycle::install_at_start(&s, host).await;
+                forge::lifecycle::install_at_start(&s.state, host).await;
             }
         });
     }
@@ -306,7 +331,7 @@ pub struct RunningSim {
     /// `http://127.0.0.1:PORT`, no trailing slash.
     pub base_url: String,
     pub data: Arc<Dataset>,
-    state: web::Data<AppState>,
+    shared: Shared,
     handle: ServerHandle,
     thread: Option<JoinHandle<()>>,
 }
@@ -337,12 +362,14 @@ impl RunningSim {
             .spawn(move || {
                 actix_web::rt::System::new().block_on(async move {
                     match build(&config, d) {
-                        Ok((server, state)) => {
-                            let _ = tx.send(Ok((server.handle(), state.clone())));
-                            spawn_forge_install(&config, &state);
+                        Ok((server, shared)) => {
+                            let _ = tx.send(Ok((server.handle(), shared.clone())));
+                            spawn_forge_install(&config, &shared);
                             if let Some(app) = install_app {
                                 actix_web::rt::spawn(async move {
-                                    install::install_when_ready(&state, &app, patience).await
+                                    let (state, connect) = (&shared.state, &shared.connect);
+                                    install::install_when_ready(state, connect, &app, patience)
+                                        .await
                                 });
                             }
                             if let Err(e) = server.await {
@@ -355,13 +382,13 @@ impl RunningSim {
                     }
                 })
             })?;
-        let (handle, state) = rx
+        let (handle, shared) = rx
             .recv()
             .context("the simulator thread ended before it started")??;
         Ok(RunningSim {
-            base_url: state.settings.base_url.clone(),
+            base_url: shared.state.settings.base_url.clone(),
             data,
-            state,
+            shared,
             handle,
             thread: Some(thread),
         })
@@ -379,7 +406,7 @@ impl RunningSim {
             .user_by_login(login)
             .map(|u| site.users[u].email.clone())
             .unwrap_or_default();
-        let raw = format!("{email}:{}", self.state.settings.api_token);
+        let raw = format!("{email}:{}", self.shared.state.settings.api_token);
         format!(
             "Basic {}",
             base64::engine::general_purpose::STANDARD.encode(raw)
@@ -388,35 +415,35 @@ impl RunningSim {
 
     /// The `Authorization` header value for a demo user's personal access token.
     pub fn bearer_auth(&self, login: &str) -> String {
-        format!("Bearer {}-{login}", self.state.settings.api_token)
+        format!("Bearer {}-{login}", self.shared.state.settings.api_token)
     }
 
     pub fn stats(&self) -> Stats {
-        self.state.stats()
+        self.shared.state.stats()
     }
 
     pub fn reset_stats(&self) {
-        self.state.with_stats(|s| *s = Stats::default());
+        self.shared.state.with_stats(|s| *s = Stats::default());
     }
 
     pub fn set_faults(&self, faults: Faults) {
-        if let Ok(mut f) = self.state.faults.write() {
+        if let Ok(mut f) = self.shared.state.faults.write() {
             *f = faults;
         }
     }
 
     pub fn set_rate_limit(&self, limit: Option<RateLimit>) {
-        self.state.set_rate_limit(limit);
+        self.shared.state.set_rate_limit(limit);
     }
 
     /// The Connect host: install key id and PEM, client key, installations.
     pub fn connect(&self) -> &ConnectHost {
-        &self.state.connect
+        &self.shared.connect
     }
 
     /// The Forge host, when the simulator plays a Forge app.
     pub fn forge(&self) -> Option<&ForgeHost> {
-        self.state.forge.as_ref()
+        self.shared.forge.as_ref().map(web::Data::get_ref)
     }
 
     /// Stops the server and waits for its thread.

@@ -1,6 +1,11 @@
 //! What a running simulator holds: the data, the settings fixed at start, the knobs that the
-//! admin endpoint may turn at run time (latency, faults, rate limits), the request counters and
-//! the Connect and Forge hosts' state.
+//! admin endpoint may turn at run time (latency, faults, rate limits), the request counters, the
+//! host pages' sessions and the personal data API's account statuses.
+//!
+//! The design decision: `AppState` is what every surface shares, so it names no surface. The
+//! Connect and Forge hosts' own state (`connect::ConnectHost`, `forge::ForgeHost`) is
+//! registered as app data of its own beside it (`server.rs`), and their handlers take both:
+//! `connect` and `forge` depend on this module, never the other way round.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::num::NonZeroU32;
@@ -13,9 +18,7 @@ use governor::state::keyed::DefaultKeyedStateStore;
 use governor::{Quota, RateLimiter};
 use serde::{Deserialize, Serialize};
 
-use crate::connect::ConnectHost;
 use crate::data::Dataset;
-use crate::forge::ForgeHost;
 use crate::site::Flavor;
 
 /// Latency and fault injection, applied to every `/rest/` request.
@@ -140,6 +143,20 @@ pub struct Settings {
     /// The API token (Basic with a user's e-mail) and the personal access token prefix.
     pub api_token: String,
     pub cors_origins: Vec<String>,
+    /// The simulated Forge CDN's origin (`http://127.0.0.1:PORT`), when a Forge app is played:
+    /// requests to it are Custom UI's, not Jira's.
+    pub forge_cdn_origin: Option<String>,
+}
+
+impl Settings {
+    /// Whether a request's `Host` is the simulated Forge CDN's.
+    pub fn is_forge_cdn_host(&self, host: Option<&str>) -> bool {
+        let cdn = self
+            .forge_cdn_origin
+            .as_deref()
+            .and_then(|o| o.strip_prefix("http://"));
+        host.is_some_and(|h| Some(h) == cdn)
+    }
 }
 
 /// The simulated account directory's answers and what apps reported.
@@ -176,9 +193,6 @@ pub struct AppState {
     pub limiter: RwLock<Option<Limiter>>,
     pub stats: Mutex<Stats>,
     pub request_no: AtomicU64,
-    pub connect: ConnectHost,
-    /// The Forge host, when a Forge app was given (`--forge-manifest`).
-    pub forge: Option<ForgeHost>,
     /// Browser sessions of the host page: cookie value to user index.
     pub sessions: Mutex<HashMap<String, u8>>,
     /// The personal data reporting API's account statuses and the reports apps made.
@@ -191,8 +205,6 @@ impl AppState {
         settings: Settings,
         faults: Faults,
         rate_limit: Option<RateLimit>,
-        connect: ConnectHost,
-        forge: Option<ForgeHost>,
     ) -> AppState {
         AppState {
             data,
@@ -201,8 +213,6 @@ impl AppState {
             limiter: RwLock::new(rate_limit.map(Limiter::new)),
             stats: Mutex::new(Stats::default()),
             request_no: AtomicU64::new(0),
-            connect,
-            forge,
             sessions: Mutex::new(HashMap::new()),
             privacy: Mutex::new(Default::default()),
         }

@@ -173,6 +173,7 @@ fn json<T: serde::Serialize>(value: &T) -> Result<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use config::{GroupValue, ReportKind, StatusRef};
 
     fn examples() -> Examples {
         Examples::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("examples"))
@@ -208,6 +209,38 @@ mod tests {
                 "Team timesheet, week of 19 October",
             ]
         );
+    }
+
+    /// A grouped time-in-status example is one a team would keep: each group's row is a mean
+    /// or median per issue (a sum over a group of fifty issues is a number nobody acts on),
+    /// and Done, where time stops meaning anything, is no column of it.
+    #[test]
+    fn grouped_examples_show_a_mean_or_median_without_done() {
+        let e = examples();
+        let grouped: Vec<&ReportConfig> = e
+            .reports
+            .iter()
+            .filter(|r| !r.rows.group_by.is_empty())
+            .filter(|r| matches!(r.kind, ReportKind::TimeInStatus { .. }))
+            .collect();
+        assert!(grouped.len() >= 2, "grouped examples: {}", grouped.len());
+        let done = StatusRef::Name {
+            name: "Done".into(),
+        };
+        for r in grouped {
+            assert_ne!(r.rows.group_value, GroupValue::Sum, "{}", r.name);
+            let named = r.columns.metrics.iter().any(|m| match m {
+                ColumnSpec::Status { status } => *status == done,
+                ColumnSpec::InlineGroup { statuses, .. } => statuses.contains(&done),
+                ColumnSpec::Group { .. } => false,
+            });
+            let every_status = r.columns.metrics.is_empty();
+            assert!(
+                !named && (!every_status || r.columns.hidden.contains(&done)),
+                "{} shows Done",
+                r.name
+            );
+        }
     }
 
     #[test]

@@ -163,3 +163,50 @@ fn unknown_fields_are_rejected_in_every_nested_struct() {
         assert!(parse_report(doc).is_err(), "accepted: {doc}");
     }
 }
+
+#[test]
+fn a_group_value_round_trips_and_defaults_to_the_sum() {
+    use config::GroupValue;
+    let parse = |rows: &str| {
+        parse_report(&format!(
+            r#"{{"schemaVersion":1,"name":"x","kind":{{"type":"timeInStatus"}},"rows":{rows}}}"#
+        ))
+    };
+    // Configurations saved before the setting existed mean what they meant: the sum.
+    let old = parse(r#"{"groupBy":["issuetype"]}"#).unwrap();
+    assert_eq!(old.rows.group_value, GroupValue::Sum);
+    for (text, want) in [
+        ("sum", GroupValue::Sum),
+        ("mean", GroupValue::Mean),
+        ("median", GroupValue::Median),
+    ] {
+        let c = parse(&format!(
+            r#"{{"groupBy":["issuetype"],"groupValue":"{text}"}}"#
+        ))
+        .unwrap();
+        assert_eq!(c.rows.group_value, want);
+        let json = serde_json::to_string(&c).unwrap();
+        assert!(
+            json.contains(&format!(r#""groupValue":"{text}""#)),
+            "{json}"
+        );
+        assert_eq!(parse_report(&json).unwrap(), c);
+    }
+    // Anything else is refused, saying what is allowed.
+    for bad in [r#""Mean""#, r#""average""#, r#""""#] {
+        let err = parse(&format!(
+            r#"{{"groupBy":["issuetype"],"groupValue":{bad}}}"#
+        ))
+        .err()
+        .unwrap_or_else(|| panic!("accepted groupValue {bad}"));
+        assert!(
+            err.to_string()
+                .contains("expected one of `sum`, `mean`, `median`"),
+            "{bad}: {err}"
+        );
+    }
+    for bad in ["1", "null", "[]"] {
+        let doc = format!(r#"{{"groupBy":["issuetype"],"groupValue":{bad}}}"#);
+        assert!(parse(&doc).is_err(), "accepted groupValue {bad}");
+    }
+}

@@ -544,6 +544,7 @@ fn report(head: Head<'_>, kind: KindOutput, items: &[Item], on_row: Option<RowSi
         time_zone: ctx.time_zone.iana_name().unwrap_or("UTC").to_owned(),
         duration_format: config.duration_format,
         group_by: Vec::new(),
+        group_value: config.rows.group_value,
         fields: Vec::new(),
         columns: kind.columns.clone(),
         rows: Vec::new(),

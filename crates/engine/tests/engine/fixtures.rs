@@ -179,6 +179,21 @@ fn compare(report: &Report, expect: &Value) -> Result<(), String> {
             }
         }
     }
+    if let Some(totals) = expect.get("groupTotals").and_then(Value::as_object) {
+        for (label, want) in totals {
+            match report
+                .rows
+                .iter()
+                .find(|r| r.kind == RowKind::Group && &r.label == label)
+            {
+                Some(row) if same_values(&[row.total], &json!([want])) => {}
+                other => problems.push(format!(
+                    "total of group {label}: got {:?}, want {want}",
+                    other.map(|r| r.total)
+                )),
+            }
+        }
+    }
     if let Some(totals) = expect.get("totals").and_then(Value::as_object) {
         for (f, want) in totals {
             match report.totals.iter().find(|s| &s.label == f) {

@@ -13,7 +13,7 @@ use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::connect::install;
+use crate::connect::{ConnectHost, install};
 use crate::http::error::JiraError;
 use crate::state::{AppState, Faults, RateLimit, Stats};
 
@@ -113,7 +113,7 @@ async fn put_config(
     Ok(get_config(state).await)
 }
 
-async fn info(state: web::Data<AppState>) -> HttpResponse {
+async fn info(state: web::Data<AppState>, connect: web::Data<ConnectHost>) -> HttpResponse {
     let data = &state.data;
     let users: Vec<_> = data
         .site
@@ -142,10 +142,10 @@ async fn info(state: web::Data<AppState>) -> HttpResponse {
         "apiToken": state.settings.api_token,
         "users": users,
         "connect": {
-            "clientKey": state.connect.client_key,
-            "installKeyId": state.connect.key.kid,
+            "clientKey": connect.client_key,
+            "installKeyId": connect.key.kid,
             "installKeysUrl": format!("{}/connect-install-keys", state.settings.base_url),
-            "allJs": format!("{}{}", state.settings.base_url, state.connect.all_js_path),
+            "allJs": format!("{}{}", state.settings.base_url, connect.all_js_path),
         },
     }))
 }
@@ -159,10 +159,11 @@ struct InstallBody {
 async fn connect_install(
     body: web::Bytes,
     state: web::Data<AppState>,
+    connect: web::Data<ConnectHost>,
 ) -> Result<HttpResponse, JiraError> {
     let b: InstallBody = serde_json::from_slice(&body)
         .map_err(|e| JiraError::bad_request(format!("expected {{\"appUrl\": ...}}: {e}")))?;
-    let inst = install::install(&state, &b.app_url)
+    let inst = install::install(&state, &connect, &b.app_url)
         .await
         .map_err(|e| JiraError::new(actix_web::http::StatusCode::BAD_GATEWAY, format!("{e:#}")))?;
     Ok(HttpResponse::Ok().json(inst))
@@ -177,15 +178,16 @@ struct UninstallBody {
 async fn connect_uninstall(
     body: web::Bytes,
     state: web::Data<AppState>,
+    connect: web::Data<ConnectHost>,
 ) -> Result<HttpResponse, JiraError> {
     let b: UninstallBody = serde_json::from_slice(&body)
         .map_err(|e| JiraError::bad_request(format!("expected {{\"appKey\": ...}}: {e}")))?;
-    install::uninstall(&state, &b.app_key)
+    install::uninstall(&state, &connect, &b.app_key)
         .await
         .map_err(|e| JiraError::new(actix_web::http::StatusCode::BAD_GATEWAY, format!("{e:#}")))?;
     Ok(HttpResponse::NoContent().finish())
 }
 
-async fn connect_apps(state: web::Data<AppState>) -> HttpResponse {
-    HttpResponse::Ok().json(state.connect.installations())
+async fn connect_apps(connect: web::Data<ConnectHost>) -> HttpResponse {
+    HttpResponse::Ok().json(connect.installations())
 }

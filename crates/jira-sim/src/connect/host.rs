@@ -12,7 +12,7 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
 
-use super::{Installation, context_token, iframe_token, qsh};
+use super::{ConnectHost, Installation, context_token, iframe_token, qsh};
 use crate::http::params::Query;
 use crate::state::AppState;
 
@@ -21,11 +21,11 @@ pub const ALL_JS: &str = include_str!("../../assets/all.js");
 const HOST_JS: &str = include_str!("../../assets/host.js");
 
 /// `GET /connect-install-keys/{kid}`: the public key, PEM, like Atlassian's key service.
-pub async fn install_key(path: web::Path<String>, state: web::Data<AppState>) -> HttpResponse {
-    if *path == state.connect.key.kid {
+pub async fn install_key(path: web::Path<String>, connect: web::Data<ConnectHost>) -> HttpResponse {
+    if *path == connect.key.kid {
         HttpResponse::Ok()
             .content_type("application/x-pem-file")
-            .body(state.connect.key.public_pem.clone())
+            .body(connect.key.public_pem.clone())
     } else {
         HttpResponse::NotFound()
             .content_type("text/plain")
@@ -96,6 +96,7 @@ fn enc(s: &str) -> String {
 /// The iframe URL for a module: app base, module path and query, Jira's parameters, `jwt`.
 pub fn iframe_url(
     state: &AppState,
+    connect: &ConnectHost,
     inst: &Installation,
     module_url: &str,
     context: &Query,
@@ -130,7 +131,7 @@ pub fn iframe_url(
         params.push(format!("{}={}", enc(k), enc(v)));
     }
     let query = params.join("&");
-    let token = iframe_token(&state.connect, inst, account_id, "GET", &path, &query)?;
+    let token = iframe_token(connect, inst, account_id, "GET", &path, &query)?;
     Ok(format!("{}{path}?{query}&jwt={token}", inst.base_url))
 }
 
@@ -151,8 +152,8 @@ pub(crate) fn script_json(v: &Value) -> String {
 }
 
 /// The signed-in user for a host page request: `?user=LOGIN` or the default user.
-pub(crate) fn page_user(state: &AppState, q: &Query) -> Option<u8> {
-    let login = q.get("user").unwrap_or(&state.connect.default_user);
+pub(crate) fn page_user(state: &AppState, connect: &ConnectHost, q: &Query) -> Option<u8> {
+    let login = q.get("user").unwrap_or(&connect.default_user);
     state.data.site.user_by_login(login).map(|u| u as u8)
 }
 
@@ -223,13 +224,14 @@ pub async fn host_page(
     req: HttpRequest,
     path: web::Path<(String, String)>,
     state: web::Data<AppState>,
+    connect: web::Data<ConnectHost>,
 ) -> HttpResponse {
     let (app_key, module_key) = path.into_inner();
     let q = Query::parse(req.query_string());
-    let Some(user) = page_user(&state, &q) else {
+    let Some(user) = page_user(&state, &connect, &q) else {
         return HttpResponse::NotFound().body("no such user\n");
     };
-    let Some(inst) = state.connect.installation(&app_key) else {
+    let Some(inst) = connect.installation(&app_key) else {
         return HttpResponse::NotFound()
             .content_type("text/plain")
             .body(format!(
@@ -247,7 +249,7 @@ pub async fn host_page(
             ));
     };
     let account = state.data.site.users[usize::from(user)].account_id.clone();
-    let src = match iframe_url(&state, &inst, module_url, &q, &account) {
+    let src = match iframe_url(&state, &connect, &inst, module_url, &q, &account) {
         Ok(u) => u,
         Err(e) => return HttpResponse::InternalServerError().body(format!("{e:#}\n")),
     };
@@ -314,18 +316,19 @@ pub async fn context_token_endpoint(
     req: HttpRequest,
     path: web::Path<String>,
     state: web::Data<AppState>,
+    connect: web::Data<ConnectHost>,
 ) -> HttpResponse {
     let Some(user) = session_user(&req, &state) else {
         return HttpResponse::Unauthorized()
             .json(json!({"errorMessages": ["no session"], "errors": {}}));
     };
-    let Some(inst) = state.connect.installation(&path) else {
+    let Some(inst) = connect.installation(&path) else {
         return HttpResponse::NotFound()
             .json(json!({"errorMessages": ["app not installed"], "errors": {}}));
     };
     let q = Query::parse(req.query_string());
     let account = &state.data.site.users[usize::from(user)].account_id;
-    match context_token(&state.connect, &inst, account, context_of(&state, &q)) {
+    match context_token(&connect, &inst, account, context_of(&state, &q)) {
         Ok(token) => HttpResponse::Ok()
             .insert_header(("Cache-Control", "no-store"))
             .json(json!({"token": token})),
@@ -334,10 +337,10 @@ pub async fn context_token_endpoint(
 }
 
 /// `GET /`: what this simulator serves, and links to the installed apps' pages.
-pub async fn index(state: web::Data<AppState>) -> HttpResponse {
+pub async fn index(state: web::Data<AppState>, connect: web::Data<ConnectHost>) -> HttpResponse {
     let site = &state.data.site;
     let mut apps = String::new();
-    for inst in state.connect.installations() {
+    for inst in connect.installations() {
         apps.push_str(&format!(
             "<li><b>{}</b> <small>{}</small><ul>",
             html_escape(&inst.name),
@@ -399,8 +402,8 @@ pub async fn index(state: web::Data<AppState>) -> HttpResponse {
         },
         state.data.issues.len(),
         state.data.spec.seed,
-        html_escape(&state.connect.all_js_path),
-        html_escape(&state.connect.key.kid),
+        html_escape(&connect.all_js_path),
+        html_escape(&connect.key.kid),
     );
     page("jira-sim", &body)
 }

@@ -6,7 +6,7 @@ use anyhow::{Context, anyhow, bail};
 use rsa::rand_core::{OsRng, RngCore};
 use serde_json::{Value, json};
 
-use super::{Installation, now_s, qsh};
+use super::{ConnectHost, Installation, now_s, qsh};
 use crate::state::AppState;
 
 const TIMEOUT: Duration = Duration::from_secs(10);
@@ -59,11 +59,11 @@ fn lifecycle_target(app_base: &str, path: &str) -> (String, String) {
     (format!("{}{path}", app_base.trim_end_matches('/')), path)
 }
 
-fn payload(state: &AppState, inst: &Installation, event: &str) -> Value {
+fn payload(state: &AppState, connect: &ConnectHost, inst: &Installation, event: &str) -> Value {
     let base = &state.settings.base_url;
     let mut p = json!({
         "key": inst.key,
-        "clientKey": state.connect.client_key,
+        "clientKey": connect.client_key,
         "baseUrl": base,
         "displayUrl": base,
         "productType": "jira",
@@ -80,6 +80,7 @@ fn payload(state: &AppState, inst: &Installation, event: &str) -> Value {
 
 async fn post_lifecycle(
     state: &AppState,
+    connect: &ConnectHost,
     inst: &Installation,
     event: &str,
 ) -> anyhow::Result<Option<u16>> {
@@ -92,15 +93,15 @@ async fn post_lifecycle(
     };
     let (url, qsh_path) = lifecycle_target(&inst.base_url, path);
     let now = now_s();
-    let token = state.connect.key.sign(&json!({
-        "iss": state.connect.client_key,
+    let token = connect.key.sign(&json!({
+        "iss": connect.client_key,
         "aud": inst.base_url,
         "iat": now,
         "exp": now + 180,
         "qsh": qsh::qsh("POST", &qsh_path, ""),
         "context": {},
     }))?;
-    let body = serde_json::to_vec(&payload(state, inst, event))?;
+    let body = serde_json::to_vec(&payload(state, connect, inst, event))?;
     let client = awc::Client::builder().timeout(TIMEOUT).finish();
     let mut res = client
         .post(&url)
@@ -124,7 +125,11 @@ async fn post_lifecycle(
 /// Installs the app at `app_url` on this site: reads its descriptor, sends the signed
 /// `installed` event with a fresh shared secret, and keeps the installation when the app
 /// accepts it.
-pub async fn install(state: &AppState, app_url: &str) -> anyhow::Result<Installation> {
+pub async fn install(
+    state: &AppState,
+    connect: &ConnectHost,
+    app_url: &str,
+) -> anyhow::Result<Installation> {
     let descriptor = fetch_descriptor(app_url).await?;
     let key = text(&descriptor, "key")?.to_string();
     let base_url = text(&descriptor, "baseUrl")?
@@ -144,8 +149,8 @@ pub async fn install(state: &AppState, app_url: &str) -> anyhow::Result<Installa
         shared_secret: hex::encode(secret),
         descriptor,
     };
-    post_lifecycle(state, &inst, "installed").await?;
-    if let Ok(mut m) = state.connect.installs.lock() {
+    post_lifecycle(state, connect, &inst, "installed").await?;
+    if let Ok(mut m) = connect.installs.lock() {
         m.insert(key, inst.clone());
     }
     tracing::info!(app = %inst.key, base_url = %inst.base_url, "app installed");
@@ -154,24 +159,32 @@ pub async fn install(state: &AppState, app_url: &str) -> anyhow::Result<Installa
 
 /// Uninstalls `app_key`: the signed `uninstalled` event, then the installation is forgotten
 /// (even when the app fails to answer, as Jira does).
-pub async fn uninstall(state: &AppState, app_key: &str) -> anyhow::Result<()> {
-    let inst = state
-        .connect
+pub async fn uninstall(
+    state: &AppState,
+    connect: &ConnectHost,
+    app_key: &str,
+) -> anyhow::Result<()> {
+    let inst = connect
         .installs
         .lock()
         .ok()
         .and_then(|mut m| m.remove(app_key))
         .ok_or_else(|| anyhow!("no app {app_key:?} is installed"))?;
-    post_lifecycle(state, &inst, "uninstalled").await?;
+    post_lifecycle(state, connect, &inst, "uninstalled").await?;
     tracing::info!(app = %inst.key, "app uninstalled");
     Ok(())
 }
 
 /// Installs at start-up, retrying while the app is not up yet.
-pub async fn install_when_ready(state: &AppState, app_url: &str, patience: Duration) {
+pub async fn install_when_ready(
+    state: &AppState,
+    connect: &ConnectHost,
+    app_url: &str,
+    patience: Duration,
+) {
     let started = std::time::Instant::now();
     loop {
-        match install(state, app_url).await {
+        match install(state, connect, app_url).await {
             Ok(_) => return,
             Err(e) if started.elapsed() < patience => {
                 tracing::debug!("install not done yet: {e:#}");

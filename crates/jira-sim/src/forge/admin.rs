@@ -48,8 +48,8 @@ impl ResponseError for Refusal {
 
 type Answer = Result<HttpResponse, Refusal>;
 
-fn host(state: &AppState) -> Result<&ForgeHost, Refusal> {
-    state.forge.as_ref().ok_or_else(|| {
+fn host(forge: Option<&web::Data<ForgeHost>>) -> Result<&web::Data<ForgeHost>, Refusal> {
+    forge.ok_or_else(|| {
         Refusal(
             StatusCode::NOT_FOUND,
             "this simulator plays no Forge app: start it with --forge-manifest PATH".into(),
@@ -78,14 +78,14 @@ fn actor(body: &web::Bytes) -> Result<String, Refusal> {
     Ok(a.user.unwrap_or_else(|| "ada".into()))
 }
 
-async fn jwks(state: web::Data<AppState>) -> Answer {
+async fn jwks(forge: Option<web::Data<ForgeHost>>) -> Answer {
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "max-age=60"))
-        .json(host(&state)?.keys.jwks()))
+        .json(host(forge.as_ref())?.keys.jwks()))
 }
 
-async fn apps(state: web::Data<AppState>) -> Answer {
-    Ok(HttpResponse::Ok().json(host(&state)?.describe()))
+async fn apps(forge: Option<web::Data<ForgeHost>>) -> Answer {
+    Ok(HttpResponse::Ok().json(host(forge.as_ref())?.describe()))
 }
 
 fn answer(r: Result<super::ForgeInstallation, LifecycleError>) -> Answer {
@@ -103,18 +103,30 @@ fn answer(r: Result<super::ForgeInstallation, LifecycleError>) -> Answer {
     ))
 }
 
-async fn install(state: web::Data<AppState>, body: web::Bytes) -> Answer {
-    let (h, login) = (host(&state)?, actor(&body)?);
+async fn install(
+    state: web::Data<AppState>,
+    forge: Option<web::Data<ForgeHost>>,
+    body: web::Bytes,
+) -> Answer {
+    let (h, login) = (host(forge.as_ref())?, actor(&body)?);
     answer(lifecycle::install(&state, h, &login).await)
 }
 
-async fn upgrade(state: web::Data<AppState>, body: web::Bytes) -> Answer {
-    let (h, login) = (host(&state)?, actor(&body)?);
+async fn upgrade(
+    state: web::Data<AppState>,
+    forge: Option<web::Data<ForgeHost>>,
+    body: web::Bytes,
+) -> Answer {
+    let (h, login) = (host(forge.as_ref())?, actor(&body)?);
     answer(lifecycle::upgrade(&state, h, &login).await)
 }
 
-async fn uninstall(state: web::Data<AppState>, body: web::Bytes) -> Answer {
-    let (h, login) = (host(&state)?, actor(&body)?);
+async fn uninstall(
+    state: web::Data<AppState>,
+    forge: Option<web::Data<ForgeHost>>,
+    body: web::Bytes,
+) -> Answer {
+    let (h, login) = (host(forge.as_ref())?, actor(&body)?);
     answer(lifecycle::uninstall(&state, h, &login).await)
 }
 
@@ -130,17 +142,13 @@ async fn csp_report(state: web::Data<AppState>, body: web::Bytes) -> HttpRespons
 }
 
 /// A new signing key; the old one stays in the JWKS for a while.
-async fn rotate(state: web::Data<AppState>) -> Answer {
-    host(&state)?;
-    let s = state.clone();
-    let rotated = web::block(move || match s.forge.as_ref() {
-        Some(h) => h.keys.rotate(),
-        None => Err(anyhow::anyhow!("no Forge app")),
-    })
-    .await
-    .map_err(|e| e.to_string())
-    .and_then(|r| r.map_err(|e| e.to_string()))
-    .map_err(|e| Refusal(StatusCode::INTERNAL_SERVER_ERROR, e))?;
+async fn rotate(forge: Option<web::Data<ForgeHost>>) -> Answer {
+    let h = host(forge.as_ref())?.clone();
+    let rotated = web::block(move || h.keys.rotate())
+        .await
+        .map_err(|e| e.to_string())
+        .and_then(|r| r.map_err(|e| e.to_string()))
+        .map_err(|e| Refusal(StatusCode::INTERNAL_SERVER_ERROR, e))?;
     let (kid, retired) = rotated;
     Ok(HttpResponse::Ok().json(json!({
         "kid": kid,

@@ -17,6 +17,7 @@ use std::path::{Component, Path, PathBuf};
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, guard, web};
 
+use super::ForgeHost;
 use super::csp;
 use crate::state::AppState;
 
@@ -120,8 +121,12 @@ pub async fn global_bridge(state: web::Data<AppState>) -> HttpResponse {
 }
 
 /// `GET /{resourceKey}/{path}` on the CDN origin.
-pub async fn resource(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
-    let Some(host) = state.forge.as_ref() else {
+pub async fn resource(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    forge: Option<web::Data<ForgeHost>>,
+) -> HttpResponse {
+    let Some(host) = forge.as_ref().map(web::Data::get_ref) else {
         return not_found(req.path());
     };
     let key = req.match_info().get("resource").unwrap_or("");

@@ -22,6 +22,7 @@ use serde_json::{Map, Value, json};
 use super::fit::Invocation;
 use super::manifest::{PageKind, PageModule};
 use super::{ForgeHost, ForgeInstallation};
+use crate::connect::ConnectHost;
 use crate::connect::host::{
     SESSION_COOKIE, chrome, html_escape, new_session, page, page_user, script_json, session_user,
 };
@@ -52,9 +53,12 @@ pub async fn global_page(
     req: HttpRequest,
     path: web::Path<(String, String)>,
     state: web::Data<AppState>,
+    connect: web::Data<ConnectHost>,
+    forge: Option<web::Data<ForgeHost>>,
 ) -> HttpResponse {
     let (app, env) = path.into_inner();
-    render(&req, &state, PageKind::Global, &app, &env, None)
+    let hosts = (connect.get_ref(), forge.as_ref().map(web::Data::get_ref));
+    render(&req, &state, hosts, PageKind::Global, &app, &env, None)
 }
 
 /// `GET /jira/software/projects/{projectKey}/apps/{appId}/{envId}`.
@@ -62,9 +66,20 @@ pub async fn project_page(
     req: HttpRequest,
     path: web::Path<(String, String, String)>,
     state: web::Data<AppState>,
+    connect: web::Data<ConnectHost>,
+    forge: Option<web::Data<ForgeHost>>,
 ) -> HttpResponse {
     let (project, app, env) = path.into_inner();
-    render(&req, &state, PageKind::Project, &app, &env, Some(&project))
+    let hosts = (connect.get_ref(), forge.as_ref().map(web::Data::get_ref));
+    render(
+        &req,
+        &state,
+        hosts,
+        PageKind::Project,
+        &app,
+        &env,
+        Some(&project),
+    )
 }
 
 /// The local id of a module's extension, as Forge names it.
@@ -77,16 +92,19 @@ fn local_id(host: &ForgeHost, module: &PageModule) -> String {
     )
 }
 
+/// A page for `kind`; `hosts` are the Connect host (whose default user signs in when the URL
+/// names none) and the Forge host, if any.
 fn render(
     req: &HttpRequest,
     state: &AppState,
+    (connect, forge): (&ConnectHost, Option<&ForgeHost>),
     kind: PageKind,
     app: &str,
     env: &str,
     project: Option<&str>,
 ) -> HttpResponse {
     use actix_web::http::StatusCode as S;
-    let Some(host) = state.forge.as_ref() else {
+    let Some(host) = forge else {
         return text(
             S::NOT_FOUND,
             "no Forge app: start jira-sim with --forge-manifest PATH".into(),
@@ -133,7 +151,7 @@ fn render(
         None => None,
     };
     let q = Query::parse(req.query_string());
-    let Some(user) = page_user(state, &q) else {
+    let Some(user) = page_user(state, connect, &q) else {
         return text(S::NOT_FOUND, "no such user".into());
     };
     let u = &site.users[usize::from(user)];
@@ -222,14 +240,12 @@ fn spend(host: &ForgeHost, user: u8) -> bool {
 #[allow(clippy::result_large_err)]
 fn caller<'a>(
     req: &HttpRequest,
-    state: &'a AppState,
+    state: &AppState,
+    forge: Option<&'a ForgeHost>,
     module_key: &str,
 ) -> Result<(&'a ForgeHost, u8, ForgeInstallation, &'a PageModule), HttpResponse> {
     use actix_web::http::StatusCode as S;
-    let host = state
-        .forge
-        .as_ref()
-        .ok_or_else(|| refuse(S::NOT_FOUND, "no Forge app"))?;
+    let host = forge.ok_or_else(|| refuse(S::NOT_FOUND, "no Forge app"))?;
     let user = session_user(req, state)
         .ok_or_else(|| refuse(S::UNAUTHORIZED, "no session: open the app's page first"))?;
     let inst = host
@@ -321,9 +337,15 @@ pub(crate) async fn call_remote(
 pub async fn invoke(
     req: HttpRequest,
     state: web::Data<AppState>,
+    forge: Option<web::Data<ForgeHost>>,
     body: web::Json<Forwarded>,
 ) -> HttpResponse {
-    let (host, user, inst, module) = match caller(&req, &state, &body.module_key) {
+    let (host, user, inst, module) = match caller(
+        &req,
+        &state,
+        forge.as_ref().map(web::Data::get_ref),
+        &body.module_key,
+    ) {
         Ok(c) => c,
         Err(r) => return r,
     };
@@ -417,10 +439,16 @@ pub async fn invoke(
 pub async fn fetch_remote(
     req: HttpRequest,
     state: web::Data<AppState>,
+    forge: Option<web::Data<ForgeHost>>,
     body: web::Json<Forwarded>,
 ) -> HttpResponse {
     use actix_web::http::StatusCode as S;
-    let (host, user, inst, module) = match caller(&req, &state, &body.module_key) {
+    let (host, user, inst, module) = match caller(
+        &req,
+        &state,
+        forge.as_ref().map(web::Data::get_ref),
+        &body.module_key,
+    ) {
         Ok(c) => c,
         Err(r) => return r,
     };

@@ -177,11 +177,6 @@ impl ForgeHost {
         })
     }
 
-    /// Whether a request's `Host` is the CDN's origin.
-    pub fn is_cdn_host(&self, host: Option<&str>) -> bool {
-        host.is_some_and(|h| Some(h) == self.cdn_origin.strip_prefix("http://"))
-    }
-
     pub fn site_ari(&self) -> String {
         format!("ari:cloud:jira::site/{}", self.cloud_id)
     }

@@ -63,8 +63,8 @@ fn refuse(status: StatusCode, message: impl Into<String>) -> HttpResponse {
 }
 
 #[allow(clippy::result_large_err)]
-fn host(state: &AppState) -> Result<&ForgeHost, HttpResponse> {
-    state.forge.as_ref().ok_or_else(|| {
+fn host(forge: Option<&web::Data<ForgeHost>>) -> Result<&ForgeHost, HttpResponse> {
+    forge.map(web::Data::get_ref).ok_or_else(|| {
         refuse(
             StatusCode::NOT_FOUND,
             "this simulator plays no Forge app: start it with --forge-manifest PATH",
@@ -106,8 +106,11 @@ fn run_of(req: &HttpRequest, host: &ForgeHost) -> Result<Run, HttpResponse> {
 }
 
 /// `POST /_sim/forge/scheduled/{key}`.
-async fn fire_scheduled(path: web::Path<String>, state: web::Data<AppState>) -> HttpResponse {
-    let host = match host(&state) {
+async fn fire_scheduled(
+    path: web::Path<String>,
+    forge: Option<web::Data<ForgeHost>>,
+) -> HttpResponse {
+    let host = match host(forge.as_ref()) {
         Ok(h) => h,
         Err(r) => return r,
     };
@@ -166,8 +169,9 @@ async fn report_accounts(
     req: HttpRequest,
     body: web::Bytes,
     state: web::Data<AppState>,
+    forge: Option<web::Data<ForgeHost>>,
 ) -> HttpResponse {
-    let host = match host(&state) {
+    let host = match host(forge.as_ref()) {
         Ok(h) => h,
         Err(r) => return r,
     };
@@ -198,8 +202,9 @@ async fn invoke_remote(
     path: web::Path<(String, String)>,
     body: web::Bytes,
     state: web::Data<AppState>,
+    forge: Option<web::Data<ForgeHost>>,
 ) -> HttpResponse {
-    let host = match host(&state) {
+    let host = match host(forge.as_ref()) {
         Ok(h) => h,
         Err(r) => return r,
     };
