@@ -28,7 +28,8 @@ pub struct Session {
     order: Vec<usize>,
     sort: Option<SortBy>,
     /// Row totals, for the total column, sorting and the stacked chart: the sum of the
-    /// duration/count columns, or a timesheet's own `Total` column.
+    /// duration/count columns, or a timesheet's own `Total` column, or a group row's own
+    /// (the engine's mean or median over its issues' totals).
     totals: Vec<Option<f64>>,
     /// Every issue whose changelog batch finished. Issue pages and changelog batches arrive
     /// in any order, and the dataset ignores marks for issues it has not seen yet, so the
@@ -126,7 +127,11 @@ impl Session {
         self.totals = report
             .rows
             .iter()
-            .map(|r| row_total(&report, &r.values))
+            .map(|r| {
+                r.total
+                    .map(Num::as_f64)
+                    .or_else(|| row_total(&report, &r.values))
+            })
             .collect();
         let summary = ReportSummary::new(&report, &self.totals, &self.problems, config);
         self.report = Some(report);
@@ -569,6 +574,10 @@ pub struct ReportSummary {
     /// total and the stacked chart leaves it out.
     pub total_column: bool,
     pub group_names: Vec<String>,
+    /// What a group row's numbers are when they are not sums: `mean per issue` or `median
+    /// per issue`; empty for sums and for reports without groups.
+    #[serde(default)]
+    pub group_note: String,
     pub field_names: Vec<String>,
     pub columns: Vec<ColumnView>,
     pub row_count: usize,
@@ -589,6 +598,10 @@ pub struct Charts {
     pub averages: Vec<(String, f64)>,
     /// The rows with the largest totals, for stacked bars: (label, values per column).
     pub largest: Vec<(String, Vec<f64>)>,
+    /// What the largest rows' values are when they are groups that show a mean or median
+    /// ([`ReportSummary::group_note`]); empty otherwise.
+    #[serde(default)]
+    pub group_note: String,
     pub flow: Option<Flow>,
     pub cycle: Option<Cycle>,
     /// A timesheet's time per period, stacked by row.
@@ -730,6 +743,11 @@ impl ReportSummary {
             _ => "Issue",
         };
         let off = off_columns(report, !matches!(config.calendar, CalendarRef::AllTime));
+        let group_note = match report.group_value {
+            _ if report.group_by.is_empty() => "",
+            config::GroupValue::Sum => "",
+            other => other.describe(),
+        };
         let issue_rows: Vec<&engine::Row> = report
             .rows
             .iter()
@@ -847,6 +865,7 @@ impl ReportSummary {
             row_label: row_label.to_string(),
             total_column,
             group_names: report.group_by.iter().map(|f| f.name.clone()).collect(),
+            group_note: group_note.to_string(),
             field_names: report.fields.iter().map(|f| f.name.clone()).collect(),
             columns: report
                 .columns
@@ -875,6 +894,7 @@ impl ReportSummary {
             charts: serde_json::to_string(&Charts {
                 averages,
                 largest,
+                group_note: group_note.to_string(),
                 flow,
                 cycle,
                 periods: period_bars(report),
@@ -953,6 +973,94 @@ mod tests {
         assert_eq!(ids(&matrix, Some(0), Some(0)), ["10", "12"]);
         assert_eq!(ids(&matrix, None, Some(1)), ["11"]);
         assert_eq!(ids(&matrix, Some(0), Some(2)).len(), 3, "the Total column");
+    }
+
+    /// A group row showing the mean per issue: its values and Total are the engine's
+    /// (worked out by hand below), the table sorts groups by that Total, and the summary and
+    /// chart say what the numbers are.
+    #[test]
+    fn a_mean_group_row_shows_and_sorts_by_the_mean_total() {
+        // Created at 00:00, now 10:00, Done hidden. Bug: B-1 To Do 2h then Done; B-2 To Do
+        // 6h, In Progress 4h. Story: S-1 To Do 5h, In Progress 5h. Means per issue (issues
+        // that never entered a status left out): Bug To Do 4h, In Progress 4h, Total
+        // (2 + 10) / 2 = 6h (not the 8h its cells add up to); Story 5h, 5h, Total 10h. Sums
+        // would put Bug (12h) above Story (10h); means put Story first.
+        let status = |id: &str| match id {
+            "1" => ("To Do", "new"),
+            "2" => ("In Progress", "indeterminate"),
+            _ => ("Done", "done"),
+        };
+        let issue = |id: &str, kind: &str, changes: &[(u8, &str, &str)]| {
+            let histories: Vec<serde_json::Value> = changes
+                .iter()
+                .enumerate()
+                .map(|(n, (hour, from, to))| {
+                    serde_json::json!({"id": format!("{id}{n}"),
+                        "created": format!("2026-06-01T{hour:02}:00:00.000+0000"),
+                        "items": [{"field": "status", "from": from, "fromString": status(from).0,
+                                   "to": to, "toString": status(to).0}]})
+                })
+                .collect();
+            let current = changes.last().map_or("1", |c| c.2);
+            serde_json::json!({"id": id, "key": format!("DW-{id}"), "fields": {
+                "created": "2026-06-01T00:00:00.000+0000", "issuetype": {"name": kind},
+                "status": {"id": current, "name": status(current).0,
+                           "statusCategory": {"key": status(current).1}}},
+                "changelog": {"startAt": 0, "maxResults": histories.len(),
+                              "total": histories.len(), "histories": histories}})
+        };
+        let page = serde_json::json!({"isLast": true, "issues": [
+            issue("1", "Bug", &[(2, "1", "3")]),
+            issue("2", "Bug", &[(6, "1", "2")]),
+            issue("3", "Story", &[(5, "1", "2")])]});
+        let config = config::parse_report(
+            &serde_json::json!({"schemaVersion": 1, "name": "by type",
+                "kind": {"type": "timeInStatus"}, "columns": {"hidden": [{"name": "Done"}]},
+                "rows": {"groupBy": ["issuetype"], "groupValue": "mean"},
+                "durationFormat": {"type": "seconds"}})
+            .to_string(),
+        )
+        .unwrap();
+        let spec = crate::fetch::FetchSpec::for_report(crate::api::jira::Flavour::Cloud, &config);
+        let mut session = Session::new(&spec.fields);
+        session.add(&Delivery::Issues(page.to_string()));
+        session.add(&Delivery::ChangelogsComplete(vec![
+            "1".into(),
+            "2".into(),
+            "3".into(),
+        ]));
+        let now: jiff::Timestamp = "2026-06-01T10:00:00Z".parse().unwrap();
+        let summary = session.compute(&config, &Context::new(now)).unwrap();
+        assert_eq!(summary.group_note, "mean per issue");
+        let hour = 3600.0;
+        let rows = session.rows(Some(SortBy::Total { descending: true }), 0, 10);
+        let labels: Vec<&str> = rows.iter().map(|r| r.label.as_str()).collect();
+        assert_eq!(labels, ["Story", "Bug"]);
+        let values: Vec<&[Option<f64>]> = rows.iter().map(|r| r.values.as_slice()).collect();
+        assert_eq!(
+            values,
+            [
+                [Some(5.0 * hour), Some(5.0 * hour)],
+                [Some(4.0 * hour), Some(4.0 * hour)]
+            ]
+        );
+        let totals: Vec<(Option<f64>, &str)> = rows
+            .iter()
+            .map(|r| (r.total, r.total_text.as_str()))
+            .collect();
+        assert_eq!(
+            totals,
+            [(Some(10.0 * hour), "36000"), (Some(6.0 * hour), "21600")]
+        );
+        let charts: Charts = serde_json::from_str(&summary.charts).unwrap();
+        assert_eq!(charts.group_note, "mean per issue");
+        assert_eq!(
+            charts.largest,
+            [
+                ("Story".to_string(), vec![5.0 * hour, 5.0 * hour]),
+                ("Bug".to_string(), vec![4.0 * hour, 4.0 * hour]),
+            ]
+        );
     }
 
     #[test]

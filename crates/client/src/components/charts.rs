@@ -56,7 +56,14 @@ pub fn ReportCharts(charts: Charts, columns: Vec<String>) -> impl IntoView {
         view! { <AverageBars averages=charts.averages.clone() unit=unit.clone() /> }
     });
     let stacked = (charts.largest.len() > 1).then(|| {
-        view! { <StackedBars rows=charts.largest.clone() columns=columns.clone() unit=unit.clone() /> }
+        view! {
+            <StackedBars
+                rows=charts.largest.clone()
+                columns=columns.clone()
+                unit=unit.clone()
+                note=charts.group_note.clone()
+            />
+        }
     });
     let periods = charts
         .periods
@@ -256,9 +263,15 @@ fn truncate(s: &str, n: usize) -> String {
     }
 }
 
-/// One stacked bar per row (the largest rows), a segment per column.
+/// One stacked bar per row (the largest rows), a segment per column. `note` says what group
+/// rows' values are when they are not sums (`mean per issue`), so the title says it too.
 #[component]
-fn StackedBars(rows: Vec<(String, Vec<f64>)>, columns: Vec<String>, unit: String) -> impl IntoView {
+fn StackedBars(
+    rows: Vec<(String, Vec<f64>)>,
+    columns: Vec<String>,
+    unit: String,
+    note: String,
+) -> impl IntoView {
     let max = rows
         .iter()
         .map(|r| r.1.iter().sum::<f64>())
@@ -294,11 +307,23 @@ fn StackedBars(rows: Vec<(String, Vec<f64>)>, columns: Vec<String>, unit: String
             })
             .collect_view()}
     };
-    let label = format!(
-        "Stacked bars of the {n} rows with the largest totals, in {}; the table has every value",
-        axis.describe(),
-    );
-    let caption = format!("The {n} largest rows, by column");
+    let (label, caption) = if note.is_empty() {
+        (
+            format!(
+                "Stacked bars of the {n} rows with the largest totals, in {}; the table has every value",
+                axis.describe(),
+            ),
+            format!("The {n} largest rows, by column"),
+        )
+    } else {
+        (
+            format!(
+                "Stacked bars of the {n} groups with the largest totals, each the {note}, in {}; the table has every value",
+                axis.describe(),
+            ),
+            format!("The {n} largest groups, {note}, by column"),
+        )
+    };
     chart("chart", caption, layout.height, label, drawn, Some(columns))
 }
 

@@ -77,6 +77,8 @@ pub fn ResultsTable(
     let body_off = off.clone();
     let fields = summary.field_names.clone();
     let has_total = summary.has_total;
+    // What a group row's numbers are when they are not sums, said on every group row.
+    let group_note = summary.group_note.clone();
     let n_fields = fields.len();
     let n_cols = columns.len();
     let span = 1 + n_fields + n_cols + usize::from(has_total);
@@ -87,13 +89,23 @@ pub fn ResultsTable(
         let browse = browse.clone();
         let off = body_off.clone();
         let names = body_names.clone();
+        let note = group_note.clone();
         view! {
             <tr class="spacer" aria-hidden="true">
                 <td colspan=span style:height=format!("{before}px")></td>
             </tr>
             {list
                 .into_iter()
-                .map(|r| row_view(r, n_fields, &off, has_total, browse.as_deref(), &names, on_cell))
+                .map(|r| {
+                    let shape = RowShape {
+                        n_fields,
+                        off: &off,
+                        has_total,
+                        names: &names,
+                        group_note: &note,
+                    };
+                    row_view(r, shape, browse.as_deref(), on_cell)
+                })
                 .collect_view()}
             <tr class="spacer" aria-hidden="true">
                 <td colspan=span style:height=format!("{after}px")></td>
@@ -214,15 +226,29 @@ fn cell(
     }
 }
 
+/// What every row of the table shares: its columns, and what group rows' numbers are.
+struct RowShape<'a> {
+    n_fields: usize,
+    off: &'a [bool],
+    has_total: bool,
+    names: &'a [String],
+    /// `mean per issue`, `median per issue`, or empty for sums.
+    group_note: &'a str,
+}
+
 fn row_view(
     r: RowView,
-    n_fields: usize,
-    off: &[bool],
-    has_total: bool,
+    shape: RowShape<'_>,
     browse: Option<&str>,
-    names: &[String],
     on_cell: Option<Callback<(Option<usize>, Option<usize>)>>,
 ) -> impl IntoView {
+    let RowShape {
+        n_fields,
+        off,
+        has_total,
+        names,
+        group_note,
+    } = shape;
     let indent = format!("{}px", 8 + 16 * usize::from(r.depth));
     let label = match (r.kind, browse) {
         (RowKindView::Issue, Some(base)) => view! {
@@ -235,6 +261,7 @@ fn row_view(
             <span>{if r.label.is_empty() { "(none)".to_string() } else { r.label.clone() }}</span>
             <span class="muted">
                 {format!(" · {} issues", crate::view::thousands(u64::from(r.issues)))}
+                {(!group_note.is_empty()).then(|| format!(" · {group_note}"))}
             </span>
         }
         .into_any(),

@@ -8,9 +8,9 @@
 
 use config::{
     AggregateFn, CalendarId, CalendarRef, DateBound, DateField, DateRange, DurationFormat, FieldId,
-    FilterOp, FilterValue, Jql, KindTag, MultiVisit, ReportConfig, ReportKind, SortDirection,
-    SortKey, SortTarget, StatusRef, ThroughputPeriod, TimeBetween, TimesheetColumns, TimesheetRows,
-    WorklogDates,
+    FilterOp, FilterValue, GroupValue, Jql, KindTag, MultiVisit, ReportConfig, ReportKind,
+    SortDirection, SortKey, SortTarget, StatusRef, ThroughputPeriod, TimeBetween, TimesheetColumns,
+    TimesheetRows, WorklogDates,
 };
 use jiff::civil;
 
@@ -21,6 +21,22 @@ pub const MULTI_VISIT: [(MultiVisit, &str, &str); 4] = [
     (MultiVisit::Last, "last", "Last visit only"),
     (MultiVisit::Average, "average", "Average per visit"),
 ];
+
+/// `GroupValue` options: what each group's row shows, in words.
+pub const GROUP_VALUES: [(GroupValue, &str, &str); 3] = [
+    (GroupValue::Sum, "sum", "The sum of its issues"),
+    (GroupValue::Mean, "mean", "The mean per issue"),
+    (GroupValue::Median, "median", "The median per issue"),
+];
+
+/// What each group's row shows.
+pub fn group_value(c: &ReportConfig) -> Option<GroupValue> {
+    Some(c.rows.group_value)
+}
+
+pub fn set_group_value(c: &mut ReportConfig, v: GroupValue) {
+    c.rows.group_value = v;
+}
 
 /// `ThroughputPeriod` options.
 pub const PERIODS: [(ThroughputPeriod, &str, &str); 3] = [
@@ -932,6 +948,23 @@ mod tests {
         );
         set_date_field(&mut c, None);
         assert_eq!(c.date_range, None);
+    }
+
+    #[test]
+    fn the_group_value_select_edits_the_rows_only() {
+        let mut c = sample();
+        assert_eq!(group_value(&c), Some(GroupValue::Sum));
+        for (value, slug, _) in GROUP_VALUES {
+            set_group_value(&mut c, value);
+            assert_eq!(group_value(&c), Some(value));
+            let json = serde_json::to_string(&c).unwrap();
+            assert!(
+                json.contains(&format!(r#""groupValue":"{slug}""#)),
+                "{json}"
+            );
+        }
+        set_group_value(&mut c, GroupValue::Sum);
+        assert_eq!(c, sample());
     }
 
     #[test]

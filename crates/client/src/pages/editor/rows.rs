@@ -1,5 +1,5 @@
-//! The editor's "Rows" section: grouping, the sort, and the filters applied after Jira's
-//! search.
+//! The editor's "Rows" section: grouping (and what a group's row shows: the sum, or the mean
+//! or median per issue), the sort, and the filters applied after Jira's search.
 //!
 //! The key decision: the sort select offers the sorts a person picks (none, key, total) and
 //! shows any other sort the JSON set as it is, so opening a report never changes its sort.
@@ -9,8 +9,9 @@ use leptos::prelude::*;
 
 use crate::components::{Form, message_list, select_field, unique_id};
 use crate::view::editor::{
-    FILTER_OPS, GROUP_BY, filter_op_from_slug, filter_op_slug, format_filter_value,
-    parse_filter_value, set_sort_choice, set_sort_direction, sort_choice, sort_direction,
+    FILTER_OPS, GROUP_BY, GROUP_VALUES, filter_op_from_slug, filter_op_slug, format_filter_value,
+    group_value, parse_filter_value, set_group_value, set_sort_choice, set_sort_direction,
+    sort_choice, sort_direction,
 };
 
 #[component]
@@ -29,12 +30,15 @@ pub fn Rows(form: Form) -> impl IntoView {
                     GROUP_BY,
                     1,
                 )}
-            {form
-                .checkbox(
-                    "List the issues under each group",
-                    |c| c.rows.show_issues,
-                    |c, v| c.rows.show_issues = v,
-                )}
+            <div class="field-row">
+                {form.select("Each group's row shows", &GROUP_VALUES, group_value, set_group_value)}
+                {form
+                    .checkbox(
+                        "List the issues under each group",
+                        |c| c.rows.show_issues,
+                        |c, v| c.rows.show_issues = v,
+                    )}
+            </div>
             <div class="field-row">
                 {select_field(
                     "sort",
