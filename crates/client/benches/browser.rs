@@ -1229,8 +1229,9 @@ impl Http for Ureq {
             etag: None,
             body: response
                 .body_mut()
-                .read_to_string()
-                .map_err(|e| HttpError::Network(e.to_string()))?,
+                .read_to_vec()
+                .map_err(|e| HttpError::Network(e.to_string()))?
+                .into(),
         })
     }
 }

@@ -95,7 +95,7 @@ fn main() {
                 let answer = Ok(JiraResponse {
                     status: 200,
                     retry_after: None,
-                    body,
+                    body: body.into(),
                 });
                 let started = Instant::now();
                 let delivered = planner.on_answer(o.id, answer, 0.0, 0.5);

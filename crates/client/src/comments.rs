@@ -9,6 +9,8 @@
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::api::body::Body;
+
 /// One worklog of a `worklog/list` answer, as far as the drill-down reads it.
 #[derive(Debug, Deserialize)]
 struct Listed {
@@ -19,9 +21,13 @@ struct Listed {
 
 /// `(worklog id, comment text)` for every worklog of a `worklog/list` answer that has a
 /// comment. An answer that is not a list of worklogs is an error saying so.
-pub fn from_worklog_list(body: &str) -> Result<Vec<(String, String)>, String> {
-    let listed: Vec<Listed> = serde_json::from_str(body)
-        .map_err(|e| format!("Jira's list of worklogs could not be read: {e}"))?;
+pub fn from_worklog_list(body: &[u8]) -> Result<Vec<(String, String)>, String> {
+    let listed: Vec<Listed> = serde_json::from_slice(body).map_err(|e| {
+        format!(
+            "Jira's list of worklogs could not be read: {}",
+            Body::explain(body, &e)
+        )
+    })?;
     Ok(listed
         .into_iter()
         .filter_map(|w| {
@@ -139,13 +145,13 @@ mod tests {
         ])
         .to_string();
         assert_eq!(
-            from_worklog_list(&body).unwrap(),
+            from_worklog_list(body.as_bytes()).unwrap(),
             vec![
                 ("10".to_string(), "Tested the fix".to_string()),
                 ("11".to_string(), "Reviewed the spec".to_string()),
             ]
         );
-        let e = from_worklog_list(r#"{"errorMessages": ["no"]}"#).unwrap_err();
+        let e = from_worklog_list(br#"{"errorMessages": ["no"]}"#).unwrap_err();
         assert!(e.contains("could not be read"), "{e}");
     }
 }

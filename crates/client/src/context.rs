@@ -266,7 +266,7 @@ impl Ctx {
             )
             .await
             .ok()
-            .and_then(|r| serde_json::from_str::<Descriptor>(&r.body).ok());
+            .and_then(|r| serde_json::from_slice::<Descriptor>(r.body.as_bytes()).ok());
         match descriptor {
             Some(d) => format!(
                 "{host}/plugins/servlet/ac/{}/dwell-reports?ac.route={}",

@@ -9,6 +9,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
+use crate::api::body::Body;
 use crate::worker_protocol::{FromWorker, Payload, Worker};
 
 thread_local! {
@@ -24,7 +25,7 @@ extern "C" {
 }
 
 /// Runs one message, timing the work the benchmark reports.
-fn timed(header: &str, payload: Option<String>) -> Option<(FromWorker, Option<Payload>)> {
+fn timed(header: &str, payload: Option<Body>) -> Option<(FromWorker, Option<Payload>)> {
     let kind = header
         .split("\"type\":\"")
         .nth(1)
@@ -73,7 +74,9 @@ pub fn start() {
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
         let data = event.data();
         let (header, payload) = match data.dyn_ref::<Array>() {
-            Some(a) => (a.get(0).as_string(), a.get(1).as_string()),
+            // A Jira answer comes as the page received it (see `Body`): copied into this
+            // worker's memory here, once.
+            Some(a) => (a.get(0).as_string(), Body::from_posted(&a.get(1))),
             None => (data.as_string(), None),
         };
         let answer = match header {

@@ -13,6 +13,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{MessageEvent, Worker, WorkerOptions, WorkerType};
 
+use crate::api::body::Body;
 use crate::api::jira::Flavour;
 use crate::fetch::Delivery;
 use crate::route::Overrides;
@@ -35,8 +36,8 @@ type Answer = (FromWorker, JsValue);
 struct State {
     worker: Option<Worker>,
     ready: bool,
-    /// Messages waiting for the worker's `Ready`.
-    queued: Vec<Array>,
+    /// Messages waiting for the worker's `Ready`, each with the buffers it transfers.
+    queued: Vec<(Array, Array)>,
     waiting: HashMap<u32, oneshot::Sender<Answer>>,
     next_id: u32,
     failed: Option<String>,
@@ -104,7 +105,9 @@ impl WorkerHandle {
                         state.ready = true;
                         let queued = std::mem::take(&mut state.queued);
                         let sent = match &state.worker {
-                            Some(w) => queued.iter().all(|m| w.post_message(m).is_ok()),
+                            Some(w) => queued
+                                .iter()
+                                .all(|(m, t)| w.post_message_with_transfer(m, t).is_ok()),
                             None => queued.is_empty(),
                         };
                         if !sent {
@@ -136,21 +139,28 @@ impl WorkerHandle {
         Ok(())
     }
 
-    fn post(&self, message: &ToWorker, payload: Option<String>) -> Result<(), String> {
+    /// Posts `message` with `payload` as the page received it: a `fetch` answer's buffer is
+    /// transferred (no copy), a string from all.js or the Forge bridge cloned (see `Body`).
+    fn post(&self, message: &ToWorker, payload: Option<Body>) -> Result<(), String> {
         self.ensure_started()?;
         let header = serde_json::to_string(message).map_err(|e| e.to_string())?;
         let out = Array::of1(&JsValue::from_str(&header));
+        let transfer = Array::new();
         if let Some(p) = payload {
-            out.push(&JsValue::from_str(&p));
+            let (value, buffer) = p.into_posted();
+            out.push(&value);
+            if let Some(b) = buffer {
+                transfer.push(&b);
+            }
         }
         let mut state = self.0.borrow_mut();
         if state.ready {
             let worker = state.worker.as_ref().ok_or_else(|| STOPPED.to_string())?;
             worker
-                .post_message(&out)
+                .post_message_with_transfer(&out, &transfer)
                 .map_err(|_| "cannot reach Dwell's worker".to_string())?;
         } else {
-            state.queued.push(out);
+            state.queued.push((out, transfer));
         }
         Ok(())
     }
@@ -171,7 +181,7 @@ impl WorkerHandle {
     async fn ask_with(
         &self,
         make: impl FnOnce(u32) -> ToWorker,
-        payload: Option<String>,
+        payload: Option<Body>,
     ) -> Result<Answer, String> {
         let (id, rx) = self.next_id();
         self.post(&make(id), payload)?;
@@ -297,7 +307,7 @@ impl WorkerHandle {
     }
 
     /// Jira's `worklog/list` answer read by the worker: `(worklog id, comment as text)`.
-    pub async fn comments(&self, body: String) -> Result<Vec<(String, String)>, String> {
+    pub async fn comments(&self, body: Body) -> Result<Vec<(String, String)>, String> {
         let answer = self
             .ask_with(|id| ToWorker::Comments { id }, Some(body))
             .await?;

@@ -17,6 +17,7 @@ use std::collections::HashMap;
 use config::{CalendarId, ReportConfig, StatusGroup, StatusGroupId, ValidationError, WorkCalendar};
 use serde::{Deserialize, Serialize};
 
+use crate::api::body::Body;
 use crate::api::jira::Flavour;
 use crate::fetch::planner::WorklogWindow;
 use crate::fetch::{Delivery, FetchSpec, keyset};
@@ -278,13 +279,13 @@ pub enum DeliveryKind {
 }
 
 impl DeliveryKind {
-    /// The header kind and ids, and the payload text, of a delivery.
-    pub fn split(delivery: Delivery) -> (DeliveryKind, Vec<String>, String) {
+    /// The header kind and ids, and the payload (empty for none), of a delivery.
+    pub fn split(delivery: Delivery) -> (DeliveryKind, Vec<String>, Body) {
         match delivery {
             Delivery::Issues(b) => (DeliveryKind::Issues, Vec::new(), b),
             Delivery::Changelogs(b) => (DeliveryKind::Changelogs, Vec::new(), b),
             Delivery::ChangelogsComplete(ids) => {
-                (DeliveryKind::ChangelogsComplete, ids, String::new())
+                (DeliveryKind::ChangelogsComplete, ids, Body::default())
             }
             Delivery::Statuses(b) => (DeliveryKind::Statuses, Vec::new(), b),
             Delivery::Fields(b) => (DeliveryKind::Fields, Vec::new(), b),
@@ -294,7 +295,7 @@ impl DeliveryKind {
     }
 
     /// Puts a delivery back together in the worker.
-    pub fn join(self, ids: Vec<String>, body: String) -> Delivery {
+    pub fn join(self, ids: Vec<String>, body: Body) -> Delivery {
         match self {
             DeliveryKind::Issues => Delivery::Issues(body),
             DeliveryKind::Changelogs => Delivery::Changelogs(body),
@@ -552,7 +553,7 @@ impl Worker {
     pub fn handle(
         &mut self,
         header: &str,
-        payload: Option<String>,
+        payload: Option<Body>,
     ) -> Option<(FromWorker, Option<Payload>)> {
         let message = match serde_json::from_str::<ToWorker>(header) {
             Ok(m) => m,
@@ -630,7 +631,7 @@ impl Worker {
             },
             ToWorker::Comments { id } => FromWorker::Comments {
                 id,
-                result: crate::comments::from_worklog_list(&payload.unwrap_or_default()),
+                result: crate::comments::from_worklog_list(payload.unwrap_or_default().as_bytes()),
             },
             ToWorker::Export { id, run, format } => {
                 let report = self.session(run).and_then(|s| s.report());
@@ -872,7 +873,10 @@ mod tests {
             kind: DeliveryKind::Issues,
             ids: Vec::new(),
         };
-        assert_eq!(w.handle(&header(&deliver), Some(page.to_string())), None);
+        assert_eq!(
+            w.handle(&header(&deliver), Some(page.to_string().into())),
+            None
+        );
         let compute = ToWorker::Compute {
             id: 2,
             run: 1,
@@ -976,7 +980,7 @@ mod tests {
                 result: Ok(comments),
             },
             None,
-        )) = w.handle(&header(&m), Some(body))
+        )) = w.handle(&header(&m), Some(body.into()))
         else {
             panic!("expected comments");
         };

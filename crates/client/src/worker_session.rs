@@ -955,7 +955,7 @@ mod tests {
             let spec =
                 crate::fetch::FetchSpec::for_report(crate::api::jira::Flavour::Cloud, &config);
             let mut session = Session::new(&spec.fields);
-            session.add(&Delivery::Issues(page.to_string()));
+            session.add(&Delivery::Issues(page.to_string().into()));
             session.compute(&config, &Context::new(now)).unwrap();
             session
         };
@@ -973,6 +973,30 @@ mod tests {
         assert_eq!(ids(&matrix, Some(0), Some(0)), ["10", "12"]);
         assert_eq!(ids(&matrix, None, Some(1)), ["11"]);
         assert_eq!(ids(&matrix, Some(0), Some(2)).len(), 3, "the Total column");
+    }
+
+    /// Jira's answers reach the worker as the bytes Jira sent (nothing decodes them to text
+    /// on the way): a page that is not UTF-8 where the engine reads it is a problem the
+    /// report names, never a key or name with a replaced character.
+    #[test]
+    fn a_page_that_is_not_utf8_is_a_problem_the_report_names() {
+        let page = |key: &[u8]| {
+            let head = br#"{"issues":[{"id":"1","key":""#;
+            let tail = br#"","fields":{"created":"2026-01-01T00:00:00.000+0000"}}]}"#;
+            crate::api::body::Body::from([&head[..], key, &tail[..]].concat())
+        };
+        let mut fine = Session::new(&[]);
+        fine.add(&Delivery::Issues(page(b"DW-1")));
+        assert_eq!((fine.issue_count(), fine.problems().len()), (1, 0));
+        let mut latin1 = Session::new(&[]);
+        latin1.add(&Delivery::Issues(page(b"DW-\xe91")));
+        assert_eq!(latin1.issue_count(), 0);
+        assert_eq!(latin1.problems().len(), 1);
+        assert!(
+            latin1.problems()[0].starts_with("a page Jira sent could not be read: "),
+            "{:?}",
+            latin1.problems()
+        );
     }
 
     /// A group row showing the mean per issue: its values and Total are the engine's
@@ -1023,7 +1047,7 @@ mod tests {
         .unwrap();
         let spec = crate::fetch::FetchSpec::for_report(crate::api::jira::Flavour::Cloud, &config);
         let mut session = Session::new(&spec.fields);
-        session.add(&Delivery::Issues(page.to_string()));
+        session.add(&Delivery::Issues(page.to_string().into()));
         session.add(&Delivery::ChangelogsComplete(vec![
             "1".into(),
             "2".into(),

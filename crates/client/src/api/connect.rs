@@ -17,6 +17,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use super::ClientError;
+use super::body::Body;
 use super::jira::{JiraRequest, JiraResponse, Transport, TransportError};
 use super::server::Authenticator;
 use crate::cancel::Cancel;
@@ -75,9 +76,11 @@ fn from_xhr(xhr: &JsValue, fallback_body: &JsValue, fallback_status: u16) -> Jir
         .ok()
         .and_then(|f| f.call1(xhr, &JsValue::from_str("Retry-After")).ok())
         .and_then(|v| v.as_string());
-    let body = get(xhr, "responseText")
-        .as_string()
-        .or_else(|| fallback_body.as_string())
+    // The string itself goes on to the worker (see `Body`).
+    let text = |v: JsValue| v.dyn_into::<js_sys::JsString>().ok();
+    let body = text(get(xhr, "responseText"))
+        .or_else(|| text(fallback_body.clone()))
+        .map(Body::from_js_string)
         .unwrap_or_default();
     JiraResponse {
         status,

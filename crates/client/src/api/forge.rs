@@ -28,6 +28,7 @@
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::body::Body;
 use super::http::{HttpError, HttpResponse};
 use super::jira::{JiraRequest, JiraResponse, TransportError};
 
@@ -99,7 +100,8 @@ pub struct ProductReply {
     pub status: u16,
     /// Header names as the host wrote them.
     pub headers: Vec<(String, String)>,
-    pub body: Option<String>,
+    /// The host's string, kept as it is for the worker ([`Body`]).
+    pub body: Option<Body>,
 }
 
 impl ProductReply {
@@ -183,7 +185,7 @@ pub fn read_invoke_reply(text: &str) -> Result<HttpResponse, HttpError> {
         status: payload.status,
         retry_after: header("retry-after"),
         etag: header("etag"),
-        body,
+        body: Body::from(body),
     })
 }
 
@@ -389,7 +391,10 @@ mod browser {
             ProductReply {
                 status: get("status").and_then(|s| s.as_f64()).unwrap_or(0.0) as u16,
                 headers,
-                body: get("body").and_then(|b| b.as_string()),
+                // The string itself goes on to the worker (see `Body`).
+                body: get("body")
+                    .and_then(|b| b.dyn_into::<js_sys::JsString>().ok())
+                    .map(Body::from_js_string),
             }
             .into_response()
         }
@@ -496,7 +501,7 @@ mod tests {
             Ok(JiraResponse {
                 status: 429,
                 retry_after: Some("3".into()),
-                body: String::new()
+                body: Body::default()
             })
         );
         assert!(ProductReply::default().into_response().is_err());
@@ -510,12 +515,12 @@ mod tests {
         .unwrap();
         assert_eq!(r.status, 200);
         assert_eq!(r.etag.as_deref(), Some("\"3\""));
-        assert_eq!(r.body, r#"{"id":"rep_1"}"#);
+        assert_eq!(r.body, Body::from(r#"{"id":"rep_1"}"#));
         let text = read_invoke_reply(
             r#"{"success":true,"payload":{"status":401,"headers":{},"body":"no"}}"#,
         )
         .unwrap();
-        assert_eq!((text.status, text.body.as_str()), (401, "no"));
+        assert_eq!((text.status, text.body.as_bytes()), (401, &b"no"[..]));
         assert_eq!(
             read_invoke_reply(r#"{"success":false,"error":{"message":"rate limited"}}"#),
             Err(HttpError::Network("rate limited".into()))

@@ -1,10 +1,12 @@
 //! Plain HTTP, as the Direct transport and the metadata-server client need it: a request in,
 //! status, `Retry-After` and body out. The browser implementation is gloo-net's `fetch` with
-//! an `AbortController`; tests plug in a native client and run the same transport code
-//! against real servers on loopback.
+//! an `AbortController`, reading the body as an `ArrayBuffer` (a [`Body`] the page can hand
+//! to its worker without a copy); tests plug in a native client and run the same transport
+//! code against real servers on loopback.
 
 use std::future::Future;
 
+use super::body::Body;
 use crate::cancel::Cancel;
 
 /// One HTTP request.
@@ -23,7 +25,7 @@ pub struct HttpResponse {
     pub retry_after: Option<String>,
     /// The `ETag` header: the metadata server's record version.
     pub etag: Option<String>,
-    pub body: String,
+    pub body: Body,
 }
 
 /// Why no answer arrived.
@@ -48,6 +50,8 @@ pub use browser::BrowserHttp;
 #[cfg(target_arch = "wasm32")]
 mod browser {
     use gloo_net::http::{Method, RequestBuilder};
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_futures::JsFuture;
     use web_sys::{AbortController, RequestCredentials, RequestMode};
 
     use super::*;
@@ -87,21 +91,43 @@ mod browser {
             .map_err(network)?;
             let _abort_on_cancel = cancel.on_cancel(move || controller.abort());
             let outcome = async {
-                let response = built.send().await?;
+                let response = built.send().await.map_err(network)?;
                 let headers = response.headers();
-                Ok::<_, gloo_net::Error>(HttpResponse {
-                    status: response.status(),
-                    retry_after: headers.get("Retry-After"),
-                    etag: headers.get("ETag"),
-                    body: response.text().await?,
+                let (status, retry_after, etag) = (
+                    response.status(),
+                    headers.get("Retry-After"),
+                    headers.get("ETag"),
+                );
+                // The bytes as they came, not a string decoded from them (see `Body`).
+                let raw = web_sys::Response::from(response);
+                let reading = raw.array_buffer().map_err(|e| js_error(&e))?;
+                let buffer = JsFuture::from(reading)
+                    .await
+                    .map_err(|e| js_error(&e))?
+                    .dyn_into::<js_sys::ArrayBuffer>()
+                    .map_err(|_| HttpError::Network("the answer's body is no buffer".into()))?;
+                Ok(HttpResponse {
+                    status,
+                    retry_after,
+                    etag,
+                    body: Body::from_array_buffer(buffer),
                 })
             }
             .await;
             match outcome {
                 Ok(r) => Ok(r),
                 Err(_) if cancel.is_cancelled() => Err(HttpError::Cancelled),
-                Err(e) => Err(network(e)),
+                Err(e) => Err(e),
             }
         }
+    }
+
+    fn js_error(e: &wasm_bindgen::JsValue) -> HttpError {
+        HttpError::Network(
+            e.dyn_ref::<js_sys::Error>()
+                .map(|e| String::from(e.message()))
+                .or_else(|| e.as_string())
+                .unwrap_or_else(|| "the answer's body could not be read".into()),
+        )
     }
 }

@@ -11,6 +11,7 @@ use std::future::Future;
 use serde::Deserialize;
 
 use super::ClientError;
+use super::body::Body;
 use crate::cancel::Cancel;
 
 /// An HTTP method Dwell uses on Jira. Dwell only reads: `POST` is for searches whose
@@ -65,7 +66,8 @@ pub struct JiraResponse {
     pub status: u16,
     /// The `Retry-After` header, when present.
     pub retry_after: Option<String>,
-    pub body: String,
+    /// As it arrived: the page reads its bytes and hands the original on ([`Body`]).
+    pub body: Body,
 }
 
 impl JiraResponse {
@@ -190,8 +192,8 @@ struct JiraErrorBody {
 }
 
 /// The messages of a Jira error body, in order; empty when the body is not one.
-pub fn error_messages(body: &str) -> Vec<String> {
-    let Ok(parsed) = serde_json::from_str::<JiraErrorBody>(body) else {
+pub fn error_messages(body: &[u8]) -> Vec<String> {
+    let Ok(parsed) = serde_json::from_slice::<JiraErrorBody>(body) else {
         return Vec::new();
     };
     let mut out = parsed.error_messages;
@@ -207,7 +209,7 @@ pub fn error_messages(body: &str) -> Vec<String> {
 
 /// Reads a non-success answer to a request made for `purpose` as an error for people.
 pub fn classify_failure(purpose: Purpose, response: &JiraResponse) -> ClientError {
-    let messages = error_messages(&response.body);
+    let messages = error_messages(response.body.as_bytes());
     let joined = messages.join("; ");
     match response.status {
         400 if matches!(purpose, Purpose::Search | Purpose::Count) => {
@@ -228,7 +230,7 @@ pub fn classify_failure(purpose: Purpose, response: &JiraResponse) -> ClientErro
             status,
             doing: purpose.describe(),
             message: if joined.is_empty() {
-                snippet(&response.body)
+                snippet(&response.body.text_lossy())
             } else {
                 joined
             },
@@ -331,9 +333,10 @@ where
     if !response.is_success() {
         return Err(classify_failure(purpose, &response));
     }
-    serde_json::from_str(&response.body).map_err(|e| ClientError::Malformed {
+    let bytes = response.body.as_bytes();
+    serde_json::from_slice(bytes).map_err(|e| ClientError::Malformed {
         what: purpose.describe(),
-        detail: e.to_string(),
+        detail: Body::explain(bytes, &e),
     })
 }
 
@@ -476,7 +479,7 @@ mod tests {
     fn field_errors_are_kept_with_their_field() {
         let body = r#"{"errorMessages":[],"errors":{"jql":"The value 'X' does not exist for the field 'project'."}}"#;
         assert_eq!(
-            error_messages(body),
+            error_messages(body.as_bytes()),
             vec!["jql: The value 'X' does not exist for the field 'project'.".to_string()]
         );
     }

@@ -1,6 +1,7 @@
 //! The client's two outside worlds: Jira ([`jira`], through a [`jira::Transport`]) and Dwell's
 //! metadata server ([`server`]). Both return [`ClientError`], written for the person reading it.
 
+pub mod body;
 pub mod direct;
 pub mod forge;
 pub mod http;

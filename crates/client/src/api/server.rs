@@ -18,6 +18,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::ClientError;
+use super::body::Body;
 use super::http::{Http, HttpError, HttpRequest, HttpResponse};
 use crate::cancel::Cancel;
 
@@ -171,11 +172,7 @@ impl<H: Http, A: Authenticator> ServerClient<H, A> {
     /// parse configurations).
     pub async fn get_text(&self, path: &str) -> Result<String, ClientError> {
         let response = self.call("GET", path, None, None).await?;
-        if (200..300).contains(&response.status) {
-            Ok(response.body)
-        } else {
-            Err(failure(&response))
-        }
+        text(response)
     }
 
     /// A resource read leniently into `T` (only the parts the page shows).
@@ -286,11 +283,7 @@ impl<H: Http, A: Authenticator> ServerClient<H, A> {
     /// Everything the tenant stores, as the server wrote it (for a download, byte for byte).
     pub async fn export(&self) -> Result<String, ClientError> {
         let response = self.call("GET", "/export", None, None).await?;
-        if (200..300).contains(&response.status) {
-            Ok(response.body)
-        } else {
-            Err(failure(&response))
-        }
+        text(response)
     }
 
     /// Imports an export document; with `dry_run`, only says what would change.
@@ -340,16 +333,31 @@ pub fn read<T: DeserializeOwned>(response: &HttpResponse) -> Result<T, ClientErr
     if !(200..300).contains(&response.status) {
         return Err(failure(response));
     }
-    serde_json::from_str(&response.body).map_err(|e| ClientError::Malformed {
+    let bytes = response.body.as_bytes();
+    serde_json::from_slice(bytes).map_err(|e| ClientError::Malformed {
         what: "reading the server's answer",
-        detail: e.to_string(),
+        detail: Body::explain(bytes, &e),
     })
+}
+
+/// A successful answer's text, as the server wrote it, or the error it carries.
+fn text(response: HttpResponse) -> Result<String, ClientError> {
+    if !(200..300).contains(&response.status) {
+        return Err(failure(&response));
+    }
+    response
+        .body
+        .into_text()
+        .map_err(|detail| ClientError::Malformed {
+            what: "reading the server's answer",
+            detail,
+        })
 }
 
 /// Reads the answer to a versioned write: 409 carries the current record.
 pub fn read_save<T: DeserializeOwned>(response: &HttpResponse) -> Result<Saved<T>, ClientError> {
     if response.status == 409
-        && let Ok(current) = serde_json::from_str::<T>(&response.body)
+        && let Ok(current) = serde_json::from_slice::<T>(response.body.as_bytes())
     {
         return Ok(Saved::Conflict(current));
     }
@@ -366,7 +374,7 @@ fn read_empty(response: &HttpResponse) -> Result<(), ClientError> {
 
 /// The error a non-success answer stands for, from its status and `ErrorBody`.
 pub fn failure(response: &HttpResponse) -> ClientError {
-    let body: Option<ErrorBody> = serde_json::from_str(&response.body).ok();
+    let body: Option<ErrorBody> = serde_json::from_slice(response.body.as_bytes()).ok();
     let message = body.as_ref().map(|b| b.message.clone()).unwrap_or_default();
     match response.status {
         401 => ClientError::SessionExpired,

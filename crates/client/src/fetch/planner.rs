@@ -82,6 +82,7 @@ use super::retry::{Decision, Failure, RetryPolicy};
 use super::skim;
 use super::worklogs::{Choice, FeedProgress, LIST_MAX, Missing, PartialWorklogs, Slice};
 use crate::api::ClientError;
+use crate::api::body::Body;
 use crate::api::jira::{
     Flavour, JiraRequest, JiraResponse, Purpose, TransportError, classify_failure,
 };
@@ -230,25 +231,25 @@ pub struct Outgoing {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct RequestId(u32);
 
-/// A Jira document for the engine, as received.
+/// A Jira document for the engine, as received (its [`Body`] goes on to the worker as it came).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Delivery {
     /// Issues with their fields: an issue bulk fetch, or a Data Center search page (with
     /// changelogs embedded).
-    Issues(String),
+    Issues(Body),
     /// A `changelog/bulkfetch` page.
-    Changelogs(String),
+    Changelogs(Body),
     /// Every changelog page for these issue ids has arrived: their histories are complete.
     ChangelogsComplete(Vec<String>),
     /// A page of one issue's worklogs (`GET .../issue/{issue}/worklog`).
-    Worklogs { issue: String, body: String },
+    Worklogs { issue: String, body: Body },
     /// A `POST .../worklog/list` answer: worklogs of any issues of the site, of which only
     /// those of the run's issues count.
-    WorklogList(String),
+    WorklogList(Body),
     /// `/status`: current names and categories.
-    Statuses(String),
+    Statuses(Body),
     /// `/field`: field names.
-    Fields(String),
+    Fields(Body),
 }
 
 /// Where a run stands, for the progress bar.
@@ -929,10 +930,10 @@ impl Planner {
     }
 
     /// Reads a successful answer; `Err` when it is not the document it should be.
-    fn accept(&mut self, step: &Step, body: String) -> Result<Vec<Delivery>, String> {
+    fn accept(&mut self, step: &Step, body: Body) -> Result<Vec<Delivery>, String> {
         match step {
             Step::Count => {
-                let count = skim::count(&body)?;
+                let count = skim::count(body.as_bytes())?;
                 if !self.progress.total_is_exact {
                     self.progress.total = Some(count);
                 }
@@ -941,7 +942,7 @@ impl Planner {
             Step::Statuses => Ok(vec![Delivery::Statuses(body)]),
             Step::Fields => Ok(vec![Delivery::Fields(body)]),
             Step::Ids { .. } => {
-                let page = skim::ids_page(&body)?;
+                let page = skim::ids_page(body.as_bytes())?;
                 let more = page.next_page_token;
                 let last = more.is_none();
                 let n = page.issues;
@@ -961,7 +962,7 @@ impl Planner {
                 Ok(Vec::new())
             }
             Step::Issues { .. } => {
-                let page = skim::issues_page(&body)?;
+                let page = skim::issues_page(body.as_bytes())?;
                 self.progress.issues_loaded += page.issues;
                 if !self.spec.changelogs {
                     self.progress.changelogs_loaded += page.issues;
@@ -977,7 +978,7 @@ impl Planner {
                 Ok(vec![Delivery::Issues(body)])
             }
             Step::Changelogs { batch, .. } => {
-                let next = skim::changelog_next_page(&body)?;
+                let next = skim::changelog_next_page(body.as_bytes())?;
                 let mut out = vec![Delivery::Changelogs(body)];
                 match next {
                     Some(token) => self.push(Step::Changelogs {
@@ -993,7 +994,7 @@ impl Planner {
                 Ok(out)
             }
             Step::DcPage { start_at } => {
-                let page = skim::dc_page(&body)?;
+                let page = skim::dc_page(body.as_bytes())?;
                 let n = page.issues;
                 if *start_at == 0 {
                     let total = page.total.unwrap_or(n);
@@ -1014,7 +1015,7 @@ impl Planner {
                 Ok(vec![Delivery::Issues(body)])
             }
             Step::DcSpan { highest } => {
-                let page = skim::dc_page(&body)?;
+                let page = skim::dc_page(body.as_bytes())?;
                 if *highest {
                     self.dc_span.1 = page.first_id;
                 } else {
@@ -1027,7 +1028,7 @@ impl Planner {
                 Ok(Vec::new())
             }
             Step::DcRange { range, start_at } => {
-                let page = skim::dc_page(&body)?;
+                let page = skim::dc_page(body.as_bytes())?;
                 let n = page.issues;
                 if *start_at == 0 {
                     let total = page.total.unwrap_or(n);
@@ -1055,7 +1056,7 @@ impl Planner {
                 Ok(vec![Delivery::Issues(body)])
             }
             Step::Worklogs { issue, start_at } => {
-                let page = skim::worklog_page(&body)?;
+                let page = skim::worklog_page(body.as_bytes())?;
                 self.progress.worklog_requests += 1;
                 let next = start_at + page.worklogs;
                 if page.worklogs > 0 && next < page.total {
@@ -1070,13 +1071,13 @@ impl Planner {
                 }])
             }
             Step::WorklogFeed { slice, since } => {
-                let page = skim::worklog_feed(&body)?;
+                let page = skim::worklog_feed(body.as_bytes())?;
                 self.progress.worklog_requests += 1;
                 self.feed_page(*slice, *since, page);
                 Ok(Vec::new())
             }
             Step::WorklogList { .. } => {
-                let listed = skim::worklog_list(&body)?;
+                let listed = skim::worklog_list(body.as_bytes())?;
                 self.progress.worklog_requests += 1;
                 if self.bulk.as_ref().is_some_and(|b| b.finished) {
                     return Ok(Vec::new());

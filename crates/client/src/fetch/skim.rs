@@ -6,7 +6,9 @@
 //! The key design decision: answers are skimmed, never built. serde skips everything but the
 //! few fields named here (`IgnoredAny`), arrays of issues are counted rather than collected,
 //! and tokens and messages are borrowed from the body while it is read; the only allocations
-//! are the results themselves (a page's ids, one token, one message).
+//! are the results themselves (a page's ids, one token, one message). The skim reads the
+//! answer's bytes as they came (`serde_json::from_slice`), so no text is made of a body the
+//! page only passes on ([`crate::api::body`]).
 
 use std::borrow::Cow;
 use std::fmt;
@@ -15,6 +17,7 @@ use serde::Deserialize;
 use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use super::worklogs::PartialWorklogs;
+use crate::api::body::Body;
 use crate::weburl::WebUrl;
 
 /// A `search/jql` page of ids (Jira Cloud).
@@ -63,7 +66,7 @@ pub struct WorklogPage {
 }
 
 /// `search/approximate-count`: the estimate.
-pub fn count(body: &str) -> Result<u64, String> {
+pub fn count(body: &[u8]) -> Result<u64, String> {
     #[derive(Deserialize)]
     struct Raw {
         count: u64,
@@ -72,7 +75,7 @@ pub fn count(body: &str) -> Result<u64, String> {
 }
 
 /// A `search/jql` page of ids. The page is the last when Jira says so or gives no token.
-pub fn ids_page(body: &str) -> Result<IdsPage, String> {
+pub fn ids_page(body: &[u8]) -> Result<IdsPage, String> {
     #[derive(Deserialize)]
     #[serde(rename_all = "camelCase")]
     struct Raw<'a> {
@@ -96,7 +99,7 @@ pub fn ids_page(body: &str) -> Result<IdsPage, String> {
 }
 
 /// An `issue/bulkfetch` page.
-pub fn issues_page(body: &str) -> Result<IssuesPage, String> {
+pub fn issues_page(body: &[u8]) -> Result<IssuesPage, String> {
     #[derive(Deserialize)]
     #[serde(rename_all = "camelCase")]
     struct Raw {
@@ -115,7 +118,7 @@ pub fn issues_page(body: &str) -> Result<IssuesPage, String> {
 }
 
 /// A `changelog/bulkfetch` page: the next page's token, `None` on the last page.
-pub fn changelog_next_page(body: &str) -> Result<Option<String>, String> {
+pub fn changelog_next_page(body: &[u8]) -> Result<Option<String>, String> {
     #[derive(Deserialize)]
     #[serde(rename_all = "camelCase")]
     struct Raw<'a> {
@@ -130,7 +133,7 @@ pub fn changelog_next_page(body: &str) -> Result<Option<String>, String> {
 }
 
 /// A Data Center `search` page.
-pub fn dc_page(body: &str) -> Result<DcPage, String> {
+pub fn dc_page(body: &[u8]) -> Result<DcPage, String> {
     #[derive(Deserialize)]
     struct Raw {
         #[serde(default)]
@@ -149,7 +152,7 @@ pub fn dc_page(body: &str) -> Result<DcPage, String> {
 }
 
 /// An issue's worklog page: where it starts, how many it holds, and the total.
-pub fn worklog_page(body: &str) -> Result<WorklogPage, String> {
+pub fn worklog_page(body: &[u8]) -> Result<WorklogPage, String> {
     #[derive(Deserialize)]
     #[serde(rename_all = "camelCase")]
     struct Raw {
@@ -176,7 +179,7 @@ pub struct FeedPage {
     pub next_since: Option<i64>,
 }
 
-pub fn worklog_feed(body: &str) -> Result<FeedPage, String> {
+pub fn worklog_feed(body: &[u8]) -> Result<FeedPage, String> {
     #[derive(Deserialize)]
     #[serde(rename_all = "camelCase")]
     struct Raw<'a> {
@@ -224,7 +227,7 @@ pub fn worklog_feed(body: &str) -> Result<FeedPage, String> {
 }
 
 /// A `POST .../worklog/list` answer: each worklog's issue and id.
-pub fn worklog_list(body: &str) -> Result<Vec<(String, String)>, String> {
+pub fn worklog_list(body: &[u8]) -> Result<Vec<(String, String)>, String> {
     #[derive(Deserialize)]
     #[serde(rename_all = "camelCase")]
     struct Head {
@@ -245,8 +248,9 @@ pub fn worklog_list(body: &str) -> Result<Vec<(String, String)>, String> {
         .collect()
 }
 
-fn parse<'a, T: Deserialize<'a>>(body: &'a str) -> Result<T, String> {
-    serde_json::from_str(body).map_err(|e| e.to_string())
+/// Reads `body` as `T` straight from its bytes (no text is made of them first).
+fn parse<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T, String> {
+    serde_json::from_slice(body).map_err(|e| Body::explain(body, &e))
 }
 
 /// The length of an array whose elements are skipped unread.
@@ -479,7 +483,7 @@ mod tests {
     #[test]
     fn an_ids_page_gives_ids_in_order_and_the_token_unless_it_is_the_last() {
         let page = ids_page(
-            r#"{"issues":[{"id":"10001","key":"A-1","fields":{"x":[1,{"y":"z"}]}},
+            br#"{"issues":[{"id":"10001","key":"A-1","fields":{"x":[1,{"y":"z"}]}},
                 {"id":10002},{"key":"A-3"},{"id":""},{},{"id":{"no":1},"key":"A-6"}],
                 "nextPageToken":"t\"2","isLast":false,"names":{}}"#,
         );
@@ -491,16 +495,16 @@ mod tests {
                 next_page_token: Some("t\"2".into()),
             })
         );
-        let last = ids_page(r#"{"issues":[{"id":"1"}],"nextPageToken":"t","isLast":true}"#);
+        let last = ids_page(br#"{"issues":[{"id":"1"}],"nextPageToken":"t","isLast":true}"#);
         assert_eq!(last.map(|p| p.next_page_token), Ok(None));
-        let empty_token = ids_page(r#"{"issues":[],"nextPageToken":""}"#);
+        let empty_token = ids_page(br#"{"issues":[],"nextPageToken":""}"#);
         assert_eq!(empty_token.map(|p| p.next_page_token), Ok(None));
     }
 
     #[test]
     fn issue_pages_are_counted_with_their_errors_and_the_first_message() {
         let page = issues_page(
-            r#"{"expand":"names","issues":[{"id":"1","fields":{"status":{"name":"Open"}}},{"id":"2"}],
+            br#"{"expand":"names","issues":[{"id":"1","fields":{"status":{"name":"Open"}}},{"id":"2"}],
                 "issueErrors":[{"issueIdsOrKeys":["3"],"status":404},
                 {"errorMessage":"Issue does not exist or you do not have permission"}]}"#,
         );
@@ -518,11 +522,11 @@ mod tests {
     #[test]
     fn changelog_and_data_center_pages_give_their_token_and_total() {
         let body =
-            r#"{"issueChangeLogs":[{"issueId":"1","changeHistories":[]}],"nextPageToken":"n"}"#;
+            br#"{"issueChangeLogs":[{"issueId":"1","changeHistories":[]}],"nextPageToken":"n"}"#;
         assert_eq!(changelog_next_page(body), Ok(Some("n".into())));
-        assert_eq!(changelog_next_page(r#"{"issueChangeLogs":[]}"#), Ok(None));
+        assert_eq!(changelog_next_page(br#"{"issueChangeLogs":[]}"#), Ok(None));
         assert_eq!(
-            dc_page(r#"{"startAt":0,"total":2500,"issues":[{},{},{}]}"#),
+            dc_page(br#"{"startAt":0,"total":2500,"issues":[{},{},{}]}"#),
             Ok(DcPage {
                 issues: 3,
                 total: Some(2500),
@@ -533,7 +537,7 @@ mod tests {
         );
         assert_eq!(
             dc_page(
-                r#"{"total":9,"issues":[{"id":"10040","changelog":{"histories":[{"id":"7"}]}},
+                br#"{"total":9,"issues":[{"id":"10040","changelog":{"histories":[{"id":"7"}]}},
                     {"id":"A-1"},{"id":10077,"fields":{"id":"1"}}]}"#
             ),
             Ok(DcPage {
@@ -544,12 +548,12 @@ mod tests {
                 more_worklogs: Vec::new(),
             })
         );
-        assert_eq!(count(r#"{"count":42}"#), Ok(42));
+        assert_eq!(count(br#"{"count":42}"#), Ok(42));
     }
 
     #[test]
     fn issues_with_only_some_of_their_worklogs_embedded_are_named() {
-        let body = r#"{"issues":[
+        let body = br#"{"issues":[
             {"id":"1","fields":{"worklog":{"startAt":0,"maxResults":20,"total":21,
                 "worklogs":[{"id":"9","comment":{"type":"doc"},
                     "created":"2026-06-20T15:04:05.000+0000"},
@@ -579,7 +583,7 @@ mod tests {
             ]
         );
         assert_eq!(dc_page(body).unwrap().more_worklogs, page.more_worklogs);
-        assert!(worklog_page(r#"{"worklogs":[]}"#).is_err(), "no total");
+        assert!(worklog_page(br#"{"worklogs":[]}"#).is_err(), "no total");
     }
 
     /// Instants as Jira writes them, read with the engine's reader (the worker reads the
@@ -611,7 +615,7 @@ mod tests {
     #[test]
     fn a_feed_page_says_where_the_next_starts_and_the_last_says_nothing() {
         let page = worklog_feed(
-            r#"{"values":[{"worklogId":10001,"updatedTime":5,"properties":[]},
+            br#"{"values":[{"worklogId":10001,"updatedTime":5,"properties":[]},
                 {"worklogId":"10002","updatedTime":9}],"since":1,"until":9,
                 "self":"https://x/rest/api/3/worklog/updated?since=1",
                 "nextPage":"https://x/rest/api/3/worklog/updated?since=8","lastPage":false}"#,
@@ -626,30 +630,30 @@ mod tests {
         );
         // `nextPage` read as a URL: its `since` wherever it stands, whatever follows it.
         let linked = worklog_feed(
-            r#"{"values":[{"worklogId":1,"updatedTime":5}],"until":9,"lastPage":false,
+            br#"{"values":[{"worklogId":1,"updatedTime":5}],"until":9,"lastPage":false,
                 "nextPage":"https://x/rest/api/3/worklog/updated?until=20&since=8#more"}"#,
         );
         assert_eq!(linked.map(|p| p.next_since), Ok(Some(8)));
         let by_until = worklog_feed(
-            r#"{"values":[{"worklogId":1,"updatedTime":5}],"until":5,"lastPage":false}"#,
+            br#"{"values":[{"worklogId":1,"updatedTime":5}],"until":5,"lastPage":false}"#,
         );
         assert_eq!(by_until.map(|p| p.next_since), Ok(Some(5)));
         let last = worklog_feed(
-            r#"{"values":[{"worklogId":1,"updatedTime":5}],"until":5,"lastPage":true}"#,
+            br#"{"values":[{"worklogId":1,"updatedTime":5}],"until":5,"lastPage":true}"#,
         );
         assert_eq!(last.map(|p| p.next_since), Ok(None));
-        let empty = worklog_feed(r#"{"values":[],"since":3,"until":3,"lastPage":false}"#);
+        let empty = worklog_feed(br#"{"values":[],"since":3,"until":3,"lastPage":false}"#);
         assert_eq!(
             empty.map(|p| p.next_since),
             Ok(None),
             "no value, no progress"
         );
-        assert!(worklog_feed(r#"{"values":[{"worklogId":1}],"lastPage":true}"#).is_err());
+        assert!(worklog_feed(br#"{"values":[{"worklogId":1}],"lastPage":true}"#).is_err());
     }
 
     #[test]
     fn a_list_names_each_worklogs_issue_and_id() {
-        let body = r#"[{"id":"7","issueId":"10001","comment":{"a":[1,2]}} ,
+        let body = br#"[{"id":"7","issueId":"10001","comment":{"a":[1,2]}} ,
             {"issueId":10002,"id":8}]"#;
         assert_eq!(
             worklog_list(body),
@@ -658,16 +662,37 @@ mod tests {
                 ("10002".to_string(), "8".to_string())
             ])
         );
-        assert!(worklog_list(r#"[{"id":"7"}]"#).is_err(), "no issue");
-        assert!(worklog_list(r#"{"values":[]}"#).is_err());
+        assert!(worklog_list(br#"[{"id":"7"}]"#).is_err(), "no issue");
+        assert!(worklog_list(br#"{"values":[]}"#).is_err());
     }
 
     #[test]
     fn a_body_that_is_not_the_page_it_should_be_is_refused_with_a_reason() {
-        assert!(count(r#"{"total":42}"#).is_err());
-        assert!(ids_page(r#"{"issues":{"id":"1"}}"#).is_err());
-        assert!(issues_page("<html>").is_err());
-        assert!(changelog_next_page(r#"{"nextPageToken":3}"#).is_err());
-        assert!(dc_page(r#"{"issues":[1,2"#).is_err());
+        assert!(count(br#"{"total":42}"#).is_err());
+        assert!(ids_page(br#"{"issues":{"id":"1"}}"#).is_err());
+        assert!(issues_page(b"<html>").is_err());
+        assert!(changelog_next_page(br#"{"nextPageToken":3}"#).is_err());
+        assert!(dc_page(br#"{"issues":[1,2"#).is_err());
+    }
+
+    #[test]
+    fn a_body_that_is_not_utf8_is_refused_as_such() {
+        // A token is read, so a byte that is not UTF-8 in it is refused, saying so.
+        let latin1 = b"{\"issueChangeLogs\":[],\"nextPageToken\":\"caf\xe9\"}";
+        assert_eq!(
+            changelog_next_page(latin1),
+            Err("the answer is not UTF-8 text (an invalid byte at offset 42)".into())
+        );
+        let id = b"{\"issues\":[{\"id\":\"\xff1\"}]}";
+        assert!(ids_page(id).unwrap_err().contains("not UTF-8"));
+        // What the page skips it does not check: the worker reads those fields, and checks
+        // every one it reads.
+        let skipped = b"{\"issueChangeLogs\":[{\"x\":\"caf\xe9\"}]}";
+        assert_eq!(changelog_next_page(skipped), Ok(None));
+        // Text that is not JSON keeps the reader's own words.
+        assert_eq!(
+            count(b"{\"count\":"),
+            Err("EOF while parsing a value at line 1 column 9".into())
+        );
     }
 }

@@ -3,12 +3,14 @@
 use std::future::Future;
 
 use client::api::ClientError;
+use client::api::body::Body;
 use client::api::direct::{Credentials, DirectTransport};
 use client::api::http::BrowserHttp;
 use client::api::jira::{JiraRequest, Transport, TransportError};
 use client::cancel::Cancel;
 use client::components::{ConflictPanel, ErrorPanel, Field, ProgressPanel};
 use client::fetch::{Progress, RequestStats};
+use js_sys::Object;
 use leptos::mount::mount_to;
 use leptos::prelude::*;
 use leptos::task::tick;
@@ -218,6 +220,48 @@ async fn direct_transport_reads_statuses_and_bodies_through_fetch() {
         .await
         .unwrap();
     assert_eq!(response.status, 404, "the test server has no Jira");
+}
+
+/// A `fetch` answer's body goes to the worker as the buffer it came in, transferred: the
+/// page's buffer is detached (nothing was copied) and the other side reads the same bytes.
+/// A string from all.js or the Forge bridge is posted as that very string.
+#[wasm_bindgen_test]
+async fn an_answers_buffer_is_transferred_and_a_string_posted_as_it_is() {
+    let text = "{\"name\":\"café – naïve\"}";
+    let buffer = js_sys::Uint8Array::from(text.as_bytes()).buffer();
+    let body = Body::from_array_buffer(buffer.clone());
+    assert_eq!(body.as_bytes(), text.as_bytes());
+    let (value, transfer) = body.into_posted();
+    let transfer = transfer.expect("a buffer to transfer");
+    let channel = web_sys::MessageChannel::new().unwrap();
+    let (tx, rx) = futures::channel::oneshot::channel();
+    let on_message = wasm_bindgen::closure::Closure::once(move |e: web_sys::MessageEvent| {
+        let _ = tx.send(e.data());
+    });
+    channel
+        .port2()
+        .set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    channel
+        .port1()
+        .post_message_with_transferable(&value, &js_sys::Array::of1(&transfer))
+        .unwrap();
+    assert_eq!(buffer.byte_length(), 0, "transferred, so detached here");
+    let received = rx.await.unwrap();
+    assert_eq!(
+        Body::from_posted(&received).unwrap().as_bytes(),
+        text.as_bytes()
+    );
+
+    let string = js_sys::JsString::from(text);
+    let body = Body::from_js_string(string.clone());
+    assert_eq!(body.as_bytes(), text.as_bytes());
+    let (value, transfer) = body.into_posted();
+    assert!(transfer.is_none(), "a string is cloned, not transferred");
+    assert!(Object::is(&value, &string), "the string as all.js gave it");
+    assert_eq!(
+        Body::from_posted(&value).unwrap().as_bytes(),
+        text.as_bytes()
+    );
 }
 
 #[wasm_bindgen_test]

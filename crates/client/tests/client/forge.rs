@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use client::api::body::Body;
 use client::api::forge::{
     ProductReply, fetch_product_payload, invoke_remote_payload, read_invoke_reply,
 };
@@ -147,21 +148,21 @@ fn the_client_speaks_forge_bridge_7_2_0() {
             .iter()
             .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
             .collect(),
-        body: product_reply["body"].as_str().map(str::to_string),
+        body: product_reply["body"].as_str().map(Body::from),
     }
     .into_response()
     .unwrap();
     let theirs = &out["jiraAnswers"][0];
     assert_eq!(json!(ours.status), theirs["status"]);
     assert_eq!(json!(ours.retry_after), theirs["retryAfter"]);
-    assert_eq!(json!(ours.body), theirs["body"]);
+    assert_eq!(json!(ours.body.text_lossy()), theirs["body"]);
 
     let ours = read_invoke_reply(&invoke_reply.to_string()).unwrap();
     let theirs = &out["remoteAnswers"][0];
     assert_eq!(json!(ours.status), theirs["status"]);
     assert_eq!(json!(ours.etag), theirs["headers"]["etag"]);
     assert_eq!(
-        serde_json::from_str::<Value>(&ours.body).unwrap(),
+        serde_json::from_slice::<Value>(ours.body.as_bytes()).unwrap(),
         theirs["body"]
     );
 }

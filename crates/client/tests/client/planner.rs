@@ -45,7 +45,7 @@ fn drive(jira: &ScriptedJira, spec: FetchSpec, cancel: &Cancel) -> Ran {
         match e {
             Event::Progress(p) => ran.progress.push(p),
             Event::Deliver(Delivery::Issues(body)) => {
-                let v: Value = serde_json::from_str(&body).unwrap();
+                let v: Value = serde_json::from_slice(body.as_bytes()).unwrap();
                 for issue in v["issues"].as_array().unwrap() {
                     ran.issues += 1;
                     ran.issue_ids
@@ -410,7 +410,7 @@ fn a_timesheet_pages_the_worklogs_of_issues_that_embed_only_some() {
             futures::executor::block_on(run(&mut planner, &jira, &clock, &Cancel::new(), |e| {
                 match e {
                     Event::Deliver(Delivery::Worklogs { issue, body }) => {
-                        let v: Value = serde_json::from_str(&body).unwrap();
+                        let v: Value = serde_json::from_slice(body.as_bytes()).unwrap();
                         worklog_pages.push((issue, v["startAt"].as_u64().unwrap()));
                     }
                     Event::Progress(p) => bar.extend(p.fraction()),

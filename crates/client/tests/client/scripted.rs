@@ -187,14 +187,14 @@ impl ScriptedJira {
                 return JiraResponse {
                     status: f.status,
                     retry_after: f.retry_after.map(str::to_string),
-                    body: f.body.to_string(),
+                    body: f.body.into(),
                 };
             }
         }
         let ok = |v: Value| JiraResponse {
             status: 200,
             retry_after: None,
-            body: v.to_string(),
+            body: v.to_string().into(),
         };
         let path = request.path.split('?').next().unwrap_or("");
         match path {
@@ -333,7 +333,7 @@ impl ScriptedJira {
             other => JiraResponse {
                 status: 404,
                 retry_after: None,
-                body: format!("{{\"errorMessages\":[\"no route {other}\"]}}"),
+                body: format!("{{\"errorMessages\":[\"no route {other}\"]}}").into(),
             },
         }
     }

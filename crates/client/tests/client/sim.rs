@@ -86,8 +86,9 @@ impl Http for Ureq {
             etag,
             body: response
                 .body_mut()
-                .read_to_string()
-                .map_err(|e| HttpError::Network(e.to_string()))?,
+                .read_to_vec()
+                .map_err(|e| HttpError::Network(e.to_string()))?
+                .into(),
         })
     }
 }
@@ -223,7 +224,7 @@ fn changelogs_marked_complete_before_their_issues_arrive_still_count() {
     for d in &deliveries {
         match d {
             Delivery::Changelogs(body) => {
-                let page: serde_json::Value = serde_json::from_str(body).unwrap();
+                let page: serde_json::Value = serde_json::from_slice(body.as_bytes()).unwrap();
                 for log in page["issueChangeLogs"].as_array().unwrap() {
                     in_bulk_pages.insert(log["issueId"].as_str().unwrap().to_string());
                 }
