@@ -25,8 +25,13 @@
 //!
 //! "rss MB" is the peak resident memory of the browser's renderer processes (`VmHWM`, summed),
 //! where the page and its worker both live: the page's JS heap alone hides the worker.
-//! "still" is the longest time the progress bar went without moving during the run (an
-//! indeterminate bar slides, so it counts as moving).
+//! "still" is the longest time the progress bar went without moving during the run, as
+//! painted: an animation-frame recorder in the page notes the bar's width at every frame the
+//! page renders, so a bar whose value changed while the page thread was too busy to paint it
+//! counts as still (an indeterminate bar slides on the compositor, so it counts as moving).
+//! On stderr the bench says what the page showed before and after the longest still stretch,
+//! what ran inside it, the same measure over the widths as set (painted or not) and as
+//! polled through WebDriver, and the bar second by second.
 //!
 //! Besides the table it prints, on stderr, the requests by route, where the fetch's time went
 //! (from the page's resource timings: how long each count of requests was in flight), where
@@ -195,8 +200,8 @@ struct Figures {
     /// The peak resident memory of the browser's renderer processes (the page and its
     /// workers run there), summed, in bytes: what the page's JS heap alone hides.
     renderer_peak: u64,
-    /// The longest time, in milliseconds, between two moves of the progress bar (or from
-    /// "run" to its first move, or from its last move to the table).
+    /// The longest time, in milliseconds, between two painted moves of the progress bar (or
+    /// from "run" to its first move, or from its last move to the table): [`bar_trace`].
     longest_still: f64,
 }
 
@@ -314,6 +319,36 @@ fn drive(
          new PerformanceObserver(l => l.getEntries().forEach(e => window.__dwellLongTasks.push([e.startTime, e.duration])))
              .observe({entryTypes: ['longtask']});
          performance.clearMarks(); performance.clearMeasures();
+         window.__dwellBarStop = false;
+         window.__dwellBar = []; window.__dwellSet = []; window.__dwellGaps = [];
+         window.__dwellFrames = 0;
+         // The bar as painted: read at every animation frame, which runs only when the page
+         // thread is free to render one; each change is kept with the frame's time.
+         const bar = () => {
+             const fill = document.querySelector('.progress-fill');
+             const head = document.querySelector('.progress-headline');
+             return [!fill ? null : fill.classList.contains('indeterminate') ? 'sliding' : fill.style.width,
+                     head ? head.textContent : null];
+         };
+         let seen = null, frameAt = null;
+         const frame = () => {
+             if (window.__dwellBarStop) return;
+             const now = performance.now();
+             if (frameAt !== null && now - frameAt > 50) window.__dwellGaps.push([frameAt, now - frameAt]);
+             frameAt = now; window.__dwellFrames++;
+             const [w, h] = bar();
+             const key = w + '|' + h;
+             if (key !== seen) { seen = key; window.__dwellBar.push([now, w, h]); }
+             requestAnimationFrame(frame);
+         };
+         requestAnimationFrame(frame);
+         // The bar as set: every change of the fill's width or class, when the page made it.
+         new MutationObserver(ms => ms.forEach(m => {
+             const e = m.target;
+             if (e.classList && e.classList.contains('progress-fill'))
+                 window.__dwellSet.push([performance.now(),
+                     e.classList.contains('indeterminate') ? 'sliding' : e.style.width]);
+         })).observe(document.body, {subtree: true, attributes: true, attributeFilter: ['style', 'class']});
          const t = document.querySelector('textarea'); t.value = arguments[0];
          t.dispatchEvent(new Event('input', {bubbles: true}));
          [...document.querySelectorAll('button')].find(b => b.textContent.includes('Check and use')).click();",
@@ -388,6 +423,12 @@ fn drive(
     }
     eprintln!("{}", fetch_timeline(s, sim_url)?);
     eprintln!("{}", page_thread(s)?);
+    let (trace, painted_still) = bar_trace(s)?;
+    eprintln!("{trace}");
+    eprintln!(
+        "progress still as polled through WebDriver (each poll waits for the page thread): {:.0} ms",
+        longest_still.as_secs_f64() * 1000.0
+    );
     let t = s.script(
         "const at = n => (performance.getEntriesByName(n)[0] || {startTime: NaN}).startTime;
          const took = n => (performance.getEntriesByName(n)[0] || {duration: NaN}).duration;
@@ -469,7 +510,7 @@ fn drive(
             native_compute: 0.0,
             sim_cpu,
             renderer_peak,
-            longest_still: longest_still.as_secs_f64() * 1000.0,
+            longest_still: painted_still,
         },
         requests,
     ))
@@ -511,6 +552,13 @@ fn native(sim_url: &str, flavour: Flavour, issues: usize) -> Result<f64> {
     ));
     if outcome != Outcome::Complete {
         return Err(format!("the native fetch ended {outcome:?}"));
+    }
+    if let Some(choice) = planner.worklog_choice() {
+        let s = planner.progress(0.0).stats;
+        eprintln!(
+            "native worklog plan: {choice:?}; made {} issue pages, {} feed pages, {} lists",
+            s.worklog_pages, s.worklog_feed_pages, s.worklog_lists
+        );
     }
     let mut config = config;
     if !timesheet {
@@ -708,6 +756,146 @@ fn page_thread(s: &WebDriver) -> Result<String> {
         ));
     }
     Ok(out)
+}
+
+/// The progress bar as the user saw it: the changes the page's animation-frame recorder
+/// painted (a frame runs only when the page thread is free to render it), the longest
+/// stretch without a painted move between "run" and the table, what the page said before
+/// and after it, and what happened inside it (the driver's answers, long tasks, gaps between
+/// frames, values the page set but had not painted yet); then the bar second by second.
+/// Returns the report and the longest painted stillness in milliseconds. A sliding bar moves
+/// by itself (a compositor animation), so its time is never still.
+fn bar_trace(s: &WebDriver) -> Result<(String, f64)> {
+    let v = s.script(
+        "window.__dwellBarStop = true;
+         const at = n => (performance.getEntriesByName(n)[0] || {startTime: NaN}).startTime;
+         const run = at('dwell:run');
+         const answers = performance.getEntriesByName('dwell:answer').map(e =>
+             [e.startTime - run, e.duration, (e.detail || {}).purpose || '']);
+         return [at('dwell:table') - run,
+                 window.__dwellBar.map(b => [b[0] - run, b[1], b[2]]),
+                 window.__dwellSet.map(b => [b[0] - run, b[1]]),
+                 window.__dwellGaps.map(g => [g[0] - run, g[1]]),
+                 window.__dwellLongTasks.map(t => [t[0] - run, t[1]]),
+                 answers, window.__dwellFrames];",
+        json!([]),
+    )?;
+    let table = v[0].as_f64().unwrap_or(f64::NAN);
+    let rows = |i: usize| -> Vec<Vec<Value>> {
+        v[i].as_array()
+            .map(|a| a.iter().filter_map(|r| r.as_array().cloned()).collect())
+            .unwrap_or_default()
+    };
+    let f = |r: &[Value], i: usize| r.get(i).and_then(Value::as_f64).unwrap_or(0.0);
+    let text = |r: &[Value], i: usize| r.get(i).and_then(Value::as_str).unwrap_or("-").to_string();
+    // Painted changes from "run" on (the one before it gives the state at "run").
+    let painted = rows(1);
+    let (set, gaps, tasks, answers) = (rows(2), rows(3), rows(4), rows(5));
+    let width = |r: &[Value]| text(r, 1);
+    // The longest still stretch: (from, to, index of the entry before, index after or None
+    // for the table).
+    let mut best = (0.0, 0.0, None::<usize>, None::<usize>);
+    let mut moved = 0.0f64;
+    let mut last: Option<usize> = None;
+    for (i, r) in painted.iter().enumerate() {
+        let t = f(r, 0).max(0.0);
+        let changed = last.is_none_or(|j| width(&painted[j]) != width(r));
+        if changed {
+            let sliding = last.is_some_and(|j| width(&painted[j]) == "sliding");
+            if !sliding && t - moved > best.1 - best.0 {
+                best = (moved, t, last, Some(i));
+            }
+            moved = t;
+        }
+        last = Some(i);
+    }
+    if last.is_none_or(|j| width(&painted[j]) != "sliding") && table - moved > best.1 - best.0 {
+        best = (moved, table, last, None);
+    }
+    let (from, to) = (best.0, best.1);
+    let said = |i: Option<usize>| {
+        i.and_then(|i| painted.get(i)).map_or_else(
+            || "(the table)".to_string(),
+            |r| format!("{} at {:.0} ms, \"{}\"", width(r), f(r, 0), text(r, 2)),
+        )
+    };
+    let inside = |r: &[Value]| f(r, 0) < to && f(r, 0) + f(r, 1) > from;
+    let mut by: Vec<(String, u32, f64)> = Vec::new();
+    for a in answers.iter().filter(|a| inside(a)) {
+        let p = text(a, 2);
+        match by.iter_mut().find(|b| b.0 == p) {
+            Some(b) => {
+                b.1 += 1;
+                b.2 += f(a, 1);
+            }
+            None => by.push((p, 1, f(a, 1))),
+        }
+    }
+    let in_tasks: Vec<&Vec<Value>> = tasks.iter().filter(|t| inside(t)).collect();
+    let in_gaps: Vec<&Vec<Value>> = gaps.iter().filter(|g| inside(g)).collect();
+    let set_inside: Vec<String> = set
+        .iter()
+        .filter(|r| f(r, 0) > from && f(r, 0) < to)
+        .map(|r| width(r))
+        .collect();
+    let mut out = format!(
+        "progress bar as painted ({} frames; table at {table:.0} ms): longest still {:.0} ms, from {from:.0} to {to:.0} ms after run\n  before: {}\n  after: {}",
+        v[6].as_u64().unwrap_or(0),
+        to - from,
+        said(best.2),
+        said(best.3),
+    );
+    out.push_str(&format!(
+        "\n  inside: {} answers handled ({}), {} long tasks ({:.0} ms), {} gaps over 50 ms between frames (longest {:.0} ms), {} widths set by the page ({})",
+        by.iter().map(|b| b.1).sum::<u32>(),
+        by.iter()
+            .map(|b| format!("{} {} in {:.0} ms", b.1, if b.0.is_empty() { "other" } else { &b.0 }, b.2))
+            .collect::<Vec<_>>()
+            .join(", "),
+        in_tasks.len(),
+        in_tasks.iter().map(|t| f(t, 1)).sum::<f64>(),
+        in_gaps.len(),
+        in_gaps.iter().map(|g| f(g, 1)).fold(0.0, f64::max),
+        set_inside.len(),
+        match set_inside.as_slice() {
+            [] => String::new(),
+            [one] => one.clone(),
+            [first, .., end] => format!("{first} .. {end}"),
+        },
+    ));
+    // The same measure over the values as the page set them, painted or not.
+    let mut set_still = 0.0f64;
+    let (mut moved, mut prev) = (0.0f64, None::<String>);
+    for r in set.iter().filter(|r| f(r, 0) >= 0.0) {
+        let w = width(r);
+        if prev.as_ref() != Some(&w) {
+            if prev.as_deref() != Some("sliding") {
+                set_still = set_still.max(f(r, 0) - moved);
+            }
+            moved = f(r, 0);
+            prev = Some(w);
+        }
+    }
+    if prev.as_deref() != Some("sliding") {
+        set_still = set_still.max(table - moved);
+    }
+    out.push_str(&format!(
+        "\n  the same over the widths as the page set them: longest still {set_still:.0} ms"
+    ));
+    out.push_str("\n  the bar second by second (as painted):");
+    let mut second = 0.0;
+    while second < table {
+        if let Some(r) = painted.iter().rev().find(|r| f(r, 0) <= second) {
+            out.push_str(&format!(
+                "\n    {:>5.1} s  {:>7}  {}",
+                second / 1000.0,
+                width(r),
+                text(r, 2)
+            ));
+        }
+        second += 1000.0;
+    }
+    Ok((out, to - from))
 }
 
 /// User plus system CPU time of this process so far, in milliseconds (Linux's

@@ -58,6 +58,13 @@
 //!   has not completed are paged, so a wrong estimate costs at most twice the per-issue
 //!   path.
 //!
+//! The progress bar gives the worklog requests its second half. Each answer moves it by its
+//! share of the requests left (one in `1 +` those left), so it moves with every answer and
+//! is full only with the last; what is left is the requests queued or in flight, or more
+//! where the plan foresees more: the bulk path's feed is re-estimated from how far each
+//! slice has read ([`super::worklogs::FeedProgress`]), since the first estimate cannot
+//! foresee the site's other worklogs in the feed.
+//!
 //! For N issues on Cloud: N/5000 + N/100 requests, then min(M, 2·⌈W/1000⌉ + 6) or so. In
 //! the benchmark (6,632 issues with time logged, 3,321 with more than 20 worklogs, 177,809
 //! worklogs in a year) that is about 180 feed pages and 180 lists instead of 3,321 pages.
@@ -73,7 +80,7 @@ use std::collections::{BinaryHeap, HashMap};
 use super::keyset::{self, IdRange};
 use super::retry::{Decision, Failure, RetryPolicy};
 use super::skim;
-use super::worklogs::{Choice, Missing, PartialWorklogs, Slice};
+use super::worklogs::{Choice, FeedProgress, LIST_MAX, Missing, PartialWorklogs, Slice};
 use crate::api::ClientError;
 use crate::api::body::Body;
 use crate::api::jira::{
@@ -270,9 +277,16 @@ pub struct Progress {
     /// Worklog requests (an issue's page, a feed page, a list) answered so far.
     pub worklog_requests: u64,
     /// How many worklog requests the plan expects: `None` until every issue is listed and
-    /// the worklog path is chosen (its own estimate, [`super::worklogs::Choice`]), then the
-    /// number answered once the run is over.
+    /// the worklog path is chosen (its own estimate, [`super::worklogs::Choice`]), then those
+    /// answered plus what is left as estimated after each answer (the bulk path's feed from
+    /// how far its slices have read, [`super::worklogs::FeedProgress`]), and the number
+    /// answered once the run is over.
     pub worklog_requests_expected: Option<u64>,
+    /// The share of the worklog requests done, in `[0, 1]`: each answer moves it by its part
+    /// of what is left (one in `1 +` the requests still expected), so the bar moves with
+    /// every answer, never goes back, and is full only once the last is answered, however
+    /// wrong an estimate was.
+    pub worklog_share: f64,
 }
 
 impl Progress {
@@ -287,7 +301,7 @@ impl Progress {
         let worklogs = match self.worklog_requests_expected {
             None => 0.0,
             Some(0) => 1.0,
-            Some(expected) => (self.worklog_requests as f64 / expected as f64).min(1.0),
+            Some(_) => self.worklog_share.clamp(0.0, 1.0),
         };
         Some((issues + worklogs) / 2.0)
     }
@@ -489,8 +503,11 @@ struct Bulk {
     open: usize,
     /// Ids from the feed not yet in a list call.
     unlisted: Vec<i64>,
-    /// List calls queued or in flight.
+    /// List calls queued or in flight, and answered (or failed).
     lists: usize,
+    lists_answered: u64,
+    /// How far each slice has read, for what is left of the bulk path.
+    feed: FeedProgress,
     /// Feed pages and lists sent, against `budget` (what the per-issue path would cost).
     sent: u64,
     budget: u64,
@@ -711,9 +728,63 @@ impl Planner {
         now_ms: f64,
         random: f64,
     ) -> Vec<Delivery> {
+        let answered = self.progress.worklog_requests;
         let out = self.take_answer(id, answer, now_ms, random);
         self.plan_worklogs();
+        if self.progress.worklog_requests > answered {
+            self.worklog_answered();
+        }
         out
+    }
+
+    /// A worklog request was answered: the bar's worklog share moves by this answer's part
+    /// of what is left, and the expected count becomes those answered plus what is left.
+    fn worklog_answered(&mut self) {
+        let left = self.worklogs_left();
+        let p = &mut self.progress;
+        p.worklog_share += (1.0 - p.worklog_share) / (1 + left) as f64;
+        p.worklog_requests_expected = Some(p.worklog_requests + left);
+    }
+
+    /// Worklog requests not answered yet: those queued, waiting or in flight, or more where
+    /// the plan foresees more (the per-issue path's count, the bulk path's feed as far as its
+    /// slices have read, else the plan's first estimate).
+    fn worklogs_left(&self) -> u64 {
+        let reads_worklogs = |t: &Task| {
+            matches!(
+                t.step,
+                Step::Worklogs { .. } | Step::WorklogFeed { .. } | Step::WorklogList { .. }
+            )
+        };
+        let pending = self.ready.iter().filter(|t| reads_worklogs(t)).count()
+            + self
+                .delayed
+                .iter()
+                .filter(|(_, t)| reads_worklogs(t))
+                .count()
+            + self
+                .in_flight
+                .values()
+                .filter(|t| reads_worklogs(t))
+                .count();
+        let planned = match &self.worklog_choice {
+            Some(Choice::PerIssue { requests } | Choice::Bulk { requests, .. }) => {
+                requests.saturating_sub(self.progress.worklog_requests)
+            }
+            None => 0,
+        };
+        let foreseen = match &self.bulk {
+            Some(b) if !b.finished => {
+                let known = b.lists_answered
+                    + b.lists as u64
+                    + (b.unlisted.len() as u64).div_ceil(LIST_MAX as u64);
+                b.feed.remaining(b.lists_answered, known).unwrap_or(planned)
+            }
+            // The feed is over: what is left is queued (issues paged on their own).
+            Some(_) => 0,
+            None => planned,
+        };
+        (pending as u64).max(foreseen)
     }
 
     fn take_answer(
@@ -847,7 +918,12 @@ impl Planner {
             )),
             // Nothing is lost: what the feed or a list did not bring, the issues' own pages
             // will (see `super::worklogs`).
-            Step::WorklogFeed { .. } => self.feed_ended(),
+            Step::WorklogFeed { slice, .. } => {
+                if let Some(b) = self.bulk.as_mut() {
+                    b.feed.ended(slice);
+                }
+                self.feed_ended()
+            }
             Step::WorklogList { .. } => self.list_answered(),
             Step::Count | Step::Statuses | Step::Fields => {}
         }
@@ -1071,6 +1147,8 @@ impl Planner {
                     open: slices.len(),
                     unlisted: Vec::new(),
                     lists: 0,
+                    lists_answered: 0,
+                    feed: FeedProgress::new(slices, window.now_ms),
                     sent: 0,
                     budget: *per_issue,
                     finished: false,
@@ -1099,6 +1177,7 @@ impl Planner {
             return;
         };
         let until = b.slices.get(slice).and_then(|s| s.until);
+        let before = b.unlisted.len();
         for (id, at) in page.values {
             if until.is_none_or(|u| at <= u)
                 && let Ok(id) = id.parse::<i64>()
@@ -1111,6 +1190,7 @@ impl Planner {
         let next = page
             .next_since
             .filter(|&n| n > since && until.is_none_or(|u| n < u));
+        b.feed.page(slice, (b.unlisted.len() - before) as u64, next);
         if b.sent > b.budget {
             self.abandon_bulk();
             return;
@@ -1137,6 +1217,7 @@ impl Planner {
     fn list_answered(&mut self) {
         if let Some(b) = self.bulk.as_mut() {
             b.lists = b.lists.saturating_sub(1);
+            b.lists_answered += 1;
         }
         self.finish_bulk();
     }
@@ -1323,6 +1404,7 @@ impl Planner {
         if p.reads_worklogs && self.is_done() && !self.cancelled && self.fatal.is_none() {
             // Whatever the estimate said, every worklog request there was is answered.
             p.worklog_requests_expected = Some(p.worklog_requests);
+            p.worklog_share = 1.0;
         }
         p
     }

@@ -119,6 +119,7 @@ mod tests {
             changelogs_loaded: 1000,
             worklog_requests: 30,
             worklog_requests_expected: Some(120),
+            worklog_share: 0.25,
             ..listing
         };
         let v = ProgressView::new(&feeding);
@@ -127,9 +128,9 @@ mod tests {
             "Read 1,000 issues; their worklogs: 30 of about 120 requests"
         );
         assert_eq!(v.percent, Some(62.5));
-        // More requests than estimated: the bar is full, never past it.
+        // The bar's worklog half is the planner's share, never past full.
         let over = Progress {
-            worklog_requests: 130,
+            worklog_share: 1.5,
             ..feeding
         };
         assert_eq!(ProgressView::new(&over).percent, Some(100.0));

@@ -398,12 +398,14 @@ fn summed_total(summary: &ReportSummary) -> Option<f64> {
 }
 
 /// What a timesheet's fetch left: how it ended, the worker session holding every page
-/// delivered, the planner's progress at the end and how it chose to read the worklogs.
+/// delivered, the planner's progress at the end, how it chose to read the worklogs, and the
+/// bar as the page would have drawn it (worklog requests answered, fraction) at each report.
 struct Sheeted {
     outcome: Outcome,
     session: Session,
     end: Progress,
     choice: Option<client::fetch::worklogs::Choice>,
+    bar: Vec<(u64, f64)>,
 }
 
 /// Runs the fetch of a timesheet's `spec` on `sim` with `credentials`, as the page does.
@@ -412,9 +414,11 @@ fn run_timesheet(sim: &RunningSim, credentials: Credentials, spec: FetchSpec) ->
     let mut session = Session::new(&spec.fields);
     let mut planner = Planner::new(spec);
     let clock = RealClock(std::time::Instant::now());
+    let mut bar = Vec::new();
     let outcome = futures::executor::block_on(run(&mut planner, &t, &clock, &Cancel::new(), |e| {
-        if let Event::Deliver(d) = e {
-            session.add(&d);
+        match e {
+            Event::Deliver(d) => session.add(&d),
+            Event::Progress(p) => bar.extend(p.fraction().map(|f| (p.worklog_requests, f))),
         }
         Ok(())
     }));
@@ -423,6 +427,7 @@ fn run_timesheet(sim: &RunningSim, credentials: Credentials, spec: FetchSpec) ->
         session,
         end: planner.progress(clock.now_ms()),
         choice: planner.worklog_choice().cloned(),
+        bar,
     }
 }
 
@@ -666,6 +671,8 @@ struct Sheet {
     choice: Option<client::fetch::worklogs::Choice>,
     listed: u64,
     loaded: usize,
+    /// (worklog requests answered, the bar's fraction) at each progress report.
+    bar: Vec<(u64, f64)>,
 }
 
 /// Runs a timesheet of the `days` from `from` on `sim`'s first `n` issues as ada, the page's
@@ -689,6 +696,7 @@ fn timesheet(
         mut session,
         end: progress,
         choice,
+        bar,
     } = run_timesheet(sim, credentials, spec);
     assert_eq!(outcome, Outcome::Complete, "{flavor:?}");
     let now = jiff::Timestamp::from_millisecond(1_800_000_000_000).unwrap();
@@ -708,6 +716,7 @@ fn timesheet(
         choice,
         listed: progress.listed,
         loaded: session.issue_count(),
+        bar,
     }
 }
 
@@ -760,7 +769,47 @@ fn the_bulk_worklog_path_reads_every_worklog_with_fewer_requests() {
         );
         // Every loaded issue is one the search listed: the feed's other issues were left out.
         assert_eq!(sheet.loaded as u64, sheet.listed, "{flavor:?}");
+        // Regression: the bar counted the bulk path's requests against the plan's first
+        // estimate, which cannot foresee the site's other worklogs in the feed (here it was
+        // below the requests made), and stood full while the feed went on.
+        assert!(
+            *requests < bulk,
+            "{flavor:?}: the first estimate ({requests}) is below the requests made ({bulk})"
+        );
+        the_bar_moves_with_every_worklog_answer(&sheet.bar, bulk, flavor);
     }
+}
+
+/// Through the worklog requests the bar rises with every answer, is full only after the
+/// last of the `requests`, and never goes back.
+fn the_bar_moves_with_every_worklog_answer(bar: &[(u64, f64)], requests: u64, flavor: Flavor) {
+    assert!(
+        bar.windows(2).all(|w| w[0].1 <= w[1].1),
+        "{flavor:?}: the bar never goes back"
+    );
+    let mut answered: Vec<(u64, f64)> = bar.to_vec();
+    answered.dedup_by_key(|b| b.0);
+    let moves: Vec<&[(u64, f64)]> = answered.windows(2).filter(|w| w[0].0 > 0).collect();
+    assert!(
+        moves.len() as u64 >= requests - 1,
+        "{flavor:?}: {} reports over {requests} answers",
+        moves.len()
+    );
+    for w in moves {
+        assert!(
+            w[1].1 > w[0].1,
+            "{flavor:?}: the bar stood at {} from answer {} to {} of {requests}",
+            w[0].1,
+            w[0].0,
+            w[1].0
+        );
+    }
+    let full = bar.iter().find(|b| b.1 >= 1.0).map(|b| b.0);
+    assert_eq!(
+        full,
+        Some(requests),
+        "{flavor:?}: full only once every worklog request is answered"
+    );
 }
 
 /// The feed leaves out worklogs updated in the last minute (and here, data running three days
