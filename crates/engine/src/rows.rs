@@ -121,30 +121,7 @@ impl Table<'_> {
                 if self.columns[c].unit == Unit::Timestamp {
                     return None;
                 }
-                let mut any = false;
-                let mut whole = true;
-                let mut sum = 0f64;
-                let mut isum = 0i64;
-                for &r in rows {
-                    match self.row(r)[c] {
-                        Some(Num::Int(i)) => {
-                            any = true;
-                            isum = isum.saturating_add(i);
-                            sum += i as f64;
-                        }
-                        Some(Num::Float(f)) => {
-                            any = true;
-                            whole = false;
-                            sum += f;
-                        }
-                        None => {}
-                    }
-                }
-                match (any, whole) {
-                    (false, _) => None,
-                    (true, true) => Some(Num::Int(isum)),
-                    (true, false) => Some(Num::Float(sum)),
-                }
+                sum_nums(rows.iter().map(|&r| self.row(r)[c]))
             })
             .collect()
     }
@@ -161,34 +138,13 @@ impl Table<'_> {
     /// Row `r`'s total as the table shows it: the sum of its duration and count values,
     /// `None` when it has none.
     fn shown_total(&self, r: usize) -> Option<Num> {
-        let mut any = false;
-        let mut whole = true;
-        let (mut sum, mut isum) = (0f64, 0i64);
-        for (v, _) in self
-            .row(r)
-            .iter()
-            .zip(self.columns)
-            .filter(|(_, c)| c.unit != Unit::Timestamp)
-        {
-            match *v {
-                Some(Num::Int(i)) => {
-                    any = true;
-                    isum = isum.saturating_add(i);
-                    sum += i as f64;
-                }
-                Some(Num::Float(f)) => {
-                    any = true;
-                    whole = false;
-                    sum += f;
-                }
-                None => {}
-            }
-        }
-        match (any, whole) {
-            (false, _) => None,
-            (true, true) => Some(Num::Int(isum)),
-            (true, false) => Some(Num::Float(sum)),
-        }
+        sum_nums(
+            self.row(r)
+                .iter()
+                .zip(self.columns)
+                .filter(|(_, c)| c.unit != Unit::Timestamp)
+                .map(|(v, _)| *v),
+        )
     }
 
     /// The statistic a group row shows instead of the sum, if any.
@@ -267,6 +223,34 @@ fn sorted_values(
     }
     vals.sort_by(f64::total_cmp);
     (vals, whole)
+}
+
+/// The sum of some values, whole while every one is whole (saturating), `None` when none is
+/// there: a group's subtotal in one column, or a row's total across its columns.
+fn sum_nums(values: impl Iterator<Item = Option<Num>>) -> Option<Num> {
+    let mut any = false;
+    let mut whole = true;
+    let (mut sum, mut isum) = (0f64, 0i64);
+    for v in values {
+        match v {
+            Some(Num::Int(i)) => {
+                any = true;
+                isum = isum.saturating_add(i);
+                sum += i as f64;
+            }
+            Some(Num::Float(f)) => {
+                any = true;
+                whole = false;
+                sum += f;
+            }
+            None => {}
+        }
+    }
+    match (any, whole) {
+        (false, _) => None,
+        (true, true) => Some(Num::Int(isum)),
+        (true, false) => Some(Num::Float(sum)),
+    }
 }
 
 /// Rows for issue-based kinds: sorted, grouped by the configured fields, with subtotals and
